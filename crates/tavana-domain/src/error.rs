@@ -1,0 +1,83 @@
+//! The one error type of the domain: which field was wrong and why, in both languages.
+
+use std::fmt;
+
+/// A value that failed to parse or a rule that was broken.
+///
+/// `field` names the input (`national_code`, `sheba`, `date`…) so the web layer can
+/// point at it; the messages are complete sentences for a person to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainError {
+    pub field: &'static str,
+    pub reason: Reason,
+}
+
+/// Why a value was refused. Each reason has a Persian and an English message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Empty,
+    WrongLength { expected: usize, found: usize },
+    NotDigits,
+    RepeatedDigit,
+    BadCheckDigit,
+    BadPrefix,
+    NoSuchDate,
+    OutOfRange,
+    BadFormat,
+    TooLong { max: usize },
+}
+
+impl Reason {
+    /// The reason in English, as a sentence fragment after the field name.
+    pub fn english(&self) -> String {
+        match self {
+            Reason::Empty => "must not be empty".into(),
+            Reason::WrongLength { expected, found } => {
+                format!("must have {expected} characters, found {found}")
+            }
+            Reason::NotDigits => "must contain digits only".into(),
+            Reason::RepeatedDigit => "cannot be one digit repeated".into(),
+            Reason::BadCheckDigit => "has a wrong check digit".into(),
+            Reason::BadPrefix => "must start with IR".into(),
+            Reason::NoSuchDate => "is not a date on the calendar".into(),
+            Reason::OutOfRange => "is out of the supported range".into(),
+            Reason::BadFormat => "is not in the expected format".into(),
+            Reason::TooLong { max } => format!("must be at most {max} characters"),
+        }
+    }
+
+    /// The reason in Persian.
+    pub fn persian(&self) -> String {
+        use crate::text::to_persian_digits;
+        match self {
+            Reason::Empty => "نباید خالی باشد".into(),
+            Reason::WrongLength { expected, found } => to_persian_digits(&format!(
+                "باید {expected} نویسه داشته باشد، {found} نویسه دارد"
+            )),
+            Reason::NotDigits => "فقط باید رقم داشته باشد".into(),
+            Reason::RepeatedDigit => "نمی‌تواند یک رقم تکراری باشد".into(),
+            Reason::BadCheckDigit => "رقم کنترل آن نادرست است".into(),
+            Reason::BadPrefix => "باید با IR شروع شود".into(),
+            Reason::NoSuchDate => "چنین تاریخی در تقویم نیست".into(),
+            Reason::OutOfRange => "خارج از بازهٔ پشتیبانی‌شده است".into(),
+            Reason::BadFormat => "قالب آن درست نیست".into(),
+            Reason::TooLong { max } => {
+                to_persian_digits(&format!("حداکثر باید {max} نویسه باشد"))
+            }
+        }
+    }
+}
+
+impl DomainError {
+    pub fn new(field: &'static str, reason: Reason) -> Self {
+        Self { field, reason }
+    }
+}
+
+impl fmt::Display for DomainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.reason.english())
+    }
+}
+
+impl std::error::Error for DomainError {}

@@ -1,0 +1,277 @@
+//! Identity and access: roles, actions and the access decision.
+//!
+//! Decisions are values computed by pure functions and combined deny-first: an object
+//! outside the actor's org-unit subtree is `NotFound` (its existence is not revealed),
+//! whatever the actor's roles; inside it, the action needs a role that grants it.
+
+use crate::org::UnitPath;
+use serde::{Deserialize, Serialize};
+
+/// A role a user holds. A user may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    CaseWorker,
+    ProgramOfficer,
+    FinanceMaker,
+    FinanceChecker,
+    GozineshOfficer,
+    GozineshBoard,
+    HrOfficer,
+    EmploymentOfficer,
+    Planner,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Admin,
+        Role::CaseWorker,
+        Role::ProgramOfficer,
+        Role::FinanceMaker,
+        Role::FinanceChecker,
+        Role::GozineshOfficer,
+        Role::GozineshBoard,
+        Role::HrOfficer,
+        Role::EmploymentOfficer,
+        Role::Planner,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::CaseWorker => "case_worker",
+            Role::ProgramOfficer => "program_officer",
+            Role::FinanceMaker => "finance_maker",
+            Role::FinanceChecker => "finance_checker",
+            Role::GozineshOfficer => "gozinesh_officer",
+            Role::GozineshBoard => "gozinesh_board",
+            Role::HrOfficer => "hr_officer",
+            Role::EmploymentOfficer => "employment_officer",
+            Role::Planner => "planner",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    pub fn label_fa(self) -> &'static str {
+        match self {
+            Role::Admin => "مدیر سامانه",
+            Role::CaseWorker => "کارشناس پرونده",
+            Role::ProgramOfficer => "کارشناس برنامه",
+            Role::FinanceMaker => "تهیه‌کنندهٔ مالی",
+            Role::FinanceChecker => "تأییدکنندهٔ مالی",
+            Role::GozineshOfficer => "کارشناس گزینش",
+            Role::GozineshBoard => "هیئت گزینش",
+            Role::HrOfficer => "کارشناس منابع انسانی",
+            Role::EmploymentOfficer => "کارشناس اشتغال",
+            Role::Planner => "کارشناس برنامه‌ریزی",
+            Role::Auditor => "حسابرس",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::CaseWorker => "Case worker",
+            Role::ProgramOfficer => "Program officer",
+            Role::FinanceMaker => "Finance maker",
+            Role::FinanceChecker => "Finance checker",
+            Role::GozineshOfficer => "Vetting officer",
+            Role::GozineshBoard => "Vetting board",
+            Role::HrOfficer => "HR officer",
+            Role::EmploymentOfficer => "Employment officer",
+            Role::Planner => "Planner",
+            Role::Auditor => "Auditor",
+        }
+    }
+}
+
+/// The modules of the system, as the navigation lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    Registry,
+    Programs,
+    Payments,
+    Cases,
+    Gozinesh,
+    Hr,
+    Employment,
+    Planning,
+    Org,
+    Users,
+    Audit,
+}
+
+impl Module {
+    pub const ALL: [Module; 11] = [
+        Module::Registry,
+        Module::Programs,
+        Module::Payments,
+        Module::Cases,
+        Module::Gozinesh,
+        Module::Hr,
+        Module::Employment,
+        Module::Planning,
+        Module::Org,
+        Module::Users,
+        Module::Audit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Registry => "registry",
+            Module::Programs => "programs",
+            Module::Payments => "payments",
+            Module::Cases => "cases",
+            Module::Gozinesh => "gozinesh",
+            Module::Hr => "hr",
+            Module::Employment => "employment",
+            Module::Planning => "planning",
+            Module::Org => "org",
+            Module::Users => "users",
+            Module::Audit => "audit",
+        }
+    }
+}
+
+/// Something an actor wants to do to an object in some org unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See a module's pages and read its ordinary records.
+    Open(Module),
+    /// Create or change org units.
+    ManageUnits,
+    /// Create users, change their roles, disable them, issue API tokens.
+    ManageUsers,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// Which roles grant an action. Admins run the platform; they do not read vetting
+/// files or approve payments.
+pub fn role_grants(role: Role, action: Action) -> bool {
+    use Module as M;
+    use Role as R;
+    match action {
+        Action::ManageUnits | Action::ManageUsers => role == R::Admin,
+        Action::ReadAudit => matches!(role, R::Auditor | R::Admin),
+        Action::Open(module) => match module {
+            M::Org => true,
+            M::Users => matches!(role, R::Admin | R::Auditor),
+            M::Audit => matches!(role, R::Admin | R::Auditor),
+            M::Registry => matches!(
+                role,
+                R::CaseWorker | R::ProgramOfficer | R::FinanceMaker | R::FinanceChecker | R::Planner | R::Auditor
+            ),
+            M::Programs => matches!(role, R::ProgramOfficer | R::CaseWorker | R::Planner | R::Auditor),
+            M::Payments => matches!(role, R::FinanceMaker | R::FinanceChecker | R::Auditor),
+            M::Cases => matches!(role, R::CaseWorker | R::ProgramOfficer | R::Auditor),
+            M::Gozinesh => matches!(role, R::GozineshOfficer | R::GozineshBoard),
+            M::Hr => matches!(role, R::HrOfficer | R::Planner),
+            M::Employment => matches!(role, R::EmploymentOfficer | R::Planner),
+            M::Planning => matches!(role, R::Planner | R::ProgramOfficer | R::Auditor),
+        },
+    }
+}
+
+/// Who is acting: a user (or an API token's user) with their unit and roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub unit_id: i64,
+    pub unit_path: UnitPath,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether any of the actor's roles grants the action (scope aside).
+    pub fn may(&self, action: Action) -> bool {
+        self.roles.iter().any(|&r| role_grants(r, action))
+    }
+}
+
+/// The outcome of an access decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The object is outside the actor's subtree: answer as if it did not exist.
+    NotFound,
+    /// The object is visible but no role of the actor grants the action.
+    Forbidden,
+}
+
+/// Decides whether `actor` may do `action` to an object in the unit at `object_unit`.
+/// Scope is checked first, so an actor never learns of objects outside it.
+pub fn decide(actor: &Actor, action: Action, object_unit: &UnitPath) -> Decision {
+    if !actor.unit_path.contains(object_unit) {
+        Decision::NotFound
+    } else if actor.may(action) {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(path: &UnitPath, roles: &[Role]) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "t".into(),
+            unit_id: path.unit_id().unwrap_or(0),
+            unit_path: path.clone(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn scope_is_checked_before_roles() {
+        let hq = UnitPath::root(1);
+        let tehran = hq.child(2);
+        let fars = hq.child(3);
+        let admin_tehran = actor(&tehran, &[Role::Admin]);
+        let worker_tehran = actor(&tehran, &[Role::CaseWorker]);
+        let rows = [
+            (&admin_tehran, Action::ManageUsers, &tehran, Decision::Allow),
+            (&admin_tehran, Action::ManageUsers, &tehran.child(9), Decision::Allow),
+            (&admin_tehran, Action::ManageUsers, &fars, Decision::NotFound),
+            (&admin_tehran, Action::ManageUsers, &hq, Decision::NotFound),
+            (&worker_tehran, Action::ManageUsers, &tehran, Decision::Forbidden),
+            (&worker_tehran, Action::ManageUsers, &fars, Decision::NotFound),
+            (&worker_tehran, Action::Open(Module::Registry), &tehran, Decision::Allow),
+            (&worker_tehran, Action::Open(Module::Gozinesh), &tehran, Decision::Forbidden),
+        ];
+        for (who, action, unit, expected) in rows {
+            assert_eq!(decide(who, action, unit), expected, "{:?} {action:?} {unit:?}", who.roles);
+        }
+    }
+
+    #[test]
+    fn every_role_opens_at_least_one_module_and_names_parse() {
+        for role in Role::ALL {
+            assert!(Module::ALL.iter().any(|&m| role_grants(role, Action::Open(m))), "{role:?}");
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn admins_do_not_read_vetting_files_or_move_money() {
+        assert!(!role_grants(Role::Admin, Action::Open(Module::Gozinesh)));
+        assert!(!role_grants(Role::Admin, Action::Open(Module::Payments)));
+    }
+}

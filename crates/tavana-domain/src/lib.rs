@@ -1,0 +1,21 @@
+//! Tavana's domain: pure logic with no I/O, no async and no knowledge of SQL or HTTP.
+//!
+//! Every identifier a person types (a national code, a SHEBA, a Jalali date) is parsed
+//! once into a type here, so the layers above take `NationalCode`, not a `String`
+//! they have to re-check.
+
+pub mod audit;
+pub mod error;
+pub mod iam;
+pub mod jalali;
+pub mod money;
+pub mod national_code;
+pub mod org;
+pub mod sheba;
+pub mod text;
+
+pub use error::DomainError;
+pub use jalali::JalaliDate;
+pub use money::Rials;
+pub use national_code::NationalCode;
+pub use sheba::Sheba;

@@ -1,0 +1,117 @@
+//! Persian text: digits and the normalization used for every search and comparison of
+//! names.
+
+/// Replaces Persian (۰-۹) and Arabic-Indic (٠-٩) digits with ASCII digits; other
+/// characters are kept.
+pub fn to_ascii_digits(input: &str) -> String {
+    input.chars().map(|c| ascii_digit(c).unwrap_or(c)).collect()
+}
+
+/// The ASCII digit for a Persian, Arabic-Indic or ASCII digit.
+pub fn ascii_digit(c: char) -> Option<char> {
+    let zero = match c {
+        '0'..='9' => return Some(c),
+        '۰'..='۹' => '۰',
+        '٠'..='٩' => '٠',
+        _ => return None,
+    };
+    char::from_digit(c as u32 - zero as u32, 10)
+}
+
+/// Replaces ASCII digits with Persian digits (for display).
+pub fn to_persian_digits(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32('۰' as u32 + (c as u32 - '0' as u32)).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+const ZWNJ: char = '\u{200C}';
+
+/// Normalizes Persian text for search and comparison:
+///
+/// - Arabic yeh and kaf (ي ى ك) become Persian (ی ک); teh marbuta and hamza forms of
+///   heh become heh, alef forms (أ إ ٱ) become alef;
+/// - diacritics (harakat, tanwin, shadda, superscript alef) and tatweel are removed;
+/// - digits become ASCII;
+/// - the zero-width non-joiner and every run of white space become one space, and the
+///   ends are trimmed, so «می‌رود», «می رود» and «میرود» differ only where the words do;
+/// - Latin letters are lower-cased.
+///
+/// Normalizing twice gives the same result as normalizing once.
+pub fn normalize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut pending_space = false;
+    for c in input.chars() {
+        let mapped = match c {
+            'ي' | 'ى' | 'ئ' => 'ی',
+            'ك' => 'ک',
+            'ة' | 'ۀ' | 'ہ' => 'ه',
+            'أ' | 'إ' | 'ٱ' => 'ا',
+            'ؤ' => 'و',
+            '\u{064B}'..='\u{065F}' | '\u{0670}' | 'ـ' => continue,
+            '۰'..='۹' | '٠'..='٩' => ascii_digit(c).unwrap_or(c),
+            ZWNJ | '\u{200B}' | '\u{200D}' | '\u{FEFF}' => ' ',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if mapped == ' ' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for lower in mapped.to_lowercase() {
+            out.push(lower);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn arabic_letters_become_persian() {
+        assert_eq!(normalize("علي"), "علی");
+        assert_eq!(normalize("كاظم"), "کاظم");
+        assert_eq!(normalize("فاطمة"), "فاطمه");
+        assert_eq!(normalize("ي ك"), normalize("ی ک"));
+    }
+
+    #[test]
+    fn zwnj_diacritics_and_spacing_are_folded() {
+        assert_eq!(normalize("می\u{200C}رود"), "می رود");
+        assert_eq!(normalize("  محمّد   رضا "), "محمد رضا");
+        assert_eq!(normalize("مُحَمَّد"), "محمد");
+        assert_eq!(normalize("كـــاظم"), "کاظم");
+    }
+
+    #[test]
+    fn digits_in_all_scripts_become_ascii() {
+        assert_eq!(to_ascii_digits("۱۲۳٤٥٦789"), "123456789");
+        assert_eq!(normalize("پلاک ۱۲"), "پلاک 12");
+        assert_eq!(to_persian_digits("1403/01/01"), "۱۴۰۳/۰۱/۰۱");
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+
+        #[test]
+        fn digits_round_trip(n in 0u64..u64::MAX) {
+            let ascii = n.to_string();
+            prop_assert_eq!(to_ascii_digits(&to_persian_digits(&ascii)), ascii);
+        }
+    }
+}
