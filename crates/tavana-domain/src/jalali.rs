@@ -88,7 +88,7 @@ impl JalaliDate {
             Err(_) => return time::Date::MIN,
         };
         let month = Month::try_from(iso.month().ordinal).unwrap_or(Month::January);
-        time::Date::from_calendar_date(iso.extended_year(), month, iso.day_of_month().0)
+        time::Date::from_calendar_date(iso.year().extended_year(), month, iso.day_of_month().0)
             .unwrap_or(time::Date::MIN)
     }
 
@@ -98,7 +98,7 @@ impl JalaliDate {
             .map_err(|_| DomainError::new(FIELD, Reason::OutOfRange))?;
         let persian = iso.to_calendar(Persian);
         Self::new(
-            persian.extended_year(),
+            persian.year().extended_year(),
             persian.month().ordinal,
             persian.day_of_month().0,
         )

@@ -135,9 +135,32 @@ impl UnitPath {
         format!("{}%", self.0)
     }
 
+    /// Whether this is the root of the tree (HQ).
+    pub fn is_root(&self) -> bool {
+        self.0.matches('/').count() == 2
+    }
+
     /// The id of the unit itself (the last segment).
     pub fn unit_id(&self) -> Option<i64> {
         self.0.trim_end_matches('/').rsplit('/').next()?.parse().ok()
+    }
+}
+
+/// A place to load, with the places inside it: the shape reference geography comes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceSeed {
+    /// A stable code, unique among all places (`23` a province, `23-05` a county…).
+    pub code: String,
+    pub kind: PlaceKind,
+    pub name_fa: String,
+    pub name_en: Option<String>,
+    pub children: Vec<PlaceSeed>,
+}
+
+impl PlaceSeed {
+    /// The number of places in this tree, this one included.
+    pub fn count(&self) -> usize {
+        1 + self.children.iter().map(PlaceSeed::count).sum::<usize>()
     }
 }
 
@@ -159,6 +182,8 @@ mod tests {
         // Prefix of digits is not containment: unit 2 does not contain unit 20.
         assert!(!hq.child(2).contains(&hq.child(20)));
         assert_eq!(shemiranat.unit_id(), Some(40));
+        assert!(hq.is_root());
+        assert!(!tehran.is_root());
         assert_eq!(UnitPath::parse("/1/2/"), Some(tehran));
         assert_eq!(UnitPath::parse("/1/x/"), None);
         assert_eq!(UnitPath::parse("//"), None);

@@ -1,1 +1,19 @@
+//! Tavana's persistence: one [`Store`] over SQLite or PostgreSQL, chosen once from the
+//! database URL.
+//!
+//! Repositories are `impl Store` blocks per module (`org`, `iam`, `audit`), each taking
+//! the acting user and enforcing their org-unit scope in the SQL itself. Every write
+//! runs in a [`WriteTx`], which appends to the audit chain before it commits.
 
+#[macro_use]
+mod db;
+pub mod audit;
+mod error;
+pub mod iam;
+pub mod org;
+
+pub use db::{Backend, Store, WriteTx, now_micros};
+pub use error::StoreError;
+
+/// The result type of every store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,198 @@
+//! The audit log: a hash chain of every write (and of reads of sensitive data).
+
+use crate::db::{Store, WriteTx, now_micros};
+use crate::{Result, StoreError};
+use serde::Serialize;
+use tavana_domain::audit::{AuditContent, GENESIS, entry_hash, from_hex, to_hex};
+use tavana_domain::iam::{Action, Actor};
+
+/// What a write is about, for its audit entry.
+pub struct AuditEvent<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// One stored audit entry.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_unit_id: Option<i64>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEntry {
+    fn content(&self) -> AuditContent<'_> {
+        AuditContent {
+            seq: self.seq,
+            at_micros: self.at,
+            actor_user_id: self.actor_user_id,
+            actor_unit_id: self.actor_unit_id,
+            action: &self.action,
+            object_type: &self.object_type,
+            object_id: &self.object_id,
+            before: self.before_json.as_deref(),
+            after: self.after_json.as_deref(),
+        }
+    }
+}
+
+/// The outcome of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ChainReport {
+    /// Every entry links to the one before and its hash matches its content.
+    Intact { entries: i64, head_hash: String },
+    /// The first entry found broken, and why.
+    Broken { seq: i64, reason: String },
+}
+
+const VERIFY_PAGE: i64 = 5_000;
+
+impl WriteTx {
+    /// Appends an entry to the audit chain inside this transaction. `actor` is `None`
+    /// for the system itself (seeding, migrations run by the operator).
+    pub async fn audit(&mut self, actor: Option<&Actor>, event: AuditEvent<'_>) -> Result<()> {
+        let (head_seq, head_hash): (i64, String) = on_tx!(self, |c| {
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(c)
+                .await
+        })?;
+        let previous = parse_hash(&head_hash).ok_or_else(|| StoreError::Corrupt("audit head hash".into()))?;
+        let before = event.before.map(|v| v.to_string());
+        let after = event.after.map(|v| v.to_string());
+        let content = AuditContent {
+            seq: head_seq + 1,
+            at_micros: now_micros(),
+            actor_user_id: actor.map(|a| a.user_id),
+            actor_unit_id: actor.map(|a| a.unit_id),
+            action: event.action,
+            object_type: event.object_type,
+            object_id: &event.object_id,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        let hash = to_hex(&entry_hash(&previous, &content));
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, action, object_type, \
+                 object_id, before_json, after_json, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(content.seq)
+            .bind(content.at_micros)
+            .bind(content.actor_user_id)
+            .bind(content.actor_unit_id)
+            .bind(content.action)
+            .bind(content.object_type)
+            .bind(content.object_id)
+            .bind(content.before)
+            .bind(content.after)
+            .bind(&head_hash)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(content.seq)
+                .bind(&hash)
+                .execute(c)
+                .await.map(|r| r.rows_affected())
+        })?;
+        self.audit_entries += 1;
+        Ok(())
+    }
+}
+
+fn parse_hash(text: &str) -> Option<[u8; 32]> {
+    from_hex(text)?.try_into().ok()
+}
+
+impl Store {
+    /// Checks the whole chain, page by page: entries numbered 1, 2, 3… without gaps,
+    /// each linking to the previous hash, each hash matching its content, and the head
+    /// naming the last entry (so removing entries at the end is caught too).
+    pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
+        let mut previous = GENESIS;
+        let mut expected_seq = 1i64;
+        loop {
+            let page: Vec<AuditEntry> = on_pool!(self, |c| {
+                sqlx::query_as(
+                    "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, \
+                     before_json, after_json, prev_hash, hash FROM audit_log \
+                     WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(expected_seq)
+                .bind(VERIFY_PAGE)
+                .fetch_all(c)
+                .await
+            })?;
+            let last_page = (page.len() as i64) < VERIFY_PAGE;
+            for entry in &page {
+                if entry.seq != expected_seq {
+                    return Ok(broken(expected_seq, "the entry is missing"));
+                }
+                if parse_hash(&entry.prev_hash) != Some(previous) {
+                    return Ok(broken(entry.seq, "it does not link to the entry before it"));
+                }
+                let recomputed = entry_hash(&previous, &entry.content());
+                if parse_hash(&entry.hash) != Some(recomputed) {
+                    return Ok(broken(entry.seq, "its content does not match its hash"));
+                }
+                previous = recomputed;
+                expected_seq += 1;
+            }
+            if last_page {
+                break;
+            }
+        }
+        let (head_seq, head_hash): (i64, String) = on_pool!(self, |c| {
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await
+        })?;
+        let entries = expected_seq - 1;
+        if head_seq != entries || parse_hash(&head_hash) != Some(previous) {
+            return Ok(broken(
+                entries + 1,
+                &format!("the chain ends at entry {entries} but its head names entry {head_seq}"),
+            ));
+        }
+        Ok(ChainReport::Intact { entries, head_hash })
+    }
+
+    /// The newest audit entries, for auditors and admins in their scope: entries
+    /// made by actors of their subtree (or by the system, for HQ).
+    pub async fn recent_audit_entries(&self, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
+        if !actor.may(Action::ReadAudit) {
+            return Err(StoreError::Forbidden("read the audit log"));
+        }
+        let pattern = actor.unit_path.subtree_pattern();
+        let is_root = actor.unit_path.is_root();
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT a.seq, a.at, a.actor_user_id, a.actor_unit_id, a.action, a.object_type, a.object_id, \
+                 a.before_json, a.after_json, a.prev_hash, a.hash FROM audit_log a \
+                 LEFT JOIN org_units u ON u.id = a.actor_unit_id \
+                 WHERE u.path LIKE $1 OR (a.actor_unit_id IS NULL AND $2) \
+                 ORDER BY a.seq DESC LIMIT $3",
+            )
+            .bind(&pattern)
+            .bind(is_root)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows)
+    }
+}
+
+fn broken(seq: i64, reason: &str) -> ChainReport {
+    ChainReport::Broken { seq, reason: reason.to_string() }
+}

@@ -1,0 +1,233 @@
+//! The store handle, the backend switch and the write transaction.
+//!
+//! Queries are written once with `$1` placeholders, which SQLite and PostgreSQL both
+//! accept; the `on_pool!` and `on_tx!` macros expand a query body once per backend
+//! (the body is the same text, typed against each driver). Statements that differ
+//! between the backends are forked side by side where they are used, matching on
+//! [`Store::backend`].
+
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend for a database URL: `sqlite:` or `postgres://` / `postgresql://`.
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The handle to the database. Cheap to clone: it holds a connection pool.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: std::sync::Arc<Pool>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend())
+    }
+}
+
+/// Runs `$body` with `$c` bound to the pool of whichever backend the store has.
+macro_rules! on_pool {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match &*$store.pool {
+            $crate::db::Pool::Sqlite($c) => $body,
+            $crate::db::Pool::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of a [`WriteTx`].
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::db::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url` (creating a SQLite file if it does not exist) and
+    /// runs pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let pool = match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-65536");
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(8)
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(16)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+        };
+        Ok(Store { pool: std::sync::Arc::new(pool) })
+    }
+
+    /// Runs the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match &*self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        on_pool!(self, |c| c.close().await);
+    }
+
+    /// Begins a write transaction. Its first statement takes the audit chain's head
+    /// row, so writers queue here (on SQLite this also takes the write lock at once,
+    /// which avoids lock upgrades failing under load) and every committed write
+    /// has its audit entry in order.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let mut tx = WriteTx {
+            inner: match &*self.pool {
+                Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+                Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            },
+            audit_entries: 0,
+        };
+        on_tx!(tx, |c| sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(tx)
+    }
+}
+
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// A write transaction. Repositories append audit entries to it with
+/// [`WriteTx::audit`]; committing a transaction that changed nothing in the audit
+/// chain is refused, so no write can skip the log.
+pub struct WriteTx {
+    pub(crate) inner: TxInner,
+    pub(crate) audit_entries: usize,
+}
+
+impl WriteTx {
+    /// Commits the transaction. Fails if no audit entry was appended.
+    pub async fn commit(self) -> Result<()> {
+        if self.audit_entries == 0 {
+            return Err(StoreError::Corrupt("a write transaction must append to the audit log".into()));
+        }
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Microseconds since the Unix epoch: how instants are stored on both backends.
+pub fn now_micros() -> i64 {
+    micros(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_from_the_scheme() {
+        assert_eq!(Backend::from_url("sqlite:tavana.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        let err = Backend::from_url("mysql://root:secret@h/db").unwrap_err().to_string();
+        assert!(err.contains("mysql://root:***@h/db"), "{err}");
+        assert!(!err.contains("secret"));
+    }
+}

@@ -1,0 +1,259 @@
+//! Org units and places.
+
+use crate::audit::AuditEvent;
+use crate::db::{Store, WriteTx, now_micros};
+use crate::{Result, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use tavana_domain::iam::{Action, Actor, Decision, Module, decide};
+use tavana_domain::org::{OrgUnitKind, PlaceKind, PlaceSeed, UnitPath};
+use tavana_domain::text::normalize;
+
+/// An org unit as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OrgUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: Option<String>,
+    pub path: String,
+    pub province_id: Option<i64>,
+    pub place_id: Option<i64>,
+}
+
+impl OrgUnit {
+    pub fn unit_path(&self) -> Result<UnitPath> {
+        UnitPath::parse(&self.path).ok_or_else(|| StoreError::Corrupt(format!("org unit {} path", self.id)))
+    }
+
+    pub fn kind(&self) -> Option<OrgUnitKind> {
+        OrgUnitKind::parse(&self.kind)
+    }
+}
+
+/// A place in the address hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Place {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: Option<String>,
+    pub province_id: Option<i64>,
+}
+
+/// What loading reference geography created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GeographyLoaded {
+    pub places: usize,
+    pub org_units: usize,
+}
+
+const UNIT_COLUMNS: &str = "id, parent_id, kind, code, name_fa, name_en, path, province_id, place_id";
+
+impl Store {
+    /// Loads places and the org units that mirror them (HQ, one directorate per
+    /// province, one office per county) in one transaction with one audit entry.
+    /// Does nothing when an HQ already exists, so opening a seeded database again is
+    /// safe.
+    pub async fn load_geography(&self, provinces: &[PlaceSeed]) -> Result<GeographyLoaded> {
+        let mut tx = self.begin_write().await?;
+        let existing: Option<i64> = on_tx!(tx, |c| {
+            sqlx::query_scalar("SELECT id FROM org_units WHERE kind = 'hq'").fetch_optional(c).await
+        })?;
+        if existing.is_some() {
+            return Ok(GeographyLoaded::default());
+        }
+        let now = now_micros();
+        let hq_id = insert_unit(&mut tx, None, OrgUnitKind::Hq, "HQ", "ستاد سازمان بهزیستی کشور", Some("Headquarters"), None, None, now).await?;
+        let hq_path = UnitPath::root(hq_id);
+        set_unit_path(&mut tx, hq_id, &hq_path).await?;
+        let mut loaded = GeographyLoaded { places: 0, org_units: 1 };
+        for province in provinces {
+            if province.kind != PlaceKind::Province {
+                return Err(StoreError::Corrupt(format!("place {} is not a province", province.code)));
+            }
+            let place_id = insert_place(&mut tx, None, province, None).await?;
+            set_own_province(&mut tx, place_id).await?;
+            loaded.places += 1;
+            let unit_id = insert_unit(&mut tx, Some(hq_id), OrgUnitKind::Province, &format!("P{}", province.code), &format!("ادارهٔ کل بهزیستی استان {}", province.name_fa), province.name_en.as_deref(), Some(place_id), Some(place_id), now).await?;
+            let unit_path = hq_path.child(unit_id);
+            set_unit_path(&mut tx, unit_id, &unit_path).await?;
+            loaded.org_units += 1;
+            for county in &province.children {
+                if !PlaceKind::Province.may_contain(county.kind) {
+                    return Err(StoreError::Corrupt(format!("place {} cannot sit in a province", county.code)));
+                }
+                let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id)).await?;
+                loaded.places += 1;
+                let county_unit = insert_unit(&mut tx, Some(unit_id), OrgUnitKind::County, &format!("C{}", county.code), &format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa), county.name_en.as_deref(), Some(county_place), Some(place_id), now).await?;
+                set_unit_path(&mut tx, county_unit, &unit_path.child(county_unit)).await?;
+                loaded.org_units += 1;
+                loaded.places += insert_places_below(&mut tx, county_place, county, place_id).await?;
+            }
+        }
+        tx.audit(None, AuditEvent {
+            action: "geography.load",
+            object_type: "org_unit",
+            object_id: hq_id.to_string(),
+            before: None,
+            after: Some(json!({ "places": loaded.places, "org_units": loaded.org_units })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(loaded)
+    }
+
+    /// The org units in the actor's subtree, in tree order.
+    pub async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnit>> {
+        require(actor, Action::Open(Module::Org))?;
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE path LIKE $1 ORDER BY path");
+        let units = on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
+        Ok(units)
+    }
+
+    /// One org unit; `NotFound` outside the actor's subtree.
+    pub async fn org_unit(&self, actor: &Actor, id: i64) -> Result<OrgUnit> {
+        let unit = self.org_unit_unscoped(id).await?;
+        match decide(actor, Action::Open(Module::Org), &unit.unit_path()?) {
+            Decision::Allow => Ok(unit),
+            Decision::NotFound => Err(StoreError::NotFound),
+            Decision::Forbidden => Err(StoreError::Forbidden("open org units")),
+        }
+    }
+
+    /// One org unit by id, for the system itself (sign-in, the CLI). Callers acting
+    /// for a user use [`Store::org_unit`].
+    pub async fn org_unit_unscoped(&self, id: i64) -> Result<OrgUnit> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE id = $1");
+        let unit = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        Ok(unit)
+    }
+
+    /// One org unit by its code (`HQ`, `P23`, `C23-05`), for the CLI.
+    pub async fn org_unit_by_code(&self, code: &str) -> Result<OrgUnit> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE code = $1");
+        let unit = on_pool!(self, |c| sqlx::query_as(&sql).bind(code.trim()).fetch_one(c).await)?;
+        Ok(unit)
+    }
+
+    /// The places directly inside `parent` (the provinces when `None`). Places are
+    /// public reference data: any signed-in user may read them.
+    pub async fn places(&self, parent: Option<i64>) -> Result<Vec<Place>> {
+        let places = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, parent_id, kind, code, name_fa, name_en, province_id FROM places \
+                 WHERE ($1 IS NULL AND parent_id IS NULL) OR parent_id = $1 ORDER BY name_norm",
+            )
+            .bind(parent)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(places)
+    }
+
+    /// Counts places of each kind.
+    pub async fn place_counts(&self) -> Result<Vec<(String, i64)>> {
+        let counts = on_pool!(self, |c| {
+            sqlx::query_as("SELECT kind, COUNT(*) FROM places GROUP BY kind ORDER BY kind").fetch_all(c).await
+        })?;
+        Ok(counts)
+    }
+}
+
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
+    if actor.may(action) { Ok(()) } else { Err(StoreError::Forbidden(action_name(action))) }
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Open(module) => module.as_str(),
+        Action::ManageUnits => "manage org units",
+        Action::ManageUsers => "manage users",
+        Action::ReadAudit => "read the audit log",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_unit(
+    tx: &mut WriteTx,
+    parent_id: Option<i64>,
+    kind: OrgUnitKind,
+    code: &str,
+    name_fa: &str,
+    name_en: Option<&str>,
+    place_id: Option<i64>,
+    province_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    // The path needs the new id, so a placeholder unique to this code goes in first
+    // and `set_unit_path` replaces it in the same transaction.
+    let placeholder = format!("/pending/{code}/");
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO org_units (parent_id, kind, code, name_fa, name_en, place_id, path, province_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(parent_id)
+        .bind(kind.as_str())
+        .bind(code)
+        .bind(name_fa)
+        .bind(name_en)
+        .bind(place_id)
+        .bind(&placeholder)
+        .bind(province_id)
+        .bind(now)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(id)
+}
+
+async fn set_unit_path(tx: &mut WriteTx, id: i64, path: &UnitPath) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+async fn set_own_province(tx: &mut WriteTx, place_id: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query("UPDATE places SET province_id = id WHERE id = $1").bind(place_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+async fn insert_place(tx: &mut WriteTx, parent_id: Option<i64>, seed: &PlaceSeed, province_id: Option<i64>) -> Result<i64> {
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO places (parent_id, kind, code, name_fa, name_en, name_norm, province_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(parent_id)
+        .bind(seed.kind.as_str())
+        .bind(&seed.code)
+        .bind(&seed.name_fa)
+        .bind(&seed.name_en)
+        .bind(normalize(&seed.name_fa))
+        .bind(province_id)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(id)
+}
+
+/// Inserts the places below a county (cities, rural districts, villages), depth first.
+async fn insert_places_below(tx: &mut WriteTx, parent_id: i64, parent: &PlaceSeed, province_id: i64) -> Result<usize> {
+    let mut stack: Vec<(i64, &PlaceSeed)> = vec![(parent_id, parent)];
+    let mut inserted = 0;
+    while let Some((id, seed)) = stack.pop() {
+        for child in &seed.children {
+            if !seed.kind.may_contain(child.kind) {
+                return Err(StoreError::Corrupt(format!("place {} cannot sit in {}", child.code, seed.code)));
+            }
+            let child_id = insert_place(tx, Some(id), child, Some(province_id)).await?;
+            inserted += 1;
+            stack.push((child_id, child));
+        }
+    }
+    Ok(inserted)
+}
