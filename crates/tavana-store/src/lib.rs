@@ -11,6 +11,8 @@ pub mod audit;
 mod error;
 pub mod iam;
 pub mod org;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use db::{Backend, Store, WriteTx, now_micros};
 pub use error::StoreError;

@@ -1,0 +1,67 @@
+//! Test support: a fresh, migrated database per test. SQLite in a temporary
+//! directory by default; a new PostgreSQL database on the server named by
+//! `TAVANA_TEST_DATABASE_URL` when that is set (`scripts/test` sets it for the
+//! second run of the suite).
+
+use crate::{Backend, Result, Store};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The environment variable naming a PostgreSQL server for tests.
+pub const TEST_DATABASE_URL: &str = "TAVANA_TEST_DATABASE_URL";
+
+/// A database for one test. Keep it alive as long as the store is used: for SQLite
+/// it owns the directory the file is in.
+pub struct TestDatabase {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl TestDatabase {
+    /// Creates and migrates a new database.
+    pub async fn new() -> Result<TestDatabase> {
+        let (url, dir) = Self::new_url().await?;
+        let store = Store::open(&url).await?;
+        Ok(TestDatabase { store, url, _dir: dir })
+    }
+
+    /// Creates an empty database (not migrated) and returns its URL; for tests that
+    /// run the `tavana` binary against it.
+    pub async fn new_url() -> Result<(String, Option<tempfile::TempDir>)> {
+        match std::env::var(TEST_DATABASE_URL) {
+            Ok(server) if !server.is_empty() => {
+                let name = format!(
+                    "tavana_t{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    crate::now_micros() % 1_000_000
+                );
+                let admin = Store::connect(&server).await?;
+                admin.execute_unaudited_for_tests(&format!("CREATE DATABASE {name}")).await?;
+                admin.close().await;
+                let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+                Ok((format!("{base}/{name}"), None))
+            }
+            _ => {
+                let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Corrupt(format!("temporary directory: {e}")))?;
+                let url = format!("sqlite:{}", dir.path().join("tavana.db").display());
+                Ok((url, Some(dir)))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+}
+
+impl Store {
+    /// Runs a statement outside the audit chain. Only for tests that create
+    /// databases or tamper with stored rows to prove the chain notices.
+    pub async fn execute_unaudited_for_tests(&self, sql: &str) -> Result<u64> {
+        let n = on_pool!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,103 @@
+use crate::support::{PASSWORD, seeded, user};
+use tavana_domain::iam::Role;
+use tavana_store::StoreError;
+use tavana_store::iam::{AuthPolicy, NewUser, SignInRefused};
+
+fn new_user(username: &str, unit_id: i64) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: "نام".into(),
+        password: PASSWORD.into(),
+        unit_id,
+        roles: vec![Role::CaseWorker],
+    }
+}
+
+#[tokio::test]
+async fn bad_users_are_refused_with_the_field() {
+    let db = seeded().await;
+    let hq = db.store.org_unit_by_code("HQ").await.unwrap();
+    let field = |e: StoreError| match e {
+        StoreError::Invalid(d) => d.field.to_string(),
+        StoreError::Conflict { field } => field,
+        other => panic!("unexpected {other:?}"),
+    };
+    let cases = [
+        (NewUser { username: "".into(), ..new_user("x", hq.id) }, "username"),
+        (NewUser { username: "Sara Ahmadi".into(), ..new_user("x", hq.id) }, "username"),
+        (NewUser { display_name: " ".into(), ..new_user("ok", hq.id) }, "display_name"),
+        (NewUser { password: "short".into(), ..new_user("ok", hq.id) }, "password"),
+        (NewUser { roles: vec![], ..new_user("ok", hq.id) }, "roles"),
+        (new_user("ok", 999_999), "unit_id"),
+    ];
+    for (input, expected) in cases {
+        let err = db.store.create_user(None, input).await.unwrap_err();
+        assert_eq!(field(err), expected);
+    }
+    db.store.create_user(None, new_user("sara", hq.id)).await.unwrap();
+    let err = db.store.create_user(None, new_user("sara", hq.id)).await.unwrap_err();
+    assert_eq!(field(err), "username");
+}
+
+#[tokio::test]
+async fn sign_in_sessions_and_throttling() {
+    let db = seeded().await;
+    let store = &db.store;
+    let policy = AuthPolicy::default();
+    let actor = user(store, "sara", "C08-01", Role::CaseWorker).await;
+
+    let refused = store.sign_in(&policy, "sara", "wrong password", "10.0.0.1").await.unwrap();
+    assert_eq!(refused.err(), Some(SignInRefused::WrongCredentials));
+    let unknown = store.sign_in(&policy, "nobody", PASSWORD, "10.0.0.1").await.unwrap();
+    assert_eq!(unknown.err(), Some(SignInRefused::WrongCredentials));
+
+    let session = store.sign_in(&policy, " SARA ", PASSWORD, "10.0.0.1").await.unwrap().ok().unwrap();
+    assert_eq!(session.actor, actor);
+    let info = store.session(&policy, &session.token).await.unwrap().unwrap();
+    assert_eq!(info.actor.username, "sara");
+    assert_eq!(info.csrf_token, session.csrf_token);
+    assert!(store.session(&policy, "not-a-token").await.unwrap().is_none());
+    store.sign_out(&actor, &session.token).await.unwrap();
+    assert!(store.session(&policy, &session.token).await.unwrap().is_none());
+
+    for _ in 0..policy.max_failures_per_user {
+        store.sign_in(&policy, "sara", "wrong password", "10.0.0.2").await.unwrap().err().unwrap();
+    }
+    let throttled = store.sign_in(&policy, "sara", PASSWORD, "10.0.0.3").await.unwrap();
+    assert_eq!(throttled.err(), Some(SignInRefused::Throttled));
+}
+
+#[tokio::test]
+async fn disabled_users_lose_their_sessions() {
+    let db = seeded().await;
+    let store = &db.store;
+    let policy = AuthPolicy::default();
+    let admin = user(store, "admin", "HQ", Role::Admin).await;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let session = store.sign_in(&policy, "worker", PASSWORD, "a").await.unwrap().ok().unwrap();
+    let updated = store.set_user_active(&admin, worker.user_id, false).await.unwrap();
+    assert!(!updated.active);
+    assert!(store.session(&policy, &session.token).await.unwrap().is_none());
+    let again = store.sign_in(&policy, "worker", PASSWORD, "a").await.unwrap();
+    assert_eq!(again.err(), Some(SignInRefused::WrongCredentials));
+    // Nobody disables themselves by mistake.
+    assert!(matches!(store.set_user_active(&admin, admin.user_id, false).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_user_until_expired() {
+    let db = seeded().await;
+    let store = &db.store;
+    let admin = user(store, "admin", "HQ", Role::Admin).await;
+    let client = user(store, "dci-client", "HQ", Role::CaseWorker).await;
+    let (token, secret) = store.issue_api_token(Some(&admin), client.user_id, "dci", None).await.unwrap();
+    assert!(secret.starts_with("tvn_"));
+    assert_eq!(token.user_id, client.user_id);
+    assert_eq!(store.api_token_actor(&secret).await.unwrap(), Some(client.clone()));
+    assert_eq!(store.api_token_actor("tvn_forged").await.unwrap(), None);
+    let (_, expired) = store
+        .issue_api_token(Some(&admin), client.user_id, "short", Some(std::time::Duration::ZERO))
+        .await
+        .unwrap();
+    assert_eq!(store.api_token_actor(&expired).await.unwrap(), None);
+}
