@@ -253,6 +253,48 @@ impl Store {
         }
     }
 
+    /// Sets a user's password (the operator's CLI, or an admin over the user's unit)
+    /// and ends the user's sessions.
+    pub async fn set_password(&self, actor: Option<&Actor>, user_id: i64, password: &str) -> Result<()> {
+        if password.chars().count() < 10 {
+            return Err(StoreError::Invalid(DomainError::new("password", Reason::WrongLength { expected: 10, found: password.chars().count() })));
+        }
+        let (row, _) = self.user_row(user_id).await?;
+        if let Some(actor) = actor {
+            match decide(actor, Action::ManageUsers, &path_of(&row)?) {
+                Decision::Allow => {}
+                Decision::NotFound => return Err(StoreError::NotFound),
+                Decision::Forbidden => return Err(StoreError::Forbidden("manage users")),
+            }
+        }
+        let hash = hash_password(password.to_string()).await?;
+        let mut tx = self.begin_write().await?;
+        on_tx!(tx, |c| {
+            sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                .bind(&hash)
+                .bind(now_micros())
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected())
+        })?;
+        // The audit entry records that the password changed, never the password.
+        tx.audit(actor, AuditEvent { action: "user.set_password", object_type: "user", object_id: user_id.to_string(), before: None, after: None }).await?;
+        tx.commit().await
+    }
+
+    /// Whether any user exists (the demo creates its users only once).
+    pub async fn has_users(&self) -> Result<bool> {
+        let n: i64 = on_pool!(self, |c| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await)?;
+        Ok(n > 0)
+    }
+
+    /// The actor's own user record (everyone may read their own).
+    pub async fn own_user(&self, actor: &Actor) -> Result<User> {
+        let (row, roles) = self.user_row(actor.user_id).await?;
+        Ok(row.into_user(roles))
+    }
+
     /// Enables or disables a user; disabling ends their sessions.
     pub async fn set_user_active(&self, actor: &Actor, id: i64, active: bool) -> Result<User> {
         let (row, roles) = self.user_row(id).await?;
@@ -590,7 +632,7 @@ fn micros_of(d: Duration) -> i64 {
 }
 
 /// 32 random bytes from the operating system, as hex.
-fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     to_hex(&bytes)

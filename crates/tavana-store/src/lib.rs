@@ -14,7 +14,7 @@ pub mod org;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Store, WriteTx, now_micros};
+pub use db::{Backend, Store, WriteTx, now_micros, redact_url};
 pub use error::StoreError;
 
 /// The result type of every store operation.

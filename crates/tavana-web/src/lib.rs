@@ -1,1 +1,147 @@
+//! Tavana's HTTP layer: the JSON API under `/api/v1` (with its OpenAPI document), the
+//! server-rendered Persian web UI, sessions, CSRF, `/healthz` and `/metrics`.
+//!
+//! No business rule lives here: handlers parse input, call the store with the
+//! current actor and render what comes back.
 
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod i18n;
+mod metrics;
+mod ui;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tavana_store::Store;
+use tavana_store::iam::AuthPolicy;
+use tokio::net::TcpListener;
+
+pub use api::openapi_document;
+pub use i18n::Lang;
+
+/// How the web layer behaves.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub auth: AuthPolicy,
+    /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self { store, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+    }
+}
+
+/// The whole application: API, UI, assets, health and metrics.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
+        .merge(api::router())
+        .merge(ui::router())
+        .merge(assets::router())
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serves the application on a bound listener until the process is stopped (Ctrl-C
+/// or SIGTERM), then lets requests in flight finish.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let store = state.store.clone();
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves in the background; returns the
+/// address actually bound. Tests and the CLI share this.
+pub async fn spawn(addr: &str, state: AppState) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tokio::spawn(async move {
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(local)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %error::error_chain(&e), "health check failed");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "error", "database": "unreachable" })))
+                .into_response()
+        }
+    }
+}
+
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    state.metrics.record_request(status.as_u16(), started.elapsed());
+    tracing::debug!(%method, %path, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// Headers every response carries. The UI needs nothing from other origins (every
+/// asset is served by this binary), so the content security policy is strict.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; font-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}

@@ -1,0 +1,35 @@
+use super::{ApiError, ProblemBody};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::Problem;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use tavana_domain::iam::Action;
+use tavana_store::audit::ChainReport;
+use utoipa::ToSchema;
+
+/// The state of the audit chain.
+#[derive(Serialize, ToSchema)]
+pub struct ChainDto {
+    pub intact: bool,
+    pub entries: Option<i64>,
+    pub head_hash: Option<String>,
+    /// The first broken entry, when the chain is broken.
+    pub broken_seq: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Checks the whole audit chain (auditors and admins).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = ChainDto), (status = 403, body = ProblemBody)))]
+pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<ChainDto>, ApiError> {
+    if !actor.may(Action::ReadAudit) {
+        return Err(ApiError(Problem::new(StatusCode::FORBIDDEN, "Forbidden", "Only auditors and admins read the audit log.", "فقط حسابرس و مدیر رویدادنگاری را می‌بینند.")));
+    }
+    Ok(Json(match state.store.verify_audit_chain().await? {
+        ChainReport::Intact { entries, head_hash } => ChainDto { intact: true, entries: Some(entries), head_hash: Some(head_hash), broken_seq: None, reason: None },
+        ChainReport::Broken { seq, reason } => ChainDto { intact: false, entries: None, head_hash: None, broken_seq: Some(seq), reason: Some(reason) },
+    }))
+}

@@ -1,0 +1,99 @@
+//! Errors of the web layer: one mapping from store errors to a [`Problem`], rendered
+//! as RFC 9457 problem+json for the API and as a Persian (or English) page for the UI.
+//! Internal causes are logged with their whole chain and never sent to the client.
+
+use axum::http::StatusCode;
+use tavana_store::StoreError;
+
+/// What went wrong, in a form both renderings use.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub title: &'static str,
+    /// The field at fault, when there is one.
+    pub field: Option<String>,
+    pub detail_en: String,
+    pub detail_fa: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, title: &'static str, detail_en: impl Into<String>, detail_fa: impl Into<String>) -> Self {
+        Self { status, title, field: None, detail_en: detail_en.into(), detail_fa: detail_fa.into() }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not Found", "No such record, or it is outside your org unit.", "چنین موردی نیست یا بیرون از واحد سازمانی شماست.")
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Sign in, or send a valid API token as 'Authorization: Bearer …'.", "ابتدا وارد شوید یا توکن معتبر بفرستید.")
+    }
+
+    pub fn csrf() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", "The CSRF token is missing or wrong: send the session's token in the X-CSRF-Token header.", "توکن CSRF نیست یا نادرست است.")
+    }
+
+    pub fn field(field: &str, detail_en: impl Into<String>, detail_fa: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_string()),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", detail_en, detail_fa)
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Problem::not_found(),
+            StoreError::Forbidden(what) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                format!("Your roles do not allow you to {what}."),
+                "نقش شما اجازهٔ این کار را نمی‌دهد.",
+            ),
+            StoreError::Conflict { field } => Problem {
+                status: StatusCode::CONFLICT,
+                ..Problem::field(&field, format!("{field} is already taken."), format!("این {} پیش‌تر ثبت شده است.", field_fa(&field)))
+            },
+            StoreError::Invalid(e) => Problem::field(
+                e.field,
+                format!("{} {}.", e.field, e.reason.english()),
+                format!("{} {}.", field_fa(e.field), e.reason.persian()),
+            ),
+            StoreError::Throttled => Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", "Too many failed attempts; try again later.", "تلاش‌های ناموفق بسیار بود؛ بعداً تلاش کنید."),
+            other => {
+                tracing::error!(error = %error_chain(&other), "request failed");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "Something went wrong on our side.", "خطایی در سامانه رخ داد.")
+            }
+        }
+    }
+}
+
+/// The Persian name of an input field, for messages.
+pub fn field_fa(field: &str) -> &str {
+    match field {
+        "username" => "نام کاربری",
+        "display_name" => "نام و نام خانوادگی",
+        "password" => "گذرواژه",
+        "unit_id" => "واحد سازمانی",
+        "roles" => "نقش‌ها",
+        "name" => "نام",
+        "active" => "وضعیت",
+        "national_code" => "کد ملی",
+        "sheba" => "شمارهٔ شبا",
+        "date" => "تاریخ",
+        other => other,
+    }
+}
+
+/// An error and all its sources, for logs.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,52 @@
+//! The audit page: the chain's state and the newest entries in the user's scope.
+
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use tavana_domain::iam::Module;
+use tavana_store::audit::ChainReport;
+
+pub struct EntryRow {
+    pub seq: String,
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub object: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    intact: bool,
+    figure: String,
+    reason: String,
+    rows: Vec<EntryRow>,
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    let entries = state.store.recent_audit_entries(&user.actor, 200).await.in_lang(lang)?;
+    let report = state.store.verify_audit_chain().await.in_lang(lang)?;
+    let (intact, figure, reason) = match report {
+        ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
+        ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
+    };
+    let t = lang.texts();
+    let rows = entries
+        .iter()
+        .map(|e| EntryRow {
+            seq: lang.digits(&e.seq.to_string()),
+            when: lang.instant(e.at),
+            who: e.actor_user_id.map(|id| lang.digits(&id.to_string())).unwrap_or_else(|| t.system.to_string()),
+            action: e.action.clone(),
+            object: format!("{} {}", e.object_type, e.object_id),
+        })
+        .collect();
+    let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
+    Ok(render(StatusCode::OK, &AuditPage { layout, intact, figure, reason, rows }))
+}

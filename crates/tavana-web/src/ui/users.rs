@@ -1,0 +1,218 @@
+//! Users: the list in the admin's scope, the new-user form, one user with the
+//! enable/disable switch and API tokens.
+
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::error::Problem;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tavana_domain::iam::{Action, Module, Role};
+use tavana_store::StoreError;
+use tavana_store::iam::{NewUser, User};
+
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_name: String,
+    pub roles: String,
+    pub active: bool,
+    pub created: String,
+}
+
+fn user_row(lang: Lang, u: &User) -> UserRow {
+    UserRow {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        unit_name: u.unit_name_fa.clone(),
+        roles: u.roles.iter().map(|&r| lang.role(r)).collect::<Vec<_>>().join("، "),
+        active: u.active,
+        created: lang.instant(u.created_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<UserRow>,
+    can_manage: bool,
+}
+
+pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    let users = state.store.users(&user.actor).await.in_lang(lang)?;
+    let rows = users.iter().map(|u| user_row(lang, u)).collect();
+    let can_manage = user.actor.may(Action::ManageUsers);
+    let layout = Layout::new(lang, &user, lang.texts().users, Some(Module::Users), "/users");
+    Ok(render(StatusCode::OK, &ListPage { layout, rows, can_manage }))
+}
+
+/// An option of a select or a checkbox.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "user_new.html")]
+struct NewPage {
+    layout: Layout,
+    units: Vec<Choice>,
+    roles: Vec<Choice>,
+    username: String,
+    display_name: String,
+    /// The field at fault and the message for it.
+    error: Option<(String, String)>,
+}
+
+impl NewPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+async fn new_page(state: &AppState, lang: Lang, user: &SessionUser, values: &NewUserForm, error: Option<(String, String)>) -> Result<NewPage, PageError> {
+    let units = state.store.org_units(&user.actor).await.in_lang(lang)?;
+    let units = units
+        .iter()
+        .map(|u| Choice { value: u.id.to_string(), label: format!("{} ({})", u.name_fa, u.code), selected: values.unit_id == u.id.to_string() })
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|&r| Choice { value: r.as_str().to_string(), label: lang.role(r).to_string(), selected: values.roles.contains(&r) })
+        .collect();
+    Ok(NewPage {
+        layout: Layout::new(lang, user, lang.texts().new_user, Some(Module::Users), "/users/new"),
+        units,
+        roles,
+        username: values.username.clone(),
+        display_name: values.display_name.clone(),
+        error,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    if !user.actor.may(Action::ManageUsers) {
+        return Err(PageError(lang, Problem::from(StoreError::Forbidden("manage users"))));
+    }
+    let page = new_page(&state, lang, &user, &NewUserForm::default(), None).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Default)]
+struct NewUserForm {
+    csrf: String,
+    username: String,
+    display_name: String,
+    password: String,
+    unit_id: String,
+    roles: Vec<Role>,
+}
+
+impl NewUserForm {
+    /// Reads the form's pairs; role checkboxes share the name `roles`.
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = NewUserForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "csrf" => form.csrf = value,
+                "username" => form.username = value,
+                "display_name" => form.display_name = value,
+                "password" => form.password = value,
+                "unit_id" => form.unit_id = value,
+                "roles" => form.roles.extend(Role::parse(&value)),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+pub async fn create(State(state): State<AppState>, lang: Lang, user: SessionUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let form = NewUserForm::from_pairs(pairs);
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let problem = match form.unit_id.trim().parse::<i64>() {
+        Err(_) => Problem::field("unit_id", "unit_id must be chosen.", "واحد سازمانی را انتخاب کنید."),
+        Ok(unit_id) => {
+            let new = NewUser {
+                username: form.username.clone(),
+                display_name: form.display_name.clone(),
+                password: form.password.clone(),
+                unit_id,
+                roles: form.roles.clone(),
+            };
+            match state.store.create_user(Some(&user.actor), new).await {
+                Ok(created) => return Ok(Redirect::to(&format!("/users/{}", created.id)).into_response()),
+                Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => Problem::from(e),
+                Err(e) => return Err(PageError(lang, e.into())),
+            }
+        }
+    };
+    let field = problem.field.clone().unwrap_or_default();
+    let message = match lang {
+        Lang::Fa => problem.detail_fa,
+        Lang::En => problem.detail_en,
+    };
+    let page = new_page(&state, lang, &user, &form, Some((field, message))).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct ShowPage {
+    layout: Layout,
+    user: UserRow,
+    can_manage: bool,
+    is_self: bool,
+    new_token: Option<String>,
+}
+
+async fn show_page(state: &AppState, lang: Lang, session: &SessionUser, id: i64, new_token: Option<String>) -> Result<Response, PageError> {
+    let shown = state.store.user(&session.actor, id).await.in_lang(lang)?;
+    let row = user_row(lang, &shown);
+    let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
+    let page = ShowPage { layout, user: row, can_manage: session.actor.may(Action::ManageUsers), is_self: id == session.actor.user_id, new_token };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    show_page(&state, lang, &user, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    csrf: String,
+    active: String,
+}
+
+pub async fn set_active(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>, Form(form): Form<ActiveForm>) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    state.store.set_user_active(&user.actor, id, form.active == "true").await.in_lang(lang)?;
+    Ok(Redirect::to(&format!("/users/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+pub async fn issue_token(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let (_, secret) = state.store.issue_api_token(Some(&user.actor), id, &form.name, None).await.in_lang(lang)?;
+    show_page(&state, lang, &user, id, Some(secret)).await
+}
