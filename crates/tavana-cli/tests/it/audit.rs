@@ -1,0 +1,63 @@
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use tavana_store::Store;
+use tavana_store::testing::TestDatabase;
+
+fn tavana(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tavana"))
+        .args(args)
+        .env("TAVANA_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tavana runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("tavana finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn audit_verify_fails_and_names_the_altered_entry() {
+    let (url, _dir) = TestDatabase::new_url().await.unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--database", &url]);
+        tavana(&full, stdin)
+    };
+    assert!(run(&["geography"], "").status.success());
+    let added = run(&["user", "add", "--username", "sara", "--display-name", "سارا", "--unit", "P08", "--role", "admin"], "a strong password\n");
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let added = run(&["user", "add", "--username", "reza", "--display-name", "رضا", "--unit", "C08-01", "--role", "case_worker"], "");
+    assert!(text(&added.stdout).contains("password (shown once)"));
+
+    let ok = run(&["audit", "verify"], "");
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("audit chain intact: 3 entries"), "{}", text(&ok.stdout));
+
+    // Someone edits who created the second user, straight in the database.
+    let store = Store::connect(&url).await.unwrap();
+    store.execute_unaudited_for_tests("UPDATE audit_log SET after_json = replace(after_json, 'sara', 'mina') WHERE seq = 2").await.unwrap();
+    store.close().await;
+    let broken = run(&["audit", "verify"], "");
+    assert!(!broken.status.success());
+    let stderr = text(&broken.stderr);
+    assert!(stderr.contains("audit chain broken at entry 2"), "{stderr}");
+}
+
+#[test]
+fn help_explains_every_command() {
+    let help = tavana(&["--help"], "");
+    assert!(help.status.success());
+    let out = text(&help.stdout);
+    for command in ["demo", "serve", "migrate", "geography", "user", "token", "audit"] {
+        assert!(out.contains(command), "--help does not mention {command}");
+    }
+    let unknown = tavana(&["serve", "--database", "mysql://root:secret@db/x"], "");
+    assert!(!unknown.status.success());
+    let stderr = text(&unknown.stderr);
+    assert!(stderr.contains("unsupported database URL") && !stderr.contains("secret"), "{stderr}");
+}

@@ -1,0 +1,82 @@
+use crate::support::{PASSWORD, hidden_value, spawn_app};
+
+#[tokio::test]
+async fn pages_need_a_session_and_come_back_after_sign_in() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let response = client.get(app.url("/users")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=/users");
+    // The assets and the font's licence are served by the binary itself.
+    for path in ["/assets/app.css", "/assets/fonts/Vazirmatn-Regular.woff2", "/assets/fonts/OFL.txt"] {
+        assert_eq!(client.get(app.url(path)).send().await.unwrap().status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let client = app.signed_in("admin").await;
+    let hq = app.db.store.org_unit_by_code("HQ").await.unwrap().id.to_string();
+    let fields = [("username", "no.csrf"), ("display_name", "x"), ("password", PASSWORD), ("unit_id", hq.as_str()), ("roles", "planner")];
+    let response = client.post(app.url("/users")).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(app.db.store.user_id_by_name("no.csrf").await.is_err());
+
+    // A sign-in form posted without its cookie is refused too.
+    let fresh = app.client();
+    let response = fresh
+        .post(app.url("/login"))
+        .form(&[("username", "admin"), ("password", PASSWORD), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn the_new_user_form_keeps_values_and_names_the_field_in_persian() {
+    let app = spawn_app().await;
+    let client = app.signed_in("admin").await;
+    let form = client.get(app.url("/users/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&form, "csrf");
+    let hq = app.db.store.org_unit_by_code("HQ").await.unwrap().id.to_string();
+    let response = client
+        .post(app.url("/users"))
+        .form(&[("csrf", csrf.as_str()), ("username", "sara.k"), ("display_name", "سارا کریمی"), ("password", "short"), ("unit_id", &hq), ("roles", "planner"), ("roles", "auditor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"password-error\""), "{page}");
+    assert!(page.contains("گذرواژه باید ۱۰ نویسه داشته باشد"), "{page}");
+    assert!(page.contains("value=\"سارا کریمی\""));
+    assert!(page.contains("value=\"auditor\" checked"));
+
+    let response = client
+        .post(app.url("/users"))
+        .form(&[("csrf", csrf.as_str()), ("username", "sara.k"), ("display_name", "سارا کریمی"), ("password", "a long password"), ("unit_id", &hq), ("roles", "planner"), ("roles", "auditor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let shown = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(shown.contains("سارا کریمی") && shown.contains("حسابرس"));
+}
+
+#[tokio::test]
+async fn another_provinces_pages_are_not_found() {
+    let app = spawn_app().await;
+    let fars = app.signed_in("admin.fars").await;
+    let worker = app.db.store.user_id_by_name("caseworker").await.unwrap();
+    let tehran = app.db.store.org_unit_by_code("P08").await.unwrap().id;
+    for path in [format!("/users/{worker}"), format!("/org-units/{tehran}")] {
+        let response = fars.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert!(response.text().await.unwrap().contains("پیدا نشد"));
+    }
+    let list = fars.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("admin.fars") && !list.contains("caseworker"));
+}
