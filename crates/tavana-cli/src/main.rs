@@ -161,13 +161,19 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::User(UserCommand::Add { db, username, display_name, unit, roles }) => {
             let store = open(&db.database).await?;
-            let unit = store.org_unit_by_code(&unit).await.with_context(|| format!("no org unit with code {unit:?}"))?;
+            let unit =
+                store.org_unit_by_code(&unit).await.with_context(|| format!("no org unit with code {unit:?}"))?;
             let roles = roles
                 .iter()
                 .map(|r| Role::parse(r).with_context(|| format!("unknown role {r:?}")))
                 .collect::<Result<Vec<_>>>()?;
             let (password, generated) = password_from_stdin()?;
-            let user = store.create_user(None, NewUser { username, display_name, password: password.clone(), unit_id: unit.id, roles }).await?;
+            let user = store
+                .create_user(
+                    None,
+                    NewUser { username, display_name, password: password.clone(), unit_id: unit.id, roles },
+                )
+                .await?;
             println!("created user {} (id {}) in {}", user.username, user.id, unit.code);
             if generated {
                 println!("password (shown once): {password}");
@@ -238,13 +244,16 @@ async fn demo(port: u16, database: &str) -> Result<()> {
             let unit = store.org_unit_by_code(demo.unit_code).await?;
             let password = generated_password();
             store
-                .create_user(None, NewUser {
-                    username: demo.username.into(),
-                    display_name: demo.display_name.into(),
-                    password: password.clone(),
-                    unit_id: unit.id,
-                    roles: vec![demo.role],
-                })
+                .create_user(
+                    None,
+                    NewUser {
+                        username: demo.username.into(),
+                        display_name: demo.display_name.into(),
+                        password: password.clone(),
+                        unit_id: unit.id,
+                        roles: vec![demo.role],
+                    },
+                )
                 .await?;
             println!("  {:<12} {:<18} {:<8} {password}", demo.username, demo.role.as_str(), demo.unit_code);
         }

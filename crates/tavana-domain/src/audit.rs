@@ -38,7 +38,9 @@ pub fn entry_hash(previous: &[u8; 32], content: &AuditContent<'_>) -> [u8; 32] {
             None => h.update([0]),
         }
     }
-    for text in [Some(content.action), Some(content.object_type), Some(content.object_id), content.before, content.after] {
+    for text in
+        [Some(content.action), Some(content.object_type), Some(content.object_id), content.before, content.after]
+    {
         match text {
             Some(t) => {
                 h.update([1]);
@@ -64,13 +66,10 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// Bytes from hexadecimal; `None` for odd length or a non-hex character.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]

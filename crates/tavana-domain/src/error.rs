@@ -51,9 +51,9 @@ impl Reason {
         use crate::text::to_persian_digits;
         match self {
             Reason::Empty => "نباید خالی باشد".into(),
-            Reason::WrongLength { expected, found } => to_persian_digits(&format!(
-                "باید {expected} نویسه داشته باشد، {found} نویسه دارد"
-            )),
+            Reason::WrongLength { expected, found } => {
+                to_persian_digits(&format!("باید {expected} نویسه داشته باشد، {found} نویسه دارد"))
+            }
             Reason::NotDigits => "فقط باید رقم داشته باشد".into(),
             Reason::RepeatedDigit => "نمی‌تواند یک رقم تکراری باشد".into(),
             Reason::BadCheckDigit => "رقم کنترل آن نادرست است".into(),
@@ -61,9 +61,7 @@ impl Reason {
             Reason::NoSuchDate => "چنین تاریخی در تقویم نیست".into(),
             Reason::OutOfRange => "خارج از بازهٔ پشتیبانی‌شده است".into(),
             Reason::BadFormat => "قالب آن درست نیست".into(),
-            Reason::TooLong { max } => {
-                to_persian_digits(&format!("حداکثر باید {max} نویسه باشد"))
-            }
+            Reason::TooLong { max } => to_persian_digits(&format!("حداکثر باید {max} نویسه باشد")),
         }
     }
 }

@@ -23,10 +23,8 @@ pub const TEHRAN: UtcOffset = match UtcOffset::from_hms(3, 30, 0) {
 };
 
 /// The Persian month names, فروردین to اسفند.
-pub const MONTHS_FA: [&str; 12] = [
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی",
-    "بهمن", "اسفند",
-];
+pub const MONTHS_FA: [&str; 12] =
+    ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"];
 
 /// A day on the Jalali calendar.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,8 +49,7 @@ impl JalaliDate {
         if !SUPPORTED_YEARS.contains(&year) {
             return Err(DomainError::new(FIELD, Reason::OutOfRange));
         }
-        Date::try_new_persian(year, month, day)
-            .map_err(|_| DomainError::new(FIELD, Reason::NoSuchDate))?;
+        Date::try_new_persian(year, month, day).map_err(|_| DomainError::new(FIELD, Reason::NoSuchDate))?;
         Ok(Self { year, month, day })
     }
 
@@ -97,11 +94,7 @@ impl JalaliDate {
         let iso = Date::try_new_iso(date.year(), date.month() as u8, date.day())
             .map_err(|_| DomainError::new(FIELD, Reason::OutOfRange))?;
         let persian = iso.to_calendar(Persian);
-        Self::new(
-            persian.year().extended_year(),
-            persian.month().ordinal,
-            persian.day_of_month().0,
-        )
+        Self::new(persian.year().extended_year(), persian.month().ordinal, persian.day_of_month().0)
     }
 
     /// The Jalali day in Tehran at an instant.

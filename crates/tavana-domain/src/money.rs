@@ -25,17 +25,12 @@ impl Rials {
     /// Parses an amount in rials; accepts Persian digits and the thousands separators
     /// `,` `٬` and `،`.
     pub fn parse(field: &'static str, input: &str) -> Result<Self, DomainError> {
-        let ascii: String = to_ascii_digits(input.trim())
-            .chars()
-            .filter(|c| !matches!(c, ',' | '٬' | '،' | ' '))
-            .collect();
+        let ascii: String =
+            to_ascii_digits(input.trim()).chars().filter(|c| !matches!(c, ',' | '٬' | '،' | ' ')).collect();
         if ascii.is_empty() {
             return Err(DomainError::new(field, Reason::Empty));
         }
-        ascii
-            .parse::<i64>()
-            .map(Self)
-            .map_err(|_| DomainError::new(field, Reason::NotDigits))
+        ascii.parse::<i64>().map(Self).map_err(|_| DomainError::new(field, Reason::NotDigits))
     }
 
     pub fn checked_add(self, other: Rials) -> Option<Rials> {
@@ -75,7 +70,7 @@ fn group_thousands(value: i64, separator: char) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);

@@ -66,11 +66,7 @@ impl NationalCode {
 /// The check digit of the first nine digits: weights 10..2, `r = sum mod 11`,
 /// check = `r` when `r < 2`, else `11 - r`.
 fn check_digit(first_nine: &[u8]) -> u8 {
-    let sum: u32 = first_nine
-        .iter()
-        .zip((2..=10u32).rev())
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = first_nine.iter().zip((2..=10u32).rev()).map(|(&d, w)| u32::from(d) * w).sum();
     let r = (sum % 11) as u8;
     if r < 2 { r } else { 11 - r }
 }

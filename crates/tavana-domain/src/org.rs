@@ -71,15 +71,9 @@ impl PlaceKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            PlaceKind::Province,
-            PlaceKind::County,
-            PlaceKind::City,
-            PlaceKind::RuralDistrict,
-            PlaceKind::Village,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        [PlaceKind::Province, PlaceKind::County, PlaceKind::City, PlaceKind::RuralDistrict, PlaceKind::Village]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     /// Whether a place of kind `child` may sit directly under a place of this kind.

@@ -118,11 +118,7 @@ impl Sheba {
 /// ISO 7064 mod 97-10 over the rearranged IBAN: the 22 BBAN digits, then `IR` as
 /// 18 27, then the two check digits. `digits` holds check digits then BBAN.
 fn mod97(digits: &[u8; 24]) -> u32 {
-    let rearranged = digits[2..]
-        .iter()
-        .copied()
-        .chain([1, 8, 2, 7])
-        .chain(digits[..2].iter().copied());
+    let rearranged = digits[2..].iter().copied().chain([1, 8, 2, 7]).chain(digits[..2].iter().copied());
     rearranged.fold(0u32, |acc, d| (acc * 10 + u32::from(d)) % 97)
 }
 

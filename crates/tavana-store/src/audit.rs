@@ -62,11 +62,8 @@ impl WriteTx {
     /// Appends an entry to the audit chain inside this transaction. `actor` is `None`
     /// for the system itself (seeding, migrations run by the operator).
     pub async fn audit(&mut self, actor: Option<&Actor>, event: AuditEvent<'_>) -> Result<()> {
-        let (head_seq, head_hash): (i64, String) = on_tx!(self, |c| {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(c)
-                .await
-        })?;
+        let (head_seq, head_hash): (i64, String) =
+            on_tx!(self, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
         let previous = parse_hash(&head_hash).ok_or_else(|| StoreError::Corrupt("audit head hash".into()))?;
         let before = event.before.map(|v| v.to_string());
         let after = event.after.map(|v| v.to_string());
@@ -105,7 +102,8 @@ impl WriteTx {
                 .bind(content.seq)
                 .bind(&hash)
                 .execute(c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
         })?;
         self.audit_entries += 1;
         Ok(())
@@ -154,9 +152,8 @@ impl Store {
                 break;
             }
         }
-        let (head_seq, head_hash): (i64, String) = on_pool!(self, |c| {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await
-        })?;
+        let (head_seq, head_hash): (i64, String) =
+            on_pool!(self, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
         let entries = expected_seq - 1;
         if head_seq != entries || parse_hash(&head_hash) != Some(previous) {
             return Ok(broken(

@@ -114,12 +114,7 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-65536");
-                Pool::Sqlite(
-                    SqlitePoolOptions::new()
-                        .max_connections(8)
-                        .connect_with(options)
-                        .await?,
-                )
+                Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -176,7 +171,8 @@ impl Store {
         };
         on_tx!(tx, |c| sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
             .execute(c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(tx)
     }
 }

@@ -34,9 +34,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                field: conflict_field(db.constraint(), db.message()),
-            },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { field: conflict_field(db.constraint(), db.message()) }
+            }
             _ => StoreError::Database(err),
         }
     }

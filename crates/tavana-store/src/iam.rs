@@ -8,8 +8,8 @@ use crate::audit::AuditEvent;
 use crate::db::{Store, now_micros};
 use crate::org::require;
 use crate::{Result, StoreError};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand_core::{OsRng, RngCore};
 use serde::Serialize;
 use serde_json::json;
@@ -151,7 +151,10 @@ pub fn validate_new_user(new: &NewUser) -> Result<(), DomainError> {
         return Err(DomainError::new("display_name", Reason::TooLong { max: 100 }));
     }
     if new.password.chars().count() < 10 {
-        return Err(DomainError::new("password", Reason::WrongLength { expected: 10, found: new.password.chars().count() }));
+        return Err(DomainError::new(
+            "password",
+            Reason::WrongLength { expected: 10, found: new.password.chars().count() },
+        ));
     }
     if new.roles.is_empty() {
         return Err(DomainError::new("roles", Reason::Empty));
@@ -203,7 +206,8 @@ impl Store {
                     .bind(id)
                     .bind(role.as_str())
                     .execute(c)
-                    .await.map(|r| r.rows_affected())
+                    .await
+                    .map(|r| r.rows_affected())
             })?;
         }
         let user = User {
@@ -216,13 +220,16 @@ impl Store {
             roles,
             created_at: now,
         };
-        tx.audit(actor, AuditEvent {
-            action: "user.create",
-            object_type: "user",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(user_json(&user)),
-        })
+        tx.audit(
+            actor,
+            AuditEvent {
+                action: "user.create",
+                object_type: "user",
+                object_id: id.to_string(),
+                before: None,
+                after: Some(user_json(&user)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(user)
@@ -232,7 +239,8 @@ impl Store {
     pub async fn users(&self, actor: &Actor) -> Result<Vec<User>> {
         require(actor, Action::Open(Module::Users))?;
         let sql = format!("{USER_SELECT} WHERE o.path LIKE $1 ORDER BY o.path, u.username");
-        let rows: Vec<UserRow> = on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
+        let rows: Vec<UserRow> =
+            on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
         let roles = self.roles_of_users_in(&actor.unit_path).await?;
         Ok(rows
             .into_iter()
@@ -257,7 +265,10 @@ impl Store {
     /// and ends the user's sessions.
     pub async fn set_password(&self, actor: Option<&Actor>, user_id: i64, password: &str) -> Result<()> {
         if password.chars().count() < 10 {
-            return Err(StoreError::Invalid(DomainError::new("password", Reason::WrongLength { expected: 10, found: password.chars().count() })));
+            return Err(StoreError::Invalid(DomainError::new(
+                "password",
+                Reason::WrongLength { expected: 10, found: password.chars().count() },
+            )));
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {
@@ -276,10 +287,24 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *c)
                 .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected())
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         // The audit entry records that the password changed, never the password.
-        tx.audit(actor, AuditEvent { action: "user.set_password", object_type: "user", object_id: user_id.to_string(), before: None, after: None }).await?;
+        tx.audit(
+            actor,
+            AuditEvent {
+                action: "user.set_password",
+                object_type: "user",
+                object_id: user_id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -314,20 +339,28 @@ impl Store {
                 .bind(now_micros())
                 .bind(id)
                 .execute(c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
         })?;
         if !active {
-            on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+            on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         let mut after = before.clone();
         after.active = active;
-        tx.audit(Some(actor), AuditEvent {
-            action: if active { "user.enable" } else { "user.disable" },
-            object_type: "user",
-            object_id: id.to_string(),
-            before: Some(user_json(&before)),
-            after: Some(user_json(&after)),
-        })
+        tx.audit(
+            Some(actor),
+            AuditEvent {
+                action: if active { "user.enable" } else { "user.disable" },
+                object_type: "user",
+                object_id: id.to_string(),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -383,16 +416,20 @@ impl Store {
                 .bind(now)
                 .bind(user_id.is_some())
                 .execute(c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
         })?;
         let Some(user_id) = user_id else {
-            tx.audit(None, AuditEvent {
-                action: "auth.sign_in_failed",
-                object_type: "user",
-                object_id: username.clone(),
-                before: None,
-                after: Some(json!({ "address": address })),
-            })
+            tx.audit(
+                None,
+                AuditEvent {
+                    action: "auth.sign_in_failed",
+                    object_type: "user",
+                    object_id: username.clone(),
+                    before: None,
+                    after: Some(json!({ "address": address })),
+                },
+            )
             .await?;
             tx.commit().await?;
             return Ok(Err(SignInRefused::WrongCredentials));
@@ -412,15 +449,19 @@ impl Store {
             .bind(now)
             .bind(expires)
             .execute(c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
-        tx.audit(Some(&actor), AuditEvent {
-            action: "auth.sign_in",
-            object_type: "user",
-            object_id: user_id.to_string(),
-            before: None,
-            after: Some(json!({ "address": address })),
-        })
+        tx.audit(
+            Some(&actor),
+            AuditEvent {
+                action: "auth.sign_in",
+                object_type: "user",
+                object_id: user_id.to_string(),
+                before: None,
+                after: Some(json!({ "address": address })),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(Ok(NewSession { token, csrf_token, actor }))
@@ -457,7 +498,8 @@ impl Store {
                     .bind(expires)
                     .bind(&hash)
                     .execute(c)
-                    .await.map(|r| r.rows_affected())
+                    .await
+                    .map(|r| r.rows_affected())
             })?;
         }
         let actor = self.actor_for_user(user_id).await?;
@@ -467,21 +509,34 @@ impl Store {
     /// Ends a session.
     pub async fn sign_out(&self, actor: &Actor, token: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(c).await.map(|r| r.rows_affected()))?;
-        tx.audit(Some(actor), AuditEvent {
-            action: "auth.sign_out",
-            object_type: "user",
-            object_id: actor.user_id.to_string(),
-            before: None,
-            after: None,
-        })
+        on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        tx.audit(
+            Some(actor),
+            AuditEvent {
+                action: "auth.sign_out",
+                object_type: "user",
+                object_id: actor.user_id.to_string(),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await
     }
 
     /// Issues an API token for a machine client acting as `user_id`. The secret is
     /// returned once. With an actor, they must be an admin over the user's unit.
-    pub async fn issue_api_token(&self, actor: Option<&Actor>, user_id: i64, name: &str, valid_for: Option<Duration>) -> Result<(ApiToken, String)> {
+    pub async fn issue_api_token(
+        &self,
+        actor: Option<&Actor>,
+        user_id: i64,
+        name: &str,
+        valid_for: Option<Duration>,
+    ) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid(DomainError::new("name", Reason::Empty)));
@@ -510,14 +565,25 @@ impl Store {
             .fetch_one(c)
             .await
         })?;
-        let token = ApiToken { id, user_id, name: name.to_string(), created_at: now, expires_at, revoked_at: None, last_used_at: None };
-        tx.audit(actor, AuditEvent {
-            action: "api_token.issue",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::to_value(&token).unwrap_or_default()),
-        })
+        let token = ApiToken {
+            id,
+            user_id,
+            name: name.to_string(),
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+            last_used_at: None,
+        };
+        tx.audit(
+            actor,
+            AuditEvent {
+                action: "api_token.issue",
+                object_type: "api_token",
+                object_id: id.to_string(),
+                before: None,
+                after: Some(serde_json::to_value(&token).unwrap_or_default()),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok((token, secret))
@@ -540,7 +606,12 @@ impl Store {
         })?;
         match row {
             Some((user_id, true)) => {
-                on_pool!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(c).await.map(|r| r.rows_affected()))?;
+                on_pool!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
                 Ok(Some(self.actor_for_user(user_id).await?))
             }
             _ => Ok(None),
@@ -551,19 +622,32 @@ impl Store {
     /// sessions.
     pub async fn actor_for_user(&self, user_id: i64) -> Result<Actor> {
         let (row, roles) = self.user_row(user_id).await?;
-        Ok(Actor { user_id: row.id, username: row.username.clone(), unit_id: row.unit_id, unit_path: path_of(&row)?, roles })
+        Ok(Actor {
+            user_id: row.id,
+            username: row.username.clone(),
+            unit_id: row.unit_id,
+            unit_path: path_of(&row)?,
+            roles,
+        })
     }
 
     /// The id of a user by name, for the CLI.
     pub async fn user_id_by_name(&self, username: &str) -> Result<i64> {
-        let id = on_pool!(self, |c| sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username.trim()).fetch_one(c).await)?;
+        let id = on_pool!(self, |c| sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username.trim())
+            .fetch_one(c)
+            .await)?;
         Ok(id)
     }
 
     async fn user_row(&self, id: i64) -> Result<(UserRow, Vec<Role>)> {
         let sql = format!("{USER_SELECT} WHERE u.id = $1");
         let row: UserRow = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
-        let names: Vec<String> = on_pool!(self, |c| sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role").bind(id).fetch_all(c).await)?;
+        let names: Vec<String> =
+            on_pool!(self, |c| sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+                .bind(id)
+                .fetch_all(c)
+                .await)?;
         Ok((row, parse_roles(names)))
     }
 
@@ -644,7 +728,8 @@ fn token_hash(token: &str) -> String {
 
 /// An argon2id hash of a password nobody has, used to spend the same time on
 /// unknown user names.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$pWUdlcXC8SCTeJyxvPMcuhHUr3VPQZKPnqcfAbAVEXU";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$pWUdlcXC8SCTeJyxvPMcuhHUr3VPQZKPnqcfAbAVEXU";
 
 async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {

@@ -68,7 +68,18 @@ impl Store {
             return Ok(GeographyLoaded::default());
         }
         let now = now_micros();
-        let hq_id = insert_unit(&mut tx, None, OrgUnitKind::Hq, "HQ", "ستاد سازمان بهزیستی کشور", Some("Headquarters"), None, None, now).await?;
+        let hq_id = insert_unit(
+            &mut tx,
+            None,
+            OrgUnitKind::Hq,
+            "HQ",
+            "ستاد سازمان بهزیستی کشور",
+            Some("Headquarters"),
+            None,
+            None,
+            now,
+        )
+        .await?;
         let hq_path = UnitPath::root(hq_id);
         set_unit_path(&mut tx, hq_id, &hq_path).await?;
         let mut loaded = GeographyLoaded { places: 0, org_units: 1 };
@@ -79,7 +90,18 @@ impl Store {
             let place_id = insert_place(&mut tx, None, province, None).await?;
             set_own_province(&mut tx, place_id).await?;
             loaded.places += 1;
-            let unit_id = insert_unit(&mut tx, Some(hq_id), OrgUnitKind::Province, &format!("P{}", province.code), &format!("ادارهٔ کل بهزیستی استان {}", province.name_fa), province.name_en.as_deref(), Some(place_id), Some(place_id), now).await?;
+            let unit_id = insert_unit(
+                &mut tx,
+                Some(hq_id),
+                OrgUnitKind::Province,
+                &format!("P{}", province.code),
+                &format!("ادارهٔ کل بهزیستی استان {}", province.name_fa),
+                province.name_en.as_deref(),
+                Some(place_id),
+                Some(place_id),
+                now,
+            )
+            .await?;
             let unit_path = hq_path.child(unit_id);
             set_unit_path(&mut tx, unit_id, &unit_path).await?;
             loaded.org_units += 1;
@@ -89,19 +111,33 @@ impl Store {
                 }
                 let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id)).await?;
                 loaded.places += 1;
-                let county_unit = insert_unit(&mut tx, Some(unit_id), OrgUnitKind::County, &format!("C{}", county.code), &format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa), county.name_en.as_deref(), Some(county_place), Some(place_id), now).await?;
+                let county_unit = insert_unit(
+                    &mut tx,
+                    Some(unit_id),
+                    OrgUnitKind::County,
+                    &format!("C{}", county.code),
+                    &format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa),
+                    county.name_en.as_deref(),
+                    Some(county_place),
+                    Some(place_id),
+                    now,
+                )
+                .await?;
                 set_unit_path(&mut tx, county_unit, &unit_path.child(county_unit)).await?;
                 loaded.org_units += 1;
                 loaded.places += insert_places_below(&mut tx, county_place, county, place_id).await?;
             }
         }
-        tx.audit(None, AuditEvent {
-            action: "geography.load",
-            object_type: "org_unit",
-            object_id: hq_id.to_string(),
-            before: None,
-            after: Some(json!({ "places": loaded.places, "org_units": loaded.org_units })),
-        })
+        tx.audit(
+            None,
+            AuditEvent {
+                action: "geography.load",
+                object_type: "org_unit",
+                object_id: hq_id.to_string(),
+                before: None,
+                after: Some(json!({ "places": loaded.places, "org_units": loaded.org_units })),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(loaded)
@@ -111,7 +147,8 @@ impl Store {
     pub async fn org_units(&self, actor: &Actor) -> Result<Vec<OrgUnit>> {
         require(actor, Action::Open(Module::Org))?;
         let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE path LIKE $1 ORDER BY path");
-        let units = on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
+        let units =
+            on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
         Ok(units)
     }
 
@@ -213,16 +250,30 @@ async fn insert_unit(
 }
 
 async fn set_unit_path(tx: &mut WriteTx, id: i64, path: &UnitPath) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2")
+        .bind(path.as_str())
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 async fn set_own_province(tx: &mut WriteTx, place_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("UPDATE places SET province_id = id WHERE id = $1").bind(place_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("UPDATE places SET province_id = id WHERE id = $1")
+        .bind(place_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-async fn insert_place(tx: &mut WriteTx, parent_id: Option<i64>, seed: &PlaceSeed, province_id: Option<i64>) -> Result<i64> {
+async fn insert_place(
+    tx: &mut WriteTx,
+    parent_id: Option<i64>,
+    seed: &PlaceSeed,
+    province_id: Option<i64>,
+) -> Result<i64> {
     let id = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO places (parent_id, kind, code, name_fa, name_en, name_norm, province_id) \

@@ -45,7 +45,8 @@ impl TestDatabase {
                 Ok((format!("{base}/{name}"), None))
             }
             _ => {
-                let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Corrupt(format!("temporary directory: {e}")))?;
+                let dir =
+                    tempfile::tempdir().map_err(|e| crate::StoreError::Corrupt(format!("temporary directory: {e}")))?;
                 let url = format!("sqlite:{}", dir.path().join("tavana.db").display());
                 Ok((url, Some(dir)))
             }

@@ -18,22 +18,42 @@ pub const PROVINCES: [ProvinceRow; 31] = [
     ("ایلام", "Ilam", &[("ایلام", "Ilam"), ("دهلران", "Dehloran"), ("مهران", "Mehran")]),
     ("بوشهر", "Bushehr", &[("بوشهر", "Bushehr"), ("دشتستان", "Dashtestan"), ("کنگان", "Kangan")]),
     ("تهران", "Tehran", &[("تهران", "Tehran"), ("شمیرانات", "Shemiranat"), ("ورامین", "Varamin")]),
-    ("چهارمحال و بختیاری", "Chaharmahal and Bakhtiari", &[("شهرکرد", "Shahrekord"), ("بروجن", "Borujen"), ("لردگان", "Lordegan")]),
+    (
+        "چهارمحال و بختیاری",
+        "Chaharmahal and Bakhtiari",
+        &[("شهرکرد", "Shahrekord"), ("بروجن", "Borujen"), ("لردگان", "Lordegan")],
+    ),
     ("خراسان جنوبی", "South Khorasan", &[("بیرجند", "Birjand"), ("قائنات", "Qaenat"), ("طبس", "Tabas")]),
     ("خراسان رضوی", "Razavi Khorasan", &[("مشهد", "Mashhad"), ("نیشابور", "Nishapur"), ("سبزوار", "Sabzevar")]),
     ("خراسان شمالی", "North Khorasan", &[("بجنورد", "Bojnord"), ("شیروان", "Shirvan"), ("اسفراین", "Esfarayen")]),
     ("خوزستان", "Khuzestan", &[("اهواز", "Ahvaz"), ("دزفول", "Dezful"), ("آبادان", "Abadan")]),
     ("زنجان", "Zanjan", &[("زنجان", "Zanjan"), ("ابهر", "Abhar"), ("خدابنده", "Khodabandeh")]),
     ("سمنان", "Semnan", &[("سمنان", "Semnan"), ("شاهرود", "Shahrud"), ("دامغان", "Damghan")]),
-    ("سیستان و بلوچستان", "Sistan and Baluchestan", &[("زاهدان", "Zahedan"), ("چابهار", "Chabahar"), ("ایرانشهر", "Iranshahr")]),
+    (
+        "سیستان و بلوچستان",
+        "Sistan and Baluchestan",
+        &[("زاهدان", "Zahedan"), ("چابهار", "Chabahar"), ("ایرانشهر", "Iranshahr")],
+    ),
     ("فارس", "Fars", &[("شیراز", "Shiraz"), ("مرودشت", "Marvdasht"), ("کازرون", "Kazerun")]),
     ("قزوین", "Qazvin", &[("قزوین", "Qazvin"), ("تاکستان", "Takestan"), ("بوئین‌زهرا", "Buin Zahra")]),
     ("قم", "Qom", &[("قم", "Qom")]),
     ("کردستان", "Kurdistan", &[("سنندج", "Sanandaj"), ("سقز", "Saqqez"), ("مریوان", "Marivan")]),
     ("کرمان", "Kerman", &[("کرمان", "Kerman"), ("رفسنجان", "Rafsanjan"), ("سیرجان", "Sirjan")]),
-    ("کرمانشاه", "Kermanshah", &[("کرمانشاه", "Kermanshah"), ("اسلام‌آباد غرب", "Eslamabad-e Gharb"), ("کنگاور", "Kangavar")]),
-    ("کهگیلویه و بویراحمد", "Kohgiluyeh and Boyer-Ahmad", &[("بویراحمد", "Boyer-Ahmad"), ("کهگیلویه", "Kohgiluyeh"), ("گچساران", "Gachsaran")]),
-    ("گلستان", "Golestan", &[("گرگان", "Gorgan"), ("گنبد کاووس", "Gonbad-e Kavus"), ("علی‌آباد کتول", "Aliabad-e Katul")]),
+    (
+        "کرمانشاه",
+        "Kermanshah",
+        &[("کرمانشاه", "Kermanshah"), ("اسلام‌آباد غرب", "Eslamabad-e Gharb"), ("کنگاور", "Kangavar")],
+    ),
+    (
+        "کهگیلویه و بویراحمد",
+        "Kohgiluyeh and Boyer-Ahmad",
+        &[("بویراحمد", "Boyer-Ahmad"), ("کهگیلویه", "Kohgiluyeh"), ("گچساران", "Gachsaran")],
+    ),
+    (
+        "گلستان",
+        "Golestan",
+        &[("گرگان", "Gorgan"), ("گنبد کاووس", "Gonbad-e Kavus"), ("علی‌آباد کتول", "Aliabad-e Katul")],
+    ),
     ("گیلان", "Gilan", &[("رشت", "Rasht"), ("لاهیجان", "Lahijan"), ("تالش", "Talesh")]),
     ("لرستان", "Lorestan", &[("خرم‌آباد", "Khorramabad"), ("بروجرد", "Borujerd"), ("دورود", "Dorud")]),
     ("مازندران", "Mazandaran", &[("ساری", "Sari"), ("بابل", "Babol"), ("آمل", "Amol")]),
@@ -44,7 +64,22 @@ pub const PROVINCES: [ProvinceRow; 31] = [
 ];
 
 const VILLAGE_FIRST: [&str; 16] = [
-    "ده", "کلاته", "چشمه", "قلعه", "باغ", "تازه", "کهنه", "سرخ", "سفید", "علی", "حسن", "محمد", "امام", "شاه", "گل", "میر",
+    "ده",
+    "کلاته",
+    "چشمه",
+    "قلعه",
+    "باغ",
+    "تازه",
+    "کهنه",
+    "سرخ",
+    "سفید",
+    "علی",
+    "حسن",
+    "محمد",
+    "امام",
+    "شاه",
+    "گل",
+    "میر",
 ];
 const VILLAGE_SECOND: [&str; 12] = ["آباد", "کند", "سرا", "ده", "بلاغ", "چشمه", "دره", "زار", "کوه", "رود", "بند", "ور"];
 const DISTRICT_SIDE: [&str; 4] = ["مرکزی", "شمالی", "جنوبی", "غربی"];
@@ -118,7 +153,13 @@ fn county(rng: &mut Rng, config: &GeographyConfig, code: &str, name_fa: &str, na
             children: villages,
         });
     }
-    PlaceSeed { code: code.to_string(), kind: PlaceKind::County, name_fa: name_fa.to_string(), name_en: Some(name_en.to_string()), children }
+    PlaceSeed {
+        code: code.to_string(),
+        kind: PlaceKind::County,
+        name_fa: name_fa.to_string(),
+        name_en: Some(name_en.to_string()),
+        children,
+    }
 }
 
 #[cfg(test)]

@@ -15,17 +15,25 @@ pub struct DemoUser {
 /// Unit codes: `HQ`, `P08` (Tehran province), `C08-01` (Tehran county office).
 pub const DEMO_USERS: [DemoUser; 12] = [
     DemoUser { username: "admin", display_name: "مدیر سامانه", unit_code: "HQ", role: Role::Admin },
-    DemoUser { username: "caseworker", display_name: "زهرا کریمی", unit_code: "C08-01", role: Role::CaseWorker },
+    DemoUser {
+        username: "caseworker", display_name: "زهرا کریمی", unit_code: "C08-01", role: Role::CaseWorker
+    },
     DemoUser { username: "program", display_name: "علی رضایی", unit_code: "P08", role: Role::ProgramOfficer },
     DemoUser { username: "maker", display_name: "مریم احمدی", unit_code: "HQ", role: Role::FinanceMaker },
     DemoUser { username: "checker", display_name: "حسین موسوی", unit_code: "HQ", role: Role::FinanceChecker },
-    DemoUser { username: "gozinesh", display_name: "فاطمه حسینی", unit_code: "HQ", role: Role::GozineshOfficer },
+    DemoUser {
+        username: "gozinesh", display_name: "فاطمه حسینی", unit_code: "HQ", role: Role::GozineshOfficer
+    },
     DemoUser { username: "board", display_name: "محمد جعفری", unit_code: "HQ", role: Role::GozineshBoard },
     DemoUser { username: "hr", display_name: "سارا محمدی", unit_code: "HQ", role: Role::HrOfficer },
-    DemoUser { username: "employment", display_name: "رضا قاسمی", unit_code: "P08", role: Role::EmploymentOfficer },
+    DemoUser {
+        username: "employment", display_name: "رضا قاسمی", unit_code: "P08", role: Role::EmploymentOfficer
+    },
     DemoUser { username: "planner", display_name: "نرگس صادقی", unit_code: "HQ", role: Role::Planner },
     DemoUser { username: "auditor", display_name: "مهدی نوری", unit_code: "HQ", role: Role::Auditor },
-    DemoUser { username: "admin.fars", display_name: "مدیر استان فارس", unit_code: "P17", role: Role::Admin },
+    DemoUser {
+        username: "admin.fars", display_name: "مدیر استان فارس", unit_code: "P17", role: Role::Admin
+    },
 ];
 
 #[cfg(test)]

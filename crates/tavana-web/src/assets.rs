@@ -16,10 +16,18 @@ const CACHE: &str = "public, max-age=86400";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/assets/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], CSS) }))
+        .route(
+            "/assets/app.css",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], CSS)
+            }),
+        )
         .route("/assets/fonts/Vazirmatn-Regular.woff2", get(|| async { font(FONT_REGULAR) }))
         .route("/assets/fonts/Vazirmatn-Bold.woff2", get(|| async { font(FONT_BOLD) }))
-        .route("/assets/fonts/OFL.txt", get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], FONT_LICENCE) }))
+        .route(
+            "/assets/fonts/OFL.txt",
+            get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], FONT_LICENCE) }),
+        )
 }
 
 fn font(bytes: &'static [u8]) -> impl IntoResponse {

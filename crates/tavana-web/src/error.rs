@@ -17,20 +17,40 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, title: &'static str, detail_en: impl Into<String>, detail_fa: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        title: &'static str,
+        detail_en: impl Into<String>,
+        detail_fa: impl Into<String>,
+    ) -> Self {
         Self { status, title, field: None, detail_en: detail_en.into(), detail_fa: detail_fa.into() }
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "Not Found", "No such record, or it is outside your org unit.", "چنین موردی نیست یا بیرون از واحد سازمانی شماست.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "No such record, or it is outside your org unit.",
+            "چنین موردی نیست یا بیرون از واحد سازمانی شماست.",
+        )
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", "Sign in, or send a valid API token as 'Authorization: Bearer …'.", "ابتدا وارد شوید یا توکن معتبر بفرستید.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Sign in, or send a valid API token as 'Authorization: Bearer …'.",
+            "ابتدا وارد شوید یا توکن معتبر بفرستید.",
+        )
     }
 
     pub fn csrf() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "Forbidden", "The CSRF token is missing or wrong: send the session's token in the X-CSRF-Token header.", "توکن CSRF نیست یا نادرست است.")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "The CSRF token is missing or wrong: send the session's token in the X-CSRF-Token header.",
+            "توکن CSRF نیست یا نادرست است.",
+        )
     }
 
     pub fn field(field: &str, detail_en: impl Into<String>, detail_fa: impl Into<String>) -> Self {
@@ -53,17 +73,31 @@ impl From<StoreError> for Problem {
             ),
             StoreError::Conflict { field } => Problem {
                 status: StatusCode::CONFLICT,
-                ..Problem::field(&field, format!("{field} is already taken."), format!("این {} پیش‌تر ثبت شده است.", field_fa(&field)))
+                ..Problem::field(
+                    &field,
+                    format!("{field} is already taken."),
+                    format!("این {} پیش‌تر ثبت شده است.", field_fa(&field)),
+                )
             },
             StoreError::Invalid(e) => Problem::field(
                 e.field,
                 format!("{} {}.", e.field, e.reason.english()),
                 format!("{} {}.", field_fa(e.field), e.reason.persian()),
             ),
-            StoreError::Throttled => Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", "Too many failed attempts; try again later.", "تلاش‌های ناموفق بسیار بود؛ بعداً تلاش کنید."),
+            StoreError::Throttled => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too Many Requests",
+                "Too many failed attempts; try again later.",
+                "تلاش‌های ناموفق بسیار بود؛ بعداً تلاش کنید.",
+            ),
             other => {
                 tracing::error!(error = %error_chain(&other), "request failed");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "Something went wrong on our side.", "خطایی در سامانه رخ داد.")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    "Something went wrong on our side.",
+                    "خطایی در سامانه رخ داد.",
+                )
             }
         }
     }

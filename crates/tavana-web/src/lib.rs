@@ -114,7 +114,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => axum::Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::error!(error = %error::error_chain(&e), "health check failed");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "error", "database": "unreachable" })))
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "error", "database": "unreachable" })),
+            )
                 .into_response()
         }
     }

@@ -49,6 +49,7 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "# HELP tavana_sign_ins_total Sign-in attempts, by outcome.");
     let _ = writeln!(out, "# TYPE tavana_sign_ins_total counter");
     let _ = writeln!(out, "tavana_sign_ins_total{{outcome=\"ok\"}} {}", m.sign_ins_ok.load(Ordering::Relaxed));
-    let _ = writeln!(out, "tavana_sign_ins_total{{outcome=\"refused\"}} {}", m.sign_ins_refused.load(Ordering::Relaxed));
+    let _ =
+        writeln!(out, "tavana_sign_ins_total{{outcome=\"refused\"}} {}", m.sign_ins_refused.load(Ordering::Relaxed));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
 }

@@ -29,9 +29,15 @@ async fn audit_verify_fails_and_names_the_altered_entry() {
         tavana(&full, stdin)
     };
     assert!(run(&["geography"], "").status.success());
-    let added = run(&["user", "add", "--username", "sara", "--display-name", "سارا", "--unit", "P08", "--role", "admin"], "a strong password\n");
+    let added = run(
+        &["user", "add", "--username", "sara", "--display-name", "سارا", "--unit", "P08", "--role", "admin"],
+        "a strong password\n",
+    );
     assert!(added.status.success(), "{}", text(&added.stderr));
-    let added = run(&["user", "add", "--username", "reza", "--display-name", "رضا", "--unit", "C08-01", "--role", "case_worker"], "");
+    let added = run(
+        &["user", "add", "--username", "reza", "--display-name", "رضا", "--unit", "C08-01", "--role", "case_worker"],
+        "",
+    );
     assert!(text(&added.stdout).contains("password (shown once)"));
 
     let ok = run(&["audit", "verify"], "");
@@ -40,7 +46,12 @@ async fn audit_verify_fails_and_names_the_altered_entry() {
 
     // Someone edits who created the second user, straight in the database.
     let store = Store::connect(&url).await.unwrap();
-    store.execute_unaudited_for_tests("UPDATE audit_log SET after_json = replace(after_json, 'sara', 'mina') WHERE seq = 2").await.unwrap();
+    store
+        .execute_unaudited_for_tests(
+            "UPDATE audit_log SET after_json = replace(after_json, 'sara', 'mina') WHERE seq = 2",
+        )
+        .await
+        .unwrap();
     store.close().await;
     let broken = run(&["audit", "verify"], "");
     assert!(!broken.status.success());

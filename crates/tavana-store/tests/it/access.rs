@@ -102,7 +102,10 @@ async fn roles_by_units_by_actions() {
     for (who, act, (unit_id, user_id), expected) in table {
         let got = attempt(store, who, act, unit_id, user_id).await;
         if got != expected {
-            failures.push(format!("{} {act:?} unit {unit_id} user {user_id}: expected {expected:?}, got {got:?}", who.username));
+            failures.push(format!(
+                "{} {act:?} unit {unit_id} user {user_id}: expected {expected:?}, got {got:?}",
+                who.username
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

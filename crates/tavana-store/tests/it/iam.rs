@@ -95,9 +95,7 @@ async fn api_tokens_act_as_their_user_until_expired() {
     assert_eq!(token.user_id, client.user_id);
     assert_eq!(store.api_token_actor(&secret).await.unwrap(), Some(client.clone()));
     assert_eq!(store.api_token_actor("tvn_forged").await.unwrap(), None);
-    let (_, expired) = store
-        .issue_api_token(Some(&admin), client.user_id, "short", Some(std::time::Duration::ZERO))
-        .await
-        .unwrap();
+    let (_, expired) =
+        store.issue_api_token(Some(&admin), client.user_id, "short", Some(std::time::Duration::ZERO)).await.unwrap();
     assert_eq!(store.api_token_actor(&expired).await.unwrap(), None);
 }

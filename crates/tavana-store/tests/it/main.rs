@@ -1,6 +1,9 @@
 //! Store stories. Each test gets a fresh database: SQLite by default, PostgreSQL when
 //! TAVANA_TEST_DATABASE_URL is set (scripts/test runs the suite both ways).
 
+// Tests may unwrap and panic: a failure should stop the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod access;
 mod audit;
 mod iam;

@@ -1,7 +1,7 @@
 use tavana_domain::iam::{Actor, Role};
+use tavana_store::Store;
 use tavana_store::iam::NewUser;
 use tavana_store::testing::TestDatabase;
-use tavana_store::Store;
 use tavana_synth::geo::{GeographyConfig, geography};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -19,13 +19,16 @@ pub async fn seeded() -> TestDatabase {
 pub async fn user(store: &Store, username: &str, unit_code: &str, role: Role) -> Actor {
     let unit = store.org_unit_by_code(unit_code).await.expect("unit");
     let user = store
-        .create_user(None, NewUser {
-            username: username.into(),
-            display_name: format!("کاربر {username}"),
-            password: PASSWORD.into(),
-            unit_id: unit.id,
-            roles: vec![role],
-        })
+        .create_user(
+            None,
+            NewUser {
+                username: username.into(),
+                display_name: format!("کاربر {username}"),
+                password: PASSWORD.into(),
+                unit_id: unit.id,
+                roles: vec![role],
+            },
+        )
         .await
         .expect("user");
     store.actor_for_user(user.id).await.expect("actor")

@@ -26,10 +26,23 @@ pub struct ChainDto {
     responses((status = 200, body = ChainDto), (status = 403, body = ProblemBody)))]
 pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<ChainDto>, ApiError> {
     if !actor.may(Action::ReadAudit) {
-        return Err(ApiError(Problem::new(StatusCode::FORBIDDEN, "Forbidden", "Only auditors and admins read the audit log.", "فقط حسابرس و مدیر رویدادنگاری را می‌بینند.")));
+        return Err(ApiError(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Only auditors and admins read the audit log.",
+            "فقط حسابرس و مدیر رویدادنگاری را می‌بینند.",
+        )));
     }
     Ok(Json(match state.store.verify_audit_chain().await? {
-        ChainReport::Intact { entries, head_hash } => ChainDto { intact: true, entries: Some(entries), head_hash: Some(head_hash), broken_seq: None, reason: None },
-        ChainReport::Broken { seq, reason } => ChainDto { intact: false, entries: None, head_hash: None, broken_seq: Some(seq), reason: Some(reason) },
+        ChainReport::Intact { entries, head_hash } => ChainDto {
+            intact: true,
+            entries: Some(entries),
+            head_hash: Some(head_hash),
+            broken_seq: None,
+            reason: None,
+        },
+        ChainReport::Broken { seq, reason } => {
+            ChainDto { intact: false, entries: None, head_hash: None, broken_seq: Some(seq), reason: Some(reason) }
+        }
     }))
 }

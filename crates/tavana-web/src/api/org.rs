@@ -22,7 +22,15 @@ pub struct OrgUnitDto {
 
 impl From<OrgUnit> for OrgUnitDto {
     fn from(u: OrgUnit) -> Self {
-        Self { id: u.id, parent_id: u.parent_id, kind: u.kind, code: u.code, name_fa: u.name_fa, name_en: u.name_en, province_id: u.province_id }
+        Self {
+            id: u.id,
+            parent_id: u.parent_id,
+            kind: u.kind,
+            code: u.code,
+            name_fa: u.name_fa,
+            name_en: u.name_en,
+            province_id: u.province_id,
+        }
     }
 }
 
@@ -46,7 +54,10 @@ impl From<Place> for PlaceDto {
 /// The org units in the caller's subtree.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org",
     responses((status = 200, body = [OrgUnitDto]), (status = 401, body = ProblemBody)))]
-pub async fn list_units(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<OrgUnitDto>>, ApiError> {
+pub async fn list_units(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<OrgUnitDto>>, ApiError> {
     Ok(Json(state.store.org_units(&actor).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -54,7 +65,11 @@ pub async fn list_units(State(state): State<AppState>, ApiCaller(actor): ApiCall
 #[utoipa::path(get, path = "/api/v1/org-units/{id}", tag = "org",
     params(("id" = i64, Path, description = "Org unit id")),
     responses((status = 200, body = OrgUnitDto), (status = 404, body = ProblemBody)))]
-pub async fn get_unit(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<i64>) -> Result<Json<OrgUnitDto>, ApiError> {
+pub async fn get_unit(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<OrgUnitDto>, ApiError> {
     Ok(Json(state.store.org_unit(&actor, id).await?.into()))
 }
 
@@ -67,6 +82,10 @@ pub struct PlacesQuery {
 /// Places directly inside a place (the provinces when no parent is given).
 #[utoipa::path(get, path = "/api/v1/places", tag = "org", params(PlacesQuery),
     responses((status = 200, body = [PlaceDto]), (status = 401, body = ProblemBody)))]
-pub async fn list_places(State(state): State<AppState>, ApiCaller(_caller): ApiCaller, Query(q): Query<PlacesQuery>) -> Result<Json<Vec<PlaceDto>>, ApiError> {
+pub async fn list_places(
+    State(state): State<AppState>,
+    ApiCaller(_caller): ApiCaller,
+    Query(q): Query<PlacesQuery>,
+) -> Result<Json<Vec<PlaceDto>>, ApiError> {
     Ok(Json(state.store.places(q.parent).await?.into_iter().map(Into::into).collect()))
 }

@@ -61,7 +61,10 @@ pub async fn me(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> R
 /// The users in the caller's subtree.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     responses((status = 200, body = [UserDto]), (status = 403, body = ProblemBody)))]
-pub async fn list_users(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<UserDto>>, ApiError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<UserDto>>, ApiError> {
     Ok(Json(state.store.users(&actor).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -77,11 +80,21 @@ pub async fn create_user(
     let mut roles = Vec::with_capacity(body.roles.len());
     for name in &body.roles {
         let role = Role::parse(name).ok_or_else(|| {
-            ApiError(Problem::field("roles", format!("roles: unknown role {name:?}."), format!("نقش «{name}» شناخته نیست.")))
+            ApiError(Problem::field(
+                "roles",
+                format!("roles: unknown role {name:?}."),
+                format!("نقش «{name}» شناخته نیست."),
+            ))
         })?;
         roles.push(role);
     }
-    let new = NewUser { username: body.username, display_name: body.display_name, password: body.password, unit_id: body.unit_id, roles };
+    let new = NewUser {
+        username: body.username,
+        display_name: body.display_name,
+        password: body.password,
+        unit_id: body.unit_id,
+        roles,
+    };
     let user = state.store.create_user(Some(&actor), new).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -90,6 +103,10 @@ pub async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserDto), (status = 404, body = ProblemBody)))]
-pub async fn get_user(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<i64>) -> Result<Json<UserDto>, ApiError> {
+pub async fn get_user(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(state.store.user(&actor, id).await?.into()))
 }

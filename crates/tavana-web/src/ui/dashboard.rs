@@ -74,6 +74,7 @@ pub async fn module(lang: Lang, user: SessionUser, Path(name): Path<String>) -> 
     if !user.actor.may(Action::Open(module)) {
         return Err(PageError(lang, Problem::not_found()));
     }
-    let page = ModulePage { layout: Layout::new(lang, &user, lang.module(module), Some(module), &format!("/m/{name}")) };
+    let page =
+        ModulePage { layout: Layout::new(lang, &user, lang.module(module), Some(module), &format!("/m/{name}")) };
     Ok(render(StatusCode::OK, &page))
 }

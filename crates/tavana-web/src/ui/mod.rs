@@ -78,7 +78,12 @@ impl Layout {
         let nav = Module::ALL
             .into_iter()
             .filter(|&m| user.actor.may(Action::Open(m)))
-            .map(|m| NavItem { href: module_href(m), label: lang.module(m), current: current == Some(m), built: built(m) })
+            .map(|m| NavItem {
+                href: module_href(m),
+                label: lang.module(m),
+                current: current == Some(m),
+                built: built(m),
+            })
             .collect();
         Layout {
             lang,
@@ -93,7 +98,15 @@ impl Layout {
 
     /// The frame of a page nobody is signed in to (sign-in, errors).
     pub fn anonymous(lang: Lang, title: &str, path: &str) -> Layout {
-        Layout { lang, t: lang.texts(), title: title.to_string(), user_name: None, nav: Vec::new(), csrf: String::new(), switch_href: switch_href(lang, path) }
+        Layout {
+            lang,
+            t: lang.texts(),
+            title: title.to_string(),
+            user_name: None,
+            nav: Vec::new(),
+            csrf: String::new(),
+            switch_href: switch_href(lang, path),
+        }
     }
 }
 

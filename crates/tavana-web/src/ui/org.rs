@@ -31,7 +31,13 @@ fn row(lang: Lang, unit: &OrgUnit, root_depth: usize) -> UnitRow {
         (Lang::En, Some(en)) => format!("{en} ({})", unit.name_fa),
         _ => unit.name_fa.clone(),
     };
-    UnitRow { id: unit.id, name, code: unit.code.clone(), kind, depth: unit.path.matches('/').count().saturating_sub(root_depth) }
+    UnitRow {
+        id: unit.id,
+        name,
+        code: unit.code.clone(),
+        kind,
+        depth: unit.path.matches('/').count().saturating_sub(root_depth),
+    }
 }
 
 #[derive(Template)]
@@ -57,7 +63,12 @@ struct ShowPage {
     children: Vec<UnitRow>,
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let unit = state.store.org_unit(&user.actor, id).await.in_lang(lang)?;
     let all = state.store.org_units(&user.actor).await.in_lang(lang)?;
     let children = all.iter().filter(|u| u.parent_id == Some(unit.id)).map(|u| row(lang, u, 0)).collect();

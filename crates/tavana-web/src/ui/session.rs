@@ -2,16 +2,18 @@
 
 use super::{Layout, render};
 use crate::AppState;
-use crate::auth::{LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SessionUser, cookie, local_path, same_secret, set_cookie};
+use crate::auth::{
+    LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SessionUser, cookie, local_path, same_secret, set_cookie,
+};
 use crate::error::Problem;
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use std::net::SocketAddr;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use tavana_store::iam::{SignInRefused, random_token};
 
 #[derive(Template)]
@@ -29,7 +31,14 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn login_page(lang: Lang, status: StatusCode, next: &str, username: &str, error: Option<&'static str>, secure: bool) -> Response {
+fn login_page(
+    lang: Lang,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<&'static str>,
+    secure: bool,
+) -> Response {
     let csrf = random_token();
     let page = LoginPage {
         layout: Layout::anonymous(lang, lang.texts().sign_in_title, "/login"),
@@ -99,7 +108,12 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, lang: Lang, user: SessionUser, Form(form): Form<super::CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(form): Form<super::CsrfForm>,
+) -> Response {
     if !user.check_csrf(&form.csrf) {
         return super::error_page(lang, Problem::csrf());
     }

@@ -79,15 +79,29 @@ impl NewPage {
     }
 }
 
-async fn new_page(state: &AppState, lang: Lang, user: &SessionUser, values: &NewUserForm, error: Option<(String, String)>) -> Result<NewPage, PageError> {
+async fn new_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    values: &NewUserForm,
+    error: Option<(String, String)>,
+) -> Result<NewPage, PageError> {
     let units = state.store.org_units(&user.actor).await.in_lang(lang)?;
     let units = units
         .iter()
-        .map(|u| Choice { value: u.id.to_string(), label: format!("{} ({})", u.name_fa, u.code), selected: values.unit_id == u.id.to_string() })
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{} ({})", u.name_fa, u.code),
+            selected: values.unit_id == u.id.to_string(),
+        })
         .collect();
     let roles = Role::ALL
         .iter()
-        .map(|&r| Choice { value: r.as_str().to_string(), label: lang.role(r).to_string(), selected: values.roles.contains(&r) })
+        .map(|&r| Choice {
+            value: r.as_str().to_string(),
+            label: lang.role(r).to_string(),
+            selected: values.roles.contains(&r),
+        })
         .collect();
     Ok(NewPage {
         layout: Layout::new(lang, user, lang.texts().new_user, Some(Module::Users), "/users/new"),
@@ -136,7 +150,12 @@ impl NewUserForm {
     }
 }
 
-pub async fn create(State(state): State<AppState>, lang: Lang, user: SessionUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let form = NewUserForm::from_pairs(pairs);
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
@@ -177,15 +196,32 @@ struct ShowPage {
     new_token: Option<String>,
 }
 
-async fn show_page(state: &AppState, lang: Lang, session: &SessionUser, id: i64, new_token: Option<String>) -> Result<Response, PageError> {
+async fn show_page(
+    state: &AppState,
+    lang: Lang,
+    session: &SessionUser,
+    id: i64,
+    new_token: Option<String>,
+) -> Result<Response, PageError> {
     let shown = state.store.user(&session.actor, id).await.in_lang(lang)?;
     let row = user_row(lang, &shown);
     let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
-    let page = ShowPage { layout, user: row, can_manage: session.actor.may(Action::ManageUsers), is_self: id == session.actor.user_id, new_token };
+    let page = ShowPage {
+        layout,
+        user: row,
+        can_manage: session.actor.may(Action::ManageUsers),
+        is_self: id == session.actor.user_id,
+        new_token,
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     show_page(&state, lang, &user, id, None).await
 }
 
@@ -195,7 +231,13 @@ pub struct ActiveForm {
     active: String,
 }
 
-pub async fn set_active(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>, Form(form): Form<ActiveForm>) -> Result<Response, PageError> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ActiveForm>,
+) -> Result<Response, PageError> {
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
@@ -209,7 +251,13 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn issue_token(State(state): State<AppState>, lang: Lang, user: SessionUser, Path(id): Path<i64>, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
+pub async fn issue_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }

@@ -43,7 +43,15 @@ async fn every_documented_route_is_served() {
         }
     }
     assert!(seen >= 8, "only {seen} operations documented");
-    for required in ["/api/v1/me", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/org-units", "/api/v1/org-units/{id}", "/api/v1/places", "/api/v1/audit/verify"] {
+    for required in [
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/org-units",
+        "/api/v1/org-units/{id}",
+        "/api/v1/places",
+        "/api/v1/audit/verify",
+    ] {
         assert!(doc.paths.paths.contains_key(required), "{required} is not documented");
     }
 }
@@ -86,7 +94,13 @@ async fn problems_name_the_field_and_another_province_is_404() {
     assert_eq!(problem["status"], 422);
     assert!(problem["detail_fa"].as_str().unwrap().contains("نام کاربری"));
 
-    let missing = client.post(app.url("/api/v1/users")).bearer_auth(&hq_admin).json(&json!({ "username": "x" })).send().await.unwrap();
+    let missing = client
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&hq_admin)
+        .json(&json!({ "username": "x" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 422);
     let problem: Value = missing.json().await.unwrap();
     assert_eq!(problem["field"], "display_name");
@@ -140,7 +154,8 @@ async fn auditors_verify_the_chain() {
     let auditor = app.token_for("auditor").await;
     let worker = app.token_for("caseworker").await;
     let client = app.client();
-    let report: Value = client.get(app.url("/api/v1/audit/verify")).bearer_auth(&auditor).send().await.unwrap().json().await.unwrap();
+    let report: Value =
+        client.get(app.url("/api/v1/audit/verify")).bearer_auth(&auditor).send().await.unwrap().json().await.unwrap();
     assert_eq!(report["intact"], true);
     assert!(report["entries"].as_i64().unwrap() > 12);
     let refused = client.get(app.url("/api/v1/audit/verify")).bearer_auth(&worker).send().await.unwrap();

@@ -24,7 +24,10 @@ fn chromedriver_path() -> Option<String> {
         return Some(path);
     }
     let paths = std::env::var("PATH").unwrap_or_default();
-    std::env::split_paths(&paths).map(|dir| dir.join("chromedriver")).find(|p| p.is_file()).map(|p| p.display().to_string())
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join("chromedriver"))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }
 
 async fn start_driver() -> Option<Driver> {
@@ -34,7 +37,12 @@ async fn start_driver() -> Option<Driver> {
         return None;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-    let child = Command::new(path).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
     let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
     // Poll until chromedriver accepts connections, for at most 20 seconds.
     for _ in 0..200 {

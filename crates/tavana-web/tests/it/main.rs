@@ -2,6 +2,9 @@
 //! real headless Chromium through chromedriver), on SQLite or PostgreSQL as the
 //! store tests are.
 
+// Tests may unwrap and panic: a failure should stop the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod api;
 mod browser;
 mod pages;

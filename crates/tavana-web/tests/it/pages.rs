@@ -18,7 +18,13 @@ async fn forms_without_the_csrf_token_are_refused() {
     let app = spawn_app().await;
     let client = app.signed_in("admin").await;
     let hq = app.db.store.org_unit_by_code("HQ").await.unwrap().id.to_string();
-    let fields = [("username", "no.csrf"), ("display_name", "x"), ("password", PASSWORD), ("unit_id", hq.as_str()), ("roles", "planner")];
+    let fields = [
+        ("username", "no.csrf"),
+        ("display_name", "x"),
+        ("password", PASSWORD),
+        ("unit_id", hq.as_str()),
+        ("roles", "planner"),
+    ];
     let response = client.post(app.url("/users")).form(&fields).send().await.unwrap();
     assert_eq!(response.status(), 403);
     assert!(app.db.store.user_id_by_name("no.csrf").await.is_err());
@@ -43,7 +49,15 @@ async fn the_new_user_form_keeps_values_and_names_the_field_in_persian() {
     let hq = app.db.store.org_unit_by_code("HQ").await.unwrap().id.to_string();
     let response = client
         .post(app.url("/users"))
-        .form(&[("csrf", csrf.as_str()), ("username", "sara.k"), ("display_name", "سارا کریمی"), ("password", "short"), ("unit_id", &hq), ("roles", "planner"), ("roles", "auditor")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "sara.k"),
+            ("display_name", "سارا کریمی"),
+            ("password", "short"),
+            ("unit_id", &hq),
+            ("roles", "planner"),
+            ("roles", "auditor"),
+        ])
         .send()
         .await
         .unwrap();
@@ -56,7 +70,15 @@ async fn the_new_user_form_keeps_values_and_names_the_field_in_persian() {
 
     let response = client
         .post(app.url("/users"))
-        .form(&[("csrf", csrf.as_str()), ("username", "sara.k"), ("display_name", "سارا کریمی"), ("password", "a long password"), ("unit_id", &hq), ("roles", "planner"), ("roles", "auditor")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "sara.k"),
+            ("display_name", "سارا کریمی"),
+            ("password", "a long password"),
+            ("unit_id", &hq),
+            ("roles", "planner"),
+            ("roles", "auditor"),
+        ])
         .send()
         .await
         .unwrap();

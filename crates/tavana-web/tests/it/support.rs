@@ -21,17 +21,21 @@ pub async fn spawn_app() -> TestApp {
     for demo in DEMO_USERS {
         let unit = db.store.org_unit_by_code(demo.unit_code).await.expect("unit");
         db.store
-            .create_user(None, NewUser {
-                username: demo.username.into(),
-                display_name: demo.display_name.into(),
-                password: PASSWORD.into(),
-                unit_id: unit.id,
-                roles: vec![demo.role],
-            })
+            .create_user(
+                None,
+                NewUser {
+                    username: demo.username.into(),
+                    display_name: demo.display_name.into(),
+                    password: PASSWORD.into(),
+                    unit_id: unit.id,
+                    roles: vec![demo.role],
+                },
+            )
             .await
             .expect("demo user");
     }
-    let addr: SocketAddr = tavana_web::spawn("127.0.0.1:0", AppState::new(db.store.clone(), WebConfig::default())).await.expect("server");
+    let addr: SocketAddr =
+        tavana_web::spawn("127.0.0.1:0", AppState::new(db.store.clone(), WebConfig::default())).await.expect("server");
     TestApp { base: format!("http://{addr}"), db }
 }
 
@@ -42,7 +46,11 @@ impl TestApp {
 
     /// An HTTP client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     /// An API token acting as the demo user `username`.
