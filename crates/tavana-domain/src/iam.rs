@@ -139,6 +139,23 @@ impl Module {
             Module::Audit => "audit",
         }
     }
+
+    /// What opening this module is called in an English message ("… to open users").
+    pub fn open_phrase(self) -> &'static str {
+        match self {
+            Module::Registry => "open the registry",
+            Module::Programs => "open programs",
+            Module::Payments => "open payments",
+            Module::Cases => "open cases",
+            Module::Gozinesh => "open vetting files",
+            Module::Hr => "open human resources",
+            Module::Employment => "open employment",
+            Module::Planning => "open planning",
+            Module::Org => "open org units",
+            Module::Users => "open users",
+            Module::Audit => "read the audit log",
+        }
+    }
 }
 
 /// Something an actor wants to do to an object in some org unit.
@@ -267,6 +284,13 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn every_module_is_opened_by_some_role() {
+        for module in Module::ALL {
+            assert!(Role::ALL.iter().any(|&r| role_grants(r, Action::Open(module))), "{module:?}");
+        }
     }
 
     #[test]

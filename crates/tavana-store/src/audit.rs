@@ -15,6 +15,26 @@ pub struct AuditEvent<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> AuditEvent<'a> {
+    /// An event about one object; add its state with [`Self::before`] and
+    /// [`Self::after`].
+    pub fn new(action: &'a str, object_type: &'a str, object_id: impl ToString) -> Self {
+        Self { action, object_type, object_id: object_id.to_string(), before: None, after: None }
+    }
+
+    /// The object as it was before the write.
+    pub fn before(mut self, value: serde_json::Value) -> Self {
+        self.before = Some(value);
+        self
+    }
+
+    /// The object as it is after the write.
+    pub fn after(mut self, value: serde_json::Value) -> Self {
+        self.after = Some(value);
+        self
+    }
+}
+
 /// One stored audit entry.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
@@ -29,6 +49,9 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The acting user's name, when the query joins it (not part of the hash).
+    #[sqlx(default)]
+    pub actor_username: Option<String>,
 }
 
 impl AuditEntry {
@@ -175,8 +198,8 @@ impl Store {
         let rows = on_pool!(self, |c| {
             sqlx::query_as(
                 "SELECT a.seq, a.at, a.actor_user_id, a.actor_unit_id, a.action, a.object_type, a.object_id, \
-                 a.before_json, a.after_json, a.prev_hash, a.hash FROM audit_log a \
-                 LEFT JOIN org_units u ON u.id = a.actor_unit_id \
+                 a.before_json, a.after_json, a.prev_hash, a.hash, p.username AS actor_username FROM audit_log a \
+                 LEFT JOIN org_units u ON u.id = a.actor_unit_id LEFT JOIN users p ON p.id = a.actor_user_id \
                  WHERE u.path LIKE $1 OR (a.actor_unit_id IS NULL AND $2) \
                  ORDER BY a.seq DESC LIMIT $3",
             )

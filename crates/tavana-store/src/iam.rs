@@ -6,7 +6,7 @@
 
 use crate::audit::AuditEvent;
 use crate::db::{Store, now_micros};
-use crate::org::require;
+use crate::org::{authorize, require};
 use crate::{Result, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tavana_domain::audit::to_hex;
 use tavana_domain::error::{DomainError, Reason};
-use tavana_domain::iam::{Action, Actor, Decision, Module, Role, decide};
+use tavana_domain::iam::{Action, Actor, Module, Role};
 use tavana_domain::org::UnitPath;
 
 /// A user as shown to admins.
@@ -173,11 +173,11 @@ impl Store {
             other => other,
         })?;
         if let Some(actor) = actor {
-            match decide(actor, Action::ManageUsers, &unit.unit_path()?) {
-                Decision::Allow => {}
-                Decision::NotFound => return Err(StoreError::Invalid(DomainError::new("unit_id", Reason::OutOfRange))),
-                Decision::Forbidden => return Err(StoreError::Forbidden("manage users")),
-            }
+            // A unit outside the admin's subtree is an invalid choice of unit.
+            authorize(actor, Action::ManageUsers, &unit.unit_path()?).map_err(|e| match e {
+                StoreError::NotFound => StoreError::Invalid(DomainError::new("unit_id", Reason::OutOfRange)),
+                other => other,
+            })?;
         }
         let password_hash = hash_password(new.password.clone()).await?;
         let now = now_micros();
@@ -220,17 +220,7 @@ impl Store {
             roles,
             created_at: now,
         };
-        tx.audit(
-            actor,
-            AuditEvent {
-                action: "user.create",
-                object_type: "user",
-                object_id: id.to_string(),
-                before: None,
-                after: Some(user_json(&user)),
-            },
-        )
-        .await?;
+        tx.audit(actor, AuditEvent::new("user.create", "user", id).after(user_json(&user))).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -254,11 +244,8 @@ impl Store {
     /// One user; `NotFound` outside the actor's subtree.
     pub async fn user(&self, actor: &Actor, id: i64) -> Result<User> {
         let (row, roles) = self.user_row(id).await?;
-        match decide(actor, Action::Open(Module::Users), &path_of(&row)?) {
-            Decision::Allow => Ok(row.into_user(roles)),
-            Decision::NotFound => Err(StoreError::NotFound),
-            Decision::Forbidden => Err(StoreError::Forbidden("open users")),
-        }
+        authorize(actor, Action::Open(Module::Users), &path_of(&row)?)?;
+        Ok(row.into_user(roles))
     }
 
     /// Sets a user's password (the operator's CLI, or an admin over the user's unit)
@@ -272,11 +259,7 @@ impl Store {
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {
-            match decide(actor, Action::ManageUsers, &path_of(&row)?) {
-                Decision::Allow => {}
-                Decision::NotFound => return Err(StoreError::NotFound),
-                Decision::Forbidden => return Err(StoreError::Forbidden("manage users")),
-            }
+            authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
         }
         let hash = hash_password(password.to_string()).await?;
         let mut tx = self.begin_write().await?;
@@ -294,17 +277,7 @@ impl Store {
                 .map(|r| r.rows_affected())
         })?;
         // The audit entry records that the password changed, never the password.
-        tx.audit(
-            actor,
-            AuditEvent {
-                action: "user.set_password",
-                object_type: "user",
-                object_id: user_id.to_string(),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(actor, AuditEvent::new("user.set_password", "user", user_id)).await?;
         tx.commit().await
     }
 
@@ -323,11 +296,7 @@ impl Store {
     /// Enables or disables a user; disabling ends their sessions.
     pub async fn set_user_active(&self, actor: &Actor, id: i64, active: bool) -> Result<User> {
         let (row, roles) = self.user_row(id).await?;
-        match decide(actor, Action::ManageUsers, &path_of(&row)?) {
-            Decision::Allow => {}
-            Decision::NotFound => return Err(StoreError::NotFound),
-            Decision::Forbidden => return Err(StoreError::Forbidden("manage users")),
-        }
+        authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
         if row.id == actor.user_id && !active {
             return Err(StoreError::Invalid(DomainError::new("active", Reason::OutOfRange)));
         }
@@ -353,13 +322,9 @@ impl Store {
         after.active = active;
         tx.audit(
             Some(actor),
-            AuditEvent {
-                action: if active { "user.enable" } else { "user.disable" },
-                object_type: "user",
-                object_id: id.to_string(),
-                before: Some(user_json(&before)),
-                after: Some(user_json(&after)),
-            },
+            AuditEvent::new(if active { "user.enable" } else { "user.disable" }, "user", id)
+                .before(user_json(&before))
+                .after(user_json(&after)),
         )
         .await?;
         tx.commit().await?;
@@ -422,13 +387,7 @@ impl Store {
         let Some(user_id) = user_id else {
             tx.audit(
                 None,
-                AuditEvent {
-                    action: "auth.sign_in_failed",
-                    object_type: "user",
-                    object_id: username.clone(),
-                    before: None,
-                    after: Some(json!({ "address": address })),
-                },
+                AuditEvent::new("auth.sign_in_failed", "user", &username).after(json!({ "address": address })),
             )
             .await?;
             tx.commit().await?;
@@ -452,17 +411,8 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
-        tx.audit(
-            Some(&actor),
-            AuditEvent {
-                action: "auth.sign_in",
-                object_type: "user",
-                object_id: user_id.to_string(),
-                before: None,
-                after: Some(json!({ "address": address })),
-            },
-        )
-        .await?;
+        tx.audit(Some(&actor), AuditEvent::new("auth.sign_in", "user", user_id).after(json!({ "address": address })))
+            .await?;
         tx.commit().await?;
         Ok(Ok(NewSession { token, csrf_token, actor }))
     }
@@ -514,17 +464,7 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
-        tx.audit(
-            Some(actor),
-            AuditEvent {
-                action: "auth.sign_out",
-                object_type: "user",
-                object_id: actor.user_id.to_string(),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        tx.audit(Some(actor), AuditEvent::new("auth.sign_out", "user", actor.user_id)).await?;
         tx.commit().await
     }
 
@@ -543,11 +483,7 @@ impl Store {
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {
-            match decide(actor, Action::ManageUsers, &path_of(&row)?) {
-                Decision::Allow => {}
-                Decision::NotFound => return Err(StoreError::NotFound),
-                Decision::Forbidden => return Err(StoreError::Forbidden("manage users")),
-            }
+            authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
         }
         let secret = format!("tvn_{}", random_token());
         let now = now_micros();
@@ -576,13 +512,7 @@ impl Store {
         };
         tx.audit(
             actor,
-            AuditEvent {
-                action: "api_token.issue",
-                object_type: "api_token",
-                object_id: id.to_string(),
-                before: None,
-                after: Some(serde_json::to_value(&token).unwrap_or_default()),
-            },
+            AuditEvent::new("api_token.issue", "api_token", id).after(serde_json::to_value(&token).unwrap_or_default()),
         )
         .await?;
         tx.commit().await?;

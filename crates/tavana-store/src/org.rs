@@ -68,20 +68,15 @@ impl Store {
             return Ok(GeographyLoaded::default());
         }
         let now = now_micros();
-        let hq_id = insert_unit(
-            &mut tx,
-            None,
-            OrgUnitKind::Hq,
-            "HQ",
-            "ستاد سازمان بهزیستی کشور",
-            Some("Headquarters"),
-            None,
-            None,
-            now,
-        )
-        .await?;
-        let hq_path = UnitPath::root(hq_id);
-        set_unit_path(&mut tx, hq_id, &hq_path).await?;
+        let hq = NewUnit {
+            kind: OrgUnitKind::Hq,
+            code: "HQ".into(),
+            name_fa: "ستاد سازمان بهزیستی کشور".into(),
+            name_en: Some("Headquarters"),
+            place_id: None,
+            province_id: None,
+        };
+        let (hq_id, hq_path) = insert_unit(&mut tx, None, &hq, now).await?;
         let mut loaded = GeographyLoaded { places: 0, org_units: 1 };
         for province in provinces {
             if province.kind != PlaceKind::Province {
@@ -90,20 +85,15 @@ impl Store {
             let place_id = insert_place(&mut tx, None, province, None).await?;
             set_own_province(&mut tx, place_id).await?;
             loaded.places += 1;
-            let unit_id = insert_unit(
-                &mut tx,
-                Some(hq_id),
-                OrgUnitKind::Province,
-                &format!("P{}", province.code),
-                &format!("ادارهٔ کل بهزیستی استان {}", province.name_fa),
-                province.name_en.as_deref(),
-                Some(place_id),
-                Some(place_id),
-                now,
-            )
-            .await?;
-            let unit_path = hq_path.child(unit_id);
-            set_unit_path(&mut tx, unit_id, &unit_path).await?;
+            let directorate = NewUnit {
+                kind: OrgUnitKind::Province,
+                code: format!("P{}", province.code),
+                name_fa: format!("ادارهٔ کل بهزیستی استان {}", province.name_fa),
+                name_en: province.name_en.as_deref(),
+                place_id: Some(place_id),
+                province_id: Some(place_id),
+            };
+            let (unit_id, unit_path) = insert_unit(&mut tx, Some((hq_id, &hq_path)), &directorate, now).await?;
             loaded.org_units += 1;
             for county in &province.children {
                 if !PlaceKind::Province.may_contain(county.kind) {
@@ -111,32 +101,23 @@ impl Store {
                 }
                 let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id)).await?;
                 loaded.places += 1;
-                let county_unit = insert_unit(
-                    &mut tx,
-                    Some(unit_id),
-                    OrgUnitKind::County,
-                    &format!("C{}", county.code),
-                    &format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa),
-                    county.name_en.as_deref(),
-                    Some(county_place),
-                    Some(place_id),
-                    now,
-                )
-                .await?;
-                set_unit_path(&mut tx, county_unit, &unit_path.child(county_unit)).await?;
+                let office = NewUnit {
+                    kind: OrgUnitKind::County,
+                    code: format!("C{}", county.code),
+                    name_fa: format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa),
+                    name_en: county.name_en.as_deref(),
+                    place_id: Some(county_place),
+                    province_id: Some(place_id),
+                };
+                insert_unit(&mut tx, Some((unit_id, &unit_path)), &office, now).await?;
                 loaded.org_units += 1;
                 loaded.places += insert_places_below(&mut tx, county_place, county, place_id).await?;
             }
         }
         tx.audit(
             None,
-            AuditEvent {
-                action: "geography.load",
-                object_type: "org_unit",
-                object_id: hq_id.to_string(),
-                before: None,
-                after: Some(json!({ "places": loaded.places, "org_units": loaded.org_units })),
-            },
+            AuditEvent::new("geography.load", "org_unit", hq_id)
+                .after(json!({ "places": loaded.places, "org_units": loaded.org_units })),
         )
         .await?;
         tx.commit().await?;
@@ -155,11 +136,8 @@ impl Store {
     /// One org unit; `NotFound` outside the actor's subtree.
     pub async fn org_unit(&self, actor: &Actor, id: i64) -> Result<OrgUnit> {
         let unit = self.org_unit_unscoped(id).await?;
-        match decide(actor, Action::Open(Module::Org), &unit.unit_path()?) {
-            Decision::Allow => Ok(unit),
-            Decision::NotFound => Err(StoreError::NotFound),
-            Decision::Forbidden => Err(StoreError::Forbidden("open org units")),
-        }
+        authorize(actor, Action::Open(Module::Org), &unit.unit_path()?)?;
+        Ok(unit)
     }
 
     /// One org unit by id, for the system itself (sign-in, the CLI). Callers acting
@@ -201,62 +179,78 @@ impl Store {
     }
 }
 
+/// The store's access check for one object: `NotFound` outside the actor's subtree,
+/// `Forbidden` when no role grants the action, else `Ok`.
+pub(crate) fn authorize(actor: &Actor, action: Action, object_unit: &UnitPath) -> Result<()> {
+    match decide(actor, action, object_unit) {
+        Decision::Allow => Ok(()),
+        Decision::NotFound => Err(StoreError::NotFound),
+        Decision::Forbidden => Err(StoreError::Forbidden(action_name(action))),
+    }
+}
+
+/// The role check alone, for lists (which the SQL scopes to the subtree).
 pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
     if actor.may(action) { Ok(()) } else { Err(StoreError::Forbidden(action_name(action))) }
 }
 
 fn action_name(action: Action) -> &'static str {
     match action {
-        Action::Open(module) => module.as_str(),
+        Action::Open(module) => module.open_phrase(),
         Action::ManageUnits => "manage org units",
         Action::ManageUsers => "manage users",
         Action::ReadAudit => "read the audit log",
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_unit(
-    tx: &mut WriteTx,
-    parent_id: Option<i64>,
+/// An org unit to insert.
+struct NewUnit<'a> {
     kind: OrgUnitKind,
-    code: &str,
-    name_fa: &str,
-    name_en: Option<&str>,
+    code: String,
+    name_fa: String,
+    name_en: Option<&'a str>,
     place_id: Option<i64>,
     province_id: Option<i64>,
+}
+
+/// Inserts a unit under `parent` (or as the root) and returns its id and path.
+async fn insert_unit(
+    tx: &mut WriteTx,
+    parent: Option<(i64, &UnitPath)>,
+    unit: &NewUnit<'_>,
     now: i64,
-) -> Result<i64> {
+) -> Result<(i64, UnitPath)> {
     // The path needs the new id, so a placeholder unique to this code goes in first
-    // and `set_unit_path` replaces it in the same transaction.
-    let placeholder = format!("/pending/{code}/");
-    let id = on_tx!(tx, |c| {
+    // and is replaced in the same transaction.
+    let placeholder = format!("/pending/{}/", unit.code);
+    let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO org_units (parent_id, kind, code, name_fa, name_en, place_id, path, province_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
-        .bind(parent_id)
-        .bind(kind.as_str())
-        .bind(code)
-        .bind(name_fa)
-        .bind(name_en)
-        .bind(place_id)
+        .bind(parent.map(|(id, _)| id))
+        .bind(unit.kind.as_str())
+        .bind(&unit.code)
+        .bind(&unit.name_fa)
+        .bind(unit.name_en)
+        .bind(unit.place_id)
         .bind(&placeholder)
-        .bind(province_id)
+        .bind(unit.province_id)
         .bind(now)
         .fetch_one(c)
         .await
     })?;
-    Ok(id)
-}
-
-async fn set_unit_path(tx: &mut WriteTx, id: i64, path: &UnitPath) -> Result<()> {
+    let path = match parent {
+        Some((_, parent_path)) => parent_path.child(id),
+        None => UnitPath::root(id),
+    };
     on_tx!(tx, |c| sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2")
         .bind(path.as_str())
         .bind(id)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok((id, path))
 }
 
 async fn set_own_province(tx: &mut WriteTx, place_id: i64) -> Result<()> {

@@ -21,6 +21,7 @@ async fn every_write_is_chained_and_tampering_is_named() {
     assert_eq!(actions, ["auth.sign_in_failed", "user.disable", "user.create", "user.create", "geography.load"]);
     let disable = &recent[1];
     assert_eq!(disable.actor_user_id, Some(admin.user_id));
+    assert_eq!(disable.actor_username.as_deref(), Some("admin"));
     assert!(disable.before_json.as_deref().unwrap().contains("\"active\":true"));
     assert!(disable.after_json.as_deref().unwrap().contains("\"active\":false"));
 

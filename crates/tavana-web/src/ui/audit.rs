@@ -42,7 +42,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
         .map(|e| EntryRow {
             seq: lang.digits(&e.seq.to_string()),
             when: lang.instant(e.at),
-            who: e.actor_user_id.map(|id| lang.digits(&id.to_string())).unwrap_or_else(|| t.system.to_string()),
+            who: e.actor_username.clone().unwrap_or_else(|| t.system.to_string()),
             action: e.action.clone(),
             object: format!("{} {}", e.object_type, e.object_id),
         })
