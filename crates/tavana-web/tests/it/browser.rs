@@ -77,6 +77,12 @@ async fn sign_in(b: &Client, base: &str, username: &str, password: &str) {
     b.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
 }
 
+/// Waits (bounded by fantoccini's default wait) for an element the next page has:
+/// a click that submits a form may return before the new page is there.
+async fn wait_for(b: &Client, css: &str) {
+    b.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"));
+}
+
 async fn html_attr(b: &Client, name: &str) -> String {
     b.find(Locator::Css("html")).await.unwrap().attr(name).await.unwrap().unwrap_or_default()
 }
@@ -89,6 +95,7 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
 
     // A wrong password shows a clear message and does not sign in.
     sign_in(&b, &app.base, "admin", "not the password").await;
+    wait_for(&b, "#login-error").await;
     let error = b.find(Locator::Id("login-error")).await.unwrap().text().await.unwrap();
     assert_eq!(error, "نام کاربری یا گذرواژه نادرست است.");
     assert!(b.current_url().await.unwrap().path().starts_with("/login"));
@@ -96,6 +103,7 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
 
     // The demo admin signs in and sees the Persian dashboard.
     sign_in(&b, &app.base, "admin", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
     assert_eq!(b.current_url().await.unwrap().path(), "/");
     assert_eq!(html_attr(&b, "dir").await, "rtl");
     assert_eq!(html_attr(&b, "lang").await, "fa");
@@ -117,6 +125,7 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
 
     // Switch to English and back.
     b.find(Locator::Id("lang-switch")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "html[lang='en']").await;
     assert_eq!(html_attr(&b, "dir").await, "ltr");
     assert_eq!(html_attr(&b, "lang").await, "en");
     let heading = b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
@@ -124,13 +133,16 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
 
     // Org units list the province directorates.
     b.find(Locator::LinkText("Org units")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "main table").await;
     let table = b.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
     assert!(table.contains("Fars") && table.contains("Sistan and Baluchestan"), "{table}");
 
     // Sign out: back to the sign-in page, and the dashboard needs signing in again.
     b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#sign-in").await;
     assert!(b.current_url().await.unwrap().path().starts_with("/login"));
     b.goto(&format!("{}/", app.base)).await.unwrap();
+    wait_for(&b, "#sign-in").await;
     assert!(b.current_url().await.unwrap().path().starts_with("/login"));
     b.close().await.unwrap();
 }
