@@ -25,6 +25,7 @@ pub enum Reason {
     OutOfRange,
     BadFormat,
     TooLong { max: usize },
+    NotInList,
 }
 
 impl Reason {
@@ -43,6 +44,7 @@ impl Reason {
             Reason::OutOfRange => "is out of the supported range".into(),
             Reason::BadFormat => "is not in the expected format".into(),
             Reason::TooLong { max } => format!("must be at most {max} characters"),
+            Reason::NotInList => "is not one of the allowed values".into(),
         }
     }
 
@@ -62,6 +64,7 @@ impl Reason {
             Reason::OutOfRange => "خارج از بازهٔ پشتیبانی‌شده است".into(),
             Reason::BadFormat => "قالب آن درست نیست".into(),
             Reason::TooLong { max } => to_persian_digits(&format!("حداکثر باید {max} نویسه باشد")),
+            Reason::NotInList => "از مقدارهای مجاز نیست".into(),
         }
     }
 }
