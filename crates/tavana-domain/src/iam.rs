@@ -169,6 +169,8 @@ pub enum Action {
     ManageUsers,
     /// Read the audit log.
     ReadAudit,
+    /// Register and change households, persons and disability assessments.
+    EditRegistry,
 }
 
 /// Which roles grant an action. Admins run the platform; they do not read vetting
@@ -179,6 +181,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
     match action {
         Action::ManageUnits | Action::ManageUsers => role == R::Admin,
         Action::ReadAudit => matches!(role, R::Auditor | R::Admin),
+        Action::EditRegistry => role == R::CaseWorker,
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

@@ -308,3 +308,346 @@ mod tests {
         }
     }
 }
+
+/// A household file number (شماره پرونده), the organization's own key for a
+/// household: 1 to 30 Latin letters, digits and dashes.
+pub fn parse_file_number(input: &str) -> Result<String, DomainError> {
+    let text = crate::text::to_ascii_digits(input.trim()).to_uppercase();
+    if text.is_empty() {
+        return Err(DomainError::new("file_number", Reason::Empty));
+    }
+    if text.len() > 30 {
+        return Err(DomainError::new("file_number", Reason::TooLong { max: 30 }));
+    }
+    if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(DomainError::new("file_number", Reason::BadFormat));
+    }
+    Ok(text)
+}
+
+/// A household as typed or read from a file: every field text, checked by
+/// [`HouseholdFields::parse`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawHousehold {
+    pub file_number: String,
+    /// The code of the village or city (`08-01-D1-V3`, `08-01-C`).
+    pub place: String,
+    pub address: String,
+    pub postal_code: String,
+    pub phone: String,
+}
+
+/// A household's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdFields {
+    pub file_number: String,
+    pub place_code: String,
+    pub address: Option<String>,
+    pub postal_code: Option<PostalCode>,
+    pub phone: Option<Phone>,
+}
+
+impl HouseholdFields {
+    /// Checks every field and reports every problem, not only the first.
+    pub fn parse(raw: &RawHousehold) -> Result<Self, Vec<DomainError>> {
+        let mut errors = Vec::new();
+        let file_number = keep(&mut errors, parse_file_number(&raw.file_number));
+        let place_code = raw.place.trim().to_string();
+        if place_code.is_empty() {
+            errors.push(DomainError::new("place", Reason::Empty));
+        }
+        let address = optional(&raw.address).map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "));
+        if address.as_ref().is_some_and(|a| a.chars().count() > 300) {
+            errors.push(DomainError::new("address", Reason::TooLong { max: 300 }));
+        }
+        let postal_code = optional(&raw.postal_code).and_then(|p| keep(&mut errors, PostalCode::parse(p)));
+        let phone = optional(&raw.phone).and_then(|p| keep(&mut errors, Phone::parse(p)));
+        match (errors.is_empty(), file_number) {
+            (true, Some(file_number)) => Ok(Self { file_number, place_code, address, postal_code, phone }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A person as typed or read from a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawPerson {
+    pub national_code: String,
+    /// The file number of the person's household.
+    pub household: String,
+    pub relationship: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    /// Jalali (1360/05/12) or ISO (1981-08-03).
+    pub birth_date: String,
+    pub sex: String,
+    pub marital_status: String,
+    pub education: String,
+    pub employment: String,
+    /// Monthly income in rials.
+    pub income: String,
+    pub income_decile: String,
+    pub sheba: String,
+    pub phone: String,
+    /// Date of death, empty while alive.
+    pub deceased_on: String,
+}
+
+/// A person's checked fields (the household is still a file number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFields {
+    pub national_code: crate::NationalCode,
+    pub household: String,
+    pub relationship: Relationship,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub father_name: PersonName,
+    pub birth_date: time::Date,
+    pub sex: Sex,
+    pub marital_status: Option<MaritalStatus>,
+    pub education: Option<Education>,
+    pub employment: Option<EmploymentStatus>,
+    pub income: Option<crate::Rials>,
+    pub income_decile: Option<u8>,
+    pub sheba: Option<crate::Sheba>,
+    pub phone: Option<Phone>,
+    pub deceased_on: Option<time::Date>,
+}
+
+impl PersonFields {
+    /// Checks every field and reports every problem. `today` bounds birth and death
+    /// dates.
+    pub fn parse(raw: &RawPerson, today: time::Date) -> Result<Self, Vec<DomainError>> {
+        let mut e = Vec::new();
+        let national_code = keep(&mut e, crate::NationalCode::parse(&raw.national_code));
+        let household =
+            keep(&mut e, parse_file_number(&raw.household).map_err(|err| DomainError { field: "household", ..err }));
+        let relationship = keep(&mut e, Relationship::parse("relationship", &raw.relationship));
+        let first_name = keep(&mut e, PersonName::parse("first_name", &raw.first_name));
+        let last_name = keep(&mut e, PersonName::parse("last_name", &raw.last_name));
+        let father_name = keep(&mut e, PersonName::parse("father_name", &raw.father_name));
+        let birth_date = keep(&mut e, past_date("birth_date", &raw.birth_date, today));
+        let sex = keep(&mut e, Sex::parse("sex", &raw.sex));
+        let marital_status =
+            optional(&raw.marital_status).and_then(|v| keep(&mut e, MaritalStatus::parse("marital_status", v)));
+        let education = optional(&raw.education).and_then(|v| keep(&mut e, Education::parse("education", v)));
+        let employment = optional(&raw.employment).and_then(|v| keep(&mut e, EmploymentStatus::parse("employment", v)));
+        let income = optional(&raw.income).and_then(|v| {
+            keep(
+                &mut e,
+                crate::Rials::parse("income", v).and_then(|r| {
+                    if r.get() < 0 { Err(DomainError::new("income", Reason::OutOfRange)) } else { Ok(r) }
+                }),
+            )
+        });
+        let income_decile = optional(&raw.income_decile).and_then(|v| keep(&mut e, parse_decile(v)));
+        let sheba = optional(&raw.sheba).and_then(|v| keep(&mut e, crate::Sheba::parse(v)));
+        let phone = optional(&raw.phone).and_then(|v| keep(&mut e, Phone::parse(v)));
+        let deceased_on = optional(&raw.deceased_on).and_then(|v| keep(&mut e, past_date("deceased_on", v, today)));
+        if let (Some(born), Some(died)) = (birth_date, deceased_on)
+            && died < born
+        {
+            e.push(DomainError::new("deceased_on", Reason::OutOfRange));
+        }
+        match (national_code, household, relationship, first_name, last_name, father_name, birth_date, sex) {
+            (
+                Some(national_code),
+                Some(household),
+                Some(relationship),
+                Some(first_name),
+                Some(last_name),
+                Some(father_name),
+                Some(birth_date),
+                Some(sex),
+            ) if e.is_empty() => Ok(Self {
+                national_code,
+                household,
+                relationship,
+                first_name,
+                last_name,
+                father_name,
+                birth_date,
+                sex,
+                marital_status,
+                education,
+                employment,
+                income,
+                income_decile,
+                sheba,
+                phone,
+                deceased_on,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A disability assessment as typed or read from a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawDisability {
+    pub national_code: String,
+    pub kind: String,
+    pub severity: String,
+    /// The assessing commission (کمیسیون پزشکی).
+    pub commission: String,
+    pub assessed_on: String,
+    pub valid_until: String,
+}
+
+/// A disability assessment's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabilityFields {
+    pub national_code: crate::NationalCode,
+    pub kind: DisabilityType,
+    pub severity: Severity,
+    pub commission: Option<String>,
+    pub assessed_on: time::Date,
+    pub valid_until: Option<time::Date>,
+}
+
+impl DisabilityFields {
+    pub fn parse(raw: &RawDisability, today: time::Date) -> Result<Self, Vec<DomainError>> {
+        let mut e = Vec::new();
+        let national_code = keep(&mut e, crate::NationalCode::parse(&raw.national_code));
+        let kind = keep(&mut e, DisabilityType::parse("kind", &raw.kind));
+        let severity = keep(&mut e, Severity::parse("severity", &raw.severity));
+        let commission = optional(&raw.commission).map(str::to_string);
+        let assessed_on = keep(&mut e, past_date("assessed_on", &raw.assessed_on, today));
+        let valid_until = optional(&raw.valid_until).and_then(|v| keep(&mut e, any_date("valid_until", v)));
+        if let (Some(from), Some(until)) = (assessed_on, valid_until)
+            && until < from
+        {
+            e.push(DomainError::new("valid_until", Reason::OutOfRange));
+        }
+        match (national_code, kind, severity, assessed_on) {
+            (Some(national_code), Some(kind), Some(severity), Some(assessed_on)) if e.is_empty() => {
+                Ok(Self { national_code, kind, severity, commission, assessed_on, valid_until })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+fn keep<T>(errors: &mut Vec<DomainError>, result: Result<T, DomainError>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(err) => {
+            errors.push(err);
+            None
+        }
+    }
+}
+
+fn optional(text: &str) -> Option<&str> {
+    let t = text.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+fn any_date(field: &'static str, input: &str) -> Result<time::Date, DomainError> {
+    crate::jalali::parse_any_date(input).map(|(d, _)| d).map_err(|err| DomainError { field, ..err })
+}
+
+fn past_date(field: &'static str, input: &str, today: time::Date) -> Result<time::Date, DomainError> {
+    let date = any_date(field, input)?;
+    if date > today {
+        return Err(DomainError::new(field, Reason::OutOfRange));
+    }
+    Ok(date)
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+    use time::macros::date;
+
+    fn raw_person() -> RawPerson {
+        RawPerson {
+            national_code: "0012345679".into(),
+            household: "h-1".into(),
+            relationship: "head".into(),
+            first_name: "علي".into(),
+            last_name: "رضایی".into(),
+            father_name: "حسن".into(),
+            birth_date: "۱۳۶۰/۰۵/۱۲".into(),
+            sex: "مرد".into(),
+            income: "۱۲٬۰۰۰٬۰۰۰".into(),
+            sheba: "IR110170000000123456789001".into(),
+            ..RawPerson::default()
+        }
+    }
+
+    #[test]
+    fn a_good_person_parses_with_either_calendar() {
+        let today = date!(2026 - 11 - 26);
+        let p = PersonFields::parse(&raw_person(), today).unwrap();
+        assert_eq!(p.birth_date, date!(1981 - 08 - 03));
+        assert_eq!(p.household, "H-1");
+        assert_eq!(p.income, Some(crate::Rials::new(12_000_000)));
+        let iso = PersonFields::parse(&RawPerson { birth_date: "1981-08-03".into(), ..raw_person() }, today).unwrap();
+        assert_eq!(iso.birth_date, p.birth_date);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let today = date!(2026 - 11 - 26);
+        let raw = RawPerson {
+            national_code: "0012345678".into(),
+            birth_date: "1404/12/30".into(),
+            sex: "x".into(),
+            sheba: "IR00".into(),
+            deceased_on: "1500/01/01".into(),
+            ..raw_person()
+        };
+        let errors = PersonFields::parse(&raw, today).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["national_code", "birth_date", "sex", "sheba", "deceased_on"]);
+        assert_eq!(errors[1].reason, Reason::NoSuchDate);
+    }
+
+    #[test]
+    fn households_and_disabilities() {
+        let today = date!(2026 - 11 - 26);
+        let h = HouseholdFields::parse(&RawHousehold {
+            file_number: "h-۱۲".into(),
+            place: "08-01-C".into(),
+            phone: "09121234567".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(h.file_number, "H-12");
+        let bad = HouseholdFields::parse(&RawHousehold {
+            file_number: "".into(),
+            place: "".into(),
+            postal_code: "12".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(bad.iter().map(|e| e.field).collect::<Vec<_>>(), ["file_number", "place", "postal_code"]);
+        let d = DisabilityFields::parse(
+            &RawDisability {
+                national_code: "0012345679".into(),
+                kind: "بینایی".into(),
+                severity: "severe".into(),
+                assessed_on: "1402/01/15".into(),
+                valid_until: "1405/01/15".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!((d.kind, d.severity), (DisabilityType::Visual, Severity::Severe));
+        let backwards = RawDisability {
+            national_code: "0012345679".into(),
+            kind: "motor".into(),
+            severity: "mild".into(),
+            assessed_on: "1402/01/15".into(),
+            valid_until: "1401/01/15".into(),
+            ..Default::default()
+        };
+        assert_eq!(DisabilityFields::parse(&backwards, today).unwrap_err()[0].field, "valid_until");
+    }
+}

@@ -73,6 +73,12 @@ pub fn normalize(input: &str) -> String {
     out
 }
 
+/// The key names are searched and compared by: normalized, with no spaces at all,
+/// so «عبدالله», «عبد الله» and «عبد‌الله» are one key.
+pub fn search_key(input: &str) -> String {
+    normalize(input).replace(' ', "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +98,13 @@ mod tests {
         assert_eq!(normalize("  محمّد   رضا "), "محمد رضا");
         assert_eq!(normalize("مُحَمَّد"), "محمد");
         assert_eq!(normalize("كـــاظم"), "کاظم");
+    }
+
+    #[test]
+    fn search_keys_ignore_spacing_variants() {
+        assert_eq!(search_key("عبدالله"), search_key("عبد الله"));
+        assert_eq!(search_key("عبد\u{200C}الله"), search_key("عبدالله"));
+        assert_eq!(search_key("علي"), search_key("علی"));
     }
 
     #[test]

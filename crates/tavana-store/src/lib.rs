@@ -11,6 +11,7 @@ pub mod audit;
 mod error;
 pub mod iam;
 pub mod org;
+pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -82,8 +82,8 @@ impl Store {
             if province.kind != PlaceKind::Province {
                 return Err(StoreError::Corrupt(format!("place {} is not a province", province.code)));
             }
-            let place_id = insert_place(&mut tx, None, province, None).await?;
-            set_own_province(&mut tx, place_id).await?;
+            let place_id = insert_place(&mut tx, None, province, None, None).await?;
+            set_own_ids(&mut tx, place_id).await?;
             loaded.places += 1;
             let directorate = NewUnit {
                 kind: OrgUnitKind::Province,
@@ -99,7 +99,8 @@ impl Store {
                 if !PlaceKind::Province.may_contain(county.kind) {
                     return Err(StoreError::Corrupt(format!("place {} cannot sit in a province", county.code)));
                 }
-                let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id)).await?;
+                let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id), None).await?;
+                set_own_ids(&mut tx, county_place).await?;
                 loaded.places += 1;
                 let office = NewUnit {
                     kind: OrgUnitKind::County,
@@ -200,6 +201,7 @@ fn action_name(action: Action) -> &'static str {
         Action::ManageUnits => "manage org units",
         Action::ManageUsers => "manage users",
         Action::ReadAudit => "read the audit log",
+        Action::EditRegistry => "change the registry",
     }
 }
 
@@ -253,12 +255,16 @@ async fn insert_unit(
     Ok((id, path))
 }
 
-async fn set_own_province(tx: &mut WriteTx, place_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("UPDATE places SET province_id = id WHERE id = $1")
-        .bind(place_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+/// A province is its own province; a county is its own county.
+async fn set_own_ids(tx: &mut WriteTx, place_id: i64) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE places SET province_id = CASE WHEN kind = 'province' THEN id ELSE province_id END, \
+         county_id = CASE WHEN kind = 'county' THEN id ELSE county_id END WHERE id = $1"
+    )
+    .bind(place_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -267,11 +273,12 @@ async fn insert_place(
     parent_id: Option<i64>,
     seed: &PlaceSeed,
     province_id: Option<i64>,
+    county_id: Option<i64>,
 ) -> Result<i64> {
     let id = on_tx!(tx, |c| {
         sqlx::query_scalar(
-            "INSERT INTO places (parent_id, kind, code, name_fa, name_en, name_norm, province_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO places (parent_id, kind, code, name_fa, name_en, name_norm, province_id, county_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(parent_id)
         .bind(seed.kind.as_str())
@@ -280,6 +287,7 @@ async fn insert_place(
         .bind(&seed.name_en)
         .bind(normalize(&seed.name_fa))
         .bind(province_id)
+        .bind(county_id)
         .fetch_one(c)
         .await
     })?;
@@ -287,15 +295,15 @@ async fn insert_place(
 }
 
 /// Inserts the places below a county (cities, rural districts, villages), depth first.
-async fn insert_places_below(tx: &mut WriteTx, parent_id: i64, parent: &PlaceSeed, province_id: i64) -> Result<usize> {
-    let mut stack: Vec<(i64, &PlaceSeed)> = vec![(parent_id, parent)];
+async fn insert_places_below(tx: &mut WriteTx, county_id: i64, county: &PlaceSeed, province_id: i64) -> Result<usize> {
+    let mut stack: Vec<(i64, &PlaceSeed)> = vec![(county_id, county)];
     let mut inserted = 0;
     while let Some((id, seed)) = stack.pop() {
         for child in &seed.children {
             if !seed.kind.may_contain(child.kind) {
                 return Err(StoreError::Corrupt(format!("place {} cannot sit in {}", child.code, seed.code)));
             }
-            let child_id = insert_place(tx, Some(id), child, Some(province_id)).await?;
+            let child_id = insert_place(tx, Some(id), child, Some(province_id), Some(county_id)).await?;
             inserted += 1;
             stack.push((child_id, child));
         }

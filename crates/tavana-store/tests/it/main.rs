@@ -9,4 +9,5 @@ mod audit;
 mod iam;
 mod migrations;
 mod org;
+mod registry;
 mod support;

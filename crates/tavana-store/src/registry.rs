@@ -1,0 +1,734 @@
+//! The comprehensive database (پایگاه جامع): households, persons and disability
+//! assessments, scoped to the actor's org unit, with every previous state kept.
+//!
+//! One path changes a record: the current row is copied to `record_versions` (with
+//! who made that state, when, from which unit and why), then updated with its
+//! version raised. Registration, edits and life events all take it.
+
+use crate::audit::AuditEvent;
+use crate::db::{Store, WriteTx, now_micros};
+use crate::org::{authorize, require};
+use crate::{Result, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use tavana_domain::error::{DomainError, Reason};
+use tavana_domain::iam::{Action, Actor, Module};
+use tavana_domain::org::UnitPath;
+use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields};
+use tavana_domain::text::search_key;
+
+/// A household as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Household {
+    pub id: i64,
+    pub file_number: String,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub place_id: i64,
+    pub place_name_fa: String,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    pub version: i64,
+    pub updated_at: i64,
+    #[serde(skip)]
+    pub unit_path: String,
+}
+
+/// A person as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub national_code: String,
+    pub household_id: Option<i64>,
+    pub household_file: Option<String>,
+    pub relationship: Option<String>,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    /// ISO date.
+    pub birth_date: String,
+    pub sex: String,
+    pub marital_status: Option<String>,
+    pub education: Option<String>,
+    pub employment: Option<String>,
+    pub income_rials: Option<i64>,
+    pub income_decile: Option<i32>,
+    pub sheba: Option<String>,
+    pub phone: Option<String>,
+    pub deceased_on: Option<String>,
+    pub version: i64,
+    pub updated_at: i64,
+    pub updated_by: Option<i64>,
+    pub change_reason: String,
+    #[serde(skip)]
+    pub unit_path: String,
+}
+
+/// A person in a list: enough to tell people apart, nothing sensitive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    pub birth_date: String,
+    pub relationship: Option<String>,
+    pub deceased_on: Option<String>,
+    #[serde(skip)]
+    pub last_key: String,
+    #[serde(skip)]
+    pub first_key: String,
+}
+
+/// A disability assessment as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Disability {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub commission: Option<String>,
+    pub assessed_on: String,
+    pub valid_until: Option<String>,
+    pub version: i64,
+}
+
+/// One state of a record in its history, newest first: what it was, who made it so,
+/// when, from which unit and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordVersion {
+    pub version: i64,
+    pub data: String,
+    pub changed_at: i64,
+    pub changed_by: Option<i64>,
+    pub changed_by_name: Option<String>,
+    pub unit_name_fa: Option<String>,
+    pub reason: String,
+}
+
+/// What to search persons by; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonQuery {
+    pub national_code: Option<String>,
+    /// A prefix of the first name, matched on its search key.
+    pub first_name: Option<String>,
+    /// A prefix of the last name, matched on its search key.
+    pub last_name: Option<String>,
+    /// The father's name, matched whole on its search key.
+    pub father_name: Option<String>,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+    /// A place: the persons whose household lives in it or below it.
+    pub place_id: Option<i64>,
+}
+
+/// Where a page of search results ends: the next page starts after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PersonCursor {
+    pub last_key: String,
+    pub first_key: String,
+    pub id: i64,
+}
+
+impl PersonCursor {
+    /// The cursor as one opaque token for URLs: the three parts, hex-encoded.
+    pub fn encode(&self) -> String {
+        let text = format!("{}\u{1f}{}\u{1f}{}", self.last_key, self.first_key, self.id);
+        tavana_domain::audit::to_hex(text.as_bytes())
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        let bytes = tavana_domain::audit::from_hex(token)?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut parts = text.split('\u{1f}');
+        let (last_key, first_key, id) = (parts.next()?, parts.next()?, parts.next()?.parse().ok()?);
+        Some(Self { last_key: last_key.into(), first_key: first_key.into(), id })
+    }
+}
+
+/// A page of results and the cursor of the next page, if there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.file_number, h.province_id, h.unit_id, h.place_id, p.name_fa AS place_name_fa, \
+     h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \
+     FROM households h JOIN places p ON p.id = h.place_id JOIN org_units o ON o.id = h.unit_id";
+
+const PERSON_SELECT: &str = "SELECT s.id, s.national_code, s.household_id, h.file_number AS household_file, s.relationship, \
+     s.province_id, s.unit_id, s.first_name, s.last_name, s.father_name, s.birth_date, s.sex, s.marital_status, \
+     s.education, s.employment, s.income_rials, s.income_decile, s.sheba, s.phone, s.deceased_on, s.version, \
+     s.updated_at, s.updated_by, s.change_reason, o.path AS unit_path \
+     FROM persons s LEFT JOIN households h ON h.id = s.household_id JOIN org_units o ON o.id = s.unit_id";
+
+const SUMMARY_COLUMNS: &str = "s.id, s.national_code, s.first_name, s.last_name, s.father_name, s.birth_date, \
+     s.relationship, s.deceased_on, s.last_key, s.first_key";
+
+/// Where a household lives: its place and the county office responsible for it.
+struct PlaceHome {
+    place_id: i64,
+    province_id: i64,
+    unit_id: i64,
+    unit_path: String,
+}
+
+impl Store {
+    /// Registers a household in the village or city with the given code. The county
+    /// office of that place becomes responsible for it; it must be in the actor's
+    /// subtree.
+    pub async fn create_household(&self, actor: &Actor, fields: &HouseholdFields, reason: &str) -> Result<Household> {
+        let home = self.place_home(&fields.place_code).await?;
+        authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
+            .map_err(out_of_scope_is_invalid("place"))?;
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        let id: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO households (file_number, province_id, unit_id, place_id, address, postal_code, phone, \
+                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(&fields.file_number)
+            .bind(home.province_id)
+            .bind(home.unit_id)
+            .bind(home.place_id)
+            .bind(&fields.address)
+            .bind(fields.postal_code.as_ref().map(|p| p.as_str()))
+            .bind(fields.phone.as_ref().map(|p| p.as_str()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .fetch_one(c)
+            .await
+        })?;
+        let household = household_in_tx(&mut tx, id).await?;
+        tx.audit(Some(actor), AuditEvent::new("household.create", "household", id).after(json!(household))).await?;
+        tx.commit().await?;
+        Ok(household)
+    }
+
+    /// Moves a household to another place (a life event), keeping its previous state.
+    pub async fn move_household(
+        &self,
+        actor: &Actor,
+        id: i64,
+        fields: &HouseholdFields,
+        reason: &str,
+    ) -> Result<Household> {
+        let current = self.household(actor, id).await?;
+        authorize(actor, Action::EditRegistry, &unit_path(&current.unit_path)?)?;
+        let home = self.place_home(&fields.place_code).await?;
+        authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
+            .map_err(out_of_scope_is_invalid("place"))?;
+        let mut tx = self.begin_write().await?;
+        supersede(&mut tx, "household", id, current.version, &current).await?;
+        let now = now_micros();
+        let changed = on_tx!(tx, |c| {
+            let changed = sqlx::query(
+                "UPDATE households SET province_id = $1, unit_id = $2, place_id = $3, address = $4, postal_code = $5, \
+                 phone = $6, version = version + 1, updated_at = $7, updated_by = $8, updated_unit_id = $9, change_reason = $10 \
+                 WHERE id = $11 AND version = $12",
+            )
+            .bind(home.province_id)
+            .bind(home.unit_id)
+            .bind(home.place_id)
+            .bind(&fields.address)
+            .bind(fields.postal_code.as_ref().map(|p| p.as_str()))
+            .bind(fields.phone.as_ref().map(|p| p.as_str()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .bind(id)
+            .bind(current.version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            // Members follow their household to its new county office.
+            sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
+                .bind(home.unit_id)
+                .bind(home.province_id)
+                .bind(id)
+                .execute(c)
+                .await?;
+            changed
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let household = household_in_tx(&mut tx, id).await?;
+        tx.audit(
+            Some(actor),
+            AuditEvent::new("household.move", "household", id).before(json!(current)).after(json!(household)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(household)
+    }
+
+    /// One household; `NotFound` outside the actor's subtree.
+    pub async fn household(&self, actor: &Actor, id: i64) -> Result<Household> {
+        let sql = format!("{HOUSEHOLD_SELECT} WHERE h.id = $1");
+        let household: Household = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        authorize(actor, Action::Open(Module::Registry), &unit_path(&household.unit_path)?)?;
+        Ok(household)
+    }
+
+    /// A household by its file number; `NotFound` outside the actor's subtree.
+    pub async fn household_by_file(&self, actor: &Actor, file_number: &str) -> Result<Household> {
+        let sql = format!("{HOUSEHOLD_SELECT} WHERE h.file_number = $1");
+        let household: Household = on_pool!(self, |c| sqlx::query_as(&sql).bind(file_number).fetch_one(c).await)?;
+        authorize(actor, Action::Open(Module::Registry), &unit_path(&household.unit_path)?)?;
+        Ok(household)
+    }
+
+    /// The members of a household, head first.
+    pub async fn household_members(&self, actor: &Actor, id: i64) -> Result<Vec<PersonSummary>> {
+        self.household(actor, id).await?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE s.household_id = $1 \
+             ORDER BY CASE WHEN s.relationship = 'head' THEN 0 ELSE 1 END, s.birth_date, s.id"
+        );
+        let members = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_all(c).await)?;
+        Ok(members)
+    }
+
+    /// Registers a person in an existing household of the actor's subtree. A national
+    /// code already registered is refused as a conflict on `national_code`.
+    pub async fn register_person(&self, actor: &Actor, fields: &PersonFields, reason: &str) -> Result<Person> {
+        let household =
+            self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
+        authorize(actor, Action::EditRegistry, &unit_path(&household.unit_path)?)?;
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        let id: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
+                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
+                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
+                 updated_unit_id, change_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+                 1, $22, $22, $23, $24, $25) RETURNING id",
+            )
+            .bind(fields.national_code.as_string())
+            .bind(household.id)
+            .bind(fields.relationship.code())
+            .bind(household.province_id)
+            .bind(household.unit_id)
+            .bind(fields.first_name.as_str())
+            .bind(fields.last_name.as_str())
+            .bind(fields.father_name.as_str())
+            .bind(search_key(fields.first_name.as_str()))
+            .bind(search_key(fields.last_name.as_str()))
+            .bind(search_key(fields.father_name.as_str()))
+            .bind(fields.birth_date.to_string())
+            .bind(fields.sex.code())
+            .bind(fields.marital_status.map(|v| v.code()))
+            .bind(fields.education.map(|v| v.code()))
+            .bind(fields.employment.map(|v| v.code()))
+            .bind(fields.income.map(|r| r.get()))
+            .bind(fields.income_decile.map(i32::from))
+            .bind(fields.sheba.map(|s| s.as_string()))
+            .bind(fields.phone.as_ref().map(|p| p.as_str()))
+            .bind(fields.deceased_on.map(|d| d.to_string()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .fetch_one(c)
+            .await
+        })?;
+        let person = person_in_tx(&mut tx, id).await?;
+        tx.audit(Some(actor), AuditEvent::new("person.register", "person", id).after(json!(person))).await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// Changes a person: edits and life events (death, marriage, leaving for another
+    /// household) all come here. `expected_version` is the version the actor saw;
+    /// if someone changed the person since, the change is refused as a conflict on
+    /// `version` rather than silently overwriting theirs.
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: i64,
+        fields: &PersonFields,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Person> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
+        }
+        let current = self.person_unlogged(actor, id).await?;
+        authorize(actor, Action::EditRegistry, &unit_path(&current.unit_path)?)?;
+        if current.version != expected_version {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        if current.national_code != fields.national_code.as_string() {
+            return Err(StoreError::Invalid(DomainError::new("national_code", Reason::OutOfRange)));
+        }
+        let household =
+            self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
+        let mut tx = self.begin_write().await?;
+        supersede(&mut tx, "person", id, current.version, &current).await?;
+        let changed = on_tx!(tx, |c| {
+            sqlx::query(
+                "UPDATE persons SET household_id = $1, relationship = $2, province_id = $3, unit_id = $4, first_name = $5, \
+                 last_name = $6, father_name = $7, first_key = $8, last_key = $9, father_key = $10, birth_date = $11, \
+                 sex = $12, marital_status = $13, education = $14, employment = $15, income_rials = $16, income_decile = $17, \
+                 sheba = $18, phone = $19, deceased_on = $20, version = version + 1, updated_at = $21, updated_by = $22, \
+                 updated_unit_id = $23, change_reason = $24 WHERE id = $25 AND version = $26",
+            )
+            .bind(household.id)
+            .bind(fields.relationship.code())
+            .bind(household.province_id)
+            .bind(household.unit_id)
+            .bind(fields.first_name.as_str())
+            .bind(fields.last_name.as_str())
+            .bind(fields.father_name.as_str())
+            .bind(search_key(fields.first_name.as_str()))
+            .bind(search_key(fields.last_name.as_str()))
+            .bind(search_key(fields.father_name.as_str()))
+            .bind(fields.birth_date.to_string())
+            .bind(fields.sex.code())
+            .bind(fields.marital_status.map(|v| v.code()))
+            .bind(fields.education.map(|v| v.code()))
+            .bind(fields.employment.map(|v| v.code()))
+            .bind(fields.income.map(|r| r.get()))
+            .bind(fields.income_decile.map(i32::from))
+            .bind(fields.sheba.map(|s| s.as_string()))
+            .bind(fields.phone.as_ref().map(|p| p.as_str()))
+            .bind(fields.deceased_on.map(|d| d.to_string()))
+            .bind(now_micros())
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason.trim())
+            .bind(id)
+            .bind(expected_version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        if changed == 0 {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let person = person_in_tx(&mut tx, id).await?;
+        tx.audit(
+            Some(actor),
+            AuditEvent::new("person.update", "person", id).before(json!(current)).after(json!(person)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// One person with their sensitive fields (income, bank account). The read is
+    /// logged in the audit chain, so an auditor can answer "who looked at this
+    /// person?".
+    pub async fn person(&self, actor: &Actor, id: i64) -> Result<Person> {
+        let person = self.person_unlogged(actor, id).await?;
+        self.log_read(actor, "person", id).await?;
+        Ok(person)
+    }
+
+    /// A person by national code (logged like [`Store::person`]).
+    pub async fn person_by_national_code(&self, actor: &Actor, code: &str) -> Result<Person> {
+        let sql = format!("{PERSON_SELECT} WHERE s.national_code = $1");
+        let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(code).fetch_one(c).await)?;
+        authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
+        self.log_read(actor, "person", person.id).await?;
+        Ok(person)
+    }
+
+    async fn person_unlogged(&self, actor: &Actor, id: i64) -> Result<Person> {
+        let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
+        let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
+        Ok(person)
+    }
+
+    /// Appends a read of sensitive data to the audit chain.
+    pub async fn log_read(&self, actor: &Actor, object_type: &str, id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.audit(Some(actor), AuditEvent::new("read", object_type, id)).await?;
+        tx.commit().await
+    }
+
+    /// Adds a disability assessment to a person of the actor's subtree.
+    pub async fn add_disability(&self, actor: &Actor, fields: &DisabilityFields, reason: &str) -> Result<Disability> {
+        let sql = format!("{PERSON_SELECT} WHERE s.national_code = $1");
+        let person: Person =
+            on_pool!(self, |c| sqlx::query_as(&sql).bind(fields.national_code.as_string()).fetch_one(c).await)
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::NotFound => StoreError::Invalid(DomainError::new("national_code", Reason::OutOfRange)),
+                    other => other,
+                })?;
+        authorize(actor, Action::EditRegistry, &unit_path(&person.unit_path)?)
+            .map_err(out_of_scope_is_invalid("national_code"))?;
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        let id: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO disabilities (person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until, \
+                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(person.id)
+            .bind(person.province_id)
+            .bind(person.unit_id)
+            .bind(fields.kind.code())
+            .bind(fields.severity.code())
+            .bind(&fields.commission)
+            .bind(fields.assessed_on.to_string())
+            .bind(fields.valid_until.map(|d| d.to_string()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .fetch_one(c)
+            .await
+        })?;
+        let disability = Disability {
+            id,
+            person_id: person.id,
+            kind: fields.kind.code().into(),
+            severity: fields.severity.code().into(),
+            commission: fields.commission.clone(),
+            assessed_on: fields.assessed_on.to_string(),
+            valid_until: fields.valid_until.map(|d| d.to_string()),
+            version: 1,
+        };
+        tx.audit(Some(actor), AuditEvent::new("disability.add", "disability", id).after(json!(disability))).await?;
+        tx.commit().await?;
+        Ok(disability)
+    }
+
+    /// A person's disability assessments, newest first.
+    pub async fn disabilities(&self, actor: &Actor, person_id: i64) -> Result<Vec<Disability>> {
+        self.person_unlogged(actor, person_id).await?;
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, person_id, kind, severity, commission, assessed_on, valid_until, version FROM disabilities \
+                 WHERE person_id = $1 ORDER BY assessed_on DESC, id DESC",
+            )
+            .bind(person_id)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows)
+    }
+
+    /// A person's history: the current state first, then every previous one.
+    pub async fn person_history(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>> {
+        let person = self.person_unlogged(actor, id).await?;
+        let mut history: Vec<RecordVersion> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT v.version, v.data, v.changed_at, v.changed_by, u.username AS changed_by_name, \
+                 o.name_fa AS unit_name_fa, v.reason FROM record_versions v \
+                 LEFT JOIN users u ON u.id = v.changed_by LEFT JOIN org_units o ON o.id = v.unit_id \
+                 WHERE v.object_type = 'person' AND v.object_id = $1 ORDER BY v.version DESC",
+            )
+            .bind(id)
+            .fetch_all(c)
+            .await
+        })?;
+        let (name, unit): (Option<String>, Option<String>) = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT u.username, o.name_fa FROM persons s LEFT JOIN users u ON u.id = s.updated_by \
+                 LEFT JOIN org_units o ON o.id = s.updated_unit_id WHERE s.id = $1",
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await
+        })?;
+        history.insert(
+            0,
+            RecordVersion {
+                version: person.version,
+                data: json!(person).to_string(),
+                changed_at: person.updated_at,
+                changed_by: person.updated_by,
+                changed_by_name: name,
+                unit_name_fa: unit,
+                reason: person.change_reason.clone(),
+            },
+        );
+        Ok(history)
+    }
+
+    /// Persons matching a query in the actor's subtree, by last name, first name and
+    /// id, a page at a time (keyset pagination: the cursor is the last row's key).
+    pub async fn search_persons(
+        &self,
+        actor: &Actor,
+        query: &PersonQuery,
+        after: Option<&PersonCursor>,
+        limit: i64,
+    ) -> Result<Page<PersonSummary>> {
+        require(actor, Action::Open(Module::Registry))?;
+        let limit = limit.clamp(1, 200);
+        // The filters are fixed fragments; only their values are bound.
+        let mut conditions = vec!["s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string()];
+        let mut binds: Vec<Bind> = vec![Bind::Text(actor.unit_path.subtree_pattern())];
+        let next = |value: Bind, binds: &mut Vec<Bind>| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
+            let code = tavana_domain::text::to_ascii_digits(code.trim());
+            conditions.push(format!("s.national_code = {}", next(Bind::Text(code), &mut binds)));
+        }
+        for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
+            if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {
+                let low = next(Bind::Text(prefix.clone()), &mut binds);
+                let high = next(Bind::Text(format!("{prefix}\u{10FFFF}")), &mut binds);
+                conditions.push(format!("{column} >= {low} AND {column} < {high}"));
+            }
+        }
+        if let Some(father) = query.father_name.as_deref().map(search_key).filter(|k| !k.is_empty()) {
+            conditions.push(format!("s.father_key = {}", next(Bind::Text(father), &mut binds)));
+        }
+        if let Some(year) = query.birth_year {
+            let low = next(Bind::Text(format!("{year:04}-01-01")), &mut binds);
+            let high = next(Bind::Text(format!("{:04}-01-01", year + 1)), &mut binds);
+            conditions.push(format!("s.birth_date >= {low} AND s.birth_date < {high}"));
+        }
+        if let Some(phone) = query.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+            let phone = tavana_domain::registry::Phone::parse(phone)
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|_| phone.trim().to_string());
+            let a = next(Bind::Text(phone.clone()), &mut binds);
+            let b = next(Bind::Text(phone), &mut binds);
+            conditions
+                .push(format!("(s.phone = {a} OR s.household_id IN (SELECT id FROM households WHERE phone = {b}))"));
+        }
+        if let Some(place) = query.place_id {
+            let a = next(Bind::Int(place), &mut binds);
+            let b = next(Bind::Int(place), &mut binds);
+            let c = next(Bind::Int(place), &mut binds);
+            conditions.push(format!(
+                "s.household_id IN (SELECT h.id FROM households h JOIN places p ON p.id = h.place_id \
+                 WHERE p.id = {a} OR p.parent_id = {b} OR p.county_id = {c} OR p.province_id = {c})"
+            ));
+        }
+        if let Some(cursor) = after {
+            let a = next(Bind::Text(cursor.last_key.clone()), &mut binds);
+            let b = next(Bind::Text(cursor.first_key.clone()), &mut binds);
+            let c = next(Bind::Int(cursor.id), &mut binds);
+            conditions.push(format!("(s.last_key, s.first_key, s.id) > ({a}, {b}, {c})"));
+        }
+        let limit_param = next(Bind::Int(limit + 1), &mut binds);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE {} ORDER BY s.last_key, s.first_key, s.id LIMIT {limit_param}",
+            conditions.join(" AND ")
+        );
+        let mut items: Vec<PersonSummary> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for bind in &binds {
+                q = match bind {
+                    Bind::Text(t) => q.bind(t.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                };
+            }
+            q.fetch_all(c).await
+        })?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|p| {
+                PersonCursor { last_key: p.last_key.clone(), first_key: p.first_key.clone(), id: p.id }.encode()
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn place_home(&self, code: &str) -> Result<PlaceHome> {
+        let row: Option<(i64, String, i64, i64, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT p.id, p.kind, p.province_id, u.id, u.path FROM places p \
+                 JOIN org_units u ON u.place_id = p.county_id WHERE p.code = $1",
+            )
+            .bind(code.trim())
+            .fetch_optional(c)
+            .await
+        })?;
+        match row {
+            Some((place_id, kind, province_id, unit_id, unit_path)) if kind == "village" || kind == "city" => {
+                Ok(PlaceHome { place_id, province_id, unit_id, unit_path })
+            }
+            _ => Err(StoreError::Invalid(DomainError::new("place", Reason::NotInList))),
+        }
+    }
+}
+
+/// A value bound to a dynamically assembled (but fixed-fragment) query.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn unit_path(text: &str) -> Result<UnitPath> {
+    UnitPath::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unit path {text:?}")))
+}
+
+/// A reference to something outside the actor's subtree, given as input, is an
+/// invalid value of that field (not a 404 of the request).
+fn out_of_scope_is_invalid(field: &'static str) -> impl Fn(StoreError) -> StoreError {
+    move |e| match e {
+        StoreError::NotFound => StoreError::Invalid(DomainError::new(field, Reason::NotInList)),
+        other => other,
+    }
+}
+
+/// Copies a record's current state into `record_versions` before it changes.
+async fn supersede<T: Serialize>(
+    tx: &mut WriteTx,
+    object_type: &str,
+    id: i64,
+    version: i64,
+    current: &T,
+) -> Result<()> {
+    let table = match object_type {
+        "person" => "persons",
+        "household" => "households",
+        _ => "disabilities",
+    };
+    let sql = format!(
+        "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
+         reason, superseded_at) SELECT $1, id, version, province_id, $2, updated_at, updated_by, updated_unit_id, \
+         change_reason, $3 FROM {table} WHERE id = $4 AND version = $5"
+    );
+    let copied = on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(object_type)
+        .bind(json!(current).to_string())
+        .bind(now_micros())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if copied == 0 {
+        return Err(StoreError::Conflict { field: "version".into() });
+    }
+    Ok(())
+}
+
+async fn household_in_tx(tx: &mut WriteTx, id: i64) -> Result<Household> {
+    let sql = format!("{HOUSEHOLD_SELECT} WHERE h.id = $1");
+    let household = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+    Ok(household)
+}
+
+async fn person_in_tx(tx: &mut WriteTx, id: i64) -> Result<Person> {
+    let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
+    let person = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+    Ok(person)
+}
