@@ -144,7 +144,7 @@ impl PersonName {
             return Err(DomainError::new(field, Reason::TooLong { max: Self::MAX }));
         }
         let allowed =
-            |c: char| c.is_alphabetic() || c.is_mark_like() || matches!(c, ' ' | '\u{200C}' | '-' | '\'' | '.');
+            |c: char| c.is_alphabetic() || is_name_mark(c) || matches!(c, ' ' | '\u{200C}' | '-' | '\'' | '.');
         if !collapsed.chars().all(allowed) || !collapsed.chars().next().is_some_and(char::is_alphabetic) {
             return Err(DomainError::new(field, Reason::BadFormat));
         }
@@ -161,15 +161,9 @@ impl PersonName {
     }
 }
 
-trait MarkLike {
-    fn is_mark_like(self) -> bool;
-}
-
-impl MarkLike for char {
-    /// Arabic-script diacritics and the superscript alef, which names may carry.
-    fn is_mark_like(self) -> bool {
-        matches!(self, '\u{064B}'..='\u{065F}' | '\u{0670}')
-    }
+/// Arabic-script diacritics and the superscript alef, which names may carry.
+fn is_name_mark(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}')
 }
 
 /// A ten-digit Iranian postal code (کد پستی).
