@@ -10,6 +10,7 @@ mod db;
 pub mod audit;
 mod error;
 pub mod iam;
+pub mod import;
 pub mod org;
 pub mod registry;
 #[cfg(feature = "testing")]

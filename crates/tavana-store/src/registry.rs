@@ -228,41 +228,17 @@ impl Store {
         authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
         let mut tx = self.begin_write().await?;
-        supersede(&mut tx, "household", id, current.version, &current).await?;
-        let now = now_micros();
-        let changed = on_tx!(tx, |c| {
-            let changed = sqlx::query(
-                "UPDATE households SET province_id = $1, unit_id = $2, place_id = $3, address = $4, postal_code = $5, \
-                 phone = $6, version = version + 1, updated_at = $7, updated_by = $8, updated_unit_id = $9, change_reason = $10 \
-                 WHERE id = $11 AND version = $12",
-            )
-            .bind(home.province_id)
-            .bind(home.unit_id)
-            .bind(home.place_id)
-            .bind(&fields.address)
-            .bind(fields.postal_code.as_ref().map(|p| p.as_str()))
-            .bind(fields.phone.as_ref().map(|p| p.as_str()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason)
-            .bind(id)
-            .bind(current.version)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-            // Members follow their household to its new county office.
-            sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
-                .bind(home.unit_id)
-                .bind(home.province_id)
-                .bind(id)
-                .execute(c)
-                .await?;
-            changed
-        });
-        if changed == 0 {
-            return Err(StoreError::Conflict { field: "version".into() });
-        }
+        supersede_by_id(&mut tx, "household", id).await?;
+        let values = HouseholdValues {
+            file_number: current.file_number.clone(),
+            province_id: home.province_id,
+            unit_id: home.unit_id,
+            place_id: home.place_id,
+            address: fields.address.clone(),
+            postal_code: fields.postal_code.as_ref().map(|p| p.as_str().to_string()),
+            phone: fields.phone.as_ref().map(|p| p.as_str().to_string()),
+        };
+        update_household_row(&mut tx, actor, id, &values, reason).await?;
         let household = household_in_tx(&mut tx, id).await?;
         tx.audit(
             Some(actor),
@@ -306,45 +282,13 @@ impl Store {
         let household =
             self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
         authorize(actor, Action::EditRegistry, &unit_path(&household.unit_path)?)?;
-        let now = now_micros();
+        let values = PersonValues::new(fields, &household_ref(&household));
         let mut tx = self.begin_write().await?;
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
-                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
-                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
-                 updated_unit_id, change_reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 1, $22, $22, $23, $24, $25) RETURNING id",
-            )
-            .bind(fields.national_code.as_string())
-            .bind(household.id)
-            .bind(fields.relationship.code())
-            .bind(household.province_id)
-            .bind(household.unit_id)
-            .bind(fields.first_name.as_str())
-            .bind(fields.last_name.as_str())
-            .bind(fields.father_name.as_str())
-            .bind(search_key(fields.first_name.as_str()))
-            .bind(search_key(fields.last_name.as_str()))
-            .bind(search_key(fields.father_name.as_str()))
-            .bind(fields.birth_date.to_string())
-            .bind(fields.sex.code())
-            .bind(fields.marital_status.map(|v| v.code()))
-            .bind(fields.education.map(|v| v.code()))
-            .bind(fields.employment.map(|v| v.code()))
-            .bind(fields.income.map(|r| r.get()))
-            .bind(fields.income_decile.map(i32::from))
-            .bind(fields.sheba.map(|s| s.as_string()))
-            .bind(fields.phone.as_ref().map(|p| p.as_str()))
-            .bind(fields.deceased_on.map(|d| d.to_string()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason)
+        insert_persons(&mut tx, actor, std::slice::from_ref(&values), reason).await?;
+        let id: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM persons WHERE national_code = $1")
+            .bind(&values.national_code)
             .fetch_one(c)
-            .await
-        })?;
+            .await)?;
         let person = person_in_tx(&mut tx, id).await?;
         tx.audit(Some(actor), AuditEvent::new("person.register", "person", id).after(json!(person))).await?;
         tx.commit().await?;
@@ -377,45 +321,9 @@ impl Store {
         let household =
             self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
         let mut tx = self.begin_write().await?;
-        supersede(&mut tx, "person", id, current.version, &current).await?;
-        let changed = on_tx!(tx, |c| {
-            sqlx::query(
-                "UPDATE persons SET household_id = $1, relationship = $2, province_id = $3, unit_id = $4, first_name = $5, \
-                 last_name = $6, father_name = $7, first_key = $8, last_key = $9, father_key = $10, birth_date = $11, \
-                 sex = $12, marital_status = $13, education = $14, employment = $15, income_rials = $16, income_decile = $17, \
-                 sheba = $18, phone = $19, deceased_on = $20, version = version + 1, updated_at = $21, updated_by = $22, \
-                 updated_unit_id = $23, change_reason = $24 WHERE id = $25 AND version = $26",
-            )
-            .bind(household.id)
-            .bind(fields.relationship.code())
-            .bind(household.province_id)
-            .bind(household.unit_id)
-            .bind(fields.first_name.as_str())
-            .bind(fields.last_name.as_str())
-            .bind(fields.father_name.as_str())
-            .bind(search_key(fields.first_name.as_str()))
-            .bind(search_key(fields.last_name.as_str()))
-            .bind(search_key(fields.father_name.as_str()))
-            .bind(fields.birth_date.to_string())
-            .bind(fields.sex.code())
-            .bind(fields.marital_status.map(|v| v.code()))
-            .bind(fields.education.map(|v| v.code()))
-            .bind(fields.employment.map(|v| v.code()))
-            .bind(fields.income.map(|r| r.get()))
-            .bind(fields.income_decile.map(i32::from))
-            .bind(fields.sheba.map(|s| s.as_string()))
-            .bind(fields.phone.as_ref().map(|p| p.as_str()))
-            .bind(fields.deceased_on.map(|d| d.to_string()))
-            .bind(now_micros())
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason.trim())
-            .bind(id)
-            .bind(expected_version)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        supersede_by_id(&mut tx, "person", id).await?;
+        let values = PersonValues::new(fields, &household_ref(&household));
+        let changed = update_person_row(&mut tx, actor, id, expected_version, &values, reason.trim()).await?;
         if changed == 0 {
             return Err(StoreError::Conflict { field: "version".into() });
         }
@@ -688,37 +596,40 @@ fn out_of_scope_is_invalid(field: &'static str) -> impl Fn(StoreError) -> StoreE
     }
 }
 
-/// Copies a record's current state into `record_versions` before it changes.
-async fn supersede<T: Serialize>(
-    tx: &mut WriteTx,
-    object_type: &str,
-    id: i64,
-    version: i64,
-    current: &T,
-) -> Result<()> {
-    let table = match object_type {
-        "person" => "persons",
-        "household" => "households",
-        _ => "disabilities",
+/// Copies a record's current state into `record_versions` before it changes: its
+/// data, and who made that state, when, from which unit and why.
+pub(crate) async fn supersede_by_id(tx: &mut WriteTx, object_type: &str, id: i64) -> Result<()> {
+    let (table, data) = match object_type {
+        "person" => ("persons", json!(person_in_tx(tx, id).await?)),
+        "household" => ("households", json!(household_in_tx(tx, id).await?)),
+        _ => ("disabilities", json!(disability_in_tx(tx, id).await?)),
     };
     let sql = format!(
         "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
          reason, superseded_at) SELECT $1, id, version, province_id, $2, updated_at, updated_by, updated_unit_id, \
-         change_reason, $3 FROM {table} WHERE id = $4 AND version = $5"
+         change_reason, $3 FROM {table} WHERE id = $4"
     );
-    let copied = on_tx!(tx, |c| sqlx::query(&sql)
+    on_tx!(tx, |c| sqlx::query(&sql)
         .bind(object_type)
-        .bind(json!(current).to_string())
+        .bind(data.to_string())
         .bind(now_micros())
         .bind(id)
-        .bind(version)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    if copied == 0 {
-        return Err(StoreError::Conflict { field: "version".into() });
-    }
     Ok(())
+}
+
+async fn disability_in_tx(tx: &mut WriteTx, id: i64) -> Result<Disability> {
+    let row = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, person_id, kind, severity, commission, assessed_on, valid_until, version FROM disabilities WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(row)
 }
 
 async fn household_in_tx(tx: &mut WriteTx, id: i64) -> Result<Household> {
@@ -731,4 +642,325 @@ async fn person_in_tx(tx: &mut WriteTx, id: i64) -> Result<Person> {
     let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
     let person = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
     Ok(person)
+}
+/// The household a person row points at: its id and the office responsible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HouseholdRef {
+    pub id: i64,
+    pub province_id: i64,
+    pub unit_id: i64,
+}
+
+fn household_ref(h: &Household) -> HouseholdRef {
+    HouseholdRef { id: h.id, province_id: h.province_id, unit_id: h.unit_id }
+}
+
+/// The stored columns of a person, as written: one place turns checked fields into
+/// them, so registration, edits and imports store the same thing.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub(crate) struct PersonValues {
+    pub national_code: String,
+    pub household_id: i64,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub relationship: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub marital_status: Option<String>,
+    pub education: Option<String>,
+    pub employment: Option<String>,
+    pub income_rials: Option<i64>,
+    pub income_decile: Option<i32>,
+    pub sheba: Option<String>,
+    pub phone: Option<String>,
+    pub deceased_on: Option<String>,
+}
+
+/// The columns [`PersonValues`] reads back, in its field order.
+pub(crate) const PERSON_VALUE_COLUMNS: &str = "national_code, household_id, province_id, unit_id, relationship, first_name, \
+     last_name, father_name, birth_date, sex, marital_status, education, employment, income_rials, income_decile, sheba, \
+     phone, deceased_on";
+
+impl PersonValues {
+    pub(crate) fn new(f: &PersonFields, household: &HouseholdRef) -> Self {
+        Self {
+            national_code: f.national_code.as_string(),
+            household_id: household.id,
+            province_id: household.province_id,
+            unit_id: household.unit_id,
+            relationship: f.relationship.code().into(),
+            first_name: f.first_name.as_str().into(),
+            last_name: f.last_name.as_str().into(),
+            father_name: f.father_name.as_str().into(),
+            birth_date: f.birth_date.to_string(),
+            sex: f.sex.code().into(),
+            marital_status: f.marital_status.map(|v| v.code().into()),
+            education: f.education.map(|v| v.code().into()),
+            employment: f.employment.map(|v| v.code().into()),
+            income_rials: f.income.map(|r| r.get()),
+            income_decile: f.income_decile.map(i32::from),
+            sheba: f.sheba.map(|s| s.as_string()),
+            phone: f.phone.as_ref().map(|p| p.as_str().into()),
+            deceased_on: f.deceased_on.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// Inserts persons, a multi-row statement per thousand rows.
+pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[PersonValues], reason: &str) -> Result<()> {
+    let now = now_micros();
+    // 27 values a row; SQLite allows 32,766 bound values a statement.
+    for chunk in rows.chunks(1_000) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
+                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
+                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
+                 updated_unit_id, change_reason) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(&v.national_code)
+                    .push_bind(v.household_id)
+                    .push_bind(&v.relationship)
+                    .push_bind(v.province_id)
+                    .push_bind(v.unit_id)
+                    .push_bind(&v.first_name)
+                    .push_bind(&v.last_name)
+                    .push_bind(&v.father_name)
+                    .push_bind(search_key(&v.first_name))
+                    .push_bind(search_key(&v.last_name))
+                    .push_bind(search_key(&v.father_name))
+                    .push_bind(&v.birth_date)
+                    .push_bind(&v.sex)
+                    .push_bind(&v.marital_status)
+                    .push_bind(&v.education)
+                    .push_bind(&v.employment)
+                    .push_bind(v.income_rials)
+                    .push_bind(v.income_decile)
+                    .push_bind(&v.sheba)
+                    .push_bind(&v.phone)
+                    .push_bind(&v.deceased_on)
+                    .push_bind(1i64)
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(actor.user_id)
+                    .push_bind(actor.unit_id)
+                    .push_bind(reason);
+            });
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes new values over a person at `expected_version` (after [`supersede`] kept
+/// the old state). Returns the rows changed: 0 when the version moved on.
+pub(crate) async fn update_person_row(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    v: &PersonValues,
+    reason: &str,
+) -> Result<u64> {
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE persons SET household_id = $1, relationship = $2, province_id = $3, unit_id = $4, first_name = $5, \
+             last_name = $6, father_name = $7, first_key = $8, last_key = $9, father_key = $10, birth_date = $11, \
+             sex = $12, marital_status = $13, education = $14, employment = $15, income_rials = $16, income_decile = $17, \
+             sheba = $18, phone = $19, deceased_on = $20, version = version + 1, updated_at = $21, updated_by = $22, \
+             updated_unit_id = $23, change_reason = $24 WHERE id = $25 AND version = $26",
+        )
+        .bind(v.household_id)
+        .bind(&v.relationship)
+        .bind(v.province_id)
+        .bind(v.unit_id)
+        .bind(&v.first_name)
+        .bind(&v.last_name)
+        .bind(&v.father_name)
+        .bind(search_key(&v.first_name))
+        .bind(search_key(&v.last_name))
+        .bind(search_key(&v.father_name))
+        .bind(&v.birth_date)
+        .bind(&v.sex)
+        .bind(&v.marital_status)
+        .bind(&v.education)
+        .bind(&v.employment)
+        .bind(v.income_rials)
+        .bind(v.income_decile)
+        .bind(&v.sheba)
+        .bind(&v.phone)
+        .bind(&v.deceased_on)
+        .bind(now_micros())
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason)
+        .bind(id)
+        .bind(expected_version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(changed)
+}
+
+/// The stored columns of a household as written.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub(crate) struct HouseholdValues {
+    pub file_number: String,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub place_id: i64,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The stored columns of a disability assessment as written.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub(crate) struct DisabilityValues {
+    pub person_id: i64,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub commission: Option<String>,
+    pub assessed_on: String,
+    pub valid_until: Option<String>,
+}
+
+pub(crate) async fn insert_households(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    rows: &[HouseholdValues],
+    reason: &str,
+) -> Result<()> {
+    let now = now_micros();
+    for chunk in rows.chunks(1_000) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO households (file_number, province_id, unit_id, place_id, address, postal_code, phone, version, \
+                 created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(&v.file_number)
+                    .push_bind(v.province_id)
+                    .push_bind(v.unit_id)
+                    .push_bind(v.place_id)
+                    .push_bind(&v.address)
+                    .push_bind(&v.postal_code)
+                    .push_bind(&v.phone)
+                    .push_bind(1i64)
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(actor.user_id)
+                    .push_bind(actor.unit_id)
+                    .push_bind(reason);
+            });
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_household_row(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    v: &HouseholdValues,
+    reason: &str,
+) -> Result<u64> {
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE households SET province_id = $1, unit_id = $2, place_id = $3, address = $4, postal_code = $5, phone = $6, \
+             version = version + 1, updated_at = $7, updated_by = $8, updated_unit_id = $9, change_reason = $10 WHERE id = $11",
+        )
+        .bind(v.province_id)
+        .bind(v.unit_id)
+        .bind(v.place_id)
+        .bind(&v.address)
+        .bind(&v.postal_code)
+        .bind(&v.phone)
+        .bind(now_micros())
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+        // Members follow their household to its office.
+        sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
+            .bind(v.unit_id)
+            .bind(v.province_id)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(changed)
+}
+
+pub(crate) async fn insert_disabilities(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    rows: &[DisabilityValues],
+    reason: &str,
+) -> Result<()> {
+    let now = now_micros();
+    for chunk in rows.chunks(1_000) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO disabilities (person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until, \
+                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(v.person_id)
+                    .push_bind(v.province_id)
+                    .push_bind(v.unit_id)
+                    .push_bind(&v.kind)
+                    .push_bind(&v.severity)
+                    .push_bind(&v.commission)
+                    .push_bind(&v.assessed_on)
+                    .push_bind(&v.valid_until)
+                    .push_bind(1i64)
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(actor.user_id)
+                    .push_bind(actor.unit_id)
+                    .push_bind(reason);
+            });
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_disability_row(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    v: &DisabilityValues,
+    reason: &str,
+) -> Result<u64> {
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE disabilities SET severity = $1, commission = $2, valid_until = $3, version = version + 1, updated_at = $4, \
+             updated_by = $5, updated_unit_id = $6, change_reason = $7 WHERE id = $8",
+        )
+        .bind(&v.severity)
+        .bind(&v.commission)
+        .bind(&v.valid_until)
+        .bind(now_micros())
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(changed)
 }

@@ -7,6 +7,7 @@
 mod access;
 mod audit;
 mod iam;
+mod import;
 mod migrations;
 mod org;
 mod registry;

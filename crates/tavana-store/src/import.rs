@@ -1,0 +1,762 @@
+//! Importing the registry from files: households, persons and disability
+//! assessments in CSV (with a header row) or JSON Lines, dates in Jalali or ISO,
+//! digits in any script.
+//!
+//! The file is read on a blocking thread and handed over in batches through a
+//! bounded channel, so memory stays constant whatever the file's size. Each batch is
+//! one transaction with one audit entry. A row that fails a check is never
+//! half-applied: it is reported (line, field, value, reason in Persian and English)
+//! and the good rows are kept. A row identical to what is stored changes nothing,
+//! so importing the same file twice is a no-op; a changed row goes through the
+//! same versioned path as an edit.
+
+use crate::audit::AuditEvent;
+use crate::db::{Store, WriteTx};
+use crate::registry::{
+    DisabilityValues, HouseholdRef, HouseholdValues, PERSON_VALUE_COLUMNS, PersonValues, insert_disabilities,
+    insert_households, insert_persons, supersede_by_id, update_disability_row, update_household_row, update_person_row,
+};
+use crate::{Result, StoreError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use tavana_domain::DomainError;
+use tavana_domain::iam::{Action, Actor};
+use tavana_domain::org::UnitPath;
+use tavana_domain::registry::{
+    DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Households,
+    Persons,
+    Disabilities,
+}
+
+impl ImportKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "households" => Some(Self::Households),
+            "persons" => Some(Self::Persons),
+            "disabilities" => Some(Self::Disabilities),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Households => "households",
+            Self::Persons => "persons",
+            Self::Disabilities => "disabilities",
+        }
+    }
+}
+
+/// How a file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    JsonLines,
+}
+
+impl FileFormat {
+    /// The format a file name's extension names (`.csv`, `.jsonl`, `.ndjson`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        let lower = name.to_lowercase();
+        if lower.ends_with(".csv") {
+            Some(Self::Csv)
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Some(Self::JsonLines)
+        } else {
+            None
+        }
+    }
+}
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The line in the file (the header is line 1 of a CSV file).
+    pub line: u64,
+    pub field: String,
+    pub value: String,
+    pub reason_fa: String,
+    pub reason_en: String,
+}
+
+impl RowError {
+    fn new(line: u64, field: &str, value: &str, reason_en: &str, reason_fa: &str) -> Self {
+        Self {
+            line,
+            field: field.into(),
+            value: value.into(),
+            reason_en: reason_en.into(),
+            reason_fa: reason_fa.into(),
+        }
+    }
+
+    fn from_domain(line: u64, raw: &impl Serialize, e: &DomainError) -> Self {
+        let value = serde_json::to_value(raw)
+            .ok()
+            .and_then(|v| v.get(e.field).and_then(|f| f.as_str().map(str::to_string)))
+            .unwrap_or_default();
+        Self { line, field: e.field.into(), value, reason_en: e.reason.english(), reason_fa: e.reason.persian() }
+    }
+
+    /// The CSV header of a report file.
+    pub const CSV_HEADER: &'static str = "line,field,value,reason_fa,reason_en";
+
+    /// The row as a line of a CSV report.
+    pub fn to_csv_line(&self) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        format!(
+            "{},{},{},{},{}",
+            self.line,
+            quote(&self.field),
+            quote(&self.value),
+            quote(&self.reason_fa),
+            quote(&self.reason_en)
+        )
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+impl ImportSummary {
+    fn add(&mut self, other: &ImportSummary) {
+        self.read += other.read;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.rejected += other.rejected;
+    }
+}
+
+const BATCH: usize = 2_000;
+
+/// One record read from a file, or why it could not be read.
+type Read_<T> = (u64, std::result::Result<T, RowError>);
+
+/// Imports a file. `on_error` receives every rejected row; `on_progress` the running
+/// totals after each batch.
+pub async fn import(
+    store: &Store,
+    actor: &Actor,
+    kind: ImportKind,
+    format: FileFormat,
+    input: Box<dyn Read + Send>,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+    on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
+) -> Result<ImportSummary> {
+    if !actor.may(Action::EditRegistry) {
+        return Err(StoreError::Forbidden("change the registry"));
+    }
+    let today = time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date();
+    let mut state = ImportState { seen: HashSet::new() };
+    let mut total = ImportSummary::default();
+    match kind {
+        ImportKind::Households => {
+            let places = store.village_and_city_homes().await?;
+            let mut rx = spawn_reader::<RawHousehold>(input, format);
+            while let Some(batch) = rx.recv().await {
+                let summary = households_batch(store, actor, &mut state, &places, batch, on_error).await?;
+                total.add(&summary);
+                on_progress(&total);
+            }
+        }
+        ImportKind::Persons => {
+            let mut rx = spawn_reader::<RawPerson>(input, format);
+            while let Some(batch) = rx.recv().await {
+                let summary = persons_batch(store, actor, &mut state, batch, today, on_error).await?;
+                total.add(&summary);
+                on_progress(&total);
+            }
+        }
+        ImportKind::Disabilities => {
+            let mut rx = spawn_reader::<RawDisability>(input, format);
+            while let Some(batch) = rx.recv().await {
+                let summary = disabilities_batch(store, actor, &mut state, batch, today, on_error).await?;
+                total.add(&summary);
+                on_progress(&total);
+            }
+        }
+    }
+    Ok(total)
+}
+
+struct ImportState {
+    /// Keys already seen in this file, to catch a row given twice.
+    seen: HashSet<String>,
+}
+
+#[derive(Clone)]
+struct PlaceInfo {
+    id: i64,
+    province_id: i64,
+    unit_id: i64,
+    unit_path: String,
+}
+
+/// Reads records on a blocking thread and sends them in batches.
+fn spawn_reader<T>(input: Box<dyn Read + Send>, format: FileFormat) -> tokio::sync::mpsc::Receiver<Vec<Read_<T>>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Read_<T>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        let send = |item: Read_<T>, batch: &mut Vec<Read_<T>>| -> bool {
+            batch.push(item);
+            if batch.len() >= BATCH {
+                let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+                return tx.blocking_send(full).is_ok();
+            }
+            true
+        };
+        match format {
+            FileFormat::Csv => {
+                let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(input);
+                let headers = match reader.headers() {
+                    Ok(h) => Some(
+                        h.iter()
+                            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                            .collect::<csv::StringRecord>(),
+                    ),
+                    Err(e) => {
+                        let _ = send(
+                            (1, Err(RowError::new(1, "header", "", &e.to_string(), "سطر عنوان خوانده نشد"))),
+                            &mut batch,
+                        );
+                        None
+                    }
+                };
+                if let Some(headers) = headers {
+                    reader.set_headers(headers.clone());
+                    for record in reader.records() {
+                        let item = match record {
+                            Ok(r) => {
+                                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                                (line, r.deserialize::<T>(Some(&headers)).map_err(|e| unreadable(line, &e.to_string())))
+                            }
+                            Err(e) => {
+                                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                                (line, Err(unreadable(line, &e.to_string())))
+                            }
+                        };
+                        if !send(item, &mut batch) {
+                            return;
+                        }
+                    }
+                }
+            }
+            FileFormat::JsonLines => {
+                let reader = std::io::BufReader::new(input);
+                for (i, line) in std::io::BufRead::lines(reader).enumerate() {
+                    let number = i as u64 + 1;
+                    let item = match line {
+                        Ok(text) if text.trim().is_empty() => continue,
+                        Ok(text) => (number, json_record::<T>(&text).map_err(|e| unreadable(number, &e))),
+                        Err(e) => (number, Err(unreadable(number, &e.to_string()))),
+                    };
+                    if !send(item, &mut batch) {
+                        return;
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+    });
+    rx
+}
+
+fn unreadable(line: u64, detail: &str) -> RowError {
+    RowError::new(line, "row", "", &format!("the row could not be read: {detail}"), "سطر خوانده نشد")
+}
+
+/// A JSON object whose values may be strings or numbers, as a record of text fields.
+fn json_record<T: DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("each line must be a JSON object".into());
+    };
+    let texts: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, serde_json::Value::String(text))
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(texts)).map_err(|e| e.to_string())
+}
+
+/// Reports a row's domain errors, or passes on its fields.
+fn checked<R: Serialize, F>(
+    line: u64,
+    raw: &R,
+    parsed: std::result::Result<F, Vec<DomainError>>,
+    summary: &mut ImportSummary,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+) -> Option<F> {
+    match parsed {
+        Ok(fields) => Some(fields),
+        Err(errors) => {
+            summary.rejected += 1;
+            for e in &errors {
+                on_error(&RowError::from_domain(line, raw, e));
+            }
+            None
+        }
+    }
+}
+
+fn reject(summary: &mut ImportSummary, on_error: &mut (dyn FnMut(&RowError) + Send), error: RowError) {
+    summary.rejected += 1;
+    on_error(&error);
+}
+
+fn in_scope(actor: &Actor, unit_path: &str) -> bool {
+    UnitPath::parse(unit_path).is_some_and(|p| actor.unit_path.contains(&p))
+}
+
+async fn audit_batch(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    kind: ImportKind,
+    first_line: u64,
+    summary: &ImportSummary,
+) -> Result<()> {
+    tx.audit(
+        Some(actor),
+        AuditEvent::new("registry.import", "import", kind.as_str())
+            .after(json!({ "first_line": first_line, "summary": summary })),
+    )
+    .await
+}
+
+async fn households_batch(
+    store: &Store,
+    actor: &Actor,
+    state: &mut ImportState,
+    places: &HashMap<String, PlaceInfo>,
+    batch: Vec<Read_<RawHousehold>>,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
+    let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
+    let mut good: Vec<(u64, HouseholdFields, PlaceInfo)> = Vec::new();
+    for (line, read) in batch {
+        let raw = match read {
+            Ok(raw) => raw,
+            Err(e) => {
+                reject(&mut summary, on_error, e);
+                continue;
+            }
+        };
+        let Some(fields) = checked(line, &raw, HouseholdFields::parse(&raw), &mut summary, on_error) else { continue };
+        let Some(place) = places.get(&fields.place_code).cloned() else {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "place",
+                    &raw.place,
+                    "is not a known village or city code",
+                    "کد روستا یا شهر شناخته نیست",
+                ),
+            );
+            continue;
+        };
+        if !in_scope(actor, &place.unit_path) {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(line, "place", &raw.place, "is outside your org unit", "بیرون از واحد سازمانی شماست"),
+            );
+            continue;
+        }
+        if !state.seen.insert(fields.file_number.clone()) {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "file_number",
+                    &raw.file_number,
+                    "appears twice in the file",
+                    "در پرونده دو بار آمده است",
+                ),
+            );
+            continue;
+        }
+        good.push((line, fields, place));
+    }
+    let files: Vec<String> = good.iter().map(|(_, f, _)| f.file_number.clone()).collect();
+    let existing = store.existing_households(&files).await?;
+    let mut tx = store.begin_write().await?;
+    let mut new_rows = Vec::new();
+    for (line, fields, place) in good {
+        let values = HouseholdValues {
+            file_number: fields.file_number.clone(),
+            province_id: place.province_id,
+            unit_id: place.unit_id,
+            place_id: place.id,
+            address: fields.address.clone(),
+            postal_code: fields.postal_code.as_ref().map(|p| p.as_str().to_string()),
+            phone: fields.phone.as_ref().map(|p| p.as_str().to_string()),
+        };
+        match existing.get(&fields.file_number) {
+            None => new_rows.push(values),
+            Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "file_number",
+                    &fields.file_number,
+                    "is registered in another org unit",
+                    "در واحد سازمانی دیگری ثبت شده است",
+                ),
+            ),
+            Some(stored) if stored.values == values => summary.unchanged += 1,
+            Some(stored) => {
+                supersede_by_id(&mut tx, "household", stored.id).await?;
+                update_household_row(&mut tx, actor, stored.id, &values, "import").await?;
+                summary.updated += 1;
+            }
+        }
+    }
+    summary.inserted = new_rows.len() as u64;
+    insert_households(&mut tx, actor, &new_rows, "import").await?;
+    audit_batch(&mut tx, actor, ImportKind::Households, first_line, &summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn persons_batch(
+    store: &Store,
+    actor: &Actor,
+    state: &mut ImportState,
+    batch: Vec<Read_<RawPerson>>,
+    today: time::Date,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
+    let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
+    let mut good: Vec<(u64, PersonFields)> = Vec::new();
+    for (line, read) in batch {
+        let raw = match read {
+            Ok(raw) => raw,
+            Err(e) => {
+                reject(&mut summary, on_error, e);
+                continue;
+            }
+        };
+        let Some(fields) = checked(line, &raw, PersonFields::parse(&raw, today), &mut summary, on_error) else {
+            continue;
+        };
+        if !state.seen.insert(fields.national_code.as_string()) {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "national_code",
+                    &raw.national_code,
+                    "appears twice in the file",
+                    "در پرونده دو بار آمده است",
+                ),
+            );
+            continue;
+        }
+        good.push((line, fields));
+    }
+    let files: Vec<String> = good.iter().map(|(_, f)| f.household.clone()).collect();
+    let households = store.existing_households(&files).await?;
+    let codes: Vec<String> = good.iter().map(|(_, f)| f.national_code.as_string()).collect();
+    let existing = store.existing_persons(&codes).await?;
+    let mut tx = store.begin_write().await?;
+    let mut new_rows = Vec::new();
+    for (line, fields) in good {
+        let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path)) else {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "household",
+                    &fields.household,
+                    "is not a household of your org unit",
+                    "خانوار در واحد سازمانی شما نیست",
+                ),
+            );
+            continue;
+        };
+        let href = HouseholdRef {
+            id: household.id,
+            province_id: household.values.province_id,
+            unit_id: household.values.unit_id,
+        };
+        let values = PersonValues::new(&fields, &href);
+        match existing.get(&values.national_code) {
+            None => new_rows.push(values),
+            Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "national_code",
+                    &values.national_code,
+                    "is registered in another org unit",
+                    "در واحد سازمانی دیگری ثبت شده است",
+                ),
+            ),
+            Some(stored) if stored.values == values => summary.unchanged += 1,
+            Some(stored) => {
+                supersede_by_id(&mut tx, "person", stored.id).await?;
+                update_person_row(&mut tx, actor, stored.id, stored.version, &values, "import").await?;
+                summary.updated += 1;
+            }
+        }
+    }
+    summary.inserted = new_rows.len() as u64;
+    insert_persons(&mut tx, actor, &new_rows, "import").await?;
+    audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+async fn disabilities_batch(
+    store: &Store,
+    actor: &Actor,
+    state: &mut ImportState,
+    batch: Vec<Read_<RawDisability>>,
+    today: time::Date,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+) -> Result<ImportSummary> {
+    let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
+    let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
+    let mut good: Vec<(u64, DisabilityFields)> = Vec::new();
+    for (line, read) in batch {
+        let raw = match read {
+            Ok(raw) => raw,
+            Err(e) => {
+                reject(&mut summary, on_error, e);
+                continue;
+            }
+        };
+        let Some(fields) = checked(line, &raw, DisabilityFields::parse(&raw, today), &mut summary, on_error) else {
+            continue;
+        };
+        let key = format!("{}/{}/{}", fields.national_code, fields.kind.code(), fields.assessed_on);
+        if !state.seen.insert(key) {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "national_code",
+                    &raw.national_code,
+                    "the same assessment appears twice in the file",
+                    "همین ارزیابی دو بار در پرونده آمده است",
+                ),
+            );
+            continue;
+        }
+        good.push((line, fields));
+    }
+    let codes: Vec<String> = good.iter().map(|(_, f)| f.national_code.as_string()).collect();
+    let persons = store.existing_persons(&codes).await?;
+    let person_ids: Vec<i64> = persons.values().map(|p| p.id).collect();
+    let existing = store.existing_disabilities(&person_ids).await?;
+    let mut tx = store.begin_write().await?;
+    let mut new_rows = Vec::new();
+    for (line, fields) in good {
+        let code = fields.national_code.as_string();
+        let Some(person) = persons.get(&code).filter(|p| in_scope(actor, &p.unit_path)) else {
+            reject(
+                &mut summary,
+                on_error,
+                RowError::new(
+                    line,
+                    "national_code",
+                    &code,
+                    "is not a person of your org unit",
+                    "فردی با این کد ملی در واحد سازمانی شما نیست",
+                ),
+            );
+            continue;
+        };
+        let values = DisabilityValues {
+            person_id: person.id,
+            province_id: person.values.province_id,
+            unit_id: person.values.unit_id,
+            kind: fields.kind.code().into(),
+            severity: fields.severity.code().into(),
+            commission: fields.commission.clone(),
+            assessed_on: fields.assessed_on.to_string(),
+            valid_until: fields.valid_until.map(|d| d.to_string()),
+        };
+        match existing.get(&(values.person_id, values.kind.clone(), values.assessed_on.clone())) {
+            None => new_rows.push(values),
+            Some((_, stored)) if *stored == values => summary.unchanged += 1,
+            Some((id, _)) => {
+                supersede_by_id(&mut tx, "disability", *id).await?;
+                update_disability_row(&mut tx, actor, *id, &values, "import").await?;
+                summary.updated += 1;
+            }
+        }
+    }
+    summary.inserted = new_rows.len() as u64;
+    insert_disabilities(&mut tx, actor, &new_rows, "import").await?;
+    audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+pub(crate) struct Stored<V> {
+    pub id: i64,
+    pub version: i64,
+    pub unit_path: String,
+    pub values: V,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredHouseholdRow {
+    id: i64,
+    version: i64,
+    unit_path: String,
+    #[sqlx(flatten)]
+    values: HouseholdValues,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredPersonRow {
+    id: i64,
+    version: i64,
+    unit_path: String,
+    #[sqlx(flatten)]
+    values: PersonValues,
+}
+
+impl Store {
+    async fn village_and_city_homes(&self) -> Result<HashMap<String, PlaceInfo>> {
+        let rows: Vec<(String, i64, i64, i64, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT p.code, p.id, p.province_id, u.id, u.path FROM places p \
+                 JOIN org_units u ON u.place_id = p.county_id WHERE p.kind IN ('village', 'city')",
+            )
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, id, province_id, unit_id, unit_path)| {
+                (code, PlaceInfo { id, province_id, unit_id, unit_path })
+            })
+            .collect())
+    }
+
+    async fn existing_households(&self, files: &[String]) -> Result<HashMap<String, Stored<HouseholdValues>>> {
+        let mut out = HashMap::new();
+        for chunk in files.chunks(1_000) {
+            let rows: Vec<StoredHouseholdRow> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT h.id, h.version, o.path AS unit_path, h.file_number, h.province_id, h.unit_id, h.place_id, \
+                     h.address, h.postal_code, h.phone FROM households h JOIN org_units o ON o.id = h.unit_id \
+                     WHERE h.file_number IN (",
+                );
+                let mut list = q.separated(", ");
+                for f in chunk {
+                    list.push_bind(f);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            for r in rows {
+                out.insert(
+                    r.values.file_number.clone(),
+                    Stored { id: r.id, version: r.version, unit_path: r.unit_path, values: r.values },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    async fn existing_persons(&self, codes: &[String]) -> Result<HashMap<String, Stored<PersonValues>>> {
+        let mut out = HashMap::new();
+        let sql = format!(
+            "SELECT s.id, s.version, o.path AS unit_path, {} FROM persons s JOIN org_units o ON o.id = s.unit_id \
+             WHERE s.national_code IN (",
+            PERSON_VALUE_COLUMNS.split(", ").map(|c| format!("s.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        );
+        for chunk in codes.chunks(1_000) {
+            let rows: Vec<StoredPersonRow> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(&sql);
+                let mut list = q.separated(", ");
+                for code in chunk {
+                    list.push_bind(code);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            for r in rows {
+                out.insert(
+                    r.values.national_code.clone(),
+                    Stored { id: r.id, version: r.version, unit_path: r.unit_path, values: r.values },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    async fn existing_disabilities(
+        &self,
+        person_ids: &[i64],
+    ) -> Result<HashMap<(i64, String, String), (i64, DisabilityValues)>> {
+        let mut out = HashMap::new();
+        for chunk in person_ids.chunks(1_000) {
+            let rows: Vec<(i64, DisabilityValues)> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT id, person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until \
+                     FROM disabilities WHERE person_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build().fetch_all(c).await.map(|rows| {
+                    rows.iter()
+                        .filter_map(|row| {
+                            use sqlx::{FromRow, Row};
+                            Some((row.try_get::<i64, _>("id").ok()?, DisabilityValues::from_row(row).ok()?))
+                        })
+                        .collect()
+                })
+            })?;
+            for (id, v) in rows {
+                out.insert((v.person_id, v.kind.clone(), v.assessed_on.clone()), (id, v));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,135 @@
+use crate::support::{seeded, user};
+use tavana_domain::iam::Role;
+use tavana_store::Store;
+use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
+use tavana_store::registry::PersonQuery;
+
+async fn run(
+    store: &Store,
+    actor: &tavana_domain::iam::Actor,
+    kind: ImportKind,
+    format: FileFormat,
+    text: &str,
+) -> (ImportSummary, Vec<RowError>) {
+    let mut errors = Vec::new();
+    let mut progress = 0;
+    let summary = import(
+        store,
+        actor,
+        kind,
+        format,
+        Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+        &mut |e: &RowError| errors.push(e.clone()),
+        &mut |_: &ImportSummary| progress += 1,
+    )
+    .await
+    .unwrap();
+    assert!(progress >= 1);
+    (summary, errors)
+}
+
+const HOUSEHOLDS: &str = "\u{feff}file_number,place,address,postal_code,phone
+T-1,08-01-C,خیابان آزادی پلاک ۱۲,1314567891,02166554433
+T-2,08-01-D1-V1,,,
+T-3,99-99-X,,,
+T-4,17-01-C,,,
+T-1,08-01-C,,,
+T-5,08-01-C,,123,
+";
+
+const PERSONS: &str =
+    "national_code,household,relationship,first_name,last_name,father_name,birth_date,sex,income,sheba
+0012345679,T-1,head,علی,کاظمی,حسن,1360/05/12,male,12000000,IR110170000000123456789001
+1234567891,T-1,spouse,مریم,احمدی,رضا,1985-02-03,female,,
+0012345678,T-1,child,سارا,کاظمی,علی,1390/01/01,female,,
+0000000000,T-1,child,رضا,کاظمی,علی,1404/12/30,male,,
+0012345679,T-2,head,علی,کاظمی,حسن,1360/05/12,male,,
+0067749828,T-9,head,نرگس,نوری,مهدی,1370/01/01,female,,
+";
+
+#[tokio::test]
+async fn bad_rows_are_reported_good_rows_kept_and_reimport_is_a_no_op() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, HOUSEHOLDS).await;
+    assert_eq!(summary, ImportSummary { read: 6, inserted: 2, updated: 0, unchanged: 0, rejected: 4 });
+    let lines: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(lines, [(4, "place"), (5, "place"), (6, "file_number"), (7, "postal_code")]);
+    assert_eq!(errors[0].value, "99-99-X");
+    assert_eq!(errors[1].reason_en, "is outside your org unit");
+    assert!(!errors[3].reason_fa.is_empty());
+
+    let (summary, errors) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    assert_eq!(summary, ImportSummary { read: 6, inserted: 2, updated: 0, unchanged: 0, rejected: 4 });
+    let lines: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(
+        lines,
+        [(4, "national_code"), (5, "national_code"), (5, "birth_date"), (6, "national_code"), (7, "household")]
+    );
+    let found = store
+        .search_persons(&worker, &PersonQuery { last_name: Some("كاظمي".into()), ..Default::default() }, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+
+    // The same files again change nothing.
+    let (again, _) = run(store, &worker, ImportKind::Households, FileFormat::Csv, HOUSEHOLDS).await;
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+    let (again, _) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+
+    // A changed row is an update that keeps the previous version.
+    let mellat = tavana_domain::Sheba::from_bban([0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    let changed = PERSONS.replace("IR110170000000123456789001", &mellat.as_string());
+    let (third, _) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, &changed).await;
+    assert_eq!((third.inserted, third.updated, third.unchanged), (0, 1, 1));
+    let ali = store.person_by_national_code(&worker, "0012345679").await.unwrap();
+    assert_eq!(ali.version, 2);
+    assert_eq!(store.person_history(&worker, ali.id).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn json_lines_with_numbers_and_disabilities() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C17-01", Role::CaseWorker).await;
+    let households = "{\"file_number\":\"S-1\",\"place\":\"17-01-C\",\"postal_code\":7134567891}\n\n{not json}\n";
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::JsonLines, households).await;
+    assert_eq!((summary.inserted, summary.rejected), (1, 1));
+    assert_eq!((errors[0].line, errors[0].field.as_str()), (3, "row"));
+    let persons = "{\"national_code\":\"۰۰۱۲۳۴۵۶۷۹\",\"household\":\"S-1\",\"relationship\":\"سرپرست\",\"first_name\":\"زهرا\",\"last_name\":\"نوری\",\"father_name\":\"مهدی\",\"birth_date\":\"۱۳۶۵/۰۲/۳۰\",\"sex\":\"زن\",\"income_decile\":2}\n";
+    let (summary, errors) = run(store, &worker, ImportKind::Persons, FileFormat::JsonLines, persons).await;
+    assert_eq!(summary.inserted, 1, "{errors:?}");
+    let disabilities = "national_code,kind,severity,commission,assessed_on,valid_until
+0012345679,بینایی,شدید,کمیسیون شیراز,1402/03/01,1405/03/01
+0012345679,motor,extreme,,1402/03/01,
+1234567891,motor,mild,,1402/03/01,
+";
+    let (summary, errors) = run(store, &worker, ImportKind::Disabilities, FileFormat::Csv, disabilities).await;
+    assert_eq!((summary.inserted, summary.rejected), (1, 2));
+    assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["severity", "national_code"]);
+    let person = store.person_by_national_code(&worker, "0012345679").await.unwrap();
+    let list = store.disabilities(&worker, person.id).await.unwrap();
+    assert_eq!((list[0].kind.as_str(), list[0].severity.as_str()), ("visual", "severe"));
+    let (again, _) = run(store, &worker, ImportKind::Disabilities, FileFormat::Csv, disabilities).await;
+    assert_eq!((again.inserted, again.unchanged), (0, 1));
+}
+
+#[tokio::test]
+async fn importing_needs_the_case_worker_role() {
+    let db = seeded().await;
+    let planner = user(&db.store, "planner", "HQ", Role::Planner).await;
+    let result = import(
+        &db.store,
+        &planner,
+        ImportKind::Households,
+        FileFormat::Csv,
+        Box::new(std::io::Cursor::new(HOUSEHOLDS.as_bytes().to_vec())),
+        &mut |_: &RowError| {},
+        &mut |_: &ImportSummary| {},
+    )
+    .await;
+    assert!(matches!(result, Err(tavana_store::StoreError::Forbidden(_))));
+}
