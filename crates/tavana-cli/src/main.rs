@@ -7,7 +7,9 @@ use tavana_domain::iam::Role;
 use tavana_store::Store;
 use tavana_store::audit::ChainReport;
 use tavana_store::iam::{NewUser, random_token};
+use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
 use tavana_synth::geo::{GeographyConfig, geography};
+use tavana_synth::population::{Population, PopulationConfig};
 use tavana_synth::users::DEMO_USERS;
 use tavana_web::{AppState, WebConfig};
 
@@ -35,6 +37,9 @@ enum Command {
         /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
         #[arg(long, default_value = "sqlite:tavana-demo.db")]
         database: String,
+        /// How many synthetic persons to load into a new demo registry.
+        #[arg(long, default_value_t = 20_000)]
+        persons: u64,
     },
     /// Serve the web UI and API. Runs pending migrations first.
     Serve {
@@ -75,6 +80,40 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a deterministic synthetic population of Iran as import files:
+    /// households.csv, persons.csv and disabilities.csv in --out.
+    Synth {
+        /// How many persons.
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        /// The seed: the same seed gives the same population.
+        #[arg(long, default_value_t = 1403)]
+        seed: u64,
+        /// The folder to write to (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The share of rows to spoil on purpose (0.0 to 1.0): bad check digits,
+        /// impossible dates, repeated national codes, unknown places.
+        #[arg(long, default_value_t = 0.0)]
+        bad_rows: f64,
+    },
+    /// Import households, persons or disability assessments from a CSV (with a header
+    /// row) or JSON Lines file. Bad rows are written to a report and the good rows
+    /// kept; importing the same file again changes nothing.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// What the file holds: households, persons or disabilities.
+        kind: String,
+        /// The file: .csv, .jsonl or .ndjson.
+        file: std::path::PathBuf,
+        /// The user the import acts as (a case worker; their org unit bounds it).
+        #[arg(long = "as")]
+        username: String,
+        /// Where to write the report of rejected rows (default: FILE.report.csv).
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,7 +178,12 @@ async fn open(url: &str) -> Result<Store> {
 
 async fn run(command: Command) -> Result<()> {
     match command {
-        Command::Demo { port, database } => demo(port, &database).await,
+        Command::Demo { port, database, persons } => demo(port, &database, persons).await,
+        Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Import { db, kind, file, username, report } => {
+            let store = open(&db.database).await?;
+            import_file(&store, &kind, &file, &username, report).await
+        }
         Command::Serve { db, bind, secure_cookies } => {
             let store = open(&db.database).await?;
             serve(store, &bind, WebConfig { secure_cookies, ..WebConfig::default() }).await
@@ -228,7 +272,168 @@ fn generated_password() -> String {
     random_token()[..16].to_string()
 }
 
-async fn demo(port: u16, database: &str) -> Result<()> {
+fn synth(persons: u64, seed: u64, out: &std::path::Path, bad_rows: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&bad_rows) {
+        bail!("--bad-rows must be between 0 and 1");
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let config = PopulationConfig { persons, seed, bad_rows, ..PopulationConfig::default() };
+    let (files, _) = write_population(config, |name| {
+        let path = out.join(name);
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))
+    })?;
+    println!(
+        "wrote {} households, {} persons and {} disability assessments to {}",
+        files.households,
+        files.persons,
+        files.disabilities,
+        out.display()
+    );
+    Ok(())
+}
+
+/// How many rows of each kind were written.
+struct Written {
+    households: u64,
+    persons: u64,
+    disabilities: u64,
+}
+
+/// Streams a population into the three import files `create` opens (households,
+/// persons, disabilities) and gives them back, flushed.
+fn write_population<W: std::io::Write>(
+    config: PopulationConfig,
+    mut create: impl FnMut(&str) -> Result<W>,
+) -> Result<(Written, [W; 3])> {
+    let mut households = csv::Writer::from_writer(create("households.csv")?);
+    let mut persons = csv::Writer::from_writer(create("persons.csv")?);
+    let mut disabilities = csv::Writer::from_writer(create("disabilities.csv")?);
+    let mut written = Written { households: 0, persons: 0, disabilities: 0 };
+    for h in Population::new(config) {
+        households.serialize(&h.household)?;
+        written.households += 1;
+        for p in &h.persons {
+            persons.serialize(p)?;
+            written.persons += 1;
+        }
+        for d in &h.disabilities {
+            disabilities.serialize(d)?;
+            written.disabilities += 1;
+        }
+    }
+    let inner =
+        |w: csv::Writer<W>| w.into_inner().map_err(|e| anyhow::anyhow!("flushing an import file: {}", e.error()));
+    Ok((written, [inner(households)?, inner(persons)?, inner(disabilities)?]))
+}
+
+async fn import_file(
+    store: &Store,
+    kind: &str,
+    file: &std::path::Path,
+    username: &str,
+    report: Option<std::path::PathBuf>,
+) -> Result<()> {
+    let kind = ImportKind::parse(kind)
+        .with_context(|| format!("unknown kind {kind:?}: households, persons or disabilities"))?;
+    let name = file.display().to_string();
+    let format = FileFormat::from_name(&name).with_context(|| format!("{name}: use a .csv, .jsonl or .ndjson file"))?;
+    let actor = actor_named(store, username).await?;
+    let input = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counting = CountingReader { inner: input, read: read.clone() };
+    let report_path = report.unwrap_or_else(|| std::path::PathBuf::from(format!("{name}.report.csv")));
+    let mut report_file = std::io::BufWriter::new(
+        std::fs::File::create(&report_path).with_context(|| format!("creating {}", report_path.display()))?,
+    );
+    use std::io::Write;
+    writeln!(report_file, "{}", RowError::CSV_HEADER)?;
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut write_failed = None;
+    let summary = tavana_store::import::import(
+        store,
+        &actor,
+        kind,
+        format,
+        Box::new(counting),
+        &mut |e: &RowError| {
+            if let Err(err) = writeln!(report_file, "{}", e.to_csv_line()) {
+                write_failed.get_or_insert(err);
+            }
+        },
+        &mut |s: &ImportSummary| {
+            bar.set_position(read.load(std::sync::atomic::Ordering::Relaxed));
+            bar.set_message(format!("{} read, {} rejected", s.read, s.rejected));
+        },
+    )
+    .await?;
+    bar.finish_and_clear();
+    report_file.flush()?;
+    if let Some(err) = write_failed {
+        return Err(err).context("writing the report");
+    }
+    println!(
+        "{}: {} rows read, {} inserted, {} updated, {} unchanged, {} rejected",
+        kind.as_str(),
+        summary.read,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.rejected
+    );
+    if summary.rejected > 0 {
+        println!("rejected rows are listed in {}", report_path.display());
+    }
+    Ok(())
+}
+
+/// A reader that counts the bytes read, for the progress bar.
+struct CountingReader<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+async fn actor_named(store: &Store, username: &str) -> Result<tavana_domain::iam::Actor> {
+    let id = store.user_id_by_name(username).await.with_context(|| format!("no user {username:?}"))?;
+    Ok(store.actor_for_user(id).await?)
+}
+
+/// Loads a synthetic population into the demo registry through the same import
+/// path files take, as the demo's registrar.
+async fn load_demo_population(store: &Store, persons: u64) -> Result<()> {
+    let actor = actor_named(store, "registrar").await?;
+    let config = PopulationConfig { persons, ..PopulationConfig::default() };
+    let (_, files) = write_population(config, |_| Ok(Vec::new()))?;
+    let kinds = [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities];
+    for (kind, bytes) in kinds.into_iter().zip(files) {
+        let summary = tavana_store::import::import(
+            store,
+            &actor,
+            kind,
+            FileFormat::Csv,
+            Box::new(std::io::Cursor::new(bytes)),
+            &mut |_: &RowError| {},
+            &mut |_: &ImportSummary| {},
+        )
+        .await?;
+        println!("loaded {} {}", summary.inserted, kind.as_str());
+    }
+    Ok(())
+}
+
+async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
     let store = open(database).await?;
     let loaded = store.load_geography(&geography(&GeographyConfig::default())).await?;
     if loaded.org_units > 0 {
@@ -256,6 +461,9 @@ async fn demo(port: u16, database: &str) -> Result<()> {
                 )
                 .await?;
             println!("  {:<12} {:<18} {:<8} {password}", demo.username, demo.role.as_str(), demo.unit_code);
+        }
+        if persons > 0 {
+            load_demo_population(&store, persons).await?;
         }
     }
     serve(store, &format!("127.0.0.1:{port}"), WebConfig::default()).await

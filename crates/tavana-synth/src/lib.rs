@@ -3,6 +3,7 @@
 //! demo users. The same seed always gives the same data.
 
 pub mod geo;
+pub mod population;
 pub mod users;
 
 /// A small deterministic generator (SplitMix64), enough for synthetic data and

@@ -11,9 +11,10 @@ pub struct DemoUser {
     pub role: Role,
 }
 
-/// One user per role, plus a province admin (Fars) to show org-unit scoping.
+/// One user per role, a province admin (Fars) to show org-unit scoping, and the
+/// registrar who loads the national registry (a case worker at HQ).
 /// Unit codes: `HQ`, `P08` (Tehran province), `C08-01` (Tehran county office).
-pub const DEMO_USERS: [DemoUser; 12] = [
+pub const DEMO_USERS: [DemoUser; 13] = [
     DemoUser { username: "admin", display_name: "مدیر سامانه", unit_code: "HQ", role: Role::Admin },
     DemoUser {
         username: "caseworker", display_name: "زهرا کریمی", unit_code: "C08-01", role: Role::CaseWorker
@@ -33,6 +34,9 @@ pub const DEMO_USERS: [DemoUser; 12] = [
     DemoUser { username: "auditor", display_name: "مهدی نوری", unit_code: "HQ", role: Role::Auditor },
     DemoUser {
         username: "admin.fars", display_name: "مدیر استان فارس", unit_code: "P17", role: Role::Admin
+    },
+    DemoUser {
+        username: "registrar", display_name: "ثبت پایگاه جامع", unit_code: "HQ", role: Role::CaseWorker
     },
 ];
 

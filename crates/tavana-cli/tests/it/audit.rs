@@ -1,24 +1,6 @@
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use crate::support::{tavana, text};
 use tavana_store::Store;
 use tavana_store::testing::TestDatabase;
-
-fn tavana(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tavana"))
-        .args(args)
-        .env("TAVANA_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tavana runs");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("tavana finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test]
 async fn audit_verify_fails_and_names_the_altered_entry() {

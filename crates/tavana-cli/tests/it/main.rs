@@ -6,3 +6,5 @@
 
 mod audit;
 mod demo;
+mod registry;
+mod support;
