@@ -237,7 +237,7 @@ impl Population {
     pub fn new(config: PopulationConfig) -> Self {
         let mut rng = Rng::new(config.seed);
         let step = (rng.below(400_000_000) * 2 + 100_000_001) | 1;
-        let step = if step % 5 == 0 { step + 2 } else { step };
+        let step = if step.is_multiple_of(5) { step + 2 } else { step };
         let offset = rng.below(1_000_000_000);
         Self {
             config,
@@ -431,17 +431,15 @@ impl Iterator for Population {
         let mut disabilities = Vec::new();
         for p in &persons {
             if self.chance(0.2) {
-                disabilities.push(self.disability(&p.national_code.clone()));
+                disabilities.push(self.disability(&p.national_code));
             }
         }
         if self.config.bad_rows > 0.0 {
-            for i in 0..persons.len() {
+            for person in &mut persons {
                 if self.chance(self.config.bad_rows) {
-                    let mut person = persons[i].clone();
-                    self.spoil(&mut person, &mut household);
-                    persons[i] = person;
+                    self.spoil(person, &mut household);
                 }
-                self.last_code = Some(persons[i].national_code.clone());
+                self.last_code = Some(person.national_code.clone());
             }
         }
         self.made += persons.len() as u64;
