@@ -16,7 +16,10 @@ pub struct DomainError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     Empty,
-    WrongLength { expected: usize, found: usize },
+    WrongLength {
+        expected: usize,
+        found: usize,
+    },
     NotDigits,
     RepeatedDigit,
     BadCheckDigit,
@@ -24,8 +27,12 @@ pub enum Reason {
     NoSuchDate,
     OutOfRange,
     BadFormat,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     NotInList,
+    /// Already registered, or changed by someone else meanwhile.
+    Taken,
 }
 
 impl Reason {
@@ -45,6 +52,7 @@ impl Reason {
             Reason::BadFormat => "is not in the expected format".into(),
             Reason::TooLong { max } => format!("must be at most {max} characters"),
             Reason::NotInList => "is not one of the allowed values".into(),
+            Reason::Taken => "is already registered, or was changed by someone else meanwhile".into(),
         }
     }
 
@@ -65,6 +73,7 @@ impl Reason {
             Reason::BadFormat => "قالب آن درست نیست".into(),
             Reason::TooLong { max } => to_persian_digits(&format!("حداکثر باید {max} نویسه باشد")),
             Reason::NotInList => "از مقدارهای مجاز نیست".into(),
+            Reason::Taken => "پیش‌تر ثبت شده یا در این فاصله کس دیگری آن را تغییر داده است".into(),
         }
     }
 }

@@ -120,6 +120,7 @@ pub struct PersonQuery {
     pub last_name: Option<String>,
     /// The father's name, matched whole on its search key.
     pub father_name: Option<String>,
+    /// A year of birth: Jalali when below 1700 (1360), else Gregorian (1981).
     pub birth_year: Option<i32>,
     pub phone: Option<String>,
     /// A place: the persons whose household lives in it or below it.
@@ -504,8 +505,9 @@ impl Store {
             conditions.push(format!("s.father_key = {}", next(Bind::Text(father), &mut binds)));
         }
         if let Some(year) = query.birth_year {
-            let low = next(Bind::Text(format!("{year:04}-01-01")), &mut binds);
-            let high = next(Bind::Text(format!("{:04}-01-01", year + 1)), &mut binds);
+            let (from, until) = year_range(year)?;
+            let low = next(Bind::Text(from), &mut binds);
+            let high = next(Bind::Text(until), &mut binds);
             conditions.push(format!("s.birth_date >= {low} AND s.birth_date < {high}"));
         }
         if let Some(phone) = query.phone.as_deref().filter(|p| !p.trim().is_empty()) {
@@ -575,6 +577,16 @@ impl Store {
             _ => Err(StoreError::Invalid(DomainError::new("place", Reason::NotInList))),
         }
     }
+}
+
+/// The ISO dates a year of birth starts and ends at (end exclusive).
+fn year_range(year: i32) -> Result<(String, String)> {
+    if year >= 1700 {
+        return Ok((format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1)));
+    }
+    let start = tavana_domain::JalaliDate::new(year, 1, 1).map_err(|e| DomainError { field: "birth_year", ..e })?;
+    let end = tavana_domain::JalaliDate::new(year + 1, 1, 1).map_err(|e| DomainError { field: "birth_year", ..e })?;
+    Ok((start.to_gregorian().to_string(), end.to_gregorian().to_string()))
 }
 
 /// A value bound to a dynamically assembled (but fixed-fragment) query.

@@ -88,27 +88,27 @@ impl FromRequestParts<AppState> for ApiCaller {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let secret = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
             let Some(secret) = secret else {
-                return Err(ApiError(Problem::unauthorized()));
+                return Err(ApiError::from(Problem::unauthorized()));
             };
             return match state.store.api_token_actor(secret).await {
                 Ok(Some(actor)) => Ok(ApiCaller(actor)),
-                Ok(None) => Err(ApiError(Problem::unauthorized())),
-                Err(e) => Err(ApiError(e.into())),
+                Ok(None) => Err(ApiError::from(Problem::unauthorized())),
+                Err(e) => Err(ApiError::from(e)),
             };
         }
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(ApiError(Problem::unauthorized()));
+            return Err(ApiError::from(Problem::unauthorized()));
         };
         let info = match state.store.session(&state.config.auth, token).await {
             Ok(Some(info)) => info,
-            Ok(None) => return Err(ApiError(Problem::unauthorized())),
-            Err(e) => return Err(ApiError(e.into())),
+            Ok(None) => return Err(ApiError::from(Problem::unauthorized())),
+            Err(e) => return Err(ApiError::from(e)),
         };
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !same_secret(sent, &info.csrf_token) {
-                return Err(ApiError(Problem::csrf()));
+                return Err(ApiError::from(Problem::csrf()));
             }
         }
         Ok(ApiCaller(info.actor))

@@ -116,7 +116,50 @@ pub fn field_fa(field: &str) -> &str {
         "national_code" => "کد ملی",
         "sheba" => "شمارهٔ شبا",
         "date" => "تاریخ",
+        "file_number" => "شمارهٔ پرونده",
+        "place" => "محل سکونت",
+        "address" => "نشانی",
+        "postal_code" => "کد پستی",
+        "phone" => "تلفن",
+        "household" => "خانوار",
+        "relationship" => "نسبت با سرپرست",
+        "first_name" => "نام",
+        "last_name" => "نام خانوادگی",
+        "father_name" => "نام پدر",
+        "birth_date" => "تاریخ تولد",
+        "sex" => "جنسیت",
+        "marital_status" => "وضعیت تأهل",
+        "education" => "تحصیلات",
+        "employment" => "وضعیت اشتغال",
+        "income" => "درآمد ماهانه (ریال)",
+        "income_decile" => "دهک درآمدی",
+        "deceased_on" => "تاریخ فوت",
+        "kind" => "نوع معلولیت",
+        "severity" => "شدت معلولیت",
+        "commission" => "کمیسیون",
+        "assessed_on" => "تاریخ ارزیابی",
+        "valid_until" => "اعتبار تا",
+        "reason" => "علت تغییر",
+        "version" => "نسخه",
+        "birth_year" => "سال تولد",
         other => other,
+    }
+}
+
+/// The English name of an input field, for labels.
+pub fn field_en(field: &str) -> String {
+    match field {
+        "national_code" => "National code".into(),
+        "sheba" => "SHEBA".into(),
+        "income" => "Monthly income (rials)".into(),
+        "deceased_on" => "Date of death".into(),
+        "kind" => "Disability type".into(),
+        "file_number" => "File number".into(),
+        other => {
+            let text = other.replace('_', " ");
+            let mut chars = text.chars();
+            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+        }
     }
 }
 

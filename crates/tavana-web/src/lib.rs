@@ -24,7 +24,7 @@ use tavana_store::Store;
 use tavana_store::iam::AuthPolicy;
 use tokio::net::TcpListener;
 
-pub use api::openapi_document;
+pub use api::{NO_SUCH_ROUTE, openapi_document};
 pub use i18n::Lang;
 
 /// How the web layer behaves.

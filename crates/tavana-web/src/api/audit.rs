@@ -26,7 +26,7 @@ pub struct ChainDto {
     responses((status = 200, body = ChainDto), (status = 403, body = ProblemBody)))]
 pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<ChainDto>, ApiError> {
     if !actor.may(Action::ReadAudit) {
-        return Err(ApiError(Problem::new(
+        return Err(ApiError::from(Problem::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
             "Only auditors and admins read the audit log.",

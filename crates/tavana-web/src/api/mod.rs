@@ -3,6 +3,7 @@
 
 mod audit;
 mod org;
+pub(crate) mod registry;
 mod users;
 
 use crate::AppState;
@@ -55,6 +56,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::get_user))
         .routes(routes!(audit::verify))
+        .routes(routes!(registry::search, registry::create_person))
+        .routes(routes!(registry::get_person, registry::update_person))
+        .routes(routes!(registry::history))
+        .routes(routes!(registry::list_disabilities, registry::add_disability))
+        .routes(routes!(registry::create_household))
+        .routes(routes!(registry::get_household))
+        .routes(routes!(registry::import))
+        // Imports carry whole files; the CLI is the path for the largest.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
 }
 
 /// The OpenAPI document of the API.
@@ -68,13 +78,20 @@ pub fn router() -> Router<AppState> {
     router.route("/api/v1/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
 }
 
-/// An API error, rendered as `application/problem+json` (RFC 9457).
+/// An API error, rendered as `application/problem+json` (RFC 9457), with every
+/// field error when there are several.
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Problem, pub Vec<FieldError>);
+
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        ApiError(problem, Vec::new())
+    }
+}
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        ApiError(err.into())
+        ApiError(err.into(), Vec::new())
     }
 }
 
@@ -91,6 +108,45 @@ pub struct ProblemBody {
     /// The input field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault, when a record had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One field's problem.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub detail: String,
+    pub detail_fa: String,
+}
+
+impl From<&tavana_domain::DomainError> for FieldError {
+    fn from(e: &tavana_domain::DomainError) -> Self {
+        Self {
+            field: e.field.to_string(),
+            detail: format!("{} {}.", e.field, e.reason.english()),
+            detail_fa: format!("{} {}.", crate::error::field_fa(e.field), e.reason.persian()),
+        }
+    }
+}
+
+/// A record with one or more bad fields: 422 naming all of them.
+pub fn invalid_fields(errors: &[tavana_domain::DomainError]) -> ApiError {
+    let list: Vec<FieldError> = errors.iter().map(FieldError::from).collect();
+    let first = list.first().cloned();
+    ApiError(
+        Problem {
+            field: first.as_ref().map(|f| f.field.clone()),
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid input",
+                first.as_ref().map(|f| f.detail.clone()).unwrap_or_default(),
+                first.as_ref().map(|f| f.detail_fa.clone()).unwrap_or_default(),
+            )
+        },
+        list,
+    )
 }
 
 impl IntoResponse for ApiError {
@@ -103,17 +159,26 @@ impl IntoResponse for ApiError {
             detail: p.detail_en,
             detail_fa: p.detail_fa,
             field: p.field,
+            errors: self.1,
         };
         let json = serde_json::to_string(&body).unwrap_or_default();
         (p.status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
     }
 }
 
+/// The answer for a path under `/api/` that no route serves.
+pub fn no_such_route() -> ApiError {
+    ApiError::from(Problem::new(StatusCode::NOT_FOUND, "Not Found", NO_SUCH_ROUTE, "چنین مسیری در API نیست."))
+}
+
+/// The detail of [`no_such_route`].
+pub const NO_SUCH_ROUTE: &str = "No such API route; see /api/v1/openapi.json.";
+
 /// A JSON body that failed to parse becomes a problem naming the field serde named.
 pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
     let text = rejection.body_text();
     let field = text.split('`').nth(1).map(str::to_string);
-    ApiError(Problem {
+    ApiError::from(Problem {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         field,
         ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid body", text, "بدنهٔ درخواست درست نیست.")

@@ -80,7 +80,7 @@ pub async fn create_user(
     let mut roles = Vec::with_capacity(body.roles.len());
     for name in &body.roles {
         let role = Role::parse(name).ok_or_else(|| {
-            ApiError(Problem::field(
+            ApiError::from(Problem::field(
                 "roles",
                 format!("roles: unknown role {name:?}."),
                 format!("نقش «{name}» شناخته نیست."),

@@ -4,7 +4,9 @@
 
 mod audit;
 mod dashboard;
+mod forms;
 mod org;
+mod registry;
 mod session;
 mod users;
 
@@ -34,6 +36,15 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/active", post(users::set_active))
         .route("/users/{id}/tokens", post(users::issue_token))
         .route("/audit", get(audit::show))
+        .route("/registry", get(registry::search))
+        .route("/registry/households", post(registry::create_household))
+        .route("/registry/households/new", get(registry::new_household))
+        .route("/registry/households/{id}", get(registry::household))
+        .route("/registry/persons", post(registry::create_person))
+        .route("/registry/persons/new", get(registry::new_person))
+        .route("/registry/persons/{id}", get(registry::person).post(registry::update_person))
+        .route("/registry/persons/{id}/edit", get(registry::edit_person))
+        .route("/registry/persons/{id}/disabilities", post(registry::add_disability))
         .fallback(not_found)
 }
 
@@ -60,11 +71,12 @@ pub struct Layout {
 
 /// The modules that have pages today.
 fn built(module: Module) -> bool {
-    matches!(module, Module::Org | Module::Users | Module::Audit)
+    matches!(module, Module::Registry | Module::Org | Module::Users | Module::Audit)
 }
 
 fn module_href(module: Module) -> String {
     match module {
+        Module::Registry => "/registry".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),
@@ -168,7 +180,10 @@ impl<T> InLang<T> for Result<T, tavana_store::StoreError> {
     }
 }
 
-async fn not_found(lang: Lang) -> Response {
+async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::no_such_route().into_response();
+    }
     error_page(lang, Problem::not_found())
 }
 

@@ -1,0 +1,532 @@
+use super::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tavana_domain::registry::{
+    DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+};
+use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
+use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary, RecordVersion};
+use utoipa::{IntoParams, ToSchema};
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
+}
+
+/// A household. Dates are ISO; codes are those of the import files.
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdDto {
+    pub id: i64,
+    pub file_number: String,
+    pub province_id: i64,
+    pub unit_id: i64,
+    pub place_id: i64,
+    pub place_name_fa: String,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    pub version: i64,
+    pub members: Vec<PersonSummaryDto>,
+}
+
+impl HouseholdDto {
+    fn new(h: Household, members: Vec<PersonSummary>) -> Self {
+        Self {
+            id: h.id,
+            file_number: h.file_number,
+            province_id: h.province_id,
+            unit_id: h.unit_id,
+            place_id: h.place_id,
+            place_name_fa: h.place_name_fa,
+            address: h.address,
+            postal_code: h.postal_code,
+            phone: h.phone,
+            version: h.version,
+            members: members.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A person in a list.
+#[derive(Serialize, ToSchema)]
+pub struct PersonSummaryDto {
+    pub id: i64,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    pub birth_date: String,
+    pub relationship: Option<String>,
+    pub deceased_on: Option<String>,
+}
+
+impl From<PersonSummary> for PersonSummaryDto {
+    fn from(p: PersonSummary) -> Self {
+        Self {
+            id: p.id,
+            national_code: p.national_code,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            father_name: p.father_name,
+            birth_date: p.birth_date,
+            relationship: p.relationship,
+            deceased_on: p.deceased_on,
+        }
+    }
+}
+
+/// A person with every field. Reading one is recorded in the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    pub id: i64,
+    pub national_code: String,
+    pub household_id: Option<i64>,
+    pub household: Option<String>,
+    pub relationship: Option<String>,
+    pub unit_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub marital_status: Option<String>,
+    pub education: Option<String>,
+    pub employment: Option<String>,
+    pub income_rials: Option<i64>,
+    pub income_decile: Option<i32>,
+    pub sheba: Option<String>,
+    pub phone: Option<String>,
+    pub deceased_on: Option<String>,
+    /// Send it back when changing the person.
+    pub version: i64,
+}
+
+impl From<Person> for PersonDto {
+    fn from(p: Person) -> Self {
+        Self {
+            id: p.id,
+            national_code: p.national_code,
+            household_id: p.household_id,
+            household: p.household_file,
+            relationship: p.relationship,
+            unit_id: p.unit_id,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            father_name: p.father_name,
+            birth_date: p.birth_date,
+            sex: p.sex,
+            marital_status: p.marital_status,
+            education: p.education,
+            employment: p.employment,
+            income_rials: p.income_rials,
+            income_decile: p.income_decile,
+            sheba: p.sheba,
+            phone: p.phone,
+            deceased_on: p.deceased_on,
+            version: p.version,
+        }
+    }
+}
+
+/// A disability assessment.
+#[derive(Serialize, ToSchema)]
+pub struct DisabilityDto {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub commission: Option<String>,
+    pub assessed_on: String,
+    pub valid_until: Option<String>,
+}
+
+impl From<Disability> for DisabilityDto {
+    fn from(d: Disability) -> Self {
+        Self {
+            id: d.id,
+            kind: d.kind,
+            severity: d.severity,
+            commission: d.commission,
+            assessed_on: d.assessed_on,
+            valid_until: d.valid_until,
+        }
+    }
+}
+
+/// One state of a person, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct VersionDto {
+    pub version: i64,
+    /// The record as it was in this state.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub changed_at_micros: i64,
+    pub changed_by: Option<String>,
+    pub unit_name_fa: Option<String>,
+    pub reason: String,
+}
+
+impl From<RecordVersion> for VersionDto {
+    fn from(v: RecordVersion) -> Self {
+        Self {
+            version: v.version,
+            data: serde_json::from_str(&v.data).unwrap_or_default(),
+            changed_at_micros: v.changed_at,
+            changed_by: v.changed_by_name,
+            unit_name_fa: v.unit_name_fa,
+            reason: v.reason,
+        }
+    }
+}
+
+/// Search filters; all optional, combined with AND.
+#[derive(Deserialize, IntoParams)]
+pub struct SearchParams {
+    pub national_code: Option<String>,
+    /// Prefix of the first name, Persian-normalized.
+    pub first_name: Option<String>,
+    /// Prefix of the last name, Persian-normalized.
+    pub last_name: Option<String>,
+    pub father_name: Option<String>,
+    /// Jalali (1360) or Gregorian (1981).
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+    /// A place id: persons living in it or below it.
+    pub place_id: Option<i64>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// A page of persons.
+#[derive(Serialize, ToSchema)]
+pub struct PersonPage {
+    pub items: Vec<PersonSummaryDto>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Searches persons in the caller's subtree (keyset pages).
+#[utoipa::path(get, path = "/api/v1/persons", tag = "registry", params(SearchParams),
+    responses((status = 200, body = PersonPage), (status = 422, body = ProblemBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<PersonPage>, ApiError> {
+    let query = PersonQuery {
+        national_code: p.national_code,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        father_name: p.father_name,
+        birth_year: p.birth_year,
+        phone: p.phone,
+        place_id: p.place_id,
+    };
+    let cursor = match p.after.as_deref() {
+        Some(token) => Some(PersonCursor::decode(token).ok_or_else(|| {
+            invalid_fields(&[tavana_domain::DomainError::new("after", tavana_domain::error::Reason::BadFormat)])
+        })?),
+        None => None,
+    };
+    let page = state.store.search_persons(&actor, &query, cursor.as_ref(), p.limit.unwrap_or(50)).await?;
+    Ok(Json(PersonPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next }))
+}
+
+/// One person; 404 outside the caller's subtree. The read is audited.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "registry", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = PersonDto), (status = 404, body = ProblemBody)))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonDto>, ApiError> {
+    Ok(Json(state.store.person(&actor, id).await?.into()))
+}
+
+/// The fields of a person, as text: dates Jalali (1360/05/12) or ISO, digits in any
+/// script, coded values by code or Persian label.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct RawPersonSchema {
+    pub national_code: String,
+    /// The household's file number.
+    pub household: String,
+    pub relationship: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub father_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub marital_status: String,
+    pub education: String,
+    pub employment: String,
+    pub income: String,
+    pub income_decile: String,
+    pub sheba: String,
+    pub phone: String,
+    pub deceased_on: String,
+    /// For a change: the version read.
+    pub version: Option<i64>,
+    /// For a change: why.
+    pub reason: String,
+}
+
+impl RawPersonSchema {
+    fn raw(&self) -> RawPerson {
+        RawPerson {
+            national_code: self.national_code.clone(),
+            household: self.household.clone(),
+            relationship: self.relationship.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            father_name: self.father_name.clone(),
+            birth_date: self.birth_date.clone(),
+            sex: self.sex.clone(),
+            marital_status: self.marital_status.clone(),
+            education: self.education.clone(),
+            employment: self.employment.clone(),
+            income: self.income.clone(),
+            income_decile: self.income_decile.clone(),
+            sheba: self.sheba.clone(),
+            phone: self.phone.clone(),
+            deceased_on: self.deceased_on.clone(),
+        }
+    }
+}
+
+/// Registers a person in a household of the caller's subtree (case workers).
+#[utoipa::path(post, path = "/api/v1/persons", tag = "registry", request_body = RawPersonSchema,
+    responses((status = 201, body = PersonDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    body: Result<Json<RawPersonSchema>, JsonRejection>,
+) -> Result<(StatusCode, Json<PersonDto>), ApiError> {
+    let Json(body) = body.map_err(bad_body)?;
+    let fields = PersonFields::parse(&body.raw(), today()).map_err(|e| invalid_fields(&e))?;
+    let person = state.store.register_person(&actor, &fields, "registration").await?;
+    Ok((StatusCode::CREATED, Json(person.into())))
+}
+
+/// Changes a person (edits and life events). Send the `version` read and a `reason`;
+/// a stale version is refused with 409 on `version`.
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "registry", request_body = RawPersonSchema,
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = PersonDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<RawPersonSchema>, JsonRejection>,
+) -> Result<Json<PersonDto>, ApiError> {
+    let Json(body) = body.map_err(bad_body)?;
+    let fields = PersonFields::parse(&body.raw(), today()).map_err(|e| invalid_fields(&e))?;
+    let version = body.version.ok_or_else(|| {
+        invalid_fields(&[tavana_domain::DomainError::new("version", tavana_domain::error::Reason::Empty)])
+    })?;
+    let person = state.store.update_person(&actor, id, &fields, version, &body.reason).await?;
+    Ok(Json(person.into()))
+}
+
+/// A person's history, newest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "registry", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [VersionDto]), (status = 404, body = ProblemBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<VersionDto>>, ApiError> {
+    Ok(Json(state.store.person_history(&actor, id).await?.into_iter().map(Into::into).collect()))
+}
+
+/// A person's disability assessments.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/disabilities", tag = "registry", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [DisabilityDto]), (status = 404, body = ProblemBody)))]
+pub async fn list_disabilities(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<DisabilityDto>>, ApiError> {
+    Ok(Json(state.store.disabilities(&actor, id).await?.into_iter().map(Into::into).collect()))
+}
+
+/// A disability assessment to record.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct RawDisabilitySchema {
+    /// motor, visual, hearing, speech, intellectual, psychiatric, autism, multiple.
+    pub kind: String,
+    /// mild, moderate, severe, very_severe.
+    pub severity: String,
+    pub commission: String,
+    pub assessed_on: String,
+    pub valid_until: String,
+}
+
+/// Records a disability assessment for a person.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/disabilities", tag = "registry", request_body = RawDisabilitySchema,
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 201, body = DisabilityDto), (status = 422, body = ProblemBody)))]
+pub async fn add_disability(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<RawDisabilitySchema>, JsonRejection>,
+) -> Result<(StatusCode, Json<DisabilityDto>), ApiError> {
+    let Json(body) = body.map_err(bad_body)?;
+    let person = state.store.person(&actor, id).await?;
+    let raw = RawDisability {
+        national_code: person.national_code,
+        kind: body.kind,
+        severity: body.severity,
+        commission: body.commission,
+        assessed_on: body.assessed_on,
+        valid_until: body.valid_until,
+    };
+    let fields = DisabilityFields::parse(&raw, today()).map_err(|e| invalid_fields(&e))?;
+    let d = state.store.add_disability(&actor, &fields, "assessment").await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// A household to register.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct RawHouseholdSchema {
+    pub file_number: String,
+    /// The village or city code.
+    pub place: String,
+    pub address: String,
+    pub postal_code: String,
+    pub phone: String,
+}
+
+/// Registers a household in a village or city of the caller's subtree.
+#[utoipa::path(post, path = "/api/v1/households", tag = "registry", request_body = RawHouseholdSchema,
+    responses((status = 201, body = HouseholdDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn create_household(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    body: Result<Json<RawHouseholdSchema>, JsonRejection>,
+) -> Result<(StatusCode, Json<HouseholdDto>), ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let raw = RawHousehold {
+        file_number: b.file_number,
+        place: b.place,
+        address: b.address,
+        postal_code: b.postal_code,
+        phone: b.phone,
+    };
+    let fields = HouseholdFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
+    let h = state.store.create_household(&actor, &fields, "registration").await?;
+    Ok((StatusCode::CREATED, Json(HouseholdDto::new(h, Vec::new()))))
+}
+
+/// One household with its members.
+#[utoipa::path(get, path = "/api/v1/households/{id}", tag = "registry", params(("id" = i64, Path, description = "Household id")),
+    responses((status = 200, body = HouseholdDto), (status = 404, body = ProblemBody)))]
+pub async fn get_household(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<HouseholdDto>, ApiError> {
+    let h = state.store.household(&actor, id).await?;
+    let members = state.store.household_members(&actor, id).await?;
+    Ok(Json(HouseholdDto::new(h, members)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// `csv` (with a header row) or `jsonl`.
+    pub format: Option<String>,
+}
+
+/// What an import did, with every rejected row.
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    pub read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub errors: Vec<RowErrorDto>,
+}
+
+/// A rejected row.
+#[derive(Serialize, ToSchema)]
+pub struct RowErrorDto {
+    pub line: u64,
+    pub field: String,
+    pub value: String,
+    pub reason_fa: String,
+    pub reason_en: String,
+}
+
+/// Imports a file of households, persons or disabilities sent as the request body.
+/// Bad rows are returned with their reasons and the good rows kept; sending the same
+/// file again changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "registry",
+    params(("kind" = String, Path, description = "households, persons or disabilities"), ImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportResult), (status = 422, body = ProblemBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(kind): Path<String>,
+    Query(params): Query<ImportParams>,
+    body: Bytes,
+) -> Result<Json<ImportResult>, ApiError> {
+    let bad =
+        |field| invalid_fields(&[tavana_domain::DomainError::new(field, tavana_domain::error::Reason::NotInList)]);
+    let kind = ImportKind::parse(&kind).ok_or_else(|| bad("kind"))?;
+    let format = match params.format.as_deref().unwrap_or("csv") {
+        "csv" => FileFormat::Csv,
+        "jsonl" | "ndjson" => FileFormat::JsonLines,
+        _ => return Err(bad("format")),
+    };
+    let (summary, errors) = run_import(&state, &actor, kind, format, body).await?;
+    Ok(Json(ImportResult {
+        read: summary.read,
+        inserted: summary.inserted,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        rejected: summary.rejected,
+        errors: errors
+            .into_iter()
+            .map(|e| RowErrorDto {
+                line: e.line,
+                field: e.field,
+                value: e.value,
+                reason_fa: e.reason_fa,
+                reason_en: e.reason_en,
+            })
+            .collect(),
+    }))
+}
+
+/// Runs an import of an uploaded body, collecting the rejected rows.
+pub async fn run_import(
+    state: &AppState,
+    actor: &tavana_domain::iam::Actor,
+    kind: ImportKind,
+    format: FileFormat,
+    body: Bytes,
+) -> Result<(ImportSummary, Vec<RowError>), tavana_store::StoreError> {
+    let mut errors = Vec::new();
+    let summary = tavana_store::import::import(
+        &state.store,
+        actor,
+        kind,
+        format,
+        Box::new(std::io::Cursor::new(body)),
+        &mut |e: &RowError| errors.push(e.clone()),
+        &mut |_: &ImportSummary| {},
+    )
+    .await?;
+    Ok((summary, errors))
+}

@@ -1,0 +1,719 @@
+//! The registry pages: search, households, persons with their timeline, and the
+//! forms to register and change them.
+
+use super::forms::{FormField, Kind, coded_options, fields, message};
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::{SessionUser, url_encode};
+use crate::error::Problem;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tavana_domain::DomainError;
+use tavana_domain::iam::{Action, Module};
+use tavana_domain::jalali::JalaliDate;
+use tavana_domain::registry::{
+    DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
+    RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
+};
+use tavana_store::StoreError;
+use tavana_store::registry::{Person, PersonCursor, PersonQuery, PersonSummary};
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
+}
+
+/// An ISO date as people read it: Jalali, digits of the language.
+fn jalali(lang: Lang, iso: &str) -> String {
+    let parsed = time::Date::parse(iso, &time::macros::format_description!("[year]-[month]-[day]"));
+    match parsed.ok().and_then(|d| JalaliDate::from_gregorian(d).ok()) {
+        Some(j) => lang.digits(&j.to_ascii()),
+        None => iso.to_string(),
+    }
+}
+
+/// An ISO date as a Jalali date in ASCII digits, for a form's value.
+fn jalali_ascii(iso: &str) -> String {
+    jalali(Lang::En, iso)
+}
+
+/// A person in a list, ready to show.
+pub struct PersonRow {
+    pub id: i64,
+    pub national_code: String,
+    pub name: String,
+    pub father_name: String,
+    pub birth: String,
+    pub relationship: String,
+    pub deceased: bool,
+}
+
+fn person_row(lang: Lang, p: &PersonSummary) -> PersonRow {
+    PersonRow {
+        id: p.id,
+        national_code: lang.digits(&p.national_code),
+        name: format!("{} {}", p.first_name, p.last_name),
+        father_name: p.father_name.clone(),
+        birth: jalali(lang, &p.birth_date),
+        relationship: coded_label(lang, p.relationship.as_deref(), |c| {
+            Relationship::parse("relationship", c).ok().map(Relationship::label_fa)
+        }),
+        deceased: p.deceased_on.is_some(),
+    }
+}
+
+/// A stored code shown in the language: the Persian label, or the code in English.
+fn coded_label(lang: Lang, code: Option<&str>, fa: impl Fn(&str) -> Option<&'static str>) -> String {
+    match (lang, code) {
+        (_, None) => String::new(),
+        (Lang::Fa, Some(c)) => fa(c).unwrap_or(c).to_string(),
+        (Lang::En, Some(c)) => c.replace('_', " "),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    national_code: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    father_name: String,
+    #[serde(default)]
+    birth_year: String,
+    #[serde(default)]
+    phone: String,
+    after: Option<String>,
+}
+
+impl SearchQuery {
+    fn is_empty(&self) -> bool {
+        [&self.national_code, &self.first_name, &self.last_name, &self.father_name, &self.birth_year, &self.phone]
+            .iter()
+            .all(|v| v.trim().is_empty())
+    }
+
+    fn to_query(&self) -> Result<PersonQuery, DomainError> {
+        let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let birth_year = match text(&self.birth_year) {
+            None => None,
+            Some(y) => Some(
+                tavana_domain::text::to_ascii_digits(&y)
+                    .parse::<i32>()
+                    .map_err(|_| DomainError::new("birth_year", tavana_domain::error::Reason::NotDigits))?,
+            ),
+        };
+        Ok(PersonQuery {
+            national_code: text(&self.national_code),
+            first_name: text(&self.first_name),
+            last_name: text(&self.last_name),
+            father_name: text(&self.father_name),
+            birth_year,
+            phone: text(&self.phone),
+            place_id: None,
+        })
+    }
+
+    /// The query string of the same search, for the next page's link.
+    fn link(&self, after: &str) -> String {
+        let pairs = [
+            ("national_code", &self.national_code),
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+            ("father_name", &self.father_name),
+            ("birth_year", &self.birth_year),
+            ("phone", &self.phone),
+        ];
+        let mut link = String::from("/registry?");
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            link.push_str(&format!("{k}={}&", url_encode(v)));
+        }
+        link.push_str(&format!("after={after}"));
+        link
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry_search.html")]
+struct SearchPage {
+    layout: Layout,
+    q: SearchQuery,
+    searched: bool,
+    rows: Vec<PersonRow>,
+    next: Option<String>,
+    error: Option<String>,
+    can_edit: bool,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let layout = Layout::new(lang, &user, lang.texts().registry, Some(Module::Registry), "/registry");
+    let can_edit = user.actor.may(Action::EditRegistry);
+    if q.is_empty() {
+        let page = SearchPage { layout, q, searched: false, rows: vec![], next: None, error: None, can_edit };
+        return Ok(render(StatusCode::OK, &page));
+    }
+    let query = match q.to_query() {
+        Ok(query) => query,
+        Err(e) => {
+            let error = Some(message(lang, &e));
+            let page = SearchPage { layout, q, searched: false, rows: vec![], next: None, error, can_edit };
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    let cursor = q.after.as_deref().and_then(PersonCursor::decode);
+    let result = state.store.search_persons(&user.actor, &query, cursor.as_ref(), 50).await;
+    let (rows, next, error) = match result {
+        Ok(page) => (page.items.iter().map(|p| person_row(lang, p)).collect(), page.next.map(|n| q.link(&n)), None),
+        Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    let page = SearchPage { layout, q, searched: true, rows, next, error, can_edit };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "record_form.html")]
+struct RecordForm {
+    layout: Layout,
+    action: String,
+    fields: Vec<FormField>,
+    /// Hidden inputs besides the CSRF token.
+    hidden: Vec<(&'static str, String)>,
+    has_errors: bool,
+    ask_reason: bool,
+    reason: String,
+    reason_error: Option<String>,
+}
+
+fn household_specs() -> Vec<(&'static str, Kind, bool)> {
+    vec![
+        ("file_number", Kind::Ltr, true),
+        ("place", Kind::Ltr, true),
+        ("address", Kind::Text, false),
+        ("postal_code", Kind::Ltr, false),
+        ("phone", Kind::Ltr, false),
+    ]
+}
+
+fn person_specs(editing: bool) -> Vec<(&'static str, Kind, bool)> {
+    let coded = |options, optional| Kind::Coded { options, optional };
+    let mut specs = vec![
+        ("national_code", Kind::Ltr, true),
+        ("household", Kind::Ltr, true),
+        ("relationship", coded(coded_options!(Relationship), false), true),
+        ("first_name", Kind::Text, true),
+        ("last_name", Kind::Text, true),
+        ("father_name", Kind::Text, true),
+        ("birth_date", Kind::Date, true),
+        ("sex", coded(coded_options!(Sex), false), true),
+        ("marital_status", coded(coded_options!(MaritalStatus), true), false),
+        ("education", coded(coded_options!(Education), true), false),
+        ("employment", coded(coded_options!(EmploymentStatus), true), false),
+        ("income", Kind::Ltr, false),
+        ("income_decile", Kind::Ltr, false),
+        ("sheba", Kind::Ltr, false),
+        ("phone", Kind::Ltr, false),
+    ];
+    if editing {
+        specs.push(("deceased_on", Kind::Date, false));
+    }
+    specs
+}
+
+fn form_page(
+    lang: Lang,
+    user: &SessionUser,
+    title: &str,
+    action: String,
+    fields: Vec<FormField>,
+    hidden: Vec<(&'static str, String)>,
+    reason: Option<(String, Option<String>)>,
+) -> RecordForm {
+    let has_errors = fields.iter().any(|f| f.error.is_some()) || reason.as_ref().is_some_and(|(_, e)| e.is_some());
+    let (ask_reason, reason, reason_error) = match reason {
+        Some((text, error)) => (true, text, error),
+        None => (false, String::new(), None),
+    };
+    RecordForm {
+        layout: Layout::new(lang, user, title, Some(Module::Registry), &action),
+        action,
+        fields,
+        hidden,
+        has_errors,
+        ask_reason,
+        reason,
+        reason_error,
+    }
+}
+
+fn require_edit(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
+    if user.actor.may(Action::EditRegistry) {
+        Ok(())
+    } else {
+        Err(PageError(lang, StoreError::Forbidden("change the registry").into()))
+    }
+}
+
+fn json<T: serde::Serialize>(raw: &T) -> serde_json::Value {
+    serde_json::to_value(raw).unwrap_or_default()
+}
+
+pub async fn new_household(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    require_edit(lang, &user)?;
+    let fields = fields(lang, household_specs(), &json(&RawHousehold::default()), &[]);
+    let page = form_page(lang, &user, lang.texts().new_household, "/registry/households".into(), fields, vec![], None);
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct WithCsrf<T> {
+    csrf: String,
+    #[serde(flatten)]
+    record: T,
+}
+
+/// Turns a store refusal of a form's input into field errors; anything else is an
+/// error page.
+fn form_errors(lang: Lang, e: StoreError) -> Result<Vec<DomainError>, PageError> {
+    match e {
+        StoreError::Invalid(d) => Ok(vec![d]),
+        StoreError::Conflict { field } => {
+            let field: &'static str = match field.as_str() {
+                "file_number" => "file_number",
+                "national_code" => "national_code",
+                "assessment" => "assessed_on",
+                _ => "version",
+            };
+            Ok(vec![DomainError::new(field, tavana_domain::error::Reason::Taken)])
+        }
+        other => Err(PageError(lang, other.into())),
+    }
+}
+
+pub async fn create_household(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(form): Form<WithCsrf<RawHousehold>>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let errors = match HouseholdFields::parse(&form.record) {
+        Ok(fields) => match state.store.create_household(&user.actor, &fields, "registration").await {
+            Ok(h) => return Ok(Redirect::to(&format!("/registry/households/{}", h.id)).into_response()),
+            Err(e) => form_errors(lang, e)?,
+        },
+        Err(errors) => errors,
+    };
+    let fields = fields(lang, household_specs(), &json(&form.record), &errors);
+    let page = form_page(lang, &user, lang.texts().new_household, "/registry/households".into(), fields, vec![], None);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    layout: Layout,
+    place: String,
+    address: String,
+    postal_code: String,
+    phone: String,
+    members: Vec<PersonRow>,
+    can_edit: bool,
+    add_member_href: String,
+}
+
+pub async fn household(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let h = state.store.household(&user.actor, id).await.in_lang(lang)?;
+    let members = state.store.household_members(&user.actor, id).await.in_lang(lang)?;
+    let title = format!("{} {}", lang.texts().household, h.file_number);
+    let page = HouseholdPage {
+        layout: Layout::new(lang, &user, &title, Some(Module::Registry), &format!("/registry/households/{id}")),
+        add_member_href: format!("/registry/persons/new?household={}", url_encode(&h.file_number)),
+        place: h.place_name_fa,
+        address: h.address.unwrap_or_default(),
+        postal_code: lang.digits(&h.postal_code.unwrap_or_default()),
+        phone: lang.digits(&h.phone.unwrap_or_default()),
+        members: members.iter().map(|p| person_row(lang, p)).collect(),
+        can_edit: user.actor.may(Action::EditRegistry),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct NewPersonQuery {
+    #[serde(default)]
+    household: String,
+}
+
+pub async fn new_person(lang: Lang, user: SessionUser, Query(q): Query<NewPersonQuery>) -> Result<Response, PageError> {
+    require_edit(lang, &user)?;
+    let raw = RawPerson { household: q.household, ..RawPerson::default() };
+    let fields = fields(lang, person_specs(false), &json(&raw), &[]);
+    let page = form_page(lang, &user, lang.texts().new_person, "/registry/persons".into(), fields, vec![], None);
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(form): Form<WithCsrf<RawPerson>>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let errors = match PersonFields::parse(&form.record, today()) {
+        Ok(fields) => match state.store.register_person(&user.actor, &fields, "registration").await {
+            Ok(p) => return Ok(Redirect::to(&format!("/registry/persons/{}", p.id)).into_response()),
+            Err(e) => form_errors(lang, e)?,
+        },
+        Err(errors) => errors,
+    };
+    let fields = fields(lang, person_specs(false), &json(&form.record), &errors);
+    let page = form_page(lang, &user, lang.texts().new_person, "/registry/persons".into(), fields, vec![], None);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// A fact about a person, labelled.
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+    pub ltr: bool,
+}
+
+/// One state in a person's history.
+pub struct HistoryRow {
+    pub version: String,
+    pub when: String,
+    pub who: String,
+    pub unit: String,
+    pub reason: String,
+    pub changes: String,
+}
+
+pub struct DisabilityRow {
+    pub kind: String,
+    pub severity: String,
+    pub commission: String,
+    pub assessed_on: String,
+    pub valid_until: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    layout: Layout,
+    id: i64,
+    household_id: Option<i64>,
+    facts: Vec<Fact>,
+    disabilities: Vec<DisabilityRow>,
+    history: Vec<HistoryRow>,
+    can_edit: bool,
+    disability_form: Vec<FormField>,
+    disability_open: bool,
+}
+
+fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
+    let fact = |field: &str, value: String, ltr: bool| Fact { label: super::forms::label(lang, field), value, ltr };
+    let t = lang.texts();
+    let income = p.income_rials.map(|r| match lang {
+        Lang::Fa => tavana_domain::Rials::new(r).to_persian_rials(),
+        Lang::En => format!("{} IRR", tavana_domain::Rials::new(r).grouped()),
+    });
+    vec![
+        fact("national_code", lang.digits(&p.national_code), true),
+        fact("household", p.household_file.clone().unwrap_or_default(), true),
+        fact(
+            "relationship",
+            coded_label(lang, p.relationship.as_deref(), |c| {
+                Relationship::parse("r", c).ok().map(Relationship::label_fa)
+            }),
+            false,
+        ),
+        fact("father_name", p.father_name.clone(), false),
+        fact("birth_date", jalali(lang, &p.birth_date), true),
+        fact("sex", coded_label(lang, Some(&p.sex), |c| Sex::parse("s", c).ok().map(Sex::label_fa)), false),
+        fact(
+            "marital_status",
+            coded_label(lang, p.marital_status.as_deref(), |c| {
+                MaritalStatus::parse("m", c).ok().map(MaritalStatus::label_fa)
+            }),
+            false,
+        ),
+        fact(
+            "education",
+            coded_label(lang, p.education.as_deref(), |c| Education::parse("e", c).ok().map(Education::label_fa)),
+            false,
+        ),
+        fact(
+            "employment",
+            coded_label(lang, p.employment.as_deref(), |c| {
+                EmploymentStatus::parse("e", c).ok().map(EmploymentStatus::label_fa)
+            }),
+            false,
+        ),
+        fact("income", income.unwrap_or_default(), false),
+        fact("income_decile", lang.digits(&p.income_decile.map(|d| d.to_string()).unwrap_or_default()), false),
+        fact("sheba", p.sheba.clone().unwrap_or_default(), true),
+        fact("phone", lang.digits(&p.phone.clone().unwrap_or_default()), true),
+        Fact {
+            label: lang.texts().status.to_string(),
+            value: match &p.deceased_on {
+                Some(d) => format!("{} ({})", t.deceased, jalali(lang, d)),
+                None => t.alive.to_string(),
+            },
+            ltr: false,
+        },
+    ]
+}
+
+/// Which fields differ between two stored states, by their labels.
+fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Value) -> String {
+    const SHOWN: [&str; 16] = [
+        "household_file",
+        "relationship",
+        "first_name",
+        "last_name",
+        "father_name",
+        "birth_date",
+        "sex",
+        "marital_status",
+        "education",
+        "employment",
+        "income_rials",
+        "income_decile",
+        "sheba",
+        "phone",
+        "deceased_on",
+        "unit_id",
+    ];
+    SHOWN
+        .iter()
+        .filter(|f| newer.get(**f) != older.get(**f))
+        .map(|f| {
+            let name = match *f {
+                "household_file" => "household",
+                "income_rials" => "income",
+                "unit_id" => "unit_id",
+                other => other,
+            };
+            super::forms::label(lang, name)
+        })
+        .collect::<Vec<_>>()
+        .join("، ")
+}
+
+fn disability_specs() -> Vec<(&'static str, Kind, bool)> {
+    vec![
+        ("kind", Kind::Coded { options: coded_options!(DisabilityType), optional: false }, true),
+        ("severity", Kind::Coded { options: coded_options!(Severity), optional: false }, true),
+        ("commission", Kind::Text, false),
+        ("assessed_on", Kind::Date, true),
+        ("valid_until", Kind::Date, false),
+    ]
+}
+
+async fn person_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    id: i64,
+    disability: (&RawDisability, &[DomainError]),
+) -> Result<Response, PageError> {
+    let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
+    let history = state.store.person_history(&user.actor, id).await.in_lang(lang)?;
+    let disabilities = state.store.disabilities(&user.actor, id).await.in_lang(lang)?;
+    let states: Vec<serde_json::Value> =
+        history.iter().map(|v| serde_json::from_str(&v.data).unwrap_or_default()).collect();
+    let history_rows = history
+        .iter()
+        .enumerate()
+        .map(|(i, v)| HistoryRow {
+            version: lang.digits(&v.version.to_string()),
+            when: lang.instant(v.changed_at),
+            who: v.changed_by_name.clone().unwrap_or_else(|| lang.texts().system.to_string()),
+            unit: v.unit_name_fa.clone().unwrap_or_default(),
+            reason: v.reason.clone(),
+            changes: states.get(i + 1).map(|older| changed_fields(lang, &states[i], older)).unwrap_or_default(),
+        })
+        .collect();
+    let disability_rows = disabilities
+        .iter()
+        .map(|d| DisabilityRow {
+            kind: coded_label(lang, Some(&d.kind), |c| {
+                DisabilityType::parse("k", c).ok().map(DisabilityType::label_fa)
+            }),
+            severity: coded_label(lang, Some(&d.severity), |c| Severity::parse("s", c).ok().map(Severity::label_fa)),
+            commission: d.commission.clone().unwrap_or_default(),
+            assessed_on: jalali(lang, &d.assessed_on),
+            valid_until: d.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
+        })
+        .collect();
+    let title = format!("{} {}", p.first_name, p.last_name);
+    let (raw, errors) = disability;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = PersonPage {
+        layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
+        id,
+        household_id: p.household_id,
+        facts: person_facts(lang, &p),
+        disabilities: disability_rows,
+        history: history_rows,
+        can_edit: user.actor.may(Action::EditRegistry),
+        disability_form: fields(lang, disability_specs(), &json(raw), errors),
+        disability_open: !errors.is_empty(),
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    person_page(&state, lang, &user, id, (&RawDisability::default(), &[])).await
+}
+
+fn raw_of(p: &Person) -> RawPerson {
+    RawPerson {
+        national_code: p.national_code.clone(),
+        household: p.household_file.clone().unwrap_or_default(),
+        relationship: p.relationship.clone().unwrap_or_default(),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        father_name: p.father_name.clone(),
+        birth_date: jalali_ascii(&p.birth_date),
+        sex: p.sex.clone(),
+        marital_status: p.marital_status.clone().unwrap_or_default(),
+        education: p.education.clone().unwrap_or_default(),
+        employment: p.employment.clone().unwrap_or_default(),
+        income: p.income_rials.map(|v| v.to_string()).unwrap_or_default(),
+        income_decile: p.income_decile.map(|v| v.to_string()).unwrap_or_default(),
+        sheba: p.sheba.clone().unwrap_or_default(),
+        phone: p.phone.clone().unwrap_or_default(),
+        deceased_on: p.deceased_on.as_deref().map(jalali_ascii).unwrap_or_default(),
+    }
+}
+
+pub async fn edit_person(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    require_edit(lang, &user)?;
+    let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
+    let title = format!("{} {} {}", lang.texts().edit, p.first_name, p.last_name);
+    let fields = fields(lang, person_specs(true), &json(&raw_of(&p)), &[]);
+    let hidden = vec![("version", p.version.to_string())];
+    let page =
+        form_page(lang, &user, &title, format!("/registry/persons/{id}"), fields, hidden, Some((String::new(), None)));
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+    #[serde(flatten)]
+    record: RawPerson,
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let mut reason_error = None;
+    let errors = match PersonFields::parse(&form.record, today()) {
+        Ok(fields) => match state.store.update_person(&user.actor, id, &fields, form.version, &form.reason).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
+            Err(e) => {
+                let mut errors = form_errors(lang, e)?;
+                if let Some(i) = errors.iter().position(|e| e.field == "reason") {
+                    reason_error = Some(message(lang, &errors.remove(i)));
+                }
+                errors
+            }
+        },
+        Err(errors) => errors,
+    };
+    let version_conflict = errors.iter().any(|e| e.field == "version");
+    let mut fields = fields(lang, person_specs(true), &json(&form.record), &errors);
+    if version_conflict {
+        // Someone changed the person meanwhile: say so at the top of the form.
+        fields.insert(
+            0,
+            FormField {
+                name: "version",
+                label: super::forms::label(lang, "version"),
+                value: form.version.to_string(),
+                error: errors.iter().find(|e| e.field == "version").map(|e| message(lang, e)),
+                options: vec![],
+                ltr: true,
+                required: false,
+                hint: None,
+            },
+        );
+    }
+    let title = lang.texts().edit.to_string();
+    let hidden = vec![("version", form.version.to_string())];
+    let page = form_page(
+        lang,
+        &user,
+        &title,
+        format!("/registry/persons/{id}"),
+        fields,
+        hidden,
+        Some((form.reason.clone(), reason_error)),
+    );
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+pub async fn add_disability(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<WithCsrf<RawDisability>>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
+    let raw = RawDisability { national_code: p.national_code, ..form.record };
+    let errors = match DisabilityFields::parse(&raw, today()) {
+        Ok(fields) => match state.store.add_disability(&user.actor, &fields, "assessment").await {
+            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
+            Err(e) => form_errors(lang, e)?,
+        },
+        Err(errors) => errors,
+    };
+    person_page(&state, lang, &user, id, (&raw, &errors)).await
+}
