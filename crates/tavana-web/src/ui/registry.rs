@@ -485,6 +485,20 @@ fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
     ]
 }
 
+/// A reason the system itself gives, in the language; people's own reasons as written.
+fn reason_label(lang: Lang, reason: &str) -> String {
+    let (fa, en) = match reason {
+        "registration" => ("ثبت نام", "registration"),
+        "import" => ("ورود از پرونده", "import from a file"),
+        "assessment" => ("ارزیابی", "assessment"),
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::Fa => fa.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
 /// Which fields differ between two stored states, by their labels.
 fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Value) -> String {
     const SHOWN: [&str; 16] = [
@@ -551,7 +565,7 @@ async fn person_page(
             when: lang.instant(v.changed_at),
             who: v.changed_by_name.clone().unwrap_or_else(|| lang.texts().system.to_string()),
             unit: v.unit_name_fa.clone().unwrap_or_default(),
-            reason: v.reason.clone(),
+            reason: reason_label(lang, &v.reason),
             changes: states.get(i + 1).map(|older| changed_fields(lang, &states[i], older)).unwrap_or_default(),
         })
         .collect();

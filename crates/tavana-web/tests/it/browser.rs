@@ -146,3 +146,85 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
     assert!(b.current_url().await.unwrap().path().starts_with("/login"));
     b.close().await.unwrap();
 }
+
+async fn fill(b: &Client, id: &str, text: &str) {
+    let field = b.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn choose(b: &Client, id: &str, value: &str) {
+    let select = b.find(Locator::Id(id)).await.unwrap();
+    select.select_by_value(value).await.unwrap();
+}
+
+async fn text_of(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn register_search_edit_and_see_the_history() {
+    let Some(driver) = start_driver().await else { return };
+    let app = spawn_app().await;
+    let b = browser(&driver).await;
+    sign_in(&b, &app.base, "caseworker", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+
+    // Register a household in a village of Tehran county.
+    b.find(Locator::LinkText("پایگاه جامع")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#new-household").await;
+    b.find(Locator::Id("new-household")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#f-file_number").await;
+    fill(&b, "f-file_number", "T-100").await;
+    fill(&b, "f-place", "08-01-D1-V1").await;
+    fill(&b, "f-phone", "۰۲۱۲۲۲۲۳۳۳۳").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#add-member").await;
+
+    // Add its head; a wrong check digit first, then the right code.
+    b.find(Locator::Id("add-member")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#f-national_code").await;
+    assert_eq!(
+        b.find(Locator::Id("f-household")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some("T-100")
+    );
+    fill(&b, "f-national_code", "۰۰۱۲۳۴۵۶۷۸").await;
+    choose(&b, "f-relationship", "head").await;
+    fill(&b, "f-first_name", "فاطمه").await;
+    fill(&b, "f-last_name", "کريمي").await;
+    fill(&b, "f-father_name", "حسین").await;
+    fill(&b, "f-birth_date", "۱۳۵۸/۰۷/۰۱").await;
+    choose(&b, "f-sex", "female").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#f-national_code-error").await;
+    assert_eq!(text_of(&b, "#f-national_code-error").await, "کد ملی رقم کنترل آن نادرست است.");
+    fill(&b, "f-national_code", "۰۰۱۲۳۴۵۶۷۹").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#person-facts").await;
+    assert!(text_of(&b, "main h1").await.contains("فاطمه"));
+
+    // Search with the Persian spelling finds the Arabic-lettered name.
+    b.goto(&format!("{}/registry", app.base)).await.unwrap();
+    wait_for(&b, "#q-last").await;
+    fill(&b, "q-last", "کریمی").await;
+    b.find(Locator::Id("search")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#results").await;
+    let results = text_of(&b, "#results").await;
+    assert!(results.contains("فاطمه") && results.contains("۰۰۱۲۳۴۵۶۷۹"), "{results}");
+    b.find(Locator::LinkText("فاطمه کريمي")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#edit-person").await;
+
+    // Edit: married, with a reason; the history then has two states.
+    b.find(Locator::Id("edit-person")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#f-marital_status").await;
+    choose(&b, "f-marital_status", "married").await;
+    fill(&b, "f-reason", "ازدواج").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#history").await;
+    let rows = b.find_all(Locator::Css("#history tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let newest = rows[0].text().await.unwrap();
+    assert!(newest.contains("ازدواج") && newest.contains("caseworker") && newest.contains("وضعیت تأهل"), "{newest}");
+    assert!(rows[1].text().await.unwrap().contains("ثبت نام"));
+    b.close().await.unwrap();
+}

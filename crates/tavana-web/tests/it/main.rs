@@ -8,4 +8,5 @@
 mod api;
 mod browser;
 mod pages;
+mod registry;
 mod support;

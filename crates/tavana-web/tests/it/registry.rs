@@ -1,0 +1,177 @@
+use crate::support::{hidden_value, spawn_app};
+use serde_json::{Value, json};
+
+const PERSON: &str = r#"{"national_code":"0012345679","household":"T-1","relationship":"head","first_name":"علي","last_name":"كاظمی","father_name":"حسن","birth_date":"1360/05/12","sex":"male"}"#;
+
+#[tokio::test]
+async fn the_registry_api_registers_searches_changes_and_imports() {
+    let app = spawn_app().await;
+    let worker = app.token_for("caseworker").await;
+    let client = app.client();
+    let post = |path: &str, body: Value| client.post(app.url(path)).bearer_auth(&worker).json(&body).send();
+
+    let h = post("/api/v1/households", json!({ "file_number": "T-1", "place": "08-01-C", "phone": "02122223333" }))
+        .await
+        .unwrap();
+    assert_eq!(h.status(), 201);
+    let bad = post("/api/v1/households", json!({ "file_number": "", "place": "", "postal_code": "12" })).await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let problem: Value = bad.json().await.unwrap();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["file_number", "place", "postal_code"]);
+
+    let created = post("/api/v1/persons", serde_json::from_str(PERSON).unwrap()).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let person: Value = created.json().await.unwrap();
+    let id = person["id"].as_i64().unwrap();
+    assert_eq!(person["birth_date"], "1981-08-03");
+    let again = post("/api/v1/persons", serde_json::from_str(PERSON).unwrap()).await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert_eq!(again.json::<Value>().await.unwrap()["field"], "national_code");
+
+    // Persian-normalized search: Persian kaf and yeh find the Arabic spelling.
+    let found: Value = client
+        .get(app.url("/api/v1/persons?last_name=کاظمی"))
+        .bearer_auth(&worker)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["id"], id);
+
+    // A change with a reason, then the history shows both states.
+    let mut changed: Value = serde_json::from_str(PERSON).unwrap();
+    changed["marital_status"] = json!("married");
+    changed["version"] = json!(1);
+    changed["reason"] = json!("ازدواج");
+    let updated =
+        client.put(app.url(&format!("/api/v1/persons/{id}"))).bearer_auth(&worker).json(&changed).send().await.unwrap();
+    assert_eq!(updated.status(), 200);
+    let stale =
+        client.put(app.url(&format!("/api/v1/persons/{id}"))).bearer_auth(&worker).json(&changed).send().await.unwrap();
+    assert_eq!(stale.status(), 409);
+    let history: Value = client
+        .get(app.url(&format!("/api/v1/persons/{id}/history")))
+        .bearer_auth(&worker)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[0]["reason"], "ازدواج");
+    assert_eq!(history[1]["data"]["marital_status"], Value::Null);
+
+    // An import through the API reports its bad rows.
+    let csv = "file_number,place\nT-2,08-01-C\nT-3,17-01-C\n";
+    let result: Value = client
+        .post(app.url("/api/v1/imports/households?format=csv"))
+        .bearer_auth(&worker)
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((result["inserted"].as_u64(), result["rejected"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(result["errors"][0]["line"], 3);
+    assert_eq!(result["errors"][0]["field"], "place");
+
+    // Fars's admin may not see the person; an HQ planner may.
+    let fars = app.token_for("admin.fars").await;
+    let hidden = client.get(app.url(&format!("/api/v1/persons/{id}"))).bearer_auth(&fars).send().await.unwrap();
+    assert_eq!(hidden.status(), 404);
+    let planner = app.token_for("planner").await;
+    let seen = client.get(app.url(&format!("/api/v1/persons/{id}"))).bearer_auth(&planner).send().await.unwrap();
+    assert_eq!(seen.status(), 200);
+}
+
+#[tokio::test]
+async fn the_person_form_shows_every_field_error_in_persian_and_keeps_values() {
+    let app = spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let form = client.get(app.url("/registry/households/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&form, "csrf");
+    let created = client
+        .post(app.url("/registry/households"))
+        .form(&[("csrf", csrf.as_str()), ("file_number", "T-9"), ("place", "08-01-C")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let response = client
+        .post(app.url("/registry/persons"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("national_code", "0012345678"),
+            ("household", "T-9"),
+            ("relationship", "head"),
+            ("first_name", "مینا"),
+            ("last_name", "نوری"),
+            ("father_name", "علی"),
+            ("birth_date", "1404/12/30"),
+            ("sex", "female"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("کد ملی رقم کنترل آن نادرست است."), "{page}");
+    assert!(page.contains("تاریخ تولد چنین تاریخی در تقویم نیست."));
+    assert!(page.contains("value=\"مینا\""));
+    assert!(page.contains("id=\"f-national_code-error\""));
+}
+
+#[tokio::test]
+async fn a_county_worker_cannot_open_another_countys_person() {
+    let app = spawn_app().await;
+    let tehran = app.token_for("caseworker").await;
+    let client = app.client();
+    client
+        .post(app.url("/api/v1/households"))
+        .bearer_auth(&tehran)
+        .json(&json!({ "file_number": "T-1", "place": "08-01-C" }))
+        .send()
+        .await
+        .unwrap();
+    let person: Value = client
+        .post(app.url("/api/v1/persons"))
+        .bearer_auth(&tehran)
+        .json(&serde_json::from_str::<Value>(PERSON).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = person["id"].as_i64().unwrap();
+    // A case worker of Shemiranat county (next door, same province).
+    let shemiranat = app.db.store.org_unit_by_code("C08-02").await.unwrap();
+    app.db
+        .store
+        .create_user(
+            None,
+            tavana_store::iam::NewUser {
+                username: "shemiran".into(),
+                display_name: "کارشناس شمیرانات".into(),
+                password: crate::support::PASSWORD.into(),
+                unit_id: shemiranat.id,
+                roles: vec![tavana_domain::iam::Role::CaseWorker],
+            },
+        )
+        .await
+        .unwrap();
+    let other = app.signed_in("shemiran").await;
+    let page = other.get(app.url(&format!("/registry/persons/{id}"))).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    let mine = app.signed_in("caseworker").await;
+    let page = mine.get(app.url(&format!("/registry/persons/{id}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("۱۳۶۰/۰۵/۱۲"));
+}
