@@ -432,7 +432,11 @@ struct PersonPage {
 }
 
 fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
-    let fact = |field: &str, value: String, ltr: bool| Fact { label: super::forms::label(lang, field), value, ltr };
+    let fact = |field: &str, value: String, ltr: bool| Fact {
+        label: super::forms::label(lang, field),
+        value: if value.is_empty() { "—".into() } else { value },
+        ltr,
+    };
     let t = lang.texts();
     let income = p.income_rials.map(|r| match lang {
         Lang::Fa => tavana_domain::Rials::new(r).to_persian_rials(),
