@@ -1,5 +1,7 @@
 //! `tavana`: the welfare-management system's one binary.
 
+mod bench;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
@@ -97,6 +99,9 @@ enum Command {
         #[arg(long, default_value_t = 0.0)]
         bad_rows: f64,
     },
+    /// Measure speed and memory for the README's performance table.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Import households, persons or disability assessments from a CSV (with a header
     /// row) or JSON Lines file. Bad rows are written to a report and the good rows
     /// kept; importing the same file again changes nothing.
@@ -146,6 +151,27 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum BenchCommand {
+    /// Generate a synthetic population, import it (rows/s and peak memory per
+    /// file), then look persons up by national code over HTTP against a server on
+    /// 127.0.0.1 (requests/s and latency percentiles).
+    Registry {
+        /// How many persons.
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        /// An empty database to fill (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+        /// Seconds of lookup load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent lookup clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain. Exits non-zero and names the first broken entry
     /// when any entry was altered or removed.
@@ -180,6 +206,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { port, database, persons } => demo(port, &database, persons).await,
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Bench(BenchCommand::Registry { persons, database, seconds, clients }) => {
+            bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await
+        }
         Command::Import { db, kind, file, username, report } => {
             let store = open(&db.database).await?;
             import_file(&store, &kind, &file, &username, report).await
@@ -293,15 +322,15 @@ fn synth(persons: u64, seed: u64, out: &std::path::Path, bad_rows: f64) -> Resul
 }
 
 /// How many rows of each kind were written.
-struct Written {
-    households: u64,
-    persons: u64,
-    disabilities: u64,
+pub(crate) struct Written {
+    pub households: u64,
+    pub persons: u64,
+    pub disabilities: u64,
 }
 
 /// Streams a population into the three import files `create` opens (households,
 /// persons, disabilities) and gives them back, flushed.
-fn write_population<W: std::io::Write>(
+pub(crate) fn write_population<W: std::io::Write>(
     config: PopulationConfig,
     mut create: impl FnMut(&str) -> Result<W>,
 ) -> Result<(Written, [W; 3])> {

@@ -524,9 +524,9 @@ impl Store {
     pub async fn api_token_actor(&self, secret: &str) -> Result<Option<Actor>> {
         let now = now_micros();
         let hash = token_hash(secret);
-        let row: Option<(i64, bool)> = on_pool!(self, |c| {
+        let row: Option<(i64, bool, Option<i64>)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT t.user_id, u.active FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                "SELECT t.user_id, u.active, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
             )
             .bind(&hash)
@@ -535,13 +535,17 @@ impl Store {
             .await
         })?;
         match row {
-            Some((user_id, true)) => {
-                on_pool!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                    .bind(now)
-                    .bind(&hash)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
+            Some((user_id, true, last_used)) => {
+                // Stamped at most once a minute, so a busy client does not turn
+                // every read into a write.
+                if last_used.is_none_or(|t| now - t > 60_000_000) {
+                    on_pool!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                        .bind(now)
+                        .bind(&hash)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
                 Ok(Some(self.actor_for_user(user_id).await?))
             }
             _ => Ok(None),

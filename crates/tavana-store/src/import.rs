@@ -144,10 +144,11 @@ impl ImportSummary {
     }
 }
 
-const BATCH: usize = 2_000;
+const BATCH: usize = 5_000;
 
-/// One record read from a file, or why it could not be read.
-type Read_<T> = (u64, std::result::Result<T, RowError>);
+/// One record read and checked, or why it was refused: its line and its fields or
+/// errors.
+type Item<F> = (u64, std::result::Result<F, Vec<RowError>>);
 
 /// Imports a file. `on_error` receives every rejected row; `on_progress` the running
 /// totals after each batch.
@@ -169,7 +170,7 @@ pub async fn import(
     match kind {
         ImportKind::Households => {
             let places = store.village_and_city_homes().await?;
-            let mut rx = spawn_reader::<RawHousehold>(input, format);
+            let mut rx = spawn_reader(input, format, |raw: &RawHousehold| HouseholdFields::parse(raw));
             while let Some(batch) = rx.recv().await {
                 let summary = households_batch(store, actor, &mut state, &places, batch, on_error).await?;
                 total.add(&summary);
@@ -177,17 +178,17 @@ pub async fn import(
             }
         }
         ImportKind::Persons => {
-            let mut rx = spawn_reader::<RawPerson>(input, format);
+            let mut rx = spawn_reader(input, format, move |raw: &RawPerson| PersonFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
-                let summary = persons_batch(store, actor, &mut state, batch, today, on_error).await?;
+                let summary = persons_batch(store, actor, &mut state, batch, on_error).await?;
                 total.add(&summary);
                 on_progress(&total);
             }
         }
         ImportKind::Disabilities => {
-            let mut rx = spawn_reader::<RawDisability>(input, format);
+            let mut rx = spawn_reader(input, format, move |raw: &RawDisability| DisabilityFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
-                let summary = disabilities_batch(store, actor, &mut state, batch, today, on_error).await?;
+                let summary = disabilities_batch(store, actor, &mut state, batch, on_error).await?;
                 total.add(&summary);
                 on_progress(&total);
             }
@@ -209,16 +210,28 @@ struct PlaceInfo {
     unit_path: String,
 }
 
-/// Reads records on a blocking thread and sends them in batches.
-fn spawn_reader<T>(input: Box<dyn Read + Send>, format: FileFormat) -> tokio::sync::mpsc::Receiver<Vec<Read_<T>>>
+/// Reads and checks records on a blocking thread (so checking overlaps with
+/// writing) and sends them in batches.
+fn spawn_reader<R, F>(
+    input: Box<dyn Read + Send>,
+    format: FileFormat,
+    check: impl Fn(&R) -> std::result::Result<F, Vec<DomainError>> + Send + 'static,
+) -> tokio::sync::mpsc::Receiver<Vec<Item<F>>>
 where
-    T: DeserializeOwned + Send + 'static,
+    R: DeserializeOwned + Serialize + Send + 'static,
+    F: Send + 'static,
 {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Read_<T>>>(4);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Item<F>>>(4);
     tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
-        let send = |item: Read_<T>, batch: &mut Vec<Read_<T>>| -> bool {
-            batch.push(item);
+        let send = |line: u64, read: std::result::Result<R, RowError>, batch: &mut Vec<Item<F>>| -> bool {
+            let item = match read {
+                Ok(raw) => {
+                    check(&raw).map_err(|errors| errors.iter().map(|e| RowError::from_domain(line, &raw, e)).collect())
+                }
+                Err(e) => Err(vec![e]),
+            };
+            batch.push((line, item));
             if batch.len() >= BATCH {
                 let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
                 return tx.blocking_send(full).is_ok();
@@ -236,7 +249,8 @@ where
                     ),
                     Err(e) => {
                         let _ = send(
-                            (1, Err(RowError::new(1, "header", "", &e.to_string(), "سطر عنوان خوانده نشد"))),
+                            1,
+                            Err(RowError::new(1, "header", "", &e.to_string(), "سطر عنوان خوانده نشد")),
                             &mut batch,
                         );
                         None
@@ -245,17 +259,17 @@ where
                 if let Some(headers) = headers {
                     reader.set_headers(headers.clone());
                     for record in reader.records() {
-                        let item = match record {
+                        let (line, read) = match record {
                             Ok(r) => {
                                 let line = r.position().map(|p| p.line()).unwrap_or(0);
-                                (line, r.deserialize::<T>(Some(&headers)).map_err(|e| unreadable(line, &e.to_string())))
+                                (line, r.deserialize::<R>(Some(&headers)).map_err(|e| unreadable(line, &e.to_string())))
                             }
                             Err(e) => {
                                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                                 (line, Err(unreadable(line, &e.to_string())))
                             }
                         };
-                        if !send(item, &mut batch) {
+                        if !send(line, read, &mut batch) {
                             return;
                         }
                     }
@@ -265,12 +279,12 @@ where
                 let reader = std::io::BufReader::new(input);
                 for (i, line) in std::io::BufRead::lines(reader).enumerate() {
                     let number = i as u64 + 1;
-                    let item = match line {
+                    let read = match line {
                         Ok(text) if text.trim().is_empty() => continue,
-                        Ok(text) => (number, json_record::<T>(&text).map_err(|e| unreadable(number, &e))),
-                        Err(e) => (number, Err(unreadable(number, &e.to_string()))),
+                        Ok(text) => json_record::<R>(&text).map_err(|e| unreadable(number, &e)),
+                        Err(e) => Err(unreadable(number, &e.to_string())),
                     };
-                    if !send(item, &mut batch) {
+                    if !send(number, read, &mut batch) {
                         return;
                     }
                 }
@@ -307,20 +321,18 @@ fn json_record<T: DeserializeOwned>(text: &str) -> std::result::Result<T, String
     serde_json::from_value(serde_json::Value::Object(texts)).map_err(|e| e.to_string())
 }
 
-/// Reports a row's domain errors, or passes on its fields.
-fn checked<R: Serialize, F>(
-    line: u64,
-    raw: &R,
-    parsed: std::result::Result<F, Vec<DomainError>>,
+/// Takes a checked item: its fields, or its errors reported and counted.
+fn accept<F>(
+    item: Item<F>,
     summary: &mut ImportSummary,
     on_error: &mut (dyn FnMut(&RowError) + Send),
-) -> Option<F> {
-    match parsed {
-        Ok(fields) => Some(fields),
-        Err(errors) => {
+) -> Option<(u64, F)> {
+    match item {
+        (line, Ok(fields)) => Some((line, fields)),
+        (_, Err(errors)) => {
             summary.rejected += 1;
             for e in &errors {
-                on_error(&RowError::from_domain(line, raw, e));
+                on_error(e);
             }
             None
         }
@@ -356,21 +368,14 @@ async fn households_batch(
     actor: &Actor,
     state: &mut ImportState,
     places: &HashMap<String, PlaceInfo>,
-    batch: Vec<Read_<RawHousehold>>,
+    batch: Vec<Item<HouseholdFields>>,
     on_error: &mut (dyn FnMut(&RowError) + Send),
 ) -> Result<ImportSummary> {
     let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
     let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
     let mut good: Vec<(u64, HouseholdFields, PlaceInfo)> = Vec::new();
-    for (line, read) in batch {
-        let raw = match read {
-            Ok(raw) => raw,
-            Err(e) => {
-                reject(&mut summary, on_error, e);
-                continue;
-            }
-        };
-        let Some(fields) = checked(line, &raw, HouseholdFields::parse(&raw), &mut summary, on_error) else { continue };
+    for item in batch {
+        let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
         let Some(place) = places.get(&fields.place_code).cloned() else {
             reject(
                 &mut summary,
@@ -378,7 +383,7 @@ async fn households_batch(
                 RowError::new(
                     line,
                     "place",
-                    &raw.place,
+                    &fields.place_code,
                     "is not a known village or city code",
                     "کد روستا یا شهر شناخته نیست",
                 ),
@@ -389,7 +394,13 @@ async fn households_batch(
             reject(
                 &mut summary,
                 on_error,
-                RowError::new(line, "place", &raw.place, "is outside your org unit", "بیرون از واحد سازمانی شماست"),
+                RowError::new(
+                    line,
+                    "place",
+                    &fields.place_code,
+                    "is outside your org unit",
+                    "بیرون از واحد سازمانی شماست",
+                ),
             );
             continue;
         }
@@ -400,7 +411,7 @@ async fn households_batch(
                 RowError::new(
                     line,
                     "file_number",
-                    &raw.file_number,
+                    &fields.file_number,
                     "appears twice in the file",
                     "در پرونده دو بار آمده است",
                 ),
@@ -455,24 +466,14 @@ async fn persons_batch(
     store: &Store,
     actor: &Actor,
     state: &mut ImportState,
-    batch: Vec<Read_<RawPerson>>,
-    today: time::Date,
+    batch: Vec<Item<PersonFields>>,
     on_error: &mut (dyn FnMut(&RowError) + Send),
 ) -> Result<ImportSummary> {
     let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
     let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
     let mut good: Vec<(u64, PersonFields)> = Vec::new();
-    for (line, read) in batch {
-        let raw = match read {
-            Ok(raw) => raw,
-            Err(e) => {
-                reject(&mut summary, on_error, e);
-                continue;
-            }
-        };
-        let Some(fields) = checked(line, &raw, PersonFields::parse(&raw, today), &mut summary, on_error) else {
-            continue;
-        };
+    for item in batch {
+        let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
         if !state.seen.insert(fields.national_code.as_string()) {
             reject(
                 &mut summary,
@@ -480,7 +481,7 @@ async fn persons_batch(
                 RowError::new(
                     line,
                     "national_code",
-                    &raw.national_code,
+                    &fields.national_code.as_string(),
                     "appears twice in the file",
                     "در پرونده دو بار آمده است",
                 ),
@@ -548,24 +549,14 @@ async fn disabilities_batch(
     store: &Store,
     actor: &Actor,
     state: &mut ImportState,
-    batch: Vec<Read_<RawDisability>>,
-    today: time::Date,
+    batch: Vec<Item<DisabilityFields>>,
     on_error: &mut (dyn FnMut(&RowError) + Send),
 ) -> Result<ImportSummary> {
     let mut summary = ImportSummary { read: batch.len() as u64, ..Default::default() };
     let first_line = batch.first().map(|(l, _)| *l).unwrap_or(0);
     let mut good: Vec<(u64, DisabilityFields)> = Vec::new();
-    for (line, read) in batch {
-        let raw = match read {
-            Ok(raw) => raw,
-            Err(e) => {
-                reject(&mut summary, on_error, e);
-                continue;
-            }
-        };
-        let Some(fields) = checked(line, &raw, DisabilityFields::parse(&raw, today), &mut summary, on_error) else {
-            continue;
-        };
+    for item in batch {
+        let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
         let key = format!("{}/{}/{}", fields.national_code, fields.kind.code(), fields.assessed_on);
         if !state.seen.insert(key) {
             reject(
@@ -574,7 +565,7 @@ async fn disabilities_batch(
                 RowError::new(
                     line,
                     "national_code",
-                    &raw.national_code,
+                    &fields.national_code.as_string(),
                     "the same assessment appears twice in the file",
                     "همین ارزیابی دو بار در پرونده آمده است",
                 ),

@@ -97,11 +97,8 @@ CREATE INDEX households_phone ON households(phone);
 
 CREATE INDEX persons_household ON persons(household_id);
 CREATE INDEX persons_name ON persons(last_key, first_key, id);
-CREATE INDEX persons_first ON persons(first_key, id);
-CREATE INDEX persons_unit ON persons(unit_id, id);
 CREATE INDEX persons_phone ON persons(phone);
 CREATE INDEX persons_sheba ON persons(sheba);
-CREATE INDEX persons_birth ON persons(birth_date);
 
 CREATE INDEX disabilities_person ON disabilities(person_id);
 

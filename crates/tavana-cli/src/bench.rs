@@ -1,0 +1,224 @@
+//! `tavana bench`: measured figures for the README's performance table. Nothing
+//! here asserts a speed; it reports what it measures and on what.
+
+use crate::{Written, write_population};
+use anyhow::{Context, Result};
+use std::time::{Duration, Instant};
+use tavana_domain::iam::Role;
+use tavana_store::Store;
+use tavana_store::iam::{NewUser, random_token};
+use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
+use tavana_synth::geo::{GeographyConfig, geography};
+use tavana_synth::population::PopulationConfig;
+use tavana_web::{AppState, WebConfig};
+
+/// What the registry bench does.
+pub struct RegistryBench {
+    pub persons: u64,
+    /// An empty database to fill; a new SQLite file when absent.
+    pub database: Option<String>,
+    /// How long the lookup load runs.
+    pub seconds: u64,
+    /// Concurrent clients of the lookup load.
+    pub clients: usize,
+}
+
+/// The peak resident memory of this process since the last reset, in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak (Linux: writing 5 to clear_refs), so each phase reports its own.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+pub async fn registry(bench: RegistryBench) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    println!(
+        "tavana bench registry: {} persons, {} cores",
+        bench.persons,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+
+    let started = Instant::now();
+    let config = PopulationConfig { persons: bench.persons, ..PopulationConfig::default() };
+    let (written, _) = write_population(config, |name| {
+        let path = dir.path().join(name);
+        Ok(std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        ))
+    })?;
+    let Written { households, persons, disabilities } = written;
+    println!(
+        "synthetic files: {households} households, {persons} persons, {disabilities} assessments in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let url = bench.database.clone().unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let store = Store::open(&url).await?;
+    println!("database: {:?}", store.backend());
+    store.load_geography(&geography(&GeographyConfig::default())).await?;
+    let hq = store.org_unit_by_code("HQ").await?;
+    let username = format!("bench.{}", &random_token()[..8]);
+    let user = store
+        .create_user(
+            None,
+            NewUser {
+                username: username.clone(),
+                display_name: "bench".into(),
+                password: random_token(),
+                unit_id: hq.id,
+                roles: vec![Role::CaseWorker],
+            },
+        )
+        .await?;
+    let actor = store.actor_for_user(user.id).await?;
+
+    println!();
+    println!("| phase | rows | seconds | rows/s | peak RSS MiB |");
+    println!("|---|---|---|---|---|");
+    for kind in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities] {
+        let path = dir.path().join(format!("{}.csv", kind.as_str()));
+        let file = std::fs::File::open(&path)?;
+        reset_peak_rss();
+        let started = Instant::now();
+        let summary = tavana_store::import::import(
+            &store,
+            &actor,
+            kind,
+            FileFormat::Csv,
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
+            &mut |_: &RowError| {},
+            &mut |_: &ImportSummary| {},
+        )
+        .await?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "| import {} | {} | {:.2} | {:.0} | {:.0} |",
+            kind.as_str(),
+            summary.inserted,
+            seconds,
+            summary.read as f64 / seconds,
+            peak_rss_mib().unwrap_or(0.0)
+        );
+    }
+
+    // Lookups by national code over HTTP, against a real server on this machine.
+    let codes = sample_codes(&dir.path().join("persons.csv"), 20_000)?;
+    let addr = tavana_web::spawn("127.0.0.1:0", AppState::new(store.clone(), WebConfig::default())).await?;
+    let (_, token) = store.issue_api_token(None, user.id, "bench", None).await?;
+    let report =
+        lookup_load(&format!("http://{addr}"), &token, &codes, bench.clients, Duration::from_secs(bench.seconds))
+            .await?;
+    println!();
+    println!("| lookup by national code over HTTP | value |");
+    println!("|---|---|");
+    println!("| clients | {} |", bench.clients);
+    println!("| requests | {} ({} failed) |", report.requests, report.failed);
+    println!("| requests/s | {:.0} |", report.requests as f64 / report.elapsed.as_secs_f64());
+    println!("| p50 ms | {:.2} |", report.percentile(0.50));
+    println!("| p99 ms | {:.2} |", report.percentile(0.99));
+    println!("| max ms | {:.2} |", report.percentile(1.0));
+    store.close().await;
+    Ok(())
+}
+
+/// Up to `n` national codes from a persons file, spread over it.
+fn sample_codes(path: &std::path::Path, n: usize) -> Result<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let mut codes = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record?;
+        if i % 7 == 0
+            && let Some(code) = record.get(0)
+        {
+            codes.push(code.to_string());
+            if codes.len() >= n {
+                break;
+            }
+        }
+    }
+    Ok(codes)
+}
+
+struct LoadReport {
+    requests: u64,
+    failed: u64,
+    elapsed: Duration,
+    /// Sorted latencies in microseconds.
+    latencies: Vec<u64>,
+}
+
+impl LoadReport {
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let index = ((self.latencies.len() - 1) as f64 * p).round() as usize;
+        self.latencies[index] as f64 / 1000.0
+    }
+}
+
+/// `clients` tasks, each sending one request at a time until `duration` passes (and
+/// at most a million requests in all): a bounded load that stops by itself.
+async fn lookup_load(
+    base: &str,
+    token: &str,
+    codes: &[String],
+    clients: usize,
+    duration: Duration,
+) -> Result<LoadReport> {
+    const MAX_REQUESTS: u64 = 1_000_000;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let deadline = Instant::now() + duration;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..clients.max(1) {
+        let client = client.clone();
+        let base = base.to_string();
+        let token = token.to_string();
+        let codes = codes.to_vec();
+        let counter = counter.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failed = 0u64;
+            let mut i = worker * 7919;
+            while Instant::now() < deadline && counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < MAX_REQUESTS
+            {
+                let code = &codes[i % codes.len().max(1)];
+                i += 1;
+                let t = Instant::now();
+                let ok = client
+                    .get(format!("{base}/api/v1/persons?national_code={code}&limit=1"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success());
+                let ok = match ok {
+                    Ok(true) => true,
+                    _ => false,
+                };
+                latencies.push(t.elapsed().as_micros() as u64);
+                if !ok {
+                    failed += 1;
+                }
+            }
+            (latencies, failed)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (mut l, f) = task.await?;
+        latencies.append(&mut l);
+        failed += f;
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    Ok(LoadReport { requests: latencies.len() as u64, failed, elapsed, latencies })
+}
