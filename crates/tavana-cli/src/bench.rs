@@ -199,10 +199,7 @@ async fn lookup_load(
                     .send()
                     .await
                     .map(|r| r.status().is_success());
-                let ok = match ok {
-                    Ok(true) => true,
-                    _ => false,
-                };
+                let ok = matches!(ok, Ok(true));
                 latencies.push(t.elapsed().as_micros() as u64);
                 if !ok {
                     failed += 1;
