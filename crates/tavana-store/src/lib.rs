@@ -8,6 +8,7 @@
 #[macro_use]
 mod db;
 pub mod audit;
+pub mod duplicates;
 mod error;
 pub mod iam;
 pub mod import;

@@ -63,6 +63,8 @@ pub struct Person {
     pub updated_at: i64,
     pub updated_by: Option<i64>,
     pub change_reason: String,
+    /// The person this one was merged into, as a duplicate.
+    pub merged_into: Option<i64>,
     #[serde(skip)]
     pub unit_path: String,
 }
@@ -165,7 +167,7 @@ const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.file_number, h.province_id, h.uni
 const PERSON_SELECT: &str = "SELECT s.id, s.national_code, s.household_id, h.file_number AS household_file, s.relationship, \
      s.province_id, s.unit_id, s.first_name, s.last_name, s.father_name, s.birth_date, s.sex, s.marital_status, \
      s.education, s.employment, s.income_rials, s.income_decile, s.sheba, s.phone, s.deceased_on, s.version, \
-     s.updated_at, s.updated_by, s.change_reason, o.path AS unit_path \
+     s.updated_at, s.updated_by, s.change_reason, s.merged_into, o.path AS unit_path \
      FROM persons s LEFT JOIN households h ON h.id = s.household_id JOIN org_units o ON o.id = s.unit_id";
 
 const SUMMARY_COLUMNS: &str = "s.id, s.national_code, s.first_name, s.last_name, s.father_name, s.birth_date, \
@@ -270,7 +272,7 @@ impl Store {
     pub async fn household_members(&self, actor: &Actor, id: i64) -> Result<Vec<PersonSummary>> {
         self.household(actor, id).await?;
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE s.household_id = $1 \
+            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE s.household_id = $1 AND s.merged_into IS NULL \
              ORDER BY CASE WHEN s.relationship = 'head' THEN 0 ELSE 1 END, s.birth_date, s.id"
         );
         let members = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_all(c).await)?;
@@ -484,7 +486,10 @@ impl Store {
         require(actor, Action::Open(Module::Registry))?;
         let limit = limit.clamp(1, 200);
         // The filters are fixed fragments; only their values are bound.
-        let mut conditions = vec!["s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string()];
+        let mut conditions = vec![
+            "s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string(),
+            "s.merged_into IS NULL".to_string(),
+        ];
         let mut binds: Vec<Bind> = vec![Bind::Text(actor.unit_path.subtree_pattern())];
         let next = |value: Bind, binds: &mut Vec<Bind>| {
             binds.push(value);

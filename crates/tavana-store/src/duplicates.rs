@@ -1,0 +1,321 @@
+//! Likely duplicates in the registry: found by rules over normalized keys, listed
+//! for a case worker, merged (reversibly) or dismissed, every decision audited.
+
+use crate::audit::AuditEvent;
+use crate::db::{Store, WriteTx, now_micros};
+use crate::org::{authorize, require};
+use crate::registry::supersede_by_id;
+use crate::{Result, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use tavana_domain::error::{DomainError, Reason};
+use tavana_domain::iam::{Action, Actor, Module};
+use tavana_domain::org::UnitPath;
+
+/// The rules that make two persons likely the same one.
+pub const RULES: [&str; 3] = ["same_name_father_birth", "same_phone", "same_sheba"];
+
+/// A pair of persons that may be one, with both sides to compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: i64,
+    pub rule: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub a_id: i64,
+    pub a_code: String,
+    pub a_name: String,
+    pub a_father: String,
+    pub a_birth: String,
+    pub a_phone: Option<String>,
+    pub b_id: i64,
+    pub b_code: String,
+    pub b_name: String,
+    pub b_father: String,
+    pub b_birth: String,
+    pub b_phone: Option<String>,
+}
+
+const CANDIDATE_SELECT: &str = "SELECT d.id, d.rule, d.status, d.reason, \
+     a.id AS a_id, a.national_code AS a_code, a.first_name || ' ' || a.last_name AS a_name, a.father_name AS a_father, \
+     a.birth_date AS a_birth, a.phone AS a_phone, \
+     b.id AS b_id, b.national_code AS b_code, b.first_name || ' ' || b.last_name AS b_name, b.father_name AS b_father, \
+     b.birth_date AS b_birth, b.phone AS b_phone \
+     FROM duplicate_candidates d JOIN persons a ON a.id = d.person_a JOIN persons b ON b.id = d.person_b";
+
+/// Each rule as the join condition between `p1` and `p2`.
+fn rule_condition(rule: &str) -> &'static str {
+    match rule {
+        "same_name_father_birth" => {
+            "p2.last_key = p1.last_key AND p2.first_key = p1.first_key AND p2.father_key = p1.father_key \
+             AND p2.birth_date = p1.birth_date"
+        }
+        "same_phone" => "p2.phone = p1.phone AND p1.phone IS NOT NULL AND p2.household_id <> p1.household_id",
+        _ => "p2.sheba = p1.sheba AND p1.sheba IS NOT NULL",
+    }
+}
+
+impl Store {
+    /// Finds likely duplicates among the persons of the actor's subtree and records
+    /// the new ones as open candidates. Returns how many were new.
+    pub async fn detect_duplicates(&self, actor: &Actor) -> Result<u64> {
+        require(actor, Action::EditRegistry)?;
+        let pattern = actor.unit_path.subtree_pattern();
+        let mut tx = self.begin_write().await?;
+        let mut found = 0;
+        for rule in RULES {
+            let sql = format!(
+                "INSERT INTO duplicate_candidates (person_a, person_b, rule, province_id, unit_id, status, found_at) \
+                 SELECT p1.id, p2.id, $1, p1.province_id, p1.unit_id, 'open', $2 \
+                 FROM persons p1 JOIN persons p2 ON {} AND p2.id > p1.id \
+                 WHERE p1.merged_into IS NULL AND p2.merged_into IS NULL \
+                 AND p1.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
+                 AND p2.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
+                 ON CONFLICT (person_a, person_b, rule) DO NOTHING",
+                rule_condition(rule)
+            );
+            found += on_tx!(tx, |c| sqlx::query(&sql)
+                .bind(rule)
+                .bind(now_micros())
+                .bind(&pattern)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        tx.audit(
+            Some(actor),
+            AuditEvent::new("duplicates.detect", "duplicate_candidates", actor.unit_id)
+                .after(json!({ "found": found })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Candidates with a status (`open`, `merged`, `dismissed`) in the actor's
+    /// subtree, newest first. Open ones whose persons were merged since are left out.
+    pub async fn duplicate_candidates(&self, actor: &Actor, status: &str, limit: i64) -> Result<Vec<Candidate>> {
+        require(actor, Action::Open(Module::Registry))?;
+        let sql = format!(
+            "{CANDIDATE_SELECT} WHERE d.status = $1 AND d.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
+             AND ($1 <> 'open' OR (a.merged_into IS NULL AND b.merged_into IS NULL)) ORDER BY d.id DESC LIMIT $3"
+        );
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql)
+            .bind(status)
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit.clamp(1, 500))
+            .fetch_all(c)
+            .await)?;
+        Ok(rows)
+    }
+
+    /// One candidate; `NotFound` unless both persons are in the actor's subtree.
+    pub async fn duplicate_candidate(&self, actor: &Actor, id: i64) -> Result<Candidate> {
+        let sql = format!("{CANDIDATE_SELECT} WHERE d.id = $1");
+        let candidate: Candidate = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        for person in [candidate.a_id, candidate.b_id] {
+            let path: String = on_pool!(self, |c| sqlx::query_scalar(
+                "SELECT o.path FROM persons s JOIN org_units o ON o.id = s.unit_id WHERE s.id = $1"
+            )
+            .bind(person)
+            .fetch_one(c)
+            .await)?;
+            let path = UnitPath::parse(&path).ok_or_else(|| StoreError::Corrupt(format!("unit path {path:?}")))?;
+            authorize(actor, Action::Open(Module::Registry), &path)?;
+        }
+        Ok(candidate)
+    }
+
+    /// Merges a candidate pair: `survivor` (one of the two) is kept, the other points
+    /// at it and its disability assessments move to it (unless the survivor has the
+    /// same assessment). Undone by [`Store::reopen_duplicate`].
+    pub async fn merge_duplicate(&self, actor: &Actor, id: i64, survivor: i64, reason: &str) -> Result<()> {
+        let candidate = self.decidable(actor, id, reason).await?;
+        let merged = if survivor == candidate.a_id {
+            candidate.b_id
+        } else if survivor == candidate.b_id {
+            candidate.a_id
+        } else {
+            return Err(StoreError::Invalid(DomainError::new("survivor", Reason::NotInList)));
+        };
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        supersede_by_id(&mut tx, "person", merged).await?;
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, updated_by = $3, \
+             updated_unit_id = $4, change_reason = $5 WHERE id = $6"
+        )
+        .bind(survivor)
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason.trim())
+        .bind(merged)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let movable: Vec<i64> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT d.id FROM disabilities d WHERE d.person_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM disabilities s WHERE s.person_id = $2 AND s.kind = d.kind AND s.assessed_on = d.assessed_on)"
+        )
+        .bind(merged)
+        .bind(survivor)
+        .fetch_all(c)
+        .await
+        })?;
+        for disability in &movable {
+            move_disability(&mut tx, *disability, survivor).await?;
+        }
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO merges (candidate_id, survivor_id, merged_id, moved_disabilities, merged_by, merged_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(id)
+        .bind(survivor)
+        .bind(merged)
+        .bind(json!(movable).to_string())
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        decide(&mut tx, actor, id, "merged", reason).await?;
+        tx.audit(
+            Some(actor),
+            AuditEvent::new("person.merge", "person", merged)
+                .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Dismisses a candidate: the two are different persons.
+    pub async fn dismiss_duplicate(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+        self.decidable(actor, id, reason).await?;
+        let mut tx = self.begin_write().await?;
+        decide(&mut tx, actor, id, "dismissed", reason).await?;
+        tx.audit(
+            Some(actor),
+            AuditEvent::new("duplicate.dismiss", "duplicate_candidate", id).after(json!({ "reason": reason })),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Undoes a decision: a merged person is separated again (its assessments move
+    /// back) or a dismissal is withdrawn; the candidate is open again.
+    pub async fn reopen_duplicate(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
+        }
+        let candidate = self.duplicate_candidate(actor, id).await?;
+        require(actor, Action::EditRegistry)?;
+        if candidate.status == "open" {
+            return Err(StoreError::Invalid(DomainError::new("status", Reason::OutOfRange)));
+        }
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        if candidate.status == "merged" {
+            let (merge_id, merged, moved): (i64, i64, String) =
+                on_tx!(tx, |c| {
+                    sqlx::query_as(
+                "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
+                 ORDER BY id DESC LIMIT 1"
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await
+                })?;
+            let moved: Vec<i64> =
+                serde_json::from_str(&moved).map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
+            for disability in &moved {
+                move_disability(&mut tx, *disability, merged).await?;
+            }
+            supersede_by_id(&mut tx, "person", merged).await?;
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE persons SET merged_into = NULL, version = version + 1, updated_at = $1, updated_by = $2, \
+                 updated_unit_id = $3, change_reason = $4 WHERE id = $5"
+            )
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason.trim())
+            .bind(merged)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            on_tx!(tx, |c| sqlx::query("UPDATE merges SET reverted_by = $1, reverted_at = $2 WHERE id = $3")
+                .bind(actor.user_id)
+                .bind(now)
+                .bind(merge_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("person.unmerge", "person", merged)
+                    .after(json!({ "candidate": id, "moved_back": moved, "reason": reason })),
+            )
+            .await?;
+        } else {
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("duplicate.reopen", "duplicate_candidate", id).after(json!({ "reason": reason })),
+            )
+            .await?;
+        }
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE duplicate_candidates SET status = 'open', decided_by = NULL, decided_at = NULL, reason = NULL WHERE id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await
+    }
+
+    /// An open candidate the actor may decide, with a reason given.
+    async fn decidable(&self, actor: &Actor, id: i64, reason: &str) -> Result<Candidate> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
+        }
+        let candidate = self.duplicate_candidate(actor, id).await?;
+        require(actor, Action::EditRegistry)?;
+        if candidate.status != "open" {
+            return Err(StoreError::Conflict { field: "status".into() });
+        }
+        Ok(candidate)
+    }
+}
+
+async fn decide(tx: &mut WriteTx, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE duplicate_candidates SET status = $1, decided_by = $2, decided_at = $3, reason = $4 WHERE id = $5"
+    )
+    .bind(status)
+    .bind(actor.user_id)
+    .bind(now_micros())
+    .bind(reason.trim())
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Moves an assessment to another person, keeping its previous state.
+async fn move_disability(tx: &mut WriteTx, id: i64, person: i64) -> Result<()> {
+    supersede_by_id(tx, "disability", id).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE disabilities SET person_id = $1, version = version + 1, change_reason = 'merge' WHERE id = $2"
+    )
+    .bind(person)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

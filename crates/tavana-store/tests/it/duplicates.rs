@@ -1,0 +1,124 @@
+use crate::support::{seeded, user};
+use tavana_domain::iam::Role;
+use tavana_domain::registry::{
+    DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+};
+use tavana_store::StoreError;
+use tavana_store::audit::ChainReport;
+use tavana_store::registry::PersonQuery;
+use time::macros::date;
+
+fn raw(code: &str, household: &str, first: &str, phone: &str) -> RawPerson {
+    RawPerson {
+        national_code: code.into(),
+        household: household.into(),
+        relationship: "head".into(),
+        first_name: first.into(),
+        last_name: "کاظمی".into(),
+        father_name: "حسن".into(),
+        birth_date: "1360/05/12".into(),
+        sex: "male".into(),
+        phone: phone.into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn duplicates_are_found_merged_reverted_and_dismissed() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let today = date!(2026 - 11 - 26);
+    for (file, place) in [("A-1", "08-01-C"), ("A-2", "08-01-D1-V1"), ("A-3", "08-01-D1-V2")] {
+        let h = HouseholdFields::parse(&RawHousehold {
+            file_number: file.into(),
+            place: place.into(),
+            ..Default::default()
+        })
+        .unwrap();
+        store.create_household(&worker, &h, "registration").await.unwrap();
+    }
+    // Ali registered twice under two codes ("علي" with Arabic yeh the second time),
+    // and Reza and Hamid sharing a mobile number across households.
+    let ali = store
+        .register_person(
+            &worker,
+            &PersonFields::parse(&raw("0012345679", "A-1", "علی", ""), today).unwrap(),
+            "registration",
+        )
+        .await
+        .unwrap();
+    let ali2 = store
+        .register_person(
+            &worker,
+            &PersonFields::parse(&raw("1234567891", "A-2", "علي", ""), today).unwrap(),
+            "registration",
+        )
+        .await
+        .unwrap();
+    store
+        .register_person(
+            &worker,
+            &PersonFields::parse(&raw("0067749828", "A-3", "رضا", "09121112233"), today).unwrap(),
+            "registration",
+        )
+        .await
+        .unwrap();
+    let hamid = RawPerson { birth_date: "1365/01/01".into(), ..raw("0013542419", "A-1", "حمید", "09121112233") };
+    store.register_person(&worker, &PersonFields::parse(&hamid, today).unwrap(), "registration").await.unwrap();
+    let assessment = DisabilityFields::parse(
+        &RawDisability {
+            national_code: "1234567891".into(),
+            kind: "visual".into(),
+            severity: "severe".into(),
+            assessed_on: "1402/01/01".into(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    store.add_disability(&worker, &assessment, "assessment").await.unwrap();
+
+    assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 2);
+    assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 0, "detecting again finds nothing new");
+    let open = store.duplicate_candidates(&worker, "open", 50).await.unwrap();
+    let by_rule = |rule: &str| open.iter().find(|c| c.rule == rule).unwrap().clone();
+    let names = by_rule("same_name_father_birth");
+    assert_eq!((names.a_id, names.b_id), (ali.id, ali2.id));
+    let phones = by_rule("same_phone");
+
+    // A decision needs a reason; the survivor must be one of the pair.
+    assert!(matches!(store.merge_duplicate(&worker, names.id, ali.id, " ").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.merge_duplicate(&worker, names.id, 999, "same man").await, Err(StoreError::Invalid(_))));
+    store.merge_duplicate(&worker, names.id, ali.id, "same man, second code issued in error").await.unwrap();
+    let q = PersonQuery { last_name: Some("کاظمی".into()), ..Default::default() };
+    let found = store.search_persons(&worker, &q, None, 50).await.unwrap();
+    assert!(!found.items.iter().any(|p| p.id == ali2.id), "the merged person is no longer listed");
+    assert_eq!(store.disabilities(&worker, ali.id).await.unwrap().len(), 1, "the assessment moved to the survivor");
+    assert_eq!(store.person(&worker, ali2.id).await.unwrap().merged_into, Some(ali.id));
+    assert!(matches!(
+        store.merge_duplicate(&worker, names.id, ali.id, "again").await,
+        Err(StoreError::Conflict { .. })
+    ));
+
+    // Undo: separated again, the assessment back where it was.
+    store.reopen_duplicate(&worker, names.id, "different fathers after all").await.unwrap();
+    assert_eq!(store.person(&worker, ali2.id).await.unwrap().merged_into, None);
+    assert_eq!(store.disabilities(&worker, ali2.id).await.unwrap().len(), 1);
+    assert!(store.disabilities(&worker, ali.id).await.unwrap().is_empty());
+    let history = store.person_history(&worker, ali2.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.reason.as_str()).collect::<Vec<_>>()[..2],
+        ["different fathers after all", "same man, second code issued in error"]
+    );
+
+    store.dismiss_duplicate(&worker, phones.id, "father and son share a phone").await.unwrap();
+    assert_eq!(store.duplicate_candidates(&worker, "dismissed", 50).await.unwrap().len(), 1);
+    assert_eq!(store.duplicate_candidates(&worker, "open", 50).await.unwrap().len(), 1);
+
+    // Another county's worker neither sees nor decides these.
+    let other = user(store, "other", "C17-01", Role::CaseWorker).await;
+    assert!(store.duplicate_candidates(&other, "open", 50).await.unwrap().is_empty());
+    assert!(matches!(store.dismiss_duplicate(&other, names.id, "x").await, Err(StoreError::NotFound)));
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+}
