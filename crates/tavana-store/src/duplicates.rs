@@ -217,16 +217,15 @@ impl Store {
         let now = now_micros();
         let mut tx = self.begin_write().await?;
         if candidate.status == "merged" {
-            let (merge_id, merged, moved): (i64, i64, String) =
-                on_tx!(tx, |c| {
-                    sqlx::query_as(
+            let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
+                sqlx::query_as(
                 "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
                  ORDER BY id DESC LIMIT 1"
             )
             .bind(id)
             .fetch_one(c)
             .await
-                })?;
+            })?;
             let moved: Vec<i64> =
                 serde_json::from_str(&moved).map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
             for disability in &moved {

@@ -41,11 +41,48 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Reports of refused import rows, waiting to be downloaded.
+    pub reports: Arc<Reports>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        Self { store, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+        Self {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            reports: Arc::new(Reports::default()),
+        }
+    }
+}
+
+/// The last few import reports, kept in memory for the user who imported until
+/// they download them (at most [`Reports::KEEP`]; the oldest go first). A report is
+/// also shown on the page, so losing one on restart loses nothing else.
+#[derive(Default)]
+pub struct Reports {
+    entries: std::sync::Mutex<std::collections::VecDeque<(String, i64, String)>>,
+}
+
+impl Reports {
+    const KEEP: usize = 32;
+
+    /// Keeps a report for a user and returns its id.
+    pub fn keep(&self, user_id: i64, report: String) -> String {
+        let id = tavana_store::iam::random_token();
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::KEEP {
+                entries.pop_front();
+            }
+            entries.push_back((id.clone(), user_id, report));
+        }
+        id
+    }
+
+    /// The report with `id`, if it is this user's.
+    pub fn take(&self, user_id: i64, id: &str) -> Option<String> {
+        let entries = self.entries.lock().ok()?;
+        entries.iter().find(|(i, u, _)| i == id && *u == user_id).map(|(_, _, r)| r.clone())
     }
 }
 

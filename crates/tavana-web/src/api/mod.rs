@@ -2,6 +2,7 @@
 //! route is in the OpenAPI document served at `/api/v1/openapi.json` by construction.
 
 mod audit;
+mod duplicates;
 mod org;
 pub(crate) mod registry;
 mod users;
@@ -63,6 +64,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::create_household))
         .routes(routes!(registry::get_household))
         .routes(routes!(registry::import))
+        .routes(routes!(duplicates::list))
+        .routes(routes!(duplicates::detect))
+        .routes(routes!(duplicates::decide))
         // Imports carry whole files; the CLI is the path for the largest.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
 }

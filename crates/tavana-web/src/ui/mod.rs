@@ -4,7 +4,9 @@
 
 mod audit;
 mod dashboard;
+mod duplicates;
 mod forms;
+mod imports;
 mod org;
 mod registry;
 mod session;
@@ -45,6 +47,11 @@ pub fn router() -> Router<AppState> {
         .route("/registry/persons/{id}", get(registry::person).post(registry::update_person))
         .route("/registry/persons/{id}/edit", get(registry::edit_person))
         .route("/registry/persons/{id}/disabilities", post(registry::add_disability))
+        .route("/registry/import", get(imports::form).post(imports::upload))
+        .route("/registry/import/reports/{id}", get(imports::report))
+        .route("/registry/duplicates", get(duplicates::list))
+        .route("/registry/duplicates/detect", post(duplicates::detect))
+        .route("/registry/duplicates/{id}", post(duplicates::decide))
         .fallback(not_found)
 }
 

@@ -28,7 +28,7 @@ fn today() -> time::Date {
 }
 
 /// An ISO date as people read it: Jalali, digits of the language.
-fn jalali(lang: Lang, iso: &str) -> String {
+pub(super) fn jalali(lang: Lang, iso: &str) -> String {
     let parsed = time::Date::parse(iso, &time::macros::format_description!("[year]-[month]-[day]"));
     match parsed.ok().and_then(|d| JalaliDate::from_gregorian(d).ok()) {
         Some(j) => lang.digits(&j.to_ascii()),

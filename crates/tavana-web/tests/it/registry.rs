@@ -175,3 +175,91 @@ async fn a_county_worker_cannot_open_another_countys_person() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("۱۳۶۰/۰۵/۱۲"));
 }
+
+#[tokio::test]
+async fn the_import_page_keeps_good_rows_and_offers_the_refused_ones() {
+    let app = spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let page = client.get(app.url("/registry/import")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf");
+    let file = "file_number,place\nT-1,08-01-C\nT-2,08-01-D1-V1\nT-3,99-99-X\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("kind", "households")
+        .part("file", reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("households.csv"));
+    let response = client.post(app.url("/registry/import")).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"import-result\""), "{page}");
+    assert!(page.contains("<dt>افزوده</dt><dd>۲</dd>"), "{page}");
+    assert!(page.contains("کد روستا یا شهر شناخته نیست"));
+    let marker = "href=\"/registry/import/reports/";
+    let start = page.find(marker).unwrap() + "href=\"".len();
+    let href = page[start..].split('"').next().unwrap();
+    let report = client.get(app.url(href)).send().await.unwrap().text().await.unwrap();
+    assert!(report.contains("line,field,value,reason_fa,reason_en"));
+    assert!(report.contains("4,\"place\",\"99-99-X\""), "{report}");
+    // Another user cannot fetch it.
+    let other = app.signed_in("registrar").await;
+    assert_eq!(other.get(app.url(href)).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn duplicates_over_the_api() {
+    let app = spawn_app().await;
+    let worker = app.token_for("caseworker").await;
+    let client = app.client();
+    for (file, place) in [("D-1", "08-01-C"), ("D-2", "08-01-C")] {
+        client
+            .post(app.url("/api/v1/households"))
+            .bearer_auth(&worker)
+            .json(&json!({ "file_number": file, "place": place }))
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut ids = Vec::new();
+    for (code, file) in [("0012345679", "D-1"), ("1234567891", "D-2")] {
+        let mut body: Value = serde_json::from_str(PERSON).unwrap();
+        body["national_code"] = json!(code);
+        body["household"] = json!(file);
+        let p: Value = client
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&worker)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    let detected: Value = client
+        .post(app.url("/api/v1/duplicates/detect"))
+        .bearer_auth(&worker)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detected["found"], 1);
+    let list: Value =
+        client.get(app.url("/api/v1/duplicates")).bearer_auth(&worker).send().await.unwrap().json().await.unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    let decide =
+        |body: Value| client.post(app.url(&format!("/api/v1/duplicates/{id}"))).bearer_auth(&worker).json(&body).send();
+    let missing = decide(json!({ "decision": "merge", "reason": "same" })).await.unwrap();
+    assert_eq!(missing.json::<Value>().await.unwrap()["field"], "survivor");
+    let merged: Value = decide(json!({ "decision": "merge", "survivor": ids[0], "reason": "same person" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(merged["status"], "merged");
+    let reopened: Value =
+        decide(json!({ "decision": "reopen", "reason": "checked again" })).await.unwrap().json().await.unwrap();
+    assert_eq!(reopened["status"], "open");
+}

@@ -1,0 +1,156 @@
+//! The duplicate review page: likely duplicates side by side, to merge or dismiss,
+//! and the decisions taken, to undo.
+
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::error::Problem;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tavana_domain::iam::{Action, Module};
+use tavana_store::duplicates::Candidate;
+
+pub struct Side {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub father: String,
+    pub birth: String,
+    pub phone: String,
+}
+
+pub struct Row {
+    pub id: i64,
+    pub rule: &'static str,
+    pub reason: String,
+    /// The two persons, in the order found.
+    pub sides: [Side; 2],
+}
+
+fn rule_label(lang: Lang, rule: &str) -> &'static str {
+    match (lang, rule) {
+        (Lang::Fa, "same_name_father_birth") => "نام، نام پدر و تاریخ تولد یکسان",
+        (Lang::Fa, "same_phone") => "تلفن یکسان",
+        (Lang::Fa, _) => "شمارهٔ شبای یکسان",
+        (Lang::En, "same_name_father_birth") => "same name, father and birth date",
+        (Lang::En, "same_phone") => "same phone",
+        (Lang::En, _) => "same SHEBA",
+    }
+}
+
+fn row(lang: Lang, c: &Candidate) -> Row {
+    let side = |id, code: &str, name: &str, father: &str, birth: &str, phone: &Option<String>| Side {
+        id,
+        code: lang.digits(code),
+        name: name.to_string(),
+        father: father.to_string(),
+        birth: super::registry::jalali(lang, birth),
+        phone: lang.digits(phone.as_deref().unwrap_or("")),
+    };
+    Row {
+        id: c.id,
+        rule: rule_label(lang, &c.rule),
+        reason: c.reason.clone().unwrap_or_default(),
+        sides: [
+            side(c.a_id, &c.a_code, &c.a_name, &c.a_father, &c.a_birth, &c.a_phone),
+            side(c.b_id, &c.b_code, &c.b_name, &c.b_father, &c.b_birth, &c.b_phone),
+        ],
+    }
+}
+
+#[derive(Template)]
+#[template(path = "duplicates.html")]
+struct Page {
+    layout: Layout,
+    status: String,
+    rows: Vec<Row>,
+    can_edit: bool,
+    found: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    found: Option<u64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let status = match q.status.as_deref() {
+        Some("merged") => "merged",
+        Some("dismissed") => "dismissed",
+        _ => "open",
+    };
+    let candidates = state.store.duplicate_candidates(&user.actor, status, 200).await.in_lang(lang)?;
+    let page = Page {
+        layout: Layout::new(lang, &user, lang.texts().duplicates, Some(Module::Registry), "/registry/duplicates"),
+        status: status.to_string(),
+        rows: candidates.iter().map(|c| row(lang, c)).collect(),
+        can_edit: user.actor.may(Action::EditRegistry),
+        found: q.found.map(|n| lang.digits(&n.to_string())),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn detect(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let found = state.store.detect_duplicates(&user.actor).await.in_lang(lang)?;
+    Ok(Redirect::to(&format!("/registry/duplicates?found={found}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    /// merge, dismiss or reopen.
+    decision: String,
+    #[serde(default)]
+    survivor: Option<i64>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let store = &state.store;
+    let result = match (form.decision.as_str(), form.survivor) {
+        ("merge", Some(survivor)) => store.merge_duplicate(&user.actor, id, survivor, &form.reason).await,
+        ("dismiss", _) => store.dismiss_duplicate(&user.actor, id, &form.reason).await,
+        ("reopen", _) => store.reopen_duplicate(&user.actor, id, &form.reason).await,
+        _ => Err(tavana_store::StoreError::Invalid(tavana_domain::DomainError::new(
+            "survivor",
+            tavana_domain::error::Reason::Empty,
+        ))),
+    };
+    result.in_lang(lang)?;
+    let back = if form.decision == "reopen" { "/registry/duplicates" } else { "/registry/duplicates?status=open" };
+    Ok(Redirect::to(back).into_response())
+}

@@ -1,0 +1,136 @@
+//! The import page: upload a file of households, persons or assessments, see what
+//! was kept and every row refused, and download the refused rows as CSV.
+
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::error::Problem;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tavana_domain::iam::{Action, Module};
+use tavana_store::StoreError;
+use tavana_store::import::{FileFormat, ImportKind, RowError};
+
+pub struct ErrorRow {
+    pub line: String,
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    layout: Layout,
+    result: Option<Vec<(String, String)>>,
+    errors: Vec<ErrorRow>,
+    report_href: Option<String>,
+    problem: Option<String>,
+}
+
+fn page(lang: Lang, user: &SessionUser) -> ImportPage {
+    ImportPage {
+        layout: Layout::new(lang, user, lang.texts().import_files, Some(Module::Registry), "/registry/import"),
+        result: None,
+        errors: Vec::new(),
+        report_href: None,
+        problem: None,
+    }
+}
+
+pub async fn form(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    if !user.actor.may(Action::EditRegistry) {
+        return Err(PageError(lang, StoreError::Forbidden("change the registry").into()));
+    }
+    Ok(render(StatusCode::OK, &page(lang, &user)))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let t = lang.texts();
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = ImportKind::parse(&field.text().await.unwrap_or_default()),
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                if let Ok(bytes) = field.bytes().await {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !user.check_csrf(&csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let mut view = page(lang, &user);
+    let (Some(kind), Some((name, bytes))) = (kind, file) else {
+        view.problem = Some(t.choose_file.to_string());
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
+    };
+    let Some(format) = FileFormat::from_name(&name) else {
+        view.problem = Some(t.file_format.to_string());
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
+    };
+    let (summary, errors) =
+        crate::api::registry::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
+    let figure = |n: u64| lang.digits(&n.to_string());
+    view.result = Some(vec![
+        (t.rows_read.to_string(), figure(summary.read)),
+        (t.rows_inserted.to_string(), figure(summary.inserted)),
+        (t.rows_updated.to_string(), figure(summary.updated)),
+        (t.rows_unchanged.to_string(), figure(summary.unchanged)),
+        (t.rows_rejected.to_string(), figure(summary.rejected)),
+    ]);
+    if !errors.is_empty() {
+        let report = std::iter::once(RowError::CSV_HEADER.to_string())
+            .chain(errors.iter().map(RowError::to_csv_line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let id = state.reports.keep(user.actor.user_id, report);
+        view.report_href = Some(format!("/registry/import/reports/{id}"));
+    }
+    view.errors = errors
+        .iter()
+        .take(500)
+        .map(|e| ErrorRow {
+            line: lang.digits(&e.line.to_string()),
+            field: super::forms::label(lang, &e.field),
+            value: e.value.clone(),
+            reason: match lang {
+                Lang::Fa => e.reason_fa.clone(),
+                Lang::En => e.reason_en.clone(),
+            },
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// A report of refused rows, as CSV, for the user who imported.
+pub async fn report(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let csv = state.reports.take(user.actor.user_id, &id).ok_or(PageError(lang, Problem::not_found()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"import-report.csv\""),
+        ],
+        format!("\u{feff}{csv}"),
+    )
+        .into_response())
+}
