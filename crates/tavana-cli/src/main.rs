@@ -99,6 +99,22 @@ enum Command {
         #[arg(long, default_value_t = 0.0)]
         bad_rows: f64,
     },
+    /// Export households, persons or disability assessments to a CSV or JSON Lines
+    /// file in the import format (dates in Jalali), streamed.
+    Export {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// What to export: households, persons or disabilities.
+        kind: String,
+        /// The file to write: .csv, .jsonl or .ndjson.
+        file: std::path::PathBuf,
+        /// The user the export acts as; their org unit bounds it.
+        #[arg(long = "as")]
+        username: String,
+        /// Only this org unit's subtree (a code such as P08 or C08-01).
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Measure speed and memory for the README's performance table.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -208,6 +224,10 @@ async fn run(command: Command) -> Result<()> {
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
         Command::Bench(BenchCommand::Registry { persons, database, seconds, clients }) => {
             bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await
+        }
+        Command::Export { db, kind, file, username, unit } => {
+            let store = open(&db.database).await?;
+            export_file(&store, &kind, &file, &username, unit.as_deref()).await
         }
         Command::Import { db, kind, file, username, report } => {
             let store = open(&db.database).await?;
@@ -417,6 +437,33 @@ async fn import_file(
     if summary.rejected > 0 {
         println!("rejected rows are listed in {}", report_path.display());
     }
+    Ok(())
+}
+
+async fn export_file(
+    store: &Store,
+    kind: &str,
+    file: &std::path::Path,
+    username: &str,
+    unit: Option<&str>,
+) -> Result<()> {
+    let kind = ImportKind::parse(kind)
+        .with_context(|| format!("unknown kind {kind:?}: households, persons or disabilities"))?;
+    let name = file.display().to_string();
+    let format = FileFormat::from_name(&name).with_context(|| format!("{name}: use a .csv, .jsonl or .ndjson file"))?;
+    let actor = actor_named(store, username).await?;
+    let scope = match unit {
+        Some(code) => {
+            let unit = store.org_unit_by_code(code).await.with_context(|| format!("no org unit with code {code:?}"))?;
+            Some(unit.unit_path()?)
+        }
+        None => None,
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(file).with_context(|| format!("creating {name}"))?);
+    let rows = store.export(&actor, kind, format, scope.as_ref(), &mut out).await?;
+    use std::io::Write;
+    out.flush()?;
+    println!("wrote {rows} {} to {name}", kind.as_str());
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod db;
 pub mod audit;
 pub mod duplicates;
 mod error;
+pub mod export;
 pub mod iam;
 pub mod import;
 pub mod org;

@@ -30,6 +30,16 @@ async fn synth_then_import_reports_bad_rows_and_reimport_changes_nothing() {
     assert!(rejected > 10, "{report}");
     assert!(report.starts_with("line,field,value,reason_fa,reason_en"));
     let again = run(&["import", "persons", &persons, "--as", "reg"], "");
-    let out = text(&again.stdout);
-    assert!(out.contains(" 0 inserted, 0 updated,"), "{out}");
+    let summary = text(&again.stdout);
+    assert!(summary.contains(" 0 inserted, 0 updated,"), "{summary}");
+
+    // Export what was kept, then import the export: nothing changes.
+    let exported = format!("{out}/exported.jsonl");
+    let export = run(&["export", "persons", &exported, "--as", "reg", "--unit", "HQ"], "");
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let lines = std::fs::read_to_string(&exported).unwrap().lines().count();
+    assert_eq!(lines, 3000 - rejected);
+    let back = run(&["import", "persons", &exported, "--as", "reg"], "");
+    let summary = text(&back.stdout);
+    assert!(summary.contains(&format!("{lines} unchanged, 0 rejected")), "{summary}");
 }

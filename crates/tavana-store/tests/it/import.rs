@@ -133,3 +133,34 @@ async fn importing_needs_the_case_worker_role() {
     .await;
     assert!(matches!(result, Err(tavana_store::StoreError::Forbidden(_))));
 }
+
+#[tokio::test]
+async fn an_export_imports_back_unchanged() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    run(store, &worker, ImportKind::Households, FileFormat::Csv, HOUSEHOLDS).await;
+    run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    let mut households = Vec::new();
+    let mut persons = Vec::new();
+    assert_eq!(store.export(&worker, ImportKind::Households, FileFormat::Csv, None, &mut households).await.unwrap(), 2);
+    assert_eq!(store.export(&worker, ImportKind::Persons, FileFormat::JsonLines, None, &mut persons).await.unwrap(), 2);
+    let persons = String::from_utf8(persons).unwrap();
+    assert!(persons.contains("\"birth_date\":\"1360/05/12\""), "{persons}");
+
+    // Into a fresh database: everything is new; and the same export back into the
+    // first one changes nothing.
+    let other = seeded().await;
+    let worker2 = user(&other.store, "worker", "C08-01", Role::CaseWorker).await;
+    let households = String::from_utf8(households).unwrap();
+    let (h, _) = run(&other.store, &worker2, ImportKind::Households, FileFormat::Csv, &households).await;
+    let (p, errors) = run(&other.store, &worker2, ImportKind::Persons, FileFormat::JsonLines, &persons).await;
+    assert_eq!((h.inserted, p.inserted, p.rejected), (2, 2, 0), "{errors:?}");
+    let (same, _) = run(store, &worker, ImportKind::Persons, FileFormat::JsonLines, &persons).await;
+    assert_eq!((same.inserted, same.updated, same.unchanged), (0, 0, 2));
+
+    // Exports are scoped: Fars's worker gets nothing of Tehran's.
+    let fars = user(store, "fars", "C17-01", Role::CaseWorker).await;
+    let mut none = Vec::new();
+    assert_eq!(store.export(&fars, ImportKind::Persons, FileFormat::Csv, None, &mut none).await.unwrap(), 0);
+}
