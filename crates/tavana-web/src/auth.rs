@@ -44,6 +44,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+/// API tokens checked in the last [`TokenCache::TTL`]: a revoked token or disabled
+/// user stops working within that time.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Actor, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+    const MAX: usize = 10_000;
+
+    fn get(&self, secret: &str) -> Option<Actor> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(secret).filter(|(_, at)| at.elapsed() < Self::TTL).map(|(actor, _)| actor.clone())
+    }
+
+    fn put(&self, secret: &str, actor: &Actor) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX {
+                entries.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+            }
+            if entries.len() < Self::MAX {
+                entries.insert(secret.to_string(), (actor.clone(), std::time::Instant::now()));
+            }
+        }
+    }
+}
+
 /// A signed-in person using the UI. Without a live session the request is sent to
 /// the sign-in page, which brings them back afterwards.
 pub struct SessionUser {
@@ -90,8 +118,14 @@ impl FromRequestParts<AppState> for ApiCaller {
             let Some(secret) = secret else {
                 return Err(ApiError::from(Problem::unauthorized()));
             };
+            if let Some(actor) = state.tokens.get(secret) {
+                return Ok(ApiCaller(actor));
+            }
             return match state.store.api_token_actor(secret).await {
-                Ok(Some(actor)) => Ok(ApiCaller(actor)),
+                Ok(Some(actor)) => {
+                    state.tokens.put(secret, &actor);
+                    Ok(ApiCaller(actor))
+                }
                 Ok(None) => Err(ApiError::from(Problem::unauthorized())),
                 Err(e) => Err(ApiError::from(e)),
             };

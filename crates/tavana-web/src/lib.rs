@@ -43,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Reports of refused import rows, waiting to be downloaded.
     pub reports: Arc<Reports>,
+    /// API tokens recently checked, so a busy client is not looked up per request.
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             reports: Arc::new(Reports::default()),
+            tokens: Arc::new(auth::TokenCache::default()),
         }
     }
 }
