@@ -57,6 +57,11 @@ impl NationalCode {
         Some(Self(digits))
     }
 
+    /// The code as a number (leading zeros dropped), a compact exact key.
+    pub fn as_u64(&self) -> u64 {
+        self.0.iter().fold(0u64, |n, d| n * 10 + u64::from(*d))
+    }
+
     /// The ten ASCII digits.
     pub fn as_string(&self) -> String {
         self.0.iter().map(|d| char::from(b'0' + d)).collect()
@@ -103,6 +108,7 @@ mod tests {
     #[test]
     fn known_vectors() {
         check("0012345679", Ok("0012345679"));
+        assert_eq!(NationalCode::parse("0012345679").map(|c| c.as_u64()), Ok(12_345_679));
         check("1234567891", Ok("1234567891"));
         check("۰۰۱۲۳۴۵۶۷۹", Ok("0012345679"));
         check("٠٠١٢٣٤٥٦٧٩", Ok("0012345679"));

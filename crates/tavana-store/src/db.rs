@@ -100,6 +100,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Self::connect(url).await?;
         store.migrate().await?;
+        store.ensure_indexes().await?;
         Ok(store)
     }
 

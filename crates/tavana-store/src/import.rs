@@ -26,7 +26,7 @@ use tavana_domain::DomainError;
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::org::UnitPath;
 use tavana_domain::registry::{
-    DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+    DisabilityFields, DisabilityType, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
 
 /// What a file holds.
@@ -165,41 +165,111 @@ pub async fn import(
         return Err(StoreError::Forbidden("change the registry"));
     }
     let today = time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date();
-    let mut state = ImportState { seen: HashSet::new() };
+    let mut state = ImportState { seen: HashSet::new(), seen_files: HashSet::new() };
     let mut total = ImportSummary::default();
+    // Loading into an empty table: its secondary indexes are dropped and built once
+    // at the end (a sort), which is far faster than updating them row by row. The
+    // unique keys stay, so checks against stored rows work as always. Should the
+    // process die midway, opening the store builds them again.
+    let bulk = store.is_empty(kind).await?;
+    if bulk {
+        store.drop_secondary_indexes(kind).await?;
+    }
+    let outcome =
+        import_rows(store, actor, kind, format, input, today, &mut state, &mut total, on_error, on_progress).await;
+    if bulk {
+        store.ensure_indexes().await?;
+    }
+    outcome.map(|()| total)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_rows(
+    store: &Store,
+    actor: &Actor,
+    kind: ImportKind,
+    format: FileFormat,
+    input: Box<dyn Read + Send>,
+    today: time::Date,
+    state: &mut ImportState,
+    total: &mut ImportSummary,
+    on_error: &mut (dyn FnMut(&RowError) + Send),
+    on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
+) -> Result<()> {
     match kind {
         ImportKind::Households => {
             let places = store.village_and_city_homes().await?;
             let mut rx = spawn_reader(input, format, |raw: &RawHousehold| HouseholdFields::parse(raw));
             while let Some(batch) = rx.recv().await {
-                let summary = households_batch(store, actor, &mut state, &places, batch, on_error).await?;
+                let summary = households_batch(store, actor, state, &places, batch, on_error).await?;
                 total.add(&summary);
-                on_progress(&total);
+                on_progress(total);
             }
         }
         ImportKind::Persons => {
             let mut rx = spawn_reader(input, format, move |raw: &RawPerson| PersonFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
-                let summary = persons_batch(store, actor, &mut state, batch, on_error).await?;
+                let summary = persons_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
-                on_progress(&total);
+                on_progress(total);
             }
         }
         ImportKind::Disabilities => {
             let mut rx = spawn_reader(input, format, move |raw: &RawDisability| DisabilityFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
-                let summary = disabilities_batch(store, actor, &mut state, batch, on_error).await?;
+                let summary = disabilities_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
-                on_progress(&total);
+                on_progress(total);
             }
         }
     }
-    Ok(total)
+    Ok(())
+}
+
+/// The secondary (not unique) indexes of the registry's large tables, as the
+/// migrations create them. A test checks this list against the migrated schema.
+pub const SECONDARY_INDEXES: &[(&str, &str, &str)] = &[
+    ("households", "households_unit", "unit_id, id"),
+    ("households", "households_place", "place_id"),
+    ("households", "households_phone", "phone"),
+    ("persons", "persons_household", "household_id"),
+    ("persons", "persons_name", "last_key, first_key, id"),
+    ("persons", "persons_phone", "phone"),
+    ("persons", "persons_sheba", "sheba"),
+];
+
+impl Store {
+    /// Builds any secondary index that is missing (after a bulk load, or one cut
+    /// short).
+    pub async fn ensure_indexes(&self) -> Result<()> {
+        for (table, name, columns) in SECONDARY_INDEXES {
+            let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({columns})");
+            on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    async fn drop_secondary_indexes(&self, kind: ImportKind) -> Result<()> {
+        for (table, name, _) in SECONDARY_INDEXES.iter().filter(|(t, _, _)| *t == kind.as_str()) {
+            let sql = format!("DROP INDEX IF EXISTS {name}");
+            let _ = table;
+            on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    async fn is_empty(&self, kind: ImportKind) -> Result<bool> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", kind.as_str());
+        let any: bool = on_pool!(self, |c| sqlx::query_scalar(&sql).fetch_one(c).await)?;
+        Ok(!any)
+    }
 }
 
 struct ImportState {
     /// Keys already seen in this file, to catch a row given twice.
-    seen: HashSet<String>,
+    seen: HashSet<u64>,
+    /// Household file numbers already seen in this file.
+    seen_files: HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -404,7 +474,7 @@ async fn households_batch(
             );
             continue;
         }
-        if !state.seen.insert(fields.file_number.clone()) {
+        if !state.seen_files.insert(fields.file_number.clone()) {
             reject(
                 &mut summary,
                 on_error,
@@ -474,7 +544,7 @@ async fn persons_batch(
     let mut good: Vec<(u64, PersonFields)> = Vec::new();
     for item in batch {
         let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
-        if !state.seen.insert(fields.national_code.as_string()) {
+        if !state.seen.insert(fields.national_code.as_u64()) {
             reject(
                 &mut summary,
                 on_error,
@@ -490,7 +560,9 @@ async fn persons_batch(
         }
         good.push((line, fields));
     }
-    let files: Vec<String> = good.iter().map(|(_, f)| f.household.clone()).collect();
+    let mut files: Vec<String> = good.iter().map(|(_, f)| f.household.clone()).collect();
+    files.sort_unstable();
+    files.dedup();
     let households = store.existing_households(&files).await?;
     let codes: Vec<String> = good.iter().map(|(_, f)| f.national_code.as_string()).collect();
     let existing = store.existing_persons(&codes).await?;
@@ -557,7 +629,12 @@ async fn disabilities_batch(
     let mut good: Vec<(u64, DisabilityFields)> = Vec::new();
     for item in batch {
         let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
-        let key = format!("{}/{}/{}", fields.national_code, fields.kind.code(), fields.assessed_on);
+        // The code (34 bits), the type (3 bits) and the day (Julian day, 22 bits): one
+        // exact key in a u64.
+        let kind = DisabilityType::ALL.iter().position(|k| *k == fields.kind).unwrap_or(0) as u64;
+        let key = (fields.national_code.as_u64() << 25)
+            | (kind << 22)
+            | (fields.assessed_on.to_julian_day() as u64 & 0x3F_FFFF);
         if !state.seen.insert(key) {
             reject(
                 &mut summary,
