@@ -164,3 +164,33 @@ async fn an_export_imports_back_unchanged() {
     let mut none = Vec::new();
     assert_eq!(store.export(&fars, ImportKind::Persons, FileFormat::Csv, None, &mut none).await.unwrap(), 0);
 }
+
+/// The indexes a bulk load drops and rebuilds are exactly the migrations' secondary
+/// indexes, and a bulk load leaves them all in place.
+#[tokio::test]
+async fn bulk_loads_rebuild_exactly_the_migrated_indexes() {
+    let db = seeded().await;
+    let store = &db.store;
+    let expected = |table: &str| {
+        let mut names: Vec<String> = tavana_store::import::SECONDARY_INDEXES
+            .iter()
+            .filter(|(t, _, _)| *t == table)
+            .map(|(_, n, _)| n.to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    for table in ["households", "persons"] {
+        assert_eq!(store.secondary_index_names_for_tests(table).await.unwrap(), expected(table), "{table} as migrated");
+    }
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    run(store, &worker, ImportKind::Households, FileFormat::Csv, HOUSEHOLDS).await;
+    run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    for table in ["households", "persons"] {
+        assert_eq!(
+            store.secondary_index_names_for_tests(table).await.unwrap(),
+            expected(table),
+            "{table} after a bulk load"
+        );
+    }
+}
