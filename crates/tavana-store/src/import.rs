@@ -240,13 +240,40 @@ pub const SECONDARY_INDEXES: &[(&str, &str, &str)] = &[
 
 impl Store {
     /// Builds any secondary index that is missing (after a bulk load, or one cut
-    /// short).
+    /// short). Does nothing, and takes no lock, when all are there.
     pub async fn ensure_indexes(&self) -> Result<()> {
-        for (table, name, columns) in SECONDARY_INDEXES {
-            let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({columns})");
-            on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+        for table in ["households", "persons"] {
+            let present = self.secondary_index_names(table).await?;
+            for (_, name, columns) in
+                SECONDARY_INDEXES.iter().filter(|(t, n, _)| *t == table && !present.iter().any(|p| p == n))
+            {
+                tracing::info!(index = name, "building a missing index");
+                let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({columns})");
+                on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+            }
         }
         Ok(())
+    }
+
+    /// The names of a table's non-unique indexes, from the catalog, sorted.
+    pub async fn secondary_index_names(&self, table: &str) -> Result<Vec<String>> {
+        let mut names: Vec<String> = match self.backend() {
+            crate::Backend::Sqlite => on_pool!(self, |c| sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL \
+                 AND sql NOT LIKE 'CREATE UNIQUE%'"
+            )
+            .bind(table)
+            .fetch_all(c)
+            .await)?,
+            crate::Backend::Postgres => on_pool!(self, |c| sqlx::query_scalar(
+                "SELECT indexname::text FROM pg_indexes WHERE tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+            )
+            .bind(table)
+            .fetch_all(c)
+            .await)?,
+        };
+        names.sort();
+        Ok(names)
     }
 
     async fn drop_secondary_indexes(&self, kind: ImportKind) -> Result<()> {

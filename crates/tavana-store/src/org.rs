@@ -171,6 +171,17 @@ impl Store {
         Ok(places)
     }
 
+    /// A place by its code (`08`, `08-01`, `08-01-D1-V3`).
+    pub async fn place_by_code(&self, code: &str) -> Result<Place> {
+        let place = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id, parent_id, kind, code, name_fa, name_en, province_id FROM places WHERE code = $1"
+        )
+        .bind(code.trim())
+        .fetch_one(c)
+        .await)?;
+        Ok(place)
+    }
+
     /// Counts places of each kind.
     pub async fn place_counts(&self) -> Result<Vec<(String, i64)>> {
         let counts = on_pool!(self, |c| {

@@ -66,26 +66,3 @@ impl Store {
         Ok(n)
     }
 }
-
-impl Store {
-    /// The names of a table's non-unique indexes, from the catalog.
-    pub async fn secondary_index_names_for_tests(&self, table: &str) -> Result<Vec<String>> {
-        let mut names: Vec<String> = match self.backend() {
-            Backend::Sqlite => on_pool!(self, |c| sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL \
-                 AND sql NOT LIKE 'CREATE UNIQUE%'"
-            )
-            .bind(table)
-            .fetch_all(c)
-            .await)?,
-            Backend::Postgres => on_pool!(self, |c| sqlx::query_scalar(
-                "SELECT indexname::text FROM pg_indexes WHERE tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE%'"
-            )
-            .bind(table)
-            .fetch_all(c)
-            .await)?,
-        };
-        names.sort();
-        Ok(names)
-    }
-}

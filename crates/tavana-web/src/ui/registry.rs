@@ -89,14 +89,25 @@ pub struct SearchQuery {
     birth_year: String,
     #[serde(default)]
     phone: String,
+    /// A place code: persons living in it or below it.
+    #[serde(default)]
+    place: String,
     after: Option<String>,
 }
 
 impl SearchQuery {
     fn is_empty(&self) -> bool {
-        [&self.national_code, &self.first_name, &self.last_name, &self.father_name, &self.birth_year, &self.phone]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &self.national_code,
+            &self.first_name,
+            &self.last_name,
+            &self.father_name,
+            &self.birth_year,
+            &self.phone,
+            &self.place,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 
     fn to_query(&self) -> Result<PersonQuery, DomainError> {
@@ -129,6 +140,7 @@ impl SearchQuery {
             ("father_name", &self.father_name),
             ("birth_year", &self.birth_year),
             ("phone", &self.phone),
+            ("place", &self.place),
         ];
         let mut link = String::from("/registry?");
         for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
@@ -163,7 +175,15 @@ pub async fn search(
         let page = SearchPage { layout, q, searched: false, rows: vec![], next: None, error: None, can_edit };
         return Ok(render(StatusCode::OK, &page));
     }
-    let query = match q.to_query() {
+    let place = match q.place.trim() {
+        "" => Ok(None),
+        code => match state.store.place_by_code(code).await {
+            Ok(place) => Ok(Some(place.id)),
+            Err(StoreError::NotFound) => Err(DomainError::new("place", tavana_domain::error::Reason::NotInList)),
+            Err(e) => return Err(PageError(lang, e.into())),
+        },
+    };
+    let query = match q.to_query().and_then(|query| Ok(PersonQuery { place_id: place?, ..query })) {
         Ok(query) => query,
         Err(e) => {
             let error = Some(message(lang, &e));

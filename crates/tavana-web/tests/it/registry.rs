@@ -174,6 +174,15 @@ async fn a_county_worker_cannot_open_another_countys_person() {
     let page = mine.get(app.url(&format!("/registry/persons/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("۱۳۶۰/۰۵/۱۲"));
+
+    // Searching by place: the city's code finds them, the county's too, another
+    // county's does not, and an unknown code is named as such.
+    for (place, found) in [("08-01-C", true), ("08-01", true), ("08-02", false)] {
+        let page = mine.get(app.url(&format!("/registry?place={place}"))).send().await.unwrap().text().await.unwrap();
+        assert_eq!(page.contains(&format!("/registry/persons/{id}")), found, "place {place}");
+    }
+    let page = mine.get(app.url("/registry?place=99-99")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("محل سکونت از مقدارهای مجاز نیست"), "{page}");
 }
 
 #[tokio::test]
