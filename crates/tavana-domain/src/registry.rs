@@ -6,6 +6,19 @@ use crate::text::{ascii_digit, normalize};
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
+/// A closed set of coded values: the code stored in the database and files, and
+/// the label people read.
+pub trait Coded: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label_fa(self) -> &'static str;
+
+    /// The value with this stored code.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == code)
+    }
+}
+
 /// Defines a closed set of coded values, each with its stored code and Persian
 /// label; `parse` accepts either (and the Persian label normalized).
 macro_rules! coded {
@@ -40,6 +53,16 @@ macro_rules! coded {
                     .copied()
                     .find(|v| v.code() == lower || normalize(v.label_fa()) == norm)
                     .ok_or(DomainError::new(field, Reason::NotInList))
+            }
+        }
+
+        impl Coded for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label_fa(self) -> &'static str {
+                $name::label_fa(self)
             }
         }
     };

@@ -277,9 +277,8 @@ impl Store {
     }
 
     async fn drop_secondary_indexes(&self, kind: ImportKind) -> Result<()> {
-        for (table, name, _) in SECONDARY_INDEXES.iter().filter(|(t, _, _)| *t == kind.as_str()) {
+        for (_, name, _) in SECONDARY_INDEXES.iter().filter(|(t, _, _)| *t == kind.as_str()) {
             let sql = format!("DROP INDEX IF EXISTS {name}");
-            let _ = table;
             on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
         }
         Ok(())

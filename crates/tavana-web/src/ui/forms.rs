@@ -94,10 +94,7 @@ pub fn fields(
         .collect()
 }
 
-/// The (code, label) pairs of a coded type.
-macro_rules! coded_options {
-    ($ty:ty) => {
-        <$ty>::ALL.iter().map(|v| (v.code(), v.label_fa())).collect::<Vec<_>>()
-    };
+/// The (code, Persian label) pairs of a coded type, for a select.
+pub fn coded_options<T: tavana_domain::registry::Coded>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label_fa())).collect()
 }
-pub(crate) use coded_options;

@@ -17,7 +17,7 @@ use tavana_domain::DomainError;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::registry::{
-    DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
+    Coded, DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
     RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
 };
 use tavana_store::StoreError;
@@ -59,18 +59,16 @@ fn person_row(lang: Lang, p: &PersonSummary) -> PersonRow {
         name: format!("{} {}", p.first_name, p.last_name),
         father_name: p.father_name.clone(),
         birth: jalali(lang, &p.birth_date),
-        relationship: coded_label(lang, p.relationship.as_deref(), |c| {
-            Relationship::parse("relationship", c).ok().map(Relationship::label_fa)
-        }),
+        relationship: coded_label::<Relationship>(lang, p.relationship.as_deref()),
         deceased: p.deceased_on.is_some(),
     }
 }
 
 /// A stored code shown in the language: the Persian label, or the code in English.
-fn coded_label(lang: Lang, code: Option<&str>, fa: impl Fn(&str) -> Option<&'static str>) -> String {
+fn coded_label<T: Coded>(lang: Lang, code: Option<&str>) -> String {
     match (lang, code) {
         (_, None) => String::new(),
-        (Lang::Fa, Some(c)) => fa(c).unwrap_or(c).to_string(),
+        (Lang::Fa, Some(c)) => T::from_code(c).map(T::label_fa).unwrap_or(c).to_string(),
         (Lang::En, Some(c)) => c.replace('_', " "),
     }
 }
@@ -231,15 +229,15 @@ fn person_specs(editing: bool) -> Vec<(&'static str, Kind, bool)> {
     let mut specs = vec![
         ("national_code", Kind::Ltr, true),
         ("household", Kind::Ltr, true),
-        ("relationship", coded(coded_options!(Relationship), false), true),
+        ("relationship", coded(coded_options::<Relationship>(), false), true),
         ("first_name", Kind::Text, true),
         ("last_name", Kind::Text, true),
         ("father_name", Kind::Text, true),
         ("birth_date", Kind::Date, true),
-        ("sex", coded(coded_options!(Sex), false), true),
-        ("marital_status", coded(coded_options!(MaritalStatus), true), false),
-        ("education", coded(coded_options!(Education), true), false),
-        ("employment", coded(coded_options!(EmploymentStatus), true), false),
+        ("sex", coded(coded_options::<Sex>(), false), true),
+        ("marital_status", coded(coded_options::<MaritalStatus>(), true), false),
+        ("education", coded(coded_options::<Education>(), true), false),
+        ("employment", coded(coded_options::<EmploymentStatus>(), true), false),
         ("income", Kind::Ltr, false),
         ("income_decile", Kind::Ltr, false),
         ("sheba", Kind::Ltr, false),
@@ -465,35 +463,13 @@ fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
     vec![
         fact("national_code", lang.digits(&p.national_code), true),
         fact("household", p.household_file.clone().unwrap_or_default(), true),
-        fact(
-            "relationship",
-            coded_label(lang, p.relationship.as_deref(), |c| {
-                Relationship::parse("r", c).ok().map(Relationship::label_fa)
-            }),
-            false,
-        ),
+        fact("relationship", coded_label::<Relationship>(lang, p.relationship.as_deref()), false),
         fact("father_name", p.father_name.clone(), false),
         fact("birth_date", jalali(lang, &p.birth_date), true),
-        fact("sex", coded_label(lang, Some(&p.sex), |c| Sex::parse("s", c).ok().map(Sex::label_fa)), false),
-        fact(
-            "marital_status",
-            coded_label(lang, p.marital_status.as_deref(), |c| {
-                MaritalStatus::parse("m", c).ok().map(MaritalStatus::label_fa)
-            }),
-            false,
-        ),
-        fact(
-            "education",
-            coded_label(lang, p.education.as_deref(), |c| Education::parse("e", c).ok().map(Education::label_fa)),
-            false,
-        ),
-        fact(
-            "employment",
-            coded_label(lang, p.employment.as_deref(), |c| {
-                EmploymentStatus::parse("e", c).ok().map(EmploymentStatus::label_fa)
-            }),
-            false,
-        ),
+        fact("sex", coded_label::<Sex>(lang, Some(&p.sex)), false),
+        fact("marital_status", coded_label::<MaritalStatus>(lang, p.marital_status.as_deref()), false),
+        fact("education", coded_label::<Education>(lang, p.education.as_deref()), false),
+        fact("employment", coded_label::<EmploymentStatus>(lang, p.employment.as_deref()), false),
         fact("income", income.unwrap_or_default(), false),
         fact("income_decile", lang.digits(&p.income_decile.map(|d| d.to_string()).unwrap_or_default()), false),
         fact("sheba", p.sheba.clone().unwrap_or_default(), true),
@@ -561,8 +537,8 @@ fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Val
 
 fn disability_specs() -> Vec<(&'static str, Kind, bool)> {
     vec![
-        ("kind", Kind::Coded { options: coded_options!(DisabilityType), optional: false }, true),
-        ("severity", Kind::Coded { options: coded_options!(Severity), optional: false }, true),
+        ("kind", Kind::Coded { options: coded_options::<DisabilityType>(), optional: false }, true),
+        ("severity", Kind::Coded { options: coded_options::<Severity>(), optional: false }, true),
         ("commission", Kind::Text, false),
         ("assessed_on", Kind::Date, true),
         ("valid_until", Kind::Date, false),
@@ -596,10 +572,8 @@ async fn person_page(
     let disability_rows = disabilities
         .iter()
         .map(|d| DisabilityRow {
-            kind: coded_label(lang, Some(&d.kind), |c| {
-                DisabilityType::parse("k", c).ok().map(DisabilityType::label_fa)
-            }),
-            severity: coded_label(lang, Some(&d.severity), |c| Severity::parse("s", c).ok().map(Severity::label_fa)),
+            kind: coded_label::<DisabilityType>(lang, Some(&d.kind)),
+            severity: coded_label::<Severity>(lang, Some(&d.severity)),
             commission: d.commission.clone().unwrap_or_default(),
             assessed_on: jalali(lang, &d.assessed_on),
             valid_until: d.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
