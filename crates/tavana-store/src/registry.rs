@@ -773,7 +773,7 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
     Ok(())
 }
 
-/// Writes new values over a person at `expected_version` (after [`supersede`] kept
+/// Writes new values over a person at `expected_version` (after [`supersede_by_id`] kept
 /// the old state). Returns the rows changed: 0 when the version moved on.
 pub(crate) async fn update_person_row(
     tx: &mut WriteTx,
