@@ -178,7 +178,7 @@ pub async fn import(
     let outcome =
         import_rows(store, actor, kind, format, input, today, &mut state, &mut total, on_error, on_progress).await;
     if bulk {
-        store.ensure_indexes().await?;
+        store.build_missing_indexes(false).await?;
     }
     outcome.map(|()| total)
 }
