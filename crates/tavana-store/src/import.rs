@@ -239,15 +239,21 @@ pub const SECONDARY_INDEXES: &[(&str, &str, &str)] = &[
 ];
 
 impl Store {
-    /// Builds any secondary index that is missing (after a bulk load, or one cut
-    /// short). Does nothing, and takes no lock, when all are there.
+    /// Builds any secondary index that is missing, as when a bulk load was cut
+    /// short. Does nothing, and takes no lock, when all are there.
     pub async fn ensure_indexes(&self) -> Result<()> {
+        self.build_missing_indexes(true).await
+    }
+
+    async fn build_missing_indexes(&self, recovering: bool) -> Result<()> {
         for table in ["households", "persons"] {
             let present = self.secondary_index_names(table).await?;
             for (_, name, columns) in
                 SECONDARY_INDEXES.iter().filter(|(t, n, _)| *t == table && !present.iter().any(|p| p == n))
             {
-                tracing::info!(index = name, "building a missing index");
+                if recovering {
+                    tracing::warn!(index = name, "an index dropped by an interrupted bulk load is being built again");
+                }
                 let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({columns})");
                 on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
             }
