@@ -428,6 +428,20 @@ impl Iterator for Population {
             let male = self.chance(0.5);
             persons.push(self.person(&file, "child", male, family, &children_father, (0, 30)));
         }
+        // Now and then a member is registered twice: a second code for the same
+        // person, the name typed with Arabic letters (ي, ك). Duplicate detection
+        // should find these.
+        if persons.len() >= 3 && self.chance(0.01) {
+            let original = persons[persons.len() - 2].clone();
+            let again = RawPerson {
+                national_code: self.next_code().as_string(),
+                first_name: original.first_name.replace('ی', "ي").replace('ک', "ك"),
+                ..original
+            };
+            if let Some(last) = persons.last_mut() {
+                *last = again;
+            }
+        }
         let mut disabilities = Vec::new();
         for p in &persons {
             if self.chance(0.2) {
@@ -471,6 +485,16 @@ mod tests {
         }
         let disabled: usize = all.iter().map(|h| h.disabilities.len()).sum();
         assert!((450..=750).contains(&disabled), "{disabled} disabilities in 3,000 persons");
+        let twice = all
+            .iter()
+            .filter(|h| {
+                let key = |p: &RawPerson| {
+                    (tavana_domain::text::search_key(&p.first_name), p.birth_date.clone(), p.father_name.clone())
+                };
+                h.persons.iter().enumerate().any(|(i, a)| h.persons[i + 1..].iter().any(|b| key(a) == key(b)))
+            })
+            .count();
+        assert!(twice >= 1, "some persons are registered twice, for duplicate detection to find");
         let tehran = all.iter().filter(|h| h.household.place.starts_with("08-")).count();
         assert!(tehran * 100 / all.len() > 10, "Tehran holds a sixth of Iran");
         assert_eq!(all, Population::new(config).collect::<Vec<_>>());

@@ -203,6 +203,7 @@ texts! {
     undo: "بازگرداندن تصمیم", "Undo the decision";
     import_files: "ورود از پرونده", "Import files";
     persons: "افراد", "Persons";
+    households: "خانوارها", "Households";
     file: "پرونده", "File";
     file_holds: "محتوای پرونده", "The file holds";
     choose_file: "نوع و پرونده را انتخاب کنید.", "Choose what the file holds and the file.";
