@@ -726,9 +726,58 @@ impl PersonValues {
     }
 }
 
-/// Inserts persons, a multi-row statement per thousand rows.
+/// Inserts persons: on PostgreSQL with COPY when there are many, otherwise a
+/// multi-row statement per thousand rows.
 pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[PersonValues], reason: &str) -> Result<()> {
     let now = now_micros();
+    if let crate::db::TxInner::Postgres(t) = &mut tx.inner
+        && rows.len() >= 100
+    {
+        let mut data = Vec::with_capacity(rows.len() * 256);
+        for v in rows {
+            let fields: [CopyField; 27] = [
+                CopyField::Text(Some(&v.national_code)),
+                CopyField::Int(Some(v.household_id)),
+                CopyField::Text(Some(&v.relationship)),
+                CopyField::Int(Some(v.province_id)),
+                CopyField::Int(Some(v.unit_id)),
+                CopyField::Text(Some(&v.first_name)),
+                CopyField::Text(Some(&v.last_name)),
+                CopyField::Text(Some(&v.father_name)),
+                CopyField::Owned(search_key(&v.first_name)),
+                CopyField::Owned(search_key(&v.last_name)),
+                CopyField::Owned(search_key(&v.father_name)),
+                CopyField::Text(Some(&v.birth_date)),
+                CopyField::Text(Some(&v.sex)),
+                CopyField::Text(v.marital_status.as_deref()),
+                CopyField::Text(v.education.as_deref()),
+                CopyField::Text(v.employment.as_deref()),
+                CopyField::Int(v.income_rials),
+                CopyField::Int(v.income_decile.map(i64::from)),
+                CopyField::Text(v.sheba.as_deref()),
+                CopyField::Text(v.phone.as_deref()),
+                CopyField::Text(v.deceased_on.as_deref()),
+                CopyField::Int(Some(1)),
+                CopyField::Int(Some(now)),
+                CopyField::Int(Some(now)),
+                CopyField::Int(Some(actor.user_id)),
+                CopyField::Int(Some(actor.unit_id)),
+                CopyField::Text(Some(reason)),
+            ];
+            write_copy_row(&mut data, &fields);
+        }
+        let mut copy = t
+            .copy_in_raw(
+                "COPY persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
+                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
+                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
+                 updated_unit_id, change_reason) FROM STDIN (FORMAT csv)",
+            )
+            .await?;
+        copy.send(data).await?;
+        copy.finish().await?;
+        return Ok(());
+    }
     // 27 values a row; SQLite allows 32,766 bound values a statement.
     for chunk in rows.chunks(1_000) {
         on_tx!(tx, |c| {
@@ -771,6 +820,43 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
         })?;
     }
     Ok(())
+}
+
+/// One value of a row sent to PostgreSQL's COPY.
+enum CopyField<'a> {
+    Text(Option<&'a str>),
+    Owned(String),
+    Int(Option<i64>),
+}
+
+/// Appends a CSV row for COPY: text quoted (so an empty string stays one), NULL as
+/// an empty unquoted field.
+fn write_copy_row(out: &mut Vec<u8>, fields: &[CopyField<'_>]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let text = match field {
+            CopyField::Text(Some(t)) => Some(*t),
+            CopyField::Owned(t) => Some(t.as_str()),
+            CopyField::Text(None) | CopyField::Int(None) => None,
+            CopyField::Int(Some(n)) => {
+                out.extend_from_slice(n.to_string().as_bytes());
+                None
+            }
+        };
+        if let Some(t) = text {
+            out.push(b'"');
+            for b in t.bytes() {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        }
+    }
+    out.push(b'\n');
 }
 
 /// Writes new values over a person at `expected_version` (after [`supersede_by_id`] kept
