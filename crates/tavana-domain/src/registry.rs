@@ -46,6 +46,10 @@ macro_rules! coded {
                 if trimmed.is_empty() {
                     return Err(DomainError::new(field, Reason::Empty));
                 }
+                // Codes first (the common case in files), then Persian labels.
+                if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == trimmed) {
+                    return Ok(v);
+                }
                 let lower = trimmed.to_lowercase().replace([' ', '-'], "_");
                 let norm = normalize(trimmed);
                 Self::ALL
@@ -163,12 +167,14 @@ impl PersonName {
         if collapsed.is_empty() {
             return Err(DomainError::new(field, Reason::Empty));
         }
-        if collapsed.graphemes(true).count() > Self::MAX {
+        // A name of at most MAX characters has at most MAX graphemes: count
+        // graphemes only when the cheap count is over.
+        if collapsed.chars().count() > Self::MAX && collapsed.graphemes(true).count() > Self::MAX {
             return Err(DomainError::new(field, Reason::TooLong { max: Self::MAX }));
         }
         let allowed =
             |c: char| c.is_alphabetic() || is_name_mark(c) || matches!(c, ' ' | '\u{200C}' | '-' | '\'' | '.');
-        if !collapsed.chars().all(allowed) || !collapsed.chars().next().is_some_and(char::is_alphabetic) {
+        if !collapsed.chars().all(allowed) || !collapsed.chars().next().is_some_and(is_letter) {
             return Err(DomainError::new(field, Reason::BadFormat));
         }
         Ok(Self(collapsed))
@@ -182,6 +188,12 @@ impl PersonName {
     pub fn normalized(&self) -> String {
         normalize(&self.0)
     }
+}
+
+/// A letter of any script; Arabic-script letters are recognized without the
+/// general Unicode tables, since nearly every name is written in them.
+fn is_letter(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0671}'..='\u{06D3}') || c.is_alphabetic()
 }
 
 /// Arabic-script diacritics and the superscript alef, which names may carry.

@@ -66,8 +66,13 @@ pub fn normalize(input: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
-        for lower in mapped.to_lowercase() {
-            out.push(lower);
+        // Arabic-script and ASCII letters need no Unicode case tables.
+        if mapped.is_ascii() {
+            out.push(mapped.to_ascii_lowercase());
+        } else if ('\u{0600}'..='\u{06FF}').contains(&mapped) {
+            out.push(mapped);
+        } else {
+            out.extend(mapped.to_lowercase());
         }
     }
     out
