@@ -726,7 +726,55 @@ impl PersonValues {
     }
 }
 
-/// Inserts persons: on PostgreSQL with COPY when there are many, otherwise a
+/// The columns a new person row is written with, in the order of
+/// [`person_insert_values`].
+const PERSON_INSERT_COLUMNS: &str = "national_code, household_id, relationship, province_id, unit_id, first_name, \
+     last_name, father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
+     income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
+     updated_unit_id, change_reason";
+
+/// One value of a row being inserted.
+enum Value<'a> {
+    Text(Option<&'a str>),
+    Owned(String),
+    Int(Option<i64>),
+}
+
+/// The values of a new person row, for [`PERSON_INSERT_COLUMNS`]: one list that both
+/// the multi-row INSERT and PostgreSQL's COPY write from.
+fn person_insert_values<'a>(v: &'a PersonValues, actor: &Actor, now: i64, reason: &'a str) -> [Value<'a>; 27] {
+    [
+        Value::Text(Some(&v.national_code)),
+        Value::Int(Some(v.household_id)),
+        Value::Text(Some(&v.relationship)),
+        Value::Int(Some(v.province_id)),
+        Value::Int(Some(v.unit_id)),
+        Value::Text(Some(&v.first_name)),
+        Value::Text(Some(&v.last_name)),
+        Value::Text(Some(&v.father_name)),
+        Value::Owned(search_key(&v.first_name)),
+        Value::Owned(search_key(&v.last_name)),
+        Value::Owned(search_key(&v.father_name)),
+        Value::Text(Some(&v.birth_date)),
+        Value::Text(Some(&v.sex)),
+        Value::Text(v.marital_status.as_deref()),
+        Value::Text(v.education.as_deref()),
+        Value::Text(v.employment.as_deref()),
+        Value::Int(v.income_rials),
+        Value::Int(v.income_decile.map(i64::from)),
+        Value::Text(v.sheba.as_deref()),
+        Value::Text(v.phone.as_deref()),
+        Value::Text(v.deceased_on.as_deref()),
+        Value::Int(Some(1)),
+        Value::Int(Some(now)),
+        Value::Int(Some(now)),
+        Value::Int(Some(actor.user_id)),
+        Value::Int(Some(actor.unit_id)),
+        Value::Text(Some(reason)),
+    ]
+}
+
+/// Inserts persons: on PostgreSQL by COPY when there are many, otherwise a
 /// multi-row statement per thousand rows.
 pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[PersonValues], reason: &str) -> Result<()> {
     let now = now_micros();
@@ -735,45 +783,10 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
     {
         let mut data = Vec::with_capacity(rows.len() * 256);
         for v in rows {
-            let fields: [CopyField; 27] = [
-                CopyField::Text(Some(&v.national_code)),
-                CopyField::Int(Some(v.household_id)),
-                CopyField::Text(Some(&v.relationship)),
-                CopyField::Int(Some(v.province_id)),
-                CopyField::Int(Some(v.unit_id)),
-                CopyField::Text(Some(&v.first_name)),
-                CopyField::Text(Some(&v.last_name)),
-                CopyField::Text(Some(&v.father_name)),
-                CopyField::Owned(search_key(&v.first_name)),
-                CopyField::Owned(search_key(&v.last_name)),
-                CopyField::Owned(search_key(&v.father_name)),
-                CopyField::Text(Some(&v.birth_date)),
-                CopyField::Text(Some(&v.sex)),
-                CopyField::Text(v.marital_status.as_deref()),
-                CopyField::Text(v.education.as_deref()),
-                CopyField::Text(v.employment.as_deref()),
-                CopyField::Int(v.income_rials),
-                CopyField::Int(v.income_decile.map(i64::from)),
-                CopyField::Text(v.sheba.as_deref()),
-                CopyField::Text(v.phone.as_deref()),
-                CopyField::Text(v.deceased_on.as_deref()),
-                CopyField::Int(Some(1)),
-                CopyField::Int(Some(now)),
-                CopyField::Int(Some(now)),
-                CopyField::Int(Some(actor.user_id)),
-                CopyField::Int(Some(actor.unit_id)),
-                CopyField::Text(Some(reason)),
-            ];
-            write_copy_row(&mut data, &fields);
+            write_copy_row(&mut data, &person_insert_values(v, actor, now, reason));
         }
-        let mut copy = t
-            .copy_in_raw(
-                "COPY persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
-                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
-                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
-                 updated_unit_id, change_reason) FROM STDIN (FORMAT csv)",
-            )
-            .await?;
+        let mut copy =
+            t.copy_in_raw(&format!("COPY persons ({PERSON_INSERT_COLUMNS}) FROM STDIN (FORMAT csv)")).await?;
         copy.send(data).await?;
         copy.finish().await?;
         return Ok(());
@@ -781,40 +794,15 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
     // 27 values a row; SQLite allows 32,766 bound values a statement.
     for chunk in rows.chunks(1_000) {
         on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO persons (national_code, household_id, relationship, province_id, unit_id, first_name, last_name, \
-                 father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
-                 income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
-                 updated_unit_id, change_reason) ",
-            );
+            let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO persons ({PERSON_INSERT_COLUMNS}) "));
             q.push_values(chunk, |mut b, v| {
-                b.push_bind(&v.national_code)
-                    .push_bind(v.household_id)
-                    .push_bind(&v.relationship)
-                    .push_bind(v.province_id)
-                    .push_bind(v.unit_id)
-                    .push_bind(&v.first_name)
-                    .push_bind(&v.last_name)
-                    .push_bind(&v.father_name)
-                    .push_bind(search_key(&v.first_name))
-                    .push_bind(search_key(&v.last_name))
-                    .push_bind(search_key(&v.father_name))
-                    .push_bind(&v.birth_date)
-                    .push_bind(&v.sex)
-                    .push_bind(&v.marital_status)
-                    .push_bind(&v.education)
-                    .push_bind(&v.employment)
-                    .push_bind(v.income_rials)
-                    .push_bind(v.income_decile)
-                    .push_bind(&v.sheba)
-                    .push_bind(&v.phone)
-                    .push_bind(&v.deceased_on)
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now)
-                    .push_bind(actor.user_id)
-                    .push_bind(actor.unit_id)
-                    .push_bind(reason);
+                for value in person_insert_values(v, actor, now, reason) {
+                    match value {
+                        Value::Text(t) => b.push_bind(t),
+                        Value::Owned(t) => b.push_bind(t),
+                        Value::Int(n) => b.push_bind(n),
+                    };
+                }
             });
             q.build().execute(c).await.map(|r| r.rows_affected())
         })?;
@@ -822,25 +810,18 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
     Ok(())
 }
 
-/// One value of a row sent to PostgreSQL's COPY.
-enum CopyField<'a> {
-    Text(Option<&'a str>),
-    Owned(String),
-    Int(Option<i64>),
-}
-
 /// Appends a CSV row for COPY: text quoted (so an empty string stays one), NULL as
 /// an empty unquoted field.
-fn write_copy_row(out: &mut Vec<u8>, fields: &[CopyField<'_>]) {
-    for (i, field) in fields.iter().enumerate() {
+fn write_copy_row(out: &mut Vec<u8>, values: &[Value<'_>]) {
+    for (i, value) in values.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let text = match field {
-            CopyField::Text(Some(t)) => Some(*t),
-            CopyField::Owned(t) => Some(t.as_str()),
-            CopyField::Text(None) | CopyField::Int(None) => None,
-            CopyField::Int(Some(n)) => {
+        let text = match value {
+            Value::Text(Some(t)) => Some(*t),
+            Value::Owned(t) => Some(t.as_str()),
+            Value::Text(None) | Value::Int(None) => None,
+            Value::Int(Some(n)) => {
                 out.extend_from_slice(n.to_string().as_bytes());
                 None
             }
