@@ -59,6 +59,13 @@ impl TestDatabase {
 }
 
 impl Store {
+    /// The number of rows in a table.
+    pub async fn count_rows_for_tests(&self, table: &str) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let n = on_pool!(self, |c| sqlx::query_scalar(&sql).fetch_one(c).await)?;
+        Ok(n)
+    }
+
     /// Runs a statement outside the audit chain. Only for tests that create
     /// databases or tamper with stored rows to prove the chain notices.
     pub async fn execute_unaudited_for_tests(&self, sql: &str) -> Result<u64> {
