@@ -11,6 +11,7 @@ pub mod jalali;
 pub mod money;
 pub mod national_code;
 pub mod org;
+pub mod programs;
 pub mod registry;
 pub mod sheba;
 pub mod text;

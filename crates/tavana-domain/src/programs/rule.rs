@@ -1,0 +1,799 @@
+//! The rule language: a subset of CEL.
+//!
+//! ```text
+//! expr    := or ("?" expr ":" expr)?
+//! or      := and ("||" and)*
+//! and     := rel ("&&" rel)*
+//! rel     := add (("<" | "<=" | ">" | ">=" | "==" | "!=" | "in") add)?
+//! add     := mul (("+" | "-") mul)*
+//! mul     := unary (("*" | "/" | "%") unary)*
+//! unary   := ("!" | "-") unary | primary
+//! primary := INT | STRING | "true" | "false" | "[" (expr ("," expr)*)? "]"
+//!          | IDENT ("." IDENT)* | "(" expr ")"
+//! ```
+//!
+//! Integers are whole numbers (money is rials); strings take '…' or "…". Every
+//! error carries the character position it refers to and a message in Persian and
+//! English, so a rule editor can point at it.
+
+use std::fmt;
+
+/// A span of characters in the rule's text: `start..end`, counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A problem in a rule, at a place in its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub span: Span,
+    pub message_en: String,
+    pub message_fa: String,
+}
+
+impl RuleError {
+    fn new(span: Span, en: impl Into<String>, fa: impl Into<String>) -> Self {
+        Self { span, message_en: en.into(), message_fa: fa.into() }
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.span.start, self.message_en)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "||",
+            BinaryOp::And => "&&",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::In => "in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+        }
+    }
+}
+
+/// A node of the syntax tree, with the span of text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    List(Vec<Expr>),
+    /// A variable such as `person.age`, as its dotted path.
+    Var(String),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The rule as text, every operation in parentheses: what a clause shows in an
+    /// explanation, and what parses back to the same tree.
+    pub fn to_text(&self) -> String {
+        match &self.kind {
+            ExprKind::Int(n) => n.to_string(),
+            ExprKind::Str(s) => format!("\"{s}\""),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::List(items) => format!("[{}]", items.iter().map(Expr::to_text).collect::<Vec<_>>().join(", ")),
+            ExprKind::Var(name) => name.clone(),
+            ExprKind::Not(inner) => format!("!({})", inner.to_text()),
+            ExprKind::Neg(inner) => format!("-({})", inner.to_text()),
+            ExprKind::Binary(op, l, r) => format!("({} {} {})", l.to_text(), op.symbol(), r.to_text()),
+            ExprKind::Cond(c, y, n) => format!("({} ? {} : {})", c.to_text(), y.to_text(), n.to_text()),
+        }
+    }
+
+    /// The tree without its spans, to compare shapes.
+    pub fn shape(&self) -> String {
+        format!("{:?}", self.without_spans())
+    }
+
+    fn without_spans(&self) -> ExprKind {
+        let strip = |e: &Expr| Box::new(Expr { kind: e.without_spans(), span: Span { start: 0, end: 0 } });
+        match &self.kind {
+            ExprKind::List(items) => ExprKind::List(items.iter().map(|e| *strip(e)).collect()),
+            ExprKind::Not(i) => ExprKind::Not(strip(i)),
+            ExprKind::Neg(i) => ExprKind::Neg(strip(i)),
+            ExprKind::Binary(op, l, r) => ExprKind::Binary(*op, strip(l), strip(r)),
+            ExprKind::Cond(c, y, n) => ExprKind::Cond(strip(c), strip(y), strip(n)),
+            other => other.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Int(i64),
+    Str(String),
+    Ident(String),
+    Sym(&'static str),
+    End,
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+const SYMBOLS: [&str; 20] =
+    ["||", "&&", "<=", ">=", "==", "!=", "<", ">", "+", "-", "*", "/", "%", "!", "(", ")", "[", "]", ",", "."];
+
+impl Lexer {
+    fn tokens(text: &str) -> Result<Vec<(Token, Span)>, RuleError> {
+        let mut lexer = Lexer { chars: text.chars().collect(), pos: 0 };
+        let mut out = Vec::new();
+        loop {
+            while lexer.pos < lexer.chars.len() && lexer.chars[lexer.pos].is_whitespace() {
+                lexer.pos += 1;
+            }
+            let start = lexer.pos;
+            let Some(&c) = lexer.chars.get(lexer.pos) else {
+                out.push((Token::End, Span { start, end: start }));
+                return Ok(out);
+            };
+            let token = if c.is_ascii_digit() {
+                let mut n: i64 = 0;
+                while let Some(d) = lexer.chars.get(lexer.pos).and_then(|c| c.to_digit(10)) {
+                    n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(d))).ok_or_else(|| {
+                        RuleError::new(
+                            Span { start, end: lexer.pos + 1 },
+                            "the number is too large",
+                            "عدد بیش از اندازه بزرگ است",
+                        )
+                    })?;
+                    lexer.pos += 1;
+                }
+                Token::Int(n)
+            } else if c == '"' || c == '\'' {
+                lexer.pos += 1;
+                let mut s = String::new();
+                loop {
+                    match lexer.chars.get(lexer.pos) {
+                        None => {
+                            return Err(RuleError::new(
+                                Span { start, end: lexer.pos },
+                                "the text is not closed with a quote",
+                                "متن با گیومه بسته نشده است",
+                            ));
+                        }
+                        Some(&q) if q == c => {
+                            lexer.pos += 1;
+                            break;
+                        }
+                        Some(&ch) => {
+                            s.push(ch);
+                            lexer.pos += 1;
+                        }
+                    }
+                }
+                Token::Str(s)
+            } else if c.is_alphabetic() || c == '_' {
+                let mut s = String::new();
+                while let Some(&ch) = lexer.chars.get(lexer.pos) {
+                    if ch.is_alphanumeric() || ch == '_' {
+                        s.push(ch);
+                        lexer.pos += 1;
+                    } else {
+                        break;
+                    }
+                }
+                Token::Ident(s)
+            } else if let Some(sym) = SYMBOLS.iter().find(|s| lexer.starts_with(s)) {
+                lexer.pos += sym.chars().count();
+                Token::Sym(sym)
+            } else if c == '?' || c == ':' {
+                lexer.pos += 1;
+                Token::Sym(if c == '?' { "?" } else { ":" })
+            } else {
+                return Err(RuleError::new(
+                    Span { start, end: start + 1 },
+                    format!("unexpected character {c:?}"),
+                    format!("نویسهٔ «{c}» اینجا معنا ندارد"),
+                ));
+            };
+            out.push((token, Span { start, end: lexer.pos }));
+        }
+    }
+
+    fn starts_with(&self, s: &str) -> bool {
+        s.chars().enumerate().all(|(i, c)| self.chars.get(self.pos + i) == Some(&c))
+    }
+}
+
+struct Parser {
+    tokens: Vec<(Token, Span)>,
+    pos: usize,
+}
+
+/// Parses a rule into its syntax tree.
+pub fn parse(text: &str) -> Result<Expr, RuleError> {
+    let mut parser = Parser { tokens: Lexer::tokens(text)?, pos: 0 };
+    let expr = parser.expr()?;
+    match parser.peek() {
+        (Token::End, _) => Ok(expr),
+        (_, span) => Err(RuleError::new(
+            span,
+            "the rule goes on after a complete expression",
+            "پس از یک عبارت کامل، ادامهٔ قاعده معنا ندارد",
+        )),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> (Token, Span) {
+        self.tokens[self.pos.min(self.tokens.len() - 1)].clone()
+    }
+
+    fn next(&mut self) -> (Token, Span) {
+        let t = self.peek();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat(&mut self, sym: &str) -> bool {
+        if matches!(self.peek().0, Token::Sym(s) if s == sym) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, sym: &'static str) -> Result<Span, RuleError> {
+        let (token, span) = self.next();
+        match token {
+            Token::Sym(s) if s == sym => Ok(span),
+            _ => Err(RuleError::new(span, format!("expected {sym:?} here"), format!("اینجا «{sym}» لازم است"))),
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, RuleError> {
+        let cond = self.or()?;
+        if self.eat("?") {
+            let yes = self.expr()?;
+            self.expect(":")?;
+            let no = self.expr()?;
+            let span = Span { start: cond.span.start, end: no.span.end };
+            return Ok(Expr { kind: ExprKind::Cond(Box::new(cond), Box::new(yes), Box::new(no)), span });
+        }
+        Ok(cond)
+    }
+
+    fn binary_chain(
+        &mut self,
+        ops: &[(&str, BinaryOp)],
+        next: fn(&mut Self) -> Result<Expr, RuleError>,
+        once: bool,
+    ) -> Result<Expr, RuleError> {
+        let mut left = next(self)?;
+        loop {
+            let op = match self.peek().0 {
+                Token::Sym(s) => ops.iter().find(|(sym, _)| *sym == s).map(|(_, op)| *op),
+                Token::Ident(ref w) if w == "in" => ops.iter().find(|(sym, _)| *sym == "in").map(|(_, op)| *op),
+                _ => None,
+            };
+            let Some(op) = op else { return Ok(left) };
+            self.pos += 1;
+            let right = next(self)?;
+            let span = Span { start: left.span.start, end: right.span.end };
+            left = Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span };
+            if once {
+                return Ok(left);
+            }
+        }
+    }
+
+    fn or(&mut self) -> Result<Expr, RuleError> {
+        self.binary_chain(&[("||", BinaryOp::Or)], Self::and, false)
+    }
+
+    fn and(&mut self) -> Result<Expr, RuleError> {
+        self.binary_chain(&[("&&", BinaryOp::And)], Self::rel, false)
+    }
+
+    fn rel(&mut self) -> Result<Expr, RuleError> {
+        let ops = [
+            ("<=", BinaryOp::Le),
+            (">=", BinaryOp::Ge),
+            ("<", BinaryOp::Lt),
+            (">", BinaryOp::Gt),
+            ("==", BinaryOp::Eq),
+            ("!=", BinaryOp::Ne),
+            ("in", BinaryOp::In),
+        ];
+        self.binary_chain(&ops, Self::add, true)
+    }
+
+    fn add(&mut self) -> Result<Expr, RuleError> {
+        self.binary_chain(&[("+", BinaryOp::Add), ("-", BinaryOp::Sub)], Self::mul, false)
+    }
+
+    fn mul(&mut self) -> Result<Expr, RuleError> {
+        self.binary_chain(&[("*", BinaryOp::Mul), ("/", BinaryOp::Div), ("%", BinaryOp::Rem)], Self::unary, false)
+    }
+
+    fn unary(&mut self) -> Result<Expr, RuleError> {
+        let (token, span) = self.peek();
+        match token {
+            Token::Sym("!") => {
+                self.pos += 1;
+                let inner = self.unary()?;
+                let span = Span { start: span.start, end: inner.span.end };
+                Ok(Expr { kind: ExprKind::Not(Box::new(inner)), span })
+            }
+            Token::Sym("-") => {
+                self.pos += 1;
+                let inner = self.unary()?;
+                let span = Span { start: span.start, end: inner.span.end };
+                Ok(Expr { kind: ExprKind::Neg(Box::new(inner)), span })
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, RuleError> {
+        let (token, span) = self.next();
+        let kind = match token {
+            Token::Int(n) => ExprKind::Int(n),
+            Token::Str(s) => ExprKind::Str(s),
+            Token::Ident(w) if w == "true" => ExprKind::Bool(true),
+            Token::Ident(w) if w == "false" => ExprKind::Bool(false),
+            Token::Ident(first) => {
+                let mut path = first;
+                let mut end = span.end;
+                while self.eat(".") {
+                    match self.next() {
+                        (Token::Ident(part), s) => {
+                            path.push('.');
+                            path.push_str(&part);
+                            end = s.end;
+                        }
+                        (_, s) => {
+                            return Err(RuleError::new(
+                                s,
+                                "expected a field name after '.'",
+                                "پس از «.» نام فیلد لازم است",
+                            ));
+                        }
+                    }
+                }
+                return Ok(Expr { kind: ExprKind::Var(path), span: Span { start: span.start, end } });
+            }
+            Token::Sym("(") => {
+                let inner = self.expr()?;
+                let close = self.expect(")")?;
+                return Ok(Expr { span: Span { start: span.start, end: close.end }, ..inner });
+            }
+            Token::Sym("[") => {
+                let mut items = Vec::new();
+                if !self.eat("]") {
+                    loop {
+                        items.push(self.expr()?);
+                        if self.eat("]") {
+                            break;
+                        }
+                        self.expect(",")?;
+                    }
+                }
+                let end = self.tokens[self.pos.saturating_sub(1)].1.end;
+                return Ok(Expr { kind: ExprKind::List(items), span: Span { start: span.start, end } });
+            }
+            Token::End => return Err(RuleError::new(span, "the rule ends too early", "قاعده ناتمام است")),
+            Token::Sym(s) => {
+                return Err(RuleError::new(
+                    span,
+                    format!("{s:?} cannot start a value"),
+                    format!("«{s}» نمی‌تواند آغاز یک مقدار باشد"),
+                ));
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+}
+
+/// The type of a value in a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    Int,
+    Str,
+    Bool,
+    IntList,
+    StrList,
+}
+
+impl Type {
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Type::Int => "a number",
+            Type::Str => "text",
+            Type::Bool => "true/false",
+            Type::IntList => "a list of numbers",
+            Type::StrList => "a list of texts",
+        }
+    }
+
+    pub fn name_fa(self) -> &'static str {
+        match self {
+            Type::Int => "عدد",
+            Type::Str => "متن",
+            Type::Bool => "درست/نادرست",
+            Type::IntList => "فهرست عددها",
+            Type::StrList => "فهرست متن‌ها",
+        }
+    }
+}
+
+/// A variable rules may use: its dotted name, type and meaning in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variable {
+    pub name: &'static str,
+    pub ty: Type,
+    pub doc_en: &'static str,
+    pub doc_fa: &'static str,
+}
+
+/// Checks that a rule is well typed against `variables` and yields true/false.
+pub fn check(expr: &Expr, variables: &[Variable]) -> Result<(), RuleError> {
+    let ty = type_of(expr, variables)?;
+    if ty != Type::Bool {
+        return Err(mismatch(expr.span, Type::Bool, ty));
+    }
+    Ok(())
+}
+
+fn mismatch(span: Span, expected: Type, found: Type) -> RuleError {
+    RuleError::new(
+        span,
+        format!("expected {}, found {}", expected.name_en(), found.name_en()),
+        format!("اینجا {} لازم است اما {} آمده است", expected.name_fa(), found.name_fa()),
+    )
+}
+
+/// The type of an expression, or the first place where types do not fit.
+pub fn type_of(expr: &Expr, variables: &[Variable]) -> Result<Type, RuleError> {
+    let expect = |e: &Expr, t: Type| -> Result<(), RuleError> {
+        let found = type_of(e, variables)?;
+        if found == t { Ok(()) } else { Err(mismatch(e.span, t, found)) }
+    };
+    match &expr.kind {
+        ExprKind::Int(_) => Ok(Type::Int),
+        ExprKind::Str(_) => Ok(Type::Str),
+        ExprKind::Bool(_) => Ok(Type::Bool),
+        ExprKind::List(items) => {
+            let Some(first) = items.first() else {
+                return Err(RuleError::new(expr.span, "a list must not be empty", "فهرست نباید خالی باشد"));
+            };
+            let ty = type_of(first, variables)?;
+            for item in &items[1..] {
+                expect(item, ty)?;
+            }
+            match ty {
+                Type::Int => Ok(Type::IntList),
+                Type::Str => Ok(Type::StrList),
+                other => Err(RuleError::new(
+                    first.span,
+                    format!("lists hold numbers or texts, not {}", other.name_en()),
+                    format!("فهرست فقط عدد یا متن می‌پذیرد، نه {}", other.name_fa()),
+                )),
+            }
+        }
+        ExprKind::Var(name) => variables.iter().find(|v| v.name == name).map(|v| v.ty).ok_or_else(|| {
+            RuleError::new(expr.span, format!("unknown field {name:?}"), format!("فیلد «{name}» شناخته نیست"))
+        }),
+        ExprKind::Not(inner) => expect(inner, Type::Bool).map(|()| Type::Bool),
+        ExprKind::Neg(inner) => expect(inner, Type::Int).map(|()| Type::Int),
+        ExprKind::Cond(cond, yes, no) => {
+            expect(cond, Type::Bool)?;
+            let ty = type_of(yes, variables)?;
+            expect(no, ty)?;
+            Ok(ty)
+        }
+        ExprKind::Binary(op, left, right) => match op {
+            BinaryOp::Or | BinaryOp::And => {
+                expect(left, Type::Bool)?;
+                expect(right, Type::Bool)?;
+                Ok(Type::Bool)
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                expect(left, Type::Int)?;
+                expect(right, Type::Int)?;
+                Ok(Type::Int)
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                expect(left, Type::Int)?;
+                expect(right, Type::Int)?;
+                Ok(Type::Bool)
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let ty = type_of(left, variables)?;
+                if !matches!(ty, Type::Int | Type::Str | Type::Bool) {
+                    return Err(mismatch(left.span, Type::Int, ty));
+                }
+                expect(right, ty)?;
+                Ok(Type::Bool)
+            }
+            BinaryOp::In => {
+                let ty = type_of(left, variables)?;
+                let list = match ty {
+                    Type::Int => Type::IntList,
+                    Type::Str => Type::StrList,
+                    other => return Err(mismatch(left.span, Type::Str, other)),
+                };
+                expect(right, list)?;
+                Ok(Type::Bool)
+            }
+        },
+    }
+}
+
+/// A value while evaluating a rule for one beneficiary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    List(Vec<Value>),
+    /// The beneficiary has no value for a field (an unknown income, say).
+    Null,
+}
+
+/// Evaluates a checked rule with the values of one beneficiary. A comparison with
+/// a missing value is false, as in SQL's `WHERE`; `!` of such a comparison is true
+/// only when the inner value is known, matching `NOT` of a NULL in SQL (which stays
+/// NULL and so does not qualify).
+pub fn evaluate(expr: &Expr, lookup: &dyn Fn(&str) -> Value) -> Value {
+    use Value as V;
+    match &expr.kind {
+        ExprKind::Int(n) => V::Int(*n),
+        ExprKind::Str(s) => V::Str(s.clone()),
+        ExprKind::Bool(b) => V::Bool(*b),
+        ExprKind::List(items) => V::List(items.iter().map(|e| evaluate(e, lookup)).collect()),
+        ExprKind::Var(name) => lookup(name),
+        ExprKind::Not(inner) => match evaluate(inner, lookup) {
+            V::Bool(b) => V::Bool(!b),
+            _ => V::Null,
+        },
+        ExprKind::Neg(inner) => match evaluate(inner, lookup) {
+            V::Int(n) => n.checked_neg().map(V::Int).unwrap_or(V::Null),
+            _ => V::Null,
+        },
+        ExprKind::Cond(cond, yes, no) => match evaluate(cond, lookup) {
+            V::Bool(true) => evaluate(yes, lookup),
+            V::Bool(false) => evaluate(no, lookup),
+            _ => V::Null,
+        },
+        ExprKind::Binary(op, left, right) => {
+            let l = evaluate(left, lookup);
+            // Three-valued logic as in SQL: false && null is false, true || null is true.
+            match op {
+                BinaryOp::And => {
+                    let r = evaluate(right, lookup);
+                    return match (l, r) {
+                        (V::Bool(false), _) | (_, V::Bool(false)) => V::Bool(false),
+                        (V::Bool(true), V::Bool(true)) => V::Bool(true),
+                        _ => V::Null,
+                    };
+                }
+                BinaryOp::Or => {
+                    let r = evaluate(right, lookup);
+                    return match (l, r) {
+                        (V::Bool(true), _) | (_, V::Bool(true)) => V::Bool(true),
+                        (V::Bool(false), V::Bool(false)) => V::Bool(false),
+                        _ => V::Null,
+                    };
+                }
+                _ => {}
+            }
+            let r = evaluate(right, lookup);
+            match (op, l, r) {
+                (_, V::Null, _) | (_, _, V::Null) => V::Null,
+                (BinaryOp::Add, V::Int(a), V::Int(b)) => a.checked_add(b).map(V::Int).unwrap_or(V::Null),
+                (BinaryOp::Sub, V::Int(a), V::Int(b)) => a.checked_sub(b).map(V::Int).unwrap_or(V::Null),
+                (BinaryOp::Mul, V::Int(a), V::Int(b)) => a.checked_mul(b).map(V::Int).unwrap_or(V::Null),
+                (BinaryOp::Div, V::Int(a), V::Int(b)) => a.checked_div(b).map(V::Int).unwrap_or(V::Null),
+                (BinaryOp::Rem, V::Int(a), V::Int(b)) => a.checked_rem(b).map(V::Int).unwrap_or(V::Null),
+                (BinaryOp::Lt, V::Int(a), V::Int(b)) => V::Bool(a < b),
+                (BinaryOp::Le, V::Int(a), V::Int(b)) => V::Bool(a <= b),
+                (BinaryOp::Gt, V::Int(a), V::Int(b)) => V::Bool(a > b),
+                (BinaryOp::Ge, V::Int(a), V::Int(b)) => V::Bool(a >= b),
+                (BinaryOp::Eq, a, b) => V::Bool(a == b),
+                (BinaryOp::Ne, a, b) => V::Bool(a != b),
+                (BinaryOp::In, a, V::List(items)) => V::Bool(items.contains(&a)),
+                _ => V::Null,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VARS: [Variable; 5] = [
+        Variable { name: "person.age", ty: Type::Int, doc_en: "age in whole years", doc_fa: "سن" },
+        Variable {
+            name: "person.income", ty: Type::Int, doc_en: "monthly income in rials", doc_fa: "درآمد ماهانه"
+        },
+        Variable { name: "person.alive", ty: Type::Bool, doc_en: "alive", doc_fa: "در قید حیات" },
+        Variable { name: "disability.severity", ty: Type::Str, doc_en: "severity", doc_fa: "شدت معلولیت" },
+        Variable { name: "household.size", ty: Type::Int, doc_en: "members", doc_fa: "شمار اعضا" },
+    ];
+
+    fn checked(text: &str) -> Expr {
+        let expr = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        check(&expr, &VARS).unwrap_or_else(|e| panic!("{text}: {e}"));
+        expr
+    }
+
+    fn eval(text: &str, values: &[(&str, Value)]) -> Value {
+        let expr = checked(text);
+        evaluate(&expr, &|name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn the_pension_rule_parses_checks_and_evaluates() {
+        let rule = r#"person.age >= 18 && disability.severity in ["severe", "very_severe"] && person.alive"#;
+        let adult_severe = [
+            ("person.age", Value::Int(40)),
+            ("disability.severity", Value::Str("severe".into())),
+            ("person.alive", Value::Bool(true)),
+        ];
+        assert_eq!(eval(rule, &adult_severe), Value::Bool(true));
+        let mild = [
+            ("person.age", Value::Int(40)),
+            ("disability.severity", Value::Str("mild".into())),
+            ("person.alive", Value::Bool(true)),
+        ];
+        assert_eq!(eval(rule, &mild), Value::Bool(false));
+        // No assessment at all: not eligible (unknown, which does not qualify).
+        assert_eq!(eval(rule, &[("person.age", Value::Int(40)), ("person.alive", Value::Bool(true))]), Value::Null);
+        // But a known false anywhere decides.
+        assert_eq!(eval(rule, &[("person.age", Value::Int(10))]), Value::Bool(false));
+    }
+
+    #[test]
+    fn arithmetic_precedence_and_conditionals() {
+        assert_eq!(eval("1 + 2 * 3 == 7", &[]), Value::Bool(true));
+        assert_eq!(eval("(1 + 2) * 3 == 9", &[]), Value::Bool(true));
+        assert_eq!(eval("-household.size < 0", &[("household.size", Value::Int(3))]), Value::Bool(true));
+        assert_eq!(eval("(household.size > 4 ? 2 : 1) == 2", &[("household.size", Value::Int(5))]), Value::Bool(true));
+        assert_eq!(eval("!(person.income > 10) || false", &[("person.income", Value::Int(5))]), Value::Bool(true));
+        assert_eq!(eval("10 / 0 == 1", &[]), Value::Null);
+    }
+
+    #[test]
+    fn errors_point_at_the_place_in_both_languages() {
+        let e = parse("person.age >= ").unwrap_err();
+        assert_eq!((e.span.start, e.message_en.as_str()), (14, "the rule ends too early"));
+        let e = parse("person.age >= 18 18").unwrap_err();
+        assert_eq!(e.span.start, 17);
+        let e = parse("person.name == 'x").unwrap_err();
+        assert_eq!(e.message_fa, "متن با گیومه بسته نشده است");
+        let e = parse("person.age # 3").unwrap_err();
+        assert_eq!(e.span, Span { start: 11, end: 12 });
+
+        let expr = parse("person.agee >= 18").unwrap();
+        let e = check(&expr, &VARS).unwrap_err();
+        assert_eq!((e.span, e.message_en.as_str()), (Span { start: 0, end: 11 }, "unknown field \"person.agee\""));
+        assert_eq!(e.message_fa, "فیلد «person.agee» شناخته نیست");
+
+        let expr = parse("person.age >= 'eighteen'").unwrap();
+        let e = check(&expr, &VARS).unwrap_err();
+        assert_eq!(e.span, Span { start: 14, end: 24 });
+        assert_eq!(e.message_en, "expected a number, found text");
+
+        let expr = parse("person.age + 1").unwrap();
+        assert_eq!(check(&expr, &VARS).unwrap_err().message_en, "expected true/false, found a number");
+        let expr = parse("disability.severity in [1, 2]").unwrap();
+        assert_eq!(check(&expr, &VARS).unwrap_err().message_en, "expected a list of texts, found a list of numbers");
+        let expr = parse("person.age in [1, 'a']").unwrap();
+        assert_eq!(check(&expr, &VARS).unwrap_err().span, Span { start: 18, end: 21 });
+    }
+
+    fn arb_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
+        use proptest::prelude::*;
+        let span = Span { start: 0, end: 0 };
+        let leaf = prop_oneof![
+            (0i64..1000).prop_map(ExprKind::Int),
+            "[a-z ]{0,5}".prop_map(ExprKind::Str),
+            any::<bool>().prop_map(ExprKind::Bool),
+            prop::sample::select(vec!["person.age", "household.size", "disability.severity"])
+                .prop_map(|v| ExprKind::Var(v.into())),
+        ]
+        .prop_map(move |kind| Expr { kind, span });
+        leaf.prop_recursive(4, 24, 3, move |inner| {
+            let ops = prop::sample::select(vec![
+                BinaryOp::Or,
+                BinaryOp::And,
+                BinaryOp::Lt,
+                BinaryOp::Le,
+                BinaryOp::Gt,
+                BinaryOp::Ge,
+                BinaryOp::Eq,
+                BinaryOp::Ne,
+                BinaryOp::In,
+                BinaryOp::Add,
+                BinaryOp::Sub,
+                BinaryOp::Mul,
+                BinaryOp::Div,
+                BinaryOp::Rem,
+            ]);
+            prop_oneof![
+                (ops, inner.clone(), inner.clone())
+                    .prop_map(move |(op, l, r)| Expr { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), span }),
+                inner.clone().prop_map(move |e| Expr { kind: ExprKind::Not(Box::new(e)), span }),
+                proptest::collection::vec(inner.clone(), 1..3)
+                    .prop_map(move |items| Expr { kind: ExprKind::List(items), span }),
+                (inner.clone(), inner.clone(), inner).prop_map(move |(c, y, n)| Expr {
+                    kind: ExprKind::Cond(Box::new(c), Box::new(y), Box::new(n)),
+                    span
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn printed_rules_parse_back_to_the_same_tree(expr in arb_expr()) {
+            let text = expr.to_text();
+            let parsed = parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            proptest::prop_assert_eq!(parsed.shape(), expr.shape(), "{}", text);
+            // And checking and evaluating any tree never panics.
+            let _ = check(&parsed, &VARS);
+            let _ = evaluate(&parsed, &|_| Value::Int(1));
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        for text in ["", "(((", "[", "[1,", "a.", "!!", "1 ? 2", "'", "\"abc", "1 in", "a.b.c.d == 1", "٣ > 2"] {
+            if let Ok(expr) = parse(text) {
+                let _ = check(&expr, &VARS);
+            }
+        }
+    }
+}
