@@ -14,6 +14,7 @@ pub mod export;
 pub mod iam;
 pub mod import;
 pub mod org;
+pub mod programs;
 pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;

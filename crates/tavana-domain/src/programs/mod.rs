@@ -4,3 +4,5 @@
 //! to SQL for whole-population runs builds on the same syntax tree.
 
 pub mod rule;
+pub mod sql;
+pub mod variables;

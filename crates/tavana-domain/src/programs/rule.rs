@@ -507,6 +507,15 @@ pub fn type_of(expr: &Expr, variables: &[Variable]) -> Result<Type, RuleError> {
             let Some(first) = items.first() else {
                 return Err(RuleError::new(expr.span, "a list must not be empty", "فهرست نباید خالی باشد"));
             };
+            // Lists hold constants: a missing value inside a list would make `in`
+            // three-valued in SQL but not in the interpreter.
+            if let Some(item) = items.iter().find(|e| !matches!(e.kind, ExprKind::Int(_) | ExprKind::Str(_))) {
+                return Err(RuleError::new(
+                    item.span,
+                    "a list holds fixed numbers or texts",
+                    "فهرست فقط عدد یا متن ثابت می‌پذیرد",
+                ));
+            }
             let ty = type_of(first, variables)?;
             for item in &items[1..] {
                 expect(item, ty)?;

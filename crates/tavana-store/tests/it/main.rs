@@ -11,5 +11,6 @@ mod iam;
 mod import;
 mod migrations;
 mod org;
+mod programs;
 mod registry;
 mod support;
