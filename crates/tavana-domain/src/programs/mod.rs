@@ -3,6 +3,7 @@
 //! documented variables, and evaluated for one beneficiary. Compiling the same rule
 //! to SQL for whole-population runs builds on the same syntax tree.
 
+pub mod explain;
 pub mod rule;
 pub mod sql;
 pub mod variables;

@@ -9,7 +9,7 @@
 //! mul     := unary (("*" | "/" | "%") unary)*
 //! unary   := ("!" | "-") unary | primary
 //! primary := INT | STRING | "true" | "false" | "[" (expr ("," expr)*)? "]"
-//!          | IDENT ("." IDENT)* | "(" expr ")"
+//!          | IDENT ("." IDENT)* | ("min" | "max") "(" expr "," expr ")" | "(" expr ")"
 //! ```
 //!
 //! Integers are whole numbers (money is rials); strings take '…' or "…". Every
@@ -106,6 +106,8 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `min(a, b)` (`true`) or `max(a, b)` (`false`) of two numbers.
+    MinMax(bool, Box<Expr>, Box<Expr>),
 }
 
 impl Expr {
@@ -122,6 +124,9 @@ impl Expr {
             ExprKind::Neg(inner) => format!("-({})", inner.to_text()),
             ExprKind::Binary(op, l, r) => format!("({} {} {})", l.to_text(), op.symbol(), r.to_text()),
             ExprKind::Cond(c, y, n) => format!("({} ? {} : {})", c.to_text(), y.to_text(), n.to_text()),
+            ExprKind::MinMax(min, a, b) => {
+                format!("{}({}, {})", if *min { "min" } else { "max" }, a.to_text(), b.to_text())
+            }
         }
     }
 
@@ -138,6 +143,7 @@ impl Expr {
             ExprKind::Neg(i) => ExprKind::Neg(strip(i)),
             ExprKind::Binary(op, l, r) => ExprKind::Binary(*op, strip(l), strip(r)),
             ExprKind::Cond(c, y, n) => ExprKind::Cond(strip(c), strip(y), strip(n)),
+            ExprKind::MinMax(min, a, b) => ExprKind::MinMax(*min, strip(a), strip(b)),
             other => other.clone(),
         }
     }
@@ -382,6 +388,17 @@ impl Parser {
             Token::Str(s) => ExprKind::Str(s),
             Token::Ident(w) if w == "true" => ExprKind::Bool(true),
             Token::Ident(w) if w == "false" => ExprKind::Bool(false),
+            Token::Ident(name) if (name == "min" || name == "max") && matches!(self.peek().0, Token::Sym("(")) => {
+                self.pos += 1;
+                let a = self.expr()?;
+                self.expect(",")?;
+                let b = self.expr()?;
+                let close = self.expect(")")?;
+                return Ok(Expr {
+                    kind: ExprKind::MinMax(name == "min", Box::new(a), Box::new(b)),
+                    span: Span { start: span.start, end: close.end },
+                });
+            }
             Token::Ident(first) => {
                 let mut path = first;
                 let mut end = span.end;
@@ -535,6 +552,11 @@ pub fn type_of(expr: &Expr, variables: &[Variable]) -> Result<Type, RuleError> {
         }),
         ExprKind::Not(inner) => expect(inner, Type::Bool).map(|()| Type::Bool),
         ExprKind::Neg(inner) => expect(inner, Type::Int).map(|()| Type::Int),
+        ExprKind::MinMax(_, a, b) => {
+            expect(a, Type::Int)?;
+            expect(b, Type::Int)?;
+            Ok(Type::Int)
+        }
         ExprKind::Cond(cond, yes, no) => {
             expect(cond, Type::Bool)?;
             let ty = type_of(yes, variables)?;
@@ -608,6 +630,10 @@ pub fn evaluate(expr: &Expr, lookup: &dyn Fn(&str) -> Value) -> Value {
         },
         ExprKind::Neg(inner) => match evaluate(inner, lookup) {
             V::Int(n) => n.checked_neg().map(V::Int).unwrap_or(V::Null),
+            _ => V::Null,
+        },
+        ExprKind::MinMax(min, a, b) => match (evaluate(a, lookup), evaluate(b, lookup)) {
+            (V::Int(x), V::Int(y)) => V::Int(if *min { x.min(y) } else { x.max(y) }),
             _ => V::Null,
         },
         ExprKind::Cond(cond, yes, no) => match evaluate(cond, lookup) {
@@ -712,6 +738,11 @@ mod tests {
         assert_eq!(eval("(household.size > 4 ? 2 : 1) == 2", &[("household.size", Value::Int(5))]), Value::Bool(true));
         assert_eq!(eval("!(person.income > 10) || false", &[("person.income", Value::Int(5))]), Value::Bool(true));
         assert_eq!(eval("10 / 0 == 1", &[]), Value::Null);
+        assert_eq!(
+            eval("min(household.size, 5) + max(0, -3) == 5", &[("household.size", Value::Int(7))]),
+            Value::Bool(true)
+        );
+        assert_eq!(parse("min(1)").unwrap_err().message_en, "expected \",\" here");
     }
 
     #[test]
@@ -775,6 +806,8 @@ mod tests {
                 (ops, inner.clone(), inner.clone())
                     .prop_map(move |(op, l, r)| Expr { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), span }),
                 inner.clone().prop_map(move |e| Expr { kind: ExprKind::Not(Box::new(e)), span }),
+                (any::<bool>(), inner.clone(), inner.clone())
+                    .prop_map(move |(m, a, b)| Expr { kind: ExprKind::MinMax(m, Box::new(a), Box::new(b)), span }),
                 proptest::collection::vec(inner.clone(), 1..3)
                     .prop_map(move |items| Expr { kind: ExprKind::List(items), span }),
                 (inner.clone(), inner.clone(), inner).prop_map(move |(c, y, n)| Expr {

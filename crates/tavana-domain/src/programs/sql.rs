@@ -57,6 +57,16 @@ fn write(expr: &Expr, column: &dyn Fn(&str) -> Option<String>, first: usize, out
         ExprKind::Var(name) => format!("({})", column(name)?),
         ExprKind::Not(inner) => format!("(NOT {})", sub(inner, out)?),
         ExprKind::Neg(inner) => format!("(-{})", sub(inner, out)?),
+        ExprKind::MinMax(min, a, b) => {
+            // Written out, since SQLite says MIN(a, b) and PostgreSQL LEAST(a, b);
+            // unknown when either is, as in the interpreter.
+            let a1 = sub(a, out)?;
+            let b1 = sub(b, out)?;
+            let a2 = sub(a, out)?;
+            let b2 = sub(b, out)?;
+            let op = if *min { "<=" } else { ">=" };
+            format!("(CASE WHEN {a1} {op} {b1} THEN {a2} WHEN NOT ({a1} {op} {b1}) THEN {b2} END)")
+        }
         ExprKind::Cond(c, y, n) => {
             let c1 = sub(c, out)?;
             let y = sub(y, out)?;

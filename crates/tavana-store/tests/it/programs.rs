@@ -30,8 +30,13 @@ fn random_rule(rng: &mut Rng, ty: Type, depth: u32) -> Expr {
         }
         Type::Int => {
             let op = *rng.pick(&[BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Rem]);
-            match rng.below(4) {
+            match rng.below(5) {
                 0 => e(ExprKind::Neg(Box::new(random_rule(rng, Type::Int, depth - 1)))),
+                4 => e(ExprKind::MinMax(
+                    rng.below(2) == 0,
+                    Box::new(random_rule(rng, Type::Int, depth - 1)),
+                    Box::new(random_rule(rng, Type::Int, depth - 1)),
+                )),
                 1 => e(ExprKind::Cond(
                     Box::new(random_rule(rng, Type::Bool, depth - 1)),
                     Box::new(random_rule(rng, Type::Int, depth - 1)),
