@@ -33,6 +33,13 @@ pub enum Reason {
     NotInList,
     /// Already registered, or changed by someone else meanwhile.
     Taken,
+    /// A rule or formula that does not parse or type-check, at a character position.
+    Rule {
+        start: usize,
+        end: usize,
+        message_en: String,
+        message_fa: String,
+    },
 }
 
 impl Reason {
@@ -53,6 +60,7 @@ impl Reason {
             Reason::TooLong { max } => format!("must be at most {max} characters"),
             Reason::NotInList => "is not one of the allowed values".into(),
             Reason::Taken => "is already registered, or was changed by someone else meanwhile".into(),
+            Reason::Rule { start, message_en, .. } => format!("at character {}: {message_en}", start + 1),
         }
     }
 
@@ -74,6 +82,9 @@ impl Reason {
             Reason::TooLong { max } => to_persian_digits(&format!("حداکثر باید {max} نویسه باشد")),
             Reason::NotInList => "از مقدارهای مجاز نیست".into(),
             Reason::Taken => "پیش‌تر ثبت شده یا در این فاصله کس دیگری آن را تغییر داده است".into(),
+            Reason::Rule { start, message_fa, .. } => {
+                to_persian_digits(&format!("در نویسهٔ {}: {message_fa}", start + 1))
+            }
         }
     }
 }

@@ -171,6 +171,8 @@ pub enum Action {
     ReadAudit,
     /// Register and change households, persons and disability assessments.
     EditRegistry,
+    /// Define programs and confirm enrollments.
+    ManagePrograms,
 }
 
 /// Which roles grant an action. Admins run the platform; they do not read vetting
@@ -182,6 +184,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::ManageUnits | Action::ManageUsers => role == R::Admin,
         Action::ReadAudit => matches!(role, R::Auditor | R::Admin),
         Action::EditRegistry => role == R::CaseWorker,
+        Action::ManagePrograms => role == R::ProgramOfficer,
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

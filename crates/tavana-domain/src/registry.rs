@@ -24,7 +24,7 @@ pub trait Coded: Sized + Copy + 'static {
 macro_rules! coded {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal $fa:literal,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant,)* }
 
@@ -41,26 +41,26 @@ macro_rules! coded {
             }
 
             /// Reads a code (`very_severe`) or a Persian label (`خیلی شدید`).
-            pub fn parse(field: &'static str, input: &str) -> Result<Self, DomainError> {
+            pub fn parse(field: &'static str, input: &str) -> Result<Self, $crate::error::DomainError> {
                 let trimmed = input.trim();
                 if trimmed.is_empty() {
-                    return Err(DomainError::new(field, Reason::Empty));
+                    return Err($crate::error::DomainError::new(field, $crate::error::Reason::Empty));
                 }
                 // Codes first (the common case in files), then Persian labels.
                 if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == trimmed) {
                     return Ok(v);
                 }
                 let lower = trimmed.to_lowercase().replace([' ', '-'], "_");
-                let norm = normalize(trimmed);
+                let norm = $crate::text::normalize(trimmed);
                 Self::ALL
                     .iter()
                     .copied()
-                    .find(|v| v.code() == lower || normalize(v.label_fa()) == norm)
-                    .ok_or(DomainError::new(field, Reason::NotInList))
+                    .find(|v| v.code() == lower || $crate::text::normalize(v.label_fa()) == norm)
+                    .ok_or($crate::error::DomainError::new(field, $crate::error::Reason::NotInList))
             }
         }
 
-        impl Coded for $name {
+        impl $crate::registry::Coded for $name {
             const ALL: &'static [$name] = $name::ALL;
             fn code(self) -> &'static str {
                 $name::code(self)
@@ -71,6 +71,8 @@ macro_rules! coded {
         }
     };
 }
+
+pub(crate) use coded;
 
 coded!(
     /// جنسیت

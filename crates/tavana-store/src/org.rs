@@ -213,6 +213,7 @@ fn action_name(action: Action) -> &'static str {
         Action::ManageUsers => "manage users",
         Action::ReadAudit => "read the audit log",
         Action::EditRegistry => "change the registry",
+        Action::ManagePrograms => "manage programs",
     }
 }
 

@@ -147,3 +147,266 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// A program as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Program {
+    pub id: i64,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: String,
+    pub target: String,
+    pub rule: String,
+    pub formula: String,
+    pub budget_month: Option<i64>,
+    pub budget_year: Option<i64>,
+    pub status: String,
+    pub version: i64,
+}
+
+const PROGRAM_COLUMNS: &str =
+    "id, code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, version";
+
+/// One row of a simulation: a county's eligible persons and monthly cost under a
+/// draft rule and formula, and who gains or loses against the current rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct SimulationRow {
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub eligible: i64,
+    pub monthly_cost: i64,
+    pub gainers: i64,
+    pub losers: i64,
+}
+
+/// What running a program's rule proposes: persons to enroll, and enrolled persons
+/// who no longer qualify (for an officer to review; nothing changes by itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Proposal {
+    pub to_enroll: Vec<i64>,
+    pub no_longer_eligible: Vec<i64>,
+}
+
+impl Store {
+    /// Creates a program in draft (program officers).
+    pub async fn create_program(
+        &self,
+        actor: &Actor,
+        f: &tavana_domain::programs::ProgramFields,
+        reason: &str,
+    ) -> Result<Program> {
+        require(actor, Action::ManagePrograms)?;
+        let now = crate::now_micros();
+        let mut tx = self.begin_write().await?;
+        let id: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO programs (code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, \
+             version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $10, $11, $12, $13) RETURNING id"
+        )
+        .bind(&f.code)
+        .bind(&f.name_fa)
+        .bind(&f.name_en)
+        .bind(f.kind.code())
+        .bind(f.target.code())
+        .bind(&f.rule_text)
+        .bind(&f.formula_text)
+        .bind(f.budget_month.map(|r| r.get()))
+        .bind(f.budget_year.map(|r| r.get()))
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason)
+        .fetch_one(c)
+        .await
+        })?;
+        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+        let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        tx.audit(
+            Some(actor),
+            crate::audit::AuditEvent::new("program.create", "program", id).after(serde_json::json!(program)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(program)
+    }
+
+    /// Every program (programs are national; anyone who opens programs sees them).
+    pub async fn programs(&self, actor: &Actor) -> Result<Vec<Program>> {
+        require(actor, Action::Open(Module::Programs))?;
+        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs ORDER BY code");
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql).fetch_all(c).await)?;
+        Ok(rows)
+    }
+
+    pub async fn program(&self, actor: &Actor, id: i64) -> Result<Program> {
+        require(actor, Action::Open(Module::Programs))?;
+        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+        let program = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        Ok(program)
+    }
+
+    /// What a draft rule and formula would give, per province and county of the
+    /// actor's subtree, against `current` (the rule in force, if any). Reads only.
+    pub async fn simulate(
+        &self,
+        actor: &Actor,
+        rule: &Expr,
+        formula: &Expr,
+        current: Option<&Expr>,
+        today: time::Date,
+    ) -> Result<Vec<SimulationRow>> {
+        require(actor, Action::Open(Module::Programs))?;
+        let unknown = || StoreError::Corrupt("the rule names an unknown variable".into());
+        let new = compile(rule, &column, 3).ok_or_else(unknown)?;
+        let amount = compile(formula, &column, 3 + new.params.len()).ok_or_else(unknown)?;
+        let never = tavana_domain::programs::rule::Expr {
+            kind: tavana_domain::programs::rule::ExprKind::Bool(false),
+            span: rule.span,
+        };
+        let old = compile(current.unwrap_or(&never), &column, 3 + new.params.len() + amount.params.len())
+            .ok_or_else(unknown)?;
+        let (n, o) = (format!("COALESCE({}, (1 = 0))", new.sql), format!("COALESCE({}, (1 = 0))", old.sql));
+        let sql = format!(
+            "{VARIABLES_QUERY} SELECT v.place_province AS province, v.place_county AS county, \
+             CAST(SUM(CASE WHEN {n} THEN 1 ELSE 0 END) AS BIGINT) AS eligible, \
+             CAST(SUM(CASE WHEN {n} THEN COALESCE({a}, 0) ELSE 0 END) AS BIGINT) AS monthly_cost, \
+             CAST(SUM(CASE WHEN {n} AND NOT {o} THEN 1 ELSE 0 END) AS BIGINT) AS gainers, \
+             CAST(SUM(CASE WHEN {o} AND NOT {n} THEN 1 ELSE 0 END) AS BIGINT) AS losers \
+             FROM v WHERE {n} OR {o} GROUP BY v.place_province, v.place_county ORDER BY v.place_province, v.place_county",
+            a = amount.sql
+        );
+        let rows = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(&sql).bind(today.to_string()).bind(actor.unit_path.subtree_pattern());
+            for p in new.params.iter().chain(&amount.params).chain(&old.params) {
+                q = match p {
+                    Param::Int(v) => q.bind(*v),
+                    Param::Str(s) => q.bind(s.clone()),
+                };
+            }
+            q.fetch_all(c).await
+        })?;
+        Ok(rows)
+    }
+
+    /// Runs a program's rule: who to enroll, and who is enrolled but no longer
+    /// qualifies. Household programs are decided on the household's head.
+    pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, today: time::Date) -> Result<Proposal> {
+        let program = self.program(actor, program_id).await?;
+        let mut rule = tavana_domain::programs::parse_rule("rule", &program.rule)?;
+        if program.target == "household" {
+            let head = tavana_domain::programs::rule::parse("person.relationship == 'head'")
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let span = rule.span;
+            rule = Expr {
+                kind: tavana_domain::programs::rule::ExprKind::Binary(
+                    tavana_domain::programs::rule::BinaryOp::And,
+                    Box::new(rule),
+                    Box::new(head),
+                ),
+                span,
+            };
+        }
+        let eligible = self.eligible_persons(actor, &rule, today).await?;
+        let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT e.person_id FROM enrollments e WHERE e.program_id = $1 AND e.state = 'enrolled' \
+             AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY e.person_id"
+        )
+        .bind(program_id)
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_all(c)
+        .await)?;
+        let enrolled_set: std::collections::HashSet<i64> = enrolled.iter().copied().collect();
+        let eligible_set: std::collections::HashSet<i64> = eligible.iter().copied().collect();
+        Ok(Proposal {
+            to_enroll: eligible.into_iter().filter(|id| !enrolled_set.contains(id)).collect(),
+            no_longer_eligible: enrolled.into_iter().filter(|id| !eligible_set.contains(id)).collect(),
+        })
+    }
+
+    /// Enrolls persons an officer confirmed, each with its monthly amount from the
+    /// formula and a decision record (reasons, legal basis, who, when, appeal
+    /// deadline thirty days on).
+    pub async fn confirm_enrollments(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        persons: &[i64],
+        reasons: &str,
+        legal_basis: &str,
+        today: time::Date,
+    ) -> Result<u64> {
+        require(actor, Action::ManagePrograms)?;
+        if reasons.trim().is_empty() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new(
+                "reasons",
+                tavana_domain::error::Reason::Empty,
+            )));
+        }
+        let program = self.program(actor, program_id).await?;
+        let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
+        let values = self.rule_values(actor, Some(persons), today).await?;
+        let appeal_until = (today + time::Duration::days(30)).to_string();
+        let now = crate::now_micros();
+        let mut tx = self.begin_write().await?;
+        let mut enrolled = 0;
+        for (person_id, vars) in &values {
+            let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
+                vars.get(n).cloned().unwrap_or(Value::Null)
+            }) {
+                Value::Int(a) => Some(a),
+                _ => None,
+            };
+            let (province_id, unit_id): (i64, i64) =
+                on_tx!(tx, |c| sqlx::query_as("SELECT province_id, unit_id FROM persons WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_one(c)
+                    .await)?;
+            let enrollment: i64 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4, 'enrolled', $5, 1, $6, $7) \
+                 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $5, \
+                 version = enrollments.version + 1, updated_at = $6, updated_by = $7 RETURNING id"
+            )
+            .bind(program_id)
+            .bind(person_id)
+            .bind(province_id)
+            .bind(unit_id)
+            .bind(amount)
+            .bind(now)
+            .bind(actor.user_id)
+            .fetch_one(c)
+            .await
+            })?;
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
+                 legal_basis, decided_by, decided_at, appeal_until) VALUES ($1, $2, $3, $4, NULL, 'enrolled', $5, $6, $7, $8, $9)"
+            )
+            .bind(enrollment)
+            .bind(program_id)
+            .bind(person_id)
+            .bind(province_id)
+            .bind(reasons.trim())
+            .bind(legal_basis.trim())
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(&appeal_until)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            enrolled += 1;
+        }
+        tx.audit(
+            Some(actor),
+            crate::audit::AuditEvent::new("program.enroll", "program", program_id)
+                .after(serde_json::json!({ "persons": enrolled, "reasons": reasons, "legal_basis": legal_basis })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(enrolled)
+    }
+}

@@ -7,3 +7,204 @@ pub mod explain;
 pub mod rule;
 pub mod sql;
 pub mod variables;
+
+use crate::Rials;
+use crate::error::{DomainError, Reason};
+use crate::registry::coded;
+use rule::{Expr, RuleError, Type};
+use serde::{Deserialize, Serialize};
+
+coded!(
+    /// نوع برنامه
+    ProgramKind {
+        CashBenefit = "cash_benefit" "مستمری و کمک نقدی",
+        Discount = "discount" "تخفیف",
+        Loan = "loan" "وام",
+        Service = "service" "خدمت",
+    }
+);
+
+coded!(
+    /// هدف برنامه: فرد یا خانوار
+    ProgramTarget {
+        Person = "person" "فرد",
+        Household = "household" "خانوار",
+    }
+);
+
+/// A program as typed or sent: every field text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawProgram {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: String,
+    pub target: String,
+    /// The eligibility rule: true for whoever qualifies.
+    pub rule: String,
+    /// The monthly benefit in rials, a number expression.
+    pub formula: String,
+    pub budget_month: String,
+    pub budget_year: String,
+}
+
+/// A program's checked fields: the rule and formula parsed and type-checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramFields {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: ProgramKind,
+    pub target: ProgramTarget,
+    pub rule_text: String,
+    pub rule: Expr,
+    pub formula_text: String,
+    pub formula: Expr,
+    pub budget_month: Option<Rials>,
+    pub budget_year: Option<Rials>,
+}
+
+fn rule_error(field: &'static str, e: RuleError) -> DomainError {
+    DomainError::new(
+        field,
+        Reason::Rule { start: e.span.start, end: e.span.end, message_en: e.message_en, message_fa: e.message_fa },
+    )
+}
+
+/// Parses and checks an eligibility rule (must be true/false).
+pub fn parse_rule(field: &'static str, text: &str) -> Result<Expr, DomainError> {
+    if text.trim().is_empty() {
+        return Err(DomainError::new(field, Reason::Empty));
+    }
+    let expr = rule::parse(text).map_err(|e| rule_error(field, e))?;
+    rule::check(&expr, variables::VARIABLES).map_err(|e| rule_error(field, e))?;
+    Ok(expr)
+}
+
+/// Parses and checks a benefit formula (must be a number of rials).
+pub fn parse_formula(field: &'static str, text: &str) -> Result<Expr, DomainError> {
+    if text.trim().is_empty() {
+        return Err(DomainError::new(field, Reason::Empty));
+    }
+    let expr = rule::parse(text).map_err(|e| rule_error(field, e))?;
+    match rule::type_of(&expr, variables::VARIABLES) {
+        Ok(Type::Int) => Ok(expr),
+        Ok(other) => Err(rule_error(
+            field,
+            RuleError {
+                span: expr.span,
+                message_en: format!("a formula gives a number of rials, not {}", other.name_en()),
+                message_fa: format!("فرمول باید مبلغی به ریال بدهد، نه {}", other.name_fa()),
+            },
+        )),
+        Err(e) => Err(rule_error(field, e)),
+    }
+}
+
+impl ProgramFields {
+    /// Checks every field and reports every problem.
+    pub fn parse(raw: &RawProgram) -> Result<Self, Vec<DomainError>> {
+        let mut errors = Vec::new();
+        let code = raw.code.trim().to_uppercase();
+        let code = keep(
+            &mut errors,
+            if code.is_empty() {
+                Err(DomainError::new("code", Reason::Empty))
+            } else if code.len() > 20 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                Err(DomainError::new("code", Reason::BadFormat))
+            } else {
+                Ok(code)
+            },
+        );
+        let text = |field: &'static str, v: &str| {
+            let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            if v.is_empty() {
+                Err(DomainError::new(field, Reason::Empty))
+            } else if v.chars().count() > 120 {
+                Err(DomainError::new(field, Reason::TooLong { max: 120 }))
+            } else {
+                Ok(v)
+            }
+        };
+        let name_fa = keep(&mut errors, text("name_fa", &raw.name_fa));
+        let name_en = keep(&mut errors, text("name_en", &raw.name_en));
+        let kind = keep(&mut errors, ProgramKind::parse("kind", &raw.kind));
+        let target = keep(&mut errors, ProgramTarget::parse("target", &raw.target));
+        let rule = keep(&mut errors, parse_rule("rule", &raw.rule));
+        let formula = keep(&mut errors, parse_formula("formula", &raw.formula));
+        let money = |field: &'static str, v: &str| {
+            if v.trim().is_empty() { Ok(None) } else { Rials::parse(field, v).map(Some) }
+        };
+        let budget_month = keep(&mut errors, money("budget_month", &raw.budget_month)).flatten();
+        let budget_year = keep(&mut errors, money("budget_year", &raw.budget_year)).flatten();
+        match (code, name_fa, name_en, kind, target, rule, formula) {
+            (Some(code), Some(name_fa), Some(name_en), Some(kind), Some(target), Some(rule), Some(formula))
+                if errors.is_empty() =>
+            {
+                Ok(Self {
+                    code,
+                    name_fa,
+                    name_en,
+                    kind,
+                    target,
+                    rule_text: raw.rule.trim().to_string(),
+                    rule,
+                    formula_text: raw.formula.trim().to_string(),
+                    formula,
+                    budget_month,
+                    budget_year,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+fn keep<T>(errors: &mut Vec<DomainError>, result: Result<T, DomainError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pension() -> RawProgram {
+        RawProgram {
+            code: "pension".into(),
+            name_fa: "مستمری".into(),
+            name_en: "Continuous pension".into(),
+            kind: "cash_benefit".into(),
+            target: "household".into(),
+            rule: "household.members_with_severe_disability >= 1 && person.relationship == 'head'".into(),
+            formula:
+                "20000000 + 5000000 * min(household.size, 5) + 10000000 * household.members_with_severe_disability"
+                    .into(),
+            budget_month: "۳۰٬۰۰۰٬۰۰۰٬۰۰۰٬۰۰۰".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_program_parses_with_its_rule_and_formula() {
+        let p = ProgramFields::parse(&pension()).unwrap();
+        assert_eq!(p.code, "PENSION");
+        assert_eq!((p.kind, p.target), (ProgramKind::CashBenefit, ProgramTarget::Household));
+        assert_eq!(p.budget_month, Some(Rials::new(30_000_000_000_000)));
+    }
+
+    #[test]
+    fn bad_rules_and_formulas_name_the_field_and_the_position() {
+        let raw = RawProgram {
+            rule: "person.age >= 'x'".into(),
+            formula: "person.age > 3".into(),
+            kind: "gift".into(),
+            ..pension()
+        };
+        let errors = ProgramFields::parse(&raw).unwrap_err();
+        assert_eq!(errors.iter().map(|e| e.field).collect::<Vec<_>>(), ["kind", "rule", "formula"]);
+        assert_eq!(errors[1].reason.english(), "at character 15: expected a number, found text");
+        assert!(errors[1].reason.persian().starts_with("در نویسهٔ ۱۵:"));
+        assert_eq!(errors[2].reason.english(), "at character 1: a formula gives a number of rials, not true/false");
+    }
+}

@@ -191,3 +191,121 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
     }
     assert!(nontrivial >= 20, "only {nontrivial} rules split the population");
 }
+
+#[tokio::test]
+async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let config = PopulationConfig {
+        persons: 600,
+        seed: 9,
+        geography: tavana_synth::geo::GeographyConfig {
+            seed: 1,
+            rural_districts_per_county: 1,
+            villages_per_rural_district: 2,
+        },
+        ..Default::default()
+    };
+    let mut files = [
+        csv::Writer::from_writer(Vec::new()),
+        csv::Writer::from_writer(Vec::new()),
+        csv::Writer::from_writer(Vec::new()),
+    ];
+    for h in Population::new(config) {
+        files[0].serialize(&h.household).unwrap();
+        for p in &h.persons {
+            files[1].serialize(p).unwrap();
+        }
+        for d in &h.disabilities {
+            files[2].serialize(d).unwrap();
+        }
+    }
+    for (kind, file) in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities].into_iter().zip(files) {
+        let bytes = file.into_inner().unwrap();
+        import(
+            store,
+            &registrar,
+            kind,
+            FileFormat::Csv,
+            Box::new(std::io::Cursor::new(bytes)),
+            &mut |_: &RowError| {},
+            &mut |_: &ImportSummary| {},
+        )
+        .await
+        .unwrap();
+    }
+    let today = time::macros::date!(2026 - 11 - 26);
+    let raw = tavana_domain::programs::RawProgram {
+        code: "travel".into(),
+        name_fa: "تخفیف سفر بین‌شهری".into(),
+        name_en: "Intercity travel discount".into(),
+        kind: "discount".into(),
+        target: "person".into(),
+        rule: r#"disability.severity in ["severe", "very_severe"] && person.alive"#.into(),
+        formula: "500000".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    // Only program officers define programs.
+    assert!(matches!(
+        store.create_program(&registrar, &fields, "new").await,
+        Err(tavana_store::StoreError::Forbidden(_))
+    ));
+    let program = store.create_program(&officer, &fields, "new program").await.unwrap();
+    assert_eq!(program.status, "draft");
+
+    // Simulation: its totals match the rule interpreted person by person, and a
+    // stricter draft shows who would lose.
+    let rows = store.simulate(&officer, &fields.rule, &fields.formula, None, today).await.unwrap();
+    let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
+    let everyone = store.rule_values(&officer, None, today).await.unwrap();
+    let interpreted = everyone
+        .iter()
+        .filter(|(_, v)| evaluate(&fields.rule, &|n| v.get(n).cloned().unwrap_or(Value::Null)) == Value::Bool(true))
+        .count() as i64;
+    assert_eq!(eligible, interpreted);
+    assert!(eligible > 0);
+    assert_eq!(rows.iter().map(|r| r.monthly_cost).sum::<i64>(), eligible * 500_000);
+    assert_eq!(rows.iter().map(|r| r.gainers).sum::<i64>(), eligible);
+    let stricter = parse(r#"disability.severity == "very_severe" && person.alive"#).unwrap();
+    let rows = store.simulate(&officer, &stricter, &fields.formula, Some(&fields.rule), today).await.unwrap();
+    let losers: i64 = rows.iter().map(|r| r.losers).sum();
+    let kept: i64 = rows.iter().map(|r| r.eligible).sum();
+    assert_eq!(kept + losers, eligible);
+
+    // Proposal, confirmation with a decision record, and the proposal after it.
+    let proposal = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    assert_eq!(proposal.to_enroll.len() as i64, eligible);
+    assert!(proposal.no_longer_eligible.is_empty());
+    let confirm = &proposal.to_enroll[..5];
+    assert_eq!(
+        store
+            .confirm_enrollments(
+                &officer,
+                program.id,
+                confirm,
+                "assessed severe",
+                "Law on the Rights of Persons with Disabilities, art. 27",
+                today
+            )
+            .await
+            .unwrap(),
+        5
+    );
+    let after = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    assert_eq!(after.to_enroll.len() as i64, eligible - 5);
+    // A death makes an enrolled person no longer eligible: flagged, not applied.
+    let person = store.rule_values(&officer, Some(&confirm[..1]), today).await.unwrap();
+    assert_eq!(person.len(), 1);
+    store
+        .execute_unaudited_for_tests(&format!(
+            "UPDATE persons SET deceased_on = '2026-10-01' WHERE id = {}",
+            confirm[0]
+        ))
+        .await
+        .unwrap();
+    let flagged = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    assert_eq!(flagged.no_longer_eligible, vec![confirm[0]]);
+}
