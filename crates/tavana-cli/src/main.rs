@@ -541,6 +541,13 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         if persons > 0 {
             load_demo_population(&store, persons).await?;
         }
+        let officer = actor_named(&store, "program").await?;
+        for raw in tavana_synth::programs::demo_programs() {
+            let fields = tavana_domain::programs::ProgramFields::parse(&raw)
+                .map_err(|e| anyhow::anyhow!("demo program {}: {e:?}", raw.code))?;
+            store.create_program(&officer, &fields, "demo").await?;
+        }
+        println!("created {} programs", tavana_synth::programs::demo_programs().len());
     }
     serve(store, &format!("127.0.0.1:{port}"), WebConfig::default()).await
 }

@@ -410,3 +410,26 @@ impl Store {
         Ok(enrolled)
     }
 }
+
+impl Store {
+    /// Why a person is or is not eligible for a program: each clause of its rule
+    /// with the values it read. The read of the person's data is logged.
+    pub async fn explain_eligibility(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        person_id: i64,
+        today: time::Date,
+    ) -> Result<(Program, Vec<tavana_domain::programs::explain::Clause>)> {
+        let program = self.program(actor, program_id).await?;
+        // Scope and the read log come with the person.
+        self.person(actor, person_id).await?;
+        let rule = tavana_domain::programs::parse_rule("rule", &program.rule)?;
+        let values = self.rule_values(actor, Some(&[person_id]), today).await?;
+        let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
+        let clauses = tavana_domain::programs::explain::explain(&rule, VARIABLES, &|n| {
+            vars.get(n).cloned().unwrap_or(Value::Null)
+        });
+        Ok((program, clauses))
+    }
+}

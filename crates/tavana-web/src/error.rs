@@ -142,6 +142,15 @@ pub fn field_fa(field: &str) -> &str {
         "reason" => "علت تغییر",
         "version" => "نسخه",
         "birth_year" => "سال تولد",
+        "code" => "کد",
+        "name_fa" => "نام فارسی",
+        "name_en" => "نام انگلیسی",
+        "target" => "هدف برنامه",
+        "rule" => "قاعدهٔ استحقاق",
+        "formula" => "فرمول مبلغ",
+        "budget_month" => "بودجهٔ ماهانه (ریال)",
+        "budget_year" => "بودجهٔ سالانه (ریال)",
+        "reasons" => "دلایل تصمیم",
         other => other,
     }
 }

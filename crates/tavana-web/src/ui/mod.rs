@@ -8,6 +8,7 @@ mod duplicates;
 mod forms;
 mod imports;
 mod org;
+mod programs;
 mod registry;
 mod session;
 mod users;
@@ -38,6 +39,13 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/active", post(users::set_active))
         .route("/users/{id}/tokens", post(users::issue_token))
         .route("/audit", get(audit::show))
+        .route("/programs", get(programs::list).post(programs::create))
+        .route("/programs/new", get(programs::new_form))
+        .route("/programs/{id}", get(programs::show))
+        .route("/programs/{id}/simulate", post(programs::simulate))
+        .route("/programs/{id}/proposals", post(programs::propose))
+        .route("/programs/{id}/enrollments", post(programs::confirm))
+        .route("/programs/{id}/explain/{person}", get(programs::explain))
         .route("/registry", get(registry::search))
         .route("/registry/households", post(registry::create_household))
         .route("/registry/households/new", get(registry::new_household))
@@ -78,12 +86,13 @@ pub struct Layout {
 
 /// The modules that have pages today.
 fn built(module: Module) -> bool {
-    matches!(module, Module::Registry | Module::Org | Module::Users | Module::Audit)
+    matches!(module, Module::Registry | Module::Programs | Module::Org | Module::Users | Module::Audit)
 }
 
 fn module_href(module: Module) -> String {
     match module {
         Module::Registry => "/registry".into(),
+        Module::Programs => "/programs".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

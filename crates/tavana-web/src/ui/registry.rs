@@ -447,6 +447,8 @@ struct PersonPage {
     can_edit: bool,
     disability_form: Vec<FormField>,
     disability_open: bool,
+    /// Programs whose eligibility can be explained for this person.
+    programs: Vec<(i64, String)>,
 }
 
 fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
@@ -582,6 +584,12 @@ async fn person_page(
     let title = format!("{} {}", p.first_name, p.last_name);
     let (raw, errors) = disability;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let programs = if user.actor.may(Action::Open(Module::Programs)) {
+        let list = state.store.programs(&user.actor).await.in_lang(lang)?;
+        list.into_iter().map(|p| (p.id, if lang == Lang::Fa { p.name_fa } else { p.name_en })).collect()
+    } else {
+        Vec::new()
+    };
     let page = PersonPage {
         layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
         id,
@@ -592,6 +600,7 @@ async fn person_page(
         can_edit: user.actor.may(Action::EditRegistry),
         disability_form: fields(lang, disability_specs(), &json(raw), errors),
         disability_open: !errors.is_empty(),
+        programs,
     };
     Ok(render(status, &page))
 }

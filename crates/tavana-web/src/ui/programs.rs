@@ -1,0 +1,452 @@
+//! Programs: the list, the editor (rule and formula checked as typed, errors at
+//! their position), simulation with a chart, eligibility proposals to confirm, and
+//! the explanation of one person's eligibility.
+
+use super::forms::{FormField, Kind, coded_options, fields, message as field_message};
+use super::{InLang, Layout, PageError, render};
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::error::Problem;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tavana_domain::DomainError;
+use tavana_domain::iam::{Action, Module};
+use tavana_domain::programs::rule::Value;
+use tavana_domain::programs::variables::VARIABLES;
+use tavana_domain::programs::{ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule};
+use tavana_domain::registry::Coded;
+use tavana_store::StoreError;
+use tavana_store::programs::{Program, Proposal, SimulationRow};
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
+}
+
+fn money(lang: Lang, rials: i64) -> String {
+    match lang {
+        Lang::Fa => tavana_domain::Rials::new(rials).to_persian_rials(),
+        Lang::En => format!("{} IRR", tavana_domain::Rials::new(rials).grouped()),
+    }
+}
+
+pub struct ProgramRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+}
+
+fn program_row(lang: Lang, p: &Program) -> ProgramRow {
+    ProgramRow {
+        id: p.id,
+        code: p.code.clone(),
+        name: match lang {
+            Lang::Fa => p.name_fa.clone(),
+            Lang::En => p.name_en.clone(),
+        },
+        kind: ProgramKind::from_code(&p.kind)
+            .map(|k| if lang == Lang::Fa { k.label_fa().to_string() } else { p.kind.replace('_', " ") })
+            .unwrap_or_default(),
+        status: p.status.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "programs.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<ProgramRow>,
+    can_manage: bool,
+}
+
+pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    let programs = state.store.programs(&user.actor).await.in_lang(lang)?;
+    let page = ListPage {
+        layout: Layout::new(lang, &user, lang.texts().programs, Some(Module::Programs), "/programs"),
+        rows: programs.iter().map(|p| program_row(lang, p)).collect(),
+        can_manage: user.actor.may(Action::ManagePrograms),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A variable of the rule language, for the reference beside the editor.
+pub struct VariableRow {
+    pub name: &'static str,
+    pub ty: &'static str,
+    pub doc: &'static str,
+}
+
+fn variable_rows(lang: Lang) -> Vec<VariableRow> {
+    VARIABLES
+        .iter()
+        .map(|v| VariableRow {
+            name: v.name,
+            ty: if lang == Lang::Fa { v.ty.name_fa() } else { v.ty.name_en() },
+            doc: if lang == Lang::Fa { v.doc_fa } else { v.doc_en },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "program_new.html")]
+struct NewPage {
+    layout: Layout,
+    fields: Vec<FormField>,
+    rule: String,
+    rule_error: Option<String>,
+    formula: String,
+    formula_error: Option<String>,
+    variables: Vec<VariableRow>,
+    has_errors: bool,
+}
+
+fn program_specs() -> Vec<(&'static str, Kind, bool)> {
+    vec![
+        ("code", Kind::Ltr, true),
+        ("name_fa", Kind::Text, true),
+        ("name_en", Kind::Ltr, true),
+        ("kind", Kind::Coded { options: coded_options::<ProgramKind>(), optional: false }, true),
+        ("target", Kind::Coded { options: coded_options::<ProgramTarget>(), optional: false }, true),
+        ("budget_month", Kind::Ltr, false),
+        ("budget_year", Kind::Ltr, false),
+    ]
+}
+
+fn new_page(lang: Lang, user: &SessionUser, raw: &RawProgram, errors: &[DomainError]) -> NewPage {
+    let err = |field: &str| errors.iter().find(|e| e.field == field).map(|e| field_message(lang, e));
+    NewPage {
+        layout: Layout::new(lang, user, lang.texts().new_program, Some(Module::Programs), "/programs/new"),
+        fields: fields(lang, program_specs(), &serde_json::to_value(raw).unwrap_or_default(), errors),
+        rule: raw.rule.clone(),
+        rule_error: err("rule"),
+        formula: raw.formula.clone(),
+        formula_error: err("formula"),
+        variables: variable_rows(lang),
+        has_errors: !errors.is_empty(),
+    }
+}
+
+fn require_manage(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
+    if user.actor.may(Action::ManagePrograms) {
+        Ok(())
+    } else {
+        Err(PageError(lang, StoreError::Forbidden("manage programs").into()))
+    }
+}
+
+pub async fn new_form(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    require_manage(lang, &user)?;
+    Ok(render(StatusCode::OK, &new_page(lang, &user, &RawProgram::default(), &[])))
+}
+
+#[derive(Deserialize)]
+pub struct ProgramForm {
+    csrf: String,
+    #[serde(flatten)]
+    raw: RawProgram,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Form(form): Form<ProgramForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let errors = match ProgramFields::parse(&form.raw) {
+        Ok(fields) => match state.store.create_program(&user.actor, &fields, "new program").await {
+            Ok(p) => return Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response()),
+            Err(StoreError::Conflict { .. }) => vec![DomainError::new("code", tavana_domain::error::Reason::Taken)],
+            Err(e) => return Err(PageError(lang, e.into())),
+        },
+        Err(errors) => errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(lang, &user, &form.raw, &errors)))
+}
+
+pub struct SimRow {
+    pub place: String,
+    pub eligible: String,
+    pub cost: String,
+    pub gainers: String,
+    pub losers: String,
+}
+
+/// A bar of the chart: a province's monthly cost.
+pub struct Bar {
+    pub label: String,
+    pub y: i64,
+    pub width: i64,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "program.html")]
+struct ShowPage {
+    layout: Layout,
+    program: ProgramRow,
+    rule: String,
+    formula: String,
+    can_manage: bool,
+    draft_rule: String,
+    draft_formula: String,
+    draft_error: Option<String>,
+    simulation: Option<Vec<SimRow>>,
+    totals: Option<SimRow>,
+    bars: Vec<Bar>,
+    chart_height: i64,
+    proposal: Option<ProposalView>,
+    message: Option<String>,
+}
+
+pub struct ProposalView {
+    pub to_enroll: Vec<(i64, String)>,
+    pub no_longer: Vec<(i64, String)>,
+}
+
+async fn show_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    id: i64,
+    draft: Option<(String, String)>,
+    proposal: Option<Proposal>,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
+    let (draft_rule, draft_formula) = draft.clone().unwrap_or_else(|| (program.rule.clone(), program.formula.clone()));
+    let mut page = ShowPage {
+        layout: Layout::new(
+            lang,
+            user,
+            &program_row(lang, &program).name,
+            Some(Module::Programs),
+            &format!("/programs/{id}"),
+        ),
+        program: program_row(lang, &program),
+        rule: program.rule.clone(),
+        formula: program.formula.clone(),
+        can_manage: user.actor.may(Action::ManagePrograms),
+        draft_rule,
+        draft_formula,
+        draft_error: None,
+        simulation: None,
+        totals: None,
+        bars: Vec::new(),
+        chart_height: 0,
+        proposal: None,
+        message,
+    };
+    if let Some((rule_text, formula_text)) = draft {
+        match (parse_rule("rule", &rule_text), parse_formula("formula", &formula_text)) {
+            (Ok(rule), Ok(formula)) => {
+                let current = parse_rule("rule", &program.rule).ok();
+                let rows = state
+                    .store
+                    .simulate(&user.actor, &rule, &formula, current.as_ref(), today())
+                    .await
+                    .in_lang(lang)?;
+                let (sim, totals, bars) = simulation_view(lang, &rows);
+                page.chart_height = bars.len() as i64 * 26 + 10;
+                page.simulation = Some(sim);
+                page.totals = Some(totals);
+                page.bars = bars;
+            }
+            (Err(e), _) | (_, Err(e)) => page.draft_error = Some(field_message(lang, &e)),
+        }
+    }
+    if let Some(p) = proposal {
+        let label = |id: &i64| lang.digits(&id.to_string());
+        page.proposal = Some(ProposalView {
+            to_enroll: p.to_enroll.iter().take(500).map(|id| (*id, label(id))).collect(),
+            no_longer: p.no_longer_eligible.iter().map(|id| (*id, label(id))).collect(),
+        });
+    }
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, Vec<Bar>) {
+    let figure = |n: i64| lang.digits(&tavana_domain::Rials::new(n).grouped());
+    let sim = rows
+        .iter()
+        .map(|r| SimRow {
+            place: format!("{} / {}", r.province.clone().unwrap_or_default(), r.county.clone().unwrap_or_default()),
+            eligible: figure(r.eligible),
+            cost: money(lang, r.monthly_cost),
+            gainers: figure(r.gainers),
+            losers: figure(r.losers),
+        })
+        .collect();
+    let sum = |f: fn(&SimulationRow) -> i64| rows.iter().map(f).sum::<i64>();
+    let totals = SimRow {
+        place: lang.texts().total.to_string(),
+        eligible: figure(sum(|r| r.eligible)),
+        cost: money(lang, sum(|r| r.monthly_cost)),
+        gainers: figure(sum(|r| r.gainers)),
+        losers: figure(sum(|r| r.losers)),
+    };
+    // Monthly cost per province, as horizontal bars.
+    let mut provinces: Vec<(String, i64)> = Vec::new();
+    for r in rows {
+        let province = r.province.clone().unwrap_or_default();
+        match provinces.iter_mut().find(|(p, _)| *p == province) {
+            Some((_, cost)) => *cost += r.monthly_cost,
+            None => provinces.push((province, r.monthly_cost)),
+        }
+    }
+    let max = provinces.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
+    let bars = provinces
+        .iter()
+        .enumerate()
+        .map(|(i, (province, cost))| Bar {
+            label: lang.digits(province),
+            y: i as i64 * 26 + 4,
+            width: cost * 560 / max,
+            value: money(lang, *cost),
+        })
+        .collect();
+    (sim, totals, bars)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    show_page(&state, lang, &user, id, None, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SimulateForm {
+    csrf: String,
+    rule: String,
+    formula: String,
+}
+
+pub async fn simulate(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<SimulateForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    show_page(&state, lang, &user, id, Some((form.rule, form.formula)), None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn propose(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let proposal = state.store.propose_enrollments(&user.actor, id, today()).await.in_lang(lang)?;
+    show_page(&state, lang, &user, id, None, Some(proposal), None).await
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !user.check_csrf(&get("csrf")) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
+    let done =
+        state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis"), today()).await;
+    let message = match done {
+        Ok(n) => format!("{} {}", lang.texts().enrolled_count, lang.digits(&n.to_string())),
+        Err(StoreError::Invalid(e)) => field_message(lang, &e),
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    show_page(&state, lang, &user, id, None, None, Some(message)).await
+}
+
+pub struct ClauseRow {
+    pub text: String,
+    pub inputs: String,
+    pub holds: &'static str,
+    pub class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "explain.html")]
+struct ExplainPage {
+    layout: Layout,
+    person_id: i64,
+    program_name: String,
+    eligible: &'static str,
+    clauses: Vec<ClauseRow>,
+}
+
+pub async fn explain(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path((id, person)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person, today()).await.in_lang(lang)?;
+    let t = lang.texts();
+    let show = |v: &Value| match v {
+        Value::Int(n) => lang.digits(&n.to_string()),
+        Value::Str(s) => s.clone(),
+        Value::Bool(true) => t.yes.to_string(),
+        Value::Bool(false) => t.no.to_string(),
+        Value::Null | Value::List(_) => t.unknown.to_string(),
+    };
+    let all = clauses.iter().all(|c| c.holds == Some(true));
+    let rows = clauses
+        .iter()
+        .map(|c| ClauseRow {
+            text: if lang == Lang::Fa { c.text_fa.clone() } else { c.text.clone() },
+            inputs: c.inputs.iter().map(|(n, v)| format!("{n} = {}", show(v))).collect::<Vec<_>>().join("، "),
+            holds: match c.holds {
+                Some(true) => t.holds,
+                Some(false) => t.fails,
+                None => t.unknown,
+            },
+            class: match c.holds {
+                Some(true) => "ok",
+                _ => "no",
+            },
+        })
+        .collect();
+    let page = ExplainPage {
+        layout: Layout::new(
+            lang,
+            &user,
+            t.why_eligible,
+            Some(Module::Programs),
+            &format!("/programs/{id}/explain/{person}"),
+        ),
+        person_id: person,
+        program_name: program_row(lang, &program).name,
+        eligible: if all { t.eligible } else { t.not_eligible },
+        clauses: rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
