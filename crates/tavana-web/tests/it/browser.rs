@@ -228,3 +228,89 @@ async fn register_search_edit_and_see_the_history() {
     assert!(rows[1].text().await.unwrap().contains("ثبت نام"));
     b.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn define_a_rule_simulate_run_confirm_and_explain() {
+    use tavana_domain::registry::{
+        DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+    };
+    let Some(driver) = start_driver().await else { return };
+    let app = spawn_app().await;
+    // A household in Tehran county with a severely disabled head.
+    let store = &app.db.store;
+    let worker = store.actor_for_user(store.user_id_by_name("caseworker").await.unwrap()).await.unwrap();
+    let today = time::macros::date!(2026 - 11 - 26);
+    let h = HouseholdFields::parse(&RawHousehold {
+        file_number: "P-1".into(),
+        place: "08-01-C".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    store.create_household(&worker, &h, "registration").await.unwrap();
+    let raw = RawPerson {
+        national_code: "0012345679".into(),
+        household: "P-1".into(),
+        relationship: "head".into(),
+        first_name: "رضا".into(),
+        last_name: "امینی".into(),
+        father_name: "علی".into(),
+        birth_date: "1350/01/01".into(),
+        sex: "male".into(),
+        ..Default::default()
+    };
+    let person =
+        store.register_person(&worker, &PersonFields::parse(&raw, today).unwrap(), "registration").await.unwrap();
+    let d = RawDisability {
+        national_code: "0012345679".into(),
+        kind: "motor".into(),
+        severity: "very_severe".into(),
+        assessed_on: "1402/01/01".into(),
+        ..Default::default()
+    };
+    store.add_disability(&worker, &DisabilityFields::parse(&d, today).unwrap(), "assessment").await.unwrap();
+
+    let b = browser(&driver).await;
+    sign_in(&b, &app.base, "program", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/programs/new", app.base)).await.unwrap();
+    wait_for(&b, "#f-code").await;
+    fill(&b, "f-code", "TRAVEL").await;
+    fill(&b, "f-name_fa", "تخفیف سفر").await;
+    fill(&b, "f-name_en", "Travel discount").await;
+    choose(&b, "f-kind", "discount").await;
+    choose(&b, "f-target", "person").await;
+    fill(&b, "f-rule", "disability.severity == 'very_severe' && person.age >= 'x'").await;
+    fill(&b, "f-formula", "0").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#f-rule-error").await;
+    let error = text_of(&b, "#f-rule-error").await;
+    assert!(error.starts_with("قاعدهٔ استحقاق در نویسهٔ ۵۵:"), "{error}");
+    fill(&b, "f-rule", "disability.severity == 'very_severe' && person.age >= 18").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#simulate").await;
+
+    b.find(Locator::Id("simulate")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#total-eligible").await;
+    assert_eq!(text_of(&b, "#total-eligible").await, "۱");
+
+    b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#proposal").await;
+    fill(&b, "reasons", "ارزیابی خیلی شدید").await;
+    fill(&b, "legal_basis", "قانون حمایت از حقوق افراد دارای معلولیت").await;
+    b.find(Locator::Id("confirm")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#message").await;
+    assert_eq!(text_of(&b, "#message").await, "ثبت‌نام‌شده: ۱");
+
+    let program = store
+        .programs(&store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap())
+        .await
+        .unwrap();
+    b.goto(&format!("{}/programs/{}/explain/{}", app.base, program[0].id, person.id)).await.unwrap();
+    wait_for(&b, "#clauses").await;
+    assert_eq!(text_of(&b, "#verdict").await, "مستحق");
+    let rows = b.find_all(Locator::Css("#clauses tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let second = rows[1].text().await.unwrap();
+    assert!(second.contains("سن به سال تمام ≥ ۱۸") && second.contains("برقرار است"), "{second}");
+    b.close().await.unwrap();
+}
