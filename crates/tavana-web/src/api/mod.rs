@@ -4,6 +4,7 @@
 mod audit;
 mod duplicates;
 mod org;
+mod programs;
 pub(crate) mod registry;
 mod users;
 
@@ -67,6 +68,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(duplicates::list))
         .routes(routes!(duplicates::detect))
         .routes(routes!(duplicates::decide))
+        .routes(routes!(programs::list, programs::create))
+        .routes(routes!(programs::get))
+        .routes(routes!(programs::simulate))
+        .routes(routes!(programs::propose))
+        .routes(routes!(programs::enroll))
+        .routes(routes!(programs::explain))
         // Imports carry whole files; the CLI is the path for the largest.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
 }

@@ -23,7 +23,7 @@ async fn every_documented_route_is_served() {
     let doc = tavana_web::openapi_document();
     let mut seen = 0;
     for (path, item) in &doc.paths.paths {
-        let concrete = path.replace("{id}", "1").replace("{kind}", "persons");
+        let concrete = path.replace("{id}", "1").replace("{kind}", "persons").replace("{person}", "1");
         let operations = [("GET", item.get.is_some()), ("POST", item.post.is_some()), ("PUT", item.put.is_some())];
         for (method, _) in operations.iter().filter(|(_, present)| *present) {
             seen += 1;
@@ -53,6 +53,9 @@ async fn every_documented_route_is_served() {
         "/api/v1/persons/{id}",
         "/api/v1/households",
         "/api/v1/imports/{kind}",
+        "/api/v1/programs",
+        "/api/v1/programs/{id}/simulation",
+        "/api/v1/programs/{id}/eligibility/{person}",
     ] {
         assert!(doc.paths.paths.contains_key(required), "{required} is not documented");
     }

@@ -272,3 +272,98 @@ async fn duplicates_over_the_api() {
         decide(json!({ "decision": "reopen", "reason": "checked again" })).await.unwrap().json().await.unwrap();
     assert_eq!(reopened["status"], "open");
 }
+
+#[tokio::test]
+async fn programs_over_the_api() {
+    let app = spawn_app().await;
+    let worker = app.token_for("caseworker").await;
+    let officer = app.token_for("program").await;
+    let client = app.client();
+    client
+        .post(app.url("/api/v1/households"))
+        .bearer_auth(&worker)
+        .json(&json!({ "file_number": "T-1", "place": "08-01-C" }))
+        .send()
+        .await
+        .unwrap();
+    let person: Value = client
+        .post(app.url("/api/v1/persons"))
+        .bearer_auth(&worker)
+        .json(&serde_json::from_str::<Value>(PERSON).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = person["id"].as_i64().unwrap();
+    client
+        .post(app.url(&format!("/api/v1/persons/{id}/disabilities")))
+        .bearer_auth(&worker)
+        .json(&json!({ "kind": "visual", "severity": "severe", "assessed_on": "1402/01/01" }))
+        .send()
+        .await
+        .unwrap();
+
+    let program = json!({ "code": "travel", "name_fa": "تخفیف سفر", "name_en": "Travel", "kind": "discount", "target": "person",
+        "rule": "disability.severity in ['severe', 'very_severe'] && person.alive", "formula": "0" });
+    let mut bad = program.clone();
+    bad["rule"] = json!("person.agee > 3");
+    let refused = client.post(app.url("/api/v1/programs")).bearer_auth(&officer).json(&bad).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["field"], "rule");
+    assert_eq!(problem["detail"], "rule at character 1: unknown field \"person.agee\".");
+    let created = client.post(app.url("/api/v1/programs")).bearer_auth(&officer).json(&program).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let pid = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let rows: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/simulation")))
+        .bearer_auth(&officer)
+        .json(&json!({ "rule": "disability.assessed", "formula": "1000" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["eligible"], 1);
+    assert_eq!(rows[0]["monthly_cost"], 1000);
+    let proposal: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/proposals")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(proposal["to_enroll"], json!([id]));
+    let enrolled: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments")))
+        .bearer_auth(&officer)
+        .json(&json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(enrolled["enrolled"], 1);
+    let clauses: Value = client
+        .get(app.url(&format!("/api/v1/programs/{pid}/eligibility/{id}")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clauses.as_array().unwrap().len(), 2);
+    assert_eq!(clauses[0]["holds"], true);
+    assert_eq!(clauses[0]["inputs"]["disability.severity"], "severe");
+    // A case worker may read programs but not define them.
+    let forbidden = client.post(app.url("/api/v1/programs")).bearer_auth(&worker).json(&program).send().await.unwrap();
+    assert_eq!(forbidden.status(), 403);
+}

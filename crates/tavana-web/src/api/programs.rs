@@ -1,0 +1,257 @@
+use super::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::AppState;
+use crate::auth::ApiCaller;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tavana_domain::programs::rule::Value;
+use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
+use tavana_store::programs::{Program, SimulationRow};
+use utoipa::ToSchema;
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
+}
+
+/// A program with its rule and formula as written.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramDto {
+    pub id: i64,
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// cash_benefit, discount, loan or service.
+    pub kind: String,
+    /// person or household.
+    pub target: String,
+    pub rule: String,
+    pub formula: String,
+    pub budget_month: Option<i64>,
+    pub budget_year: Option<i64>,
+    /// draft, active or closed.
+    pub status: String,
+}
+
+impl From<Program> for ProgramDto {
+    fn from(p: Program) -> Self {
+        Self {
+            id: p.id,
+            code: p.code,
+            name_fa: p.name_fa,
+            name_en: p.name_en,
+            kind: p.kind,
+            target: p.target,
+            rule: p.rule,
+            formula: p.formula,
+            budget_month: p.budget_month,
+            budget_year: p.budget_year,
+            status: p.status,
+        }
+    }
+}
+
+/// A program to define. Errors in `rule` or `formula` give the character position.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct NewProgramDto {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    pub kind: String,
+    pub target: String,
+    /// True for whoever qualifies, e.g. `person.age >= 18 && disability.severity in ["severe", "very_severe"]`.
+    pub rule: String,
+    /// The monthly amount in rials, e.g. `20000000 + 5000000 * min(household.size, 5)`.
+    pub formula: String,
+    pub budget_month: String,
+    pub budget_year: String,
+}
+
+/// Every program.
+#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = [ProgramDto]), (status = 403, body = ProblemBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<ProgramDto>>, ApiError> {
+    Ok(Json(state.store.programs(&actor).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Defines a program in draft (program officers).
+#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", request_body = NewProgramDto,
+    responses((status = 201, body = ProgramDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    body: Result<Json<NewProgramDto>, JsonRejection>,
+) -> Result<(StatusCode, Json<ProgramDto>), ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let raw = RawProgram {
+        code: b.code,
+        name_fa: b.name_fa,
+        name_en: b.name_en,
+        kind: b.kind,
+        target: b.target,
+        rule: b.rule,
+        formula: b.formula,
+        budget_month: b.budget_month,
+        budget_year: b.budget_year,
+    };
+    let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
+    let program = state.store.create_program(&actor, &fields, "new program").await?;
+    Ok((StatusCode::CREATED, Json(program.into())))
+}
+
+/// One program.
+#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "programs", params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = ProgramDto), (status = 404, body = ProblemBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<ProgramDto>, ApiError> {
+    Ok(Json(state.store.program(&actor, id).await?.into()))
+}
+
+/// A draft rule and formula to simulate.
+#[derive(Deserialize, ToSchema)]
+pub struct Draft {
+    pub rule: String,
+    pub formula: String,
+}
+
+/// One county's figures under the draft.
+#[derive(Serialize, ToSchema)]
+pub struct SimulationRowDto {
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub eligible: i64,
+    pub monthly_cost: i64,
+    /// Eligible under the draft, not under the program's current rule.
+    pub gainers: i64,
+    /// Eligible under the current rule, not under the draft.
+    pub losers: i64,
+}
+
+impl From<SimulationRow> for SimulationRowDto {
+    fn from(r: SimulationRow) -> Self {
+        Self {
+            province: r.province,
+            county: r.county,
+            eligible: r.eligible,
+            monthly_cost: r.monthly_cost,
+            gainers: r.gainers,
+            losers: r.losers,
+        }
+    }
+}
+
+/// What a draft rule and formula would give per province and county, against the
+/// program's current rule. Changes nothing.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/simulation", tag = "programs", request_body = Draft,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [SimulationRowDto]), (status = 422, body = ProblemBody)))]
+pub async fn simulate(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<Draft>, JsonRejection>,
+) -> Result<Json<Vec<SimulationRowDto>>, ApiError> {
+    let Json(d) = body.map_err(bad_body)?;
+    let program = state.store.program(&actor, id).await?;
+    let rule = parse_rule("rule", &d.rule).map_err(|e| invalid_fields(&[e]))?;
+    let formula = parse_formula("formula", &d.formula).map_err(|e| invalid_fields(&[e]))?;
+    let current = parse_rule("rule", &program.rule).ok();
+    let rows = state.store.simulate(&actor, &rule, &formula, current.as_ref(), today()).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// Persons to enroll and enrolled persons no longer eligible.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalDto {
+    pub to_enroll: Vec<i64>,
+    pub no_longer_eligible: Vec<i64>,
+}
+
+/// Runs the program's rule over the caller's subtree and proposes enrollments.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/proposals", tag = "programs", params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = ProposalDto), (status = 404, body = ProblemBody)))]
+pub async fn propose(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    let p = state.store.propose_enrollments(&actor, id, today()).await?;
+    Ok(Json(ProposalDto { to_enroll: p.to_enroll, no_longer_eligible: p.no_longer_eligible }))
+}
+
+/// Persons to enroll, with the decision's reasons and legal basis.
+#[derive(Deserialize, ToSchema)]
+pub struct Confirmation {
+    pub persons: Vec<i64>,
+    pub reasons: String,
+    pub legal_basis: String,
+}
+
+/// How many persons were enrolled.
+#[derive(Serialize, ToSchema)]
+pub struct Enrolled {
+    pub enrolled: u64,
+}
+
+/// Enrolls confirmed persons, each with a decision record.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/enrollments", tag = "programs", request_body = Confirmation,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = Enrolled), (status = 422, body = ProblemBody)))]
+pub async fn enroll(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<Confirmation>, JsonRejection>,
+) -> Result<Json<Enrolled>, ApiError> {
+    let Json(c) = body.map_err(bad_body)?;
+    let enrolled = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis, today()).await?;
+    Ok(Json(Enrolled { enrolled }))
+}
+
+/// One clause of a rule for one person.
+#[derive(Serialize, ToSchema)]
+pub struct ClauseDto {
+    pub text: String,
+    pub text_fa: String,
+    /// true, false, or null when a value it needs is missing.
+    pub holds: Option<bool>,
+    /// The variables read, with their values.
+    #[schema(value_type = Object)]
+    pub inputs: serde_json::Value,
+}
+
+/// Why a person is or is not eligible: every clause with its values.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/eligibility/{person}", tag = "programs",
+    params(("id" = i64, Path, description = "Program id"), ("person" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [ClauseDto]), (status = 404, body = ProblemBody)))]
+pub async fn explain(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path((id, person)): Path<(i64, i64)>,
+) -> Result<Json<Vec<ClauseDto>>, ApiError> {
+    let (_, clauses) = state.store.explain_eligibility(&actor, id, person, today()).await?;
+    let json = |v: &Value| match v {
+        Value::Int(n) => serde_json::json!(n),
+        Value::Str(s) => serde_json::json!(s),
+        Value::Bool(b) => serde_json::json!(b),
+        Value::Null | Value::List(_) => serde_json::Value::Null,
+    };
+    Ok(Json(
+        clauses
+            .into_iter()
+            .map(|c| ClauseDto {
+                text: c.text,
+                text_fa: c.text_fa,
+                holds: c.holds,
+                inputs: serde_json::Value::Object(c.inputs.iter().map(|(n, v)| (n.clone(), json(v))).collect()),
+            })
+            .collect(),
+    ))
+}
