@@ -23,6 +23,53 @@ pub struct RegistryBench {
     pub clients: usize,
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// What the eligibility bench does.
+pub struct EligibilityBench {
+    pub persons: u64,
+    pub database: Option<String>,
+}
+
+/// Loads a population, then times the demo pension rule compiled to SQL over all of
+/// it, and a simulation of it per province and county.
+pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
+    println!("tavana bench eligibility: {} persons, {} cores", bench.persons, cores());
+    let Loaded { dir: _dir, store, user_id: _ } = load(bench.persons, bench.database).await?;
+    let hq = store.org_unit_by_code("HQ").await?;
+    let officer = store
+        .create_user(None, NewUser {
+            username: format!("bench.officer.{}", &random_token()[..8]),
+            display_name: "bench".into(),
+            password: random_token(),
+            unit_id: hq.id,
+            roles: vec![Role::ProgramOfficer],
+        })
+        .await?;
+    let officer = store.actor_for_user(officer.id).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
+    let rule = tavana_domain::programs::parse_rule("rule", &pension.rule)?;
+    let formula = tavana_domain::programs::parse_formula("formula", &pension.formula)?;
+    println!();
+    println!("rule: {}", pension.rule);
+    println!("| run | persons | seconds | eligible |");
+    println!("|---|---|---|---|");
+    for run in 1..=2 {
+        let started = Instant::now();
+        let eligible = store.eligible_persons(&officer, &rule, today).await?;
+        println!("| eligibility, run {run} | {} | {:.2} | {} |", bench.persons, started.elapsed().as_secs_f64(), eligible.len());
+    }
+    let started = Instant::now();
+    let rows = store.simulate(&officer, &rule, &formula, None, today).await?;
+    let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
+    println!("| simulation per county | {} | {:.2} | {eligible} |", bench.persons, started.elapsed().as_secs_f64());
+    store.close().await;
+    Ok(())
+}
+
 /// The peak resident memory of this process since the last reset, in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -36,16 +83,20 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-pub async fn registry(bench: RegistryBench) -> Result<()> {
+/// A database filled with a synthetic population, and the case worker who loaded it.
+struct Loaded {
+    dir: tempfile::TempDir,
+    store: Store,
+    user_id: i64,
+}
+
+/// Generates a population, loads it into `database` (a new SQLite file when absent)
+/// and prints the import figures.
+async fn load(persons: u64, database: Option<String>) -> Result<Loaded> {
     let dir = tempfile::tempdir()?;
-    println!(
-        "tavana bench registry: {} persons, {} cores",
-        bench.persons,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    );
 
     let started = Instant::now();
-    let config = PopulationConfig { persons: bench.persons, ..PopulationConfig::default() };
+    let config = PopulationConfig { persons, ..PopulationConfig::default() };
     let (written, _) = write_population(config, |name| {
         let path = dir.path().join(name);
         Ok(std::io::BufWriter::new(
@@ -58,7 +109,7 @@ pub async fn registry(bench: RegistryBench) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let url = bench.database.clone().unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let url = database.unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
     let store = Store::open(&url).await?;
     println!("database: {:?}", store.backend());
     store.load_geography(&geography(&GeographyConfig::default())).await?;
@@ -106,11 +157,17 @@ pub async fn registry(bench: RegistryBench) -> Result<()> {
             peak_rss_mib().unwrap_or(0.0)
         );
     }
+    Ok(Loaded { dir, store, user_id: user.id })
+}
 
+pub async fn registry(bench: RegistryBench) -> Result<()> {
+    println!("tavana bench registry: {} persons, {} cores", bench.persons, cores());
+    let Loaded { dir, store, user_id } = load(bench.persons, bench.database).await?;
+    let user = store.actor_for_user(user_id).await?;
     // Lookups by national code over HTTP, against a real server on this machine.
     let codes = sample_codes(&dir.path().join("persons.csv"), 20_000)?;
     let addr = tavana_web::spawn("127.0.0.1:0", AppState::new(store.clone(), WebConfig::default())).await?;
-    let (_, token) = store.issue_api_token(None, user.id, "bench", None).await?;
+    let (_, token) = store.issue_api_token(None, user.user_id, "bench", None).await?;
     let report =
         lookup_load(&format!("http://{addr}"), &token, &codes, bench.clients, Duration::from_secs(bench.seconds))
             .await?;

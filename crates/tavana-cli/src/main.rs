@@ -168,6 +168,16 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Load a synthetic population, then time the demo pension rule compiled to SQL
+    /// over all of it and a simulation per province and county.
+    Eligibility {
+        /// How many persons.
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        /// An empty database to fill (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Generate a synthetic population, import it (rows/s and peak memory per
     /// file), then look persons up by national code over HTTP against a server on
     /// 127.0.0.1 (requests/s and latency percentiles).
@@ -206,7 +216,7 @@ struct DatabaseArg {
 
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAVANA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAVANA_LOG").unwrap_or_else(|_| "info,sqlx::query=error,sqlx::postgres::notice=warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -222,6 +232,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { port, database, persons } => demo(port, &database, persons).await,
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Bench(BenchCommand::Eligibility { persons, database }) => {
+            bench::eligibility(bench::EligibilityBench { persons, database }).await
+        }
         Command::Bench(BenchCommand::Registry { persons, database, seconds, clients }) => {
             bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await
         }
