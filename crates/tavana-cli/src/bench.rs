@@ -40,13 +40,16 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     let Loaded { dir: _dir, store, user_id: _ } = load(bench.persons, bench.database).await?;
     let hq = store.org_unit_by_code("HQ").await?;
     let officer = store
-        .create_user(None, NewUser {
-            username: format!("bench.officer.{}", &random_token()[..8]),
-            display_name: "bench".into(),
-            password: random_token(),
-            unit_id: hq.id,
-            roles: vec![Role::ProgramOfficer],
-        })
+        .create_user(
+            None,
+            NewUser {
+                username: format!("bench.officer.{}", &random_token()[..8]),
+                display_name: "bench".into(),
+                password: random_token(),
+                unit_id: hq.id,
+                roles: vec![Role::ProgramOfficer],
+            },
+        )
         .await?;
     let officer = store.actor_for_user(officer.id).await?;
     let today = time::OffsetDateTime::now_utc().date();
@@ -60,7 +63,12 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     for run in 1..=2 {
         let started = Instant::now();
         let eligible = store.eligible_persons(&officer, &rule, today).await?;
-        println!("| eligibility, run {run} | {} | {:.2} | {} |", bench.persons, started.elapsed().as_secs_f64(), eligible.len());
+        println!(
+            "| eligibility, run {run} | {} | {:.2} | {} |",
+            bench.persons,
+            started.elapsed().as_secs_f64(),
+            eligible.len()
+        );
     }
     let started = Instant::now();
     let rows = store.simulate(&officer, &rule, &formula, None, today).await?;

@@ -216,7 +216,10 @@ struct DatabaseArg {
 
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TAVANA_LOG").unwrap_or_else(|_| "info,sqlx::query=error,sqlx::postgres::notice=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAVANA_LOG")
+                .unwrap_or_else(|_| "info,sqlx::query=error,sqlx::postgres::notice=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

@@ -210,6 +210,11 @@ pub fn now_micros() -> i64 {
     micros(OffsetDateTime::now_utc())
 }
 
+/// Today in Tehran.
+pub(crate) fn today() -> time::Date {
+    OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
+}
+
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }

@@ -187,7 +187,10 @@ impl Store {
                 .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // The merged person's enrollments may now be duplicates: flag them.
+        self.review_enrollments_of(actor, &[merged], reason.trim(), crate::db::today()).await?;
+        Ok(())
     }
 
     /// Dismisses a candidate: the two are different persons.

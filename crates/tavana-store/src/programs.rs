@@ -96,6 +96,16 @@ impl Store {
         today: time::Date,
     ) -> Result<Vec<(i64, PersonValues)>> {
         require(actor, Action::Open(Module::Programs))?;
+        self.values_in(&actor.unit_path.subtree_pattern(), ids, today).await
+    }
+
+    /// The variables of the persons whose unit path matches `pattern`.
+    async fn values_in(
+        &self,
+        pattern: &str,
+        ids: Option<&[i64]>,
+        today: time::Date,
+    ) -> Result<Vec<(i64, PersonValues)>> {
         let only_some = ids.is_some();
         // Booleans come out as 1/0 on both backends.
         let columns: Vec<String> = VARIABLES
@@ -118,7 +128,7 @@ impl Store {
         };
         let sql = format!("{VARIABLES_QUERY} SELECT v.id, {} FROM v{filter} ORDER BY v.id", columns.join(", "));
         let rows = on_pool!(self, |c| {
-            let mut q = sqlx::query(&sql).bind(today.to_string()).bind(actor.unit_path.subtree_pattern());
+            let mut q = sqlx::query(&sql).bind(today.to_string()).bind(pattern);
             if only_some {
                 // An empty list still binds one impossible id, so the query has a list.
                 let list: Vec<i64> = if ids.is_empty() { vec![-1] } else { ids.to_vec() };
@@ -431,5 +441,100 @@ impl Store {
             vars.get(n).cloned().unwrap_or(Value::Null)
         });
         Ok((program, clauses))
+    }
+}
+
+/// An enrollment a registry change may have ended, waiting for an officer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Review {
+    pub id: i64,
+    pub program_id: i64,
+    pub person_id: i64,
+    pub reason: String,
+    pub flagged_at: i64,
+}
+
+impl Store {
+    /// Re-evaluates the enrollments of persons whose records just changed, and flags
+    /// those whose program's rule no longer holds. Nothing is ended by itself.
+    /// Returns how many were flagged.
+    pub async fn review_enrollments_of(
+        &self,
+        actor: &Actor,
+        persons: &[i64],
+        why: &str,
+        today: time::Date,
+    ) -> Result<u64> {
+        if persons.is_empty() {
+            return Ok(0);
+        }
+        let mut flagged = 0;
+        for person in persons {
+            let enrolled: Vec<(i64, i64, i64, String)> = on_pool!(self, |c| {
+                sqlx::query_as(
+                "SELECT e.id, e.program_id, e.unit_id, p.rule FROM enrollments e JOIN programs p ON p.id = e.program_id \
+                 WHERE e.person_id = $1 AND e.state = 'enrolled' AND NOT EXISTS \
+                 (SELECT 1 FROM enrollment_reviews r WHERE r.enrollment_id = e.id AND r.resolved_at IS NULL)"
+            )
+            .bind(person)
+            .fetch_all(c)
+            .await
+            })?;
+            if enrolled.is_empty() {
+                continue;
+            }
+            // The variables are read in the scope of the whole tree: the person is
+            // already known to be in the changing actor's scope.
+            let values = self.values_in("%", Some(&[*person]), today).await?;
+            let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
+            for (enrollment, program, unit, rule) in enrolled {
+                let rule = tavana_domain::programs::parse_rule("rule", &rule)?;
+                let holds =
+                    tavana_domain::programs::rule::evaluate(&rule, &|n| vars.get(n).cloned().unwrap_or(Value::Null));
+                if holds == Value::Bool(true) {
+                    continue;
+                }
+                let mut tx = self.begin_write().await?;
+                let id: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
+                    "INSERT INTO enrollment_reviews (enrollment_id, program_id, person_id, unit_id, reason, flagged_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+                )
+                .bind(enrollment)
+                .bind(program)
+                .bind(person)
+                .bind(unit)
+                .bind(why)
+                .bind(crate::now_micros())
+                .fetch_one(c)
+                .await
+                })?;
+                tx.audit(
+                    Some(actor),
+                    crate::audit::AuditEvent::new("enrollment.flag", "enrollment", enrollment)
+                        .after(serde_json::json!({ "review": id, "reason": why })),
+                )
+                .await?;
+                tx.commit().await?;
+                flagged += 1;
+            }
+        }
+        Ok(flagged)
+    }
+
+    /// Open reviews of a program in the actor's subtree.
+    pub async fn open_reviews(&self, actor: &Actor, program_id: i64) -> Result<Vec<Review>> {
+        require(actor, Action::Open(Module::Programs))?;
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT id, program_id, person_id, reason, flagged_at FROM enrollment_reviews \
+             WHERE program_id = $1 AND resolved_at IS NULL AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY id"
+        )
+        .bind(program_id)
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(rows)
     }
 }

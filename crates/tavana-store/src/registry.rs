@@ -249,6 +249,12 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        let members: Vec<i64> =
+            on_pool!(self, |c| sqlx::query_scalar("SELECT id FROM persons WHERE household_id = $1")
+                .bind(id)
+                .fetch_all(c)
+                .await)?;
+        self.review_enrollments_of(actor, &members, reason, crate::db::today()).await?;
         Ok(household)
     }
 
@@ -337,6 +343,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // A change may end the person's eligibility for a program: flag it.
+        self.review_enrollments_of(actor, &[id], reason.trim(), crate::db::today()).await?;
         Ok(person)
     }
 

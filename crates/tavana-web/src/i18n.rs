@@ -249,5 +249,6 @@ texts! {
     yes: "بله", "yes";
     no: "خیر", "no";
     person: "پرونده فرد", "The person";
+    needs_review: "ثبت‌نام‌هایی که با تغییر پرونده باید بازبینی شوند", "Enrollments to review after registry changes";
     place_code_hint: "کد روستا یا شهر، مانند 08-01-C", "Village or city code, e.g. 08-01-C";
 }

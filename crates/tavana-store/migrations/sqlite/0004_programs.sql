@@ -54,3 +54,17 @@ CREATE TABLE decisions (
     appeal_until  TEXT NOT NULL
 );
 CREATE INDEX decisions_enrollment ON decisions(enrollment_id);
+
+-- Enrollments a registry change may have ended: flagged for an officer, never
+-- changed by themselves.
+CREATE TABLE enrollment_reviews (
+    id            INTEGER PRIMARY KEY,
+    enrollment_id INTEGER NOT NULL REFERENCES enrollments(id),
+    program_id    INTEGER NOT NULL,
+    person_id     INTEGER NOT NULL,
+    unit_id       INTEGER NOT NULL,
+    reason        TEXT NOT NULL,
+    flagged_at    INTEGER NOT NULL,
+    resolved_at   INTEGER
+);
+CREATE INDEX enrollment_reviews_open ON enrollment_reviews(program_id, resolved_at);

@@ -205,6 +205,8 @@ struct ShowPage {
     chart_height: i64,
     proposal: Option<ProposalView>,
     message: Option<String>,
+    /// Enrollments flagged by registry changes, waiting for review.
+    reviews: Vec<(i64, String, String)>,
 }
 
 pub struct ProposalView {
@@ -223,6 +225,14 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
     let (draft_rule, draft_formula) = draft.clone().unwrap_or_else(|| (program.rule.clone(), program.formula.clone()));
+    let reviews = state
+        .store
+        .open_reviews(&user.actor, id)
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .map(|r| (r.person_id, lang.digits(&r.person_id.to_string()), r.reason))
+        .collect();
     let mut page = ShowPage {
         layout: Layout::new(
             lang,
@@ -244,6 +254,7 @@ async fn show_page(
         chart_height: 0,
         proposal: None,
         message,
+        reviews,
     };
     if let Some((rule_text, formula_text)) = draft {
         match (parse_rule("rule", &rule_text), parse_formula("formula", &formula_text)) {
