@@ -158,6 +158,24 @@ impl Store {
     }
 }
 
+/// A program's rule as it is decided: household programs on the household's head.
+fn for_target(target: &str, rule: Expr) -> Result<Expr> {
+    if target != "household" {
+        return Ok(rule);
+    }
+    let head = tavana_domain::programs::rule::parse("person.relationship == 'head'")
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let span = rule.span;
+    Ok(Expr {
+        kind: tavana_domain::programs::rule::ExprKind::Binary(
+            tavana_domain::programs::rule::BinaryOp::And,
+            Box::new(rule),
+            Box::new(head),
+        ),
+        span,
+    })
+}
+
 /// A program as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Program {
@@ -257,6 +275,22 @@ impl Store {
         Ok(program)
     }
 
+    /// What a draft rule and formula would give for a program (household programs
+    /// counted once, on the head), against the program's rule in force.
+    pub async fn simulate_program(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        rule: Expr,
+        formula: &Expr,
+        today: time::Date,
+    ) -> Result<Vec<SimulationRow>> {
+        let program = self.program(actor, program_id).await?;
+        let current = for_target(&program.target, tavana_domain::programs::parse_rule("rule", &program.rule)?)?;
+        let draft = for_target(&program.target, rule)?;
+        self.simulate(actor, &draft, formula, Some(&current), today).await
+    }
+
     /// What a draft rule and formula would give, per province and county of the
     /// actor's subtree, against `current` (the rule in force, if any). Reads only.
     pub async fn simulate(
@@ -304,20 +338,7 @@ impl Store {
     /// qualifies. Household programs are decided on the household's head.
     pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, today: time::Date) -> Result<Proposal> {
         let program = self.program(actor, program_id).await?;
-        let mut rule = tavana_domain::programs::parse_rule("rule", &program.rule)?;
-        if program.target == "household" {
-            let head = tavana_domain::programs::rule::parse("person.relationship == 'head'")
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let span = rule.span;
-            rule = Expr {
-                kind: tavana_domain::programs::rule::ExprKind::Binary(
-                    tavana_domain::programs::rule::BinaryOp::And,
-                    Box::new(rule),
-                    Box::new(head),
-                ),
-                span,
-            };
-        }
+        let rule = for_target(&program.target, tavana_domain::programs::parse_rule("rule", &program.rule)?)?;
         let eligible = self.eligible_persons(actor, &rule, today).await?;
         let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
             "SELECT e.person_id FROM enrollments e WHERE e.program_id = $1 AND e.state = 'enrolled' \

@@ -159,11 +159,9 @@ pub async fn simulate(
     body: Result<Json<Draft>, JsonRejection>,
 ) -> Result<Json<Vec<SimulationRowDto>>, ApiError> {
     let Json(d) = body.map_err(bad_body)?;
-    let program = state.store.program(&actor, id).await?;
     let rule = parse_rule("rule", &d.rule).map_err(|e| invalid_fields(&[e]))?;
     let formula = parse_formula("formula", &d.formula).map_err(|e| invalid_fields(&[e]))?;
-    let current = parse_rule("rule", &program.rule).ok();
-    let rows = state.store.simulate(&actor, &rule, &formula, current.as_ref(), today()).await?;
+    let rows = state.store.simulate_program(&actor, id, rule, &formula, today()).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
