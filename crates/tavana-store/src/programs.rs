@@ -559,3 +559,114 @@ impl Store {
         Ok(rows)
     }
 }
+
+/// An enrollment with its person, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Enrollment {
+    pub id: i64,
+    pub program_id: i64,
+    pub person_id: i64,
+    pub state: String,
+    pub amount_rials: Option<i64>,
+    pub version: i64,
+}
+
+impl Store {
+    /// The enrollment of a person in a program; `NotFound` outside the actor's
+    /// subtree.
+    pub async fn enrollment(&self, actor: &Actor, program_id: i64, person_id: i64) -> Result<Enrollment> {
+        require(actor, Action::Open(Module::Programs))?;
+        let row = on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT e.id, e.program_id, e.person_id, e.state, e.amount_rials, e.version FROM enrollments e \
+             WHERE e.program_id = $1 AND e.person_id = $2 AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3)"
+        )
+        .bind(program_id)
+        .bind(person_id)
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_one(c)
+        .await
+        })?;
+        Ok(row)
+    }
+
+    /// Moves an enrollment to another state by a decision (reasons, legal basis,
+    /// who, when, appeal deadline), and closes its open reviews. A move the states
+    /// do not allow is refused on `state`.
+    pub async fn decide_enrollment(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        person_id: i64,
+        to: tavana_domain::programs::EnrollmentState,
+        reasons: &str,
+        legal_basis: &str,
+        today: time::Date,
+    ) -> Result<Enrollment> {
+        use tavana_domain::error::Reason;
+        use tavana_domain::registry::Coded;
+        require(actor, Action::ManagePrograms)?;
+        if reasons.trim().is_empty() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
+        }
+        let current = self.enrollment(actor, program_id, person_id).await?;
+        let from = tavana_domain::programs::EnrollmentState::from_code(&current.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("enrollment state {:?}", current.state)))?;
+        if !from.may_become(to) {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
+        }
+        let now = crate::now_micros();
+        let mut tx = self.begin_write().await?;
+        let changed = on_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5"
+        )
+        .bind(to.code())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(current.id)
+        .bind(current.version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if changed == 0 {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
+             decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
+             FROM enrollments WHERE id = $8"
+        )
+        .bind(from.code())
+        .bind(to.code())
+        .bind(reasons.trim())
+        .bind(legal_basis.trim())
+        .bind(actor.user_id)
+        .bind(now)
+        .bind((today + time::Duration::days(30)).to_string())
+        .bind(current.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
+        )
+        .bind(now)
+        .bind(current.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.audit(
+            Some(actor),
+            crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
+                .before(serde_json::json!({ "state": from.code() }))
+                .after(serde_json::json!({ "state": to.code(), "reasons": reasons, "legal_basis": legal_basis })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.enrollment(actor, program_id, person_id).await
+    }
+}

@@ -208,3 +208,46 @@ mod tests {
         assert_eq!(errors[2].reason.english(), "at character 1: a formula gives a number of rials, not true/false");
     }
 }
+
+coded!(
+    /// وضعیت ثبت‌نام در برنامه
+    EnrollmentState {
+        Draft = "draft" "پیش‌نویس",
+        Enrolled = "enrolled" "برقرار",
+        Paused = "paused" "معلق",
+        Exited = "exited" "خاتمه‌یافته",
+        NotEligible = "not_eligible" "فاقد شرایط",
+        Duplicate = "duplicate" "تکراری",
+    }
+);
+
+impl EnrollmentState {
+    /// Whether a decision may move an enrollment from this state to `to`. An
+    /// exited, ineligible or duplicate enrollment may be reinstated (after an
+    /// appeal, say); nothing moves to draft.
+    pub fn may_become(self, to: EnrollmentState) -> bool {
+        use EnrollmentState as S;
+        matches!(
+            (self, to),
+            (S::Draft, S::Enrolled | S::NotEligible | S::Duplicate)
+                | (S::Enrolled, S::Paused | S::Exited | S::NotEligible | S::Duplicate)
+                | (S::Paused, S::Enrolled | S::Exited | S::NotEligible | S::Duplicate)
+                | (S::Exited | S::NotEligible | S::Duplicate, S::Enrolled)
+        )
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::EnrollmentState as S;
+
+    #[test]
+    fn transitions() {
+        assert!(S::Enrolled.may_become(S::Paused));
+        assert!(S::Paused.may_become(S::Enrolled));
+        assert!(S::Exited.may_become(S::Enrolled));
+        assert!(!S::Exited.may_become(S::Paused));
+        assert!(!S::Enrolled.may_become(S::Enrolled));
+        assert!(S::ALL.iter().all(|s| !s.may_become(S::Draft)));
+    }
+}

@@ -296,16 +296,47 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     );
     let after = store.propose_enrollments(&officer, program.id, today).await.unwrap();
     assert_eq!(after.to_enroll.len() as i64, eligible - 5);
-    // A death makes an enrolled person no longer eligible: flagged, not applied.
-    let person = store.rule_values(&officer, Some(&confirm[..1]), today).await.unwrap();
-    assert_eq!(person.len(), 1);
-    store
-        .execute_unaudited_for_tests(&format!(
-            "UPDATE persons SET deceased_on = '2026-10-01' WHERE id = {}",
-            confirm[0]
-        ))
-        .await
-        .unwrap();
+    // Recording a death makes an enrolled person no longer eligible: the change
+    // flags the enrollment for review; nothing is ended by itself.
+    let raw_of = |p: &tavana_store::registry::Person| tavana_domain::registry::RawPerson {
+        national_code: p.national_code.clone(),
+        household: p.household_file.clone().unwrap(),
+        relationship: p.relationship.clone().unwrap(),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        father_name: p.father_name.clone(),
+        birth_date: p.birth_date.clone(),
+        sex: p.sex.clone(),
+        ..Default::default()
+    };
+    let dying = store.person(&registrar, confirm[0]).await.unwrap();
+    let died = tavana_domain::registry::RawPerson { deceased_on: "2026-10-01".into(), ..raw_of(&dying) };
+    let fields = tavana_domain::registry::PersonFields::parse(&died, today).unwrap();
+    store.update_person(&registrar, confirm[0], &fields, dying.version, "death certificate").await.unwrap();
+    let reviews = store.open_reviews(&officer, program.id).await.unwrap();
+    assert_eq!(
+        reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(),
+        [(confirm[0], "death certificate")]
+    );
+    assert_eq!(store.enrollment(&officer, program.id, confirm[0]).await.unwrap().state, "enrolled");
     let flagged = store.propose_enrollments(&officer, program.id, today).await.unwrap();
     assert_eq!(flagged.no_longer_eligible, vec![confirm[0]]);
+    // An edit that keeps eligibility flags nothing.
+    let other = store.person(&registrar, confirm[1]).await.unwrap();
+    let phone = tavana_domain::registry::RawPerson { phone: "09120000000".into(), ..raw_of(&other) };
+    let fields = tavana_domain::registry::PersonFields::parse(&phone, today).unwrap();
+    store.update_person(&registrar, confirm[1], &fields, other.version, "new phone").await.unwrap();
+    assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1);
+    // The officer decides: the enrollment ends, with its reasons; the review closes.
+    use tavana_domain::programs::EnrollmentState as S;
+    let exited =
+        store.decide_enrollment(&officer, program.id, confirm[0], S::Exited, "died", "art. 12", today).await.unwrap();
+    assert_eq!(exited.state, "exited");
+    assert!(store.open_reviews(&officer, program.id).await.unwrap().is_empty());
+    let refused =
+        store.decide_enrollment(&officer, program.id, confirm[0], S::Paused, "x", "", today).await.unwrap_err();
+    assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "state"));
+    let no_reason =
+        store.decide_enrollment(&officer, program.id, confirm[2], S::Paused, " ", "", today).await.unwrap_err();
+    assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
 }
