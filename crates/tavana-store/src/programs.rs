@@ -560,6 +560,14 @@ impl Store {
     }
 }
 
+/// A decision on an enrollment: the state it moves to, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct EnrollmentDecision<'a> {
+    pub to: tavana_domain::programs::EnrollmentState,
+    pub reasons: &'a str,
+    pub legal_basis: &'a str,
+}
+
 /// An enrollment with its person, for lists.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Enrollment {
@@ -598,11 +606,10 @@ impl Store {
         actor: &Actor,
         program_id: i64,
         person_id: i64,
-        to: tavana_domain::programs::EnrollmentState,
-        reasons: &str,
-        legal_basis: &str,
+        decision: &EnrollmentDecision<'_>,
         today: time::Date,
     ) -> Result<Enrollment> {
+        let EnrollmentDecision { to, reasons, legal_basis } = *decision;
         use tavana_domain::error::Reason;
         use tavana_domain::registry::Coded;
         require(actor, Action::ManagePrograms)?;
