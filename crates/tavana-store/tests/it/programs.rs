@@ -329,14 +329,27 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1);
     // The officer decides: the enrollment ends, with its reasons; the review closes.
     use tavana_domain::programs::EnrollmentState as S;
-    let exited =
-        store.decide_enrollment(&officer, program.id, confirm[0], S::Exited, "died", "art. 12", today).await.unwrap();
+    use tavana_store::programs::EnrollmentDecision as D;
+    let exited = store
+        .decide_enrollment(
+            &officer,
+            program.id,
+            confirm[0],
+            &D { to: S::Exited, reasons: "died", legal_basis: "art. 12" },
+            today,
+        )
+        .await
+        .unwrap();
     assert_eq!(exited.state, "exited");
     assert!(store.open_reviews(&officer, program.id).await.unwrap().is_empty());
-    let refused =
-        store.decide_enrollment(&officer, program.id, confirm[0], S::Paused, "x", "", today).await.unwrap_err();
+    let refused = store
+        .decide_enrollment(&officer, program.id, confirm[0], &D { to: S::Paused, reasons: "x", legal_basis: "" }, today)
+        .await
+        .unwrap_err();
     assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "state"));
-    let no_reason =
-        store.decide_enrollment(&officer, program.id, confirm[2], S::Paused, " ", "", today).await.unwrap_err();
+    let no_reason = store
+        .decide_enrollment(&officer, program.id, confirm[2], &D { to: S::Paused, reasons: " ", legal_basis: "" }, today)
+        .await
+        .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
 }
