@@ -249,6 +249,10 @@ texts! {
     yes: "بله", "yes";
     no: "خیر", "no";
     person: "پرونده فرد", "The person";
+    enrollment_state: "وضعیت ثبت‌نام", "Enrollment";
+    decision: "تصمیم", "Decision";
+    new_state: "وضعیت تازه", "New state";
+    decision_recorded: "تصمیم ثبت شد. وضعیت:", "Decision recorded. State:";
     needs_review: "ثبت‌نام‌هایی که با تغییر پرونده باید بازبینی شوند", "Enrollments to review after registry changes";
     place_code_hint: "کد روستا یا شهر، مانند 08-01-C", "Village or city code, e.g. 08-01-C";
 }

@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/simulate", post(programs::simulate))
         .route("/programs/{id}/proposals", post(programs::propose))
         .route("/programs/{id}/enrollments", post(programs::confirm))
-        .route("/programs/{id}/explain/{person}", get(programs::explain))
+        .route("/programs/{id}/explain/{person}", get(programs::explain).post(programs::decide))
         .route("/registry", get(registry::search))
         .route("/registry/households", post(registry::create_household))
         .route("/registry/households/new", get(registry::new_household))

@@ -18,10 +18,12 @@ use tavana_domain::DomainError;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::variables::VARIABLES;
-use tavana_domain::programs::{ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule};
+use tavana_domain::programs::{
+    EnrollmentState, ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule,
+};
 use tavana_domain::registry::Coded;
 use tavana_store::StoreError;
-use tavana_store::programs::{Program, Proposal, SimulationRow};
+use tavana_store::programs::{EnrollmentDecision, Program, Proposal, SimulationRow};
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
@@ -408,10 +410,16 @@ pub struct ClauseRow {
 #[template(path = "explain.html")]
 struct ExplainPage {
     layout: Layout,
+    program_id: i64,
     person_id: i64,
     program_name: String,
     eligible: &'static str,
     clauses: Vec<ClauseRow>,
+    /// The person's enrollment state in this program, if enrolled at all.
+    state: Option<String>,
+    /// The states a decision may move the enrollment to (officers only).
+    moves: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
 }
 
 pub async fn explain(
@@ -419,6 +427,54 @@ pub async fn explain(
     lang: Lang,
     user: SessionUser,
     Path((id, person)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    explain_page(&state, lang, &user, id, person, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    to: String,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    legal_basis: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path((id, person)): Path<(i64, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let to = EnrollmentState::from_code(&form.to).ok_or(PageError(lang, Problem::not_found()))?;
+    let decision = EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis };
+    let message = match state.store.decide_enrollment(&user.actor, id, person, &decision, today()).await {
+        Ok(e) => format!("{} {}", lang.texts().decision_recorded, state_label(lang, &e.state)),
+        Err(StoreError::Invalid(e)) => field_message(lang, &e),
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    explain_page(&state, lang, &user, id, person, Some(message)).await
+}
+
+fn state_label(lang: Lang, code: &str) -> String {
+    match (lang, EnrollmentState::from_code(code)) {
+        (Lang::Fa, Some(s)) => s.label_fa().to_string(),
+        _ => code.replace('_', " "),
+    }
+}
+
+async fn explain_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    id: i64,
+    person: i64,
+    message: Option<String>,
 ) -> Result<Response, PageError> {
     let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person, today()).await.in_lang(lang)?;
     let t = lang.texts();
@@ -446,18 +502,39 @@ pub async fn explain(
             },
         })
         .collect();
+    let enrollment = match state.store.enrollment(&user.actor, id, person).await {
+        Ok(e) => Some(e),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    let moves = match (&enrollment, user.actor.may(Action::ManagePrograms)) {
+        (Some(e), true) => EnrollmentState::from_code(&e.state)
+            .map(|from| {
+                EnrollmentState::ALL
+                    .iter()
+                    .filter(|to| from.may_become(**to))
+                    .map(|to| (to.code(), if lang == Lang::Fa { to.label_fa() } else { to.code() }))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let page = ExplainPage {
         layout: Layout::new(
             lang,
-            &user,
+            user,
             t.why_eligible,
             Some(Module::Programs),
             &format!("/programs/{id}/explain/{person}"),
         ),
+        program_id: id,
         person_id: person,
         program_name: program_row(lang, &program).name,
         eligible: if all { t.eligible } else { t.not_eligible },
         clauses: rows,
+        state: enrollment.map(|e| state_label(lang, &e.state)),
+        moves,
+        message,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -312,5 +312,13 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     assert_eq!(rows.len(), 2);
     let second = rows[1].text().await.unwrap();
     assert!(second.contains("سن به سال تمام ≥ ۱۸") && second.contains("برقرار است"), "{second}");
+    // The enrollment, and a decision on it with its reasons.
+    assert_eq!(text_of(&b, "#state").await, "برقرار");
+    choose(&b, "to", "paused").await;
+    fill(&b, "d-reasons", "در انتظار ارزیابی دوباره").await;
+    b.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#message").await;
+    assert_eq!(text_of(&b, "#message").await, "تصمیم ثبت شد. وضعیت: معلق");
+    assert_eq!(text_of(&b, "#state").await, "معلق");
     b.close().await.unwrap();
 }
