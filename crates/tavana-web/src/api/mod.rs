@@ -74,6 +74,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(programs::propose))
         .routes(routes!(programs::enroll))
         .routes(routes!(programs::explain))
+        .routes(routes!(programs::decide))
         // Imports carry whole files; the CLI is the path for the largest.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
 }

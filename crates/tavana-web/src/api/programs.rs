@@ -253,3 +253,49 @@ pub async fn explain(
             .collect(),
     ))
 }
+
+/// A decision on an enrollment.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionDto {
+    /// enrolled, paused, exited, not_eligible or duplicate, as the current state allows.
+    pub to: String,
+    pub reasons: String,
+    #[serde(default)]
+    pub legal_basis: String,
+}
+
+/// An enrollment's state after a decision.
+#[derive(Serialize, ToSchema)]
+pub struct EnrollmentDto {
+    pub id: i64,
+    pub program_id: i64,
+    pub person_id: i64,
+    pub state: String,
+    pub amount_rials: Option<i64>,
+}
+
+/// Moves a person's enrollment to another state, with a decision record.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/enrollments/{person}", tag = "programs", request_body = DecisionDto,
+    params(("id" = i64, Path, description = "Program id"), ("person" = i64, Path, description = "Person id")),
+    responses((status = 200, body = EnrollmentDto), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path((id, person)): Path<(i64, i64)>,
+    body: Result<Json<DecisionDto>, JsonRejection>,
+) -> Result<Json<EnrollmentDto>, ApiError> {
+    use tavana_domain::registry::Coded;
+    let Json(d) = body.map_err(bad_body)?;
+    let to = tavana_domain::programs::EnrollmentState::from_code(&d.to).ok_or_else(|| {
+        invalid_fields(&[tavana_domain::DomainError::new("to", tavana_domain::error::Reason::NotInList)])
+    })?;
+    let decision = tavana_store::programs::EnrollmentDecision { to, reasons: &d.reasons, legal_basis: &d.legal_basis };
+    let e = state.store.decide_enrollment(&actor, id, person, &decision, today()).await?;
+    Ok(Json(EnrollmentDto {
+        id: e.id,
+        program_id: e.program_id,
+        person_id: e.person_id,
+        state: e.state,
+        amount_rials: e.amount_rials,
+    }))
+}

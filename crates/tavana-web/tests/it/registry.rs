@@ -363,6 +363,26 @@ async fn programs_over_the_api() {
     assert_eq!(clauses.as_array().unwrap().len(), 2);
     assert_eq!(clauses[0]["holds"], true);
     assert_eq!(clauses[0]["inputs"]["disability.severity"], "severe");
+    let paused: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments/{id}")))
+        .bearer_auth(&officer)
+        .json(&json!({ "to": "paused", "reasons": "re-assessment due" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paused["state"], "paused");
+    let refused = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments/{id}")))
+        .bearer_auth(&officer)
+        .json(&json!({ "to": "draft", "reasons": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(refused.json::<Value>().await.unwrap()["field"], "state");
     // A case worker may read programs but not define them.
     let forbidden = client.post(app.url("/api/v1/programs")).bearer_auth(&worker).json(&program).send().await.unwrap();
     assert_eq!(forbidden.status(), 403);
