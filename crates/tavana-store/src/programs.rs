@@ -338,6 +338,12 @@ impl Store {
     /// qualifies. Household programs are decided on the household's head.
     pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, today: time::Date) -> Result<Proposal> {
         let program = self.program(actor, program_id).await?;
+        if program.status == "closed" {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new(
+                "status",
+                tavana_domain::error::Reason::OutOfRange,
+            )));
+        }
         let rule = for_target(&program.target, tavana_domain::programs::parse_rule("rule", &program.rule)?)?;
         let eligible = self.eligible_persons(actor, &rule, today).await?;
         let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
@@ -675,5 +681,43 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.enrollment(actor, program_id, person_id).await
+    }
+}
+
+impl Store {
+    /// Moves a program from draft to active, or from draft or active to closed.
+    pub async fn set_program_status(&self, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<Program> {
+        use tavana_domain::error::Reason;
+        require(actor, Action::ManagePrograms)?;
+        let program = self.program(actor, id).await?;
+        let allowed = matches!((program.status.as_str(), status), ("draft", "active") | ("draft" | "active", "closed"));
+        if !allowed {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
+        }
+        let mut tx = self.begin_write().await?;
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE programs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3, updated_unit_id = $4, \
+             change_reason = $5 WHERE id = $6"
+        )
+        .bind(status)
+        .bind(crate::now_micros())
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        tx.audit(
+            Some(actor),
+            crate::audit::AuditEvent::new("program.status", "program", id)
+                .before(serde_json::json!({ "status": program.status }))
+                .after(serde_json::json!({ "status": status, "reason": reason })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.program(actor, id).await
     }
 }

@@ -253,6 +253,8 @@ texts! {
     decision: "تصمیم", "Decision";
     new_state: "وضعیت تازه", "New state";
     decision_recorded: "تصمیم ثبت شد. وضعیت:", "Decision recorded. State:";
+    activate: "اجرای برنامه", "Activate";
+    close_program: "پایان برنامه", "Close the program";
     needs_review: "ثبت‌نام‌هایی که با تغییر پرونده باید بازبینی شوند", "Enrollments to review after registry changes";
     place_code_hint: "کد روستا یا شهر، مانند 08-01-C", "Village or city code, e.g. 08-01-C";
 }

@@ -352,4 +352,12 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
+    // A program goes live, then closes; a closed program proposes nothing.
+    assert_eq!(
+        store.set_program_status(&officer, program.id, "active", "approved by the board").await.unwrap().status,
+        "active"
+    );
+    assert!(store.set_program_status(&officer, program.id, "draft", "back").await.is_err());
+    store.set_program_status(&officer, program.id, "closed", "replaced").await.unwrap();
+    assert!(store.propose_enrollments(&officer, program.id, today).await.is_err());
 }

@@ -359,6 +359,26 @@ pub async fn simulate(
 }
 
 #[derive(Deserialize)]
+pub struct StatusForm {
+    csrf: String,
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    state.store.set_program_status(&user.actor, id, &form.status, "status changed").await.in_lang(lang)?;
+    Ok(Redirect::to(&format!("/programs/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
 pub struct CsrfOnly {
     csrf: String,
 }
