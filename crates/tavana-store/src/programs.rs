@@ -10,53 +10,144 @@ use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::sql::{Param, compile};
 use tavana_domain::programs::variables::VARIABLES;
 
-/// Every rule variable of every person in scope, as the columns of one query named
-/// `v` (with `id`). `$1` is today's ISO date, `$2` the scope's path pattern.
-const VARIABLES_QUERY: &str = "WITH dis AS (
-    SELECT person_id, MAX(CASE severity WHEN 'mild' THEN 1 WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3
-                                        WHEN 'very_severe' THEN 4 END) AS rank
-    FROM disabilities GROUP BY person_id
-), hh AS (
-    SELECT m.household_id, COUNT(*) AS size,
-           SUM(CASE WHEN d.rank IS NOT NULL THEN 1 ELSE 0 END) AS with_disability,
-           SUM(CASE WHEN d.rank >= 3 THEN 1 ELSE 0 END) AS with_severe,
-           MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed
-    FROM persons m LEFT JOIN dis d ON d.person_id = m.id
-    WHERE m.deceased_on IS NULL AND m.merged_into IS NULL
-    GROUP BY m.household_id
-), v AS (
-    SELECT s.id,
-        CAST(substr($1, 1, 4) AS INTEGER) - CAST(substr(s.birth_date, 1, 4) AS INTEGER)
-            - CASE WHEN substr($1, 6, 5) < substr(s.birth_date, 6, 5) THEN 1 ELSE 0 END AS person_age,
-        s.sex AS person_sex,
-        (s.deceased_on IS NULL) AS person_alive,
-        s.marital_status AS person_marital_status,
-        s.education AS person_education,
-        s.employment AS person_employment,
-        s.relationship AS person_relationship,
-        s.income_rials AS person_income,
-        s.income_decile AS person_income_decile,
-        (s.sheba IS NOT NULL) AS person_has_sheba,
-        hh.size AS household_size,
-        hh.with_disability AS household_members_with_disability,
-        hh.with_severe AS household_members_with_severe_disability,
-        (hh.female_headed = 1) AS household_female_headed,
-        (d.rank IS NOT NULL) AS disability_assessed,
-        CASE d.rank WHEN 1 THEN 'mild' WHEN 2 THEN 'moderate' WHEN 3 THEN 'severe' WHEN 4 THEN 'very_severe' END
-            AS disability_severity,
-        COALESCE(d.rank, 0) AS disability_severity_rank,
-        prov.code AS place_province,
-        cty.code AS place_county,
-        (pl.kind = 'village') AS place_rural
-    FROM persons s
-    LEFT JOIN dis d ON d.person_id = s.id
-    LEFT JOIN hh ON hh.household_id = s.household_id
-    LEFT JOIN households h ON h.id = s.household_id
-    LEFT JOIN places pl ON pl.id = h.place_id
-    LEFT JOIN places prov ON prov.id = pl.province_id
-    LEFT JOIN places cty ON cty.id = pl.county_id
-    WHERE s.merged_into IS NULL AND s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)
-)";
+/// What a variable's column needs joined in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// The person's row alone.
+    Person,
+    /// The person's most severe assessment (`dis`).
+    Assessment,
+    /// Household aggregates (`hh`) without assessments.
+    Household,
+    /// Household aggregates counting assessments (`hh` joined with `dis`).
+    HouseholdAssessments,
+    /// The household's place and its province and county.
+    Place,
+}
+
+/// Each rule variable's SQL in the variables query, and what it needs joined.
+const COLUMNS: [(&str, &str, Needs); 20] = [
+    (
+        "person.age",
+        "CAST(substr($1, 1, 4) AS INTEGER) - CAST(substr(s.birth_date, 1, 4) AS INTEGER) \
+         - CASE WHEN substr($1, 6, 5) < substr(s.birth_date, 6, 5) THEN 1 ELSE 0 END",
+        Needs::Person,
+    ),
+    ("person.sex", "s.sex", Needs::Person),
+    ("person.alive", "(s.deceased_on IS NULL)", Needs::Person),
+    ("person.marital_status", "s.marital_status", Needs::Person),
+    ("person.education", "s.education", Needs::Person),
+    ("person.employment", "s.employment", Needs::Person),
+    ("person.relationship", "s.relationship", Needs::Person),
+    ("person.income", "s.income_rials", Needs::Person),
+    ("person.income_decile", "s.income_decile", Needs::Person),
+    ("person.has_sheba", "(s.sheba IS NOT NULL)", Needs::Person),
+    ("household.size", "hh.size", Needs::Household),
+    ("household.members_with_disability", "hh.with_disability", Needs::HouseholdAssessments),
+    ("household.members_with_severe_disability", "hh.with_severe", Needs::HouseholdAssessments),
+    ("household.female_headed", "(hh.female_headed = 1)", Needs::Household),
+    ("disability.assessed", "(d.rank IS NOT NULL)", Needs::Assessment),
+    (
+        "disability.severity",
+        "CASE d.rank WHEN 1 THEN 'mild' WHEN 2 THEN 'moderate' WHEN 3 THEN 'severe' WHEN 4 THEN 'very_severe' END",
+        Needs::Assessment,
+    ),
+    ("disability.severity_rank", "COALESCE(d.rank, 0)", Needs::Assessment),
+    ("place.province", "prov.code", Needs::Place),
+    ("place.county", "cty.code", Needs::Place),
+    ("place.rural", "(pl.kind = 'village')", Needs::Place),
+];
+
+/// The variables query for the given variables: `v`, with `id` and one column per
+/// variable, joining only what they need (a rule on age and sex reads the persons
+/// table alone). `$1` is today's ISO date, `$2` the scope's path pattern.
+fn variables_query(used: &[&str]) -> String {
+    let columns: Vec<&(&str, &str, Needs)> = COLUMNS.iter().filter(|(name, _, _)| used.contains(name)).collect();
+    let needs = |n: Needs| columns.iter().any(|(_, _, need)| *need == n);
+    let household_assessments = needs(Needs::HouseholdAssessments);
+    let household = household_assessments || needs(Needs::Household);
+    let assessment = needs(Needs::Assessment) || household_assessments;
+    let place = needs(Needs::Place);
+    let mut ctes = Vec::new();
+    if assessment {
+        ctes.push(
+            "dis AS (SELECT person_id, MAX(CASE severity WHEN 'mild' THEN 1 WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3 \
+             WHEN 'very_severe' THEN 4 END) AS rank FROM disabilities GROUP BY person_id)"
+                .to_string(),
+        );
+    }
+    if household {
+        let (counts, join) = if household_assessments {
+            (
+                "SUM(CASE WHEN d.rank IS NOT NULL THEN 1 ELSE 0 END) AS with_disability, \
+                 SUM(CASE WHEN d.rank >= 3 THEN 1 ELSE 0 END) AS with_severe,",
+                "LEFT JOIN dis d ON d.person_id = m.id",
+            )
+        } else {
+            ("", "")
+        };
+        ctes.push(format!(
+            "hh AS (SELECT m.household_id, COUNT(*) AS size, {counts} \
+             MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed \
+             FROM persons m {join} WHERE m.deceased_on IS NULL AND m.merged_into IS NULL GROUP BY m.household_id)"
+        ));
+    }
+    let mut select = vec!["s.id".to_string()];
+    select.extend(columns.iter().map(|(name, sql, _)| format!("{sql} AS {}", name.replace('.', "_"))));
+    let mut from = String::from("persons s");
+    if needs(Needs::Assessment) {
+        from.push_str(" LEFT JOIN dis d ON d.person_id = s.id");
+    }
+    if household {
+        from.push_str(" LEFT JOIN hh ON hh.household_id = s.household_id");
+    }
+    if place {
+        from.push_str(
+            " LEFT JOIN households h ON h.id = s.household_id LEFT JOIN places pl ON pl.id = h.place_id \
+             LEFT JOIN places prov ON prov.id = pl.province_id LEFT JOIN places cty ON cty.id = pl.county_id",
+        );
+    }
+    // `$1 = $1` keeps today's date a parameter of every variant of the query.
+    ctes.push(format!(
+        "v AS (SELECT {} FROM {from} WHERE s.merged_into IS NULL AND s.unit_id IN \
+         (SELECT id FROM org_units WHERE path LIKE $2) AND $1 = $1)",
+        select.join(", ")
+    ));
+    format!("WITH {}", ctes.join(", "))
+}
+
+/// The names of the variables an expression reads.
+fn used_variables(exprs: &[&Expr]) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    fn walk(e: &Expr, out: &mut Vec<&'static str>) {
+        use tavana_domain::programs::rule::ExprKind as K;
+        match &e.kind {
+            K::Var(name) => {
+                if let Some(v) = VARIABLES.iter().find(|v| v.name == name)
+                    && !out.contains(&v.name)
+                {
+                    out.push(v.name);
+                }
+            }
+            K::List(items) => items.iter().for_each(|i| walk(i, out)),
+            K::Not(x) | K::Neg(x) => walk(x, out),
+            K::Binary(_, a, b) | K::MinMax(_, a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            K::Cond(c, y, n) => {
+                walk(c, out);
+                walk(y, out);
+                walk(n, out);
+            }
+            K::Int(_) | K::Str(_) | K::Bool(_) => {}
+        }
+    }
+    for e in exprs {
+        walk(e, &mut names);
+    }
+    names
+}
 
 /// The column of `v` holding a variable.
 fn column(name: &str) -> Option<String> {
@@ -73,7 +164,8 @@ impl Store {
         require(actor, Action::Open(Module::Programs))?;
         let compiled = compile(rule, &column, 3)
             .ok_or_else(|| StoreError::Corrupt("the rule names an unknown variable".into()))?;
-        let sql = format!("{VARIABLES_QUERY} SELECT v.id FROM v WHERE {} ORDER BY v.id", compiled.sql);
+        let query = variables_query(&used_variables(&[rule]));
+        let sql = format!("{query} SELECT v.id FROM v WHERE {} ORDER BY v.id", compiled.sql);
         let ids = on_pool!(self, |c| {
             let mut q = sqlx::query_scalar(&sql).bind(today.to_string()).bind(actor.unit_path.subtree_pattern());
             for p in &compiled.params {
@@ -126,7 +218,8 @@ impl Store {
         } else {
             String::new()
         };
-        let sql = format!("{VARIABLES_QUERY} SELECT v.id, {} FROM v{filter} ORDER BY v.id", columns.join(", "));
+        let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+        let sql = format!("{} SELECT v.id, {} FROM v{filter} ORDER BY v.id", variables_query(&all), columns.join(", "));
         let rows = on_pool!(self, |c| {
             let mut q = sqlx::query(&sql).bind(today.to_string()).bind(pattern);
             if only_some {
@@ -312,8 +405,17 @@ impl Store {
         let old = compile(current.unwrap_or(&never), &column, 3 + new.params.len() + amount.params.len())
             .ok_or_else(unknown)?;
         let (n, o) = (format!("COALESCE({}, (1 = 0))", new.sql), format!("COALESCE({}, (1 = 0))", old.sql));
+        let mut exprs = vec![rule, formula];
+        exprs.extend(current);
+        let mut used = used_variables(&exprs);
+        for grouped in ["place.province", "place.county"] {
+            if !used.contains(&grouped) {
+                used.push(grouped);
+            }
+        }
+        let query = variables_query(&used);
         let sql = format!(
-            "{VARIABLES_QUERY} SELECT v.place_province AS province, v.place_county AS county, \
+            "{query} SELECT v.place_province AS province, v.place_county AS county, \
              CAST(SUM(CASE WHEN {n} THEN 1 ELSE 0 END) AS BIGINT) AS eligible, \
              CAST(SUM(CASE WHEN {n} THEN COALESCE({a}, 0) ELSE 0 END) AS BIGINT) AS monthly_cost, \
              CAST(SUM(CASE WHEN {n} AND NOT {o} THEN 1 ELSE 0 END) AS BIGINT) AS gainers, \
@@ -719,5 +821,29 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.program(actor, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variable_has_exactly_one_column() {
+        for v in VARIABLES {
+            assert_eq!(COLUMNS.iter().filter(|(name, _, _)| *name == v.name).count(), 1, "{}", v.name);
+        }
+        assert_eq!(COLUMNS.len(), VARIABLES.len());
+    }
+
+    #[test]
+    fn a_rule_joins_only_what_it_reads() {
+        let person_only = variables_query(&["person.age", "person.sex"]);
+        assert!(!person_only.contains("dis AS") && !person_only.contains("hh AS") && !person_only.contains("places"));
+        let household = variables_query(&["household.size"]);
+        assert!(household.contains("hh AS") && !household.contains("dis AS"));
+        let severe = variables_query(&["household.members_with_severe_disability"]);
+        assert!(severe.contains("dis AS") && severe.contains("LEFT JOIN dis d ON d.person_id = m.id"));
+        assert!(!severe.contains("LEFT JOIN dis d ON d.person_id = s.id"));
     }
 }
