@@ -109,15 +109,12 @@ fn compare(rng: &mut Rng, depth: u32) -> Expr {
     }
 }
 
-#[tokio::test]
-async fn compiled_and_interpreted_rules_choose_the_same_persons() {
-    let db = seeded().await;
-    let store = &db.store;
-    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
-    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+/// Loads a synthetic population of `persons` through the import path, every row
+/// accepted.
+async fn load_population(store: &tavana_store::Store, registrar: &tavana_domain::iam::Actor, persons: u64, seed: u64) {
     let config = PopulationConfig {
-        persons: 400,
-        seed: 5,
+        persons,
+        seed,
         geography: tavana_synth::geo::GeographyConfig {
             seed: 1,
             rural_districts_per_county: 1,
@@ -143,7 +140,7 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
         let bytes = file.into_inner().unwrap();
         let summary = import(
             store,
-            &registrar,
+            registrar,
             kind,
             FileFormat::Csv,
             Box::new(std::io::Cursor::new(bytes)),
@@ -154,6 +151,15 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
         .unwrap();
         assert_eq!(summary.rejected, 0);
     }
+}
+
+#[tokio::test]
+async fn compiled_and_interpreted_rules_choose_the_same_persons() {
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(store, &registrar, 400, 5).await;
     let today = time::macros::date!(2026 - 11 - 26);
     let everyone = store.rule_values(&officer, None, today).await.unwrap();
     assert_eq!(everyone.len(), 400);
@@ -198,44 +204,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     let store = &db.store;
     let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
     let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
-    let config = PopulationConfig {
-        persons: 600,
-        seed: 9,
-        geography: tavana_synth::geo::GeographyConfig {
-            seed: 1,
-            rural_districts_per_county: 1,
-            villages_per_rural_district: 2,
-        },
-        ..Default::default()
-    };
-    let mut files = [
-        csv::Writer::from_writer(Vec::new()),
-        csv::Writer::from_writer(Vec::new()),
-        csv::Writer::from_writer(Vec::new()),
-    ];
-    for h in Population::new(config) {
-        files[0].serialize(&h.household).unwrap();
-        for p in &h.persons {
-            files[1].serialize(p).unwrap();
-        }
-        for d in &h.disabilities {
-            files[2].serialize(d).unwrap();
-        }
-    }
-    for (kind, file) in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities].into_iter().zip(files) {
-        let bytes = file.into_inner().unwrap();
-        import(
-            store,
-            &registrar,
-            kind,
-            FileFormat::Csv,
-            Box::new(std::io::Cursor::new(bytes)),
-            &mut |_: &RowError| {},
-            &mut |_: &ImportSummary| {},
-        )
-        .await
-        .unwrap();
-    }
+    load_population(store, &registrar, 600, 9).await;
     let today = time::macros::date!(2026 - 11 - 26);
     let raw = tavana_domain::programs::RawProgram {
         code: "travel".into(),
