@@ -285,6 +285,29 @@ impl Store {
         Ok(members)
     }
 
+    /// Persons by id, in the actor's subtree (others are left out), for lists.
+    pub async fn person_summaries(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<PersonSummary>> {
+        require(actor, Action::Open(Module::Registry))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<PersonSummary> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE s.unit_id IN (SELECT id FROM org_units WHERE path LIKE "
+                ));
+                q.push_bind(actor.unit_path.subtree_pattern());
+                q.push(") AND s.id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(") ORDER BY s.id");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// Registers a person in an existing household of the actor's subtree. A national
     /// code already registered is refused as a conflict on `national_code`.
     pub async fn register_person(&self, actor: &Actor, fields: &PersonFields, reason: &str) -> Result<Person> {

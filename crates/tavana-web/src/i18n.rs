@@ -255,6 +255,9 @@ texts! {
     decision_recorded: "تصمیم ثبت شد. وضعیت:", "Decision recorded. State:";
     activate: "اجرای برنامه", "Activate";
     close_program: "پایان برنامه", "Close the program";
+    budget_month: "بودجهٔ ماهانه", "Monthly budget";
+    over_budget: "بیش از بودجه به اندازهٔ", "over budget by";
+    within_budget: "در حد بودجه، با مانده‌ای به اندازهٔ", "within budget, leaving";
     needs_review: "ثبت‌نام‌هایی که با تغییر پرونده باید بازبینی شوند", "Enrollments to review after registry changes";
     place_code_hint: "کد روستا یا شهر، مانند 08-01-C", "Village or city code, e.g. 08-01-C";
 }

@@ -207,6 +207,8 @@ struct ShowPage {
     chart_height: i64,
     proposal: Option<ProposalView>,
     message: Option<String>,
+    /// The monthly budget against the simulated cost.
+    budget: Option<String>,
     /// Enrollments flagged by registry changes, waiting for review.
     reviews: Vec<(i64, String, String)>,
 }
@@ -256,6 +258,7 @@ async fn show_page(
         chart_height: 0,
         proposal: None,
         message,
+        budget: None,
         reviews,
     };
     if let Some((rule_text, formula_text)) = draft {
@@ -268,6 +271,17 @@ async fn show_page(
                     .await
                     .in_lang(lang)?;
                 let (sim, totals, bars) = simulation_view(lang, &rows);
+                if let Some(budget) = program.budget_month {
+                    let cost: i64 = rows.iter().map(|r| r.monthly_cost).sum();
+                    let t = lang.texts();
+                    page.budget = Some(format!(
+                        "{} {} — {} {}",
+                        t.budget_month,
+                        money(lang, budget),
+                        if cost > budget { t.over_budget } else { t.within_budget },
+                        money(lang, (cost - budget).abs())
+                    ));
+                }
                 page.chart_height = bars.len() as i64 * 26 + 10;
                 page.simulation = Some(sim);
                 page.totals = Some(totals);
@@ -277,7 +291,16 @@ async fn show_page(
         }
     }
     if let Some(p) = proposal {
-        let label = |id: &i64| lang.digits(&id.to_string());
+        // Names and codes, so the officer sees who is proposed (the first 500).
+        let shown: Vec<i64> = p.to_enroll.iter().take(500).chain(&p.no_longer_eligible).copied().collect();
+        let people = state.store.person_summaries(&user.actor, &shown).await.in_lang(lang)?;
+        let label = |id: &i64| {
+            people
+                .iter()
+                .find(|s| s.id == *id)
+                .map(|s| format!("{} {} ({})", s.first_name, s.last_name, lang.digits(&s.national_code)))
+                .unwrap_or_else(|| lang.digits(&id.to_string()))
+        };
         page.proposal = Some(ProposalView {
             to_enroll: p.to_enroll.iter().take(500).map(|id| (*id, label(id))).collect(),
             no_longer: p.no_longer_eligible.iter().map(|id| (*id, label(id))).collect(),

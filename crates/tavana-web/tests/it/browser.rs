@@ -281,6 +281,7 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     choose(&b, "f-target", "person").await;
     fill(&b, "f-rule", "disability.severity == 'very_severe' && person.age >= 'x'").await;
     fill(&b, "f-formula", "0").await;
+    fill(&b, "f-budget_month", "۱۰۰٬۰۰۰").await;
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#f-rule-error").await;
     let error = text_of(&b, "#f-rule-error").await;
@@ -292,9 +293,13 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     b.find(Locator::Id("simulate")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#total-eligible").await;
     assert_eq!(text_of(&b, "#total-eligible").await, "۱");
+    let budget = text_of(&b, "#budget").await;
+    assert!(budget.contains("۱۰۰٬۰۰۰ ریال") && budget.contains("در حد بودجه"), "{budget}");
 
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#proposal").await;
+    let proposed = text_of(&b, "#proposal fieldset").await;
+    assert!(proposed.contains("رضا امینی (۰۰۱۲۳۴۵۶۷۹)"), "{proposed}");
     fill(&b, "reasons", "ارزیابی خیلی شدید").await;
     fill(&b, "legal_basis", "قانون حمایت از حقوق افراد دارای معلولیت").await;
     b.find(Locator::Id("confirm")).await.unwrap().click().await.unwrap();
