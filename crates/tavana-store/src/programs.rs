@@ -824,6 +824,102 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Changes a program's definition (a closed program stays as it was). The
+    /// previous definition is kept in `record_versions`; a stale `expected_version`
+    /// is refused as a conflict on `version`.
+    pub async fn update_program(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &tavana_domain::programs::ProgramFields,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Program> {
+        use tavana_domain::error::Reason;
+        require(actor, Action::ManagePrograms)?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
+        }
+        let current = self.program(actor, id).await?;
+        if current.status == "closed" {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
+        }
+        if current.version != expected_version {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let now = crate::now_micros();
+        let mut tx = self.begin_write().await?;
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
+             reason, superseded_at) SELECT 'program', id, version, NULL, $1, updated_at, updated_by, updated_unit_id, \
+             change_reason, $2 FROM programs WHERE id = $3"
+        )
+        .bind(serde_json::json!(current).to_string())
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        let changed = on_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE programs SET code = $1, name_fa = $2, name_en = $3, kind = $4, target = $5, rule = $6, formula = $7, \
+             budget_month = $8, budget_year = $9, version = version + 1, updated_at = $10, updated_by = $11, \
+             updated_unit_id = $12, change_reason = $13 WHERE id = $14 AND version = $15"
+        )
+        .bind(&f.code)
+        .bind(&f.name_fa)
+        .bind(&f.name_en)
+        .bind(f.kind.code())
+        .bind(f.target.code())
+        .bind(&f.rule_text)
+        .bind(&f.formula_text)
+        .bind(f.budget_month.map(|r| r.get()))
+        .bind(f.budget_year.map(|r| r.get()))
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.unit_id)
+        .bind(reason.trim())
+        .bind(id)
+        .bind(expected_version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if changed == 0 {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+        let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+        tx.audit(
+            Some(actor),
+            crate::audit::AuditEvent::new("program.update", "program", id)
+                .before(serde_json::json!(current))
+                .after(serde_json::json!(program)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(program)
+    }
+
+    /// The previous definitions of a program, newest first.
+    pub async fn program_history(&self, actor: &Actor, id: i64) -> Result<Vec<crate::registry::RecordVersion>> {
+        self.program(actor, id).await?;
+        let rows = on_pool!(self, |c| sqlx::query_as(
+            "SELECT v.version, v.data, v.changed_at, v.changed_by, u.username AS changed_by_name, \
+             o.name_fa AS unit_name_fa, v.reason FROM record_versions v \
+             LEFT JOIN users u ON u.id = v.changed_by LEFT JOIN org_units o ON o.id = v.unit_id \
+             WHERE v.object_type = 'program' AND v.object_id = $1 ORDER BY v.version DESC"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
+        Ok(rows)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

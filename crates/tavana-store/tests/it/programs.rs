@@ -321,6 +321,22 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
+    // The rule changes by a versioned edit; a stale edit is refused.
+    let stricter_raw = tavana_domain::programs::RawProgram {
+        rule: "disability.severity == 'very_severe' && person.alive".into(),
+        ..raw.clone()
+    };
+    let stricter_fields = tavana_domain::programs::ProgramFields::parse(&stricter_raw).unwrap();
+    let edited = store.update_program(&officer, program.id, &stricter_fields, 1, "budget cut").await.unwrap();
+    assert_eq!((edited.version, edited.rule.as_str()), (2, "disability.severity == 'very_severe' && person.alive"));
+    assert!(matches!(
+        store.update_program(&officer, program.id, &stricter_fields, 1, "stale").await,
+        Err(tavana_store::StoreError::Conflict { .. })
+    ));
+    let history = store.program_history(&officer, program.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    let previous: serde_json::Value = serde_json::from_str(&history[0].data).unwrap();
+    assert_eq!(previous["rule"], raw.rule.as_str());
     // A program goes live, then closes; a closed program proposes nothing.
     assert_eq!(
         store.set_program_status(&officer, program.id, "active", "approved by the board").await.unwrap().status,

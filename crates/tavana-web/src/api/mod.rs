@@ -69,7 +69,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(duplicates::detect))
         .routes(routes!(duplicates::decide))
         .routes(routes!(programs::list, programs::create))
-        .routes(routes!(programs::get))
+        .routes(routes!(programs::get, programs::update))
         .routes(routes!(programs::simulate))
         .routes(routes!(programs::propose))
         .routes(routes!(programs::enroll))

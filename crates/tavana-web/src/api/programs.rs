@@ -53,7 +53,7 @@ impl From<Program> for ProgramDto {
 }
 
 /// A program to define. Errors in `rule` or `formula` give the character position.
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct NewProgramDto {
     pub code: String,
@@ -101,6 +101,45 @@ pub async fn create(
     let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
     let program = state.store.create_program(&actor, &fields, "new program").await?;
     Ok((StatusCode::CREATED, Json(program.into())))
+}
+
+/// A new definition of a program, with the version read and the reason.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ProgramChangeDto {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub program: NewProgramDto,
+    pub version: i64,
+    pub reason: String,
+}
+
+/// Changes a program's definition; the previous one is kept. A stale `version` is
+/// refused with 409.
+#[utoipa::path(put, path = "/api/v1/programs/{id}", tag = "programs", request_body = ProgramChangeDto,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = ProgramDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<ProgramChangeDto>, JsonRejection>,
+) -> Result<Json<ProgramDto>, ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let p = b.program;
+    let raw = RawProgram {
+        code: p.code,
+        name_fa: p.name_fa,
+        name_en: p.name_en,
+        kind: p.kind,
+        target: p.target,
+        rule: p.rule,
+        formula: p.formula,
+        budget_month: p.budget_month,
+        budget_year: p.budget_year,
+    };
+    let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
+    Ok(Json(state.store.update_program(&actor, id, &fields, b.version, &b.reason).await?.into()))
 }
 
 /// One program.

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}", get(programs::show))
         .route("/programs/{id}/simulate", post(programs::simulate))
         .route("/programs/{id}/status", post(programs::set_status))
+        .route("/programs/{id}/edit", get(programs::edit_form).post(programs::update))
         .route("/programs/{id}/proposals", post(programs::propose))
         .route("/programs/{id}/enrollments", post(programs::confirm))
         .route("/programs/{id}/explain/{person}", get(programs::explain).post(programs::decide))

@@ -99,6 +99,11 @@ fn variable_rows(lang: Lang) -> Vec<VariableRow> {
 #[template(path = "program_new.html")]
 struct NewPage {
     layout: Layout,
+    action: String,
+    /// The version being edited (absent for a new program).
+    version: Option<i64>,
+    reason: String,
+    reason_error: Option<String>,
     fields: Vec<FormField>,
     rule: String,
     rule_error: Option<String>,
@@ -121,9 +126,29 @@ fn program_specs() -> Vec<(&'static str, Kind, bool)> {
 }
 
 fn new_page(lang: Lang, user: &SessionUser, raw: &RawProgram, errors: &[DomainError]) -> NewPage {
+    program_form(lang, user, raw, errors, None, "")
+}
+
+/// The program editor: a new program, or an edit of `version` with its reason.
+fn program_form(
+    lang: Lang,
+    user: &SessionUser,
+    raw: &RawProgram,
+    errors: &[DomainError],
+    edit: Option<(i64, i64)>,
+    reason: &str,
+) -> NewPage {
     let err = |field: &str| errors.iter().find(|e| e.field == field).map(|e| field_message(lang, e));
+    let (title, action) = match edit {
+        Some((id, _)) => (lang.texts().edit, format!("/programs/{id}/edit")),
+        None => (lang.texts().new_program, "/programs".to_string()),
+    };
     NewPage {
-        layout: Layout::new(lang, user, lang.texts().new_program, Some(Module::Programs), "/programs/new"),
+        layout: Layout::new(lang, user, title, Some(Module::Programs), &action),
+        action,
+        version: edit.map(|(_, v)| v),
+        reason: reason.to_string(),
+        reason_error: err("reason").or_else(|| err("version")).or_else(|| err("status")),
         fields: fields(lang, program_specs(), &serde_json::to_value(raw).unwrap_or_default(), errors),
         rule: raw.rule.clone(),
         rule_error: err("rule"),
@@ -150,8 +175,64 @@ pub async fn new_form(lang: Lang, user: SessionUser) -> Result<Response, PageErr
 #[derive(Deserialize)]
 pub struct ProgramForm {
     csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    reason: String,
     #[serde(flatten)]
     raw: RawProgram,
+}
+
+fn raw_of(p: &Program) -> RawProgram {
+    RawProgram {
+        code: p.code.clone(),
+        name_fa: p.name_fa.clone(),
+        name_en: p.name_en.clone(),
+        kind: p.kind.clone(),
+        target: p.target.clone(),
+        rule: p.rule.clone(),
+        formula: p.formula.clone(),
+        budget_month: p.budget_month.map(|v| v.to_string()).unwrap_or_default(),
+        budget_year: p.budget_year.map(|v| v.to_string()).unwrap_or_default(),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    require_manage(lang, &user)?;
+    let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
+    Ok(render(StatusCode::OK, &program_form(lang, &user, &raw_of(&program), &[], Some((id, program.version)), "")))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ProgramForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let version = form.version.unwrap_or(0);
+    let errors = match ProgramFields::parse(&form.raw) {
+        Ok(fields) => match state.store.update_program(&user.actor, id, &fields, version, &form.reason).await {
+            Ok(p) => return Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response()),
+            Err(StoreError::Invalid(e)) => vec![e],
+            Err(StoreError::Conflict { field }) if field == "version" => {
+                vec![DomainError::new("version", tavana_domain::error::Reason::Taken)]
+            }
+            Err(StoreError::Conflict { .. }) => vec![DomainError::new("code", tavana_domain::error::Reason::Taken)],
+            Err(e) => return Err(PageError(lang, e.into())),
+        },
+        Err(errors) => errors,
+    };
+    let page = program_form(lang, &user, &form.raw, &errors, Some((id, version)), &form.reason);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub async fn create(

@@ -383,6 +383,28 @@ async fn programs_over_the_api() {
         .unwrap();
     assert_eq!(refused.status(), 422);
     assert_eq!(refused.json::<Value>().await.unwrap()["field"], "state");
+    // A versioned change of the rule, and a stale one refused.
+    let mut change = program.clone();
+    change["rule"] = json!("disability.assessed");
+    change["version"] = json!(1);
+    change["reason"] = json!("wider");
+    let changed = client
+        .put(app.url(&format!("/api/v1/programs/{pid}")))
+        .bearer_auth(&officer)
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(changed.json::<Value>().await.unwrap()["rule"], "disability.assessed");
+    let stale = client
+        .put(app.url(&format!("/api/v1/programs/{pid}")))
+        .bearer_auth(&officer)
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 409);
     // A case worker may read programs but not define them.
     let forbidden = client.post(app.url("/api/v1/programs")).bearer_auth(&worker).json(&program).send().await.unwrap();
     assert_eq!(forbidden.status(), 403);
