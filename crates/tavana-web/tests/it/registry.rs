@@ -409,3 +409,49 @@ async fn programs_over_the_api() {
     let forbidden = client.post(app.url("/api/v1/programs")).bearer_auth(&worker).json(&program).send().await.unwrap();
     assert_eq!(forbidden.status(), 403);
 }
+
+#[tokio::test]
+async fn the_program_editor_asks_why_and_refuses_a_stale_edit() {
+    let app = spawn_app().await;
+    let officer = app.signed_in("program").await;
+    let form = officer.get(app.url("/programs/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&form, "csrf");
+    let fields = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("code", "REHAB".into()),
+            ("name_fa", "توانبخشی".into()),
+            ("name_en", "Rehabilitation".into()),
+            ("kind", "service".into()),
+            ("target", "person".into()),
+            ("rule", "disability.assessed".into()),
+            ("formula", "0".into()),
+        ];
+        f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        f
+    };
+    let created = officer.post(app.url("/programs")).form(&fields(&[])).send().await.unwrap();
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_string();
+    let edit = officer.get(app.url(&format!("{location}/edit"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(hidden_value(&edit, "version"), "1");
+    let no_reason =
+        officer.post(app.url(&format!("{location}/edit"))).form(&fields(&[("version", "1")])).send().await.unwrap();
+    assert_eq!(no_reason.status(), 422);
+    assert!(no_reason.text().await.unwrap().contains("id=\"f-reason-error\""));
+    let saved = officer
+        .post(app.url(&format!("{location}/edit")))
+        .form(&fields(&[("version", "1"), ("reason", "گسترش به همه")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let stale = officer
+        .post(app.url(&format!("{location}/edit")))
+        .form(&fields(&[("version", "1"), ("reason", "دوباره")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 422);
+    assert!(stale.text().await.unwrap().contains("کس دیگری آن را تغییر داده است"));
+}
