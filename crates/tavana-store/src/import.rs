@@ -600,6 +600,7 @@ async fn persons_batch(
     let existing = store.existing_persons(&codes).await?;
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
+    let mut changed = Vec::new();
     for (line, fields) in good {
         let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path)) else {
             reject(
@@ -639,6 +640,7 @@ async fn persons_batch(
                 supersede_by_id(&mut tx, "person", stored.id).await?;
                 update_person_row(&mut tx, actor, stored.id, stored.version, &values, "import").await?;
                 summary.updated += 1;
+                changed.push(stored.id);
             }
         }
     }
@@ -646,6 +648,8 @@ async fn persons_batch(
     insert_persons(&mut tx, actor, &new_rows, "import").await?;
     audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary).await?;
     tx.commit().await?;
+    // Changed persons may have left a program's rule: flag their enrollments.
+    store.review_enrollments_of(actor, &changed, "import", crate::db::today()).await?;
     Ok(summary)
 }
 
@@ -689,6 +693,7 @@ async fn disabilities_batch(
     let existing = store.existing_disabilities(&person_ids).await?;
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
+    let mut changed = Vec::new();
     for (line, fields) in good {
         let code = fields.national_code.as_string();
         let Some(person) = persons.get(&code).filter(|p| in_scope(actor, &p.unit_path)) else {
@@ -722,6 +727,7 @@ async fn disabilities_batch(
                 supersede_by_id(&mut tx, "disability", *id).await?;
                 update_disability_row(&mut tx, actor, *id, &values, "import").await?;
                 summary.updated += 1;
+                changed.push(values.person_id);
             }
         }
     }
@@ -729,6 +735,7 @@ async fn disabilities_batch(
     insert_disabilities(&mut tx, actor, &new_rows, "import").await?;
     audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary).await?;
     tx.commit().await?;
+    store.review_enrollments_of(actor, &changed, "import", crate::db::today()).await?;
     Ok(summary)
 }
 

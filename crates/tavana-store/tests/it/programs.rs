@@ -296,6 +296,28 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     let fields = tavana_domain::registry::PersonFields::parse(&phone, today).unwrap();
     store.update_person(&registrar, confirm[1], &fields, other.version, "new phone").await.unwrap();
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1);
+    // A change arriving by import is flagged the same way.
+    let third = store.person(&registrar, confirm[2]).await.unwrap();
+    let mut file = csv::Writer::from_writer(Vec::new());
+    file.serialize(tavana_domain::registry::RawPerson { deceased_on: "2026-09-01".into(), ..raw_of(&third) }).unwrap();
+    let bytes = file.into_inner().unwrap();
+    let summary = import(
+        store,
+        &registrar,
+        ImportKind::Persons,
+        FileFormat::Csv,
+        Box::new(std::io::Cursor::new(bytes)),
+        &mut |_: &RowError| {},
+        &mut |_: &ImportSummary| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.updated, 1);
+    let reviews = store.open_reviews(&officer, program.id).await.unwrap();
+    assert_eq!(
+        reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(),
+        [(confirm[0], "death certificate"), (confirm[2], "import")]
+    );
     // The officer decides: the enrollment ends, with its reasons; the review closes.
     use tavana_domain::programs::EnrollmentState as S;
     use tavana_store::programs::EnrollmentDecision as D;
@@ -310,7 +332,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap();
     assert_eq!(exited.state, "exited");
-    assert!(store.open_reviews(&officer, program.id).await.unwrap().is_empty());
+    assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1, "only the decided one closed");
     let refused = store
         .decide_enrollment(&officer, program.id, confirm[0], &D { to: S::Paused, reasons: "x", legal_basis: "" }, today)
         .await
