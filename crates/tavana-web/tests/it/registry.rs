@@ -1,6 +1,31 @@
 use crate::support::{hidden_value, spawn_app};
 use serde_json::{Value, json};
 
+/// Registers household T-1 in Tehran city with [`PERSON`] as its head, through the
+/// API, and returns the person's id.
+async fn register_head(app: &crate::support::TestApp, token: &str) -> i64 {
+    let client = app.client();
+    let household = client
+        .post(app.url("/api/v1/households"))
+        .bearer_auth(token)
+        .json(&json!({ "file_number": "T-1", "place": "08-01-C" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(household.status(), 201);
+    let person: Value = client
+        .post(app.url("/api/v1/persons"))
+        .bearer_auth(token)
+        .json(&serde_json::from_str::<Value>(PERSON).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    person["id"].as_i64().unwrap()
+}
+
 const PERSON: &str = r#"{"national_code":"0012345679","household":"T-1","relationship":"head","first_name":"علي","last_name":"كاظمی","father_name":"حسن","birth_date":"1360/05/12","sex":"male"}"#;
 
 #[tokio::test]
@@ -132,25 +157,7 @@ async fn the_person_form_shows_every_field_error_in_persian_and_keeps_values() {
 async fn a_county_worker_cannot_open_another_countys_person() {
     let app = spawn_app().await;
     let tehran = app.token_for("caseworker").await;
-    let client = app.client();
-    client
-        .post(app.url("/api/v1/households"))
-        .bearer_auth(&tehran)
-        .json(&json!({ "file_number": "T-1", "place": "08-01-C" }))
-        .send()
-        .await
-        .unwrap();
-    let person: Value = client
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(&tehran)
-        .json(&serde_json::from_str::<Value>(PERSON).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = person["id"].as_i64().unwrap();
+    let id = register_head(&app, &tehran).await;
     // A case worker of Shemiranat county (next door, same province).
     let shemiranat = app.db.store.org_unit_by_code("C08-02").await.unwrap();
     app.db
@@ -279,24 +286,7 @@ async fn programs_over_the_api() {
     let worker = app.token_for("caseworker").await;
     let officer = app.token_for("program").await;
     let client = app.client();
-    client
-        .post(app.url("/api/v1/households"))
-        .bearer_auth(&worker)
-        .json(&json!({ "file_number": "T-1", "place": "08-01-C" }))
-        .send()
-        .await
-        .unwrap();
-    let person: Value = client
-        .post(app.url("/api/v1/persons"))
-        .bearer_auth(&worker)
-        .json(&serde_json::from_str::<Value>(PERSON).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = person["id"].as_i64().unwrap();
+    let id = register_head(&app, &worker).await;
     client
         .post(app.url(&format!("/api/v1/persons/{id}/disabilities")))
         .bearer_auth(&worker)
