@@ -497,22 +497,16 @@ impl Store {
                 Value::Int(a) => Some(a),
                 _ => None,
             };
-            let (province_id, unit_id): (i64, i64) =
-                on_tx!(tx, |c| sqlx::query_as("SELECT province_id, unit_id FROM persons WHERE id = $1")
-                    .bind(person_id)
-                    .fetch_one(c)
-                    .await)?;
+            // The person's province and office come with the insert itself.
             let enrollment: i64 = on_tx!(tx, |c| {
                 sqlx::query_scalar(
-                "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, 'enrolled', $5, 1, $6, $7) \
-                 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $5, \
-                 version = enrollments.version + 1, updated_at = $6, updated_by = $7 RETURNING id"
+                "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
+                 updated_at, updated_by) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5 FROM persons \
+                 WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $3, \
+                 version = enrollments.version + 1, updated_at = $4, updated_by = $5 RETURNING id"
             )
             .bind(program_id)
             .bind(person_id)
-            .bind(province_id)
-            .bind(unit_id)
             .bind(amount)
             .bind(now)
             .bind(actor.user_id)
@@ -522,12 +516,10 @@ impl Store {
             on_tx!(tx, |c| {
                 sqlx::query(
                 "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
-                 legal_basis, decided_by, decided_at, appeal_until) VALUES ($1, $2, $3, $4, NULL, 'enrolled', $5, $6, $7, $8, $9)"
+                 legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, NULL, \
+                 'enrolled', $2, $3, $4, $5, $6 FROM enrollments WHERE id = $1"
             )
             .bind(enrollment)
-            .bind(program_id)
-            .bind(person_id)
-            .bind(province_id)
             .bind(reasons.trim())
             .bind(legal_basis.trim())
             .bind(actor.user_id)
