@@ -54,8 +54,10 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     let officer = store.actor_for_user(officer.id).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
-    let rule = tavana_domain::programs::parse_rule("rule", &pension.rule)?;
-    let formula = tavana_domain::programs::parse_formula("formula", &pension.formula)?;
+    let fields = tavana_domain::programs::ProgramFields::parse(&pension)
+        .map_err(|e| anyhow::anyhow!("the demo pension: {e:?}"))?;
+    let program = store.create_program(&officer, &fields, "benchmark").await?;
+    let rule = program.decision_rule()?;
     println!();
     println!("rule: {}", pension.rule);
     println!("| run | persons | seconds | eligible |");
@@ -71,7 +73,7 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let rows = store.simulate(&officer, &rule, &formula, None, today).await?;
+    let rows = store.simulate_program(&officer, program.id, fields.rule, &fields.formula, today).await?;
     let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
     println!("| simulation per county | {} | {:.2} | {eligible} |", bench.persons, started.elapsed().as_secs_f64());
     store.close().await;

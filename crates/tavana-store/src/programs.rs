@@ -9,6 +9,8 @@ use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::sql::{Param, compile};
 use tavana_domain::programs::variables::VARIABLES;
+use tavana_domain::programs::{ProgramTarget, decision_rule};
+use tavana_domain::registry::Coded;
 
 /// What a variable's column needs joined in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -251,24 +253,6 @@ impl Store {
     }
 }
 
-/// A program's rule as it is decided: household programs on the household's head.
-fn for_target(target: &str, rule: Expr) -> Result<Expr> {
-    if target != "household" {
-        return Ok(rule);
-    }
-    let head = tavana_domain::programs::rule::parse("person.relationship == 'head'")
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let span = rule.span;
-    Ok(Expr {
-        kind: tavana_domain::programs::rule::ExprKind::Binary(
-            tavana_domain::programs::rule::BinaryOp::And,
-            Box::new(rule),
-            Box::new(head),
-        ),
-        span,
-    })
-}
-
 /// A program as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct Program {
@@ -284,6 +268,23 @@ pub struct Program {
     pub budget_year: Option<i64>,
     pub status: String,
     pub version: i64,
+}
+
+impl Program {
+    /// The rule this program decides by, on every path: see
+    /// [`tavana_domain::programs::decision_rule`].
+    pub fn decision_rule(&self) -> Result<Expr> {
+        let target = ProgramTarget::from_code(&self.target)
+            .ok_or_else(|| StoreError::Corrupt(format!("program target {:?}", self.target)))?;
+        Ok(decision_rule(target, tavana_domain::programs::parse_rule("rule", &self.rule)?))
+    }
+
+    /// The rule a draft of this program's rule would decide by.
+    pub fn draft_decision_rule(&self, draft: Expr) -> Result<Expr> {
+        let target = ProgramTarget::from_code(&self.target)
+            .ok_or_else(|| StoreError::Corrupt(format!("program target {:?}", self.target)))?;
+        Ok(decision_rule(target, draft))
+    }
 }
 
 const PROGRAM_COLUMNS: &str =
@@ -379,14 +380,15 @@ impl Store {
         today: time::Date,
     ) -> Result<Vec<SimulationRow>> {
         let program = self.program(actor, program_id).await?;
-        let current = for_target(&program.target, tavana_domain::programs::parse_rule("rule", &program.rule)?)?;
-        let draft = for_target(&program.target, rule)?;
+        let current = program.decision_rule()?;
+        let draft = program.draft_decision_rule(rule)?;
         self.simulate(actor, &draft, formula, Some(&current), today).await
     }
 
     /// What a draft rule and formula would give, per province and county of the
     /// actor's subtree, against `current` (the rule in force, if any). Reads only.
-    pub async fn simulate(
+    /// Both rules are decision rules already (see [`Program::decision_rule`]).
+    async fn simulate(
         &self,
         actor: &Actor,
         rule: &Expr,
@@ -446,7 +448,7 @@ impl Store {
                 tavana_domain::error::Reason::OutOfRange,
             )));
         }
-        let rule = for_target(&program.target, tavana_domain::programs::parse_rule("rule", &program.rule)?)?;
+        let rule = program.decision_rule()?;
         let eligible = self.eligible_persons(actor, &rule, today).await?;
         let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
             "SELECT e.person_id FROM enrollments e WHERE e.program_id = $1 AND e.state = 'enrolled' \
@@ -555,7 +557,7 @@ impl Store {
         let program = self.program(actor, program_id).await?;
         // Scope and the read log come with the person.
         self.person(actor, person_id).await?;
-        let rule = tavana_domain::programs::parse_rule("rule", &program.rule)?;
+        let rule = program.decision_rule()?;
         let values = self.rule_values(actor, Some(&[person_id]), today).await?;
         let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
         let clauses = tavana_domain::programs::explain::explain(&rule, VARIABLES, &|n| {
@@ -591,9 +593,9 @@ impl Store {
         }
         let mut flagged = 0;
         for person in persons {
-            let enrolled: Vec<(i64, i64, i64, String)> = on_pool!(self, |c| {
+            let enrolled: Vec<(i64, i64, i64, String, String)> = on_pool!(self, |c| {
                 sqlx::query_as(
-                "SELECT e.id, e.program_id, e.unit_id, p.rule FROM enrollments e JOIN programs p ON p.id = e.program_id \
+                "SELECT e.id, e.program_id, e.unit_id, p.rule, p.target FROM enrollments e JOIN programs p ON p.id = e.program_id \
                  WHERE e.person_id = $1 AND e.state = 'enrolled' AND NOT EXISTS \
                  (SELECT 1 FROM enrollment_reviews r WHERE r.enrollment_id = e.id AND r.resolved_at IS NULL)"
             )
@@ -608,8 +610,10 @@ impl Store {
             // already known to be in the changing actor's scope.
             let values = self.values_in("%", Some(&[*person]), today).await?;
             let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
-            for (enrollment, program, unit, rule) in enrolled {
-                let rule = tavana_domain::programs::parse_rule("rule", &rule)?;
+            for (enrollment, program, unit, rule, target) in enrolled {
+                let target = ProgramTarget::from_code(&target)
+                    .ok_or_else(|| StoreError::Corrupt(format!("program target {target:?}")))?;
+                let rule = decision_rule(target, tavana_domain::programs::parse_rule("rule", &rule)?);
                 let holds =
                     tavana_domain::programs::rule::evaluate(&rule, &|n| vars.get(n).cloned().unwrap_or(Value::Null));
                 if holds == Value::Bool(true) {

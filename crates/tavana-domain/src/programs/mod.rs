@@ -32,6 +32,30 @@ coded!(
     }
 );
 
+/// The rule a program decides by, on every path (simulation, proposals,
+/// confirmation, explanation, review): its eligibility rule, and for a household
+/// program also that the person is the household's head, so that a household is
+/// counted and paid once.
+pub fn decision_rule(target: ProgramTarget, rule: Expr) -> Expr {
+    use rule::{BinaryOp, ExprKind};
+    match target {
+        ProgramTarget::Person => rule,
+        ProgramTarget::Household => {
+            let span = rule.span;
+            let leaf = |kind| Box::new(Expr { kind, span });
+            let head = Expr {
+                kind: ExprKind::Binary(
+                    BinaryOp::Eq,
+                    leaf(ExprKind::Var("person.relationship".into())),
+                    leaf(ExprKind::Str("head".into())),
+                ),
+                span,
+            };
+            Expr { kind: ExprKind::Binary(BinaryOp::And, Box::new(rule), Box::new(head)), span }
+        }
+    }
+}
+
 /// A program as typed or sent: every field text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default)]
@@ -191,6 +215,15 @@ mod tests {
         assert_eq!(p.code, "PENSION");
         assert_eq!((p.kind, p.target), (ProgramKind::CashBenefit, ProgramTarget::Household));
         assert_eq!(p.budget_month, Some(Rials::new(30_000_000_000_000)));
+    }
+
+    #[test]
+    fn a_household_program_is_decided_on_the_head() {
+        let rule = parse_rule("rule", "household.size >= 2").unwrap();
+        assert_eq!(decision_rule(ProgramTarget::Person, rule.clone()).to_text(), "(household.size >= 2)");
+        let decided = decision_rule(ProgramTarget::Household, rule);
+        assert_eq!(decided.to_text(), "((household.size >= 2) && (person.relationship == \"head\"))");
+        assert!(rule::check(&decided, variables::VARIABLES).is_ok());
     }
 
     #[test]

@@ -227,7 +227,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
 
     // Simulation: its totals match the rule interpreted person by person, and a
     // stricter draft shows who would lose.
-    let rows = store.simulate(&officer, &fields.rule, &fields.formula, None, today).await.unwrap();
+    let rows = store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula, today).await.unwrap();
     let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
     let everyone = store.rule_values(&officer, None, today).await.unwrap();
     let interpreted = everyone
@@ -237,9 +237,9 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(eligible, interpreted);
     assert!(eligible > 0);
     assert_eq!(rows.iter().map(|r| r.monthly_cost).sum::<i64>(), eligible * 500_000);
-    assert_eq!(rows.iter().map(|r| r.gainers).sum::<i64>(), eligible);
+    assert_eq!(rows.iter().map(|r| r.gainers + r.losers).sum::<i64>(), 0, "the rule in force against itself");
     let stricter = parse(r#"disability.severity == "very_severe" && person.alive"#).unwrap();
-    let rows = store.simulate(&officer, &stricter, &fields.formula, Some(&fields.rule), today).await.unwrap();
+    let rows = store.simulate_program(&officer, program.id, stricter, &fields.formula, today).await.unwrap();
     let losers: i64 = rows.iter().map(|r| r.losers).sum();
     let kept: i64 = rows.iter().map(|r| r.eligible).sum();
     assert_eq!(kept + losers, eligible);
@@ -367,4 +367,70 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert!(store.set_program_status(&officer, program.id, "draft", "back").await.is_err());
     store.set_program_status(&officer, program.id, "closed", "replaced").await.unwrap();
     assert!(store.propose_enrollments(&officer, program.id, today).await.is_err());
+}
+
+/// A household program is decided on the household's head on every path: the
+/// simulation, proposals, the explanation and the review flags all take the same
+/// decision rule.
+#[tokio::test]
+async fn a_household_program_is_decided_on_its_head_on_every_path() {
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(store, &registrar, 600, 11).await;
+    let raw = tavana_domain::programs::RawProgram {
+        code: "pension".into(),
+        name_fa: "مستمری".into(),
+        name_en: "Continuous pension".into(),
+        kind: "cash_benefit".into(),
+        target: "household".into(),
+        rule: "household.members_with_severe_disability >= 1".into(),
+        formula: "1000000".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = store.create_program(&officer, &fields, "new program").await.unwrap();
+    let proposal = store.propose_enrollments(&officer, program.id, today()).await.unwrap();
+    assert!(!proposal.to_enroll.is_empty());
+    // The simulation of the rule as written counts the same households.
+    let rows =
+        store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula, today()).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.eligible).sum::<i64>(), proposal.to_enroll.len() as i64);
+    // A member of an eligible household who is not its head is told why not.
+    let mut found = None;
+    for id in &proposal.to_enroll {
+        let head = store.person(&registrar, *id).await.unwrap();
+        let members = store.household_members(&registrar, head.household_id.unwrap()).await.unwrap();
+        if let Some(member) = members.into_iter().find(|m| m.id != head.id) {
+            found = Some((head, member));
+            break;
+        }
+    }
+    let (head, member) = found.expect("an eligible household of two or more");
+    let (_, clauses) = store.explain_eligibility(&officer, program.id, member.id, today()).await.unwrap();
+    assert!(clauses.iter().any(|c| c.holds == Some(false) && c.text.contains("person.relationship")), "{clauses:?}");
+    let (_, clauses) = store.explain_eligibility(&officer, program.id, head.id, today()).await.unwrap();
+    assert!(clauses.iter().all(|c| c.holds == Some(true)), "{clauses:?}");
+    // When the enrolled head stops being the head, the enrollment is flagged.
+    store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", "art. 27", today()).await.unwrap();
+    let raw_head = tavana_domain::registry::RawPerson {
+        national_code: head.national_code.clone(),
+        household: head.household_file.clone().unwrap(),
+        relationship: "spouse".into(),
+        first_name: head.first_name.clone(),
+        last_name: head.last_name.clone(),
+        father_name: head.father_name.clone(),
+        birth_date: head.birth_date.clone(),
+        sex: head.sex.clone(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::registry::PersonFields::parse(&raw_head, today()).unwrap();
+    store.update_person(&registrar, head.id, &fields, head.version, "head changed").await.unwrap();
+    let reviews = store.open_reviews(&officer, program.id).await.unwrap();
+    assert_eq!(reviews.iter().map(|r| r.person_id).collect::<Vec<_>>(), [head.id]);
+}
+
+fn today() -> time::Date {
+    time::macros::date!(2026 - 11 - 26)
 }

@@ -345,12 +345,8 @@ async fn show_page(
     if let Some((rule_text, formula_text)) = draft {
         match (parse_rule("rule", &rule_text), parse_formula("formula", &formula_text)) {
             (Ok(rule), Ok(formula)) => {
-                let current = parse_rule("rule", &program.rule).ok();
-                let rows = state
-                    .store
-                    .simulate(&user.actor, &rule, &formula, current.as_ref(), today())
-                    .await
-                    .in_lang(lang)?;
+                let rows =
+                    state.store.simulate_program(&user.actor, id, rule, &formula, today()).await.in_lang(lang)?;
                 let (sim, totals, bars) = simulation_view(lang, &rows);
                 if let Some(budget) = program.budget_month {
                     let cost: i64 = rows.iter().map(|r| r.monthly_cost).sum();
