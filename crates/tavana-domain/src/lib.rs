@@ -5,7 +5,9 @@
 //! they have to re-check.
 
 pub mod audit;
+pub mod coded;
 pub mod error;
+pub mod events;
 pub mod iam;
 pub mod jalali;
 pub mod money;

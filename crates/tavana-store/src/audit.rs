@@ -85,6 +85,12 @@ impl WriteTx {
     /// Appends an entry to the audit chain inside this transaction. `actor` is `None`
     /// for the system itself (seeding, migrations run by the operator).
     pub async fn audit(&mut self, actor: Option<&Actor>, event: AuditEvent<'_>) -> Result<()> {
+        self.audit_as(actor.map(|a| (a.user_id, a.unit_id)), event).await
+    }
+
+    /// Appends an entry on behalf of the user and unit given by id (a consumer of
+    /// the outbox acts for whoever made the change it reacts to).
+    pub(crate) async fn audit_as(&mut self, actor: Option<(i64, i64)>, event: AuditEvent<'_>) -> Result<()> {
         let (head_seq, head_hash): (i64, String) =
             on_tx!(self, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
         let previous = parse_hash(&head_hash).ok_or_else(|| StoreError::Corrupt("audit head hash".into()))?;
@@ -93,8 +99,8 @@ impl WriteTx {
         let content = AuditContent {
             seq: head_seq + 1,
             at_micros: now_micros(),
-            actor_user_id: actor.map(|a| a.user_id),
-            actor_unit_id: actor.map(|a| a.unit_id),
+            actor_user_id: actor.map(|a| a.0),
+            actor_unit_id: actor.map(|a| a.1),
             action: event.action,
             object_type: event.object_type,
             object_id: &event.object_id,

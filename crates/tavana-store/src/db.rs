@@ -53,10 +53,23 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+/// When the outbox's consumers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumers {
+    /// Right after each commit that emitted events (the default): an officer sees
+    /// a review flag as soon as the case worker's change is saved.
+    AfterCommit,
+    /// Only when [`Store::run_outbox`] is called (and when a store opens): for
+    /// bulk work that consumes once at the end, and for proving that a change whose
+    /// consumer never ran loses nothing.
+    Deferred,
+}
+
 /// The handle to the database. Cheap to clone: it holds a connection pool.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: std::sync::Arc<Pool>,
+    pub(crate) consumers: Consumers,
 }
 
 impl std::fmt::Debug for Store {
@@ -101,6 +114,8 @@ impl Store {
         let store = Self::connect(url).await?;
         store.migrate().await?;
         store.ensure_indexes().await?;
+        // Events a crash left unconsumed are consumed now.
+        store.run_outbox().await?;
         Ok(store)
     }
 
@@ -128,7 +143,12 @@ impl Store {
                 )
             }
         };
-        Ok(Store { pool: std::sync::Arc::new(pool) })
+        Ok(Store { pool: std::sync::Arc::new(pool), consumers: Consumers::AfterCommit })
+    }
+
+    /// The same store with its outbox consumers run as `consumers` says.
+    pub fn with_consumers(&self, consumers: Consumers) -> Store {
+        Store { pool: self.pool.clone(), consumers }
     }
 
     /// Runs the migrations of this backend that have not run yet.
@@ -158,17 +178,30 @@ impl Store {
         on_pool!(self, |c| c.close().await);
     }
 
+    /// Runs `work` in one write transaction and commits it: the only way anything
+    /// is written. `work` appends its audit entries ([`WriteTx::audit`]) and emits
+    /// its events ([`WriteTx::emit`]) on the transaction; a transaction without an
+    /// audit entry is refused, and the outbox's consumers run after the commit.
+    pub async fn write<T>(&self, work: impl AsyncFnOnce(&mut WriteTx) -> Result<T>) -> Result<T> {
+        let mut tx = self.begin_write().await?;
+        let value = work(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
     /// Begins a write transaction. Its first statement takes the audit chain's head
     /// row, so writers queue here (on SQLite this also takes the write lock at once,
     /// which avoids lock upgrades failing under load) and every committed write
     /// has its audit entry in order.
-    pub async fn begin_write(&self) -> Result<WriteTx> {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         let mut tx = WriteTx {
             inner: match &*self.pool {
                 Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
                 Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
             },
             audit_entries: 0,
+            events: 0,
+            store: self.clone(),
         };
         on_tx!(tx, |c| sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
             .execute(c)
@@ -189,17 +222,29 @@ pub(crate) enum TxInner {
 pub struct WriteTx {
     pub(crate) inner: TxInner,
     pub(crate) audit_entries: usize,
+    /// Events emitted to the outbox in this transaction.
+    pub(crate) events: usize,
+    store: Store,
 }
 
 impl WriteTx {
-    /// Commits the transaction. Fails if no audit entry was appended.
-    pub async fn commit(self) -> Result<()> {
+    /// Commits the transaction. Fails if no audit entry was appended. When events
+    /// were emitted, their consumers run next (unless deferred); a consumer that
+    /// fails is logged and its events stay pending for the next run, so nothing is
+    /// lost and the committed change stands.
+    pub(crate) async fn commit(self) -> Result<()> {
         if self.audit_entries == 0 {
             return Err(StoreError::Corrupt("a write transaction must append to the audit log".into()));
         }
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
+        }
+        if self.events > 0
+            && self.store.consumers == Consumers::AfterCommit
+            && let Err(e) = Box::pin(self.store.run_outbox()).await
+        {
+            tracing::warn!(error = %e, "outbox consumers failed; their events stay pending");
         }
         Ok(())
     }

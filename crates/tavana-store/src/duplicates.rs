@@ -9,6 +9,7 @@ use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
 use tavana_domain::error::{DomainError, Reason};
+use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::org::UnitPath;
 
@@ -187,9 +188,9 @@ impl Store {
                 .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
         )
         .await?;
+        // The merged person's enrollments may now be duplicates.
+        tx.emit(Some(actor), &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)).await?;
         tx.commit().await?;
-        // The merged person's enrollments may now be duplicates: flag them.
-        self.review_enrollments_of(actor, &[merged], reason.trim(), crate::db::today()).await?;
         Ok(())
     }
 

@@ -23,6 +23,7 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use tavana_domain::DomainError;
+use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::org::UnitPath;
 use tavana_domain::registry::{
@@ -526,6 +527,7 @@ async fn households_batch(
     let existing = store.existing_households(&files).await?;
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
+    let mut moved = Vec::new();
     for (line, fields, place) in good {
         let values = HouseholdValues {
             file_number: fields.file_number.clone(),
@@ -554,12 +556,15 @@ async fn households_batch(
                 supersede_by_id(&mut tx, "household", stored.id).await?;
                 update_household_row(&mut tx, actor, stored.id, &values, "import").await?;
                 summary.updated += 1;
+                moved.push(stored.id);
             }
         }
     }
     summary.inserted = new_rows.len() as u64;
     insert_households(&mut tx, actor, &new_rows, "import").await?;
     audit_batch(&mut tx, actor, ImportKind::Households, first_line, &summary).await?;
+    // Changed households' members may have left a program's rule.
+    crate::registry::emit_household_change(&mut tx, actor, &moved, "import").await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -647,9 +652,9 @@ async fn persons_batch(
     summary.inserted = new_rows.len() as u64;
     insert_persons(&mut tx, actor, &new_rows, "import").await?;
     audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary).await?;
+    // Changed persons may have left a program's rule.
+    tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, changed, "import")).await?;
     tx.commit().await?;
-    // Changed persons may have left a program's rule: flag their enrollments.
-    store.review_enrollments_of(actor, &changed, "import", crate::db::today()).await?;
     Ok(summary)
 }
 
@@ -734,8 +739,8 @@ async fn disabilities_batch(
     summary.inserted = new_rows.len() as u64;
     insert_disabilities(&mut tx, actor, &new_rows, "import").await?;
     audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary).await?;
+    tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, changed, "import")).await?;
     tx.commit().await?;
-    store.review_enrollments_of(actor, &changed, "import", crate::db::today()).await?;
     Ok(summary)
 }
 

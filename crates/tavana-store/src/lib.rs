@@ -14,12 +14,13 @@ pub mod export;
 pub mod iam;
 pub mod import;
 pub mod org;
+pub mod outbox;
 pub mod programs;
 pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Store, WriteTx, now_micros, redact_url};
+pub use db::{Backend, Consumers, Store, WriteTx, now_micros, redact_url};
 pub use error::StoreError;
 
 /// The result type of every store operation.

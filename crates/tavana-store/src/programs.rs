@@ -5,12 +5,12 @@ use crate::db::Store;
 use crate::org::require;
 use crate::{Result, StoreError};
 use std::collections::HashMap;
+use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::sql::{Param, compile};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{ProgramTarget, decision_rule};
-use tavana_domain::registry::Coded;
 
 /// What a variable's column needs joined in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -194,7 +194,7 @@ impl Store {
     }
 
     /// The variables of the persons whose unit path matches `pattern`.
-    async fn values_in(
+    pub(crate) async fn values_in(
         &self,
         pattern: &str,
         ids: Option<&[i64]>,
@@ -578,75 +578,6 @@ pub struct Review {
 }
 
 impl Store {
-    /// Re-evaluates the enrollments of persons whose records just changed, and flags
-    /// those whose program's rule no longer holds. Nothing is ended by itself.
-    /// Returns how many were flagged.
-    pub async fn review_enrollments_of(
-        &self,
-        actor: &Actor,
-        persons: &[i64],
-        why: &str,
-        today: time::Date,
-    ) -> Result<u64> {
-        if persons.is_empty() {
-            return Ok(0);
-        }
-        let mut flagged = 0;
-        for person in persons {
-            let enrolled: Vec<(i64, i64, i64, String, String)> = on_pool!(self, |c| {
-                sqlx::query_as(
-                "SELECT e.id, e.program_id, e.unit_id, p.rule, p.target FROM enrollments e JOIN programs p ON p.id = e.program_id \
-                 WHERE e.person_id = $1 AND e.state = 'enrolled' AND NOT EXISTS \
-                 (SELECT 1 FROM enrollment_reviews r WHERE r.enrollment_id = e.id AND r.resolved_at IS NULL)"
-            )
-            .bind(person)
-            .fetch_all(c)
-            .await
-            })?;
-            if enrolled.is_empty() {
-                continue;
-            }
-            // The variables are read in the scope of the whole tree: the person is
-            // already known to be in the changing actor's scope.
-            let values = self.values_in("%", Some(&[*person]), today).await?;
-            let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
-            for (enrollment, program, unit, rule, target) in enrolled {
-                let target = ProgramTarget::from_code(&target)
-                    .ok_or_else(|| StoreError::Corrupt(format!("program target {target:?}")))?;
-                let rule = decision_rule(target, tavana_domain::programs::parse_rule("rule", &rule)?);
-                let holds =
-                    tavana_domain::programs::rule::evaluate(&rule, &|n| vars.get(n).cloned().unwrap_or(Value::Null));
-                if holds == Value::Bool(true) {
-                    continue;
-                }
-                let mut tx = self.begin_write().await?;
-                let id: i64 = on_tx!(tx, |c| {
-                    sqlx::query_scalar(
-                    "INSERT INTO enrollment_reviews (enrollment_id, program_id, person_id, unit_id, reason, flagged_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-                )
-                .bind(enrollment)
-                .bind(program)
-                .bind(person)
-                .bind(unit)
-                .bind(why)
-                .bind(crate::now_micros())
-                .fetch_one(c)
-                .await
-                })?;
-                tx.audit(
-                    Some(actor),
-                    crate::audit::AuditEvent::new("enrollment.flag", "enrollment", enrollment)
-                        .after(serde_json::json!({ "review": id, "reason": why })),
-                )
-                .await?;
-                tx.commit().await?;
-                flagged += 1;
-            }
-        }
-        Ok(flagged)
-    }
-
     /// Open reviews of a program in the actor's subtree.
     pub async fn open_reviews(&self, actor: &Actor, program_id: i64) -> Result<Vec<Review>> {
         require(actor, Action::Open(Module::Programs))?;
@@ -714,8 +645,8 @@ impl Store {
         today: time::Date,
     ) -> Result<Enrollment> {
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
+        use tavana_domain::coded::Coded;
         use tavana_domain::error::Reason;
-        use tavana_domain::registry::Coded;
         require(actor, Action::ManagePrograms)?;
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
@@ -896,6 +827,10 @@ impl Store {
                 .after(serde_json::json!(program)),
         )
         .await?;
+        if current.rule != program.rule || current.target != program.target {
+            // Enrollments under the old rule are checked against the new one.
+            tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
+        }
         tx.commit().await?;
         Ok(program)
     }

@@ -12,6 +12,7 @@ use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
 use tavana_domain::error::{DomainError, Reason};
+use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::org::UnitPath;
 use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields};
@@ -248,13 +249,8 @@ impl Store {
             AuditEvent::new("household.move", "household", id).before(json!(current)).after(json!(household)),
         )
         .await?;
+        emit_household_change(&mut tx, actor, &[id], reason).await?;
         tx.commit().await?;
-        let members: Vec<i64> =
-            on_pool!(self, |c| sqlx::query_scalar("SELECT id FROM persons WHERE household_id = $1")
-                .bind(id)
-                .fetch_all(c)
-                .await)?;
-        self.review_enrollments_of(actor, &members, reason, crate::db::today()).await?;
         Ok(household)
     }
 
@@ -365,9 +361,9 @@ impl Store {
             AuditEvent::new("person.update", "person", id).before(json!(current)).after(json!(person)),
         )
         .await?;
+        // A change may end the person's eligibility for a program.
+        tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, vec![id], reason)).await?;
         tx.commit().await?;
-        // A change may end the person's eligibility for a program: flag it.
-        self.review_enrollments_of(actor, &[id], reason.trim(), crate::db::today()).await?;
         Ok(person)
     }
 
@@ -448,6 +444,7 @@ impl Store {
             version: 1,
         };
         tx.audit(Some(actor), AuditEvent::new("disability.add", "disability", id).after(json!(disability))).await?;
+        tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, vec![person.id], reason)).await?;
         tx.commit().await?;
         Ok(disability)
     }
@@ -1078,4 +1075,32 @@ pub(crate) async fn update_disability_row(
         .map(|r| r.rows_affected())
     })?;
     Ok(changed)
+}
+
+/// Emits a change of households: every member (merged ones aside) is named, so the
+/// programs they are enrolled in re-check them.
+pub(crate) async fn emit_household_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    households: &[i64],
+    reason: &str,
+) -> Result<()> {
+    let mut members = Vec::new();
+    for chunk in households.chunks(1_000) {
+        let rows: Vec<i64> = on_tx!(tx, |c| {
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT id FROM persons WHERE merged_into IS NULL AND household_id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_scalar().fetch_all(c).await
+        })?;
+        members.extend(rows);
+    }
+    if members.is_empty() {
+        return Ok(());
+    }
+    tx.emit(Some(actor), &Event::about_persons(EventKind::HouseholdChanged, members, reason)).await
 }

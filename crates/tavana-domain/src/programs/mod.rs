@@ -9,8 +9,8 @@ pub mod sql;
 pub mod variables;
 
 use crate::Rials;
+use crate::coded::coded;
 use crate::error::{DomainError, Reason};
-use crate::registry::coded;
 use rule::{Expr, RuleError, Type};
 use serde::{Deserialize, Serialize};
 

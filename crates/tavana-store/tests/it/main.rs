@@ -11,6 +11,7 @@ mod iam;
 mod import;
 mod migrations;
 mod org;
+mod outbox;
 mod programs;
 mod registry;
 mod support;

@@ -323,7 +323,7 @@ pub async fn decide(
     Path((id, person)): Path<(i64, i64)>,
     body: Result<Json<DecisionDto>, JsonRejection>,
 ) -> Result<Json<EnrollmentDto>, ApiError> {
-    use tavana_domain::registry::Coded;
+    use tavana_domain::coded::Coded;
     let Json(d) = body.map_err(bad_body)?;
     let to = tavana_domain::programs::EnrollmentState::from_code(&d.to).ok_or_else(|| {
         invalid_fields(&[tavana_domain::DomainError::new("to", tavana_domain::error::Reason::NotInList)])

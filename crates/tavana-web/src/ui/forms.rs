@@ -95,6 +95,6 @@ pub fn fields(
 }
 
 /// The (code, Persian label) pairs of a coded type, for a select.
-pub fn coded_options<T: tavana_domain::registry::Coded>() -> Vec<(&'static str, &'static str)> {
+pub fn coded_options<T: tavana_domain::coded::Coded>() -> Vec<(&'static str, &'static str)> {
     T::ALL.iter().map(|v| (v.code(), v.label_fa())).collect()
 }

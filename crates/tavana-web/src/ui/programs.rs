@@ -15,13 +15,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::DomainError;
+use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
     EnrollmentState, ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule,
 };
-use tavana_domain::registry::Coded;
 use tavana_store::StoreError;
 use tavana_store::programs::{EnrollmentDecision, Program, Proposal, SimulationRow};
 

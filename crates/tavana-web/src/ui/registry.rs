@@ -14,10 +14,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::DomainError;
+use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::registry::{
-    Coded, DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
+    DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
     RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
 };
 use tavana_store::StoreError;
