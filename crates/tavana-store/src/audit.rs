@@ -81,6 +81,40 @@ pub enum ChainReport {
 
 const VERIFY_PAGE: i64 = 5_000;
 
+/// Sensitive data a read may return. Every store method that returns one of these
+/// logs the read through [`Store::log_read`] (one entry per read, naming the
+/// object and the data), so an auditor can answer "who looked at this person, and
+/// at what?". The table test `audit::every_sensitive_read_leaves_one_entry` calls
+/// each such method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sensitive {
+    /// A person's full record: income, bank account, phone.
+    PersonRecord,
+    /// Every previous version of a person's record.
+    PersonHistory,
+    /// A person's disability assessments.
+    Assessments,
+    /// The values eligibility rules read (income, decile, assessments, household).
+    RuleValues,
+    /// A program's rule explained with one person's values.
+    Eligibility,
+    /// A file of registry records.
+    Export,
+}
+
+impl Sensitive {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sensitive::PersonRecord => "person_record",
+            Sensitive::PersonHistory => "person_history",
+            Sensitive::Assessments => "assessments",
+            Sensitive::RuleValues => "rule_values",
+            Sensitive::Eligibility => "eligibility",
+            Sensitive::Export => "export",
+        }
+    }
+}
+
 impl WriteTx {
     /// Appends an entry to the audit chain inside this transaction. `actor` is `None`
     /// for the system itself (seeding, migrations run by the operator).
@@ -144,6 +178,27 @@ fn parse_hash(text: &str) -> Option<[u8; 32]> {
 }
 
 impl Store {
+    /// Appends a read of sensitive data to the audit chain: who read which data of
+    /// which object (`objects` lists them; `details` says more, such as the
+    /// program an explanation was for).
+    pub(crate) async fn log_read(
+        &self,
+        actor: &Actor,
+        data: Sensitive,
+        object_type: &str,
+        objects: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        self.write(async |tx| {
+            let mut after = serde_json::json!({ "data": data.as_str() });
+            if let (Some(map), serde_json::Value::Object(more)) = (after.as_object_mut(), details) {
+                map.extend(more);
+            }
+            tx.audit(Some(actor), AuditEvent::new("read", object_type, objects).after(after)).await
+        })
+        .await
+    }
+
     /// Checks the whole chain, page by page: entries numbered 1, 2, 3… without gaps,
     /// each linking to the previous hash, each hash matching its content, and the head
     /// naming the last entry (so removing entries at the end is caught too).

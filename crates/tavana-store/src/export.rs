@@ -200,14 +200,14 @@ impl Store {
         }
         let rows = sink.finish()?;
         // An export carries incomes and bank accounts: it is logged like a read.
-        let mut tx = self.begin_write().await?;
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("registry.export", "export", kind.as_str())
-                .after(serde_json::json!({ "scope": scope.as_str(), "rows": rows })),
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Export,
+            "export",
+            kind.as_str(),
+            serde_json::json!({ "scope": scope.as_str(), "rows": rows }),
         )
         .await?;
-        tx.commit().await?;
         Ok(rows)
     }
 }

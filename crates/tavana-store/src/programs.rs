@@ -190,7 +190,13 @@ impl Store {
         today: time::Date,
     ) -> Result<Vec<(i64, PersonValues)>> {
         require(actor, Action::Open(Module::Programs))?;
-        self.values_in(&actor.unit_path.subtree_pattern(), ids, today).await
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), ids, today).await?;
+        let objects = match ids {
+            Some(_) => values.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(","),
+            None => format!("subtree {}", actor.unit_path.as_str()),
+        };
+        self.log_read(actor, crate::audit::Sensitive::RuleValues, "person", &objects, serde_json::json!({})).await?;
+        Ok(values)
     }
 
     /// The variables of the persons whose unit path matches `pattern`.
@@ -487,7 +493,7 @@ impl Store {
         }
         let program = self.program(actor, program_id).await?;
         let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
-        let values = self.rule_values(actor, Some(persons), today).await?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(persons), today).await?;
         let appeal_until = (today + time::Duration::days(30)).to_string();
         let now = crate::now_micros();
         let mut tx = self.begin_write().await?;
@@ -555,10 +561,17 @@ impl Store {
         today: time::Date,
     ) -> Result<(Program, Vec<tavana_domain::programs::explain::Clause>)> {
         let program = self.program(actor, program_id).await?;
-        // Scope and the read log come with the person.
-        self.person(actor, person_id).await?;
+        self.person_unlogged(actor, person_id).await?;
         let rule = program.decision_rule()?;
-        let values = self.rule_values(actor, Some(&[person_id]), today).await?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id]), today).await?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Eligibility,
+            "person",
+            &person_id.to_string(),
+            serde_json::json!({ "program": program_id }),
+        )
+        .await?;
         let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
         let clauses = tavana_domain::programs::explain::explain(&rule, VARIABLES, &|n| {
             vars.get(n).cloned().unwrap_or(Value::Null)

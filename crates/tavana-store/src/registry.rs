@@ -5,7 +5,7 @@
 //! who made that state, when, from which unit and why), then updated with its
 //! version raised. Registration, edits and life events all take it.
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, Sensitive};
 use crate::db::{Store, WriteTx, now_micros};
 use crate::org::{authorize, require};
 use crate::{Result, StoreError};
@@ -372,7 +372,7 @@ impl Store {
     /// person?".
     pub async fn person(&self, actor: &Actor, id: i64) -> Result<Person> {
         let person = self.person_unlogged(actor, id).await?;
-        self.log_read(actor, "person", id).await?;
+        self.log_read(actor, Sensitive::PersonRecord, "person", &id.to_string(), json!({})).await?;
         Ok(person)
     }
 
@@ -381,22 +381,15 @@ impl Store {
         let sql = format!("{PERSON_SELECT} WHERE s.national_code = $1");
         let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(code).fetch_one(c).await)?;
         authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
-        self.log_read(actor, "person", person.id).await?;
+        self.log_read(actor, Sensitive::PersonRecord, "person", &person.id.to_string(), json!({})).await?;
         Ok(person)
     }
 
-    async fn person_unlogged(&self, actor: &Actor, id: i64) -> Result<Person> {
+    pub(crate) async fn person_unlogged(&self, actor: &Actor, id: i64) -> Result<Person> {
         let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
         let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
         authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
         Ok(person)
-    }
-
-    /// Appends a read of sensitive data to the audit chain.
-    pub async fn log_read(&self, actor: &Actor, object_type: &str, id: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        tx.audit(Some(actor), AuditEvent::new("read", object_type, id)).await?;
-        tx.commit().await
     }
 
     /// Adds a disability assessment to a person of the actor's subtree.
@@ -452,6 +445,7 @@ impl Store {
     /// A person's disability assessments, newest first.
     pub async fn disabilities(&self, actor: &Actor, person_id: i64) -> Result<Vec<Disability>> {
         self.person_unlogged(actor, person_id).await?;
+        self.log_read(actor, Sensitive::Assessments, "person", &person_id.to_string(), json!({})).await?;
         let rows = on_pool!(self, |c| {
             sqlx::query_as(
                 "SELECT id, person_id, kind, severity, commission, assessed_on, valid_until, version FROM disabilities \
@@ -467,6 +461,7 @@ impl Store {
     /// A person's history: the current state first, then every previous one.
     pub async fn person_history(&self, actor: &Actor, id: i64) -> Result<Vec<RecordVersion>> {
         let person = self.person_unlogged(actor, id).await?;
+        self.log_read(actor, Sensitive::PersonHistory, "person", &id.to_string(), json!({})).await?;
         let mut history: Vec<RecordVersion> = on_pool!(self, |c| {
             sqlx::query_as(
                 "SELECT v.version, v.data, v.changed_at, v.changed_by, u.username AS changed_by_name, \

@@ -14,4 +14,5 @@ mod org;
 mod outbox;
 mod programs;
 mod registry;
+mod sensitive;
 mod support;

@@ -29,7 +29,7 @@ fn raw_person(code: &str, deceased_on: &str) -> RawPerson {
 }
 
 /// A person assessed severe, enrolled in a travel-discount program.
-async fn enrolled(store: &Store, worker: &Actor, officer: &Actor) -> (i64, i64) {
+pub(crate) async fn enrolled(store: &Store, worker: &Actor, officer: &Actor) -> (i64, i64) {
     let household = RawHousehold { file_number: "O-1".into(), place: "08-01-C".into(), ..Default::default() };
     store.create_household(worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
     let fields = PersonFields::parse(&raw_person("0012345679", ""), TODAY).unwrap();
