@@ -457,13 +457,24 @@ async fn audit_batch(
     kind: ImportKind,
     first_line: u64,
     summary: &ImportSummary,
+    objects: Changed,
 ) -> Result<()> {
     tx.audit(
         Some(actor),
-        AuditEvent::new("registry.import", "import", kind.as_str())
-            .after(json!({ "first_line": first_line, "summary": summary })),
+        AuditEvent::new("registry.import", "import", kind.as_str()).after(json!({
+            "first_line": first_line, "summary": summary,
+            "inserted": objects.inserted, "updated": objects.updated,
+        })),
     )
     .await
+}
+
+/// The records a batch wrote, by their natural key (file number, national code, or
+/// person/type/date for an assessment), so its audit entry names every one.
+#[derive(Default)]
+struct Changed {
+    inserted: Vec<String>,
+    updated: Vec<String>,
 }
 
 async fn households_batch(
@@ -528,6 +539,7 @@ async fn households_batch(
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
     let mut moved = Vec::new();
+    let mut objects = Changed::default();
     for (line, fields, place) in good {
         let values = HouseholdValues {
             file_number: fields.file_number.clone(),
@@ -557,12 +569,14 @@ async fn households_batch(
                 update_household_row(&mut tx, actor, stored.id, &values, "import").await?;
                 summary.updated += 1;
                 moved.push(stored.id);
+                objects.updated.push(values.file_number.clone());
             }
         }
     }
     summary.inserted = new_rows.len() as u64;
+    objects.inserted = new_rows.iter().map(|r| r.file_number.clone()).collect();
     insert_households(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Households, first_line, &summary).await?;
+    audit_batch(&mut tx, actor, ImportKind::Households, first_line, &summary, objects).await?;
     // Changed households' members may have left a program's rule.
     crate::registry::emit_household_change(&mut tx, actor, &moved, "import").await?;
     tx.commit().await?;
@@ -606,6 +620,7 @@ async fn persons_batch(
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
     let mut changed = Vec::new();
+    let mut objects = Changed::default();
     for (line, fields) in good {
         let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path)) else {
             reject(
@@ -646,12 +661,14 @@ async fn persons_batch(
                 update_person_row(&mut tx, actor, stored.id, stored.version, &values, "import").await?;
                 summary.updated += 1;
                 changed.push(stored.id);
+                objects.updated.push(values.national_code.clone());
             }
         }
     }
     summary.inserted = new_rows.len() as u64;
+    objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
     insert_persons(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary).await?;
+    audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary, objects).await?;
     // Changed persons may have left a program's rule.
     tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, changed, "import")).await?;
     tx.commit().await?;
@@ -699,6 +716,7 @@ async fn disabilities_batch(
     let mut tx = store.begin_write().await?;
     let mut new_rows = Vec::new();
     let mut changed = Vec::new();
+    let mut objects = Changed::default();
     for (line, fields) in good {
         let code = fields.national_code.as_string();
         let Some(person) = persons.get(&code).filter(|p| in_scope(actor, &p.unit_path)) else {
@@ -733,12 +751,14 @@ async fn disabilities_batch(
                 update_disability_row(&mut tx, actor, *id, &values, "import").await?;
                 summary.updated += 1;
                 changed.push(values.person_id);
+                objects.updated.push(assessment_key(&values));
             }
         }
     }
     summary.inserted = new_rows.len() as u64;
+    objects.inserted = new_rows.iter().map(assessment_key).collect();
     insert_disabilities(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary).await?;
+    audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary, objects).await?;
     tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, changed, "import")).await?;
     tx.commit().await?;
     Ok(summary)
@@ -871,4 +891,9 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// An assessment's natural key in audit entries: person id, type and date.
+fn assessment_key(values: &DisabilityValues) -> String {
+    format!("{}/{}/{}", values.person_id, values.kind, values.assessed_on)
 }

@@ -537,14 +537,21 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
             })?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
+                    serde_json::json!({
+                        "program": program_id, "person": person_id, "state": "enrolled", "amount_rials": amount,
+                        "reasons": reasons, "legal_basis": legal_basis,
+                    }),
+                ),
+            )
+            .await?;
             enrolled += 1;
         }
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("program.enroll", "program", program_id)
-                .after(serde_json::json!({ "persons": enrolled, "reasons": reasons, "legal_basis": legal_basis })),
-        )
-        .await?;
+        if enrolled == 0 {
+            return Ok(0);
+        }
         tx.commit().await?;
         Ok(enrolled)
     }

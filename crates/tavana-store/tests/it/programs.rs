@@ -265,6 +265,22 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     );
     let after = store.propose_enrollments(&officer, program.id, today).await.unwrap();
     assert_eq!(after.to_enroll.len() as i64, eligible - 5);
+    // The audit chain names each enrollment confirmed and its person, not a count.
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let entries = store.recent_audit_entries(&auditor, 20).await.unwrap();
+    let mut named: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.action == "enrollment.confirm")
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(e.after_json.as_deref().unwrap()).unwrap()["person"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    named.sort_unstable();
+    let mut expected = confirm.to_vec();
+    expected.sort_unstable();
+    assert_eq!(named, expected);
     // Recording a death makes an enrolled person no longer eligible: the change
     // flags the enrollment for review; nothing is ended by itself.
     let raw_of = |p: &tavana_store::registry::Person| tavana_domain::registry::RawPerson {
@@ -313,6 +329,10 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     .await
     .unwrap();
     assert_eq!(summary.updated, 1);
+    let entries = store.recent_audit_entries(&auditor, 20).await.unwrap();
+    let batch = entries.iter().find(|e| e.action == "registry.import").unwrap();
+    let after: serde_json::Value = serde_json::from_str(batch.after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after["updated"], serde_json::json!([third.national_code]), "the import names what it changed");
     let reviews = store.open_reviews(&officer, program.id).await.unwrap();
     assert_eq!(
         reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(),
