@@ -151,6 +151,7 @@ pub fn field_fa(field: &str) -> &str {
         "budget_month" => "بودجهٔ ماهانه (ریال)",
         "budget_year" => "بودجهٔ سالانه (ریال)",
         "reasons" => "دلایل تصمیم",
+        "file" => "پرونده",
         other => other,
     }
 }

@@ -489,6 +489,9 @@ pub async fn import(
         "jsonl" | "ndjson" => FileFormat::JsonLines,
         _ => return Err(bad("format")),
     };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid_fields(&[tavana_domain::DomainError::new("file", tavana_domain::error::Reason::Empty)]));
+    }
     let (summary, errors) = run_import(&state, &actor, kind, format, body).await?;
     Ok(Json(ImportResult {
         read: summary.read,
