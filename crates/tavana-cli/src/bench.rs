@@ -52,7 +52,6 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
         )
         .await?;
     let officer = store.actor_for_user(officer.id).await?;
-    let today = time::OffsetDateTime::now_utc().date();
     let pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
     let fields = tavana_domain::programs::ProgramFields::parse(&pension)
         .map_err(|e| anyhow::anyhow!("the demo pension: {e:?}"))?;
@@ -64,7 +63,7 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     println!("|---|---|---|---|");
     for run in 1..=2 {
         let started = Instant::now();
-        let eligible = store.eligible_persons(&officer, &rule, today).await?;
+        let eligible = store.eligible_persons(&officer, &rule).await?;
         println!(
             "| eligibility, run {run} | {} | {:.2} | {} |",
             bench.persons,
@@ -73,7 +72,7 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let rows = store.simulate_program(&officer, program.id, fields.rule, &fields.formula, today).await?;
+    let rows = store.simulate_program(&officer, program.id, fields.rule, &fields.formula).await?;
     let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
     println!("| simulation per county | {} | {:.2} | {eligible} |", bench.persons, started.elapsed().as_secs_f64());
     store.close().await;

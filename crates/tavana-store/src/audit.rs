@@ -1,6 +1,6 @@
 //! The audit log: a hash chain of every write (and of reads of sensitive data).
 
-use crate::db::{Store, WriteTx, now_micros};
+use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use tavana_domain::audit::{AuditContent, GENESIS, entry_hash, from_hex, to_hex};
@@ -132,7 +132,7 @@ impl WriteTx {
         let after = event.after.map(|v| v.to_string());
         let content = AuditContent {
             seq: head_seq + 1,
-            at_micros: now_micros(),
+            at_micros: self.now(),
             actor_user_id: actor.map(|a| a.0),
             actor_unit_id: actor.map(|a| a.1),
             action: event.action,

@@ -65,11 +65,43 @@ pub enum Consumers {
     Deferred,
 }
 
+/// The one clock: nothing in Tavana reads the system time but this. A store carries
+/// one, so every instant it stores and every "today" it decides by (ages, appeal
+/// deadlines) come from the same place, and tests set the date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The system's time.
+    System,
+    /// A fixed instant (tests, reproducible benchmarks).
+    Fixed(OffsetDateTime),
+}
+
+impl Clock {
+    /// The current instant, as stored: microseconds since the Unix epoch (UTC).
+    pub fn now_micros(self) -> i64 {
+        micros(self.now())
+    }
+
+    /// The current instant.
+    pub fn now(self) -> OffsetDateTime {
+        match self {
+            Clock::System => OffsetDateTime::now_utc(),
+            Clock::Fixed(at) => at,
+        }
+    }
+
+    /// Today in Tehran.
+    pub fn today(self) -> time::Date {
+        self.now().to_offset(tavana_domain::jalali::TEHRAN).date()
+    }
+}
+
 /// The handle to the database. Cheap to clone: it holds a connection pool.
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: std::sync::Arc<Pool>,
     pub(crate) consumers: Consumers,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Store {
@@ -143,12 +175,32 @@ impl Store {
                 )
             }
         };
-        Ok(Store { pool: std::sync::Arc::new(pool), consumers: Consumers::AfterCommit })
+        Ok(Store { pool: std::sync::Arc::new(pool), consumers: Consumers::AfterCommit, clock: Clock::System })
     }
 
     /// The same store with its outbox consumers run as `consumers` says.
     pub fn with_consumers(&self, consumers: Consumers) -> Store {
-        Store { pool: self.pool.clone(), consumers }
+        Store { consumers, ..self.clone() }
+    }
+
+    /// The same store reading time from `clock`.
+    pub fn with_clock(&self, clock: Clock) -> Store {
+        Store { clock, ..self.clone() }
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Now, as stored (microseconds since the Unix epoch).
+    pub fn now(&self) -> i64 {
+        self.clock.now_micros()
+    }
+
+    /// Today in Tehran, by the store's clock.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
     }
 
     /// Runs the migrations of this backend that have not run yet.
@@ -228,6 +280,11 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
+    /// Now, by the store's clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.store.now()
+    }
+
     /// Commits the transaction. Fails if no audit entry was appended. When events
     /// were emitted, their consumers run next (unless deferred); a consumer that
     /// fails is logged and its events stay pending for the next run, so nothing is
@@ -248,16 +305,6 @@ impl WriteTx {
         }
         Ok(())
     }
-}
-
-/// Microseconds since the Unix epoch: how instants are stored on both backends.
-pub fn now_micros() -> i64 {
-    micros(OffsetDateTime::now_utc())
-}
-
-/// Today in Tehran.
-pub(crate) fn today() -> time::Date {
-    OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
 }
 
 pub(crate) fn micros(t: OffsetDateTime) -> i64 {

@@ -2,7 +2,7 @@
 //! for a case worker, merged (reversibly) or dismissed, every decision audited.
 
 use crate::audit::AuditEvent;
-use crate::db::{Store, WriteTx, now_micros};
+use crate::db::{Store, WriteTx};
 use crate::org::{authorize, require};
 use crate::registry::supersede_by_id;
 use crate::{Result, StoreError};
@@ -77,7 +77,7 @@ impl Store {
             );
             found += on_tx!(tx, |c| sqlx::query(&sql)
                 .bind(rule)
-                .bind(now_micros())
+                .bind(self.now())
                 .bind(&pattern)
                 .execute(c)
                 .await
@@ -139,7 +139,7 @@ impl Store {
         } else {
             return Err(StoreError::Invalid(DomainError::new("survivor", Reason::NotInList)));
         };
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         supersede_by_id(&mut tx, "person", merged).await?;
         on_tx!(tx, |c| sqlx::query(
@@ -218,7 +218,7 @@ impl Store {
         if candidate.status == "open" {
             return Err(StoreError::Invalid(DomainError::new("status", Reason::OutOfRange)));
         }
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         if candidate.status == "merged" {
             let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
@@ -295,12 +295,13 @@ impl Store {
 }
 
 async fn decide(tx: &mut WriteTx, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<()> {
+    let now = tx.now();
     on_tx!(tx, |c| sqlx::query(
         "UPDATE duplicate_candidates SET status = $1, decided_by = $2, decided_at = $3, reason = $4 WHERE id = $5"
     )
     .bind(status)
     .bind(actor.user_id)
-    .bind(now_micros())
+    .bind(now)
     .bind(reason.trim())
     .bind(id)
     .execute(c)

@@ -5,7 +5,7 @@
 //! SHA-256, so a copy of the database cannot be used to sign in.
 
 use crate::audit::AuditEvent;
-use crate::db::{Store, now_micros};
+use crate::db::Store;
 use crate::org::{authorize, require};
 use crate::{Result, StoreError};
 use argon2::Argon2;
@@ -180,7 +180,7 @@ impl Store {
             })?;
         }
         let password_hash = hash_password(new.password.clone()).await?;
-        let now = now_micros();
+        let now = self.now();
         let username = new.username.trim().to_string();
         let display_name = new.display_name.trim().to_string();
         let mut roles = new.roles.clone();
@@ -266,7 +266,7 @@ impl Store {
         on_tx!(tx, |c| {
             sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(&hash)
-                .bind(now_micros())
+                .bind(self.now())
                 .bind(user_id)
                 .execute(&mut *c)
                 .await?;
@@ -305,7 +305,7 @@ impl Store {
         on_tx!(tx, |c| {
             sqlx::query("UPDATE users SET active = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(active)
-                .bind(now_micros())
+                .bind(self.now())
                 .bind(id)
                 .execute(c)
                 .await
@@ -342,7 +342,7 @@ impl Store {
         address: &str,
     ) -> Result<std::result::Result<NewSession, SignInRefused>> {
         let username = username.trim().to_lowercase();
-        let now = now_micros();
+        let now = self.now();
         let since = now - micros_of(policy.throttle_window);
         let (by_user, by_address): (i64, i64) = on_pool!(self, |c| {
             sqlx::query_as(
@@ -420,7 +420,7 @@ impl Store {
     /// The actor of a live session, extending its idle expiry (at most once a minute,
     /// and never past the absolute limit). `None` for an unknown or expired token.
     pub async fn session(&self, policy: &AuthPolicy, token: &str) -> Result<Option<SessionInfo>> {
-        let now = now_micros();
+        let now = self.now();
         let hash = token_hash(token);
         let row: Option<(i64, String, i64, i64, bool)> = on_pool!(self, |c| {
             sqlx::query_as(
@@ -486,7 +486,7 @@ impl Store {
             authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
         }
         let secret = format!("tvn_{}", random_token());
-        let now = now_micros();
+        let now = self.now();
         let expires_at = valid_for.map(|d| now + micros_of(d));
         let mut tx = self.begin_write().await?;
         let id: i64 = on_tx!(tx, |c| {
@@ -522,7 +522,7 @@ impl Store {
     /// The actor behind an API token; `None` for an unknown, revoked or expired one,
     /// or a disabled user.
     pub async fn api_token_actor(&self, secret: &str) -> Result<Option<Actor>> {
-        let now = now_micros();
+        let now = self.now();
         let hash = token_hash(secret);
         let row: Option<(i64, bool, Option<i64>)> = on_pool!(self, |c| {
             sqlx::query_as(

@@ -165,7 +165,7 @@ pub async fn import(
     if !actor.may(Action::EditRegistry) {
         return Err(StoreError::Forbidden("change the registry"));
     }
-    let today = time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date();
+    let today = store.today();
     let mut state = ImportState { seen: HashSet::new(), seen_files: HashSet::new() };
     let mut total = ImportSummary::default();
     // Loading into an empty table: its secondary indexes are dropped and built once

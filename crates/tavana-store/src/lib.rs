@@ -20,7 +20,7 @@ pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Consumers, Store, WriteTx, now_micros, redact_url};
+pub use db::{Backend, Clock, Consumers, Store, WriteTx, redact_url};
 pub use error::StoreError;
 
 /// The result type of every store operation.

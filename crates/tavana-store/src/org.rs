@@ -1,7 +1,7 @@
 //! Org units and places.
 
 use crate::audit::AuditEvent;
-use crate::db::{Store, WriteTx, now_micros};
+use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -67,7 +67,7 @@ impl Store {
         if existing.is_some() {
             return Ok(GeographyLoaded::default());
         }
-        let now = now_micros();
+        let now = self.now();
         let hq = NewUnit {
             kind: OrgUnitKind::Hq,
             code: "HQ".into(),

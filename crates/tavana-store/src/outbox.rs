@@ -6,7 +6,7 @@
 //! review per enrollment, by a unique index).
 
 use crate::audit::AuditEvent;
-use crate::db::{Store, WriteTx, now_micros};
+use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use tavana_domain::coded::Coded;
@@ -33,6 +33,7 @@ impl WriteTx {
         if event.persons.is_empty() && event.program.is_none() {
             return Ok(());
         }
+        let now = self.now();
         let id: i64 = on_tx!(self, |c| {
             sqlx::query_scalar(
                 "INSERT INTO outbox (kind, program_id, reason, actor_user_id, actor_unit_id, created_at) \
@@ -43,7 +44,7 @@ impl WriteTx {
             .bind(&event.reason)
             .bind(actor.map(|a| a.user_id))
             .bind(actor.map(|a| a.unit_id))
-            .bind(now_micros())
+            .bind(now)
             .fetch_one(c)
             .await
         })?;
@@ -142,7 +143,7 @@ impl Store {
         };
         let mut values = HashMap::new();
         for chunk in persons.chunks(CHUNK) {
-            values.extend(self.values_in("%", Some(chunk), crate::db::today()).await?);
+            values.extend(self.values_in("%", Some(chunk)).await?);
         }
         let mut rules = HashMap::new();
         let mut ended = Vec::new();
@@ -165,7 +166,7 @@ impl Store {
             }
         }
         let event_of: HashMap<i64, &Pending> = events.iter().map(|e| (e.id, e)).collect();
-        let now = now_micros();
+        let now = self.now();
         if ended.is_empty() {
             // Nothing changed but the events' own state: no audit entry to make.
             for chunk in ids.chunks(CHUNK) {

@@ -162,7 +162,8 @@ pub type PersonValues = HashMap<&'static str, Value>;
 impl Store {
     /// The persons of the actor's subtree for whom a checked rule holds, by id,
     /// computed in the database.
-    pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, today: time::Date) -> Result<Vec<i64>> {
+    pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr) -> Result<Vec<i64>> {
+        let today = self.today();
         require(actor, Action::Open(Module::Programs))?;
         let compiled = compile(rule, &column, 3)
             .ok_or_else(|| StoreError::Corrupt("the rule names an unknown variable".into()))?;
@@ -183,14 +184,9 @@ impl Store {
 
     /// The variables of every person in the actor's subtree (or of `ids` only),
     /// for the interpreter.
-    pub async fn rule_values(
-        &self,
-        actor: &Actor,
-        ids: Option<&[i64]>,
-        today: time::Date,
-    ) -> Result<Vec<(i64, PersonValues)>> {
+    pub async fn rule_values(&self, actor: &Actor, ids: Option<&[i64]>) -> Result<Vec<(i64, PersonValues)>> {
         require(actor, Action::Open(Module::Programs))?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), ids, today).await?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), ids).await?;
         let objects = match ids {
             Some(_) => values.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(","),
             None => format!("subtree {}", actor.unit_path.as_str()),
@@ -200,12 +196,8 @@ impl Store {
     }
 
     /// The variables of the persons whose unit path matches `pattern`.
-    pub(crate) async fn values_in(
-        &self,
-        pattern: &str,
-        ids: Option<&[i64]>,
-        today: time::Date,
-    ) -> Result<Vec<(i64, PersonValues)>> {
+    pub(crate) async fn values_in(&self, pattern: &str, ids: Option<&[i64]>) -> Result<Vec<(i64, PersonValues)>> {
+        let today = self.today();
         let only_some = ids.is_some();
         // Booleans come out as 1/0 on both backends.
         let columns: Vec<String> = VARIABLES
@@ -325,7 +317,7 @@ impl Store {
         reason: &str,
     ) -> Result<Program> {
         require(actor, Action::ManagePrograms)?;
-        let now = crate::now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         let id: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
@@ -383,12 +375,11 @@ impl Store {
         program_id: i64,
         rule: Expr,
         formula: &Expr,
-        today: time::Date,
     ) -> Result<Vec<SimulationRow>> {
         let program = self.program(actor, program_id).await?;
         let current = program.decision_rule()?;
         let draft = program.draft_decision_rule(rule)?;
-        self.simulate(actor, &draft, formula, Some(&current), today).await
+        self.simulate(actor, &draft, formula, Some(&current)).await
     }
 
     /// What a draft rule and formula would give, per province and county of the
@@ -400,8 +391,8 @@ impl Store {
         rule: &Expr,
         formula: &Expr,
         current: Option<&Expr>,
-        today: time::Date,
     ) -> Result<Vec<SimulationRow>> {
+        let today = self.today();
         require(actor, Action::Open(Module::Programs))?;
         let unknown = || StoreError::Corrupt("the rule names an unknown variable".into());
         let new = compile(rule, &column, 3).ok_or_else(unknown)?;
@@ -446,7 +437,7 @@ impl Store {
 
     /// Runs a program's rule: who to enroll, and who is enrolled but no longer
     /// qualifies. Household programs are decided on the household's head.
-    pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, today: time::Date) -> Result<Proposal> {
+    pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64) -> Result<Proposal> {
         let program = self.program(actor, program_id).await?;
         if program.status == "closed" {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
@@ -455,7 +446,7 @@ impl Store {
             )));
         }
         let rule = program.decision_rule()?;
-        let eligible = self.eligible_persons(actor, &rule, today).await?;
+        let eligible = self.eligible_persons(actor, &rule).await?;
         let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
             "SELECT e.person_id FROM enrollments e WHERE e.program_id = $1 AND e.state = 'enrolled' \
              AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY e.person_id"
@@ -482,8 +473,8 @@ impl Store {
         persons: &[i64],
         reasons: &str,
         legal_basis: &str,
-        today: time::Date,
     ) -> Result<u64> {
+        let today = self.today();
         require(actor, Action::ManagePrograms)?;
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
@@ -493,9 +484,9 @@ impl Store {
         }
         let program = self.program(actor, program_id).await?;
         let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(persons), today).await?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(persons)).await?;
         let appeal_until = (today + time::Duration::days(30)).to_string();
-        let now = crate::now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         let mut enrolled = 0;
         for (person_id, vars) in &values {
@@ -565,12 +556,11 @@ impl Store {
         actor: &Actor,
         program_id: i64,
         person_id: i64,
-        today: time::Date,
     ) -> Result<(Program, Vec<tavana_domain::programs::explain::Clause>)> {
         let program = self.program(actor, program_id).await?;
         self.person_unlogged(actor, person_id).await?;
         let rule = program.decision_rule()?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id]), today).await?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id])).await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Eligibility,
@@ -662,8 +652,8 @@ impl Store {
         program_id: i64,
         person_id: i64,
         decision: &EnrollmentDecision<'_>,
-        today: time::Date,
     ) -> Result<Enrollment> {
+        let today = self.today();
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
         use tavana_domain::coded::Coded;
         use tavana_domain::error::Reason;
@@ -677,7 +667,7 @@ impl Store {
         if !from.may_become(to) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
         }
-        let now = crate::now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         let changed = on_tx!(tx, |c| {
             sqlx::query(
@@ -750,7 +740,7 @@ impl Store {
              change_reason = $5 WHERE id = $6"
         )
         .bind(status)
-        .bind(crate::now_micros())
+        .bind(self.now())
         .bind(actor.user_id)
         .bind(actor.unit_id)
         .bind(reason)
@@ -795,7 +785,7 @@ impl Store {
         if current.version != expected_version {
             return Err(StoreError::Conflict { field: "version".into() });
         }
-        let now = crate::now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         on_tx!(tx, |c| {
             sqlx::query(

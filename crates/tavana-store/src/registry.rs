@@ -6,7 +6,7 @@
 //! version raised. Registration, edits and life events all take it.
 
 use crate::audit::{AuditEvent, Sensitive};
-use crate::db::{Store, WriteTx, now_micros};
+use crate::db::{Store, WriteTx};
 use crate::org::{authorize, require};
 use crate::{Result, StoreError};
 use serde::Serialize;
@@ -190,7 +190,7 @@ impl Store {
         let home = self.place_home(&fields.place_code).await?;
         authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         let id: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
@@ -403,7 +403,7 @@ impl Store {
                 })?;
         authorize(actor, Action::EditRegistry, &unit_path(&person.unit_path)?)
             .map_err(out_of_scope_is_invalid("national_code"))?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.begin_write().await?;
         let id: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
@@ -639,6 +639,7 @@ fn out_of_scope_is_invalid(field: &'static str) -> impl Fn(StoreError) -> StoreE
 /// Copies a record's current state into `record_versions` before it changes: its
 /// data, and who made that state, when, from which unit and why.
 pub(crate) async fn supersede_by_id(tx: &mut WriteTx, object_type: &str, id: i64) -> Result<()> {
+    let now = tx.now();
     let (table, data) = match object_type {
         "person" => ("persons", json!(person_in_tx(tx, id).await?)),
         "household" => ("households", json!(household_in_tx(tx, id).await?)),
@@ -652,7 +653,7 @@ pub(crate) async fn supersede_by_id(tx: &mut WriteTx, object_type: &str, id: i64
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(object_type)
         .bind(data.to_string())
-        .bind(now_micros())
+        .bind(now)
         .bind(id)
         .execute(c)
         .await
@@ -800,7 +801,7 @@ fn person_insert_values<'a>(v: &'a PersonValues, actor: &Actor, now: i64, reason
 /// Inserts persons: on PostgreSQL by COPY when there are many, otherwise a
 /// multi-row statement per thousand rows.
 pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[PersonValues], reason: &str) -> Result<()> {
-    let now = now_micros();
+    let now = tx.now();
     if let crate::db::TxInner::Postgres(t) = &mut tx.inner
         && rows.len() >= 100
     {
@@ -873,6 +874,7 @@ pub(crate) async fn update_person_row(
     v: &PersonValues,
     reason: &str,
 ) -> Result<u64> {
+    let now = tx.now();
     let changed = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE persons SET household_id = $1, relationship = $2, province_id = $3, unit_id = $4, first_name = $5, \
@@ -901,7 +903,7 @@ pub(crate) async fn update_person_row(
         .bind(&v.sheba)
         .bind(&v.phone)
         .bind(&v.deceased_on)
-        .bind(now_micros())
+        .bind(now)
         .bind(actor.user_id)
         .bind(actor.unit_id)
         .bind(reason)
@@ -945,7 +947,7 @@ pub(crate) async fn insert_households(
     rows: &[HouseholdValues],
     reason: &str,
 ) -> Result<()> {
-    let now = now_micros();
+    let now = tx.now();
     for chunk in rows.chunks(1_000) {
         on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
@@ -980,6 +982,7 @@ pub(crate) async fn update_household_row(
     v: &HouseholdValues,
     reason: &str,
 ) -> Result<u64> {
+    let now = tx.now();
     let changed = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE households SET province_id = $1, unit_id = $2, place_id = $3, address = $4, postal_code = $5, phone = $6, \
@@ -991,7 +994,7 @@ pub(crate) async fn update_household_row(
         .bind(&v.address)
         .bind(&v.postal_code)
         .bind(&v.phone)
-        .bind(now_micros())
+        .bind(now)
         .bind(actor.user_id)
         .bind(actor.unit_id)
         .bind(reason)
@@ -1016,7 +1019,7 @@ pub(crate) async fn insert_disabilities(
     rows: &[DisabilityValues],
     reason: &str,
 ) -> Result<()> {
-    let now = now_micros();
+    let now = tx.now();
     for chunk in rows.chunks(1_000) {
         on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
@@ -1052,6 +1055,7 @@ pub(crate) async fn update_disability_row(
     v: &DisabilityValues,
     reason: &str,
 ) -> Result<u64> {
+    let now = tx.now();
     let changed = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE disabilities SET severity = $1, commission = $2, valid_until = $3, version = version + 1, updated_at = $4, \
@@ -1060,7 +1064,7 @@ pub(crate) async fn update_disability_row(
         .bind(&v.severity)
         .bind(&v.commission)
         .bind(&v.valid_until)
-        .bind(now_micros())
+        .bind(now)
         .bind(actor.user_id)
         .bind(actor.unit_id)
         .bind(reason)

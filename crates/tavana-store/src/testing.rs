@@ -36,7 +36,7 @@ impl TestDatabase {
                     "tavana_t{}_{}_{}",
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::Relaxed),
-                    crate::now_micros() % 1_000_000
+                    crate::Clock::System.now_micros() % 1_000_000
                 );
                 let admin = Store::connect(&server).await?;
                 admin.execute_unaudited_for_tests(&format!("CREATE DATABASE {name}")).await?;

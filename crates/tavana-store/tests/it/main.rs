@@ -6,6 +6,7 @@
 
 mod access;
 mod audit;
+mod clock;
 mod duplicates;
 mod iam;
 mod import;

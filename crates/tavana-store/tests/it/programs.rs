@@ -160,8 +160,7 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
     let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
     let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
     load_population(store, &registrar, 400, 5).await;
-    let today = time::macros::date!(2026 - 11 - 26);
-    let everyone = store.rule_values(&officer, None, today).await.unwrap();
+    let everyone = store.rule_values(&officer, None).await.unwrap();
     assert_eq!(everyone.len(), 400);
 
     let check_rule = |rule: &Expr| {
@@ -179,7 +178,7 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
     let pension =
         parse(r#"person.age >= 18 && disability.severity in ["severe", "very_severe"] && person.alive"#).unwrap();
     check(&pension, VARIABLES).unwrap();
-    let compiled = store.eligible_persons(&officer, &pension, today).await.unwrap();
+    let compiled = store.eligible_persons(&officer, &pension).await.unwrap();
     assert_eq!(compiled, check_rule(&pension));
     assert!(!compiled.is_empty() && compiled.len() < 400, "{} eligible", compiled.len());
 
@@ -188,7 +187,7 @@ async fn compiled_and_interpreted_rules_choose_the_same_persons() {
     for _ in 0..120 {
         let rule = random_rule(&mut rng, Type::Bool, 4);
         check(&rule, VARIABLES).unwrap_or_else(|err| panic!("generated an ill-typed rule {}: {err}", rule.to_text()));
-        let compiled = store.eligible_persons(&officer, &rule, today).await.unwrap();
+        let compiled = store.eligible_persons(&officer, &rule).await.unwrap();
         let interpreted = check_rule(&rule);
         assert_eq!(compiled, interpreted, "rule {}", rule.to_text());
         if !compiled.is_empty() && compiled.len() < 400 {
@@ -227,9 +226,9 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
 
     // Simulation: its totals match the rule interpreted person by person, and a
     // stricter draft shows who would lose.
-    let rows = store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula, today).await.unwrap();
+    let rows = store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula).await.unwrap();
     let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
-    let everyone = store.rule_values(&officer, None, today).await.unwrap();
+    let everyone = store.rule_values(&officer, None).await.unwrap();
     let interpreted = everyone
         .iter()
         .filter(|(_, v)| evaluate(&fields.rule, &|n| v.get(n).cloned().unwrap_or(Value::Null)) == Value::Bool(true))
@@ -239,13 +238,13 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(rows.iter().map(|r| r.monthly_cost).sum::<i64>(), eligible * 500_000);
     assert_eq!(rows.iter().map(|r| r.gainers + r.losers).sum::<i64>(), 0, "the rule in force against itself");
     let stricter = parse(r#"disability.severity == "very_severe" && person.alive"#).unwrap();
-    let rows = store.simulate_program(&officer, program.id, stricter, &fields.formula, today).await.unwrap();
+    let rows = store.simulate_program(&officer, program.id, stricter, &fields.formula).await.unwrap();
     let losers: i64 = rows.iter().map(|r| r.losers).sum();
     let kept: i64 = rows.iter().map(|r| r.eligible).sum();
     assert_eq!(kept + losers, eligible);
 
     // Proposal, confirmation with a decision record, and the proposal after it.
-    let proposal = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    let proposal = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(proposal.to_enroll.len() as i64, eligible);
     assert!(proposal.no_longer_eligible.is_empty());
     let confirm = &proposal.to_enroll[..5];
@@ -256,14 +255,13 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
                 program.id,
                 confirm,
                 "assessed severe",
-                "Law on the Rights of Persons with Disabilities, art. 27",
-                today
+                "Law on the Rights of Persons with Disabilities, art. 27"
             )
             .await
             .unwrap(),
         5
     );
-    let after = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    let after = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(after.to_enroll.len() as i64, eligible - 5);
     // The audit chain names each enrollment confirmed and its person, not a count.
     let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
@@ -304,7 +302,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         [(confirm[0], "death certificate")]
     );
     assert_eq!(store.enrollment(&officer, program.id, confirm[0]).await.unwrap().state, "enrolled");
-    let flagged = store.propose_enrollments(&officer, program.id, today).await.unwrap();
+    let flagged = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(flagged.no_longer_eligible, vec![confirm[0]]);
     // An edit that keeps eligibility flags nothing.
     let other = store.person(&registrar, confirm[1]).await.unwrap();
@@ -347,19 +345,18 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
             program.id,
             confirm[0],
             &D { to: S::Exited, reasons: "died", legal_basis: "art. 12" },
-            today,
         )
         .await
         .unwrap();
     assert_eq!(exited.state, "exited");
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1, "only the decided one closed");
     let refused = store
-        .decide_enrollment(&officer, program.id, confirm[0], &D { to: S::Paused, reasons: "x", legal_basis: "" }, today)
+        .decide_enrollment(&officer, program.id, confirm[0], &D { to: S::Paused, reasons: "x", legal_basis: "" })
         .await
         .unwrap_err();
     assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "state"));
     let no_reason = store
-        .decide_enrollment(&officer, program.id, confirm[2], &D { to: S::Paused, reasons: " ", legal_basis: "" }, today)
+        .decide_enrollment(&officer, program.id, confirm[2], &D { to: S::Paused, reasons: " ", legal_basis: "" })
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
@@ -386,7 +383,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     );
     assert!(store.set_program_status(&officer, program.id, "draft", "back").await.is_err());
     store.set_program_status(&officer, program.id, "closed", "replaced").await.unwrap();
-    assert!(store.propose_enrollments(&officer, program.id, today).await.is_err());
+    assert!(store.propose_enrollments(&officer, program.id).await.is_err());
 }
 
 /// A household program is decided on the household's head on every path: the
@@ -411,11 +408,10 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
     let program = store.create_program(&officer, &fields, "new program").await.unwrap();
-    let proposal = store.propose_enrollments(&officer, program.id, today()).await.unwrap();
+    let proposal = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert!(!proposal.to_enroll.is_empty());
     // The simulation of the rule as written counts the same households.
-    let rows =
-        store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula, today()).await.unwrap();
+    let rows = store.simulate_program(&officer, program.id, fields.rule.clone(), &fields.formula).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.eligible).sum::<i64>(), proposal.to_enroll.len() as i64);
     // A member of an eligible household who is not its head is told why not.
     let mut found = None;
@@ -428,12 +424,12 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
         }
     }
     let (head, member) = found.expect("an eligible household of two or more");
-    let (_, clauses) = store.explain_eligibility(&officer, program.id, member.id, today()).await.unwrap();
+    let (_, clauses) = store.explain_eligibility(&officer, program.id, member.id).await.unwrap();
     assert!(clauses.iter().any(|c| c.holds == Some(false) && c.text.contains("person.relationship")), "{clauses:?}");
-    let (_, clauses) = store.explain_eligibility(&officer, program.id, head.id, today()).await.unwrap();
+    let (_, clauses) = store.explain_eligibility(&officer, program.id, head.id).await.unwrap();
     assert!(clauses.iter().all(|c| c.holds == Some(true)), "{clauses:?}");
     // When the enrolled head stops being the head, the enrollment is flagged.
-    store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", "art. 27", today()).await.unwrap();
+    store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", "art. 27").await.unwrap();
     let raw_head = tavana_domain::registry::RawPerson {
         national_code: head.national_code.clone(),
         household: head.household_file.clone().unwrap(),

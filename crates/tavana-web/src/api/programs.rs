@@ -11,10 +11,6 @@ use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_ru
 use tavana_store::programs::{Program, SimulationRow};
 use utoipa::ToSchema;
 
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
-}
-
 /// A program with its rule and formula as written.
 #[derive(Serialize, ToSchema)]
 pub struct ProgramDto {
@@ -200,7 +196,7 @@ pub async fn simulate(
     let Json(d) = body.map_err(bad_body)?;
     let rule = parse_rule("rule", &d.rule).map_err(|e| invalid_fields(&[e]))?;
     let formula = parse_formula("formula", &d.formula).map_err(|e| invalid_fields(&[e]))?;
-    let rows = state.store.simulate_program(&actor, id, rule, &formula, today()).await?;
+    let rows = state.store.simulate_program(&actor, id, rule, &formula).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -219,7 +215,7 @@ pub async fn propose(
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    let p = state.store.propose_enrollments(&actor, id, today()).await?;
+    let p = state.store.propose_enrollments(&actor, id).await?;
     Ok(Json(ProposalDto { to_enroll: p.to_enroll, no_longer_eligible: p.no_longer_eligible }))
 }
 
@@ -248,7 +244,7 @@ pub async fn enroll(
     body: Result<Json<Confirmation>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
     let Json(c) = body.map_err(bad_body)?;
-    let enrolled = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis, today()).await?;
+    let enrolled = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis).await?;
     Ok(Json(Enrolled { enrolled }))
 }
 
@@ -273,7 +269,7 @@ pub async fn explain(
     ApiCaller(actor): ApiCaller,
     Path((id, person)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<ClauseDto>>, ApiError> {
-    let (_, clauses) = state.store.explain_eligibility(&actor, id, person, today()).await?;
+    let (_, clauses) = state.store.explain_eligibility(&actor, id, person).await?;
     let json = |v: &Value| match v {
         Value::Int(n) => serde_json::json!(n),
         Value::Str(s) => serde_json::json!(s),
@@ -329,7 +325,7 @@ pub async fn decide(
         invalid_fields(&[tavana_domain::DomainError::new("to", tavana_domain::error::Reason::NotInList)])
     })?;
     let decision = tavana_store::programs::EnrollmentDecision { to, reasons: &d.reasons, legal_basis: &d.legal_basis };
-    let e = state.store.decide_enrollment(&actor, id, person, &decision, today()).await?;
+    let e = state.store.decide_enrollment(&actor, id, person, &decision).await?;
     Ok(Json(EnrollmentDto {
         id: e.id,
         program_id: e.program_id,

@@ -14,10 +14,6 @@ use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
 use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary, RecordVersion};
 use utoipa::{IntoParams, ToSchema};
 
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
-}
-
 /// A household. Dates are ISO; codes are those of the import files.
 #[derive(Serialize, ToSchema)]
 pub struct HouseholdDto {
@@ -309,7 +305,7 @@ pub async fn create_person(
     body: Result<Json<RawPersonSchema>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PersonDto>), ApiError> {
     let Json(body) = body.map_err(bad_body)?;
-    let fields = PersonFields::parse(&body.raw(), today()).map_err(|e| invalid_fields(&e))?;
+    let fields = PersonFields::parse(&body.raw(), state.store.today()).map_err(|e| invalid_fields(&e))?;
     let person = state.store.register_person(&actor, &fields, "registration").await?;
     Ok((StatusCode::CREATED, Json(person.into())))
 }
@@ -326,7 +322,7 @@ pub async fn update_person(
     body: Result<Json<RawPersonSchema>, JsonRejection>,
 ) -> Result<Json<PersonDto>, ApiError> {
     let Json(body) = body.map_err(bad_body)?;
-    let fields = PersonFields::parse(&body.raw(), today()).map_err(|e| invalid_fields(&e))?;
+    let fields = PersonFields::parse(&body.raw(), state.store.today()).map_err(|e| invalid_fields(&e))?;
     let version = body.version.ok_or_else(|| {
         invalid_fields(&[tavana_domain::DomainError::new("version", tavana_domain::error::Reason::Empty)])
     })?;
@@ -389,7 +385,7 @@ pub async fn add_disability(
         assessed_on: body.assessed_on,
         valid_until: body.valid_until,
     };
-    let fields = DisabilityFields::parse(&raw, today()).map_err(|e| invalid_fields(&e))?;
+    let fields = DisabilityFields::parse(&raw, state.store.today()).map_err(|e| invalid_fields(&e))?;
     let d = state.store.add_disability(&actor, &fields, "assessment").await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }

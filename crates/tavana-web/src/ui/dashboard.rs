@@ -45,7 +45,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
             figure: (item.href == "/org-units").then(|| unit_count.clone()),
         })
         .collect();
-    let today = tavana_domain::jalali::JalaliDate::at_instant(time::OffsetDateTime::now_utc())
+    let today = tavana_domain::jalali::JalaliDate::at_instant(state.store.clock().now())
         .map(|d| match lang {
             Lang::Fa => d.to_persian_long(),
             Lang::En => d.to_ascii(),

@@ -25,10 +25,6 @@ use tavana_domain::programs::{
 use tavana_store::StoreError;
 use tavana_store::programs::{EnrollmentDecision, Program, Proposal, SimulationRow};
 
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
-}
-
 fn money(lang: Lang, rials: i64) -> String {
     match lang {
         Lang::Fa => tavana_domain::Rials::new(rials).to_persian_rials(),
@@ -345,8 +341,7 @@ async fn show_page(
     if let Some((rule_text, formula_text)) = draft {
         match (parse_rule("rule", &rule_text), parse_formula("formula", &formula_text)) {
             (Ok(rule), Ok(formula)) => {
-                let rows =
-                    state.store.simulate_program(&user.actor, id, rule, &formula, today()).await.in_lang(lang)?;
+                let rows = state.store.simulate_program(&user.actor, id, rule, &formula).await.in_lang(lang)?;
                 let (sim, totals, bars) = simulation_view(lang, &rows);
                 if let Some(budget) = program.budget_month {
                     let cost: i64 = rows.iter().map(|r| r.monthly_cost).sum();
@@ -493,7 +488,7 @@ pub async fn propose(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let proposal = state.store.propose_enrollments(&user.actor, id, today()).await.in_lang(lang)?;
+    let proposal = state.store.propose_enrollments(&user.actor, id).await.in_lang(lang)?;
     show_page(&state, lang, &user, id, None, Some(proposal), None).await
 }
 
@@ -509,8 +504,7 @@ pub async fn confirm(
         return Err(PageError(lang, Problem::csrf()));
     }
     let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
-    let done =
-        state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis"), today()).await;
+    let done = state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis")).await;
     let message = match done {
         Ok(n) => format!("{} {}", lang.texts().enrolled_count, lang.digits(&n.to_string())),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
@@ -573,7 +567,7 @@ pub async fn decide(
     }
     let to = EnrollmentState::from_code(&form.to).ok_or(PageError(lang, Problem::not_found()))?;
     let decision = EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis };
-    let message = match state.store.decide_enrollment(&user.actor, id, person, &decision, today()).await {
+    let message = match state.store.decide_enrollment(&user.actor, id, person, &decision).await {
         Ok(e) => format!("{} {}", lang.texts().decision_recorded, state_label(lang, &e.state)),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
@@ -596,7 +590,7 @@ async fn explain_page(
     person: i64,
     message: Option<String>,
 ) -> Result<Response, PageError> {
-    let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person, today()).await.in_lang(lang)?;
+    let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person).await.in_lang(lang)?;
     let t = lang.texts();
     let show = |v: &Value| match v {
         Value::Int(n) => lang.digits(&n.to_string()),

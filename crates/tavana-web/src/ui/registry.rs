@@ -24,10 +24,6 @@ use tavana_domain::registry::{
 use tavana_store::StoreError;
 use tavana_store::registry::{Person, PersonCursor, PersonQuery, PersonSummary};
 
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(tavana_domain::jalali::TEHRAN).date()
-}
-
 /// An ISO date as people read it: Jalali, digits of the language.
 pub(super) fn jalali(lang: Lang, iso: &str) -> String {
     let parsed = time::Date::parse(iso, &time::macros::format_description!("[year]-[month]-[day]"));
@@ -399,7 +395,7 @@ pub async fn create_person(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let errors = match PersonFields::parse(&form.record, today()) {
+    let errors = match PersonFields::parse(&form.record, state.store.today()) {
         Ok(fields) => match state.store.register_person(&user.actor, &fields, "registration").await {
             Ok(p) => return Ok(Redirect::to(&format!("/registry/persons/{}", p.id)).into_response()),
             Err(e) => form_errors(lang, e)?,
@@ -673,7 +669,7 @@ pub async fn update_person(
         return Err(PageError(lang, Problem::csrf()));
     }
     let mut reason_error = None;
-    let errors = match PersonFields::parse(&form.record, today()) {
+    let errors = match PersonFields::parse(&form.record, state.store.today()) {
         Ok(fields) => match state.store.update_person(&user.actor, id, &fields, form.version, &form.reason).await {
             Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
             Err(e) => {
@@ -730,7 +726,7 @@ pub async fn add_disability(
     }
     let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
     let raw = RawDisability { national_code: p.national_code, ..form.record };
-    let errors = match DisabilityFields::parse(&raw, today()) {
+    let errors = match DisabilityFields::parse(&raw, state.store.today()) {
         Ok(fields) => match state.store.add_disability(&user.actor, &fields, "assessment").await {
             Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
             Err(e) => form_errors(lang, e)?,
