@@ -1,9 +1,10 @@
 //! Who is calling: session cookies for people, bearer tokens for other systems, the
 //! language cookie, and CSRF checks.
 
+use crate::AppState;
+use crate::error::ApiError;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::{AppState, api::ApiError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -100,7 +101,7 @@ impl FromRequestParts<AppState> for SessionUser {
         match state.store.session(&state.config.auth, &token).await {
             Ok(Some(info)) => Ok(SessionUser { actor: info.actor, csrf_token: info.csrf_token, token }),
             Ok(None) => Err(redirect()),
-            Err(e) => Err(crate::ui::error_page(Lang::Fa, Problem::from(e))),
+            Err(e) => Err(crate::error::PageError(Lang::Fa, Problem::from(e)).into_response()),
         }
     }
 }

@@ -2,7 +2,10 @@
 //! as RFC 9457 problem+json for the API and as a Persian (or English) page for the UI.
 //! Internal causes are logged with their whole chain and never sent to the client.
 
-use axum::http::StatusCode;
+use crate::i18n::Lang;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use tavana_store::StoreError;
 
 /// What went wrong, in a form both renderings use.
@@ -173,6 +176,21 @@ pub fn field_en(field: &str) -> String {
     }
 }
 
+/// A UI error: anything the store refuses becomes an error page in the user's
+/// language (rendered by `page`).
+pub struct PageError(pub Lang, pub Problem);
+
+/// Attaches the language to a store result for `?`.
+pub trait InLang<T> {
+    fn in_lang(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T> InLang<T> for Result<T, StoreError> {
+    fn in_lang(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError(lang, e.into()))
+    }
+}
+
 /// An error and all its sources, for logs.
 pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
@@ -183,4 +201,111 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// An API error, rendered as `application/problem+json` (RFC 9457), with every
+/// field error when there are several.
+#[derive(Debug)]
+pub struct ApiError(pub Problem, pub Vec<FieldError>);
+
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        ApiError(problem, Vec::new())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        ApiError(err.into(), Vec::new())
+    }
+}
+
+/// The problem document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The same detail in Persian.
+    pub detail_fa: String,
+    /// The input field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every field at fault, when a record had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One field's problem.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub detail: String,
+    pub detail_fa: String,
+}
+
+impl From<&tavana_domain::DomainError> for FieldError {
+    fn from(e: &tavana_domain::DomainError) -> Self {
+        Self {
+            field: e.field.to_string(),
+            detail: format!("{} {}.", e.field, e.reason.english()),
+            detail_fa: format!("{} {}.", crate::error::field_fa(e.field), e.reason.persian()),
+        }
+    }
+}
+
+/// A record with one or more bad fields: 422 naming all of them.
+pub fn invalid_fields(errors: &[tavana_domain::DomainError]) -> ApiError {
+    let list: Vec<FieldError> = errors.iter().map(FieldError::from).collect();
+    let first = list.first().cloned();
+    ApiError(
+        Problem {
+            field: first.as_ref().map(|f| f.field.clone()),
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid input",
+                first.as_ref().map(|f| f.detail.clone()).unwrap_or_default(),
+                first.as_ref().map(|f| f.detail_fa.clone()).unwrap_or_default(),
+            )
+        },
+        list,
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let p = self.0;
+        let body = ProblemBody {
+            kind: "about:blank".into(),
+            title: p.title.into(),
+            status: p.status.as_u16(),
+            detail: p.detail_en,
+            detail_fa: p.detail_fa,
+            field: p.field,
+            errors: self.1,
+        };
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        (p.status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    }
+}
+
+/// The answer for a path under `/api/` that no route serves.
+pub fn no_such_route() -> ApiError {
+    ApiError::from(Problem::new(StatusCode::NOT_FOUND, "Not Found", NO_SUCH_ROUTE, "چنین مسیری در API نیست."))
+}
+
+/// The detail of [`no_such_route`].
+pub const NO_SUCH_ROUTE: &str = "No such API route; see /api/v1/openapi.json.";
+
+/// A JSON body that failed to parse becomes a problem naming the field serde named.
+pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+    let text = rejection.body_text();
+    let field = text.split('`').nth(1).map(str::to_string);
+    ApiError::from(Problem {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        field,
+        ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid body", text, "بدنهٔ درخواست درست نیست.")
+    })
 }

@@ -4,13 +4,23 @@
 //! No business rule lives here: handlers parse input, call the store with the
 //! current actor and render what comes back.
 
-mod api;
+// Platform: what every module's pages and routes use.
 mod assets;
 mod auth;
+mod dashboard;
 mod error;
+mod forms;
 mod i18n;
 mod metrics;
-mod ui;
+mod openapi;
+mod page;
+
+// Module slices: each owns its pages, API routes and field labels.
+mod audit;
+mod iam;
+mod org;
+mod programs;
+mod registry;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -24,8 +34,9 @@ use tavana_store::Store;
 use tavana_store::iam::AuthPolicy;
 use tokio::net::TcpListener;
 
-pub use api::{NO_SUCH_ROUTE, openapi_document};
+pub use error::NO_SUCH_ROUTE;
 pub use i18n::Lang;
+pub use openapi::openapi_document;
 
 /// How the web layer behaves.
 #[derive(Debug, Clone, Default)]
@@ -94,9 +105,16 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
-        .merge(api::router())
-        .merge(ui::router())
+        .route("/", get(dashboard::show))
+        .route("/m/{module}", get(dashboard::module))
+        .merge(openapi::router())
+        .merge(iam::router())
+        .merge(org::router())
+        .merge(audit::router())
+        .merge(registry::router())
+        .merge(programs::router())
         .merge(assets::router())
+        .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)

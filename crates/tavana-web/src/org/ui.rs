@@ -1,9 +1,9 @@
 //! Org units: the tree in the user's scope and one unit with the units below it.
 
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,12 +1,12 @@
 //! The registry pages: search, households, persons with their timeline, and the
 //! forms to register and change them.
 
-use super::forms::{FormField, Kind, coded_options, fields, message};
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::{SessionUser, url_encode};
 use crate::error::Problem;
+use crate::forms::{FormField, Kind, coded_options, fields, message};
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -450,7 +450,7 @@ struct PersonPage {
 
 fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
     let fact = |field: &str, value: String, ltr: bool| Fact {
-        label: super::forms::label(lang, field),
+        label: crate::forms::label(lang, field),
         value: if value.is_empty() { "—".into() } else { value },
         ltr,
     };
@@ -528,7 +528,7 @@ fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Val
                 "unit_id" => "unit_id",
                 other => other,
             };
-            super::forms::label(lang, name)
+            crate::forms::label(lang, name)
         })
         .collect::<Vec<_>>()
         .join("، ")
@@ -690,7 +690,7 @@ pub async fn update_person(
             0,
             FormField {
                 name: "version",
-                label: super::forms::label(lang, "version"),
+                label: crate::forms::label(lang, "version"),
                 value: form.version.to_string(),
                 error: errors.iter().find(|e| e.field == "version").map(|e| message(lang, e)),
                 options: vec![],

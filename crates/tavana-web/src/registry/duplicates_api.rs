@@ -1,6 +1,6 @@
-use super::{ApiError, ProblemBody, bad_body};
 use crate::AppState;
 use crate::auth::ApiCaller;
+use crate::error::{ApiError, ProblemBody, bad_body};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -100,13 +100,13 @@ pub async fn decide(
         ("dismiss", _) => store.dismiss_duplicate(&actor, id, &d.reason).await?,
         ("reopen", _) => store.reopen_duplicate(&actor, id, &d.reason).await?,
         ("merge", None) => {
-            return Err(super::invalid_fields(&[tavana_domain::DomainError::new(
+            return Err(crate::error::invalid_fields(&[tavana_domain::DomainError::new(
                 "survivor",
                 tavana_domain::error::Reason::Empty,
             )]));
         }
         _ => {
-            return Err(super::invalid_fields(&[tavana_domain::DomainError::new(
+            return Err(crate::error::invalid_fields(&[tavana_domain::DomainError::new(
                 "decision",
                 tavana_domain::error::Reason::NotInList,
             )]));

@@ -1,9 +1,9 @@
 //! The audit page: the chain's state and the newest entries in the user's scope.
 
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,7 +1,7 @@
-use super::{ApiError, ProblemBody};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
+use crate::error::{ApiError, ProblemBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,6 +1,6 @@
-use super::{ApiError, ProblemBody};
 use crate::AppState;
 use crate::auth::ApiCaller;
+use crate::error::{ApiError, ProblemBody};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};

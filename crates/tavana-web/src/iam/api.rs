@@ -1,7 +1,7 @@
-use super::{ApiError, ProblemBody, bad_body};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::Problem;
+use crate::error::{ApiError, ProblemBody, bad_body};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};

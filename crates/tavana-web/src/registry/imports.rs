@@ -1,11 +1,11 @@
 //! The import page: upload a file of households, persons or assessments, see what
 //! was kept and every row refused, and download the refused rows as CSV.
 
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
@@ -83,8 +83,7 @@ pub async fn upload(
         view.problem = Some(t.file_format.to_string());
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
     };
-    let (summary, errors) =
-        crate::api::registry::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
+    let (summary, errors) = super::api::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
     let figure = |n: u64| lang.digits(&n.to_string());
     view.result = Some(vec![
         (t.rows_read.to_string(), figure(summary.read)),
@@ -106,7 +105,7 @@ pub async fn upload(
         .take(500)
         .map(|e| ErrorRow {
             line: lang.digits(&e.line.to_string()),
-            field: super::forms::label(lang, &e.field),
+            field: crate::forms::label(lang, &e.field),
             value: e.value.clone(),
             reason: match lang {
                 Lang::Fa => e.reason_fa.clone(),

@@ -1,69 +1,16 @@
-//! The server-rendered web UI: Persian first (right to left, Jalali dates, Persian
-//! digits) with an English switch. Plain HTML forms that work without JavaScript;
-//! every form carries the session's CSRF token.
+//! The frame every page shares: the layout (language, navigation by the actor's
+//! roles, CSRF token), rendering, and error pages. The UI is Persian first (right to
+//! left, Jalali dates, Persian digits) with an English switch; plain HTML forms that
+//! work without JavaScript, every form carrying the session's CSRF token. Each
+//! module's pages live in its slice (`registry::ui`, `programs::ui`…).
 
-mod audit;
-mod dashboard;
-mod duplicates;
-mod forms;
-mod imports;
-mod org;
-mod programs;
-mod registry;
-mod session;
-mod users;
-
-use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::{Lang, Texts};
 use askama::Template;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use tavana_domain::iam::{Action, Actor, Module};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard::show))
-        .route("/login", get(session::login_form).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/lang", get(session::switch_language))
-        .route("/m/{module}", get(dashboard::module))
-        .route("/org-units", get(org::list))
-        .route("/org-units/{id}", get(org::show))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/new", get(users::new_form))
-        .route("/users/{id}", get(users::show))
-        .route("/users/{id}/active", post(users::set_active))
-        .route("/users/{id}/tokens", post(users::issue_token))
-        .route("/audit", get(audit::show))
-        .route("/programs", get(programs::list).post(programs::create))
-        .route("/programs/new", get(programs::new_form))
-        .route("/programs/{id}", get(programs::show))
-        .route("/programs/{id}/simulate", post(programs::simulate))
-        .route("/programs/{id}/status", post(programs::set_status))
-        .route("/programs/{id}/edit", get(programs::edit_form).post(programs::update))
-        .route("/programs/{id}/proposals", post(programs::propose))
-        .route("/programs/{id}/enrollments", post(programs::confirm))
-        .route("/programs/{id}/explain/{person}", get(programs::explain).post(programs::decide))
-        .route("/registry", get(registry::search))
-        .route("/registry/households", post(registry::create_household))
-        .route("/registry/households/new", get(registry::new_household))
-        .route("/registry/households/{id}", get(registry::household))
-        .route("/registry/persons", post(registry::create_person))
-        .route("/registry/persons/new", get(registry::new_person))
-        .route("/registry/persons/{id}", get(registry::person).post(registry::update_person))
-        .route("/registry/persons/{id}/edit", get(registry::edit_person))
-        .route("/registry/persons/{id}/disabilities", post(registry::add_disability))
-        .route("/registry/import", get(imports::form).post(imports::upload))
-        .route("/registry/import/reports/{id}", get(imports::report))
-        .route("/registry/duplicates", get(duplicates::list))
-        .route("/registry/duplicates/detect", post(duplicates::detect))
-        .route("/registry/duplicates/{id}", post(duplicates::decide))
-        .fallback(not_found)
-}
 
 /// A link in the main navigation.
 pub struct NavItem {
@@ -178,8 +125,7 @@ pub fn error_page(lang: Lang, problem: Problem) -> Response {
     render(problem.status, &page)
 }
 
-/// A UI error: anything the store refuses becomes an error page.
-pub struct PageError(Lang, Problem);
+pub use crate::error::{InLang, PageError};
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -187,20 +133,9 @@ impl IntoResponse for PageError {
     }
 }
 
-/// Attaches the language to a store result for `?`.
-pub trait InLang<T> {
-    fn in_lang(self, lang: Lang) -> Result<T, PageError>;
-}
-
-impl<T> InLang<T> for Result<T, tavana_store::StoreError> {
-    fn in_lang(self, lang: Lang) -> Result<T, PageError> {
-        self.map_err(|e| PageError(lang, e.into()))
-    }
-}
-
-async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
+pub async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::api::no_such_route().into_response();
+        return crate::error::no_such_route().into_response();
     }
     error_page(lang, Problem::not_found())
 }

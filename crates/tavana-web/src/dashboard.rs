@@ -1,10 +1,10 @@
 //! The dashboard and the pages of modules not built yet.
 
-use super::{InLang, Layout, PageError, render, role_names};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render, role_names};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,6 +1,6 @@
-use super::{ApiError, ProblemBody, bad_body, invalid_fields};
 use crate::AppState;
 use crate::auth::ApiCaller;
+use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;

@@ -1,11 +1,11 @@
 //! Users: the list in the admin's scope, the new-user form, one user with the
 //! enable/disable switch and API tokens.
 
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -1,11 +1,11 @@
 //! The duplicate review page: likely duplicates side by side, to merge or dismiss,
 //! and the decisions taken, to undo.
 
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -49,7 +49,7 @@ fn row(lang: Lang, c: &Candidate) -> Row {
         code: lang.digits(code),
         name: name.to_string(),
         father: father.to_string(),
-        birth: super::registry::jalali(lang, birth),
+        birth: super::ui::jalali(lang, birth),
         phone: lang.digits(phone.as_deref().unwrap_or("")),
     };
     Row {

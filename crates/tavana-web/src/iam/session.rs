@@ -1,12 +1,12 @@
 //! Sign-in, sign-out and the language switch.
 
-use super::{Layout, render};
 use crate::AppState;
 use crate::auth::{
     LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SessionUser, cookie, local_path, same_secret, set_cookie,
 };
 use crate::error::Problem;
 use crate::i18n::Lang;
+use crate::page::{Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -104,7 +104,7 @@ pub async fn login(
             };
             login_page(lang, status, &next, &form.username, Some(message), secure)
         }
-        Err(e) => super::error_page(lang, Problem::from(e)),
+        Err(e) => crate::page::error_page(lang, Problem::from(e)),
     }
 }
 
@@ -112,13 +112,13 @@ pub async fn logout(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
-    Form(form): Form<super::CsrfForm>,
+    Form(form): Form<crate::page::CsrfForm>,
 ) -> Response {
     if !user.check_csrf(&form.csrf) {
-        return super::error_page(lang, Problem::csrf());
+        return crate::page::error_page(lang, Problem::csrf());
     }
     if let Err(e) = state.store.sign_out(&user.actor, &user.token).await {
-        return super::error_page(lang, Problem::from(e));
+        return crate::page::error_page(lang, Problem::from(e));
     }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(value) = set_cookie(SESSION_COOKIE, "", "/", 0, state.config.secure_cookies).parse() {

@@ -2,12 +2,12 @@
 //! their position), simulation with a chart, eligibility proposals to confirm, and
 //! the explanation of one person's eligibility.
 
-use super::forms::{FormField, Kind, coded_options, fields, message as field_message};
-use super::{InLang, Layout, PageError, render};
 use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
+use crate::forms::{FormField, Kind, coded_options, fields, message as field_message};
 use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

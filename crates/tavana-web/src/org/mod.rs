@@ -1,0 +1,26 @@
+//! Org units and places: the tree every user works in.
+//!
+//! A module slice of the web layer: its pages (`router`), its API (`api`, in the
+//! OpenAPI document by construction) and its field labels (`LABELS`).
+
+mod api;
+mod ui;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The module's pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/org-units", get(ui::list)).route("/org-units/{id}", get(ui::show))
+}
+
+/// The module's API routes.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list_units))
+        .routes(routes!(api::get_unit))
+        .routes(routes!(api::list_places))
+}

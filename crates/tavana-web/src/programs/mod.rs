@@ -1,0 +1,40 @@
+//! Programs: definitions with their eligibility rules, simulation, proposals,
+//! enrollments and decisions, explanations.
+//!
+//! A module slice of the web layer: its pages (`router`), its API (`api`, in the
+//! OpenAPI document by construction) and its field labels (`LABELS`).
+
+mod api;
+mod ui;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The module's pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(ui::list).post(ui::create))
+        .route("/programs/new", get(ui::new_form))
+        .route("/programs/{id}", get(ui::show))
+        .route("/programs/{id}/simulate", post(ui::simulate))
+        .route("/programs/{id}/status", post(ui::set_status))
+        .route("/programs/{id}/edit", get(ui::edit_form).post(ui::update))
+        .route("/programs/{id}/proposals", post(ui::propose))
+        .route("/programs/{id}/enrollments", post(ui::confirm))
+        .route("/programs/{id}/explain/{person}", get(ui::explain).post(ui::decide))
+}
+
+/// The module's API routes.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get, api::update))
+        .routes(routes!(api::simulate))
+        .routes(routes!(api::propose))
+        .routes(routes!(api::enroll))
+        .routes(routes!(api::explain))
+        .routes(routes!(api::decide))
+}

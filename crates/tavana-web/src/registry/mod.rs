@@ -1,0 +1,51 @@
+//! The comprehensive database (پایگاه جامع): households, persons, assessments,
+//! search, imports, and duplicate review.
+//!
+//! A module slice of the web layer: its pages (`router`), its API (`api`, in the
+//! OpenAPI document by construction) and its field labels (`LABELS`).
+
+mod api;
+mod duplicates_api;
+mod duplicates_ui;
+mod imports;
+mod ui;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The module's pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/registry", get(ui::search))
+        .route("/registry/households", post(ui::create_household))
+        .route("/registry/households/new", get(ui::new_household))
+        .route("/registry/households/{id}", get(ui::household))
+        .route("/registry/persons", post(ui::create_person))
+        .route("/registry/persons/new", get(ui::new_person))
+        .route("/registry/persons/{id}", get(ui::person).post(ui::update_person))
+        .route("/registry/persons/{id}/edit", get(ui::edit_person))
+        .route("/registry/persons/{id}/disabilities", post(ui::add_disability))
+        .route("/registry/import", get(imports::form).post(imports::upload))
+        .route("/registry/import/reports/{id}", get(imports::report))
+        .route("/registry/duplicates", get(duplicates_ui::list))
+        .route("/registry/duplicates/detect", post(duplicates_ui::detect))
+        .route("/registry/duplicates/{id}", post(duplicates_ui::decide))
+}
+
+/// The module's API routes.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::search, api::create_person))
+        .routes(routes!(api::get_person, api::update_person))
+        .routes(routes!(api::history))
+        .routes(routes!(api::list_disabilities, api::add_disability))
+        .routes(routes!(api::create_household))
+        .routes(routes!(api::get_household))
+        .routes(routes!(api::import))
+        .routes(routes!(duplicates_api::list))
+        .routes(routes!(duplicates_api::detect))
+        .routes(routes!(duplicates_api::decide))
+}
