@@ -106,75 +106,7 @@ impl From<StoreError> for Problem {
     }
 }
 
-/// The Persian name of an input field, for messages.
-pub fn field_fa(field: &str) -> &str {
-    match field {
-        "username" => "نام کاربری",
-        "display_name" => "نام و نام خانوادگی",
-        "password" => "گذرواژه",
-        "unit_id" => "واحد سازمانی",
-        "roles" => "نقش‌ها",
-        "name" => "نام",
-        "active" => "وضعیت",
-        "national_code" => "کد ملی",
-        "sheba" => "شمارهٔ شبا",
-        "date" => "تاریخ",
-        "file_number" => "شمارهٔ پرونده",
-        "place" => "محل سکونت",
-        "address" => "نشانی",
-        "postal_code" => "کد پستی",
-        "phone" => "تلفن",
-        "household" => "خانوار",
-        "relationship" => "نسبت با سرپرست",
-        "first_name" => "نام",
-        "last_name" => "نام خانوادگی",
-        "father_name" => "نام پدر",
-        "birth_date" => "تاریخ تولد",
-        "sex" => "جنسیت",
-        "marital_status" => "وضعیت تأهل",
-        "education" => "تحصیلات",
-        "employment" => "وضعیت اشتغال",
-        "income" => "درآمد ماهانه (ریال)",
-        "income_decile" => "دهک درآمدی",
-        "deceased_on" => "تاریخ فوت",
-        "kind" => "نوع معلولیت",
-        "severity" => "شدت معلولیت",
-        "commission" => "کمیسیون",
-        "assessed_on" => "تاریخ ارزیابی",
-        "valid_until" => "اعتبار تا",
-        "reason" => "علت تغییر",
-        "version" => "نسخه",
-        "birth_year" => "سال تولد",
-        "code" => "کد",
-        "name_fa" => "نام فارسی",
-        "name_en" => "نام انگلیسی",
-        "target" => "هدف برنامه",
-        "rule" => "قاعدهٔ استحقاق",
-        "formula" => "فرمول مبلغ",
-        "budget_month" => "بودجهٔ ماهانه (ریال)",
-        "budget_year" => "بودجهٔ سالانه (ریال)",
-        "reasons" => "دلایل تصمیم",
-        "file" => "پرونده",
-        other => other,
-    }
-}
-
-/// The English name of an input field, for labels.
-pub fn field_en(field: &str) -> String {
-    match field {
-        "national_code" => "National code".into(),
-        "sheba" => "SHEBA".into(),
-        "income" => "Monthly income (rials)".into(),
-        "deceased_on" => "Date of death".into(),
-        "kind" => "Disability type".into(),
-        "file_number" => "File number".into(),
-        other => {
-            let text = other.replace('_', " ");
-            let mut chars = text.chars();
-            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
-        }
-    }
-}
+pub use crate::labels::{field_en, field_fa};
 
 /// A UI error: anything the store refuses becomes an error page in the user's
 /// language (rendered by `page`).
@@ -251,7 +183,7 @@ impl From<&tavana_domain::DomainError> for FieldError {
         Self {
             field: e.field.to_string(),
             detail: format!("{} {}.", e.field, e.reason.english()),
-            detail_fa: format!("{} {}.", crate::error::field_fa(e.field), e.reason.persian()),
+            detail_fa: format!("{} {}.", field_fa(e.field), e.reason.persian()),
         }
     }
 }

@@ -43,7 +43,7 @@ pub enum Kind {
 /// The label of a field in the language.
 pub fn label(lang: Lang, field: &str) -> String {
     match lang {
-        Lang::Fa => field_fa(field).to_string(),
+        Lang::Fa => field_fa(field),
         Lang::En => field_en(field),
     }
 }

@@ -11,6 +11,7 @@ mod dashboard;
 mod error;
 mod forms;
 mod i18n;
+mod labels;
 mod metrics;
 mod openapi;
 mod page;

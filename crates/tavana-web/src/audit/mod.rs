@@ -7,17 +7,22 @@ mod api;
 mod ui;
 
 use crate::AppState;
+use crate::labels::{Labels, scoped};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[("seq", "شمارهٔ رویداد", "Entry number")]);
+
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(ui::show))
+    Router::new().route("/audit", get(ui::show)).layer(from_fn_with_state(&LABELS, scoped))
 }
 
 /// The module's API routes.
 pub(crate) fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::verify))
+    OpenApiRouter::new().routes(routes!(api::verify)).layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -8,10 +8,22 @@ mod session;
 mod ui;
 
 use crate::AppState;
+use crate::labels::{Labels, scoped};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[
+    ("username", "نام کاربری", "User name"),
+    ("display_name", "نام و نام خانوادگی", "Full name"),
+    ("password", "گذرواژه", "Password"),
+    ("unit_id", "واحد سازمانی", "Org unit"),
+    ("roles", "نقش‌ها", "Roles"),
+    ("active", "وضعیت", "Status"),
+]);
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}", get(ui::show))
         .route("/users/{id}/active", post(ui::set_active))
         .route("/users/{id}/tokens", post(ui::issue_token))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }
 
 /// The module's API routes.
@@ -32,4 +45,5 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::me))
         .routes(routes!(api::list_users, api::create_user))
         .routes(routes!(api::get_user))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }

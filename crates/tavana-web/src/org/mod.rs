@@ -7,10 +7,15 @@ mod api;
 mod ui;
 
 use crate::AppState;
+use crate::labels::{Labels, scoped};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[("unit_id", "واحد سازمانی", "Org unit"), ("code", "کد", "Code")]);
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -23,4 +28,5 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_units))
         .routes(routes!(api::get_unit))
         .routes(routes!(api::list_places))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -8,10 +8,30 @@ mod api;
 mod ui;
 
 use crate::AppState;
+use crate::labels::{Labels, scoped};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[
+    ("code", "کد", "Code"),
+    ("name_fa", "نام فارسی", "Persian name"),
+    ("name_en", "نام انگلیسی", "English name"),
+    ("kind", "نوع برنامه", "Program kind"),
+    ("target", "هدف برنامه", "Target"),
+    ("rule", "قاعدهٔ استحقاق", "Eligibility rule"),
+    ("formula", "فرمول مبلغ", "Amount formula"),
+    ("budget_month", "بودجهٔ ماهانه (ریال)", "Monthly budget (rials)"),
+    ("budget_year", "بودجهٔ سالانه (ریال)", "Yearly budget (rials)"),
+    ("reasons", "دلایل تصمیم", "Reasons for the decision"),
+    ("legal_basis", "مبنای قانونی", "Legal basis"),
+    ("status", "وضعیت برنامه", "Program status"),
+    ("state", "وضعیت ثبت‌نام", "Enrollment state"),
+    ("persons", "افراد", "Persons"),
+]);
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -25,6 +45,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}/proposals", post(ui::propose))
         .route("/programs/{id}/enrollments", post(ui::confirm))
         .route("/programs/{id}/explain/{person}", get(ui::explain).post(ui::decide))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }
 
 /// The module's API routes.
@@ -37,4 +58,5 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::enroll))
         .routes(routes!(api::explain))
         .routes(routes!(api::decide))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -11,10 +11,44 @@ mod imports;
 mod ui;
 
 use crate::AppState;
+use crate::labels::{Labels, scoped};
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[
+    ("national_code", "کد ملی", "National code"),
+    ("sheba", "شمارهٔ شبا", "SHEBA"),
+    ("file_number", "شمارهٔ پرونده", "File number"),
+    ("place", "محل سکونت", "Place"),
+    ("address", "نشانی", "Address"),
+    ("postal_code", "کد پستی", "Postal code"),
+    ("phone", "تلفن", "Phone"),
+    ("household", "خانوار", "Household"),
+    ("relationship", "نسبت با سرپرست", "Relationship to the head"),
+    ("first_name", "نام", "First name"),
+    ("last_name", "نام خانوادگی", "Last name"),
+    ("father_name", "نام پدر", "Father's name"),
+    ("birth_date", "تاریخ تولد", "Date of birth"),
+    ("birth_year", "سال تولد", "Year of birth"),
+    ("sex", "جنسیت", "Sex"),
+    ("marital_status", "وضعیت تأهل", "Marital status"),
+    ("education", "تحصیلات", "Education"),
+    ("employment", "وضعیت اشتغال", "Employment"),
+    ("income", "درآمد ماهانه (ریال)", "Monthly income (rials)"),
+    ("income_decile", "دهک درآمدی", "Income decile"),
+    ("deceased_on", "تاریخ فوت", "Date of death"),
+    ("kind", "نوع معلولیت", "Disability type"),
+    ("severity", "شدت معلولیت", "Severity"),
+    ("commission", "کمیسیون", "Commission"),
+    ("assessed_on", "تاریخ ارزیابی", "Assessed on"),
+    ("valid_until", "اعتبار تا", "Valid until"),
+    ("survivor", "پرونده‌ای که می‌ماند", "Record that stays"),
+    ("decision", "تصمیم", "Decision"),
+]);
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -33,6 +67,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registry/duplicates", get(duplicates_ui::list))
         .route("/registry/duplicates/detect", post(duplicates_ui::detect))
         .route("/registry/duplicates/{id}", post(duplicates_ui::decide))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }
 
 /// The module's API routes.
@@ -48,4 +83,5 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(duplicates_api::list))
         .routes(routes!(duplicates_api::detect))
         .routes(routes!(duplicates_api::decide))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -445,3 +445,53 @@ async fn the_program_editor_asks_why_and_refuses_a_stale_edit() {
     assert_eq!(stale.status(), 422);
     assert!(stale.text().await.unwrap().contains("کس دیگری آن را تغییر داده است"));
 }
+
+/// Each module labels its own fields: the program editor's `kind` is the program's
+/// kind, never the disability type the registry calls `kind`, in the form, its
+/// error and the API's problem.
+#[tokio::test]
+async fn each_module_labels_its_own_fields() {
+    let app = spawn_app().await;
+    let officer = app.signed_in("program").await;
+    let form = officer.get(app.url("/programs/new")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("نوع برنامه"), "the program form labels its kind");
+    assert!(!form.contains("نوع معلولیت"), "not as a disability type");
+    let csrf = hidden_value(&form, "csrf");
+    let refused = officer
+        .post(app.url("/programs"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("code", "GIFT"),
+            ("name_fa", "هدیه"),
+            ("name_en", "Gift"),
+            ("kind", "gift"),
+            ("target", "person"),
+            ("rule", "person.alive"),
+            ("formula", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("نوع برنامه از مقدارهای مجاز نیست"), "the error names the program's kind");
+    assert!(!page.contains("نوع معلولیت"));
+    let token = app.token_for("program").await;
+    let problem: serde_json::Value = app
+        .client()
+        .post(app.url("/api/v1/programs"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"code": "GIFT", "name_fa": "هدیه", "name_en": "Gift", "kind": "gift",
+            "target": "person", "rule": "person.alive", "formula": "0"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(problem["detail_fa"].as_str().unwrap().starts_with("نوع برنامه"), "{problem}");
+    // The registry still calls its `kind` the disability type.
+    let worker = app.signed_in("caseworker").await;
+    let person_form = worker.get(app.url("/registry/persons/new")).send().await.unwrap().text().await.unwrap();
+    assert!(!person_form.contains("نوع برنامه"));
+}
