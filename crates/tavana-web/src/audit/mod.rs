@@ -4,6 +4,7 @@
 //! OpenAPI document by construction) and its field labels (`LABELS`).
 
 mod api;
+mod texts;
 mod ui;
 
 use crate::AppState;

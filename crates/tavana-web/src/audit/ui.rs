@@ -22,6 +22,7 @@ pub struct EntryRow {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     intact: bool,
     figure: String,
@@ -36,7 +37,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
         ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
         ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
     };
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let rows = entries
         .iter()
         .map(|e| EntryRow {
@@ -48,5 +49,5 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
         })
         .collect();
     let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
-    Ok(render(StatusCode::OK, &AuditPage { layout, intact, figure, reason, rows }))
+    Ok(render(StatusCode::OK, &AuditPage { t: super::texts::texts(lang), layout, intact, figure, reason, rows }))
 }

@@ -5,6 +5,7 @@
 
 mod api;
 mod session;
+mod texts;
 mod ui;
 
 use crate::AppState;

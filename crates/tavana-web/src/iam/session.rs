@@ -19,6 +19,7 @@ use tavana_store::iam::{SignInRefused, random_token};
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     csrf: String,
     next: String,
@@ -41,7 +42,8 @@ fn login_page(
 ) -> Response {
     let csrf = random_token();
     let page = LoginPage {
-        layout: Layout::anonymous(lang, lang.texts().sign_in_title, "/login"),
+        t: super::texts::texts(lang),
+        layout: Layout::anonymous(lang, super::texts::texts(lang).sign_in_title, "/login"),
         csrf: csrf.clone(),
         next: next.to_string(),
         username: username.to_string(),
@@ -73,7 +75,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let secure = state.config.secure_cookies;
     let next = local_path(form.next.as_deref());
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");

@@ -41,6 +41,7 @@ fn user_row(lang: Lang, u: &User) -> UserRow {
 #[derive(Template)]
 #[template(path = "users.html")]
 struct ListPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     rows: Vec<UserRow>,
     can_manage: bool,
@@ -50,8 +51,8 @@ pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) 
     let users = state.store.users(&user.actor).await.in_lang(lang)?;
     let rows = users.iter().map(|u| user_row(lang, u)).collect();
     let can_manage = user.actor.may(Action::ManageUsers);
-    let layout = Layout::new(lang, &user, lang.texts().users, Some(Module::Users), "/users");
-    Ok(render(StatusCode::OK, &ListPage { layout, rows, can_manage }))
+    let layout = Layout::new(lang, &user, super::texts::texts(lang).users, Some(Module::Users), "/users");
+    Ok(render(StatusCode::OK, &ListPage { t: super::texts::texts(lang), layout, rows, can_manage }))
 }
 
 /// An option of a select or a checkbox.
@@ -64,6 +65,7 @@ pub struct Choice {
 #[derive(Template)]
 #[template(path = "user_new.html")]
 struct NewPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     units: Vec<Choice>,
     roles: Vec<Choice>,
@@ -104,7 +106,8 @@ async fn new_page(
         })
         .collect();
     Ok(NewPage {
-        layout: Layout::new(lang, user, lang.texts().new_user, Some(Module::Users), "/users/new"),
+        t: super::texts::texts(lang),
+        layout: Layout::new(lang, user, super::texts::texts(lang).new_user, Some(Module::Users), "/users/new"),
         units,
         roles,
         username: values.username.clone(),
@@ -189,6 +192,7 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "user.html")]
 struct ShowPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     user: UserRow,
     can_manage: bool,
@@ -207,6 +211,7 @@ async fn show_page(
     let row = user_row(lang, &shown);
     let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
     let page = ShowPage {
+        t: super::texts::texts(lang),
         layout,
         user: row,
         can_manage: session.actor.may(Action::ManageUsers),

@@ -21,7 +21,7 @@ pub struct UnitRow {
 }
 
 fn row(lang: Lang, unit: &OrgUnit, root_depth: usize) -> UnitRow {
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let kind = match unit.kind.as_str() {
         "hq" => t.hq,
         "province" => t.province,
@@ -43,6 +43,7 @@ fn row(lang: Lang, unit: &OrgUnit, root_depth: usize) -> UnitRow {
 #[derive(Template)]
 #[template(path = "org_units.html")]
 struct ListPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     rows: Vec<UnitRow>,
 }
@@ -51,13 +52,14 @@ pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) 
     let units = state.store.org_units(&user.actor).await.in_lang(lang)?;
     let root_depth = user.actor.unit_path.as_str().matches('/').count();
     let rows = units.iter().map(|u| row(lang, u, root_depth)).collect();
-    let layout = Layout::new(lang, &user, lang.texts().org_units, Some(Module::Org), "/org-units");
-    Ok(render(StatusCode::OK, &ListPage { layout, rows }))
+    let layout = Layout::new(lang, &user, super::texts::texts(lang).org_units, Some(Module::Org), "/org-units");
+    Ok(render(StatusCode::OK, &ListPage { t: super::texts::texts(lang), layout, rows }))
 }
 
 #[derive(Template)]
 #[template(path = "org_unit.html")]
 struct ShowPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     unit: UnitRow,
     children: Vec<UnitRow>,
@@ -74,5 +76,5 @@ pub async fn show(
     let children = all.iter().filter(|u| u.parent_id == Some(unit.id)).map(|u| row(lang, u, 0)).collect();
     let head = row(lang, &unit, 0);
     let layout = Layout::new(lang, &user, &head.name, Some(Module::Org), &format!("/org-units/{id}"));
-    Ok(render(StatusCode::OK, &ShowPage { layout, unit: head, children }))
+    Ok(render(StatusCode::OK, &ShowPage { t: super::texts::texts(lang), layout, unit: head, children }))
 }

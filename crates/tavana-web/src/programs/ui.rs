@@ -58,6 +58,7 @@ fn program_row(lang: Lang, p: &Program) -> ProgramRow {
 #[derive(Template)]
 #[template(path = "programs.html")]
 struct ListPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     rows: Vec<ProgramRow>,
     can_manage: bool,
@@ -66,7 +67,8 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
     let programs = state.store.programs(&user.actor).await.in_lang(lang)?;
     let page = ListPage {
-        layout: Layout::new(lang, &user, lang.texts().programs, Some(Module::Programs), "/programs"),
+        t: super::texts::texts(lang),
+        layout: Layout::new(lang, &user, super::texts::texts(lang).programs, Some(Module::Programs), "/programs"),
         rows: programs.iter().map(|p| program_row(lang, p)).collect(),
         can_manage: user.actor.may(Action::ManagePrograms),
     };
@@ -94,6 +96,7 @@ fn variable_rows(lang: Lang) -> Vec<VariableRow> {
 #[derive(Template)]
 #[template(path = "program_new.html")]
 struct NewPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     action: String,
     /// The version being edited (absent for a new program).
@@ -136,10 +139,11 @@ fn program_form(
 ) -> NewPage {
     let err = |field: &str| errors.iter().find(|e| e.field == field).map(|e| field_message(lang, e));
     let (title, action) = match edit {
-        Some((id, _)) => (lang.texts().edit, format!("/programs/{id}/edit")),
-        None => (lang.texts().new_program, "/programs".to_string()),
+        Some((id, _)) => (super::texts::texts(lang).edit, format!("/programs/{id}/edit")),
+        None => (super::texts::texts(lang).new_program, "/programs".to_string()),
     };
     NewPage {
+        t: super::texts::texts(lang),
         layout: Layout::new(lang, user, title, Some(Module::Programs), &action),
         action,
         version: edit.map(|(_, v)| v),
@@ -270,6 +274,7 @@ pub struct Bar {
 #[derive(Template)]
 #[template(path = "program.html")]
 struct ShowPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     program: ProgramRow,
     rule: String,
@@ -315,6 +320,7 @@ async fn show_page(
         .map(|r| (r.person_id, lang.digits(&r.person_id.to_string()), r.reason))
         .collect();
     let mut page = ShowPage {
+        t: super::texts::texts(lang),
         layout: Layout::new(
             lang,
             user,
@@ -345,7 +351,7 @@ async fn show_page(
                 let (sim, totals, bars) = simulation_view(lang, &rows);
                 if let Some(budget) = program.budget_month {
                     let cost: i64 = rows.iter().map(|r| r.monthly_cost).sum();
-                    let t = lang.texts();
+                    let t = super::texts::texts(lang);
                     page.budget = Some(format!(
                         "{} {} — {} {}",
                         t.budget_month,
@@ -395,7 +401,7 @@ fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, 
         .collect();
     let sum = |f: fn(&SimulationRow) -> i64| rows.iter().map(f).sum::<i64>();
     let totals = SimRow {
-        place: lang.texts().total.to_string(),
+        place: super::texts::texts(lang).total.to_string(),
         eligible: figure(sum(|r| r.eligible)),
         cost: money(lang, sum(|r| r.monthly_cost)),
         gainers: figure(sum(|r| r.gainers)),
@@ -506,7 +512,7 @@ pub async fn confirm(
     let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
     let done = state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis")).await;
     let message = match done {
-        Ok(n) => format!("{} {}", lang.texts().enrolled_count, lang.digits(&n.to_string())),
+        Ok(n) => format!("{} {}", super::texts::texts(lang).enrolled_count, lang.digits(&n.to_string())),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };
@@ -523,6 +529,7 @@ pub struct ClauseRow {
 #[derive(Template)]
 #[template(path = "explain.html")]
 struct ExplainPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     program_id: i64,
     person_id: i64,
@@ -568,7 +575,7 @@ pub async fn decide(
     let to = EnrollmentState::from_code(&form.to).ok_or(PageError(lang, Problem::not_found()))?;
     let decision = EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis };
     let message = match state.store.decide_enrollment(&user.actor, id, person, &decision).await {
-        Ok(e) => format!("{} {}", lang.texts().decision_recorded, state_label(lang, &e.state)),
+        Ok(e) => format!("{} {}", super::texts::texts(lang).decision_recorded, state_label(lang, &e.state)),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };
@@ -591,7 +598,7 @@ async fn explain_page(
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person).await.in_lang(lang)?;
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let show = |v: &Value| match v {
         Value::Int(n) => lang.digits(&n.to_string()),
         Value::Str(s) => s.clone(),
@@ -634,6 +641,7 @@ async fn explain_page(
         _ => Vec::new(),
     };
     let page = ExplainPage {
+        t: super::texts::texts(lang),
         layout: Layout::new(
             lang,
             user,

@@ -66,6 +66,7 @@ fn row(lang: Lang, c: &Candidate) -> Row {
 #[derive(Template)]
 #[template(path = "duplicates.html")]
 struct Page {
+    t: &'static super::texts::Texts,
     layout: Layout,
     status: String,
     rows: Vec<Row>,
@@ -92,7 +93,14 @@ pub async fn list(
     };
     let candidates = state.store.duplicate_candidates(&user.actor, status, 200).await.in_lang(lang)?;
     let page = Page {
-        layout: Layout::new(lang, &user, lang.texts().duplicates, Some(Module::Registry), "/registry/duplicates"),
+        t: super::texts::texts(lang),
+        layout: Layout::new(
+            lang,
+            &user,
+            super::texts::texts(lang).duplicates,
+            Some(Module::Registry),
+            "/registry/duplicates",
+        ),
         status: status.to_string(),
         rows: candidates.iter().map(|c| row(lang, c)).collect(),
         can_edit: user.actor.may(Action::EditRegistry),

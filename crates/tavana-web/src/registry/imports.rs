@@ -24,6 +24,7 @@ pub struct ErrorRow {
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     result: Option<Vec<(String, String)>>,
     errors: Vec<ErrorRow>,
@@ -33,7 +34,14 @@ struct ImportPage {
 
 fn page(lang: Lang, user: &SessionUser) -> ImportPage {
     ImportPage {
-        layout: Layout::new(lang, user, lang.texts().import_files, Some(Module::Registry), "/registry/import"),
+        t: super::texts::texts(lang),
+        layout: Layout::new(
+            lang,
+            user,
+            super::texts::texts(lang).import_files,
+            Some(Module::Registry),
+            "/registry/import",
+        ),
         result: None,
         errors: Vec::new(),
         report_href: None,
@@ -54,7 +62,7 @@ pub async fn upload(
     user: SessionUser,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let mut csrf = String::new();
     let mut kind = None;
     let mut file: Option<(String, axum::body::Bytes)> = None;

@@ -8,6 +8,7 @@ mod api;
 mod duplicates_api;
 mod duplicates_ui;
 mod imports;
+mod texts;
 mod ui;
 
 use crate::AppState;

@@ -149,6 +149,7 @@ impl SearchQuery {
 #[derive(Template)]
 #[template(path = "registry_search.html")]
 struct SearchPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     q: SearchQuery,
     searched: bool,
@@ -164,10 +165,19 @@ pub async fn search(
     user: SessionUser,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    let layout = Layout::new(lang, &user, lang.texts().registry, Some(Module::Registry), "/registry");
+    let layout = Layout::new(lang, &user, super::texts::texts(lang).registry, Some(Module::Registry), "/registry");
     let can_edit = user.actor.may(Action::EditRegistry);
     if q.is_empty() {
-        let page = SearchPage { layout, q, searched: false, rows: vec![], next: None, error: None, can_edit };
+        let page = SearchPage {
+            t: super::texts::texts(lang),
+            layout,
+            q,
+            searched: false,
+            rows: vec![],
+            next: None,
+            error: None,
+            can_edit,
+        };
         return Ok(render(StatusCode::OK, &page));
     }
     let place = match q.place.trim() {
@@ -182,7 +192,16 @@ pub async fn search(
         Ok(query) => query,
         Err(e) => {
             let error = Some(message(lang, &e));
-            let page = SearchPage { layout, q, searched: false, rows: vec![], next: None, error, can_edit };
+            let page = SearchPage {
+                t: super::texts::texts(lang),
+                layout,
+                q,
+                searched: false,
+                rows: vec![],
+                next: None,
+                error,
+                can_edit,
+            };
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
@@ -193,7 +212,7 @@ pub async fn search(
         Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
         Err(e) => return Err(PageError(lang, e.into())),
     };
-    let page = SearchPage { layout, q, searched: true, rows, next, error, can_edit };
+    let page = SearchPage { t: super::texts::texts(lang), layout, q, searched: true, rows, next, error, can_edit };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -287,7 +306,15 @@ fn json<T: serde::Serialize>(raw: &T) -> serde_json::Value {
 pub async fn new_household(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
     require_edit(lang, &user)?;
     let fields = fields(lang, household_specs(), &json(&RawHousehold::default()), &[]);
-    let page = form_page(lang, &user, lang.texts().new_household, "/registry/households".into(), fields, vec![], None);
+    let page = form_page(
+        lang,
+        &user,
+        super::texts::texts(lang).new_household,
+        "/registry/households".into(),
+        fields,
+        vec![],
+        None,
+    );
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -333,13 +360,22 @@ pub async fn create_household(
         Err(errors) => errors,
     };
     let fields = fields(lang, household_specs(), &json(&form.record), &errors);
-    let page = form_page(lang, &user, lang.texts().new_household, "/registry/households".into(), fields, vec![], None);
+    let page = form_page(
+        lang,
+        &user,
+        super::texts::texts(lang).new_household,
+        "/registry/households".into(),
+        fields,
+        vec![],
+        None,
+    );
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     place: String,
     address: String,
@@ -358,8 +394,9 @@ pub async fn household(
 ) -> Result<Response, PageError> {
     let h = state.store.household(&user.actor, id).await.in_lang(lang)?;
     let members = state.store.household_members(&user.actor, id).await.in_lang(lang)?;
-    let title = format!("{} {}", lang.texts().household, h.file_number);
+    let title = format!("{} {}", super::texts::texts(lang).household, h.file_number);
     let page = HouseholdPage {
+        t: super::texts::texts(lang),
         layout: Layout::new(lang, &user, &title, Some(Module::Registry), &format!("/registry/households/{id}")),
         add_member_href: format!("/registry/persons/new?household={}", url_encode(&h.file_number)),
         place: h.place_name_fa,
@@ -382,7 +419,8 @@ pub async fn new_person(lang: Lang, user: SessionUser, Query(q): Query<NewPerson
     require_edit(lang, &user)?;
     let raw = RawPerson { household: q.household, ..RawPerson::default() };
     let fields = fields(lang, person_specs(false), &json(&raw), &[]);
-    let page = form_page(lang, &user, lang.texts().new_person, "/registry/persons".into(), fields, vec![], None);
+    let page =
+        form_page(lang, &user, super::texts::texts(lang).new_person, "/registry/persons".into(), fields, vec![], None);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -403,7 +441,8 @@ pub async fn create_person(
         Err(errors) => errors,
     };
     let fields = fields(lang, person_specs(false), &json(&form.record), &errors);
-    let page = form_page(lang, &user, lang.texts().new_person, "/registry/persons".into(), fields, vec![], None);
+    let page =
+        form_page(lang, &user, super::texts::texts(lang).new_person, "/registry/persons".into(), fields, vec![], None);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -435,6 +474,7 @@ pub struct DisabilityRow {
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
+    t: &'static super::texts::Texts,
     layout: Layout,
     id: i64,
     household_id: Option<i64>,
@@ -454,7 +494,7 @@ fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
         value: if value.is_empty() { "—".into() } else { value },
         ltr,
     };
-    let t = lang.texts();
+    let t = super::texts::texts(lang);
     let income = p.income_rials.map(|r| match lang {
         Lang::Fa => tavana_domain::Rials::new(r).to_persian_rials(),
         Lang::En => format!("{} IRR", tavana_domain::Rials::new(r).grouped()),
@@ -474,7 +514,7 @@ fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
         fact("sheba", p.sheba.clone().unwrap_or_default(), true),
         fact("phone", lang.digits(&p.phone.clone().unwrap_or_default()), true),
         Fact {
-            label: lang.texts().status.to_string(),
+            label: super::texts::texts(lang).status.to_string(),
             value: match &p.deceased_on {
                 Some(d) => format!("{} ({})", t.deceased, jalali(lang, d)),
                 None => t.alive.to_string(),
@@ -562,7 +602,7 @@ async fn person_page(
         .map(|(i, v)| HistoryRow {
             version: lang.digits(&v.version.to_string()),
             when: lang.instant(v.changed_at),
-            who: v.changed_by_name.clone().unwrap_or_else(|| lang.texts().system.to_string()),
+            who: v.changed_by_name.clone().unwrap_or_else(|| super::texts::texts(lang).system.to_string()),
             unit: v.unit_name_fa.clone().unwrap_or_default(),
             reason: reason_label(lang, &v.reason),
             changes: states.get(i + 1).map(|older| changed_fields(lang, &states[i], older)).unwrap_or_default(),
@@ -588,6 +628,7 @@ async fn person_page(
         Vec::new()
     };
     let page = PersonPage {
+        t: super::texts::texts(lang),
         layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
         id,
         household_id: p.household_id,
@@ -640,7 +681,7 @@ pub async fn edit_person(
 ) -> Result<Response, PageError> {
     require_edit(lang, &user)?;
     let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
-    let title = format!("{} {} {}", lang.texts().edit, p.first_name, p.last_name);
+    let title = format!("{} {} {}", super::texts::texts(lang).edit, p.first_name, p.last_name);
     let fields = fields(lang, person_specs(true), &json(&raw_of(&p)), &[]);
     let hidden = vec![("version", p.version.to_string())];
     let page =
@@ -700,7 +741,7 @@ pub async fn update_person(
             },
         );
     }
-    let title = lang.texts().edit.to_string();
+    let title = super::texts::texts(lang).edit.to_string();
     let hidden = vec![("version", form.version.to_string())];
     let page = form_page(
         lang,

@@ -490,6 +490,22 @@ async fn each_module_labels_its_own_fields() {
         .await
         .unwrap();
     assert!(problem["detail_fa"].as_str().unwrap().starts_with("نوع برنامه"), "{problem}");
+    // And the program's page heads its kind as the program's, not an org unit's level.
+    let created: serde_json::Value = app
+        .client()
+        .post(app.url("/api/v1/programs"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"code": "GIFT", "name_fa": "هدیه", "name_en": "Gift", "kind": "service",
+            "target": "person", "rule": "person.alive", "formula": "0"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page =
+        officer.get(app.url(&format!("/programs/{}", created["id"]))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<dt>نوع برنامه</dt>") && !page.contains("<dt>سطح</dt>"), "{page}");
     // The registry still calls its `kind` the disability type.
     let worker = app.signed_in("caseworker").await;
     let person_form = worker.get(app.url("/registry/persons/new")).send().await.unwrap().text().await.unwrap();

@@ -1,0 +1,14 @@
+//! The audit log's texts.
+
+use crate::i18n::ui_texts;
+
+ui_texts! {
+    audit_log: "رویدادنگاری", "Audit log";
+    chain_intact: "زنجیرهٔ رویدادها سالم است. شمار رویدادها:", "The audit chain is intact. Entries:";
+    chain_broken: "زنجیرهٔ رویدادها آسیب دیده است. نخستین رویداد آسیب‌دیده:", "The audit chain is broken. First broken entry:";
+    when: "زمان", "When";
+    who: "کاربر", "Who";
+    action: "عملیات", "Action";
+    object: "موضوع", "Object";
+    system: "سامانه", "System";
+}

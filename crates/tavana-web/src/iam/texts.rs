@@ -1,0 +1,32 @@
+//! Texts of sign-in, users and tokens.
+
+use crate::i18n::ui_texts;
+
+ui_texts! {
+    sign_in: "ورود", "Sign in";
+    sign_in_title: "ورود به سامانهٔ توانا", "Sign in to Tavana";
+    username: "نام کاربری", "User name";
+    password: "گذرواژه", "Password";
+    wrong_credentials: "نام کاربری یا گذرواژه نادرست است.", "The user name or password is wrong.";
+    throttled: "تلاش‌های ناموفق بسیار بود. پانزده دقیقهٔ دیگر دوباره تلاش کنید.", "Too many failed attempts. Try again in fifteen minutes.";
+    form_expired: "فرم منقضی شده است. دوباره تلاش کنید.", "The form has expired. Please try again.";
+    unit: "واحد", "Unit";
+    users: "کاربران", "Users";
+    new_user: "کاربر جدید", "New user";
+    display_name: "نام و نام خانوادگی", "Full name";
+    roles: "نقش‌ها", "Roles";
+    status: "وضعیت", "Status";
+    active: "فعال", "Active";
+    inactive: "غیرفعال", "Disabled";
+    created: "ایجاد", "Created";
+    create: "ایجاد", "Create";
+    disable: "غیرفعال کردن", "Disable";
+    enable: "فعال کردن", "Enable";
+    api_tokens: "توکن‌های دسترسی برنامه‌ها", "API tokens";
+    token_name: "نام توکن", "Token name";
+    issue_token: "صدور توکن", "Issue token";
+    token_shown_once: "این توکن فقط همین یک بار نمایش داده می‌شود؛ آن را در جای امنی نگه دارید:", "This token is shown only once; keep it somewhere safe:";
+    fix_errors: "لطفاً خطاهای فرم را برطرف کنید.", "Please correct the errors in the form.";
+    back: "بازگشت", "Back";
+    required: "الزامی", "required";
+}
