@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tavana_domain::iam::Role;
 use tavana_store::Store;
 use tavana_store::iam::{NewUser, random_token};
-use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError};
 use tavana_synth::geo::{GeographyConfig, geography};
 use tavana_synth::population::PopulationConfig;
 use tavana_web::{AppState, WebConfig};
@@ -146,7 +146,7 @@ async fn load(persons: u64, database: Option<String>) -> Result<Loaded> {
         let file = std::fs::File::open(&path)?;
         reset_peak_rss();
         let started = Instant::now();
-        let summary = tavana_store::import::import(
+        let summary = tavana_store::registry::import::import(
             &store,
             &actor,
             kind,

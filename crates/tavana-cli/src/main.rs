@@ -9,7 +9,7 @@ use tavana_domain::iam::Role;
 use tavana_store::Store;
 use tavana_store::audit::ChainReport;
 use tavana_store::iam::{NewUser, random_token};
-use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError};
 use tavana_synth::geo::{GeographyConfig, geography};
 use tavana_synth::population::{Population, PopulationConfig};
 use tavana_synth::users::DEMO_USERS;
@@ -419,7 +419,7 @@ async fn import_file(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut write_failed = None;
-    let summary = tavana_store::import::import(
+    let summary = tavana_store::registry::import::import(
         store,
         &actor,
         kind,
@@ -510,7 +510,7 @@ async fn load_demo_population(store: &Store, persons: u64) -> Result<()> {
     let (_, files) = write_population(config, |_| Ok(Vec::new()))?;
     let kinds = [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities];
     for (kind, bytes) in kinds.into_iter().zip(files) {
-        let summary = tavana_store::import::import(
+        let summary = tavana_store::registry::import::import(
             store,
             &actor,
             kind,

@@ -72,6 +72,30 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
+/// What the audit module lets an actor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// Read the audit log.
+    Read,
+}
+
+impl AuditAction {
+    /// Whether a role grants this action.
+    pub fn granted_to(self, role: crate::iam::Role) -> bool {
+        use crate::iam::Role as R;
+        match self {
+            AuditAction::Read => matches!(role, R::Auditor | R::Admin),
+        }
+    }
+
+    /// How a refusal names the action.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            AuditAction::Read => "read the audit log",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,21 +158,53 @@ impl Module {
     }
 }
 
-/// Something an actor wants to do to an object in some org unit.
+/// Something an actor wants to do to an object in some org unit: open a module, or
+/// one of the actions a module declares beside its types (with the roles that
+/// grant it and how a refusal names it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// See a module's pages and read its ordinary records.
     Open(Module),
-    /// Create or change org units.
-    ManageUnits,
+    Org(crate::org::OrgAction),
+    Iam(IamAction),
+    Audit(crate::audit::AuditAction),
+    Registry(crate::registry::RegistryAction),
+    Programs(crate::programs::ProgramAction),
+}
+
+impl Action {
+    /// How a refusal names the action: "Your roles do not allow you to …".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Action::Open(module) => module.open_phrase(),
+            Action::Org(a) => a.phrase(),
+            Action::Iam(a) => a.phrase(),
+            Action::Audit(a) => a.phrase(),
+            Action::Registry(a) => a.phrase(),
+            Action::Programs(a) => a.phrase(),
+        }
+    }
+}
+
+/// What identity and access management lets an actor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IamAction {
     /// Create users, change their roles, disable them, issue API tokens.
     ManageUsers,
-    /// Read the audit log.
-    ReadAudit,
-    /// Register and change households, persons and disability assessments.
-    EditRegistry,
-    /// Define programs and confirm enrollments.
-    ManagePrograms,
+}
+
+impl IamAction {
+    pub fn granted_to(self, role: Role) -> bool {
+        match self {
+            IamAction::ManageUsers => role == Role::Admin,
+        }
+    }
+
+    pub fn phrase(self) -> &'static str {
+        match self {
+            IamAction::ManageUsers => "manage users",
+        }
+    }
 }
 
 /// Which roles grant an action. Admins run the platform; they do not read vetting
@@ -181,10 +213,11 @@ pub fn role_grants(role: Role, action: Action) -> bool {
     use Module as M;
     use Role as R;
     match action {
-        Action::ManageUnits | Action::ManageUsers => role == R::Admin,
-        Action::ReadAudit => matches!(role, R::Auditor | R::Admin),
-        Action::EditRegistry => role == R::CaseWorker,
-        Action::ManagePrograms => role == R::ProgramOfficer,
+        Action::Org(a) => a.granted_to(role),
+        Action::Iam(a) => a.granted_to(role),
+        Action::Audit(a) => a.granted_to(role),
+        Action::Registry(a) => a.granted_to(role),
+        Action::Programs(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),
@@ -269,12 +302,12 @@ mod tests {
         let admin_tehran = actor(&tehran, &[Role::Admin]);
         let worker_tehran = actor(&tehran, &[Role::CaseWorker]);
         let rows = [
-            (&admin_tehran, Action::ManageUsers, &tehran, Decision::Allow),
-            (&admin_tehran, Action::ManageUsers, &tehran.child(9), Decision::Allow),
-            (&admin_tehran, Action::ManageUsers, &fars, Decision::NotFound),
-            (&admin_tehran, Action::ManageUsers, &hq, Decision::NotFound),
-            (&worker_tehran, Action::ManageUsers, &tehran, Decision::Forbidden),
-            (&worker_tehran, Action::ManageUsers, &fars, Decision::NotFound),
+            (&admin_tehran, Action::Iam(IamAction::ManageUsers), &tehran, Decision::Allow),
+            (&admin_tehran, Action::Iam(IamAction::ManageUsers), &tehran.child(9), Decision::Allow),
+            (&admin_tehran, Action::Iam(IamAction::ManageUsers), &fars, Decision::NotFound),
+            (&admin_tehran, Action::Iam(IamAction::ManageUsers), &hq, Decision::NotFound),
+            (&worker_tehran, Action::Iam(IamAction::ManageUsers), &tehran, Decision::Forbidden),
+            (&worker_tehran, Action::Iam(IamAction::ManageUsers), &fars, Decision::NotFound),
             (&worker_tehran, Action::Open(Module::Registry), &tehran, Decision::Allow),
             (&worker_tehran, Action::Open(Module::Gozinesh), &tehran, Decision::Forbidden),
         ];

@@ -158,6 +158,30 @@ impl PlaceSeed {
     }
 }
 
+/// What the org-unit module lets an actor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrgAction {
+    /// Create or change org units.
+    ManageUnits,
+}
+
+impl OrgAction {
+    /// Whether a role grants this action.
+    pub fn granted_to(self, role: crate::iam::Role) -> bool {
+        use crate::iam::Role as R;
+        match self {
+            OrgAction::ManageUnits => role == R::Admin,
+        }
+    }
+
+    /// How a refusal names the action.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            OrgAction::ManageUnits => "manage org units",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,6 +211,30 @@ pub fn parse_decile(input: &str) -> Result<u8, DomainError> {
     }
 }
 
+/// What the registry lets an actor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegistryAction {
+    /// Register and change households, persons and disability assessments.
+    Edit,
+}
+
+impl RegistryAction {
+    /// Whether a role grants this action.
+    pub fn granted_to(self, role: crate::iam::Role) -> bool {
+        use crate::iam::Role as R;
+        match self {
+            RegistryAction::Edit => role == R::CaseWorker,
+        }
+    }
+
+    /// How a refusal names the action.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            RegistryAction::Edit => "change the registry",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

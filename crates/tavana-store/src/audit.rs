@@ -3,6 +3,7 @@
 use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
+use tavana_domain::audit::AuditAction;
 use tavana_domain::audit::{AuditContent, GENESIS, entry_hash, from_hex, to_hex};
 use tavana_domain::iam::{Action, Actor};
 
@@ -251,7 +252,7 @@ impl Store {
     /// The newest audit entries, for auditors and admins in their scope: entries
     /// made by actors of their subtree (or by the system, for HQ).
     pub async fn recent_audit_entries(&self, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
-        if !actor.may(Action::ReadAudit) {
+        if !actor.may(Action::Audit(AuditAction::Read)) {
             return Err(StoreError::Forbidden("read the audit log"));
         }
         let pattern = actor.unit_path.subtree_pattern();

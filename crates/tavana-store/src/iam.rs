@@ -4,9 +4,9 @@
 //! random 32-byte values given to the client once; the database keeps only their
 //! SHA-256, so a copy of the database cannot be used to sign in.
 
+use crate::access::{authorize, require};
 use crate::audit::AuditEvent;
 use crate::db::Store;
-use crate::org::{authorize, require};
 use crate::{Result, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tavana_domain::audit::to_hex;
 use tavana_domain::error::{DomainError, Reason};
+use tavana_domain::iam::IamAction;
 use tavana_domain::iam::{Action, Actor, Module, Role};
 use tavana_domain::org::UnitPath;
 
@@ -174,7 +175,7 @@ impl Store {
         })?;
         if let Some(actor) = actor {
             // A unit outside the admin's subtree is an invalid choice of unit.
-            authorize(actor, Action::ManageUsers, &unit.unit_path()?).map_err(|e| match e {
+            authorize(actor, Action::Iam(IamAction::ManageUsers), &unit.unit_path()?).map_err(|e| match e {
                 StoreError::NotFound => StoreError::Invalid(DomainError::new("unit_id", Reason::OutOfRange)),
                 other => other,
             })?;
@@ -259,7 +260,7 @@ impl Store {
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {
-            authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
+            authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
         }
         let hash = hash_password(password.to_string()).await?;
         let mut tx = self.begin_write().await?;
@@ -296,7 +297,7 @@ impl Store {
     /// Enables or disables a user; disabling ends their sessions.
     pub async fn set_user_active(&self, actor: &Actor, id: i64, active: bool) -> Result<User> {
         let (row, roles) = self.user_row(id).await?;
-        authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
+        authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
         if row.id == actor.user_id && !active {
             return Err(StoreError::Invalid(DomainError::new("active", Reason::OutOfRange)));
         }
@@ -483,7 +484,7 @@ impl Store {
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {
-            authorize(actor, Action::ManageUsers, &path_of(&row)?)?;
+            authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
         }
         let secret = format!("tvn_{}", random_token());
         let now = self.now();

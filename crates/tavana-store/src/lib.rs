@@ -7,14 +7,15 @@
 
 #[macro_use]
 mod db;
+// Platform: what every module uses.
+mod access;
 pub mod audit;
-pub mod duplicates;
 mod error;
-pub mod export;
 pub mod iam;
-pub mod import;
 pub mod org;
 pub mod outbox;
+
+// Module slices.
 pub mod programs;
 pub mod registry;
 #[cfg(feature = "testing")]

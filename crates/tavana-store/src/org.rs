@@ -1,11 +1,12 @@
 //! Org units and places.
 
+use crate::access::{authorize, require};
 use crate::audit::AuditEvent;
 use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
-use tavana_domain::iam::{Action, Actor, Decision, Module, decide};
+use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::org::{OrgUnitKind, PlaceKind, PlaceSeed, UnitPath};
 use tavana_domain::text::normalize;
 
@@ -188,32 +189,6 @@ impl Store {
             sqlx::query_as("SELECT kind, COUNT(*) FROM places GROUP BY kind ORDER BY kind").fetch_all(c).await
         })?;
         Ok(counts)
-    }
-}
-
-/// The store's access check for one object: `NotFound` outside the actor's subtree,
-/// `Forbidden` when no role grants the action, else `Ok`.
-pub(crate) fn authorize(actor: &Actor, action: Action, object_unit: &UnitPath) -> Result<()> {
-    match decide(actor, action, object_unit) {
-        Decision::Allow => Ok(()),
-        Decision::NotFound => Err(StoreError::NotFound),
-        Decision::Forbidden => Err(StoreError::Forbidden(action_name(action))),
-    }
-}
-
-/// The role check alone, for lists (which the SQL scopes to the subtree).
-pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
-    if actor.may(action) { Ok(()) } else { Err(StoreError::Forbidden(action_name(action))) }
-}
-
-fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Open(module) => module.open_phrase(),
-        Action::ManageUnits => "manage org units",
-        Action::ManageUsers => "manage users",
-        Action::ReadAudit => "read the audit log",
-        Action::EditRegistry => "change the registry",
-        Action::ManagePrograms => "manage programs",
     }
 }
 

@@ -100,7 +100,7 @@ async fn an_import_killed_halfway_and_run_again_stores_every_row_once() {
     assert_eq!(after, 60_000, "{summary}");
     assert!(summary.contains(&format!("{} inserted, 0 updated, {before} unchanged", 60_000 - before)), "{summary}");
     for table in ["households", "persons"] {
-        let expected: Vec<&str> = tavana_store::import::SECONDARY_INDEXES
+        let expected: Vec<&str> = tavana_store::registry::import::SECONDARY_INDEXES
             .iter()
             .filter(|(t, _, _)| *t == table)
             .map(|(_, n, _)| *n)

@@ -189,6 +189,30 @@ fn keep<T>(errors: &mut Vec<DomainError>, result: Result<T, DomainError>) -> Opt
     result.map_err(|e| errors.push(e)).ok()
 }
 
+/// What the programs module lets an actor do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProgramAction {
+    /// Define programs, run their rules and decide enrollments.
+    Manage,
+}
+
+impl ProgramAction {
+    /// Whether a role grants this action.
+    pub fn granted_to(self, role: crate::iam::Role) -> bool {
+        use crate::iam::Role as R;
+        match self {
+            ProgramAction::Manage => role == R::ProgramOfficer,
+        }
+    }
+
+    /// How a refusal names the action.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            ProgramAction::Manage => "manage programs",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

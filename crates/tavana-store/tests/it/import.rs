@@ -1,8 +1,8 @@
 use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
 use tavana_store::Store;
-use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
 use tavana_store::registry::PersonQuery;
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
 
 async fn run(
     store: &Store,
@@ -172,7 +172,7 @@ async fn bulk_loads_rebuild_exactly_the_migrated_indexes() {
     let db = seeded().await;
     let store = &db.store;
     let expected = |table: &str| {
-        let mut names: Vec<String> = tavana_store::import::SECONDARY_INDEXES
+        let mut names: Vec<String> = tavana_store::registry::import::SECONDARY_INDEXES
             .iter()
             .filter(|(t, _, _)| *t == table)
             .map(|(_, n, _)| n.to_string())

@@ -6,7 +6,7 @@ use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
 use tavana_domain::programs::rule::{BinaryOp, Expr, ExprKind, Span, Type, Value, check, evaluate, parse};
 use tavana_domain::programs::variables::VARIABLES;
-use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
 use tavana_synth::Rng;
 use tavana_synth::population::{Population, PopulationConfig};
 

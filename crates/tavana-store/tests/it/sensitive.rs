@@ -6,7 +6,7 @@ use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
 use tavana_store::Store;
 use tavana_store::audit::AuditEntry;
-use tavana_store::import::{FileFormat, ImportKind};
+use tavana_store::registry::import::{FileFormat, ImportKind};
 
 /// Runs one read and checks it left one `read` entry with `data` about `object`.
 async fn check(store: &Store, auditor: &tavana_domain::iam::Actor, data: &str, object: &str, seq_before: i64) -> i64 {

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use tavana_domain::audit::AuditAction;
 use tavana_domain::iam::Action;
 use tavana_store::audit::ChainReport;
 use utoipa::ToSchema;
@@ -25,7 +26,7 @@ pub struct ChainDto {
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
     responses((status = 200, body = ChainDto), (status = 403, body = ProblemBody)))]
 pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<ChainDto>, ApiError> {
-    if !actor.may(Action::ReadAudit) {
+    if !actor.may(Action::Audit(AuditAction::Read)) {
         return Err(ApiError::from(Problem::new(
             StatusCode::FORBIDDEN,
             "Forbidden",

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use tavana_domain::iam::IamAction;
 use tavana_domain::iam::{Action, Module, Role};
 use tavana_store::StoreError;
 use tavana_store::iam::{NewUser, User};
@@ -50,7 +51,7 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
     let users = state.store.users(&user.actor).await.in_lang(lang)?;
     let rows = users.iter().map(|u| user_row(lang, u)).collect();
-    let can_manage = user.actor.may(Action::ManageUsers);
+    let can_manage = user.actor.may(Action::Iam(IamAction::ManageUsers));
     let layout = Layout::new(lang, &user, super::texts::texts(lang).users, Some(Module::Users), "/users");
     Ok(render(StatusCode::OK, &ListPage { t: super::texts::texts(lang), layout, rows, can_manage }))
 }
@@ -117,7 +118,7 @@ async fn new_page(
 }
 
 pub async fn new_form(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
-    if !user.actor.may(Action::ManageUsers) {
+    if !user.actor.may(Action::Iam(IamAction::ManageUsers)) {
         return Err(PageError(lang, Problem::from(StoreError::Forbidden("manage users"))));
     }
     let page = new_page(&state, lang, &user, &NewUserForm::default(), None).await?;
@@ -214,7 +215,7 @@ async fn show_page(
         t: super::texts::texts(lang),
         layout,
         user: row,
-        can_manage: session.actor.may(Action::ManageUsers),
+        can_manage: session.actor.may(Action::Iam(IamAction::ManageUsers)),
         is_self: id == session.actor.user_id,
         new_token,
     };

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use tavana_domain::DomainError;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
+use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
@@ -70,7 +71,7 @@ pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) 
         t: super::texts::texts(lang),
         layout: Layout::new(lang, &user, super::texts::texts(lang).programs, Some(Module::Programs), "/programs"),
         rows: programs.iter().map(|p| program_row(lang, p)).collect(),
-        can_manage: user.actor.may(Action::ManagePrograms),
+        can_manage: user.actor.may(Action::Programs(ProgramAction::Manage)),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -160,7 +161,7 @@ fn program_form(
 }
 
 fn require_manage(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
-    if user.actor.may(Action::ManagePrograms) {
+    if user.actor.may(Action::Programs(ProgramAction::Manage)) {
         Ok(())
     } else {
         Err(PageError(lang, StoreError::Forbidden("manage programs").into()))
@@ -331,7 +332,7 @@ async fn show_page(
         program: program_row(lang, &program),
         rule: program.rule.clone(),
         formula: program.formula.clone(),
-        can_manage: user.actor.may(Action::ManagePrograms),
+        can_manage: user.actor.may(Action::Programs(ProgramAction::Manage)),
         draft_rule,
         draft_formula,
         draft_error: None,
@@ -628,7 +629,7 @@ async fn explain_page(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(PageError(lang, e.into())),
     };
-    let moves = match (&enrollment, user.actor.may(Action::ManagePrograms)) {
+    let moves = match (&enrollment, user.actor.may(Action::Programs(ProgramAction::Manage))) {
         (Some(e), true) => EnrollmentState::from_code(&e.state)
             .map(|from| {
                 EnrollmentState::ALL

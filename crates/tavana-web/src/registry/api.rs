@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tavana_domain::registry::{
     DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
-use tavana_store::import::{FileFormat, ImportKind, ImportSummary, RowError};
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError};
 use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary, RecordVersion};
 use utoipa::{IntoParams, ToSchema};
 
@@ -517,7 +517,7 @@ pub async fn run_import(
     body: Bytes,
 ) -> Result<(ImportSummary, Vec<RowError>), tavana_store::StoreError> {
     let mut errors = Vec::new();
-    let summary = tavana_store::import::import(
+    let summary = tavana_store::registry::import::import(
         &state.store,
         actor,
         kind,

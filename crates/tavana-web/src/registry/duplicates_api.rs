@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use tavana_store::duplicates::Candidate;
+use tavana_store::registry::duplicates::Candidate;
 use utoipa::{IntoParams, ToSchema};
 
 /// A pair of persons that may be one.

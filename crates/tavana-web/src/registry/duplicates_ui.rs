@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::iam::{Action, Module};
-use tavana_store::duplicates::Candidate;
+use tavana_domain::registry::RegistryAction;
+use tavana_store::registry::duplicates::Candidate;
 
 pub struct Side {
     pub id: i64,
@@ -103,7 +104,7 @@ pub async fn list(
         ),
         status: status.to_string(),
         rows: candidates.iter().map(|c| row(lang, c)).collect(),
-        can_edit: user.actor.may(Action::EditRegistry),
+        can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
         found: q.found.map(|n| lang.digits(&n.to_string())),
     };
     Ok(render(StatusCode::OK, &page))

@@ -11,8 +11,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tavana_domain::iam::{Action, Module};
+use tavana_domain::registry::RegistryAction;
 use tavana_store::StoreError;
-use tavana_store::import::{FileFormat, ImportKind, RowError};
+use tavana_store::registry::import::{FileFormat, ImportKind, RowError};
 
 pub struct ErrorRow {
     pub line: String,
@@ -50,7 +51,7 @@ fn page(lang: Lang, user: &SessionUser) -> ImportPage {
 }
 
 pub async fn form(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
-    if !user.actor.may(Action::EditRegistry) {
+    if !user.actor.may(Action::Registry(RegistryAction::Edit)) {
         return Err(PageError(lang, StoreError::Forbidden("change the registry").into()));
     }
     Ok(render(StatusCode::OK, &page(lang, &user)))

@@ -17,6 +17,7 @@ use tavana_domain::DomainError;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::jalali::JalaliDate;
+use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{
     DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
     RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
@@ -166,7 +167,7 @@ pub async fn search(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     let layout = Layout::new(lang, &user, super::texts::texts(lang).registry, Some(Module::Registry), "/registry");
-    let can_edit = user.actor.may(Action::EditRegistry);
+    let can_edit = user.actor.may(Action::Registry(RegistryAction::Edit));
     if q.is_empty() {
         let page = SearchPage {
             t: super::texts::texts(lang),
@@ -292,7 +293,7 @@ fn form_page(
 }
 
 fn require_edit(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
-    if user.actor.may(Action::EditRegistry) {
+    if user.actor.may(Action::Registry(RegistryAction::Edit)) {
         Ok(())
     } else {
         Err(PageError(lang, StoreError::Forbidden("change the registry").into()))
@@ -404,7 +405,7 @@ pub async fn household(
         postal_code: lang.digits(&h.postal_code.unwrap_or_default()),
         phone: lang.digits(&h.phone.unwrap_or_default()),
         members: members.iter().map(|p| person_row(lang, p)).collect(),
-        can_edit: user.actor.may(Action::EditRegistry),
+        can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -635,7 +636,7 @@ async fn person_page(
         facts: person_facts(lang, &p),
         disabilities: disability_rows,
         history: history_rows,
-        can_edit: user.actor.may(Action::EditRegistry),
+        can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
         disability_form: fields(lang, disability_specs(), &json(raw), errors),
         disability_open: !errors.is_empty(),
         programs,

@@ -26,6 +26,7 @@ use tavana_domain::DomainError;
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::org::UnitPath;
+use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{
     DisabilityFields, DisabilityType, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
@@ -162,7 +163,7 @@ pub async fn import(
     on_error: &mut (dyn FnMut(&RowError) + Send),
     on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
 ) -> Result<ImportSummary> {
-    if !actor.may(Action::EditRegistry) {
+    if !actor.may(Action::Registry(RegistryAction::Edit)) {
         return Err(StoreError::Forbidden("change the registry"));
     }
     let today = store.today();

@@ -5,16 +5,20 @@
 //! who made that state, when, from which unit and why), then updated with its
 //! version raised. Registration, edits and life events all take it.
 
+pub mod duplicates;
+pub mod export;
+pub mod import;
+
+use crate::access::{authorize, out_of_scope_is_invalid, require, unit_path};
 use crate::audit::{AuditEvent, Sensitive};
 use crate::db::{Store, WriteTx};
-use crate::org::{authorize, require};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
 use tavana_domain::error::{DomainError, Reason};
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
-use tavana_domain::org::UnitPath;
+use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields};
 use tavana_domain::text::search_key;
 
@@ -188,7 +192,7 @@ impl Store {
     /// subtree.
     pub async fn create_household(&self, actor: &Actor, fields: &HouseholdFields, reason: &str) -> Result<Household> {
         let home = self.place_home(&fields.place_code).await?;
-        authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
@@ -227,9 +231,9 @@ impl Store {
         reason: &str,
     ) -> Result<Household> {
         let current = self.household(actor, id).await?;
-        authorize(actor, Action::EditRegistry, &unit_path(&current.unit_path)?)?;
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&current.unit_path)?)?;
         let home = self.place_home(&fields.place_code).await?;
-        authorize(actor, Action::EditRegistry, &unit_path(&home.unit_path)?)
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
         let mut tx = self.begin_write().await?;
         supersede_by_id(&mut tx, "household", id).await?;
@@ -309,7 +313,7 @@ impl Store {
     pub async fn register_person(&self, actor: &Actor, fields: &PersonFields, reason: &str) -> Result<Person> {
         let household =
             self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
-        authorize(actor, Action::EditRegistry, &unit_path(&household.unit_path)?)?;
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&household.unit_path)?)?;
         let values = PersonValues::new(fields, &household_ref(&household));
         let mut tx = self.begin_write().await?;
         insert_persons(&mut tx, actor, std::slice::from_ref(&values), reason).await?;
@@ -339,7 +343,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         let current = self.person_unlogged(actor, id).await?;
-        authorize(actor, Action::EditRegistry, &unit_path(&current.unit_path)?)?;
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&current.unit_path)?)?;
         if current.version != expected_version {
             return Err(StoreError::Conflict { field: "version".into() });
         }
@@ -401,7 +405,7 @@ impl Store {
                     StoreError::NotFound => StoreError::Invalid(DomainError::new("national_code", Reason::OutOfRange)),
                     other => other,
                 })?;
-        authorize(actor, Action::EditRegistry, &unit_path(&person.unit_path)?)
+        authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&person.unit_path)?)
             .map_err(out_of_scope_is_invalid("national_code"))?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
@@ -621,19 +625,6 @@ fn year_range(year: i32) -> Result<(String, String)> {
 enum Bind {
     Text(String),
     Int(i64),
-}
-
-fn unit_path(text: &str) -> Result<UnitPath> {
-    UnitPath::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unit path {text:?}")))
-}
-
-/// A reference to something outside the actor's subtree, given as input, is an
-/// invalid value of that field (not a 404 of the request).
-fn out_of_scope_is_invalid(field: &'static str) -> impl Fn(StoreError) -> StoreError {
-    move |e| match e {
-        StoreError::NotFound => StoreError::Invalid(DomainError::new(field, Reason::NotInList)),
-        other => other,
-    }
 }
 
 /// Copies a record's current state into `record_versions` before it changes: its

@@ -2,9 +2,9 @@
 //! Lines), streamed row by row from the database so memory stays flat. Dates are
 //! written in Jalali (1360/05/12); an export imports back unchanged.
 
+use crate::access::require;
 use crate::db::Store;
-use crate::import::{FileFormat, ImportKind};
-use crate::org::require;
+use crate::registry::import::{FileFormat, ImportKind};
 use crate::{Result, StoreError};
 use futures_util::TryStreamExt;
 use serde::Serialize;

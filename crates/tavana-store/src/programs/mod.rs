@@ -1,12 +1,13 @@
 //! Eligibility: a checked rule run over the registry, either compiled to SQL for a
 //! whole population or interpreted for some persons from the same variables.
 
+use crate::access::require;
 use crate::db::Store;
-use crate::org::require;
 use crate::{Result, StoreError};
 use std::collections::HashMap;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Actor, Module};
+use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::sql::{Param, compile};
 use tavana_domain::programs::variables::VARIABLES;
@@ -316,7 +317,7 @@ impl Store {
         f: &tavana_domain::programs::ProgramFields,
         reason: &str,
     ) -> Result<Program> {
-        require(actor, Action::ManagePrograms)?;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let id: i64 = on_tx!(tx, |c| {
@@ -475,7 +476,7 @@ impl Store {
         legal_basis: &str,
     ) -> Result<u64> {
         let today = self.today();
-        require(actor, Action::ManagePrograms)?;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
                 "reasons",
@@ -657,7 +658,7 @@ impl Store {
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
         use tavana_domain::coded::Coded;
         use tavana_domain::error::Reason;
-        require(actor, Action::ManagePrograms)?;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
         }
@@ -727,7 +728,7 @@ impl Store {
     /// Moves a program from draft to active, or from draft or active to closed.
     pub async fn set_program_status(&self, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<Program> {
         use tavana_domain::error::Reason;
-        require(actor, Action::ManagePrograms)?;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
         let program = self.program(actor, id).await?;
         let allowed = matches!((program.status.as_str(), status), ("draft", "active") | ("draft" | "active", "closed"));
         if !allowed {
@@ -774,7 +775,7 @@ impl Store {
         reason: &str,
     ) -> Result<Program> {
         use tavana_domain::error::Reason;
-        require(actor, Action::ManagePrograms)?;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
         }

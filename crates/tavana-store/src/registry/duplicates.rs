@@ -1,9 +1,9 @@
 //! Likely duplicates in the registry: found by rules over normalized keys, listed
 //! for a case worker, merged (reversibly) or dismissed, every decision audited.
 
+use crate::access::{authorize, require};
 use crate::audit::AuditEvent;
 use crate::db::{Store, WriteTx};
-use crate::org::{authorize, require};
 use crate::registry::supersede_by_id;
 use crate::{Result, StoreError};
 use serde::Serialize;
@@ -12,6 +12,7 @@ use tavana_domain::error::{DomainError, Reason};
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::org::UnitPath;
+use tavana_domain::registry::RegistryAction;
 
 /// The rules that make two persons likely the same one.
 pub const RULES: [&str; 3] = ["same_name_father_birth", "same_phone", "same_sheba"];
@@ -60,7 +61,7 @@ impl Store {
     /// Finds likely duplicates among the persons of the actor's subtree and records
     /// the new ones as open candidates. Returns how many were new.
     pub async fn detect_duplicates(&self, actor: &Actor) -> Result<u64> {
-        require(actor, Action::EditRegistry)?;
+        require(actor, Action::Registry(RegistryAction::Edit))?;
         let pattern = actor.unit_path.subtree_pattern();
         let mut tx = self.begin_write().await?;
         let mut found = 0;
@@ -214,7 +215,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         let candidate = self.duplicate_candidate(actor, id).await?;
-        require(actor, Action::EditRegistry)?;
+        require(actor, Action::Registry(RegistryAction::Edit))?;
         if candidate.status == "open" {
             return Err(StoreError::Invalid(DomainError::new("status", Reason::OutOfRange)));
         }
@@ -286,7 +287,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         let candidate = self.duplicate_candidate(actor, id).await?;
-        require(actor, Action::EditRegistry)?;
+        require(actor, Action::Registry(RegistryAction::Edit))?;
         if candidate.status != "open" {
             return Err(StoreError::Conflict { field: "status".into() });
         }
