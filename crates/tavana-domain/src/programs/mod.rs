@@ -5,7 +5,6 @@
 
 pub mod explain;
 pub mod rule;
-pub mod sql;
 pub mod variables;
 
 use crate::Rials;

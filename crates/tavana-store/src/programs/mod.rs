@@ -1,161 +1,19 @@
 //! Eligibility: a checked rule run over the registry, either compiled to SQL for a
 //! whole population or interpreted for some persons from the same variables.
 
+mod eligibility;
+
 use crate::access::require;
 use crate::db::Store;
 use crate::{Result, StoreError};
+use eligibility::{Sql, column, expression, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, Type, Value};
-use tavana_domain::programs::sql::{Param, compile};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{ProgramTarget, decision_rule};
-
-/// What a variable's column needs joined in.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Needs {
-    /// The person's row alone.
-    Person,
-    /// The person's most severe assessment (`dis`).
-    Assessment,
-    /// Household aggregates (`hh`) without assessments.
-    Household,
-    /// Household aggregates counting assessments (`hh` joined with `dis`).
-    HouseholdAssessments,
-    /// The household's place and its province and county.
-    Place,
-}
-
-/// Each rule variable's SQL in the variables query, and what it needs joined.
-const COLUMNS: [(&str, &str, Needs); 20] = [
-    (
-        "person.age",
-        "CAST(substr($1, 1, 4) AS INTEGER) - CAST(substr(s.birth_date, 1, 4) AS INTEGER) \
-         - CASE WHEN substr($1, 6, 5) < substr(s.birth_date, 6, 5) THEN 1 ELSE 0 END",
-        Needs::Person,
-    ),
-    ("person.sex", "s.sex", Needs::Person),
-    ("person.alive", "(s.deceased_on IS NULL)", Needs::Person),
-    ("person.marital_status", "s.marital_status", Needs::Person),
-    ("person.education", "s.education", Needs::Person),
-    ("person.employment", "s.employment", Needs::Person),
-    ("person.relationship", "s.relationship", Needs::Person),
-    ("person.income", "s.income_rials", Needs::Person),
-    ("person.income_decile", "s.income_decile", Needs::Person),
-    ("person.has_sheba", "(s.sheba IS NOT NULL)", Needs::Person),
-    ("household.size", "hh.size", Needs::Household),
-    ("household.members_with_disability", "hh.with_disability", Needs::HouseholdAssessments),
-    ("household.members_with_severe_disability", "hh.with_severe", Needs::HouseholdAssessments),
-    ("household.female_headed", "(hh.female_headed = 1)", Needs::Household),
-    ("disability.assessed", "(d.rank IS NOT NULL)", Needs::Assessment),
-    (
-        "disability.severity",
-        "CASE d.rank WHEN 1 THEN 'mild' WHEN 2 THEN 'moderate' WHEN 3 THEN 'severe' WHEN 4 THEN 'very_severe' END",
-        Needs::Assessment,
-    ),
-    ("disability.severity_rank", "COALESCE(d.rank, 0)", Needs::Assessment),
-    ("place.province", "prov.code", Needs::Place),
-    ("place.county", "cty.code", Needs::Place),
-    ("place.rural", "(pl.kind = 'village')", Needs::Place),
-];
-
-/// The variables query for the given variables: `v`, with `id` and one column per
-/// variable, joining only what they need (a rule on age and sex reads the persons
-/// table alone). `$1` is today's ISO date, `$2` the scope's path pattern.
-fn variables_query(used: &[&str]) -> String {
-    let columns: Vec<&(&str, &str, Needs)> = COLUMNS.iter().filter(|(name, _, _)| used.contains(name)).collect();
-    let needs = |n: Needs| columns.iter().any(|(_, _, need)| *need == n);
-    let household_assessments = needs(Needs::HouseholdAssessments);
-    let household = household_assessments || needs(Needs::Household);
-    let assessment = needs(Needs::Assessment) || household_assessments;
-    let place = needs(Needs::Place);
-    let mut ctes = Vec::new();
-    if assessment {
-        ctes.push(
-            "dis AS (SELECT person_id, MAX(CASE severity WHEN 'mild' THEN 1 WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3 \
-             WHEN 'very_severe' THEN 4 END) AS rank FROM disabilities GROUP BY person_id)"
-                .to_string(),
-        );
-    }
-    if household {
-        let (counts, join) = if household_assessments {
-            (
-                "SUM(CASE WHEN d.rank IS NOT NULL THEN 1 ELSE 0 END) AS with_disability, \
-                 SUM(CASE WHEN d.rank >= 3 THEN 1 ELSE 0 END) AS with_severe,",
-                "LEFT JOIN dis d ON d.person_id = m.id",
-            )
-        } else {
-            ("", "")
-        };
-        ctes.push(format!(
-            "hh AS (SELECT m.household_id, COUNT(*) AS size, {counts} \
-             MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed \
-             FROM persons m {join} WHERE m.deceased_on IS NULL AND m.merged_into IS NULL GROUP BY m.household_id)"
-        ));
-    }
-    let mut select = vec!["s.id".to_string()];
-    select.extend(columns.iter().map(|(name, sql, _)| format!("{sql} AS {}", name.replace('.', "_"))));
-    let mut from = String::from("persons s");
-    if needs(Needs::Assessment) {
-        from.push_str(" LEFT JOIN dis d ON d.person_id = s.id");
-    }
-    if household {
-        from.push_str(" LEFT JOIN hh ON hh.household_id = s.household_id");
-    }
-    if place {
-        from.push_str(
-            " LEFT JOIN households h ON h.id = s.household_id LEFT JOIN places pl ON pl.id = h.place_id \
-             LEFT JOIN places prov ON prov.id = pl.province_id LEFT JOIN places cty ON cty.id = pl.county_id",
-        );
-    }
-    // `$1 = $1` keeps today's date a parameter of every variant of the query.
-    ctes.push(format!(
-        "v AS (SELECT {} FROM {from} WHERE s.merged_into IS NULL AND s.unit_id IN \
-         (SELECT id FROM org_units WHERE path LIKE $2) AND $1 = $1)",
-        select.join(", ")
-    ));
-    format!("WITH {}", ctes.join(", "))
-}
-
-/// The names of the variables an expression reads.
-fn used_variables(exprs: &[&Expr]) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = Vec::new();
-    fn walk(e: &Expr, out: &mut Vec<&'static str>) {
-        use tavana_domain::programs::rule::ExprKind as K;
-        match &e.kind {
-            K::Var(name) => {
-                if let Some(v) = VARIABLES.iter().find(|v| v.name == name)
-                    && !out.contains(&v.name)
-                {
-                    out.push(v.name);
-                }
-            }
-            K::List(items) => items.iter().for_each(|i| walk(i, out)),
-            K::Not(x) | K::Neg(x) => walk(x, out),
-            K::Binary(_, a, b) | K::MinMax(_, a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            K::Cond(c, y, n) => {
-                walk(c, out);
-                walk(y, out);
-                walk(n, out);
-            }
-            K::Int(_) | K::Str(_) | K::Bool(_) => {}
-        }
-    }
-    for e in exprs {
-        walk(e, &mut names);
-    }
-    names
-}
-
-/// The column of `v` holding a variable.
-fn column(name: &str) -> Option<String> {
-    VARIABLES.iter().any(|v| v.name == name).then(|| format!("v.{}", name.replace('.', "_")))
-}
 
 /// One person's variables, for the interpreter and for explanations.
 pub type PersonValues = HashMap<&'static str, Value>;
@@ -164,22 +22,10 @@ impl Store {
     /// The persons of the actor's subtree for whom a checked rule holds, by id,
     /// computed in the database.
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr) -> Result<Vec<i64>> {
-        let today = self.today();
         require(actor, Action::Open(Module::Programs))?;
-        let compiled = compile(rule, &column, 3)
-            .ok_or_else(|| StoreError::Corrupt("the rule names an unknown variable".into()))?;
-        let query = variables_query(&used_variables(&[rule]));
-        let sql = format!("{query} SELECT v.id FROM v WHERE {} ORDER BY v.id", compiled.sql);
-        let ids = on_pool!(self, |c| {
-            let mut q = sqlx::query_scalar(&sql).bind(today.to_string()).bind(actor.unit_path.subtree_pattern());
-            for p in &compiled.params {
-                q = match p {
-                    Param::Int(n) => q.bind(*n),
-                    Param::Str(s) => q.bind(s.clone()),
-                };
-            }
-            q.fetch_all(c).await
-        })?;
+        let mut sql = variables(&used_variables(&[rule]), self.today(), &actor.unit_path.subtree_pattern());
+        sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
+        let ids = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
     }
 
@@ -198,39 +44,33 @@ impl Store {
 
     /// The variables of the persons whose unit path matches `pattern`.
     pub(crate) async fn values_in(&self, pattern: &str, ids: Option<&[i64]>) -> Result<Vec<(i64, PersonValues)>> {
-        let today = self.today();
-        let only_some = ids.is_some();
-        // Booleans come out as 1/0 on both backends.
-        let columns: Vec<String> = VARIABLES
-            .iter()
-            .map(|v| {
-                let col = format!("v.{}", v.name.replace('.', "_"));
-                match v.ty {
-                    Type::Bool => format!("CAST(CASE WHEN {col} THEN 1 WHEN NOT {col} THEN 0 END AS BIGINT)"),
-                    Type::Int => format!("CAST({col} AS BIGINT)"),
-                    _ => col,
-                }
-            })
-            .collect();
-        let ids = ids.unwrap_or(&[]);
-        let filter = if only_some {
-            let placeholders: Vec<String> = (0..ids.len().max(1)).map(|i| format!("${}", i + 3)).collect();
-            format!(" WHERE v.id IN ({})", placeholders.join(", "))
-        } else {
-            String::new()
-        };
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
-        let sql = format!("{} SELECT v.id, {} FROM v{filter} ORDER BY v.id", variables_query(&all), columns.join(", "));
-        let rows = on_pool!(self, |c| {
-            let mut q = sqlx::query(&sql).bind(today.to_string()).bind(pattern);
-            if only_some {
-                // An empty list still binds one impossible id, so the query has a list.
-                let list: Vec<i64> = if ids.is_empty() { vec![-1] } else { ids.to_vec() };
-                for id in list {
-                    q = q.bind(id);
+        let mut sql = variables(&all, self.today(), pattern);
+        sql.push("SELECT v.id");
+        // Booleans come out as 1/0 on both backends.
+        for v in VARIABLES {
+            let col = column(v.name);
+            sql.push(&match v.ty {
+                Type::Bool => format!(", CAST(CASE WHEN {col} THEN 1 WHEN NOT {col} THEN 0 END AS BIGINT)"),
+                Type::Int => format!(", CAST({col} AS BIGINT)"),
+                _ => format!(", {col}"),
+            });
+        }
+        sql.push(" FROM v");
+        if let Some(ids) = ids {
+            // An empty list still binds one impossible id, so the query has a list.
+            sql.push(" WHERE v.id IN (");
+            for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
+                if i > 0 {
+                    sql.push(", ");
                 }
+                sql.bind_int(*id);
             }
-            let rows = q.fetch_all(c).await?;
+            sql.push(")");
+        }
+        sql.push(" ORDER BY v.id");
+        let rows = on_pool!(self, |c| {
+            let rows = sql.builder().build().fetch_all(c).await?;
             use sqlx::Row;
             rows.iter()
                 .map(|row| {
@@ -393,18 +233,8 @@ impl Store {
         formula: &Expr,
         current: Option<&Expr>,
     ) -> Result<Vec<SimulationRow>> {
-        let today = self.today();
         require(actor, Action::Open(Module::Programs))?;
-        let unknown = || StoreError::Corrupt("the rule names an unknown variable".into());
-        let new = compile(rule, &column, 3).ok_or_else(unknown)?;
-        let amount = compile(formula, &column, 3 + new.params.len()).ok_or_else(unknown)?;
-        let never = tavana_domain::programs::rule::Expr {
-            kind: tavana_domain::programs::rule::ExprKind::Bool(false),
-            span: rule.span,
-        };
-        let old = compile(current.unwrap_or(&never), &column, 3 + new.params.len() + amount.params.len())
-            .ok_or_else(unknown)?;
-        let (n, o) = (format!("COALESCE({}, (1 = 0))", new.sql), format!("COALESCE({}, (1 = 0))", old.sql));
+        let never = Expr { kind: tavana_domain::programs::rule::ExprKind::Bool(false), span: rule.span };
         let mut exprs = vec![rule, formula];
         exprs.extend(current);
         let mut used = used_variables(&exprs);
@@ -413,26 +243,34 @@ impl Store {
                 used.push(grouped);
             }
         }
-        let query = variables_query(&used);
-        let sql = format!(
-            "{query} SELECT v.place_province AS province, v.place_county AS county, \
-             CAST(SUM(CASE WHEN {n} THEN 1 ELSE 0 END) AS BIGINT) AS eligible, \
-             CAST(SUM(CASE WHEN {n} THEN COALESCE({a}, 0) ELSE 0 END) AS BIGINT) AS monthly_cost, \
-             CAST(SUM(CASE WHEN {n} AND NOT {o} THEN 1 ELSE 0 END) AS BIGINT) AS gainers, \
-             CAST(SUM(CASE WHEN {o} AND NOT {n} THEN 1 ELSE 0 END) AS BIGINT) AS losers \
-             FROM v WHERE {n} OR {o} GROUP BY v.place_province, v.place_county ORDER BY v.place_province, v.place_county",
-            a = amount.sql
-        );
-        let rows = on_pool!(self, |c| {
-            let mut q = sqlx::query_as(&sql).bind(today.to_string()).bind(actor.unit_path.subtree_pattern());
-            for p in new.params.iter().chain(&amount.params).chain(&old.params) {
-                q = match p {
-                    Param::Int(v) => q.bind(*v),
-                    Param::Str(s) => q.bind(s.clone()),
-                };
-            }
-            q.fetch_all(c).await
-        })?;
+        let (new, amount, old) = (expression(rule)?, expression(formula)?, expression(current.unwrap_or(&never))?);
+        let holds = |e: &Sql| {
+            let mut s = Sql::new("COALESCE(");
+            s.append(e).push(", (1 = 0))");
+            s
+        };
+        let (n, o) = (holds(&new), holds(&old));
+        let mut sql = variables(&used, self.today(), &actor.unit_path.subtree_pattern());
+        sql.push("SELECT v.place_province AS province, v.place_county AS county, CAST(SUM(CASE WHEN ")
+            .append(&n)
+            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS eligible, CAST(SUM(CASE WHEN ")
+            .append(&n)
+            .push(" THEN COALESCE(")
+            .append(&amount)
+            .push(", 0) ELSE 0 END) AS BIGINT) AS monthly_cost, CAST(SUM(CASE WHEN ")
+            .append(&n)
+            .push(" AND NOT ")
+            .append(&o)
+            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS gainers, CAST(SUM(CASE WHEN ")
+            .append(&o)
+            .push(" AND NOT ")
+            .append(&n)
+            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS losers FROM v WHERE ")
+            .append(&n)
+            .push(" OR ")
+            .append(&o)
+            .push(" GROUP BY v.place_province, v.place_county ORDER BY v.place_province, v.place_county");
+        let rows = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
         Ok(rows)
     }
 
@@ -859,29 +697,5 @@ impl Store {
         .fetch_all(c)
         .await)?;
         Ok(rows)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variable_has_exactly_one_column() {
-        for v in VARIABLES {
-            assert_eq!(COLUMNS.iter().filter(|(name, _, _)| *name == v.name).count(), 1, "{}", v.name);
-        }
-        assert_eq!(COLUMNS.len(), VARIABLES.len());
-    }
-
-    #[test]
-    fn a_rule_joins_only_what_it_reads() {
-        let person_only = variables_query(&["person.age", "person.sex"]);
-        assert!(!person_only.contains("dis AS") && !person_only.contains("hh AS") && !person_only.contains("places"));
-        let household = variables_query(&["household.size"]);
-        assert!(household.contains("hh AS") && !household.contains("dis AS"));
-        let severe = variables_query(&["household.members_with_severe_disability"]);
-        assert!(severe.contains("dis AS") && severe.contains("LEFT JOIN dis d ON d.person_id = m.id"));
-        assert!(!severe.contains("LEFT JOIN dis d ON d.person_id = s.id"));
     }
 }
