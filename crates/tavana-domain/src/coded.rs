@@ -56,6 +56,25 @@ macro_rules! coded {
             }
         }
 
+        /// Reads a stored code (the store decodes columns with it).
+        impl TryFrom<String> for $name {
+            type Error = $crate::error::DomainError;
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code() == code)
+                    .ok_or($crate::error::DomainError::new(stringify!($name), $crate::error::Reason::NotInList))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            /// The stored code.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
         impl $crate::coded::Coded for $name {
             const ALL: &'static [$name] = $name::ALL;
             fn code(self) -> &'static str {

@@ -235,6 +235,24 @@ impl RegistryAction {
     }
 }
 
+coded!(
+    /// وضعیت مورد احتمالی تکراری
+    CandidateStatus {
+        Open = "open" "بررسی‌نشده",
+        Merged = "merged" "ادغام‌شده",
+        Dismissed = "dismissed" "ردشده",
+    }
+);
+
+impl CandidateStatus {
+    /// Whether a likely duplicate may move from this status to `to`: an open one is
+    /// merged or dismissed; either decision may be undone.
+    pub fn may_become(self, to: CandidateStatus) -> bool {
+        use CandidateStatus as S;
+        matches!((self, to), (S::Open, S::Merged | S::Dismissed) | (S::Merged | S::Dismissed, S::Open))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -266,6 +266,24 @@ mod tests {
 }
 
 coded!(
+    /// وضعیت برنامه
+    ProgramStatus {
+        Draft = "draft" "پیش‌نویس",
+        Active = "active" "در حال اجرا",
+        Closed = "closed" "پایان‌یافته",
+    }
+);
+
+impl ProgramStatus {
+    /// Whether a program may move from this status to `to`: a draft goes live, and a
+    /// draft or a live program closes; nothing reopens.
+    pub fn may_become(self, to: ProgramStatus) -> bool {
+        use ProgramStatus as S;
+        matches!((self, to), (S::Draft, S::Active) | (S::Draft | S::Active, S::Closed))
+    }
+}
+
+coded!(
     /// وضعیت ثبت‌نام در برنامه
     EnrollmentState {
         Draft = "draft" "پیش‌نویس",
@@ -296,6 +314,13 @@ impl EnrollmentState {
 #[cfg(test)]
 mod state_tests {
     use super::EnrollmentState as S;
+
+    #[test]
+    fn program_statuses() {
+        use super::ProgramStatus as P;
+        assert!(P::Draft.may_become(P::Active) && P::Active.may_become(P::Closed) && P::Draft.may_become(P::Closed));
+        assert!(!P::Closed.may_become(P::Active) && !P::Active.may_become(P::Draft) && !P::Draft.may_become(P::Draft));
+    }
 
     #[test]
     fn transitions() {

@@ -8,12 +8,11 @@ use crate::db::Store;
 use crate::{Result, StoreError};
 use eligibility::{Sql, column, expression, used_variables, variables};
 use std::collections::HashMap;
-use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::variables::VARIABLES;
-use tavana_domain::programs::{ProgramTarget, decision_rule};
+use tavana_domain::programs::{EnrollmentState, ProgramKind, ProgramStatus, ProgramTarget, decision_rule};
 
 /// One person's variables, for the interpreter and for explanations.
 pub type PersonValues = HashMap<&'static str, Value>;
@@ -99,13 +98,16 @@ pub struct Program {
     pub code: String,
     pub name_fa: String,
     pub name_en: String,
-    pub kind: String,
-    pub target: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ProgramKind,
+    #[sqlx(try_from = "String")]
+    pub target: ProgramTarget,
     pub rule: String,
     pub formula: String,
     pub budget_month: Option<i64>,
     pub budget_year: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProgramStatus,
     pub version: i64,
 }
 
@@ -113,16 +115,12 @@ impl Program {
     /// The rule this program decides by, on every path: see
     /// [`tavana_domain::programs::decision_rule`].
     pub fn decision_rule(&self) -> Result<Expr> {
-        let target = ProgramTarget::from_code(&self.target)
-            .ok_or_else(|| StoreError::Corrupt(format!("program target {:?}", self.target)))?;
-        Ok(decision_rule(target, tavana_domain::programs::parse_rule("rule", &self.rule)?))
+        Ok(decision_rule(self.target, tavana_domain::programs::parse_rule("rule", &self.rule)?))
     }
 
     /// The rule a draft of this program's rule would decide by.
-    pub fn draft_decision_rule(&self, draft: Expr) -> Result<Expr> {
-        let target = ProgramTarget::from_code(&self.target)
-            .ok_or_else(|| StoreError::Corrupt(format!("program target {:?}", self.target)))?;
-        Ok(decision_rule(target, draft))
+    pub fn draft_decision_rule(&self, draft: Expr) -> Expr {
+        decision_rule(self.target, draft)
     }
 }
 
@@ -219,7 +217,7 @@ impl Store {
     ) -> Result<Vec<SimulationRow>> {
         let program = self.program(actor, program_id).await?;
         let current = program.decision_rule()?;
-        let draft = program.draft_decision_rule(rule)?;
+        let draft = program.draft_decision_rule(rule);
         self.simulate(actor, &draft, formula, Some(&current)).await
     }
 
@@ -278,7 +276,7 @@ impl Store {
     /// qualifies. Household programs are decided on the household's head.
     pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64) -> Result<Proposal> {
         let program = self.program(actor, program_id).await?;
-        if program.status == "closed" {
+        if program.status == ProgramStatus::Closed {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
                 "status",
                 tavana_domain::error::Reason::OutOfRange,
@@ -458,7 +456,8 @@ pub struct Enrollment {
     pub id: i64,
     pub program_id: i64,
     pub person_id: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: EnrollmentState,
     pub amount_rials: Option<i64>,
     pub version: i64,
 }
@@ -494,15 +493,13 @@ impl Store {
     ) -> Result<Enrollment> {
         let today = self.today();
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
-        use tavana_domain::coded::Coded;
         use tavana_domain::error::Reason;
         require(actor, Action::Programs(ProgramAction::Manage))?;
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
         }
         let current = self.enrollment(actor, program_id, person_id).await?;
-        let from = tavana_domain::programs::EnrollmentState::from_code(&current.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("enrollment state {:?}", current.state)))?;
+        let from = current.state;
         if !from.may_become(to) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
         }
@@ -564,12 +561,17 @@ impl Store {
 
 impl Store {
     /// Moves a program from draft to active, or from draft or active to closed.
-    pub async fn set_program_status(&self, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<Program> {
+    pub async fn set_program_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        status: ProgramStatus,
+        reason: &str,
+    ) -> Result<Program> {
         use tavana_domain::error::Reason;
         require(actor, Action::Programs(ProgramAction::Manage))?;
         let program = self.program(actor, id).await?;
-        let allowed = matches!((program.status.as_str(), status), ("draft", "active") | ("draft" | "active", "closed"));
-        if !allowed {
+        if !program.status.may_become(status) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         let mut tx = self.begin_write().await?;
@@ -578,7 +580,7 @@ impl Store {
             "UPDATE programs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3, updated_unit_id = $4, \
              change_reason = $5 WHERE id = $6"
         )
-        .bind(status)
+        .bind(status.code())
         .bind(self.now())
         .bind(actor.user_id)
         .bind(actor.unit_id)
@@ -618,7 +620,7 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
         }
         let current = self.program(actor, id).await?;
-        if current.status == "closed" {
+        if current.status == ProgramStatus::Closed {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         if current.version != expected_version {

@@ -12,7 +12,7 @@ use tavana_domain::error::{DomainError, Reason};
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::org::UnitPath;
-use tavana_domain::registry::RegistryAction;
+use tavana_domain::registry::{CandidateStatus, RegistryAction};
 
 /// The rules that make two persons likely the same one.
 pub const RULES: [&str; 3] = ["same_name_father_birth", "same_phone", "same_sheba"];
@@ -22,7 +22,8 @@ pub const RULES: [&str; 3] = ["same_name_father_birth", "same_phone", "same_sheb
 pub struct Candidate {
     pub id: i64,
     pub rule: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CandidateStatus,
     pub reason: Option<String>,
     pub a_id: i64,
     pub a_code: String,
@@ -96,14 +97,19 @@ impl Store {
 
     /// Candidates with a status (`open`, `merged`, `dismissed`) in the actor's
     /// subtree, newest first. Open ones whose persons were merged since are left out.
-    pub async fn duplicate_candidates(&self, actor: &Actor, status: &str, limit: i64) -> Result<Vec<Candidate>> {
+    pub async fn duplicate_candidates(
+        &self,
+        actor: &Actor,
+        status: CandidateStatus,
+        limit: i64,
+    ) -> Result<Vec<Candidate>> {
         require(actor, Action::Open(Module::Registry))?;
         let sql = format!(
             "{CANDIDATE_SELECT} WHERE d.status = $1 AND d.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
              AND ($1 <> 'open' OR (a.merged_into IS NULL AND b.merged_into IS NULL)) ORDER BY d.id DESC LIMIT $3"
         );
         let rows = on_pool!(self, |c| sqlx::query_as(&sql)
-            .bind(status)
+            .bind(status.code())
             .bind(actor.unit_path.subtree_pattern())
             .bind(limit.clamp(1, 500))
             .fetch_all(c)
@@ -182,7 +188,7 @@ impl Store {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-        decide(&mut tx, actor, id, "merged", reason).await?;
+        decide(&mut tx, actor, id, CandidateStatus::Merged, reason).await?;
         tx.audit(
             Some(actor),
             AuditEvent::new("person.merge", "person", merged)
@@ -199,7 +205,7 @@ impl Store {
     pub async fn dismiss_duplicate(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
         self.decidable(actor, id, reason).await?;
         let mut tx = self.begin_write().await?;
-        decide(&mut tx, actor, id, "dismissed", reason).await?;
+        decide(&mut tx, actor, id, CandidateStatus::Dismissed, reason).await?;
         tx.audit(
             Some(actor),
             AuditEvent::new("duplicate.dismiss", "duplicate_candidate", id).after(json!({ "reason": reason })),
@@ -216,12 +222,12 @@ impl Store {
         }
         let candidate = self.duplicate_candidate(actor, id).await?;
         require(actor, Action::Registry(RegistryAction::Edit))?;
-        if candidate.status == "open" {
+        if !candidate.status.may_become(CandidateStatus::Open) {
             return Err(StoreError::Invalid(DomainError::new("status", Reason::OutOfRange)));
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        if candidate.status == "merged" {
+        if candidate.status == CandidateStatus::Merged {
             let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
                 sqlx::query_as(
                 "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
@@ -288,19 +294,19 @@ impl Store {
         }
         let candidate = self.duplicate_candidate(actor, id).await?;
         require(actor, Action::Registry(RegistryAction::Edit))?;
-        if candidate.status != "open" {
+        if candidate.status != CandidateStatus::Open {
             return Err(StoreError::Conflict { field: "status".into() });
         }
         Ok(candidate)
     }
 }
 
-async fn decide(tx: &mut WriteTx, actor: &Actor, id: i64, status: &str, reason: &str) -> Result<()> {
+async fn decide(tx: &mut WriteTx, actor: &Actor, id: i64, status: CandidateStatus, reason: &str) -> Result<()> {
     let now = tx.now();
     on_tx!(tx, |c| sqlx::query(
         "UPDATE duplicate_candidates SET status = $1, decided_by = $2, decided_at = $3, reason = $4 WHERE id = $5"
     )
-    .bind(status)
+    .bind(status.code())
     .bind(actor.user_id)
     .bind(now)
     .bind(reason.trim())

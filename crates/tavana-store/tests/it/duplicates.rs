@@ -1,5 +1,6 @@
 use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
+use tavana_domain::registry::CandidateStatus;
 use tavana_domain::registry::{
     DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
@@ -81,7 +82,7 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
 
     assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 2);
     assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 0, "detecting again finds nothing new");
-    let open = store.duplicate_candidates(&worker, "open", 50).await.unwrap();
+    let open = store.duplicate_candidates(&worker, CandidateStatus::Open, 50).await.unwrap();
     let by_rule = |rule: &str| open.iter().find(|c| c.rule == rule).unwrap().clone();
     let names = by_rule("same_name_father_birth");
     assert_eq!((names.a_id, names.b_id), (ali.id, ali2.id));
@@ -113,12 +114,12 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
     );
 
     store.dismiss_duplicate(&worker, phones.id, "father and son share a phone").await.unwrap();
-    assert_eq!(store.duplicate_candidates(&worker, "dismissed", 50).await.unwrap().len(), 1);
-    assert_eq!(store.duplicate_candidates(&worker, "open", 50).await.unwrap().len(), 1);
+    assert_eq!(store.duplicate_candidates(&worker, CandidateStatus::Dismissed, 50).await.unwrap().len(), 1);
+    assert_eq!(store.duplicate_candidates(&worker, CandidateStatus::Open, 50).await.unwrap().len(), 1);
 
     // Another county's worker neither sees nor decides these.
     let other = user(store, "other", "C17-01", Role::CaseWorker).await;
-    assert!(store.duplicate_candidates(&other, "open", 50).await.unwrap().is_empty());
+    assert!(store.duplicate_candidates(&other, CandidateStatus::Open, 50).await.unwrap().is_empty());
     assert!(matches!(store.dismiss_duplicate(&other, names.id, "x").await, Err(StoreError::NotFound)));
     assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
 }

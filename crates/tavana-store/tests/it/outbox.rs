@@ -115,8 +115,8 @@ async fn a_stricter_rule_flags_the_enrollments_it_ends() {
         code: current.code.clone(),
         name_fa: current.name_fa.clone(),
         name_en: current.name_en.clone(),
-        kind: current.kind.clone(),
-        target: current.target.clone(),
+        kind: current.kind.code().into(),
+        target: current.target.code().into(),
         rule: r#"disability.severity == "very_severe" && person.alive"#.into(),
         formula: current.formula.clone(),
         ..Default::default()

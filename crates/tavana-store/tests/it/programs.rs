@@ -222,7 +222,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         Err(tavana_store::StoreError::Forbidden(_))
     ));
     let program = store.create_program(&officer, &fields, "new program").await.unwrap();
-    assert_eq!(program.status, "draft");
+    assert_eq!(program.status, tavana_domain::programs::ProgramStatus::Draft);
 
     // Simulation: its totals match the rule interpreted person by person, and a
     // stricter draft shows who would lose.
@@ -301,7 +301,10 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(),
         [(confirm[0], "death certificate")]
     );
-    assert_eq!(store.enrollment(&officer, program.id, confirm[0]).await.unwrap().state, "enrolled");
+    assert_eq!(
+        store.enrollment(&officer, program.id, confirm[0]).await.unwrap().state,
+        tavana_domain::programs::EnrollmentState::Enrolled
+    );
     let flagged = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(flagged.no_longer_eligible, vec![confirm[0]]);
     // An edit that keeps eligibility flags nothing.
@@ -348,7 +351,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         )
         .await
         .unwrap();
-    assert_eq!(exited.state, "exited");
+    assert_eq!(exited.state, S::Exited);
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1, "only the decided one closed");
     let refused = store
         .decide_enrollment(&officer, program.id, confirm[0], &D { to: S::Paused, reasons: "x", legal_basis: "" })
@@ -378,11 +381,28 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(previous["rule"], raw.rule.as_str());
     // A program goes live, then closes; a closed program proposes nothing.
     assert_eq!(
-        store.set_program_status(&officer, program.id, "active", "approved by the board").await.unwrap().status,
-        "active"
+        store
+            .set_program_status(
+                &officer,
+                program.id,
+                tavana_domain::programs::ProgramStatus::Active,
+                "approved by the board"
+            )
+            .await
+            .unwrap()
+            .status,
+        tavana_domain::programs::ProgramStatus::Active
     );
-    assert!(store.set_program_status(&officer, program.id, "draft", "back").await.is_err());
-    store.set_program_status(&officer, program.id, "closed", "replaced").await.unwrap();
+    assert!(
+        store
+            .set_program_status(&officer, program.id, tavana_domain::programs::ProgramStatus::Draft, "back")
+            .await
+            .is_err()
+    );
+    store
+        .set_program_status(&officer, program.id, tavana_domain::programs::ProgramStatus::Closed, "replaced")
+        .await
+        .unwrap();
     assert!(store.propose_enrollments(&officer, program.id).await.is_err());
 }
 

@@ -37,13 +37,13 @@ impl From<Program> for ProgramDto {
             code: p.code,
             name_fa: p.name_fa,
             name_en: p.name_en,
-            kind: p.kind,
-            target: p.target,
+            kind: p.kind.code().into(),
+            target: p.target.code().into(),
             rule: p.rule,
             formula: p.formula,
             budget_month: p.budget_month,
             budget_year: p.budget_year,
-            status: p.status,
+            status: p.status.code().into(),
         }
     }
 }
@@ -330,7 +330,7 @@ pub async fn decide(
         id: e.id,
         program_id: e.program_id,
         person_id: e.person_id,
-        state: e.state,
+        state: e.state.code().into(),
         amount_rials: e.amount_rials,
     }))
 }

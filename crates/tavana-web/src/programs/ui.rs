@@ -17,12 +17,12 @@ use serde::Deserialize;
 use tavana_domain::DomainError;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
-use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
     EnrollmentState, ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule,
 };
+use tavana_domain::programs::{ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
 use tavana_store::programs::{EnrollmentDecision, Program, Proposal, SimulationRow};
 
@@ -39,6 +39,9 @@ pub struct ProgramRow {
     pub name: String,
     pub kind: String,
     pub status: String,
+    /// Which status changes the program's state allows.
+    pub may_activate: bool,
+    pub may_close: bool,
 }
 
 fn program_row(lang: Lang, p: &Program) -> ProgramRow {
@@ -49,10 +52,16 @@ fn program_row(lang: Lang, p: &Program) -> ProgramRow {
             Lang::Fa => p.name_fa.clone(),
             Lang::En => p.name_en.clone(),
         },
-        kind: ProgramKind::from_code(&p.kind)
-            .map(|k| if lang == Lang::Fa { k.label_fa().to_string() } else { p.kind.replace('_', " ") })
-            .unwrap_or_default(),
-        status: p.status.clone(),
+        kind: match lang {
+            Lang::Fa => p.kind.label_fa().to_string(),
+            Lang::En => p.kind.code().replace('_', " "),
+        },
+        status: match lang {
+            Lang::Fa => p.status.label_fa().to_string(),
+            Lang::En => p.status.code().to_string(),
+        },
+        may_activate: p.status.may_become(ProgramStatus::Active),
+        may_close: p.status.may_become(ProgramStatus::Closed),
     }
 }
 
@@ -189,8 +198,8 @@ fn raw_of(p: &Program) -> RawProgram {
         code: p.code.clone(),
         name_fa: p.name_fa.clone(),
         name_en: p.name_en.clone(),
-        kind: p.kind.clone(),
-        target: p.target.clone(),
+        kind: p.kind.code().into(),
+        target: p.target.code().into(),
         rule: p.rule.clone(),
         formula: p.formula.clone(),
         budget_month: p.budget_month.map(|v| v.to_string()).unwrap_or_default(),
@@ -476,7 +485,9 @@ pub async fn set_status(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    state.store.set_program_status(&user.actor, id, &form.status, "status changed").await.in_lang(lang)?;
+    let status = ProgramStatus::parse("status", &form.status)
+        .map_err(|e| PageError(lang, Problem::from(StoreError::Invalid(e))))?;
+    state.store.set_program_status(&user.actor, id, status, "status changed").await.in_lang(lang)?;
     Ok(Redirect::to(&format!("/programs/{id}")).into_response())
 }
 
@@ -576,17 +587,17 @@ pub async fn decide(
     let to = EnrollmentState::from_code(&form.to).ok_or(PageError(lang, Problem::not_found()))?;
     let decision = EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis };
     let message = match state.store.decide_enrollment(&user.actor, id, person, &decision).await {
-        Ok(e) => format!("{} {}", super::texts::texts(lang).decision_recorded, state_label(lang, &e.state)),
+        Ok(e) => format!("{} {}", super::texts::texts(lang).decision_recorded, state_label(lang, e.state)),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };
     explain_page(&state, lang, &user, id, person, Some(message)).await
 }
 
-fn state_label(lang: Lang, code: &str) -> String {
-    match (lang, EnrollmentState::from_code(code)) {
-        (Lang::Fa, Some(s)) => s.label_fa().to_string(),
-        _ => code.replace('_', " "),
+fn state_label(lang: Lang, state: EnrollmentState) -> String {
+    match lang {
+        Lang::Fa => state.label_fa().to_string(),
+        Lang::En => state.code().replace('_', " "),
     }
 }
 
@@ -630,7 +641,7 @@ async fn explain_page(
         Err(e) => return Err(PageError(lang, e.into())),
     };
     let moves = match (&enrollment, user.actor.may(Action::Programs(ProgramAction::Manage))) {
-        (Some(e), true) => EnrollmentState::from_code(&e.state)
+        (Some(e), true) => Some(e.state)
             .map(|from| {
                 EnrollmentState::ALL
                     .iter()
@@ -655,7 +666,7 @@ async fn explain_page(
         program_name: program_row(lang, &program).name,
         eligible: if all { t.eligible } else { t.not_eligible },
         clauses: rows,
-        state: enrollment.map(|e| state_label(lang, &e.state)),
+        state: enrollment.map(|e| state_label(lang, e.state)),
         moves,
         message,
     };

@@ -1,6 +1,6 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ProblemBody, bad_body};
+use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -30,7 +30,7 @@ impl From<Candidate> for CandidateDto {
         Self {
             id: c.id,
             rule: c.rule,
-            status: c.status,
+            status: c.status.code().into(),
             reason: c.reason,
             person_a: c.a_id,
             person_b: c.b_id,
@@ -56,8 +56,11 @@ pub async fn list(
     ApiCaller(actor): ApiCaller,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Vec<CandidateDto>>, ApiError> {
-    let status = p.status.unwrap_or_else(|| "open".into());
-    Ok(Json(state.store.duplicate_candidates(&actor, &status, 500).await?.into_iter().map(Into::into).collect()))
+    let status = match p.status.as_deref() {
+        None => tavana_domain::registry::CandidateStatus::Open,
+        Some(s) => tavana_domain::registry::CandidateStatus::parse("status", s).map_err(|e| invalid_fields(&[e]))?,
+    };
+    Ok(Json(state.store.duplicate_candidates(&actor, status, 500).await?.into_iter().map(Into::into).collect()))
 }
 
 /// How many new candidates a detection found.

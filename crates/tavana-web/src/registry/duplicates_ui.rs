@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::iam::{Action, Module};
+use tavana_domain::registry::CandidateStatus;
 use tavana_domain::registry::RegistryAction;
 use tavana_store::registry::duplicates::Candidate;
 
@@ -87,11 +88,9 @@ pub async fn list(
     user: SessionUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let status = match q.status.as_deref() {
-        Some("merged") => "merged",
-        Some("dismissed") => "dismissed",
-        _ => "open",
-    };
+    // An unknown status in the address shows the open ones.
+    let status =
+        q.status.as_deref().and_then(|s| CandidateStatus::parse("status", s).ok()).unwrap_or(CandidateStatus::Open);
     let candidates = state.store.duplicate_candidates(&user.actor, status, 200).await.in_lang(lang)?;
     let page = Page {
         t: super::texts::texts(lang),
