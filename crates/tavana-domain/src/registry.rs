@@ -335,6 +335,7 @@ pub fn parse_file_number(input: &str) -> Result<String, DomainError> {
 /// A household as typed or read from a file: every field text, checked by
 /// [`HouseholdFields::parse`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawHousehold {
     pub file_number: String,
@@ -379,6 +380,7 @@ impl HouseholdFields {
 
 /// A person as typed or read from a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawPerson {
     pub national_code: String,
@@ -494,6 +496,7 @@ impl PersonFields {
 
 /// A disability assessment as typed or read from a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawDisability {
     pub national_code: String,

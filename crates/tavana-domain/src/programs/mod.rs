@@ -57,6 +57,7 @@ pub fn decision_rule(target: ProgramTarget, rule: Expr) -> Expr {
 
 /// A program as typed or sent: every field text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawProgram {
     pub code: String,

@@ -24,26 +24,6 @@ struct HouseholdOut {
 }
 
 #[derive(sqlx::FromRow)]
-struct PersonOut {
-    national_code: String,
-    household: Option<String>,
-    relationship: Option<String>,
-    first_name: String,
-    last_name: String,
-    father_name: String,
-    birth_date: String,
-    sex: String,
-    marital_status: Option<String>,
-    education: Option<String>,
-    employment: Option<String>,
-    income_rials: Option<i64>,
-    income_decile: Option<i32>,
-    sheba: Option<String>,
-    phone: Option<String>,
-    deceased_on: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
 struct DisabilityOut {
     national_code: String,
     kind: String,
@@ -146,33 +126,16 @@ impl Store {
                 })?;
             }
             ImportKind::Persons => {
-                let sql = format!(
-                    "SELECT s.national_code, h.file_number AS household, s.relationship, s.first_name, s.last_name, \
-                     s.father_name, s.birth_date, s.sex, s.marital_status, s.education, s.employment, s.income_rials, \
-                     s.income_decile, s.sheba, s.phone, s.deceased_on FROM persons s \
-                     LEFT JOIN households h ON h.id = s.household_id WHERE s.{in_scope} AND s.merged_into IS NULL ORDER BY s.id"
-                );
+                // The record as stored, written as typed: the one column list of a person.
+                let sql =
+                    format!("{} WHERE s.{in_scope} AND s.merged_into IS NULL ORDER BY s.id", super::person_select());
                 on_pool!(self, |c| {
-                    let mut rows = sqlx::query_as::<_, PersonOut>(&sql).bind(&pattern).fetch(c);
+                    let mut rows = sqlx::query_as::<_, super::Person>(&sql).bind(&pattern).fetch(c);
                     while let Some(p) = rows.try_next().await? {
-                        sink.write(&RawPerson {
-                            national_code: p.national_code,
-                            household: p.household.unwrap_or_default(),
-                            relationship: p.relationship.unwrap_or_default(),
-                            first_name: p.first_name,
-                            last_name: p.last_name,
-                            father_name: p.father_name,
-                            birth_date: jalali(&p.birth_date),
-                            sex: p.sex,
-                            marital_status: p.marital_status.unwrap_or_default(),
-                            education: p.education.unwrap_or_default(),
-                            employment: p.employment.unwrap_or_default(),
-                            income: p.income_rials.map(|v| v.to_string()).unwrap_or_default(),
-                            income_decile: p.income_decile.map(|v| v.to_string()).unwrap_or_default(),
-                            sheba: p.sheba.unwrap_or_default(),
-                            phone: p.phone.unwrap_or_default(),
-                            deceased_on: p.deceased_on.as_deref().map(jalali).unwrap_or_default(),
-                        })?;
+                        let raw = p.raw();
+                        let deceased_on =
+                            if raw.deceased_on.is_empty() { String::new() } else { jalali(&raw.deceased_on) };
+                        sink.write(&RawPerson { birth_date: jalali(&raw.birth_date), deceased_on, ..raw })?;
                     }
                     Ok::<(), StoreError>(())
                 })?;

@@ -19,7 +19,7 @@ use tavana_domain::error::{DomainError, Reason};
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::registry::RegistryAction;
-use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields};
+use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields, RawPerson};
 use tavana_domain::text::search_key;
 
 /// A household as stored.
@@ -40,30 +40,18 @@ pub struct Household {
     pub unit_path: String,
 }
 
-/// A person as stored.
+/// A person as stored: the record's columns ([`PersonValues`], the one list that
+/// registration, edits, imports, exports and the API share) and its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub id: i64,
-    pub national_code: String,
-    pub household_id: Option<i64>,
-    pub household_file: Option<String>,
-    pub relationship: Option<String>,
-    pub province_id: i64,
-    pub unit_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub father_name: String,
-    /// ISO date.
-    pub birth_date: String,
-    pub sex: String,
-    pub marital_status: Option<String>,
-    pub education: Option<String>,
-    pub employment: Option<String>,
-    pub income_rials: Option<i64>,
-    pub income_decile: Option<i32>,
-    pub sheba: Option<String>,
-    pub phone: Option<String>,
-    pub deceased_on: Option<String>,
+    /// The household's file number.
+    pub household_file: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub values: PersonValues,
+    /// Send it back when changing the person.
     pub version: i64,
     pub updated_at: i64,
     pub updated_by: Option<i64>,
@@ -72,6 +60,32 @@ pub struct Person {
     pub merged_into: Option<i64>,
     #[serde(skip)]
     pub unit_path: String,
+}
+
+impl Person {
+    /// The record as it would be typed or written to a file: what an edit form
+    /// starts from and what an export writes.
+    pub fn raw(&self) -> RawPerson {
+        let v = &self.values;
+        RawPerson {
+            national_code: v.national_code.clone(),
+            household: self.household_file.clone(),
+            relationship: v.relationship.clone(),
+            first_name: v.first_name.clone(),
+            last_name: v.last_name.clone(),
+            father_name: v.father_name.clone(),
+            birth_date: v.birth_date.clone(),
+            sex: v.sex.clone(),
+            marital_status: v.marital_status.clone().unwrap_or_default(),
+            education: v.education.clone().unwrap_or_default(),
+            employment: v.employment.clone().unwrap_or_default(),
+            income: v.income_rials.map(|r| r.to_string()).unwrap_or_default(),
+            income_decile: v.income_decile.map(|d| d.to_string()).unwrap_or_default(),
+            sheba: v.sheba.clone().unwrap_or_default(),
+            phone: v.phone.clone().unwrap_or_default(),
+            deceased_on: v.deceased_on.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// A person in a list: enough to tell people apart, nothing sensitive.
@@ -169,11 +183,17 @@ const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.file_number, h.province_id, h.uni
      h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \
      FROM households h JOIN places p ON p.id = h.place_id JOIN org_units o ON o.id = h.unit_id";
 
-const PERSON_SELECT: &str = "SELECT s.id, s.national_code, s.household_id, h.file_number AS household_file, s.relationship, \
-     s.province_id, s.unit_id, s.first_name, s.last_name, s.father_name, s.birth_date, s.sex, s.marital_status, \
-     s.education, s.employment, s.income_rials, s.income_decile, s.sheba, s.phone, s.deceased_on, s.version, \
-     s.updated_at, s.updated_by, s.change_reason, s.merged_into, o.path AS unit_path \
-     FROM persons s LEFT JOIN households h ON h.id = s.household_id JOIN org_units o ON o.id = s.unit_id";
+/// A person's row with its household's file number and its unit's path: the
+/// columns of [`PersonValues`] ([`PERSON_VALUE_COLUMNS`]) and the bookkeeping.
+pub(crate) fn person_select() -> String {
+    let values: Vec<String> = PERSON_VALUE_COLUMNS.split(", ").map(|c| format!("s.{c}")).collect();
+    format!(
+        "SELECT s.id, h.file_number AS household_file, {}, s.version, s.updated_at, s.updated_by, s.change_reason, \
+         s.merged_into, o.path AS unit_path FROM persons s JOIN households h ON h.id = s.household_id \
+         JOIN org_units o ON o.id = s.unit_id",
+        values.join(", ")
+    )
+}
 
 const SUMMARY_COLUMNS: &str = "s.id, s.national_code, s.first_name, s.last_name, s.father_name, s.birth_date, \
      s.relationship, s.deceased_on, s.last_key, s.first_key";
@@ -347,7 +367,7 @@ impl Store {
         if current.version != expected_version {
             return Err(StoreError::Conflict { field: "version".into() });
         }
-        if current.national_code != fields.national_code.as_string() {
+        if current.values.national_code != fields.national_code.as_string() {
             return Err(StoreError::Invalid(DomainError::new("national_code", Reason::OutOfRange)));
         }
         let household =
@@ -382,7 +402,7 @@ impl Store {
 
     /// A person by national code (logged like [`Store::person`]).
     pub async fn person_by_national_code(&self, actor: &Actor, code: &str) -> Result<Person> {
-        let sql = format!("{PERSON_SELECT} WHERE s.national_code = $1");
+        let sql = format!("{} WHERE s.national_code = $1", person_select());
         let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(code).fetch_one(c).await)?;
         authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
         self.log_read(actor, Sensitive::PersonRecord, "person", &person.id.to_string(), json!({})).await?;
@@ -390,7 +410,7 @@ impl Store {
     }
 
     pub(crate) async fn person_unlogged(&self, actor: &Actor, id: i64) -> Result<Person> {
-        let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
+        let sql = format!("{} WHERE s.id = $1", person_select());
         let person: Person = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
         authorize(actor, Action::Open(Module::Registry), &unit_path(&person.unit_path)?)?;
         Ok(person)
@@ -398,7 +418,7 @@ impl Store {
 
     /// Adds a disability assessment to a person of the actor's subtree.
     pub async fn add_disability(&self, actor: &Actor, fields: &DisabilityFields, reason: &str) -> Result<Disability> {
-        let sql = format!("{PERSON_SELECT} WHERE s.national_code = $1");
+        let sql = format!("{} WHERE s.national_code = $1", person_select());
         let person: Person =
             on_pool!(self, |c| sqlx::query_as(&sql).bind(fields.national_code.as_string()).fetch_one(c).await)
                 .map_err(|e| match StoreError::from(e) {
@@ -416,8 +436,8 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12) RETURNING id",
             )
             .bind(person.id)
-            .bind(person.province_id)
-            .bind(person.unit_id)
+            .bind(person.values.province_id)
+            .bind(person.values.unit_id)
             .bind(fields.kind.code())
             .bind(fields.severity.code())
             .bind(&fields.commission)
@@ -671,7 +691,7 @@ async fn household_in_tx(tx: &mut WriteTx, id: i64) -> Result<Household> {
 }
 
 async fn person_in_tx(tx: &mut WriteTx, id: i64) -> Result<Person> {
-    let sql = format!("{PERSON_SELECT} WHERE s.id = $1");
+    let sql = format!("{} WHERE s.id = $1", person_select());
     let person = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
     Ok(person)
 }
@@ -688,9 +708,11 @@ fn household_ref(h: &Household) -> HouseholdRef {
 }
 
 /// The stored columns of a person, as written: one place turns checked fields into
-/// them, so registration, edits and imports store the same thing.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub(crate) struct PersonValues {
+/// them, so registration, edits and imports store the same thing, and reads, the
+/// history and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonValues {
     pub national_code: String,
     pub household_id: i64,
     pub province_id: i64,

@@ -236,7 +236,7 @@ async fn many_rows_at_once_store_what_one_row_stores() {
     let single = store.register_person(&registrar, &by_hand, "import").await.unwrap();
     let strip = |p: tavana_store::registry::Person| tavana_store::registry::Person {
         id: 0,
-        national_code: String::new(),
+        values: tavana_store::registry::PersonValues { national_code: String::new(), ..p.values },
         updated_at: 0,
         ..p
     };

@@ -281,17 +281,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(named, expected);
     // Recording a death makes an enrolled person no longer eligible: the change
     // flags the enrollment for review; nothing is ended by itself.
-    let raw_of = |p: &tavana_store::registry::Person| tavana_domain::registry::RawPerson {
-        national_code: p.national_code.clone(),
-        household: p.household_file.clone().unwrap(),
-        relationship: p.relationship.clone().unwrap(),
-        first_name: p.first_name.clone(),
-        last_name: p.last_name.clone(),
-        father_name: p.father_name.clone(),
-        birth_date: p.birth_date.clone(),
-        sex: p.sex.clone(),
-        ..Default::default()
-    };
+    let raw_of = |p: &tavana_store::registry::Person| p.raw();
     let dying = store.person(&registrar, confirm[0]).await.unwrap();
     let died = tavana_domain::registry::RawPerson { deceased_on: "2026-10-01".into(), ..raw_of(&dying) };
     let fields = tavana_domain::registry::PersonFields::parse(&died, today).unwrap();
@@ -333,7 +323,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     let entries = store.recent_audit_entries(&auditor, 20).await.unwrap();
     let batch = entries.iter().find(|e| e.action == "registry.import").unwrap();
     let after: serde_json::Value = serde_json::from_str(batch.after_json.as_deref().unwrap()).unwrap();
-    assert_eq!(after["updated"], serde_json::json!([third.national_code]), "the import names what it changed");
+    assert_eq!(after["updated"], serde_json::json!([third.values.national_code]), "the import names what it changed");
     let reviews = store.open_reviews(&officer, program.id).await.unwrap();
     assert_eq!(
         reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(),
@@ -437,7 +427,7 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
     let mut found = None;
     for id in &proposal.to_enroll {
         let head = store.person(&registrar, *id).await.unwrap();
-        let members = store.household_members(&registrar, head.household_id.unwrap()).await.unwrap();
+        let members = store.household_members(&registrar, head.values.household_id).await.unwrap();
         if let Some(member) = members.into_iter().find(|m| m.id != head.id) {
             found = Some((head, member));
             break;
@@ -450,17 +440,7 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
     assert!(clauses.iter().all(|c| c.holds == Some(true)), "{clauses:?}");
     // When the enrolled head stops being the head, the enrollment is flagged.
     store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", "art. 27").await.unwrap();
-    let raw_head = tavana_domain::registry::RawPerson {
-        national_code: head.national_code.clone(),
-        household: head.household_file.clone().unwrap(),
-        relationship: "spouse".into(),
-        first_name: head.first_name.clone(),
-        last_name: head.last_name.clone(),
-        father_name: head.father_name.clone(),
-        birth_date: head.birth_date.clone(),
-        sex: head.sex.clone(),
-        ..Default::default()
-    };
+    let raw_head = tavana_domain::registry::RawPerson { relationship: "spouse".into(), ..head.raw() };
     let fields = tavana_domain::registry::PersonFields::parse(&raw_head, today()).unwrap();
     store.update_person(&registrar, head.id, &fields, head.version, "head changed").await.unwrap();
     let reviews = store.open_reviews(&officer, program.id).await.unwrap();

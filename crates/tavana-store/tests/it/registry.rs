@@ -130,7 +130,7 @@ async fn changes_keep_every_previous_version() {
     married.marital_status = Some(tavana_domain::registry::MaritalStatus::Married);
     let after = store.update_person(&worker, mina.id, &married, 1, "marriage").await.unwrap();
     assert_eq!(after.version, 2);
-    assert_eq!(after.household_file.as_deref(), Some("T-2"));
+    assert_eq!(after.household_file, "T-2");
 
     // A stale edit (someone read version 1) is refused, not applied over version 2.
     let err =

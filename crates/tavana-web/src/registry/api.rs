@@ -76,59 +76,6 @@ impl From<PersonSummary> for PersonSummaryDto {
     }
 }
 
-/// A person with every field. Reading one is recorded in the audit log.
-#[derive(Serialize, ToSchema)]
-pub struct PersonDto {
-    pub id: i64,
-    pub national_code: String,
-    pub household_id: Option<i64>,
-    pub household: Option<String>,
-    pub relationship: Option<String>,
-    pub unit_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub father_name: String,
-    pub birth_date: String,
-    pub sex: String,
-    pub marital_status: Option<String>,
-    pub education: Option<String>,
-    pub employment: Option<String>,
-    pub income_rials: Option<i64>,
-    pub income_decile: Option<i32>,
-    pub sheba: Option<String>,
-    pub phone: Option<String>,
-    pub deceased_on: Option<String>,
-    /// Send it back when changing the person.
-    pub version: i64,
-}
-
-impl From<Person> for PersonDto {
-    fn from(p: Person) -> Self {
-        Self {
-            id: p.id,
-            national_code: p.national_code,
-            household_id: p.household_id,
-            household: p.household_file,
-            relationship: p.relationship,
-            unit_id: p.unit_id,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            father_name: p.father_name,
-            birth_date: p.birth_date,
-            sex: p.sex,
-            marital_status: p.marital_status,
-            education: p.education,
-            employment: p.employment,
-            income_rials: p.income_rials,
-            income_decile: p.income_decile,
-            sheba: p.sheba,
-            phone: p.phone,
-            deceased_on: p.deceased_on,
-            version: p.version,
-        }
-    }
-}
-
 /// A disability assessment.
 #[derive(Serialize, ToSchema)]
 pub struct DisabilityDto {
@@ -236,98 +183,61 @@ pub async fn search(
 
 /// One person; 404 outside the caller's subtree. The read is audited.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "registry", params(("id" = i64, Path, description = "Person id")),
-    responses((status = 200, body = PersonDto), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Person), (status = 404, body = ProblemBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<PersonDto>, ApiError> {
-    Ok(Json(state.store.person(&actor, id).await?.into()))
+) -> Result<Json<Person>, ApiError> {
+    Ok(Json(state.store.person(&actor, id).await?))
 }
 
-/// The fields of a person, as text: dates Jalali (1360/05/12) or ISO, digits in any
-/// script, coded values by code or Persian label.
+/// A person as sent: the fields as text (dates Jalali 1360/05/12 or ISO, digits in
+/// any script, coded values by code or Persian label), and for a change the version
+/// read and why.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
-pub struct RawPersonSchema {
-    pub national_code: String,
-    /// The household's file number.
-    pub household: String,
-    pub relationship: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub father_name: String,
-    pub birth_date: String,
-    pub sex: String,
-    pub marital_status: String,
-    pub education: String,
-    pub employment: String,
-    pub income: String,
-    pub income_decile: String,
-    pub sheba: String,
-    pub phone: String,
-    pub deceased_on: String,
+pub struct PersonBody {
+    #[serde(flatten)]
+    pub person: RawPerson,
     /// For a change: the version read.
     pub version: Option<i64>,
     /// For a change: why.
     pub reason: String,
 }
 
-impl RawPersonSchema {
-    fn raw(&self) -> RawPerson {
-        RawPerson {
-            national_code: self.national_code.clone(),
-            household: self.household.clone(),
-            relationship: self.relationship.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            father_name: self.father_name.clone(),
-            birth_date: self.birth_date.clone(),
-            sex: self.sex.clone(),
-            marital_status: self.marital_status.clone(),
-            education: self.education.clone(),
-            employment: self.employment.clone(),
-            income: self.income.clone(),
-            income_decile: self.income_decile.clone(),
-            sheba: self.sheba.clone(),
-            phone: self.phone.clone(),
-            deceased_on: self.deceased_on.clone(),
-        }
-    }
-}
-
 /// Registers a person in a household of the caller's subtree (case workers).
-#[utoipa::path(post, path = "/api/v1/persons", tag = "registry", request_body = RawPersonSchema,
-    responses((status = 201, body = PersonDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, path = "/api/v1/persons", tag = "registry", request_body = PersonBody,
+    responses((status = 201, body = Person), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    body: Result<Json<RawPersonSchema>, JsonRejection>,
-) -> Result<(StatusCode, Json<PersonDto>), ApiError> {
+    body: Result<Json<PersonBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Person>), ApiError> {
     let Json(body) = body.map_err(bad_body)?;
-    let fields = PersonFields::parse(&body.raw(), state.store.today()).map_err(|e| invalid_fields(&e))?;
+    let fields = PersonFields::parse(&body.person, state.store.today()).map_err(|e| invalid_fields(&e))?;
     let person = state.store.register_person(&actor, &fields, "registration").await?;
-    Ok((StatusCode::CREATED, Json(person.into())))
+    Ok((StatusCode::CREATED, Json(person)))
 }
 
 /// Changes a person (edits and life events). Send the `version` read and a `reason`;
 /// a stale version is refused with 409 on `version`.
-#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "registry", request_body = RawPersonSchema,
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "registry", request_body = PersonBody,
     params(("id" = i64, Path, description = "Person id")),
-    responses((status = 200, body = PersonDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = Person), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn update_person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-    body: Result<Json<RawPersonSchema>, JsonRejection>,
-) -> Result<Json<PersonDto>, ApiError> {
+    body: Result<Json<PersonBody>, JsonRejection>,
+) -> Result<Json<Person>, ApiError> {
     let Json(body) = body.map_err(bad_body)?;
-    let fields = PersonFields::parse(&body.raw(), state.store.today()).map_err(|e| invalid_fields(&e))?;
+    let fields = PersonFields::parse(&body.person, state.store.today()).map_err(|e| invalid_fields(&e))?;
     let version = body.version.ok_or_else(|| {
         invalid_fields(&[tavana_domain::DomainError::new("version", tavana_domain::error::Reason::Empty)])
     })?;
     let person = state.store.update_person(&actor, id, &fields, version, &body.reason).await?;
-    Ok(Json(person.into()))
+    Ok(Json(person))
 }
 
 /// A person's history, newest first.
@@ -378,7 +288,7 @@ pub async fn add_disability(
     let Json(body) = body.map_err(bad_body)?;
     let person = state.store.person(&actor, id).await?;
     let raw = RawDisability {
-        national_code: person.national_code,
+        national_code: person.values.national_code,
         kind: body.kind,
         severity: body.severity,
         commission: body.commission,

@@ -478,7 +478,7 @@ struct PersonPage {
     t: &'static super::texts::Texts,
     layout: Layout,
     id: i64,
-    household_id: Option<i64>,
+    household_id: i64,
     facts: Vec<Fact>,
     disabilities: Vec<DisabilityRow>,
     history: Vec<HistoryRow>,
@@ -489,7 +489,8 @@ struct PersonPage {
     programs: Vec<(i64, String)>,
 }
 
-fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
+fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
+    let p = &person.values;
     let fact = |field: &str, value: String, ltr: bool| Fact {
         label: crate::forms::label(lang, field),
         value: if value.is_empty() { "—".into() } else { value },
@@ -502,8 +503,8 @@ fn person_facts(lang: Lang, p: &Person) -> Vec<Fact> {
     });
     vec![
         fact("national_code", lang.digits(&p.national_code), true),
-        fact("household", p.household_file.clone().unwrap_or_default(), true),
-        fact("relationship", coded_label::<Relationship>(lang, p.relationship.as_deref()), false),
+        fact("household", person.household_file.clone(), true),
+        fact("relationship", coded_label::<Relationship>(lang, Some(&p.relationship)), false),
         fact("father_name", p.father_name.clone(), false),
         fact("birth_date", jalali(lang, &p.birth_date), true),
         fact("sex", coded_label::<Sex>(lang, Some(&p.sex)), false),
@@ -619,7 +620,7 @@ async fn person_page(
             valid_until: d.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
         })
         .collect();
-    let title = format!("{} {}", p.first_name, p.last_name);
+    let title = format!("{} {}", p.values.first_name, p.values.last_name);
     let (raw, errors) = disability;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let programs = if user.actor.may(Action::Open(Module::Programs)) {
@@ -632,7 +633,7 @@ async fn person_page(
         t: super::texts::texts(lang),
         layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
         id,
-        household_id: p.household_id,
+        household_id: p.values.household_id,
         facts: person_facts(lang, &p),
         disabilities: disability_rows,
         history: history_rows,
@@ -653,25 +654,11 @@ pub async fn person(
     person_page(&state, lang, &user, id, (&RawDisability::default(), &[])).await
 }
 
+/// The person as the edit form shows it: the stored record, dates in Jalali.
 fn raw_of(p: &Person) -> RawPerson {
-    RawPerson {
-        national_code: p.national_code.clone(),
-        household: p.household_file.clone().unwrap_or_default(),
-        relationship: p.relationship.clone().unwrap_or_default(),
-        first_name: p.first_name.clone(),
-        last_name: p.last_name.clone(),
-        father_name: p.father_name.clone(),
-        birth_date: jalali_ascii(&p.birth_date),
-        sex: p.sex.clone(),
-        marital_status: p.marital_status.clone().unwrap_or_default(),
-        education: p.education.clone().unwrap_or_default(),
-        employment: p.employment.clone().unwrap_or_default(),
-        income: p.income_rials.map(|v| v.to_string()).unwrap_or_default(),
-        income_decile: p.income_decile.map(|v| v.to_string()).unwrap_or_default(),
-        sheba: p.sheba.clone().unwrap_or_default(),
-        phone: p.phone.clone().unwrap_or_default(),
-        deceased_on: p.deceased_on.as_deref().map(jalali_ascii).unwrap_or_default(),
-    }
+    let raw = p.raw();
+    let deceased_on = if raw.deceased_on.is_empty() { String::new() } else { jalali_ascii(&raw.deceased_on) };
+    RawPerson { birth_date: jalali_ascii(&raw.birth_date), deceased_on, ..raw }
 }
 
 pub async fn edit_person(
@@ -682,7 +669,7 @@ pub async fn edit_person(
 ) -> Result<Response, PageError> {
     require_edit(lang, &user)?;
     let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
-    let title = format!("{} {} {}", super::texts::texts(lang).edit, p.first_name, p.last_name);
+    let title = format!("{} {} {}", super::texts::texts(lang).edit, p.values.first_name, p.values.last_name);
     let fields = fields(lang, person_specs(true), &json(&raw_of(&p)), &[]);
     let hidden = vec![("version", p.version.to_string())];
     let page =
@@ -767,7 +754,7 @@ pub async fn add_disability(
         return Err(PageError(lang, Problem::csrf()));
     }
     let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
-    let raw = RawDisability { national_code: p.national_code, ..form.record };
+    let raw = RawDisability { national_code: p.values.national_code, ..form.record };
     let errors = match DisabilityFields::parse(&raw, state.store.today()) {
         Ok(fields) => match state.store.add_disability(&user.actor, &fields, "assessment").await {
             Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
