@@ -21,6 +21,7 @@ macro_rules! coded {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal $fa:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant,)* }
 

@@ -91,8 +91,9 @@ impl Store {
     }
 }
 
-/// A program as stored.
+/// A program as stored, with its rule and formula as written.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Program {
     pub id: i64,
     pub code: String,

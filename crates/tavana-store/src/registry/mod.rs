@@ -24,6 +24,7 @@ use tavana_domain::text::search_key;
 
 /// A household as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: i64,
     pub file_number: String,
@@ -90,6 +91,7 @@ impl Person {
 
 /// A person in a list: enough to tell people apart, nothing sensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonSummary {
     pub id: i64,
     pub national_code: String,
@@ -107,6 +109,7 @@ pub struct PersonSummary {
 
 /// A disability assessment as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Disability {
     pub id: i64,
     pub person_id: i64,

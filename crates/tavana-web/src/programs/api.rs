@@ -11,92 +11,24 @@ use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_ru
 use tavana_store::programs::{Program, SimulationRow};
 use utoipa::ToSchema;
 
-/// A program with its rule and formula as written.
-#[derive(Serialize, ToSchema)]
-pub struct ProgramDto {
-    pub id: i64,
-    pub code: String,
-    pub name_fa: String,
-    pub name_en: String,
-    /// cash_benefit, discount, loan or service.
-    pub kind: String,
-    /// person or household.
-    pub target: String,
-    pub rule: String,
-    pub formula: String,
-    pub budget_month: Option<i64>,
-    pub budget_year: Option<i64>,
-    /// draft, active or closed.
-    pub status: String,
-}
-
-impl From<Program> for ProgramDto {
-    fn from(p: Program) -> Self {
-        Self {
-            id: p.id,
-            code: p.code,
-            name_fa: p.name_fa,
-            name_en: p.name_en,
-            kind: p.kind.code().into(),
-            target: p.target.code().into(),
-            rule: p.rule,
-            formula: p.formula,
-            budget_month: p.budget_month,
-            budget_year: p.budget_year,
-            status: p.status.code().into(),
-        }
-    }
-}
-
-/// A program to define. Errors in `rule` or `formula` give the character position.
-#[derive(Deserialize, Serialize, ToSchema, Default)]
-#[serde(default)]
-pub struct NewProgramDto {
-    pub code: String,
-    pub name_fa: String,
-    pub name_en: String,
-    pub kind: String,
-    pub target: String,
-    /// True for whoever qualifies, e.g. `person.age >= 18 && disability.severity in ["severe", "very_severe"]`.
-    pub rule: String,
-    /// The monthly amount in rials, e.g. `20000000 + 5000000 * min(household.size, 5)`.
-    pub formula: String,
-    pub budget_month: String,
-    pub budget_year: String,
-}
-
 /// Every program.
-#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = [ProgramDto]), (status = 403, body = ProblemBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    ApiCaller(actor): ApiCaller,
-) -> Result<Json<Vec<ProgramDto>>, ApiError> {
-    Ok(Json(state.store.programs(&actor).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = [Program]), (status = 403, body = ProblemBody)))]
+pub async fn list(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<Program>>, ApiError> {
+    Ok(Json(state.store.programs(&actor).await?))
 }
 
 /// Defines a program in draft (program officers).
-#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", request_body = NewProgramDto,
-    responses((status = 201, body = ProgramDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+#[utoipa::path(post, path = "/api/v1/programs", tag = "programs", request_body = RawProgram,
+    responses((status = 201, body = Program), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    body: Result<Json<NewProgramDto>, JsonRejection>,
-) -> Result<(StatusCode, Json<ProgramDto>), ApiError> {
-    let Json(b) = body.map_err(bad_body)?;
-    let raw = RawProgram {
-        code: b.code,
-        name_fa: b.name_fa,
-        name_en: b.name_en,
-        kind: b.kind,
-        target: b.target,
-        rule: b.rule,
-        formula: b.formula,
-        budget_month: b.budget_month,
-        budget_year: b.budget_year,
-    };
+    body: Result<Json<RawProgram>, JsonRejection>,
+) -> Result<(StatusCode, Json<Program>), ApiError> {
+    let Json(raw) = body.map_err(bad_body)?;
     let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
     let program = state.store.create_program(&actor, &fields, "new program").await?;
-    Ok((StatusCode::CREATED, Json(program.into())))
+    Ok((StatusCode::CREATED, Json(program)))
 }
 
 /// A new definition of a program, with the version read and the reason.
@@ -105,7 +37,7 @@ pub async fn create(
 pub struct ProgramChangeDto {
     #[serde(flatten)]
     #[schema(inline)]
-    pub program: NewProgramDto,
+    pub program: RawProgram,
     pub version: i64,
     pub reason: String,
 }
@@ -114,39 +46,27 @@ pub struct ProgramChangeDto {
 /// refused with 409.
 #[utoipa::path(put, path = "/api/v1/programs/{id}", tag = "programs", request_body = ProgramChangeDto,
     params(("id" = i64, Path, description = "Program id")),
-    responses((status = 200, body = ProgramDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = Program), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
     body: Result<Json<ProgramChangeDto>, JsonRejection>,
-) -> Result<Json<ProgramDto>, ApiError> {
+) -> Result<Json<Program>, ApiError> {
     let Json(b) = body.map_err(bad_body)?;
-    let p = b.program;
-    let raw = RawProgram {
-        code: p.code,
-        name_fa: p.name_fa,
-        name_en: p.name_en,
-        kind: p.kind,
-        target: p.target,
-        rule: p.rule,
-        formula: p.formula,
-        budget_month: p.budget_month,
-        budget_year: p.budget_year,
-    };
-    let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
-    Ok(Json(state.store.update_program(&actor, id, &fields, b.version, &b.reason).await?.into()))
+    let fields = ProgramFields::parse(&b.program).map_err(|e| invalid_fields(&e))?;
+    Ok(Json(state.store.update_program(&actor, id, &fields, b.version, &b.reason).await?))
 }
 
 /// One program.
 #[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "programs", params(("id" = i64, Path, description = "Program id")),
-    responses((status = 200, body = ProgramDto), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Program), (status = 404, body = ProblemBody)))]
 pub async fn get(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<ProgramDto>, ApiError> {
-    Ok(Json(state.store.program(&actor, id).await?.into()))
+) -> Result<Json<Program>, ApiError> {
+    Ok(Json(state.store.program(&actor, id).await?))
 }
 
 /// A draft rule and formula to simulate.

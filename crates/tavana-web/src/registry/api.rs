@@ -14,90 +14,12 @@ use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowE
 use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary, RecordVersion};
 use utoipa::{IntoParams, ToSchema};
 
-/// A household. Dates are ISO; codes are those of the import files.
+/// A household with its members. Codes are those of the import files.
 #[derive(Serialize, ToSchema)]
 pub struct HouseholdDto {
-    pub id: i64,
-    pub file_number: String,
-    pub province_id: i64,
-    pub unit_id: i64,
-    pub place_id: i64,
-    pub place_name_fa: String,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub phone: Option<String>,
-    pub version: i64,
-    pub members: Vec<PersonSummaryDto>,
-}
-
-impl HouseholdDto {
-    fn new(h: Household, members: Vec<PersonSummary>) -> Self {
-        Self {
-            id: h.id,
-            file_number: h.file_number,
-            province_id: h.province_id,
-            unit_id: h.unit_id,
-            place_id: h.place_id,
-            place_name_fa: h.place_name_fa,
-            address: h.address,
-            postal_code: h.postal_code,
-            phone: h.phone,
-            version: h.version,
-            members: members.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// A person in a list.
-#[derive(Serialize, ToSchema)]
-pub struct PersonSummaryDto {
-    pub id: i64,
-    pub national_code: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub father_name: String,
-    pub birth_date: String,
-    pub relationship: Option<String>,
-    pub deceased_on: Option<String>,
-}
-
-impl From<PersonSummary> for PersonSummaryDto {
-    fn from(p: PersonSummary) -> Self {
-        Self {
-            id: p.id,
-            national_code: p.national_code,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            father_name: p.father_name,
-            birth_date: p.birth_date,
-            relationship: p.relationship,
-            deceased_on: p.deceased_on,
-        }
-    }
-}
-
-/// A disability assessment.
-#[derive(Serialize, ToSchema)]
-pub struct DisabilityDto {
-    pub id: i64,
-    pub kind: String,
-    pub severity: String,
-    pub commission: Option<String>,
-    pub assessed_on: String,
-    pub valid_until: Option<String>,
-}
-
-impl From<Disability> for DisabilityDto {
-    fn from(d: Disability) -> Self {
-        Self {
-            id: d.id,
-            kind: d.kind,
-            severity: d.severity,
-            commission: d.commission,
-            assessed_on: d.assessed_on,
-            valid_until: d.valid_until,
-        }
-    }
+    #[serde(flatten)]
+    pub household: Household,
+    pub members: Vec<PersonSummary>,
 }
 
 /// One state of a person, newest first.
@@ -149,7 +71,7 @@ pub struct SearchParams {
 /// A page of persons.
 #[derive(Serialize, ToSchema)]
 pub struct PersonPage {
-    pub items: Vec<PersonSummaryDto>,
+    pub items: Vec<PersonSummary>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
 }
@@ -178,7 +100,7 @@ pub async fn search(
         None => None,
     };
     let page = state.store.search_persons(&actor, &query, cursor.as_ref(), p.limit.unwrap_or(50)).await?;
-    Ok(Json(PersonPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next }))
+    Ok(Json(PersonPage { items: page.items, next: page.next }))
 }
 
 /// One person; 404 outside the caller's subtree. The read is audited.
@@ -253,13 +175,13 @@ pub async fn history(
 
 /// A person's disability assessments.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/disabilities", tag = "registry", params(("id" = i64, Path, description = "Person id")),
-    responses((status = 200, body = [DisabilityDto]), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = [Disability]), (status = 404, body = ProblemBody)))]
 pub async fn list_disabilities(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<DisabilityDto>>, ApiError> {
-    Ok(Json(state.store.disabilities(&actor, id).await?.into_iter().map(Into::into).collect()))
+) -> Result<Json<Vec<Disability>>, ApiError> {
+    Ok(Json(state.store.disabilities(&actor, id).await?))
 }
 
 /// A disability assessment to record.
@@ -278,13 +200,13 @@ pub struct RawDisabilitySchema {
 /// Records a disability assessment for a person.
 #[utoipa::path(post, path = "/api/v1/persons/{id}/disabilities", tag = "registry", request_body = RawDisabilitySchema,
     params(("id" = i64, Path, description = "Person id")),
-    responses((status = 201, body = DisabilityDto), (status = 422, body = ProblemBody)))]
+    responses((status = 201, body = Disability), (status = 422, body = ProblemBody)))]
 pub async fn add_disability(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
     body: Result<Json<RawDisabilitySchema>, JsonRejection>,
-) -> Result<(StatusCode, Json<DisabilityDto>), ApiError> {
+) -> Result<(StatusCode, Json<Disability>), ApiError> {
     let Json(body) = body.map_err(bad_body)?;
     let person = state.store.person(&actor, id).await?;
     let raw = RawDisability {
@@ -297,40 +219,21 @@ pub async fn add_disability(
     };
     let fields = DisabilityFields::parse(&raw, state.store.today()).map_err(|e| invalid_fields(&e))?;
     let d = state.store.add_disability(&actor, &fields, "assessment").await?;
-    Ok((StatusCode::CREATED, Json(d.into())))
-}
-
-/// A household to register.
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default)]
-pub struct RawHouseholdSchema {
-    pub file_number: String,
-    /// The village or city code.
-    pub place: String,
-    pub address: String,
-    pub postal_code: String,
-    pub phone: String,
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 /// Registers a household in a village or city of the caller's subtree.
-#[utoipa::path(post, path = "/api/v1/households", tag = "registry", request_body = RawHouseholdSchema,
+#[utoipa::path(post, path = "/api/v1/households", tag = "registry", request_body = RawHousehold,
     responses((status = 201, body = HouseholdDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn create_household(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    body: Result<Json<RawHouseholdSchema>, JsonRejection>,
+    body: Result<Json<RawHousehold>, JsonRejection>,
 ) -> Result<(StatusCode, Json<HouseholdDto>), ApiError> {
-    let Json(b) = body.map_err(bad_body)?;
-    let raw = RawHousehold {
-        file_number: b.file_number,
-        place: b.place,
-        address: b.address,
-        postal_code: b.postal_code,
-        phone: b.phone,
-    };
+    let Json(raw) = body.map_err(bad_body)?;
     let fields = HouseholdFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
     let h = state.store.create_household(&actor, &fields, "registration").await?;
-    Ok((StatusCode::CREATED, Json(HouseholdDto::new(h, Vec::new()))))
+    Ok((StatusCode::CREATED, Json(HouseholdDto { household: h, members: Vec::new() })))
 }
 
 /// One household with its members.
@@ -343,7 +246,7 @@ pub async fn get_household(
 ) -> Result<Json<HouseholdDto>, ApiError> {
     let h = state.store.household(&actor, id).await?;
     let members = state.store.household_members(&actor, id).await?;
-    Ok(Json(HouseholdDto::new(h, members)))
+    Ok(Json(HouseholdDto { household: h, members }))
 }
 
 #[derive(Deserialize, IntoParams)]
