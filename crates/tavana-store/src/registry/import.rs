@@ -542,15 +542,8 @@ async fn households_batch(
     let mut moved = Vec::new();
     let mut objects = Changed::default();
     for (line, fields, place) in good {
-        let values = HouseholdValues {
-            file_number: fields.file_number.clone(),
-            province_id: place.province_id,
-            unit_id: place.unit_id,
-            place_id: place.id,
-            address: fields.address.clone(),
-            postal_code: fields.postal_code.as_ref().map(|p| p.as_str().to_string()),
-            phone: fields.phone.as_ref().map(|p| p.as_str().to_string()),
-        };
+        let values =
+            HouseholdValues::new(&fields, fields.file_number.clone(), place.province_id, place.unit_id, place.id);
         match existing.get(&fields.file_number) {
             None => new_rows.push(values),
             Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
@@ -734,16 +727,7 @@ async fn disabilities_batch(
             );
             continue;
         };
-        let values = DisabilityValues {
-            person_id: person.id,
-            province_id: person.values.province_id,
-            unit_id: person.values.unit_id,
-            kind: fields.kind.code().into(),
-            severity: fields.severity.code().into(),
-            commission: fields.commission.clone(),
-            assessed_on: fields.assessed_on.to_string(),
-            valid_until: fields.valid_until.map(|d| d.to_string()),
-        };
+        let values = DisabilityValues::new(&fields, person.id, &person.values);
         match existing.get(&(values.person_id, values.kind.clone(), values.assessed_on.clone())) {
             None => new_rows.push(values),
             Some((_, stored)) if *stored == values => summary.unchanged += 1,

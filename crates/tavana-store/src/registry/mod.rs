@@ -22,19 +22,16 @@ use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields, RawPerson};
 use tavana_domain::text::search_key;
 
-/// A household as stored.
+/// A household as stored: its columns ([`HouseholdValues`]) with its place's name
+/// and its bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: i64,
-    pub file_number: String,
-    pub province_id: i64,
-    pub unit_id: i64,
-    pub place_id: i64,
     pub place_name_fa: String,
-    pub address: Option<String>,
-    pub postal_code: Option<String>,
-    pub phone: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub values: HouseholdValues,
     pub version: i64,
     pub updated_at: i64,
     #[serde(skip)]
@@ -107,19 +104,20 @@ pub struct PersonSummary {
     pub first_key: String,
 }
 
-/// A disability assessment as stored.
+/// A disability assessment as stored: its columns ([`DisabilityValues`]) and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Disability {
     pub id: i64,
-    pub person_id: i64,
-    pub kind: String,
-    pub severity: String,
-    pub commission: Option<String>,
-    pub assessed_on: String,
-    pub valid_until: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub values: DisabilityValues,
     pub version: i64,
 }
+
+/// The columns of a [`Disability`].
+const DISABILITY_SELECT: &str = "SELECT id, person_id, province_id, unit_id, kind, severity, commission, assessed_on, \
+     valid_until, version FROM disabilities";
 
 /// One state of a record in its history, newest first: what it was, who made it so,
 /// when, from which unit and why.
@@ -182,7 +180,7 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.file_number, h.province_id, h.unit_id, h.place_id, p.name_fa AS place_name_fa, \
+const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, h.file_number, h.province_id, h.unit_id, h.place_id, \
      h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \
      FROM households h JOIN places p ON p.id = h.place_id JOIN org_units o ON o.id = h.unit_id";
 
@@ -217,28 +215,10 @@ impl Store {
         let home = self.place_home(&fields.place_code).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
-        let now = self.now();
+        let values =
+            HouseholdValues::new(fields, fields.file_number.clone(), home.province_id, home.unit_id, home.place_id);
         let mut tx = self.begin_write().await?;
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO households (file_number, province_id, unit_id, place_id, address, postal_code, phone, \
-                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(&fields.file_number)
-            .bind(home.province_id)
-            .bind(home.unit_id)
-            .bind(home.place_id)
-            .bind(&fields.address)
-            .bind(fields.postal_code.as_ref().map(|p| p.as_str()))
-            .bind(fields.phone.as_ref().map(|p| p.as_str()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason)
-            .fetch_one(c)
-            .await
-        })?;
+        let id = one(insert_households(&mut tx, actor, &[values], reason).await?)?;
         let household = household_in_tx(&mut tx, id).await?;
         tx.audit(Some(actor), AuditEvent::new("household.create", "household", id).after(json!(household))).await?;
         tx.commit().await?;
@@ -260,15 +240,13 @@ impl Store {
             .map_err(out_of_scope_is_invalid("place"))?;
         let mut tx = self.begin_write().await?;
         supersede_by_id(&mut tx, "household", id).await?;
-        let values = HouseholdValues {
-            file_number: current.file_number.clone(),
-            province_id: home.province_id,
-            unit_id: home.unit_id,
-            place_id: home.place_id,
-            address: fields.address.clone(),
-            postal_code: fields.postal_code.as_ref().map(|p| p.as_str().to_string()),
-            phone: fields.phone.as_ref().map(|p| p.as_str().to_string()),
-        };
+        let values = HouseholdValues::new(
+            fields,
+            current.values.file_number.clone(),
+            home.province_id,
+            home.unit_id,
+            home.place_id,
+        );
         update_household_row(&mut tx, actor, id, &values, reason).await?;
         let household = household_in_tx(&mut tx, id).await?;
         tx.audit(
@@ -430,39 +408,10 @@ impl Store {
                 })?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&person.unit_path)?)
             .map_err(out_of_scope_is_invalid("national_code"))?;
-        let now = self.now();
+        let values = DisabilityValues::new(fields, person.id, &person.values);
         let mut tx = self.begin_write().await?;
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO disabilities (person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until, \
-                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11, $12) RETURNING id",
-            )
-            .bind(person.id)
-            .bind(person.values.province_id)
-            .bind(person.values.unit_id)
-            .bind(fields.kind.code())
-            .bind(fields.severity.code())
-            .bind(&fields.commission)
-            .bind(fields.assessed_on.to_string())
-            .bind(fields.valid_until.map(|d| d.to_string()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason)
-            .fetch_one(c)
-            .await
-        })?;
-        let disability = Disability {
-            id,
-            person_id: person.id,
-            kind: fields.kind.code().into(),
-            severity: fields.severity.code().into(),
-            commission: fields.commission.clone(),
-            assessed_on: fields.assessed_on.to_string(),
-            valid_until: fields.valid_until.map(|d| d.to_string()),
-            version: 1,
-        };
+        let id = one(insert_disabilities(&mut tx, actor, &[values], reason).await?)?;
+        let disability = disability_in_tx(&mut tx, id).await?;
         tx.audit(Some(actor), AuditEvent::new("disability.add", "disability", id).after(json!(disability))).await?;
         tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, vec![person.id], reason)).await?;
         tx.commit().await?;
@@ -473,15 +422,8 @@ impl Store {
     pub async fn disabilities(&self, actor: &Actor, person_id: i64) -> Result<Vec<Disability>> {
         self.person_unlogged(actor, person_id).await?;
         self.log_read(actor, Sensitive::Assessments, "person", &person_id.to_string(), json!({})).await?;
-        let rows = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT id, person_id, kind, severity, commission, assessed_on, valid_until, version FROM disabilities \
-                 WHERE person_id = $1 ORDER BY assessed_on DESC, id DESC",
-            )
-            .bind(person_id)
-            .fetch_all(c)
-            .await
-        })?;
+        let sql = format!("{DISABILITY_SELECT} WHERE person_id = $1 ORDER BY assessed_on DESC, id DESC");
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql).bind(person_id).fetch_all(c).await)?;
         Ok(rows)
     }
 
@@ -676,15 +618,14 @@ pub(crate) async fn supersede_by_id(tx: &mut WriteTx, object_type: &str, id: i64
 }
 
 async fn disability_in_tx(tx: &mut WriteTx, id: i64) -> Result<Disability> {
-    let row = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, person_id, kind, severity, commission, assessed_on, valid_until, version FROM disabilities WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await
-    })?;
+    let sql = format!("{DISABILITY_SELECT} WHERE id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
     Ok(row)
+}
+
+/// The one id a single-row insert returned.
+fn one(ids: Vec<i64>) -> Result<i64> {
+    ids.first().copied().ok_or_else(|| StoreError::Corrupt("an insert returned no id".into()))
 }
 
 async fn household_in_tx(tx: &mut WriteTx, id: i64) -> Result<Household> {
@@ -707,7 +648,7 @@ pub(crate) struct HouseholdRef {
 }
 
 fn household_ref(h: &Household) -> HouseholdRef {
-    HouseholdRef { id: h.id, province_id: h.province_id, unit_id: h.unit_id }
+    HouseholdRef { id: h.id, province_id: h.values.province_id, unit_id: h.values.unit_id }
 }
 
 /// The stored columns of a person, as written: one place turns checked fields into
@@ -932,9 +873,11 @@ pub(crate) async fn update_person_row(
     Ok(changed)
 }
 
-/// The stored columns of a household as written.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub(crate) struct HouseholdValues {
+/// The stored columns of a household as written: registration, moves and imports
+/// write them, reads and the API show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdValues {
     pub file_number: String,
     pub province_id: i64,
     pub unit_id: i64,
@@ -944,9 +887,26 @@ pub(crate) struct HouseholdValues {
     pub phone: Option<String>,
 }
 
+impl HouseholdValues {
+    /// A household's checked fields at its place (whose county office is
+    /// responsible for it). A move keeps the file number it had.
+    pub(crate) fn new(f: &HouseholdFields, file_number: String, province_id: i64, unit_id: i64, place_id: i64) -> Self {
+        Self {
+            file_number,
+            province_id,
+            unit_id,
+            place_id,
+            address: f.address.clone(),
+            postal_code: f.postal_code.as_ref().map(|p| p.as_str().to_string()),
+            phone: f.phone.as_ref().map(|p| p.as_str().to_string()),
+        }
+    }
+}
+
 /// The stored columns of a disability assessment as written.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub(crate) struct DisabilityValues {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisabilityValues {
     pub person_id: i64,
     pub province_id: i64,
     pub unit_id: i64,
@@ -957,15 +917,32 @@ pub(crate) struct DisabilityValues {
     pub valid_until: Option<String>,
 }
 
+impl DisabilityValues {
+    /// An assessment's checked fields for a person (filed with the person's office).
+    pub(crate) fn new(f: &DisabilityFields, person_id: i64, person: &PersonValues) -> Self {
+        Self {
+            person_id,
+            province_id: person.province_id,
+            unit_id: person.unit_id,
+            kind: f.kind.code().into(),
+            severity: f.severity.code().into(),
+            commission: f.commission.clone(),
+            assessed_on: f.assessed_on.to_string(),
+            valid_until: f.valid_until.map(|d| d.to_string()),
+        }
+    }
+}
+
 pub(crate) async fn insert_households(
     tx: &mut WriteTx,
     actor: &Actor,
     rows: &[HouseholdValues],
     reason: &str,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let now = tx.now();
+    let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1_000) {
-        on_tx!(tx, |c| {
+        let chunk_ids: Vec<i64> = on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO households (file_number, province_id, unit_id, place_id, address, postal_code, phone, version, \
                  created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
@@ -985,10 +962,12 @@ pub(crate) async fn insert_households(
                     .push_bind(actor.unit_id)
                     .push_bind(reason);
             });
-            q.build().execute(c).await.map(|r| r.rows_affected())
+            q.push(" RETURNING id");
+            q.build_query_scalar().fetch_all(c).await
         })?;
+        ids.extend(chunk_ids);
     }
-    Ok(())
+    Ok(ids)
 }
 
 pub(crate) async fn update_household_row(
@@ -1034,10 +1013,11 @@ pub(crate) async fn insert_disabilities(
     actor: &Actor,
     rows: &[DisabilityValues],
     reason: &str,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let now = tx.now();
+    let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1_000) {
-        on_tx!(tx, |c| {
+        let chunk_ids: Vec<i64> = on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO disabilities (person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until, \
                  version, created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
@@ -1058,10 +1038,12 @@ pub(crate) async fn insert_disabilities(
                     .push_bind(actor.unit_id)
                     .push_bind(reason);
             });
-            q.build().execute(c).await.map(|r| r.rows_affected())
+            q.push(" RETURNING id");
+            q.build_query_scalar().fetch_all(c).await
         })?;
+        ids.extend(chunk_ids);
     }
-    Ok(())
+    Ok(ids)
 }
 
 pub(crate) async fn update_disability_row(

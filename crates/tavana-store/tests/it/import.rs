@@ -112,7 +112,7 @@ async fn json_lines_with_numbers_and_disabilities() {
     assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["severity", "national_code"]);
     let person = store.person_by_national_code(&worker, "0012345679").await.unwrap();
     let list = store.disabilities(&worker, person.id).await.unwrap();
-    assert_eq!((list[0].kind.as_str(), list[0].severity.as_str()), ("visual", "severe"));
+    assert_eq!((list[0].values.kind.as_str(), list[0].values.severity.as_str()), ("visual", "severe"));
     let (again, _) = run(store, &worker, ImportKind::Disabilities, FileFormat::Csv, disabilities).await;
     assert_eq!((again.inserted, again.unchanged), (0, 1));
 }

@@ -173,7 +173,7 @@ async fn changes_keep_every_previous_version() {
     let again = store.add_disability(&worker, &d, "commission 12").await.unwrap_err();
     assert!(matches!(again, StoreError::Conflict { .. }));
     let list = store.disabilities(&worker, mina.id).await.unwrap();
-    assert_eq!((list.len(), list[0].severity.as_str()), (1, "severe"));
+    assert_eq!((list.len(), list[0].values.severity.as_str()), (1, "severe"));
 }
 
 #[tokio::test]

@@ -395,15 +395,15 @@ pub async fn household(
 ) -> Result<Response, PageError> {
     let h = state.store.household(&user.actor, id).await.in_lang(lang)?;
     let members = state.store.household_members(&user.actor, id).await.in_lang(lang)?;
-    let title = format!("{} {}", super::texts::texts(lang).household, h.file_number);
+    let title = format!("{} {}", super::texts::texts(lang).household, h.values.file_number);
     let page = HouseholdPage {
         t: super::texts::texts(lang),
         layout: Layout::new(lang, &user, &title, Some(Module::Registry), &format!("/registry/households/{id}")),
-        add_member_href: format!("/registry/persons/new?household={}", url_encode(&h.file_number)),
+        add_member_href: format!("/registry/persons/new?household={}", url_encode(&h.values.file_number)),
         place: h.place_name_fa,
-        address: h.address.unwrap_or_default(),
-        postal_code: lang.digits(&h.postal_code.unwrap_or_default()),
-        phone: lang.digits(&h.phone.unwrap_or_default()),
+        address: h.values.address.unwrap_or_default(),
+        postal_code: lang.digits(&h.values.postal_code.unwrap_or_default()),
+        phone: lang.digits(&h.values.phone.unwrap_or_default()),
         members: members.iter().map(|p| person_row(lang, p)).collect(),
         can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
     };
@@ -613,11 +613,11 @@ async fn person_page(
     let disability_rows = disabilities
         .iter()
         .map(|d| DisabilityRow {
-            kind: coded_label::<DisabilityType>(lang, Some(&d.kind)),
-            severity: coded_label::<Severity>(lang, Some(&d.severity)),
-            commission: d.commission.clone().unwrap_or_default(),
-            assessed_on: jalali(lang, &d.assessed_on),
-            valid_until: d.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
+            kind: coded_label::<DisabilityType>(lang, Some(&d.values.kind)),
+            severity: coded_label::<Severity>(lang, Some(&d.values.severity)),
+            commission: d.values.commission.clone().unwrap_or_default(),
+            assessed_on: jalali(lang, &d.values.assessed_on),
+            valid_until: d.values.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
         })
         .collect();
     let title = format!("{} {}", p.values.first_name, p.values.last_name);
