@@ -96,10 +96,15 @@ impl Clock {
     }
 }
 
-/// The handle to the database. Cheap to clone: it holds a connection pool.
+/// The handle to the database. Cheap to clone: it holds two connection pools, one
+/// for reads whose connections cannot write (SQLite opened read-only, PostgreSQL
+/// sessions read-only by default) and one for write transactions.
 #[derive(Clone)]
 pub struct Store {
+    /// Reads only: a write through it fails.
     pub(crate) pool: std::sync::Arc<Pool>,
+    /// Write transactions ([`Store::write`]) and a few technical stamps.
+    pub(crate) writer: std::sync::Arc<Pool>,
     pub(crate) consumers: Consumers,
     clock: Clock,
 }
@@ -114,6 +119,18 @@ impl std::fmt::Debug for Store {
 macro_rules! on_pool {
     ($store:expr, |$c:ident| $body:expr) => {
         match &*$store.pool {
+            $crate::db::Pool::Sqlite($c) => $body,
+            $crate::db::Pool::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the writer pool, outside a write transaction:
+/// only for what is not a change of record (schema upkeep, a session's keep-alive,
+/// an API token's last use, an outbox event marked consumed).
+macro_rules! on_writer {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match &*$store.writer {
             $crate::db::Pool::Sqlite($c) => $body,
             $crate::db::Pool::Postgres($c) => $body,
         }
@@ -153,29 +170,41 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
-        let pool = match Backend::from_url(url)? {
+        let (writer, pool) = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
-                    .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-65536");
-                Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+                // The writer creates the file (and the WAL) before any reader opens it.
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(2)
+                    .connect_with(options.clone().create_if_missing(true))
+                    .await?;
+                let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+                (Pool::Sqlite(writer), Pool::Sqlite(readers))
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
-                Pool::Postgres(
+                let pool = |max: u32, options: PgConnectOptions| {
                     PgPoolOptions::new()
-                        .max_connections(16)
+                        .max_connections(max)
                         .acquire_timeout(Duration::from_secs(10))
                         .connect_with(options)
-                        .await?,
-                )
+                };
+                let writer = pool(8, options.clone()).await?;
+                let readers = pool(16, options.options([("default_transaction_read_only", "on")])).await?;
+                (Pool::Postgres(writer), Pool::Postgres(readers))
             }
         };
-        Ok(Store { pool: std::sync::Arc::new(pool), consumers: Consumers::AfterCommit, clock: Clock::System })
+        Ok(Store {
+            pool: std::sync::Arc::new(pool),
+            writer: std::sync::Arc::new(writer),
+            consumers: Consumers::AfterCommit,
+            clock: Clock::System,
+        })
     }
 
     /// The same store with its outbox consumers run as `consumers` says.
@@ -205,7 +234,7 @@ impl Store {
 
     /// Runs the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
-        match &*self.pool {
+        match &*self.writer {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
@@ -225,9 +254,10 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pool, waiting for connections to be returned.
+    /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         on_pool!(self, |c| c.close().await);
+        on_writer!(self, |c| c.close().await);
     }
 
     /// Runs `work` in one write transaction and commits it: the only way anything
@@ -247,7 +277,7 @@ impl Store {
     /// has its audit entry in order.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         let mut tx = WriteTx {
-            inner: match &*self.pool {
+            inner: match &*self.writer {
                 Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
                 Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
             },

@@ -443,7 +443,7 @@ impl Store {
             let expires = (now + micros_of(policy.idle_timeout)).min(created_at + micros_of(policy.absolute_timeout));
             // A keep-alive stamp, not a change of anything a person decided: it is
             // not audited (sign-in and sign-out are).
-            on_pool!(self, |c| {
+            on_writer!(self, |c| {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
                     .bind(now)
                     .bind(expires)
@@ -540,7 +540,7 @@ impl Store {
                 // Stamped at most once a minute, so a busy client does not turn
                 // every read into a write.
                 if last_used.is_none_or(|t| now - t > 60_000_000) {
-                    on_pool!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                    on_writer!(self, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
                         .bind(now)
                         .bind(&hash)
                         .execute(c)

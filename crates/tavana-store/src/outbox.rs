@@ -170,7 +170,7 @@ impl Store {
         if ended.is_empty() {
             // Nothing changed but the events' own state: no audit entry to make.
             for chunk in ids.chunks(CHUNK) {
-                on_pool!(self, |c| mark_consumed(chunk, now).build().execute(c).await.map(|r| r.rows_affected()))?;
+                on_writer!(self, |c| mark_consumed(chunk, now).build().execute(c).await.map(|r| r.rows_affected()))?;
             }
             return Ok(0);
         }

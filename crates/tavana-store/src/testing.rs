@@ -66,10 +66,16 @@ impl Store {
         Ok(n)
     }
 
+    /// Runs a statement on the read pool, to prove it cannot write.
+    pub async fn execute_on_read_pool_for_tests(&self, sql: &str) -> Result<u64> {
+        let n = on_pool!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
     /// Runs a statement outside the audit chain. Only for tests that create
     /// databases or tamper with stored rows to prove the chain notices.
     pub async fn execute_unaudited_for_tests(&self, sql: &str) -> Result<u64> {
-        let n = on_pool!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;
+        let n = on_writer!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n)
     }
 }

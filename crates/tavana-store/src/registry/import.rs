@@ -257,7 +257,7 @@ impl Store {
                     tracing::warn!(index = name, "an index dropped by an interrupted bulk load is being built again");
                 }
                 let sql = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({columns})");
-                on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+                on_writer!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
             }
         }
         Ok(())
@@ -287,7 +287,7 @@ impl Store {
     async fn drop_secondary_indexes(&self, kind: ImportKind) -> Result<()> {
         for (_, name, _) in SECONDARY_INDEXES.iter().filter(|(t, _, _)| *t == kind.as_str()) {
             let sql = format!("DROP INDEX IF EXISTS {name}");
-            on_pool!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
+            on_writer!(self, |c| sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
     }

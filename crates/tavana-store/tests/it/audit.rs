@@ -54,3 +54,15 @@ async fn only_auditors_and_admins_read_the_log() {
     let worker = user(&db.store, "worker", "C08-01", Role::CaseWorker).await;
     assert!(db.store.recent_audit_entries(&worker, 10).await.is_err());
 }
+
+/// Writes happen only in write transactions, which append to the audit chain: the
+/// pool reads go through cannot write at all.
+#[tokio::test]
+async fn the_read_pool_cannot_write() {
+    let db = seeded().await;
+    let refused = db.store.execute_on_read_pool_for_tests("UPDATE org_units SET name_fa = 'x' WHERE id = 1").await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(db.store.execute_on_read_pool_for_tests("SELECT 1").await.is_ok(), "it reads");
+    let admin = user(&db.store, "admin", "HQ", Role::Admin).await;
+    assert!(db.store.org_units(&admin).await.unwrap().iter().all(|u| u.name_fa != "x"));
+}
