@@ -275,7 +275,7 @@ impl Store {
     /// row, so writers queue here (on SQLite this also takes the write lock at once,
     /// which avoids lock upgrades failing under load) and every committed write
     /// has its audit entry in order.
-    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+    async fn begin_write(&self) -> Result<WriteTx> {
         let mut tx = WriteTx {
             inner: match &*self.writer {
                 Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
@@ -319,7 +319,7 @@ impl WriteTx {
     /// were emitted, their consumers run next (unless deferred); a consumer that
     /// fails is logged and its events stay pending for the next run, so nothing is
     /// lost and the committed change stands.
-    pub(crate) async fn commit(self) -> Result<()> {
+    async fn commit(self) -> Result<()> {
         if self.audit_entries == 0 {
             return Err(StoreError::Corrupt("a write transaction must append to the audit log".into()));
         }

@@ -187,9 +187,10 @@ impl Store {
         let mut roles = new.roles.clone();
         roles.sort();
         roles.dedup();
-        let mut tx = self.begin_write().await?;
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
+        let user = self
+            .write(async |tx| {
+                let id: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, password_hash, unit_id, active, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id",
             )
@@ -200,29 +201,31 @@ impl Store {
             .bind(now)
             .fetch_one(c)
             .await
-        })?;
-        for role in &roles {
-            on_tx!(tx, |c| {
-                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(role.as_str())
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-        }
-        let user = User {
-            id,
-            username,
-            display_name,
-            unit_id: new.unit_id,
-            unit_name_fa: unit.name_fa,
-            active: true,
-            roles,
-            created_at: now,
-        };
-        tx.audit(actor, AuditEvent::new("user.create", "user", id).after(user_json(&user))).await?;
-        tx.commit().await?;
+                })?;
+                for role in &roles {
+                    on_tx!(tx, |c| {
+                        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                            .bind(id)
+                            .bind(role.as_str())
+                            .execute(c)
+                            .await
+                            .map(|r| r.rows_affected())
+                    })?;
+                }
+                let user = User {
+                    id,
+                    username,
+                    display_name,
+                    unit_id: new.unit_id,
+                    unit_name_fa: unit.name_fa,
+                    active: true,
+                    roles,
+                    created_at: now,
+                };
+                tx.audit(actor, AuditEvent::new("user.create", "user", id).after(user_json(&user))).await?;
+                Ok(user)
+            })
+            .await?;
         Ok(user)
     }
 
@@ -263,23 +266,27 @@ impl Store {
             authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
         }
         let hash = hash_password(password.to_string()).await?;
-        let mut tx = self.begin_write().await?;
-        on_tx!(tx, |c| {
-            sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        self.write(async |tx| {
+            on_tx!(tx, |c| {
+                sqlx::query(
+                    "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+                )
                 .bind(&hash)
                 .bind(self.now())
                 .bind(user_id)
                 .execute(&mut *c)
                 .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        // The audit entry records that the password changed, never the password.
-        tx.audit(actor, AuditEvent::new("user.set_password", "user", user_id)).await?;
-        tx.commit().await
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            // The audit entry records that the password changed, never the password.
+            tx.audit(actor, AuditEvent::new("user.set_password", "user", user_id)).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Whether any user exists (the demo creates its users only once).
@@ -302,34 +309,35 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("active", Reason::OutOfRange)));
         }
         let before = row.clone_user(roles.clone());
-        let mut tx = self.begin_write().await?;
-        on_tx!(tx, |c| {
-            sqlx::query("UPDATE users SET active = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-                .bind(active)
-                .bind(self.now())
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if !active {
-            on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
-        let mut after = before.clone();
-        after.active = active;
-        tx.audit(
-            Some(actor),
-            AuditEvent::new(if active { "user.enable" } else { "user.disable" }, "user", id)
-                .before(user_json(&before))
-                .after(user_json(&after)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        self.write(async |tx| {
+            on_tx!(tx, |c| {
+                sqlx::query("UPDATE users SET active = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                    .bind(active)
+                    .bind(self.now())
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            if !active {
+                on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
+            let mut after = before.clone();
+            after.active = active;
+            tx.audit(
+                Some(actor),
+                AuditEvent::new(if active { "user.enable" } else { "user.disable" }, "user", id)
+                    .before(user_json(&before))
+                    .after(user_json(&after)),
+            )
+            .await?;
+            Ok(after)
+        })
+        .await
     }
 
     /// Checks a user name and password from `address`. Refuses while the name or the
@@ -374,48 +382,51 @@ impl Store {
             Some((id, _, true)) if password_ok => Some(id),
             _ => None,
         };
-        let mut tx = self.begin_write().await?;
-        on_tx!(tx, |c| {
-            sqlx::query("INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4)")
-                .bind(&username)
-                .bind(address)
+        self.write(async |tx| {
+            on_tx!(tx, |c| {
+                sqlx::query("INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4)")
+                    .bind(&username)
+                    .bind(address)
+                    .bind(now)
+                    .bind(user_id.is_some())
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            let Some(user_id) = user_id else {
+                tx.audit(
+                    None,
+                    AuditEvent::new("auth.sign_in_failed", "user", &username).after(json!({ "address": address })),
+                )
+                .await?;
+                return Ok(Err(SignInRefused::WrongCredentials));
+            };
+            let actor = self.actor_for_user(user_id).await?;
+            let token = random_token();
+            let csrf_token = random_token();
+            let expires = now + micros_of(policy.idle_timeout.min(policy.absolute_timeout));
+            on_tx!(tx, |c| {
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $4, $5)",
+                )
+                .bind(token_hash(&token))
+                .bind(user_id)
+                .bind(&csrf_token)
                 .bind(now)
-                .bind(user_id.is_some())
+                .bind(expires)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
-        })?;
-        let Some(user_id) = user_id else {
+            })?;
             tx.audit(
-                None,
-                AuditEvent::new("auth.sign_in_failed", "user", &username).after(json!({ "address": address })),
+                Some(&actor),
+                AuditEvent::new("auth.sign_in", "user", user_id).after(json!({ "address": address })),
             )
             .await?;
-            tx.commit().await?;
-            return Ok(Err(SignInRefused::WrongCredentials));
-        };
-        let actor = self.actor_for_user(user_id).await?;
-        let token = random_token();
-        let csrf_token = random_token();
-        let expires = now + micros_of(policy.idle_timeout.min(policy.absolute_timeout));
-        on_tx!(tx, |c| {
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $4, $5)",
-            )
-            .bind(token_hash(&token))
-            .bind(user_id)
-            .bind(&csrf_token)
-            .bind(now)
-            .bind(expires)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        tx.audit(Some(&actor), AuditEvent::new("auth.sign_in", "user", user_id).after(json!({ "address": address })))
-            .await?;
-        tx.commit().await?;
-        Ok(Ok(NewSession { token, csrf_token, actor }))
+            Ok(Ok(NewSession { token, csrf_token, actor }))
+        })
+        .await
     }
 
     /// The actor of a live session, extending its idle expiry (at most once a minute,
@@ -459,14 +470,16 @@ impl Store {
 
     /// Ends a session.
     pub async fn sign_out(&self, actor: &Actor, token: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        tx.audit(Some(actor), AuditEvent::new("auth.sign_out", "user", actor.user_id)).await?;
-        tx.commit().await
+        self.write(async |tx| {
+            on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash(token))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            tx.audit(Some(actor), AuditEvent::new("auth.sign_out", "user", actor.user_id)).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Issues an API token for a machine client acting as `user_id`. The secret is
@@ -489,7 +502,7 @@ impl Store {
         let secret = format!("tvn_{}", random_token());
         let now = self.now();
         let expires_at = valid_for.map(|d| now + micros_of(d));
-        let mut tx = self.begin_write().await?;
+        self.write(async |tx| {
         let id: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -516,8 +529,9 @@ impl Store {
             AuditEvent::new("api_token.issue", "api_token", id).after(serde_json::to_value(&token).unwrap_or_default()),
         )
         .await?;
-        tx.commit().await?;
-        Ok((token, secret))
+            Ok((token, secret))
+        })
+        .await
     }
 
     /// The actor behind an API token; `None` for an unknown, revoked or expired one,

@@ -61,68 +61,71 @@ impl Store {
     /// Does nothing when an HQ already exists, so opening a seeded database again is
     /// safe.
     pub async fn load_geography(&self, provinces: &[PlaceSeed]) -> Result<GeographyLoaded> {
-        let mut tx = self.begin_write().await?;
-        let existing: Option<i64> = on_tx!(tx, |c| {
+        let existing: Option<i64> = on_pool!(self, |c| {
             sqlx::query_scalar("SELECT id FROM org_units WHERE kind = 'hq'").fetch_optional(c).await
         })?;
         if existing.is_some() {
             return Ok(GeographyLoaded::default());
         }
-        let now = self.now();
-        let hq = NewUnit {
-            kind: OrgUnitKind::Hq,
-            code: "HQ".into(),
-            name_fa: "ستاد سازمان بهزیستی کشور".into(),
-            name_en: Some("Headquarters"),
-            place_id: None,
-            province_id: None,
-        };
-        let (hq_id, hq_path) = insert_unit(&mut tx, None, &hq, now).await?;
-        let mut loaded = GeographyLoaded { places: 0, org_units: 1 };
-        for province in provinces {
-            if province.kind != PlaceKind::Province {
-                return Err(StoreError::Corrupt(format!("place {} is not a province", province.code)));
-            }
-            let place_id = insert_place(&mut tx, None, province, None, None).await?;
-            set_own_ids(&mut tx, place_id).await?;
-            loaded.places += 1;
-            let directorate = NewUnit {
-                kind: OrgUnitKind::Province,
-                code: format!("P{}", province.code),
-                name_fa: format!("ادارهٔ کل بهزیستی استان {}", province.name_fa),
-                name_en: province.name_en.as_deref(),
-                place_id: Some(place_id),
-                province_id: Some(place_id),
-            };
-            let (unit_id, unit_path) = insert_unit(&mut tx, Some((hq_id, &hq_path)), &directorate, now).await?;
-            loaded.org_units += 1;
-            for county in &province.children {
-                if !PlaceKind::Province.may_contain(county.kind) {
-                    return Err(StoreError::Corrupt(format!("place {} cannot sit in a province", county.code)));
-                }
-                let county_place = insert_place(&mut tx, Some(place_id), county, Some(place_id), None).await?;
-                set_own_ids(&mut tx, county_place).await?;
-                loaded.places += 1;
-                let office = NewUnit {
-                    kind: OrgUnitKind::County,
-                    code: format!("C{}", county.code),
-                    name_fa: format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa),
-                    name_en: county.name_en.as_deref(),
-                    place_id: Some(county_place),
-                    province_id: Some(place_id),
+        let loaded = self
+            .write(async |tx| {
+                let now = self.now();
+                let hq = NewUnit {
+                    kind: OrgUnitKind::Hq,
+                    code: "HQ".into(),
+                    name_fa: "ستاد سازمان بهزیستی کشور".into(),
+                    name_en: Some("Headquarters"),
+                    place_id: None,
+                    province_id: None,
                 };
-                insert_unit(&mut tx, Some((unit_id, &unit_path)), &office, now).await?;
-                loaded.org_units += 1;
-                loaded.places += insert_places_below(&mut tx, county_place, county, place_id).await?;
-            }
-        }
-        tx.audit(
-            None,
-            AuditEvent::new("geography.load", "org_unit", hq_id)
-                .after(json!({ "places": loaded.places, "org_units": loaded.org_units })),
-        )
-        .await?;
-        tx.commit().await?;
+                let (hq_id, hq_path) = insert_unit(tx, None, &hq, now).await?;
+                let mut loaded = GeographyLoaded { places: 0, org_units: 1 };
+                for province in provinces {
+                    if province.kind != PlaceKind::Province {
+                        return Err(StoreError::Corrupt(format!("place {} is not a province", province.code)));
+                    }
+                    let place_id = insert_place(tx, None, province, None, None).await?;
+                    set_own_ids(tx, place_id).await?;
+                    loaded.places += 1;
+                    let directorate = NewUnit {
+                        kind: OrgUnitKind::Province,
+                        code: format!("P{}", province.code),
+                        name_fa: format!("ادارهٔ کل بهزیستی استان {}", province.name_fa),
+                        name_en: province.name_en.as_deref(),
+                        place_id: Some(place_id),
+                        province_id: Some(place_id),
+                    };
+                    let (unit_id, unit_path) = insert_unit(tx, Some((hq_id, &hq_path)), &directorate, now).await?;
+                    loaded.org_units += 1;
+                    for county in &province.children {
+                        if !PlaceKind::Province.may_contain(county.kind) {
+                            return Err(StoreError::Corrupt(format!("place {} cannot sit in a province", county.code)));
+                        }
+                        let county_place = insert_place(tx, Some(place_id), county, Some(place_id), None).await?;
+                        set_own_ids(tx, county_place).await?;
+                        loaded.places += 1;
+                        let office = NewUnit {
+                            kind: OrgUnitKind::County,
+                            code: format!("C{}", county.code),
+                            name_fa: format!("ادارهٔ بهزیستی شهرستان {}", county.name_fa),
+                            name_en: county.name_en.as_deref(),
+                            place_id: Some(county_place),
+                            province_id: Some(place_id),
+                        };
+                        insert_unit(tx, Some((unit_id, &unit_path)), &office, now).await?;
+                        loaded.org_units += 1;
+                        loaded.places += insert_places_below(tx, county_place, county, place_id).await?;
+                    }
+                }
+                tx.audit(
+                    None,
+                    AuditEvent::new("geography.load", "org_unit", hq_id)
+                        .after(json!({ "places": loaded.places, "org_units": loaded.org_units })),
+                )
+                .await?;
+                Ok(loaded)
+            })
+            .await?;
         Ok(loaded)
     }
 

@@ -158,7 +158,7 @@ impl Store {
     ) -> Result<Program> {
         require(actor, Action::Programs(ProgramAction::Manage))?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let program = self.write(async |tx| {
         let id: i64 = on_tx!(tx, |c| {
             sqlx::query_scalar(
             "INSERT INTO programs (code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, \
@@ -188,7 +188,9 @@ impl Store {
             crate::audit::AuditEvent::new("program.create", "program", id).after(serde_json::json!(program)),
         )
         .await?;
-        tx.commit().await?;
+            Ok(program)
+        })
+        .await?;
         Ok(program)
     }
 
@@ -324,8 +326,11 @@ impl Store {
         let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
         let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(persons)).await?;
         let appeal_until = (today + time::Duration::days(30)).to_string();
+        if values.is_empty() {
+            return Ok(0);
+        }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let enrolled = self.write(async |tx| {
         let mut enrolled = 0;
         for (person_id, vars) in &values {
             let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
@@ -378,10 +383,9 @@ impl Store {
             .await?;
             enrolled += 1;
         }
-        if enrolled == 0 {
-            return Ok(0);
-        }
-        tx.commit().await?;
+            Ok(enrolled)
+        })
+        .await?;
         Ok(enrolled)
     }
 }
@@ -505,7 +509,7 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        self.write(async |tx| {
         let changed = on_tx!(tx, |c| {
             sqlx::query(
             "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5"
@@ -555,7 +559,9 @@ impl Store {
                 .after(serde_json::json!({ "state": to.code(), "reasons": reasons, "legal_basis": legal_basis })),
         )
         .await?;
-        tx.commit().await?;
+            Ok(())
+        })
+        .await?;
         self.enrollment(actor, program_id, person_id).await
     }
 }
@@ -575,7 +581,7 @@ impl Store {
         if !program.status.may_become(status) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
-        let mut tx = self.begin_write().await?;
+        self.write(async |tx| {
         on_tx!(tx, |c| {
             sqlx::query(
             "UPDATE programs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3, updated_unit_id = $4, \
@@ -598,7 +604,9 @@ impl Store {
                 .after(serde_json::json!({ "status": status, "reason": reason })),
         )
         .await?;
-        tx.commit().await?;
+            Ok(())
+        })
+        .await?;
         self.program(actor, id).await
     }
 }
@@ -628,7 +636,7 @@ impl Store {
             return Err(StoreError::Conflict { field: "version".into() });
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let program = self.write(async |tx| {
         on_tx!(tx, |c| {
             sqlx::query(
             "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
@@ -683,7 +691,9 @@ impl Store {
             // Enrollments under the old rule are checked against the new one.
             tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
         }
-        tx.commit().await?;
+            Ok(program)
+        })
+        .await?;
         Ok(program)
     }
 

@@ -64,7 +64,7 @@ impl Store {
     pub async fn detect_duplicates(&self, actor: &Actor) -> Result<u64> {
         require(actor, Action::Registry(RegistryAction::Edit))?;
         let pattern = actor.unit_path.subtree_pattern();
-        let mut tx = self.begin_write().await?;
+        let found = self.write(async |tx| {
         let mut found = 0;
         for rule in RULES {
             let sql = format!(
@@ -91,7 +91,9 @@ impl Store {
                 .after(json!({ "found": found })),
         )
         .await?;
-        tx.commit().await?;
+            Ok(found)
+        })
+        .await?;
         Ok(found)
     }
 
@@ -147,8 +149,8 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("survivor", Reason::NotInList)));
         };
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        supersede_by_id(&mut tx, "person", merged).await?;
+        self.write(async |tx| {
+        supersede_by_id(tx, "person", merged).await?;
         on_tx!(tx, |c| sqlx::query(
             "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, updated_by = $3, \
              updated_unit_id = $4, change_reason = $5 WHERE id = $6"
@@ -173,7 +175,7 @@ impl Store {
         .await
         })?;
         for disability in &movable {
-            move_disability(&mut tx, *disability, survivor).await?;
+            move_disability(tx, *disability, survivor).await?;
         }
         on_tx!(tx, |c| sqlx::query(
             "INSERT INTO merges (candidate_id, survivor_id, merged_id, moved_disabilities, merged_by, merged_at) \
@@ -188,7 +190,7 @@ impl Store {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-        decide(&mut tx, actor, id, CandidateStatus::Merged, reason).await?;
+        decide(tx, actor, id, CandidateStatus::Merged, reason).await?;
         tx.audit(
             Some(actor),
             AuditEvent::new("person.merge", "person", merged)
@@ -197,21 +199,25 @@ impl Store {
         .await?;
         // The merged person's enrollments may now be duplicates.
         tx.emit(Some(actor), &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)).await?;
-        tx.commit().await?;
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 
     /// Dismisses a candidate: the two are different persons.
     pub async fn dismiss_duplicate(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
         self.decidable(actor, id, reason).await?;
-        let mut tx = self.begin_write().await?;
-        decide(&mut tx, actor, id, CandidateStatus::Dismissed, reason).await?;
-        tx.audit(
-            Some(actor),
-            AuditEvent::new("duplicate.dismiss", "duplicate_candidate", id).after(json!({ "reason": reason })),
-        )
-        .await?;
-        tx.commit().await
+        self.write(async |tx| {
+            decide(tx, actor, id, CandidateStatus::Dismissed, reason).await?;
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("duplicate.dismiss", "duplicate_candidate", id).after(json!({ "reason": reason })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Undoes a decision: a merged person is separated again (its assessments move
@@ -226,7 +232,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("status", Reason::OutOfRange)));
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        self.write(async |tx| {
         if candidate.status == CandidateStatus::Merged {
             let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
                 sqlx::query_as(
@@ -240,9 +246,9 @@ impl Store {
             let moved: Vec<i64> =
                 serde_json::from_str(&moved).map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
             for disability in &moved {
-                move_disability(&mut tx, *disability, merged).await?;
+                move_disability(tx, *disability, merged).await?;
             }
-            supersede_by_id(&mut tx, "person", merged).await?;
+            supersede_by_id(tx, "person", merged).await?;
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE persons SET merged_into = NULL, version = version + 1, updated_at = $1, updated_by = $2, \
                  updated_unit_id = $3, change_reason = $4 WHERE id = $5"
@@ -284,7 +290,9 @@ impl Store {
         .await
         .map(|r| r.rows_affected())
         })?;
-        tx.commit().await
+            Ok(())
+        })
+        .await
     }
 
     /// An open candidate the actor may decide, with a reason given.

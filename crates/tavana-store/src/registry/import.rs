@@ -537,43 +537,51 @@ async fn households_batch(
     }
     let files: Vec<String> = good.iter().map(|(_, f, _)| f.file_number.clone()).collect();
     let existing = store.existing_households(&files).await?;
-    let mut tx = store.begin_write().await?;
-    let mut new_rows = Vec::new();
-    let mut moved = Vec::new();
-    let mut objects = Changed::default();
-    for (line, fields, place) in good {
-        let values =
-            HouseholdValues::new(&fields, fields.file_number.clone(), place.province_id, place.unit_id, place.id);
-        match existing.get(&fields.file_number) {
-            None => new_rows.push(values),
-            Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
-                &mut summary,
-                on_error,
-                RowError::new(
-                    line,
-                    "file_number",
-                    &fields.file_number,
-                    "is registered in another org unit",
-                    "در واحد سازمانی دیگری ثبت شده است",
-                ),
-            ),
-            Some(stored) if stored.values == values => summary.unchanged += 1,
-            Some(stored) => {
-                supersede_by_id(&mut tx, "household", stored.id).await?;
-                update_household_row(&mut tx, actor, stored.id, &values, "import").await?;
-                summary.updated += 1;
-                moved.push(stored.id);
-                objects.updated.push(values.file_number.clone());
+    let summary = store
+        .write(async |tx| {
+            let mut new_rows = Vec::new();
+            let mut moved = Vec::new();
+            let mut objects = Changed::default();
+            for (line, fields, place) in good {
+                let values = HouseholdValues::new(
+                    &fields,
+                    fields.file_number.clone(),
+                    place.province_id,
+                    place.unit_id,
+                    place.id,
+                );
+                match existing.get(&fields.file_number) {
+                    None => new_rows.push(values),
+                    Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
+                        &mut summary,
+                        on_error,
+                        RowError::new(
+                            line,
+                            "file_number",
+                            &fields.file_number,
+                            "is registered in another org unit",
+                            "در واحد سازمانی دیگری ثبت شده است",
+                        ),
+                    ),
+                    Some(stored) if stored.values == values => summary.unchanged += 1,
+                    Some(stored) => {
+                        supersede_by_id(tx, "household", stored.id).await?;
+                        update_household_row(tx, actor, stored.id, &values, "import").await?;
+                        summary.updated += 1;
+                        moved.push(stored.id);
+                        objects.updated.push(values.file_number.clone());
+                    }
+                }
             }
-        }
-    }
-    summary.inserted = new_rows.len() as u64;
-    objects.inserted = new_rows.iter().map(|r| r.file_number.clone()).collect();
-    insert_households(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Households, first_line, &summary, objects).await?;
-    // Changed households' members may have left a program's rule.
-    crate::registry::emit_household_change(&mut tx, actor, &moved, "import").await?;
-    tx.commit().await?;
+            summary.inserted = new_rows.len() as u64;
+            objects.inserted = new_rows.iter().map(|r| r.file_number.clone()).collect();
+            insert_households(tx, actor, &new_rows, "import").await?;
+            audit_batch(tx, actor, ImportKind::Households, first_line, &summary, objects).await?;
+            // Changed households' members may have left a program's rule.
+            crate::registry::emit_household_change(tx, actor, &moved, "import").await?;
+            Ok(summary)
+        })
+        .await?;
     Ok(summary)
 }
 
@@ -611,61 +619,65 @@ async fn persons_batch(
     let households = store.existing_households(&files).await?;
     let codes: Vec<String> = good.iter().map(|(_, f)| f.national_code.as_string()).collect();
     let existing = store.existing_persons(&codes).await?;
-    let mut tx = store.begin_write().await?;
-    let mut new_rows = Vec::new();
-    let mut changed = Vec::new();
-    let mut objects = Changed::default();
-    for (line, fields) in good {
-        let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path)) else {
-            reject(
-                &mut summary,
-                on_error,
-                RowError::new(
-                    line,
-                    "household",
-                    &fields.household,
-                    "is not a household of your org unit",
-                    "خانوار در واحد سازمانی شما نیست",
-                ),
-            );
-            continue;
-        };
-        let href = HouseholdRef {
-            id: household.id,
-            province_id: household.values.province_id,
-            unit_id: household.values.unit_id,
-        };
-        let values = PersonValues::new(&fields, &href);
-        match existing.get(&values.national_code) {
-            None => new_rows.push(values),
-            Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
-                &mut summary,
-                on_error,
-                RowError::new(
-                    line,
-                    "national_code",
-                    &values.national_code,
-                    "is registered in another org unit",
-                    "در واحد سازمانی دیگری ثبت شده است",
-                ),
-            ),
-            Some(stored) if stored.values == values => summary.unchanged += 1,
-            Some(stored) => {
-                supersede_by_id(&mut tx, "person", stored.id).await?;
-                update_person_row(&mut tx, actor, stored.id, stored.version, &values, "import").await?;
-                summary.updated += 1;
-                changed.push(stored.id);
-                objects.updated.push(values.national_code.clone());
+    let summary = store
+        .write(async |tx| {
+            let mut new_rows = Vec::new();
+            let mut changed = Vec::new();
+            let mut objects = Changed::default();
+            for (line, fields) in good {
+                let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path))
+                else {
+                    reject(
+                        &mut summary,
+                        on_error,
+                        RowError::new(
+                            line,
+                            "household",
+                            &fields.household,
+                            "is not a household of your org unit",
+                            "خانوار در واحد سازمانی شما نیست",
+                        ),
+                    );
+                    continue;
+                };
+                let href = HouseholdRef {
+                    id: household.id,
+                    province_id: household.values.province_id,
+                    unit_id: household.values.unit_id,
+                };
+                let values = PersonValues::new(&fields, &href);
+                match existing.get(&values.national_code) {
+                    None => new_rows.push(values),
+                    Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
+                        &mut summary,
+                        on_error,
+                        RowError::new(
+                            line,
+                            "national_code",
+                            &values.national_code,
+                            "is registered in another org unit",
+                            "در واحد سازمانی دیگری ثبت شده است",
+                        ),
+                    ),
+                    Some(stored) if stored.values == values => summary.unchanged += 1,
+                    Some(stored) => {
+                        supersede_by_id(tx, "person", stored.id).await?;
+                        update_person_row(tx, actor, stored.id, stored.version, &values, "import").await?;
+                        summary.updated += 1;
+                        changed.push(stored.id);
+                        objects.updated.push(values.national_code.clone());
+                    }
+                }
             }
-        }
-    }
-    summary.inserted = new_rows.len() as u64;
-    objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
-    insert_persons(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Persons, first_line, &summary, objects).await?;
-    // Changed persons may have left a program's rule.
-    tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, changed, "import")).await?;
-    tx.commit().await?;
+            summary.inserted = new_rows.len() as u64;
+            objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
+            insert_persons(tx, actor, &new_rows, "import").await?;
+            audit_batch(tx, actor, ImportKind::Persons, first_line, &summary, objects).await?;
+            // Changed persons may have left a program's rule.
+            tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, changed, "import")).await?;
+            Ok(summary)
+        })
+        .await?;
     Ok(summary)
 }
 
@@ -707,45 +719,48 @@ async fn disabilities_batch(
     let persons = store.existing_persons(&codes).await?;
     let person_ids: Vec<i64> = persons.values().map(|p| p.id).collect();
     let existing = store.existing_disabilities(&person_ids).await?;
-    let mut tx = store.begin_write().await?;
-    let mut new_rows = Vec::new();
-    let mut changed = Vec::new();
-    let mut objects = Changed::default();
-    for (line, fields) in good {
-        let code = fields.national_code.as_string();
-        let Some(person) = persons.get(&code).filter(|p| in_scope(actor, &p.unit_path)) else {
-            reject(
-                &mut summary,
-                on_error,
-                RowError::new(
-                    line,
-                    "national_code",
-                    &code,
-                    "is not a person of your org unit",
-                    "فردی با این کد ملی در واحد سازمانی شما نیست",
-                ),
-            );
-            continue;
-        };
-        let values = DisabilityValues::new(&fields, person.id, &person.values);
-        match existing.get(&(values.person_id, values.kind.clone(), values.assessed_on.clone())) {
-            None => new_rows.push(values),
-            Some((_, stored)) if *stored == values => summary.unchanged += 1,
-            Some((id, _)) => {
-                supersede_by_id(&mut tx, "disability", *id).await?;
-                update_disability_row(&mut tx, actor, *id, &values, "import").await?;
-                summary.updated += 1;
-                changed.push(values.person_id);
-                objects.updated.push(assessment_key(&values));
+    let summary = store
+        .write(async |tx| {
+            let mut new_rows = Vec::new();
+            let mut changed = Vec::new();
+            let mut objects = Changed::default();
+            for (line, fields) in good {
+                let code = fields.national_code.as_string();
+                let Some(person) = persons.get(&code).filter(|p| in_scope(actor, &p.unit_path)) else {
+                    reject(
+                        &mut summary,
+                        on_error,
+                        RowError::new(
+                            line,
+                            "national_code",
+                            &code,
+                            "is not a person of your org unit",
+                            "فردی با این کد ملی در واحد سازمانی شما نیست",
+                        ),
+                    );
+                    continue;
+                };
+                let values = DisabilityValues::new(&fields, person.id, &person.values);
+                match existing.get(&(values.person_id, values.kind.clone(), values.assessed_on.clone())) {
+                    None => new_rows.push(values),
+                    Some((_, stored)) if *stored == values => summary.unchanged += 1,
+                    Some((id, _)) => {
+                        supersede_by_id(tx, "disability", *id).await?;
+                        update_disability_row(tx, actor, *id, &values, "import").await?;
+                        summary.updated += 1;
+                        changed.push(values.person_id);
+                        objects.updated.push(assessment_key(&values));
+                    }
+                }
             }
-        }
-    }
-    summary.inserted = new_rows.len() as u64;
-    objects.inserted = new_rows.iter().map(assessment_key).collect();
-    insert_disabilities(&mut tx, actor, &new_rows, "import").await?;
-    audit_batch(&mut tx, actor, ImportKind::Disabilities, first_line, &summary, objects).await?;
-    tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, changed, "import")).await?;
-    tx.commit().await?;
+            summary.inserted = new_rows.len() as u64;
+            objects.inserted = new_rows.iter().map(assessment_key).collect();
+            insert_disabilities(tx, actor, &new_rows, "import").await?;
+            audit_batch(tx, actor, ImportKind::Disabilities, first_line, &summary, objects).await?;
+            tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, changed, "import")).await?;
+            Ok(summary)
+        })
+        .await?;
     Ok(summary)
 }
 

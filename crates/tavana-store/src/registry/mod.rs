@@ -217,11 +217,15 @@ impl Store {
             .map_err(out_of_scope_is_invalid("place"))?;
         let values =
             HouseholdValues::new(fields, fields.file_number.clone(), home.province_id, home.unit_id, home.place_id);
-        let mut tx = self.begin_write().await?;
-        let id = one(insert_households(&mut tx, actor, &[values], reason).await?)?;
-        let household = household_in_tx(&mut tx, id).await?;
-        tx.audit(Some(actor), AuditEvent::new("household.create", "household", id).after(json!(household))).await?;
-        tx.commit().await?;
+        let household = self
+            .write(async |tx| {
+                let id = one(insert_households(tx, actor, &[values], reason).await?)?;
+                let household = household_in_tx(tx, id).await?;
+                tx.audit(Some(actor), AuditEvent::new("household.create", "household", id).after(json!(household)))
+                    .await?;
+                Ok(household)
+            })
+            .await?;
         Ok(household)
     }
 
@@ -238,24 +242,27 @@ impl Store {
         let home = self.place_home(&fields.place_code).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
-        let mut tx = self.begin_write().await?;
-        supersede_by_id(&mut tx, "household", id).await?;
-        let values = HouseholdValues::new(
-            fields,
-            current.values.file_number.clone(),
-            home.province_id,
-            home.unit_id,
-            home.place_id,
-        );
-        update_household_row(&mut tx, actor, id, &values, reason).await?;
-        let household = household_in_tx(&mut tx, id).await?;
-        tx.audit(
-            Some(actor),
-            AuditEvent::new("household.move", "household", id).before(json!(current)).after(json!(household)),
-        )
-        .await?;
-        emit_household_change(&mut tx, actor, &[id], reason).await?;
-        tx.commit().await?;
+        let household = self
+            .write(async |tx| {
+                supersede_by_id(tx, "household", id).await?;
+                let values = HouseholdValues::new(
+                    fields,
+                    current.values.file_number.clone(),
+                    home.province_id,
+                    home.unit_id,
+                    home.place_id,
+                );
+                update_household_row(tx, actor, id, &values, reason).await?;
+                let household = household_in_tx(tx, id).await?;
+                tx.audit(
+                    Some(actor),
+                    AuditEvent::new("household.move", "household", id).before(json!(current)).after(json!(household)),
+                )
+                .await?;
+                emit_household_change(tx, actor, &[id], reason).await?;
+                Ok(household)
+            })
+            .await?;
         Ok(household)
     }
 
@@ -316,15 +323,18 @@ impl Store {
             self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&household.unit_path)?)?;
         let values = PersonValues::new(fields, &household_ref(&household));
-        let mut tx = self.begin_write().await?;
-        insert_persons(&mut tx, actor, std::slice::from_ref(&values), reason).await?;
-        let id: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM persons WHERE national_code = $1")
-            .bind(&values.national_code)
-            .fetch_one(c)
-            .await)?;
-        let person = person_in_tx(&mut tx, id).await?;
-        tx.audit(Some(actor), AuditEvent::new("person.register", "person", id).after(json!(person))).await?;
-        tx.commit().await?;
+        let person = self
+            .write(async |tx| {
+                insert_persons(tx, actor, std::slice::from_ref(&values), reason).await?;
+                let id: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM persons WHERE national_code = $1")
+                    .bind(&values.national_code)
+                    .fetch_one(c)
+                    .await)?;
+                let person = person_in_tx(tx, id).await?;
+                tx.audit(Some(actor), AuditEvent::new("person.register", "person", id).after(json!(person))).await?;
+                Ok(person)
+            })
+            .await?;
         Ok(person)
     }
 
@@ -353,22 +363,25 @@ impl Store {
         }
         let household =
             self.household_by_file(actor, &fields.household).await.map_err(out_of_scope_is_invalid("household"))?;
-        let mut tx = self.begin_write().await?;
-        supersede_by_id(&mut tx, "person", id).await?;
-        let values = PersonValues::new(fields, &household_ref(&household));
-        let changed = update_person_row(&mut tx, actor, id, expected_version, &values, reason.trim()).await?;
-        if changed == 0 {
-            return Err(StoreError::Conflict { field: "version".into() });
-        }
-        let person = person_in_tx(&mut tx, id).await?;
-        tx.audit(
-            Some(actor),
-            AuditEvent::new("person.update", "person", id).before(json!(current)).after(json!(person)),
-        )
-        .await?;
-        // A change may end the person's eligibility for a program.
-        tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, vec![id], reason)).await?;
-        tx.commit().await?;
+        let person = self
+            .write(async |tx| {
+                supersede_by_id(tx, "person", id).await?;
+                let values = PersonValues::new(fields, &household_ref(&household));
+                let changed = update_person_row(tx, actor, id, expected_version, &values, reason.trim()).await?;
+                if changed == 0 {
+                    return Err(StoreError::Conflict { field: "version".into() });
+                }
+                let person = person_in_tx(tx, id).await?;
+                tx.audit(
+                    Some(actor),
+                    AuditEvent::new("person.update", "person", id).before(json!(current)).after(json!(person)),
+                )
+                .await?;
+                // A change may end the person's eligibility for a program.
+                tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, vec![id], reason)).await?;
+                Ok(person)
+            })
+            .await?;
         Ok(person)
     }
 
@@ -409,12 +422,17 @@ impl Store {
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&person.unit_path)?)
             .map_err(out_of_scope_is_invalid("national_code"))?;
         let values = DisabilityValues::new(fields, person.id, &person.values);
-        let mut tx = self.begin_write().await?;
-        let id = one(insert_disabilities(&mut tx, actor, &[values], reason).await?)?;
-        let disability = disability_in_tx(&mut tx, id).await?;
-        tx.audit(Some(actor), AuditEvent::new("disability.add", "disability", id).after(json!(disability))).await?;
-        tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, vec![person.id], reason)).await?;
-        tx.commit().await?;
+        let disability = self
+            .write(async |tx| {
+                let id = one(insert_disabilities(tx, actor, &[values], reason).await?)?;
+                let disability = disability_in_tx(tx, id).await?;
+                tx.audit(Some(actor), AuditEvent::new("disability.add", "disability", id).after(json!(disability)))
+                    .await?;
+                tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, vec![person.id], reason))
+                    .await?;
+                Ok(disability)
+            })
+            .await?;
         Ok(disability)
     }
 
