@@ -1,6 +1,6 @@
 //! The audit log: a hash chain of every write (and of reads of sensitive data).
 
-use crate::db::{Store, WriteTx};
+use crate::db::{Chain, Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use tavana_domain::audit::AuditAction;
@@ -82,6 +82,33 @@ pub enum ChainReport {
 
 const VERIFY_PAGE: i64 = 5_000;
 
+/// The read log: a chain like the audit chain's, with its own head, and who and where
+/// each reader was (outside the hash).
+const READ_LOG_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS read_log (
+    seq             BIGINT PRIMARY KEY,
+    at              BIGINT NOT NULL,
+    actor_user_id   BIGINT,
+    actor_unit_id   BIGINT,
+    action          TEXT NOT NULL,
+    object_type     TEXT NOT NULL,
+    object_id       TEXT NOT NULL,
+    before_json     TEXT,
+    after_json      TEXT,
+    prev_hash       TEXT NOT NULL,
+    hash            TEXT NOT NULL,
+    actor_username  TEXT,
+    actor_unit_path TEXT
+);
+CREATE INDEX IF NOT EXISTS read_log_object ON read_log(object_type, object_id);
+CREATE TABLE IF NOT EXISTS read_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO read_head (id, seq, hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+ON CONFLICT (id) DO NOTHING;";
+
 /// Sensitive data a read may return. Every store method that returns one of these
 /// logs the read through [`Store::log_read`] (one entry per read, naming the
 /// object and the data), so an auditor can answer "who looked at this person, and
@@ -126,9 +153,10 @@ impl WriteTx {
     /// Appends an entry on behalf of the user and unit given by id (a consumer of
     /// the outbox acts for whoever made the change it reacts to).
     pub(crate) async fn audit_as(&mut self, actor: Option<(i64, i64)>, event: AuditEvent<'_>) -> Result<()> {
-        let (head_seq, head_hash): (i64, String) =
-            on_tx!(self, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
-        let previous = parse_hash(&head_hash).ok_or_else(|| StoreError::Corrupt("audit head hash".into()))?;
+        let (log, head) = (self.chain.log(), self.chain.head());
+        let head_sql = format!("SELECT seq, hash FROM {head} WHERE id = 1");
+        let (head_seq, head_hash): (i64, String) = on_tx!(self, |c| sqlx::query_as(&head_sql).fetch_one(c).await)?;
+        let previous = parse_hash(&head_hash).ok_or_else(|| StoreError::Corrupt(format!("{head} hash")))?;
         let before = event.before.map(|v| v.to_string());
         let after = event.after.map(|v| v.to_string());
         let content = AuditContent {
@@ -143,31 +171,27 @@ impl WriteTx {
             after: after.as_deref(),
         };
         let hash = to_hex(&entry_hash(&previous, &content));
+        let insert = format!(
+            "INSERT INTO {log} (seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, \
+             after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        );
+        let advance = format!("UPDATE {head} SET seq = $1, hash = $2 WHERE id = 1");
         on_tx!(self, |c| {
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_user_id, actor_unit_id, action, object_type, \
-                 object_id, before_json, after_json, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(content.seq)
-            .bind(content.at_micros)
-            .bind(content.actor_user_id)
-            .bind(content.actor_unit_id)
-            .bind(content.action)
-            .bind(content.object_type)
-            .bind(content.object_id)
-            .bind(content.before)
-            .bind(content.after)
-            .bind(&head_hash)
-            .bind(&hash)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            sqlx::query(&insert)
                 .bind(content.seq)
+                .bind(content.at_micros)
+                .bind(content.actor_user_id)
+                .bind(content.actor_unit_id)
+                .bind(content.action)
+                .bind(content.object_type)
+                .bind(content.object_id)
+                .bind(content.before)
+                .bind(content.after)
+                .bind(&head_hash)
                 .bind(&hash)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(&advance).bind(content.seq).bind(&hash).execute(c).await.map(|r| r.rows_affected())
         })?;
         self.audit_entries += 1;
         Ok(())
@@ -190,34 +214,63 @@ impl Store {
         objects: &str,
         details: serde_json::Value,
     ) -> Result<()> {
-        self.write(async |tx| {
+        self.write_on(Chain::Reads, async |tx| {
             let mut after = serde_json::json!({ "data": data.as_str() });
             if let (Some(map), serde_json::Value::Object(more)) = (after.as_object_mut(), details) {
                 map.extend(more);
             }
-            tx.audit(Some(actor), AuditEvent::new("read", object_type, objects).after(after)).await
+            tx.audit(Some(actor), AuditEvent::new("read", object_type, objects).after(after)).await?;
+            // Who and where, for the auditor's lists (outside the hash: the read
+            // log cannot join the users and units it names on SQLite).
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE read_log SET actor_username = $1, actor_unit_path = $2 \
+                 WHERE seq = (SELECT seq FROM read_head WHERE id = 1)"
+            )
+            .bind(&actor.username)
+            .bind(actor.unit_path.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            Ok(())
         })
         .await
     }
 
-    /// Checks the whole chain, page by page: entries numbered 1, 2, 3… without gaps,
-    /// each linking to the previous hash, each hash matching its content, and the head
-    /// naming the last entry (so removing entries at the end is caught too).
+    /// Checks both chains, the audit chain of writes and then the read log, page by
+    /// page: entries numbered 1, 2, 3… without gaps, each linking to the previous
+    /// hash, each hash matching its content, and the head naming the last entry (so
+    /// removing entries at the end is caught too). The report counts the audit
+    /// chain's entries; a broken read log is reported as such.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
+        let writes = self.verify_chain(Chain::Writes).await?;
+        if !matches!(writes, ChainReport::Intact { .. }) {
+            return Ok(writes);
+        }
+        match self.verify_chain(Chain::Reads).await? {
+            ChainReport::Broken { seq, reason } => {
+                Ok(ChainReport::Broken { seq, reason: format!("read log entry {seq}: {reason}") })
+            }
+            ChainReport::Intact { .. } => Ok(writes),
+        }
+    }
+
+    async fn verify_chain(&self, chain: Chain) -> Result<ChainReport> {
         let mut previous = GENESIS;
         let mut expected_seq = 1i64;
+        let page_sql = format!(
+            "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
+             prev_hash, hash FROM {} WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            chain.log()
+        );
         loop {
-            let page: Vec<AuditEntry> = on_pool!(self, |c| {
-                sqlx::query_as(
-                    "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, \
-                     before_json, after_json, prev_hash, hash FROM audit_log \
-                     WHERE seq >= $1 ORDER BY seq LIMIT $2",
-                )
-                .bind(expected_seq)
-                .bind(VERIFY_PAGE)
-                .fetch_all(c)
-                .await
-            })?;
+            let page: Vec<AuditEntry> = match chain {
+                Chain::Writes => on_pool!(self, |c| {
+                    sqlx::query_as(&page_sql).bind(expected_seq).bind(VERIFY_PAGE).fetch_all(c).await
+                })?,
+                Chain::Reads => on_reads!(self, |c| {
+                    sqlx::query_as(&page_sql).bind(expected_seq).bind(VERIFY_PAGE).fetch_all(c).await
+                })?,
+            };
             let last_page = (page.len() as i64) < VERIFY_PAGE;
             for entry in &page {
                 if entry.seq != expected_seq {
@@ -237,8 +290,11 @@ impl Store {
                 break;
             }
         }
-        let (head_seq, head_hash): (i64, String) =
-            on_pool!(self, |c| sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
+        let head_sql = format!("SELECT seq, hash FROM {} WHERE id = 1", chain.head());
+        let (head_seq, head_hash): (i64, String) = match chain {
+            Chain::Writes => on_pool!(self, |c| sqlx::query_as(&head_sql).fetch_one(c).await)?,
+            Chain::Reads => on_reads!(self, |c| sqlx::query_as(&head_sql).fetch_one(c).await)?,
+        };
         let entries = expected_seq - 1;
         if head_seq != entries || parse_hash(&head_hash) != Some(previous) {
             return Ok(broken(
@@ -247,6 +303,32 @@ impl Store {
             ));
         }
         Ok(ChainReport::Intact { entries, head_hash })
+    }
+
+    /// Creates the read log where it lives (beside a SQLite database, in the
+    /// PostgreSQL database itself) when it is not there yet.
+    pub(crate) async fn ensure_read_log(&self) -> Result<()> {
+        on_reads!(self, |c| sqlx::raw_sql(READ_LOG_SCHEMA).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The newest reads of sensitive data, for auditors and admins in their scope:
+    /// who read which data of whom.
+    pub async fn recent_reads(&self, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
+        if !actor.may(Action::Audit(AuditAction::Read)) {
+            return Err(StoreError::Forbidden("read the audit log"));
+        }
+        let rows = on_reads!(self, |c| {
+            sqlx::query_as(
+                "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
+                 prev_hash, hash, actor_username FROM read_log WHERE actor_unit_path LIKE $1 ORDER BY seq DESC LIMIT $2",
+            )
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows)
     }
 
     /// The newest audit entries, for auditors and admins in their scope: entries

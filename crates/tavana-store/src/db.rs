@@ -105,6 +105,11 @@ pub struct Store {
     pub(crate) pool: std::sync::Arc<Pool>,
     /// Write transactions ([`Store::write`]) and a few technical stamps.
     pub(crate) writer: std::sync::Arc<Pool>,
+    /// The read log's own chain ([`Chain::Reads`]): on SQLite a file of its own
+    /// beside the database, so that logging a read never waits for the database's
+    /// write lock (held by an import batch, say); on PostgreSQL the writer pool,
+    /// where the read log's own head row is all a logged read locks.
+    pub(crate) reads: std::sync::Arc<Pool>,
     pub(crate) consumers: Consumers,
     clock: Clock,
 }
@@ -137,6 +142,16 @@ macro_rules! on_writer {
     };
 }
 
+/// Runs `$body` with `$c` bound to the read log's pool.
+macro_rules! on_reads {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match &*$store.reads {
+            $crate::db::Pool::Sqlite($c) => $body,
+            $crate::db::Pool::Postgres($c) => $body,
+        }
+    };
+}
+
 /// Runs `$body` with `$c` bound to the connection of a [`WriteTx`].
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
@@ -162,6 +177,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Self::connect(url).await?;
         store.migrate().await?;
+        store.ensure_read_log().await?;
         store.ensure_indexes().await?;
         // Events a crash left unconsumed are consumed now.
         store.run_outbox().await?;
@@ -170,7 +186,7 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
-        let (writer, pool) = match Backend::from_url(url)? {
+        let (writer, pool, reads) = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
                     .journal_mode(SqliteJournalMode::Wal)
@@ -183,8 +199,19 @@ impl Store {
                     .max_connections(2)
                     .connect_with(options.clone().create_if_missing(true))
                     .await?;
-                let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
-                (Pool::Sqlite(writer), Pool::Sqlite(readers))
+                let readers =
+                    SqlitePoolOptions::new().max_connections(8).connect_with(options.clone().read_only(true)).await?;
+                let reads = SqlitePoolOptions::new()
+                    .max_connections(2)
+                    .connect_with(
+                        SqliteConnectOptions::from_str(&read_log_url(url))?
+                            .create_if_missing(true)
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .synchronous(SqliteSynchronous::Normal)
+                            .busy_timeout(Duration::from_secs(10)),
+                    )
+                    .await?;
+                (Pool::Sqlite(writer), Pool::Sqlite(readers), Some(Pool::Sqlite(reads)))
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -196,12 +223,14 @@ impl Store {
                 };
                 let writer = pool(8, options.clone()).await?;
                 let readers = pool(16, options.options([("default_transaction_read_only", "on")])).await?;
-                (Pool::Postgres(writer), Pool::Postgres(readers))
+                (Pool::Postgres(writer), Pool::Postgres(readers), None)
             }
         };
+        let writer = std::sync::Arc::new(writer);
         Ok(Store {
             pool: std::sync::Arc::new(pool),
-            writer: std::sync::Arc::new(writer),
+            reads: reads.map(std::sync::Arc::new).unwrap_or_else(|| writer.clone()),
+            writer,
             consumers: Consumers::AfterCommit,
             clock: Clock::System,
         })
@@ -258,6 +287,7 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, |c| c.close().await);
         on_writer!(self, |c| c.close().await);
+        on_reads!(self, |c| c.close().await);
     }
 
     /// Runs `work` in one write transaction and commits it: the only way anything
@@ -265,7 +295,17 @@ impl Store {
     /// its events ([`WriteTx::emit`]) on the transaction; a transaction without an
     /// audit entry is refused, and the outbox's consumers run after the commit.
     pub async fn write<T>(&self, work: impl AsyncFnOnce(&mut WriteTx) -> Result<T>) -> Result<T> {
-        let mut tx = self.begin_write().await?;
+        self.write_on(Chain::Writes, work).await
+    }
+
+    /// A write transaction on one chain: the records and their audit chain, or the
+    /// read log.
+    pub(crate) async fn write_on<T>(
+        &self,
+        chain: Chain,
+        work: impl AsyncFnOnce(&mut WriteTx) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.begin_write(chain).await?;
         let value = work(&mut tx).await?;
         tx.commit().await?;
         Ok(value)
@@ -275,9 +315,14 @@ impl Store {
     /// row, so writers queue here (on SQLite this also takes the write lock at once,
     /// which avoids lock upgrades failing under load) and every committed write
     /// has its audit entry in order.
-    async fn begin_write(&self) -> Result<WriteTx> {
+    async fn begin_write(&self, chain: Chain) -> Result<WriteTx> {
+        let pool = match chain {
+            Chain::Writes => &self.writer,
+            Chain::Reads => &self.reads,
+        };
         let mut tx = WriteTx {
-            inner: match &*self.writer {
+            chain,
+            inner: match &**pool {
                 Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
                 Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
             },
@@ -285,11 +330,43 @@ impl Store {
             events: 0,
             store: self.clone(),
         };
-        on_tx!(tx, |c| sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let lock = format!("UPDATE {} SET seq = seq WHERE id = 1", chain.head());
+        on_tx!(tx, |c| sqlx::query(&lock).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(tx)
+    }
+}
+
+/// A hash chain of entries: the audit chain of every write, or the read log of
+/// every read of sensitive data. Each has its own head row, which orders its writers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chain {
+    Writes,
+    Reads,
+}
+
+impl Chain {
+    pub(crate) fn log(self) -> &'static str {
+        match self {
+            Chain::Writes => "audit_log",
+            Chain::Reads => "read_log",
+        }
+    }
+
+    pub(crate) fn head(self) -> &'static str {
+        match self {
+            Chain::Writes => "audit_head",
+            Chain::Reads => "read_head",
+        }
+    }
+}
+
+/// The read log's database next to a SQLite database: `sqlite:tavana.db` keeps it
+/// in `tavana.db.reads`.
+fn read_log_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((path, query)) => format!("{path}.reads?{query}"),
+        None if url.contains(":memory:") => url.to_string(),
+        None => format!("{url}.reads"),
     }
 }
 
@@ -302,6 +379,7 @@ pub(crate) enum TxInner {
 /// [`WriteTx::audit`]; committing a transaction that changed nothing in the audit
 /// chain is refused, so no write can skip the log.
 pub struct WriteTx {
+    pub(crate) chain: Chain,
     pub(crate) inner: TxInner,
     pub(crate) audit_entries: usize,
     /// Events emitted to the outbox in this transaction.

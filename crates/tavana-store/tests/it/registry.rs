@@ -106,12 +106,11 @@ async fn register_search_and_scope() {
     // Reading a person is logged.
     store.person(&tehran, ali.id).await.unwrap();
     let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
-    let entries = store.recent_audit_entries(&auditor, 5).await.unwrap();
-    assert!(
-        entries.iter().any(|e| e.action == "read"
-            && e.object_id == ali.id.to_string()
-            && e.actor_user_id == Some(tehran.user_id))
-    );
+    let entries = store.recent_reads(&auditor, 5).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "read"
+        && e.object_id == ali.id.to_string()
+        && e.actor_user_id == Some(tehran.user_id)
+        && e.actor_username.as_deref() == Some("tehran.worker")));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! Every path that returns sensitive data leaves exactly one audit entry naming
-//! who read which data of whom. A new sensitive read gets a row here.
+//! Every path that returns sensitive data leaves exactly one entry in the read log
+//! naming who read which data of whom, and logging it never waits for a write in
+//! progress. A new sensitive read gets a row here.
 
 use crate::outbox::enrolled;
 use crate::support::{seeded, user};
@@ -10,7 +11,7 @@ use tavana_store::registry::import::{FileFormat, ImportKind};
 
 /// Runs one read and checks it left one `read` entry with `data` about `object`.
 async fn check(store: &Store, auditor: &tavana_domain::iam::Actor, data: &str, object: &str, seq_before: i64) -> i64 {
-    let entries: Vec<AuditEntry> = store.recent_audit_entries(auditor, 50).await.unwrap();
+    let entries: Vec<AuditEntry> = store.recent_reads(auditor, 50).await.unwrap();
     let new: Vec<&AuditEntry> = entries.iter().filter(|e| e.seq > seq_before).collect();
     assert_eq!(new.len(), 1, "{data}: one entry, got {:?}", new.iter().map(|e| &e.action).collect::<Vec<_>>());
     let entry = new[0];
@@ -32,7 +33,7 @@ async fn every_sensitive_read_leaves_one_entry() {
     let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
     let (program, person) = enrolled(store, &worker, &officer).await;
     let id = person.to_string();
-    let mut seq = store.recent_audit_entries(&auditor, 1).await.unwrap()[0].seq;
+    let mut seq = store.recent_reads(&auditor, 1).await.unwrap().first().map(|e| e.seq).unwrap_or(0);
 
     store.person(&worker, person).await.unwrap();
     seq = check(store, &auditor, "person_record", &id, seq).await;
@@ -49,4 +50,35 @@ async fn every_sensitive_read_leaves_one_entry() {
     let mut out = Vec::new();
     store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut out).await.unwrap();
     check(store, &auditor, "export", "persons", seq).await;
+}
+
+/// An import batch (any write transaction) holds the database's write lock for a
+/// while; a case worker opening a person meanwhile is not kept waiting for it.
+#[tokio::test]
+async fn a_logged_read_does_not_wait_for_a_write_in_progress() {
+    let db = seeded().await;
+    let store = db.store.clone();
+    let worker = user(&store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
+    let (_, person) = enrolled(&store, &worker, &officer).await;
+    let (started, wait_started) = tokio::sync::oneshot::channel::<()>();
+    let (release, held) = tokio::sync::oneshot::channel::<()>();
+    let writer = store.clone();
+    let batch = tokio::spawn(async move {
+        writer
+            .write(async |tx| {
+                tx.audit(None, tavana_store::audit::AuditEvent::new("test.hold", "test", 1)).await?;
+                let _ = started.send(());
+                let _ = held.await;
+                Ok(())
+            })
+            .await
+    });
+    wait_started.await.unwrap();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), store.person(&worker, person)).await;
+    let _ = release.send(());
+    assert!(read.is_ok(), "the logged read waited for the write to finish");
+    read.unwrap().unwrap();
+    batch.await.unwrap().unwrap();
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), tavana_store::audit::ChainReport::Intact { .. }));
 }

@@ -5,6 +5,7 @@ use crate::i18n::ui_texts;
 ui_texts! {
     audit_log: "رویدادنگاری", "Audit log";
     chain_intact: "زنجیرهٔ رویدادها سالم است. شمار رویدادها:", "The audit chain is intact. Entries:";
+    recent_reads: "مشاهده‌های اخیر اطلاعات حساس", "Recent reads of sensitive data";
     chain_broken: "زنجیرهٔ رویدادها آسیب دیده است. نخستین رویداد آسیب‌دیده:", "The audit chain is broken. First broken entry:";
     when: "زمان", "When";
     who: "کاربر", "Who";

@@ -28,26 +28,36 @@ struct AuditPage {
     figure: String,
     reason: String,
     rows: Vec<EntryRow>,
+    /// The newest reads of sensitive data, from the read log.
+    reads: Vec<EntryRow>,
 }
 
 pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
     let entries = state.store.recent_audit_entries(&user.actor, 200).await.in_lang(lang)?;
+    let reads = state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?;
     let report = state.store.verify_audit_chain().await.in_lang(lang)?;
     let (intact, figure, reason) = match report {
         ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
         ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
     };
     let t = super::texts::texts(lang);
-    let rows = entries
-        .iter()
-        .map(|e| EntryRow {
-            seq: lang.digits(&e.seq.to_string()),
-            when: lang.instant(e.at),
-            who: e.actor_username.clone().unwrap_or_else(|| t.system.to_string()),
-            action: e.action.clone(),
-            object: format!("{} {}", e.object_type, e.object_id),
-        })
-        .collect();
+    let row = |e: &tavana_store::audit::AuditEntry| EntryRow {
+        seq: lang.digits(&e.seq.to_string()),
+        when: lang.instant(e.at),
+        who: e.actor_username.clone().unwrap_or_else(|| t.system.to_string()),
+        action: e.action.clone(),
+        object: match &e.after_json {
+            // A read says which data it was: `person 12 (person_history)`.
+            Some(after) if e.action == "read" => {
+                let data = serde_json::from_str::<serde_json::Value>(after).ok();
+                let data = data.as_ref().and_then(|v| v["data"].as_str()).unwrap_or_default().to_string();
+                format!("{} {} ({data})", e.object_type, e.object_id)
+            }
+            _ => format!("{} {}", e.object_type, e.object_id),
+        },
+    };
+    let rows = entries.iter().map(row).collect();
+    let reads = reads.iter().map(row).collect();
     let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
-    Ok(render(StatusCode::OK, &AuditPage { t: super::texts::texts(lang), layout, intact, figure, reason, rows }))
+    Ok(render(StatusCode::OK, &AuditPage { t: super::texts::texts(lang), layout, intact, figure, reason, rows, reads }))
 }

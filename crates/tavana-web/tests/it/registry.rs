@@ -181,6 +181,12 @@ async fn a_county_worker_cannot_open_another_countys_person() {
     let page = mine.get(app.url(&format!("/registry/persons/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("۱۳۶۰/۰۵/۱۲"));
+    // The auditor sees who opened the person's file, and that the other county's
+    // refused attempt read nothing.
+    let audit = app.signed_in("auditor").await.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    let reads = &audit[audit.find("id=\"reads\"").unwrap()..];
+    assert!(reads.contains(&format!("person {id} (person_record)")), "{reads}");
+    assert!(reads.contains("caseworker") && !reads.contains("shemiran"), "{reads}");
 
     // Searching by place: the city's code finds them, the county's too, another
     // county's does not, and an unknown code is named as such.
