@@ -131,12 +131,15 @@ const PROGRAM_COLUMNS: &str =
 /// One row of a simulation: a county's eligible persons and monthly cost under a
 /// draft rule and formula, and who gains or loses against the current rule.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SimulationRow {
     pub province: Option<String>,
     pub county: Option<String>,
     pub eligible: i64,
     pub monthly_cost: i64,
+    /// Eligible under the draft, not under the program's current rule.
     pub gainers: i64,
+    /// Eligible under the current rule, not under the draft.
     pub losers: i64,
 }
 

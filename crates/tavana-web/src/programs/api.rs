@@ -76,48 +76,22 @@ pub struct Draft {
     pub formula: String,
 }
 
-/// One county's figures under the draft.
-#[derive(Serialize, ToSchema)]
-pub struct SimulationRowDto {
-    pub province: Option<String>,
-    pub county: Option<String>,
-    pub eligible: i64,
-    pub monthly_cost: i64,
-    /// Eligible under the draft, not under the program's current rule.
-    pub gainers: i64,
-    /// Eligible under the current rule, not under the draft.
-    pub losers: i64,
-}
-
-impl From<SimulationRow> for SimulationRowDto {
-    fn from(r: SimulationRow) -> Self {
-        Self {
-            province: r.province,
-            county: r.county,
-            eligible: r.eligible,
-            monthly_cost: r.monthly_cost,
-            gainers: r.gainers,
-            losers: r.losers,
-        }
-    }
-}
-
 /// What a draft rule and formula would give per province and county, against the
 /// program's current rule. Changes nothing.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/simulation", tag = "programs", request_body = Draft,
     params(("id" = i64, Path, description = "Program id")),
-    responses((status = 200, body = [SimulationRowDto]), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = [SimulationRow]), (status = 422, body = ProblemBody)))]
 pub async fn simulate(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
     body: Result<Json<Draft>, JsonRejection>,
-) -> Result<Json<Vec<SimulationRowDto>>, ApiError> {
+) -> Result<Json<Vec<SimulationRow>>, ApiError> {
     let Json(d) = body.map_err(bad_body)?;
     let rule = parse_rule("rule", &d.rule).map_err(|e| invalid_fields(&[e]))?;
     let formula = parse_formula("formula", &d.formula).map_err(|e| invalid_fields(&[e]))?;
     let rows = state.store.simulate_program(&actor, id, rule, &formula).await?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    Ok(Json(rows))
 }
 
 /// Persons to enroll and enrolled persons no longer eligible.

@@ -483,32 +483,18 @@ async fn each_module_labels_its_own_fields() {
     assert!(page.contains("نوع برنامه از مقدارهای مجاز نیست"), "the error names the program's kind");
     assert!(!page.contains("نوع معلولیت"));
     let token = app.token_for("program").await;
-    let problem: serde_json::Value = app
-        .client()
-        .post(app.url("/api/v1/programs"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"code": "GIFT", "name_fa": "هدیه", "name_en": "Gift", "kind": "gift",
-            "target": "person", "rule": "person.alive", "formula": "0"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let define = |kind: &str| {
+        app.client()
+            .post(app.url("/api/v1/programs"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"code": "GIFT", "name_fa": "هدیه", "name_en": "Gift", "kind": kind,
+                "target": "person", "rule": "person.alive", "formula": "0"}))
+            .send()
+    };
+    let problem: serde_json::Value = define("gift").await.unwrap().json().await.unwrap();
     assert!(problem["detail_fa"].as_str().unwrap().starts_with("نوع برنامه"), "{problem}");
     // And the program's page heads its kind as the program's, not an org unit's level.
-    let created: serde_json::Value = app
-        .client()
-        .post(app.url("/api/v1/programs"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"code": "GIFT", "name_fa": "هدیه", "name_en": "Gift", "kind": "service",
-            "target": "person", "rule": "person.alive", "formula": "0"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: serde_json::Value = define("service").await.unwrap().json().await.unwrap();
     let page =
         officer.get(app.url(&format!("/programs/{}", created["id"]))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<dt>نوع برنامه</dt>") && !page.contains("<dt>سطح</dt>"), "{page}");
