@@ -503,32 +503,32 @@ impl Store {
         let now = self.now();
         let expires_at = valid_for.map(|d| now + micros_of(d));
         self.write(async |tx| {
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            let id: i64 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(name)
+                .bind(token_hash(&secret))
+                .bind(now)
+                .bind(expires_at)
+                .fetch_one(c)
+                .await
+            })?;
+            let token = ApiToken {
+                id,
+                user_id,
+                name: name.to_string(),
+                created_at: now,
+                expires_at,
+                revoked_at: None,
+                last_used_at: None,
+            };
+            tx.audit(
+                actor,
+                AuditEvent::new("api_token.issue", "api_token", id).after(serde_json::to_value(&token).unwrap_or_default()),
             )
-            .bind(user_id)
-            .bind(name)
-            .bind(token_hash(&secret))
-            .bind(now)
-            .bind(expires_at)
-            .fetch_one(c)
-            .await
-        })?;
-        let token = ApiToken {
-            id,
-            user_id,
-            name: name.to_string(),
-            created_at: now,
-            expires_at,
-            revoked_at: None,
-            last_used_at: None,
-        };
-        tx.audit(
-            actor,
-            AuditEvent::new("api_token.issue", "api_token", id).after(serde_json::to_value(&token).unwrap_or_default()),
-        )
-        .await?;
+            .await?;
             Ok((token, secret))
         })
         .await

@@ -162,35 +162,35 @@ impl Store {
         require(actor, Action::Programs(ProgramAction::Manage))?;
         let now = self.now();
         let program = self.write(async |tx| {
-        let id: i64 = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-            "INSERT INTO programs (code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, \
-             version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $10, $11, $12, $13) RETURNING id"
-        )
-        .bind(&f.code)
-        .bind(&f.name_fa)
-        .bind(&f.name_en)
-        .bind(f.kind.code())
-        .bind(f.target.code())
-        .bind(&f.rule_text)
-        .bind(&f.formula_text)
-        .bind(f.budget_month.map(|r| r.get()))
-        .bind(f.budget_year.map(|r| r.get()))
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason)
-        .fetch_one(c)
-        .await
-        })?;
-        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
-        let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("program.create", "program", id).after(serde_json::json!(program)),
-        )
-        .await?;
+            let id: i64 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "INSERT INTO programs (code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, \
+                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $10, $11, $12, $13) RETURNING id"
+            )
+            .bind(&f.code)
+            .bind(&f.name_fa)
+            .bind(&f.name_en)
+            .bind(f.kind.code())
+            .bind(f.target.code())
+            .bind(&f.rule_text)
+            .bind(&f.formula_text)
+            .bind(f.budget_month.map(|r| r.get()))
+            .bind(f.budget_year.map(|r| r.get()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .fetch_one(c)
+            .await
+            })?;
+            let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+            let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("program.create", "program", id).after(serde_json::json!(program)),
+            )
+            .await?;
             Ok(program)
         })
         .await?;
@@ -334,58 +334,58 @@ impl Store {
         }
         let now = self.now();
         let enrolled = self.write(async |tx| {
-        let mut enrolled = 0;
-        for (person_id, vars) in &values {
-            let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
-                vars.get(n).cloned().unwrap_or(Value::Null)
-            }) {
-                Value::Int(a) => Some(a),
-                _ => None,
-            };
-            // The person's province and office come with the insert itself.
-            let enrollment: i64 = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
-                 updated_at, updated_by) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5 FROM persons \
-                 WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $3, \
-                 version = enrollments.version + 1, updated_at = $4, updated_by = $5 RETURNING id"
-            )
-            .bind(program_id)
-            .bind(person_id)
-            .bind(amount)
-            .bind(now)
-            .bind(actor.user_id)
-            .fetch_one(c)
-            .await
-            })?;
-            on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
-                 legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, NULL, \
-                 'enrolled', $2, $3, $4, $5, $6 FROM enrollments WHERE id = $1"
-            )
-            .bind(enrollment)
-            .bind(reasons.trim())
-            .bind(legal_basis.trim())
-            .bind(actor.user_id)
-            .bind(now)
-            .bind(&appeal_until)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            })?;
-            tx.audit(
-                Some(actor),
-                crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
-                    serde_json::json!({
-                        "program": program_id, "person": person_id, "state": "enrolled", "amount_rials": amount,
-                        "reasons": reasons, "legal_basis": legal_basis,
-                    }),
-                ),
-            )
-            .await?;
-            enrolled += 1;
-        }
+            let mut enrolled = 0;
+            for (person_id, vars) in &values {
+                let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
+                    vars.get(n).cloned().unwrap_or(Value::Null)
+                }) {
+                    Value::Int(a) => Some(a),
+                    _ => None,
+                };
+                // The person's province and office come with the insert itself.
+                let enrollment: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
+                    "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
+                     updated_at, updated_by) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5 FROM persons \
+                     WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $3, \
+                     version = enrollments.version + 1, updated_at = $4, updated_by = $5 RETURNING id"
+                )
+                .bind(program_id)
+                .bind(person_id)
+                .bind(amount)
+                .bind(now)
+                .bind(actor.user_id)
+                .fetch_one(c)
+                .await
+                })?;
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                    "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
+                     legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, NULL, \
+                     'enrolled', $2, $3, $4, $5, $6 FROM enrollments WHERE id = $1"
+                )
+                .bind(enrollment)
+                .bind(reasons.trim())
+                .bind(legal_basis.trim())
+                .bind(actor.user_id)
+                .bind(now)
+                .bind(&appeal_until)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+                })?;
+                tx.audit(
+                    Some(actor),
+                    crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
+                        serde_json::json!({
+                            "program": program_id, "person": person_id, "state": "enrolled", "amount_rials": amount,
+                            "reasons": reasons, "legal_basis": legal_basis,
+                        }),
+                    ),
+                )
+                .await?;
+                enrolled += 1;
+            }
             Ok(enrolled)
         })
         .await?;
@@ -513,55 +513,55 @@ impl Store {
         }
         let now = self.now();
         self.write(async |tx| {
-        let changed = on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5"
-        )
-        .bind(to.code())
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(current.id)
-        .bind(current.version)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        if changed == 0 {
-            return Err(StoreError::Conflict { field: "version".into() });
-        }
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
-             decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
-             FROM enrollments WHERE id = $8"
-        )
-        .bind(from.code())
-        .bind(to.code())
-        .bind(reasons.trim())
-        .bind(legal_basis.trim())
-        .bind(actor.user_id)
-        .bind(now)
-        .bind((today + time::Duration::days(30)).to_string())
-        .bind(current.id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
-        )
-        .bind(now)
-        .bind(current.id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
-                .before(serde_json::json!({ "state": from.code() }))
-                .after(serde_json::json!({ "state": to.code(), "reasons": reasons, "legal_basis": legal_basis })),
-        )
-        .await?;
+            let changed = on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5"
+            )
+            .bind(to.code())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(current.id)
+            .bind(current.version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { field: "version".into() });
+            }
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
+                 decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
+                 FROM enrollments WHERE id = $8"
+            )
+            .bind(from.code())
+            .bind(to.code())
+            .bind(reasons.trim())
+            .bind(legal_basis.trim())
+            .bind(actor.user_id)
+            .bind(now)
+            .bind((today + time::Duration::days(30)).to_string())
+            .bind(current.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
+            )
+            .bind(now)
+            .bind(current.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
+                    .before(serde_json::json!({ "state": from.code() }))
+                    .after(serde_json::json!({ "state": to.code(), "reasons": reasons, "legal_basis": legal_basis })),
+            )
+            .await?;
             Ok(())
         })
         .await?;
@@ -585,28 +585,28 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         self.write(async |tx| {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE programs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3, updated_unit_id = $4, \
-             change_reason = $5 WHERE id = $6"
-        )
-        .bind(status.code())
-        .bind(self.now())
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("program.status", "program", id)
-                .before(serde_json::json!({ "status": program.status }))
-                .after(serde_json::json!({ "status": status, "reason": reason })),
-        )
-        .await?;
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE programs SET status = $1, version = version + 1, updated_at = $2, updated_by = $3, updated_unit_id = $4, \
+                 change_reason = $5 WHERE id = $6"
+            )
+            .bind(status.code())
+            .bind(self.now())
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("program.status", "program", id)
+                    .before(serde_json::json!({ "status": program.status }))
+                    .after(serde_json::json!({ "status": status, "reason": reason })),
+            )
+            .await?;
             Ok(())
         })
         .await?;
@@ -640,60 +640,60 @@ impl Store {
         }
         let now = self.now();
         let program = self.write(async |tx| {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
-             reason, superseded_at) SELECT 'program', id, version, NULL, $1, updated_at, updated_by, updated_unit_id, \
-             change_reason, $2 FROM programs WHERE id = $3"
-        )
-        .bind(serde_json::json!(current).to_string())
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        let changed = on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE programs SET code = $1, name_fa = $2, name_en = $3, kind = $4, target = $5, rule = $6, formula = $7, \
-             budget_month = $8, budget_year = $9, version = version + 1, updated_at = $10, updated_by = $11, \
-             updated_unit_id = $12, change_reason = $13 WHERE id = $14 AND version = $15"
-        )
-        .bind(&f.code)
-        .bind(&f.name_fa)
-        .bind(&f.name_en)
-        .bind(f.kind.code())
-        .bind(f.target.code())
-        .bind(&f.rule_text)
-        .bind(&f.formula_text)
-        .bind(f.budget_month.map(|r| r.get()))
-        .bind(f.budget_year.map(|r| r.get()))
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason.trim())
-        .bind(id)
-        .bind(expected_version)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        if changed == 0 {
-            return Err(StoreError::Conflict { field: "version".into() });
-        }
-        let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
-        let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
-        tx.audit(
-            Some(actor),
-            crate::audit::AuditEvent::new("program.update", "program", id)
-                .before(serde_json::json!(current))
-                .after(serde_json::json!(program)),
-        )
-        .await?;
-        if current.rule != program.rule || current.target != program.target {
-            // Enrollments under the old rule are checked against the new one.
-            tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
-        }
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
+                 reason, superseded_at) SELECT 'program', id, version, NULL, $1, updated_at, updated_by, updated_unit_id, \
+                 change_reason, $2 FROM programs WHERE id = $3"
+            )
+            .bind(serde_json::json!(current).to_string())
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            let changed = on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE programs SET code = $1, name_fa = $2, name_en = $3, kind = $4, target = $5, rule = $6, formula = $7, \
+                 budget_month = $8, budget_year = $9, version = version + 1, updated_at = $10, updated_by = $11, \
+                 updated_unit_id = $12, change_reason = $13 WHERE id = $14 AND version = $15"
+            )
+            .bind(&f.code)
+            .bind(&f.name_fa)
+            .bind(&f.name_en)
+            .bind(f.kind.code())
+            .bind(f.target.code())
+            .bind(&f.rule_text)
+            .bind(&f.formula_text)
+            .bind(f.budget_month.map(|r| r.get()))
+            .bind(f.budget_year.map(|r| r.get()))
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason.trim())
+            .bind(id)
+            .bind(expected_version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { field: "version".into() });
+            }
+            let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+            let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("program.update", "program", id)
+                    .before(serde_json::json!(current))
+                    .after(serde_json::json!(program)),
+            )
+            .await?;
+            if current.rule != program.rule || current.target != program.target {
+                // Enrollments under the old rule are checked against the new one.
+                tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
+            }
             Ok(program)
         })
         .await?;

@@ -65,32 +65,32 @@ impl Store {
         require(actor, Action::Registry(RegistryAction::Edit))?;
         let pattern = actor.unit_path.subtree_pattern();
         let found = self.write(async |tx| {
-        let mut found = 0;
-        for rule in RULES {
-            let sql = format!(
-                "INSERT INTO duplicate_candidates (person_a, person_b, rule, province_id, unit_id, status, found_at) \
-                 SELECT p1.id, p2.id, $1, p1.province_id, p1.unit_id, 'open', $2 \
-                 FROM persons p1 JOIN persons p2 ON {} AND p2.id > p1.id \
-                 WHERE p1.merged_into IS NULL AND p2.merged_into IS NULL \
-                 AND p1.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
-                 AND p2.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
-                 ON CONFLICT (person_a, person_b, rule) DO NOTHING",
-                rule_condition(rule)
-            );
-            found += on_tx!(tx, |c| sqlx::query(&sql)
-                .bind(rule)
-                .bind(self.now())
-                .bind(&pattern)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
-        tx.audit(
-            Some(actor),
-            AuditEvent::new("duplicates.detect", "duplicate_candidates", actor.unit_id)
-                .after(json!({ "found": found })),
-        )
-        .await?;
+            let mut found = 0;
+            for rule in RULES {
+                let sql = format!(
+                    "INSERT INTO duplicate_candidates (person_a, person_b, rule, province_id, unit_id, status, found_at) \
+                     SELECT p1.id, p2.id, $1, p1.province_id, p1.unit_id, 'open', $2 \
+                     FROM persons p1 JOIN persons p2 ON {} AND p2.id > p1.id \
+                     WHERE p1.merged_into IS NULL AND p2.merged_into IS NULL \
+                     AND p1.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
+                     AND p2.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
+                     ON CONFLICT (person_a, person_b, rule) DO NOTHING",
+                    rule_condition(rule)
+                );
+                found += on_tx!(tx, |c| sqlx::query(&sql)
+                    .bind(rule)
+                    .bind(self.now())
+                    .bind(&pattern)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("duplicates.detect", "duplicate_candidates", actor.unit_id)
+                    .after(json!({ "found": found })),
+            )
+            .await?;
             Ok(found)
         })
         .await?;
@@ -150,55 +150,55 @@ impl Store {
         };
         let now = self.now();
         self.write(async |tx| {
-        supersede_by_id(tx, "person", merged).await?;
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, updated_by = $3, \
-             updated_unit_id = $4, change_reason = $5 WHERE id = $6"
-        )
-        .bind(survivor)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason.trim())
-        .bind(merged)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        let movable: Vec<i64> = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-            "SELECT d.id FROM disabilities d WHERE d.person_id = $1 AND NOT EXISTS \
-             (SELECT 1 FROM disabilities s WHERE s.person_id = $2 AND s.kind = d.kind AND s.assessed_on = d.assessed_on)"
-        )
-        .bind(merged)
-        .bind(survivor)
-        .fetch_all(c)
-        .await
-        })?;
-        for disability in &movable {
-            move_disability(tx, *disability, survivor).await?;
-        }
-        on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO merges (candidate_id, survivor_id, merged_id, moved_disabilities, merged_by, merged_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(id)
-        .bind(survivor)
-        .bind(merged)
-        .bind(json!(movable).to_string())
-        .bind(actor.user_id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        decide(tx, actor, id, CandidateStatus::Merged, reason).await?;
-        tx.audit(
-            Some(actor),
-            AuditEvent::new("person.merge", "person", merged)
-                .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
-        )
-        .await?;
-        // The merged person's enrollments may now be duplicates.
-        tx.emit(Some(actor), &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)).await?;
+            supersede_by_id(tx, "person", merged).await?;
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, updated_by = $3, \
+                 updated_unit_id = $4, change_reason = $5 WHERE id = $6"
+            )
+            .bind(survivor)
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(reason.trim())
+            .bind(merged)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            let movable: Vec<i64> = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "SELECT d.id FROM disabilities d WHERE d.person_id = $1 AND NOT EXISTS \
+                 (SELECT 1 FROM disabilities s WHERE s.person_id = $2 AND s.kind = d.kind AND s.assessed_on = d.assessed_on)"
+            )
+            .bind(merged)
+            .bind(survivor)
+            .fetch_all(c)
+            .await
+            })?;
+            for disability in &movable {
+                move_disability(tx, *disability, survivor).await?;
+            }
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO merges (candidate_id, survivor_id, merged_id, moved_disabilities, merged_by, merged_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            )
+            .bind(id)
+            .bind(survivor)
+            .bind(merged)
+            .bind(json!(movable).to_string())
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            decide(tx, actor, id, CandidateStatus::Merged, reason).await?;
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("person.merge", "person", merged)
+                    .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
+            )
+            .await?;
+            // The merged person's enrollments may now be duplicates.
+            tx.emit(Some(actor), &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)).await?;
             Ok(())
         })
         .await?;
@@ -233,63 +233,63 @@ impl Store {
         }
         let now = self.now();
         self.write(async |tx| {
-        if candidate.status == CandidateStatus::Merged {
-            let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
-                sqlx::query_as(
-                "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
-                 ORDER BY id DESC LIMIT 1"
-            )
-            .bind(id)
-            .fetch_one(c)
-            .await
-            })?;
-            let moved: Vec<i64> =
-                serde_json::from_str(&moved).map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
-            for disability in &moved {
-                move_disability(tx, *disability, merged).await?;
-            }
-            supersede_by_id(tx, "person", merged).await?;
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE persons SET merged_into = NULL, version = version + 1, updated_at = $1, updated_by = $2, \
-                 updated_unit_id = $3, change_reason = $4 WHERE id = $5"
-            )
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason.trim())
-            .bind(merged)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            on_tx!(tx, |c| sqlx::query("UPDATE merges SET reverted_by = $1, reverted_at = $2 WHERE id = $3")
-                .bind(actor.user_id)
+            if candidate.status == CandidateStatus::Merged {
+                let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
+                    sqlx::query_as(
+                    "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
+                     ORDER BY id DESC LIMIT 1"
+                )
+                .bind(id)
+                .fetch_one(c)
+                .await
+                })?;
+                let moved: Vec<i64> =
+                    serde_json::from_str(&moved).map_err(|e| StoreError::Corrupt(format!("merge {merge_id}: {e}")))?;
+                for disability in &moved {
+                    move_disability(tx, *disability, merged).await?;
+                }
+                supersede_by_id(tx, "person", merged).await?;
+                on_tx!(tx, |c| sqlx::query(
+                    "UPDATE persons SET merged_into = NULL, version = version + 1, updated_at = $1, updated_by = $2, \
+                     updated_unit_id = $3, change_reason = $4 WHERE id = $5"
+                )
                 .bind(now)
-                .bind(merge_id)
+                .bind(actor.user_id)
+                .bind(actor.unit_id)
+                .bind(reason.trim())
+                .bind(merged)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))?;
-            tx.audit(
-                Some(actor),
-                AuditEvent::new("person.unmerge", "person", merged)
-                    .after(json!({ "candidate": id, "moved_back": moved, "reason": reason })),
+                on_tx!(tx, |c| sqlx::query("UPDATE merges SET reverted_by = $1, reverted_at = $2 WHERE id = $3")
+                    .bind(actor.user_id)
+                    .bind(now)
+                    .bind(merge_id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                tx.audit(
+                    Some(actor),
+                    AuditEvent::new("person.unmerge", "person", merged)
+                        .after(json!({ "candidate": id, "moved_back": moved, "reason": reason })),
+                )
+                .await?;
+            } else {
+                tx.audit(
+                    Some(actor),
+                    AuditEvent::new("duplicate.reopen", "duplicate_candidate", id).after(json!({ "reason": reason })),
+                )
+                .await?;
+            }
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE duplicate_candidates SET status = 'open', decided_by = NULL, decided_at = NULL, reason = NULL WHERE id = $1"
             )
-            .await?;
-        } else {
-            tx.audit(
-                Some(actor),
-                AuditEvent::new("duplicate.reopen", "duplicate_candidate", id).after(json!({ "reason": reason })),
-            )
-            .await?;
-        }
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE duplicate_candidates SET status = 'open', decided_by = NULL, decided_at = NULL, reason = NULL WHERE id = $1"
-        )
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
             Ok(())
         })
         .await
