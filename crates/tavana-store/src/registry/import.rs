@@ -13,8 +13,9 @@
 use crate::audit::AuditEvent;
 use crate::db::{Store, WriteTx};
 use crate::registry::{
-    DisabilityValues, HouseholdRef, HouseholdValues, PERSON_VALUE_COLUMNS, PersonValues, insert_disabilities,
-    insert_households, insert_persons, supersede_by_id, update_disability_row, update_household_row, update_person_row,
+    DisabilityValues, HouseholdRef, HouseholdValues, PersonValues, insert_disabilities, insert_households,
+    insert_persons, person_value_columns, supersede_by_id, update_disability_row, update_household_row,
+    update_person_row,
 };
 use crate::{Result, StoreError};
 use serde::Serialize;
@@ -838,7 +839,7 @@ impl Store {
         let sql = format!(
             "SELECT s.id, s.version, o.path AS unit_path, {} FROM persons s JOIN org_units o ON o.id = s.unit_id \
              WHERE s.national_code IN (",
-            PERSON_VALUE_COLUMNS.split(", ").map(|c| format!("s.{}", c.trim())).collect::<Vec<_>>().join(", ")
+            person_value_columns().map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
         );
         for chunk in codes.chunks(1_000) {
             let rows: Vec<StoredPersonRow> = on_pool!(self, |c| {

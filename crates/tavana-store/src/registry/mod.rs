@@ -185,9 +185,9 @@ const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, h.file_
      FROM households h JOIN places p ON p.id = h.place_id JOIN org_units o ON o.id = h.unit_id";
 
 /// A person's row with its household's file number and its unit's path: the
-/// columns of [`PersonValues`] ([`PERSON_VALUE_COLUMNS`]) and the bookkeeping.
+/// columns of [`PersonValues`] ([`person_value_columns`]) and the bookkeeping.
 pub(crate) fn person_select() -> String {
-    let values: Vec<String> = PERSON_VALUE_COLUMNS.split(", ").map(|c| format!("s.{c}")).collect();
+    let values: Vec<String> = person_value_columns().map(|c| format!("s.{c}")).collect();
     format!(
         "SELECT s.id, h.file_number AS household_file, {}, s.version, s.updated_at, s.updated_by, s.change_reason, \
          s.merged_into, o.path AS unit_path FROM persons s JOIN households h ON h.id = s.household_id \
@@ -695,10 +695,25 @@ pub struct PersonValues {
     pub deceased_on: Option<String>,
 }
 
-/// The columns [`PersonValues`] reads back, in its field order.
-pub(crate) const PERSON_VALUE_COLUMNS: &str = "national_code, household_id, province_id, unit_id, relationship, first_name, \
-     last_name, father_name, birth_date, sex, marital_status, education, employment, income_rials, income_decile, sheba, \
-     phone, deceased_on";
+/// Columns written with every person row that are not among its values: the search
+/// keys derived from the names, and the bookkeeping.
+const PERSON_DERIVED_COLUMNS: [&str; 9] = [
+    "first_key",
+    "last_key",
+    "father_key",
+    "version",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "updated_unit_id",
+    "change_reason",
+];
+
+/// The columns [`PersonValues`] reads back: the written columns
+/// ([`PERSON_INSERT_COLUMNS`], the one list) without the derived ones.
+pub(crate) fn person_value_columns() -> impl Iterator<Item = &'static str> {
+    PERSON_INSERT_COLUMNS.split(", ").filter(|c| !PERSON_DERIVED_COLUMNS.contains(c))
+}
 
 impl PersonValues {
     pub(crate) fn new(f: &PersonFields, household: &HouseholdRef) -> Self {
@@ -851,42 +866,23 @@ pub(crate) async fn update_person_row(
 ) -> Result<u64> {
     let now = tx.now();
     let changed = on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE persons SET household_id = $1, relationship = $2, province_id = $3, unit_id = $4, first_name = $5, \
-             last_name = $6, father_name = $7, first_key = $8, last_key = $9, father_key = $10, birth_date = $11, \
-             sex = $12, marital_status = $13, education = $14, employment = $15, income_rials = $16, income_decile = $17, \
-             sheba = $18, phone = $19, deceased_on = $20, version = version + 1, updated_at = $21, updated_by = $22, \
-             updated_unit_id = $23, change_reason = $24 WHERE id = $25 AND version = $26",
-        )
-        .bind(v.household_id)
-        .bind(&v.relationship)
-        .bind(v.province_id)
-        .bind(v.unit_id)
-        .bind(&v.first_name)
-        .bind(&v.last_name)
-        .bind(&v.father_name)
-        .bind(search_key(&v.first_name))
-        .bind(search_key(&v.last_name))
-        .bind(search_key(&v.father_name))
-        .bind(&v.birth_date)
-        .bind(&v.sex)
-        .bind(&v.marital_status)
-        .bind(&v.education)
-        .bind(&v.employment)
-        .bind(v.income_rials)
-        .bind(v.income_decile)
-        .bind(&v.sheba)
-        .bind(&v.phone)
-        .bind(&v.deceased_on)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason)
-        .bind(id)
-        .bind(expected_version)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+        // The columns and values an insert writes, but the national code (a person's
+        // identity does not change) and what only an insert sets.
+        let mut q = sqlx::QueryBuilder::new("UPDATE persons SET ");
+        let mut set = q.separated(", ");
+        for (column, value) in PERSON_INSERT_COLUMNS.split(", ").zip(person_insert_values(v, actor, now, reason)) {
+            if matches!(column, "national_code" | "version" | "created_at") {
+                continue;
+            }
+            set.push(format!("{column} = "));
+            match value {
+                Value::Text(t) => set.push_bind_unseparated(t),
+                Value::Owned(t) => set.push_bind_unseparated(t),
+                Value::Int(n) => set.push_bind_unseparated(n),
+            };
+        }
+        q.push(", version = version + 1 WHERE id = ").push_bind(id).push(" AND version = ").push_bind(expected_version);
+        q.build().execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(changed)
 }
