@@ -5,6 +5,7 @@ mod eligibility;
 
 use crate::access::require;
 use crate::db::Store;
+use crate::registry::Value as Written;
 use crate::{Result, StoreError};
 use eligibility::{Sql, column, expression, used_variables, variables};
 use std::collections::HashMap;
@@ -12,7 +13,9 @@ use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::variables::VARIABLES;
-use tavana_domain::programs::{EnrollmentState, ProgramKind, ProgramStatus, ProgramTarget, decision_rule};
+use tavana_domain::programs::{
+    EnrollmentState, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, decision_rule,
+};
 
 /// One person's variables, for the interpreter and for explanations.
 pub type PersonValues = HashMap<&'static str, Value>;
@@ -125,6 +128,21 @@ impl Program {
     }
 }
 
+/// A program's definition as written: the one list its creation and its edits write.
+fn definition(f: &ProgramFields) -> [(&'static str, Written<'_>); 9] {
+    [
+        ("code", Written::Text(Some(&f.code))),
+        ("name_fa", Written::Text(Some(&f.name_fa))),
+        ("name_en", Written::Text(Some(&f.name_en))),
+        ("kind", Written::Text(Some(f.kind.code()))),
+        ("target", Written::Text(Some(f.target.code()))),
+        ("rule", Written::Text(Some(&f.rule_text))),
+        ("formula", Written::Text(Some(&f.formula_text))),
+        ("budget_month", Written::Int(f.budget_month.map(|r| r.get()))),
+        ("budget_year", Written::Int(f.budget_year.map(|r| r.get()))),
+    ]
+}
+
 const PROGRAM_COLUMNS: &str =
     "id, code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, version";
 
@@ -163,26 +181,22 @@ impl Store {
         let now = self.now();
         let program = self.write(async |tx| {
             let id: i64 = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "INSERT INTO programs (code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, \
-                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $10, $11, $12, $13) RETURNING id"
-            )
-            .bind(&f.code)
-            .bind(&f.name_fa)
-            .bind(&f.name_en)
-            .bind(f.kind.code())
-            .bind(f.target.code())
-            .bind(&f.rule_text)
-            .bind(&f.formula_text)
-            .bind(f.budget_month.map(|r| r.get()))
-            .bind(f.budget_year.map(|r| r.get()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason)
-            .fetch_one(c)
-            .await
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO programs (");
+                let columns = definition(f).map(|(column, _)| column);
+                q.push(columns.join(", "));
+                q.push(", status, version, created_at, updated_at, updated_by, updated_unit_id, change_reason) VALUES (");
+                let mut values = q.separated(", ");
+                for (_, value) in definition(f) {
+                    match value {
+                        Written::Text(t) => values.push_bind(t),
+                        Written::Owned(t) => values.push_bind(t),
+                        Written::Int(n) => values.push_bind(n),
+                    };
+                }
+                values.push_bind(ProgramStatus::Draft.code()).push_bind(1i64).push_bind(now).push_bind(now);
+                values.push_bind(actor.user_id).push_bind(actor.unit_id).push_bind(reason);
+                q.push(") RETURNING id");
+                q.build_query_scalar().fetch_one(c).await
             })?;
             let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
             let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
@@ -654,29 +668,22 @@ impl Store {
             .map(|r| r.rows_affected())
             })?;
             let changed = on_tx!(tx, |c| {
-                sqlx::query(
-                "UPDATE programs SET code = $1, name_fa = $2, name_en = $3, kind = $4, target = $5, rule = $6, formula = $7, \
-                 budget_month = $8, budget_year = $9, version = version + 1, updated_at = $10, updated_by = $11, \
-                 updated_unit_id = $12, change_reason = $13 WHERE id = $14 AND version = $15"
-            )
-            .bind(&f.code)
-            .bind(&f.name_fa)
-            .bind(&f.name_en)
-            .bind(f.kind.code())
-            .bind(f.target.code())
-            .bind(&f.rule_text)
-            .bind(&f.formula_text)
-            .bind(f.budget_month.map(|r| r.get()))
-            .bind(f.budget_year.map(|r| r.get()))
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(reason.trim())
-            .bind(id)
-            .bind(expected_version)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+                let mut q = sqlx::QueryBuilder::new("UPDATE programs SET ");
+                let mut set = q.separated(", ");
+                for (column, value) in definition(f) {
+                    set.push(format!("{column} = "));
+                    match value {
+                        Written::Text(t) => set.push_bind_unseparated(t),
+                        Written::Owned(t) => set.push_bind_unseparated(t),
+                        Written::Int(n) => set.push_bind_unseparated(n),
+                    };
+                }
+                q.push(", version = version + 1, updated_at = ").push_bind(now);
+                q.push(", updated_by = ").push_bind(actor.user_id);
+                q.push(", updated_unit_id = ").push_bind(actor.unit_id);
+                q.push(", change_reason = ").push_bind(reason.trim());
+                q.push(" WHERE id = ").push_bind(id).push(" AND version = ").push_bind(expected_version);
+                q.build().execute(c).await.map(|r| r.rows_affected())
             })?;
             if changed == 0 {
                 return Err(StoreError::Conflict { field: "version".into() });

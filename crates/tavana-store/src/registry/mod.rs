@@ -747,8 +747,8 @@ const PERSON_INSERT_COLUMNS: &str = "national_code, household_id, relationship, 
      income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
      updated_unit_id, change_reason";
 
-/// One value of a row being inserted.
-enum Value<'a> {
+/// One value of a row being written.
+pub(crate) enum Value<'a> {
     Text(Option<&'a str>),
     Owned(String),
     Int(Option<i64>),
