@@ -947,34 +947,37 @@ impl DisabilityValues {
     }
 }
 
-pub(crate) async fn insert_households(
+/// The bookkeeping columns every record's row is written with, after its own.
+const BOOKKEEPING: &str = "version, created_at, updated_at, updated_by, updated_unit_id, change_reason";
+
+/// Inserts records, a thousand rows a statement: each row's own columns (`columns`,
+/// the record's one list), then its bookkeeping. Returns their ids in order.
+async fn insert_records<'r, T>(
     tx: &mut WriteTx,
     actor: &Actor,
-    rows: &[HouseholdValues],
+    table: &str,
+    rows: &'r [T],
     reason: &str,
+    columns: impl Fn(&'r T) -> Vec<(&'static str, Value<'r>)>,
 ) -> Result<Vec<i64>> {
+    let Some(first) = rows.first() else { return Ok(Vec::new()) };
+    let names: Vec<&str> = columns(first).iter().map(|(name, _)| *name).collect();
+    let head = format!("INSERT INTO {table} ({}, {BOOKKEEPING}) ", names.join(", "));
     let now = tx.now();
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1_000) {
         let chunk_ids: Vec<i64> = on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO households (file_number, province_id, unit_id, place_id, address, postal_code, phone, version, \
-                 created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
-            );
-            q.push_values(chunk, |mut b, v| {
-                b.push_bind(&v.file_number)
-                    .push_bind(v.province_id)
-                    .push_bind(v.unit_id)
-                    .push_bind(v.place_id)
-                    .push_bind(&v.address)
-                    .push_bind(&v.postal_code)
-                    .push_bind(&v.phone)
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now)
-                    .push_bind(actor.user_id)
-                    .push_bind(actor.unit_id)
-                    .push_bind(reason);
+            let mut q = sqlx::QueryBuilder::new(&head);
+            q.push_values(chunk, |mut b, row| {
+                for (_, value) in columns(row) {
+                    match value {
+                        Value::Text(t) => b.push_bind(t),
+                        Value::Owned(t) => b.push_bind(t),
+                        Value::Int(n) => b.push_bind(n),
+                    };
+                }
+                b.push_bind(1i64).push_bind(now).push_bind(now);
+                b.push_bind(actor.user_id).push_bind(actor.unit_id).push_bind(reason);
             });
             q.push(" RETURNING id");
             q.build_query_scalar().fetch_all(c).await
@@ -984,6 +987,76 @@ pub(crate) async fn insert_households(
     Ok(ids)
 }
 
+/// Writes new values of some of a record's columns over it (after
+/// [`supersede_by_id`] kept the old state), with its bookkeeping.
+async fn update_record(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    table: &str,
+    id: i64,
+    columns: Vec<(&'static str, Value<'_>)>,
+    reason: &str,
+) -> Result<u64> {
+    let now = tx.now();
+    let changed = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(format!("UPDATE {table} SET "));
+        let mut set = q.separated(", ");
+        for (column, value) in columns {
+            set.push(format!("{column} = "));
+            match value {
+                Value::Text(t) => set.push_bind_unseparated(t),
+                Value::Owned(t) => set.push_bind_unseparated(t),
+                Value::Int(n) => set.push_bind_unseparated(n),
+            };
+        }
+        q.push(", version = version + 1, updated_at = ").push_bind(now);
+        q.push(", updated_by = ").push_bind(actor.user_id);
+        q.push(", updated_unit_id = ").push_bind(actor.unit_id);
+        q.push(", change_reason = ").push_bind(reason);
+        q.push(" WHERE id = ").push_bind(id);
+        q.build().execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(changed)
+}
+
+/// A household's columns as written: the one list its insert and its edits use.
+fn household_columns(v: &HouseholdValues) -> Vec<(&'static str, Value<'_>)> {
+    vec![
+        ("file_number", Value::Text(Some(&v.file_number))),
+        ("province_id", Value::Int(Some(v.province_id))),
+        ("unit_id", Value::Int(Some(v.unit_id))),
+        ("place_id", Value::Int(Some(v.place_id))),
+        ("address", Value::Text(v.address.as_deref())),
+        ("postal_code", Value::Text(v.postal_code.as_deref())),
+        ("phone", Value::Text(v.phone.as_deref())),
+    ]
+}
+
+/// An assessment's columns as written: the one list its insert and its edits use.
+fn disability_columns(v: &DisabilityValues) -> Vec<(&'static str, Value<'_>)> {
+    vec![
+        ("person_id", Value::Int(Some(v.person_id))),
+        ("province_id", Value::Int(Some(v.province_id))),
+        ("unit_id", Value::Int(Some(v.unit_id))),
+        ("kind", Value::Text(Some(&v.kind))),
+        ("severity", Value::Text(Some(&v.severity))),
+        ("commission", Value::Text(v.commission.as_deref())),
+        ("assessed_on", Value::Text(Some(&v.assessed_on))),
+        ("valid_until", Value::Text(v.valid_until.as_deref())),
+    ]
+}
+
+pub(crate) async fn insert_households(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    rows: &[HouseholdValues],
+    reason: &str,
+) -> Result<Vec<i64>> {
+    insert_records(tx, actor, "households", rows, reason, household_columns).await
+}
+
+/// Writes a household's new values (its file number stays); its members follow it
+/// to its office.
 pub(crate) async fn update_household_row(
     tx: &mut WriteTx,
     actor: &Actor,
@@ -991,34 +1064,15 @@ pub(crate) async fn update_household_row(
     v: &HouseholdValues,
     reason: &str,
 ) -> Result<u64> {
-    let now = tx.now();
-    let changed = on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE households SET province_id = $1, unit_id = $2, place_id = $3, address = $4, postal_code = $5, phone = $6, \
-             version = version + 1, updated_at = $7, updated_by = $8, updated_unit_id = $9, change_reason = $10 WHERE id = $11",
-        )
-        .bind(v.province_id)
+    let columns = household_columns(v).into_iter().filter(|(c, _)| *c != "file_number").collect();
+    let changed = update_record(tx, actor, "households", id, columns, reason).await?;
+    on_tx!(tx, |c| sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
         .bind(v.unit_id)
-        .bind(v.place_id)
-        .bind(&v.address)
-        .bind(&v.postal_code)
-        .bind(&v.phone)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason)
+        .bind(v.province_id)
         .bind(id)
-        .execute(&mut *c)
-        .await?;
-        // Members follow their household to its office.
-        sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
-            .bind(v.unit_id)
-            .bind(v.province_id)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(changed)
 }
 
@@ -1028,38 +1082,10 @@ pub(crate) async fn insert_disabilities(
     rows: &[DisabilityValues],
     reason: &str,
 ) -> Result<Vec<i64>> {
-    let now = tx.now();
-    let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(1_000) {
-        let chunk_ids: Vec<i64> = on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO disabilities (person_id, province_id, unit_id, kind, severity, commission, assessed_on, valid_until, \
-                 version, created_at, updated_at, updated_by, updated_unit_id, change_reason) ",
-            );
-            q.push_values(chunk, |mut b, v| {
-                b.push_bind(v.person_id)
-                    .push_bind(v.province_id)
-                    .push_bind(v.unit_id)
-                    .push_bind(&v.kind)
-                    .push_bind(&v.severity)
-                    .push_bind(&v.commission)
-                    .push_bind(&v.assessed_on)
-                    .push_bind(&v.valid_until)
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now)
-                    .push_bind(actor.user_id)
-                    .push_bind(actor.unit_id)
-                    .push_bind(reason);
-            });
-            q.push(" RETURNING id");
-            q.build_query_scalar().fetch_all(c).await
-        })?;
-        ids.extend(chunk_ids);
-    }
-    Ok(ids)
+    insert_records(tx, actor, "disabilities", rows, reason, disability_columns).await
 }
 
+/// Writes an assessment's new findings (whose it is, its type and date identify it).
 pub(crate) async fn update_disability_row(
     tx: &mut WriteTx,
     actor: &Actor,
@@ -1067,25 +1093,11 @@ pub(crate) async fn update_disability_row(
     v: &DisabilityValues,
     reason: &str,
 ) -> Result<u64> {
-    let now = tx.now();
-    let changed = on_tx!(tx, |c| {
-        sqlx::query(
-            "UPDATE disabilities SET severity = $1, commission = $2, valid_until = $3, version = version + 1, updated_at = $4, \
-             updated_by = $5, updated_unit_id = $6, change_reason = $7 WHERE id = $8",
-        )
-        .bind(&v.severity)
-        .bind(&v.commission)
-        .bind(&v.valid_until)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.unit_id)
-        .bind(reason)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(changed)
+    let columns = disability_columns(v)
+        .into_iter()
+        .filter(|(c, _)| matches!(*c, "severity" | "commission" | "valid_until"))
+        .collect();
+    update_record(tx, actor, "disabilities", id, columns, reason).await
 }
 
 /// Emits a change of households: every member (merged ones aside) is named, so the
