@@ -251,20 +251,86 @@ impl Lexer {
 struct Parser {
     tokens: Vec<(Token, Span)>,
     pos: usize,
+    /// How deep the parser has descended (parentheses, `!`, `-`, conditionals).
+    depth: usize,
 }
 
-/// Parses a rule into its syntax tree.
+/// The longest rule or formula, in characters.
+pub const MAX_LENGTH: usize = 4_000;
+/// The deepest a rule may nest: parentheses, negations, and clauses in one chain
+/// of `&&`, `||`, `+`… each count one level. Deeper trees would exhaust the stack
+/// of every pass that walks them and SQLite's expression depth.
+pub const MAX_DEPTH: usize = 64;
+/// The most work a rule may make: its size with the parts that `min`, `max` and
+/// `?:` write twice in SQL counted twice.
+pub const MAX_WEIGHT: u64 = 20_000;
+
+/// Parses a rule into its syntax tree, within the limits above.
 pub fn parse(text: &str) -> Result<Expr, RuleError> {
-    let mut parser = Parser { tokens: Lexer::tokens(text)?, pos: 0 };
+    let length = text.chars().count();
+    if length > MAX_LENGTH {
+        return Err(RuleError::new(
+            Span { start: MAX_LENGTH, end: length },
+            format!("the rule is too long: at most {MAX_LENGTH} characters"),
+            format!(
+                "قاعده بیش از اندازه بلند است: حداکثر {} نویسه",
+                crate::text::to_persian_digits(&MAX_LENGTH.to_string())
+            ),
+        ));
+    }
+    let mut parser = Parser { tokens: Lexer::tokens(text)?, pos: 0, depth: 0 };
     let expr = parser.expr()?;
     match parser.peek() {
-        (Token::End, _) => Ok(expr),
+        (Token::End, _) => {
+            if weight(&expr) > MAX_WEIGHT {
+                return Err(RuleError::new(
+                    expr.span,
+                    format!(
+                        "the rule is too complex: at most {MAX_WEIGHT} parts, counting what min, max and ?: repeat"
+                    ),
+                    format!(
+                        "قاعده بیش از اندازه پیچیده است: حداکثر {} جزء، با شمارش آنچه min و max و ?: تکرار می‌کنند",
+                        crate::text::to_persian_digits(&MAX_WEIGHT.to_string())
+                    ),
+                ));
+            }
+            Ok(expr)
+        }
         (_, span) => Err(RuleError::new(
             span,
             "the rule goes on after a complete expression",
             "پس از یک عبارت کامل، ادامهٔ قاعده معنا ندارد",
         )),
     }
+}
+
+/// A rule's size as SQL writes it: `min`, `max` and the condition of `?:` are
+/// written twice (saturating, so a hostile rule cannot overflow the count).
+fn weight(e: &Expr) -> u64 {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Var(_) => 1,
+        ExprKind::List(items) => items.iter().fold(1u64, |w, i| w.saturating_add(weight(i))),
+        ExprKind::Not(x) | ExprKind::Neg(x) => weight(x).saturating_add(1),
+        ExprKind::Binary(_, a, b) => weight(a).saturating_add(weight(b)).saturating_add(1),
+        ExprKind::MinMax(_, a, b) => weight(a).saturating_add(weight(b)).saturating_mul(2).saturating_add(1),
+        ExprKind::Cond(c, y, n) => {
+            weight(c).saturating_mul(2).saturating_add(weight(y)).saturating_add(weight(n)).saturating_add(1)
+        }
+    }
+}
+
+/// The error for nesting beyond [`MAX_DEPTH`] at `span`.
+fn too_deep(span: Span) -> RuleError {
+    RuleError::new(
+        span,
+        format!(
+            "the rule nests too deeply here: at most {MAX_DEPTH} levels (write a long list of values as `in [...]`)"
+        ),
+        format!(
+            "قاعده در اینجا بیش از اندازه تودرتو است: حداکثر {} سطح (فهرست بلند مقدارها را با `in [...]` بنویسید)",
+            crate::text::to_persian_digits(&MAX_DEPTH.to_string())
+        ),
+    )
 }
 
 impl Parser {
@@ -298,6 +364,22 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Expr, RuleError> {
+        self.descend()?;
+        let result = self.conditional();
+        self.depth -= 1;
+        result
+    }
+
+    /// One level deeper, refused beyond [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), RuleError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_deep(self.peek().1));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn conditional(&mut self) -> Result<Expr, RuleError> {
         let cond = self.or()?;
         if self.eat("?") {
             let yes = self.expr()?;
@@ -316,6 +398,8 @@ impl Parser {
         once: bool,
     ) -> Result<Expr, RuleError> {
         let mut left = next(self)?;
+        // Each clause of a chain is one level deeper in the tree (left to right).
+        let mut clauses = 1;
         loop {
             let op = match self.peek().0 {
                 Token::Sym(s) => ops.iter().find(|(sym, _)| *sym == s).map(|(_, op)| *op),
@@ -323,6 +407,10 @@ impl Parser {
                 _ => None,
             };
             let Some(op) = op else { return Ok(left) };
+            clauses += 1;
+            if self.depth + clauses > MAX_DEPTH {
+                return Err(too_deep(self.peek().1));
+            }
             self.pos += 1;
             let right = next(self)?;
             let span = Span { start: left.span.start, end: right.span.end };
@@ -367,13 +455,19 @@ impl Parser {
         match token {
             Token::Sym("!") => {
                 self.pos += 1;
-                let inner = self.unary()?;
+                self.descend()?;
+                let inner = self.unary();
+                self.depth -= 1;
+                let inner = inner?;
                 let span = Span { start: span.start, end: inner.span.end };
                 Ok(Expr { kind: ExprKind::Not(Box::new(inner)), span })
             }
             Token::Sym("-") => {
                 self.pos += 1;
-                let inner = self.unary()?;
+                self.descend()?;
+                let inner = self.unary();
+                self.depth -= 1;
+                let inner = inner?;
                 let span = Span { start: span.start, end: inner.span.end };
                 Ok(Expr { kind: ExprKind::Neg(Box::new(inner)), span })
             }
@@ -687,6 +781,33 @@ pub fn evaluate(expr: &Expr, lookup: &dyn Fn(&str) -> Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rules built to exhaust the server are refused with a position, without
+    /// recursing deeper than the limits (they used to overflow the stack).
+    #[test]
+    fn hostile_rules_are_refused_not_crashed() {
+        let nested = format!("{}person.age > 1{}", "(".repeat(850), ")".repeat(850));
+        let nots = format!("{}person.alive", "!".repeat(5_000));
+        let chain = vec!["person.age > 1"; 10_000].join(" && ");
+        let counties = (0..1_000).map(|i| format!("place.county == '{i}'")).collect::<Vec<_>>().join(" || ");
+        let mins = format!("{}1{}", "min(person.age, ".repeat(40), ")".repeat(40));
+        for (what, text) in
+            [("parentheses", nested), ("negations", nots), ("a chain", chain), ("counties", counties), ("min", mins)]
+        {
+            let err = parse(&text).and_then(|e| check(&e, &VARS).map(|()| e)).expect_err(what);
+            assert!(err.span.start <= text.len(), "{what}: {err:?}");
+            assert!(
+                err.message_en.contains("at most") && err.message_fa.contains("حداکثر"),
+                "{what}: {} / {}",
+                err.message_en,
+                err.message_fa
+            );
+        }
+        // Within the limits, a long list is written as a list.
+        let list = format!("place.county in [{}]", (0..450).map(|i| format!("'{i}'")).collect::<Vec<_>>().join(", "));
+        assert!(parse(&list).is_ok());
+        assert!(parse(&vec!["person.age > 1"; 60].join(" && ")).is_ok());
+    }
 
     const VARS: [Variable; 5] = [
         Variable { name: "person.age", ty: Type::Int, doc_en: "age in whole years", doc_fa: "سن" },

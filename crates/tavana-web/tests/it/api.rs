@@ -198,3 +198,43 @@ async fn auditors_verify_the_chain() {
     let refused = client.get(app.url("/api/v1/audit/verify")).bearer_auth(&worker).send().await.unwrap();
     assert_eq!(refused.status(), 403);
 }
+
+/// A rule built to exhaust the server (deep parentheses, thousands of `!`, a
+/// 10,000-clause chain, a thousand `||` counties, nested `min`) is refused with 422
+/// naming the rule and a position, and the server goes on answering.
+#[tokio::test]
+async fn hostile_rules_are_refused_with_a_position() {
+    let app = spawn_app().await;
+    let token = app.token_for("program").await;
+    let program: Value = app
+        .client()
+        .post(app.url("/api/v1/programs"))
+        .bearer_auth(&token)
+        .json(&json!({"code": "T", "name_fa": "آزمون", "name_en": "Test", "kind": "service", "target": "person",
+            "rule": "person.alive", "formula": "0"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let simulate = app.url(&format!("/api/v1/programs/{}/simulation", program["id"]));
+    let hostile = [
+        format!("{}person.age > 1{}", "(".repeat(850), ")".repeat(850)),
+        format!("{}person.alive", "!".repeat(5_000)),
+        vec!["person.age > 1"; 10_000].join(" && "),
+        (0..1_000).map(|i| format!("place.county == '{i}'")).collect::<Vec<_>>().join(" || "),
+        format!("{}1{}", "min(person.age, ".repeat(40), ")".repeat(40)),
+    ];
+    for rule in hostile {
+        let response =
+            app.client().post(&simulate).bearer_auth(&token).json(&json!({"rule": rule, "formula": "0"})).send().await;
+        let response = response.unwrap();
+        assert_eq!(response.status(), 422, "{}", &rule[..40]);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["field"], "rule");
+        assert!(body["detail"].as_str().unwrap().contains("at most"), "{body}");
+    }
+    let health = app.client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
