@@ -285,6 +285,26 @@ impl ProgramStatus {
 }
 
 coded!(
+    /// چرا ثبت‌نام یک نفر پذیرفته نشد
+    Refusal {
+        Unknown = "unknown" "در واحد سازمانی شما چنین کسی نیست",
+        NotEligible = "not_eligible" "قاعدهٔ برنامه دربارهٔ او برقرار نیست",
+        AlreadyEnrolled = "already_enrolled" "پیش‌تر در این برنامه ثبت‌نام شده است",
+    }
+);
+
+impl Refusal {
+    /// The reason in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Refusal::Unknown => "no such person in your org unit",
+            Refusal::NotEligible => "the program's rule does not hold for them",
+            Refusal::AlreadyEnrolled => "already enrolled in this program",
+        }
+    }
+}
+
+coded!(
     /// وضعیت ثبت‌نام در برنامه
     EnrollmentState {
         Draft = "draft" "پیش‌نویس",

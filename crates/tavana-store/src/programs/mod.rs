@@ -14,7 +14,7 @@ use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, Type, Value};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
-    EnrollmentState, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, decision_rule,
+    EnrollmentState, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal, decision_rule,
 };
 
 /// One person's variables, for the interpreter and for explanations.
@@ -320,9 +320,12 @@ impl Store {
         })
     }
 
-    /// Enrolls persons an officer confirmed, each with its monthly amount from the
-    /// formula and a decision record (reasons, legal basis, who, when, appeal
-    /// deadline thirty days on).
+    /// Enrolls persons an officer confirmed, in an active program, each re-checked
+    /// by the program's decision rule here and now, with its monthly amount from the
+    /// formula and a decision record (the state it came from, reasons, legal basis,
+    /// who, when, appeal deadline thirty days on). A person enrolled before and since
+    /// exited is reinstated: the state machine decides which moves are allowed.
+    /// Every person not enrolled is returned with the reason.
     pub async fn confirm_enrollments(
         &self,
         actor: &Actor,
@@ -330,26 +333,74 @@ impl Store {
         persons: &[i64],
         reasons: &str,
         legal_basis: &str,
-    ) -> Result<u64> {
+    ) -> Result<Confirmation> {
+        use tavana_domain::error::Reason;
         let today = self.today();
         require(actor, Action::Programs(ProgramAction::Manage))?;
-        if reasons.trim().is_empty() {
-            return Err(StoreError::Invalid(tavana_domain::DomainError::new(
-                "reasons",
-                tavana_domain::error::Reason::Empty,
-            )));
+        for (field, text) in [("reasons", reasons), ("legal_basis", legal_basis)] {
+            if text.trim().is_empty() {
+                return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
+            }
         }
         let program = self.program(actor, program_id).await?;
-        let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(persons)).await?;
-        let appeal_until = (today + time::Duration::days(30)).to_string();
-        if values.is_empty() {
-            return Ok(0);
+        if program.status != ProgramStatus::Active {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
+        let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
+        let rule = program.decision_rule()?;
+        let mut asked = persons.to_vec();
+        asked.sort_unstable();
+        asked.dedup();
+        let pattern = actor.unit_path.subtree_pattern();
+        let mut values = HashMap::new();
+        let mut eligible = std::collections::HashSet::new();
+        let mut current: HashMap<i64, EnrollmentState> = HashMap::new();
+        for chunk in asked.chunks(5_000) {
+            values.extend(self.values_in(&pattern, Some(chunk)).await?);
+            eligible.extend(self.eligible_in(&pattern, &rule, chunk).await?);
+            let rows: Vec<(i64, String)> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new("SELECT person_id, state FROM enrollments WHERE program_id = ");
+                q.push_bind(program_id).push(" AND person_id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            for (person, state) in rows {
+                let state = EnrollmentState::try_from(state).map_err(StoreError::Invalid)?;
+                current.insert(person, state);
+            }
+        }
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for id in asked {
+            let Some(vars) = values.get(&id) else {
+                refused.push((id, Refusal::Unknown));
+                continue;
+            };
+            if !eligible.contains(&id) {
+                refused.push((id, Refusal::NotEligible));
+                continue;
+            }
+            let from = current.get(&id).copied();
+            if from.is_some_and(|s| !s.may_become(EnrollmentState::Enrolled)) {
+                refused.push((id, Refusal::AlreadyEnrolled));
+                continue;
+            }
+            accepted.push((id, from, vars));
+        }
+        let appeal_until = (today + time::Duration::days(30)).to_string();
+        if accepted.is_empty() {
+            return Ok(Confirmation { enrolled: 0, refused });
+        }
+        let values = accepted;
+
         let now = self.now();
         let enrolled = self.write(async |tx| {
             let mut enrolled = 0;
-            for (person_id, vars) in &values {
+            for (person_id, from, vars) in &values {
                 let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
                     vars.get(n).cloned().unwrap_or(Value::Null)
                 }) {
@@ -375,7 +426,7 @@ impl Store {
                 on_tx!(tx, |c| {
                     sqlx::query(
                     "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
-                     legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, NULL, \
+                     legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $7, \
                      'enrolled', $2, $3, $4, $5, $6 FROM enrollments WHERE id = $1"
                 )
                 .bind(enrollment)
@@ -384,6 +435,7 @@ impl Store {
                 .bind(actor.user_id)
                 .bind(now)
                 .bind(&appeal_until)
+                .bind(from.map(|s| s.code()))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
@@ -392,8 +444,8 @@ impl Store {
                     Some(actor),
                     crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
                         serde_json::json!({
-                            "program": program_id, "person": person_id, "state": "enrolled", "amount_rials": amount,
-                            "reasons": reasons, "legal_basis": legal_basis,
+                            "program": program_id, "person": person_id, "from": from.map(|s| s.code()),
+                            "state": "enrolled", "amount_rials": amount, "reasons": reasons, "legal_basis": legal_basis,
                         }),
                     ),
                 )
@@ -403,8 +455,32 @@ impl Store {
             Ok(enrolled)
         })
         .await?;
-        Ok(enrolled)
+        Ok(Confirmation { enrolled, refused })
     }
+
+    /// Which of `ids`, among the persons whose unit path matches `pattern`, a
+    /// decision rule selects: one query.
+    async fn eligible_in(&self, pattern: &str, rule: &Expr, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut sql = variables(&used_variables(&[rule]), self.today(), pattern);
+        sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" AND v.id IN (");
+        for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_int(*id);
+        }
+        sql.push(")");
+        let found = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
+        Ok(found)
+    }
+}
+
+/// What a confirmation did: how many were enrolled, and every person who was not,
+/// with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Confirmation {
+    pub enrolled: u64,
+    pub refused: Vec<(i64, Refusal)>,
 }
 
 impl Store {

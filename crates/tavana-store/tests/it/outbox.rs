@@ -55,6 +55,10 @@ pub(crate) async fn enrolled(store: &Store, worker: &Actor, officer: &Actor) -> 
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
     let program = store.create_program(officer, &fields, "new").await.unwrap();
+    store
+        .set_program_status(officer, program.id, tavana_domain::programs::ProgramStatus::Active, "approved")
+        .await
+        .unwrap();
     store.confirm_enrollments(officer, program.id, &[person.id], "assessed severe", "art. 27").await.unwrap();
     (program.id, person.id)
 }

@@ -4,6 +4,7 @@
 
 use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
+use tavana_domain::programs::ProgramStatus;
 use tavana_domain::programs::rule::{BinaryOp, Expr, ExprKind, Span, Type, Value, check, evaluate, parse};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
@@ -248,19 +249,18 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(proposal.to_enroll.len() as i64, eligible);
     assert!(proposal.no_longer_eligible.is_empty());
     let confirm = &proposal.to_enroll[..5];
-    assert_eq!(
-        store
-            .confirm_enrollments(
-                &officer,
-                program.id,
-                confirm,
-                "assessed severe",
-                "Law on the Rights of Persons with Disabilities, art. 27"
-            )
-            .await
-            .unwrap(),
-        5
-    );
+    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved by the board").await.unwrap();
+    let done = store
+        .confirm_enrollments(
+            &officer,
+            program.id,
+            confirm,
+            "assessed severe",
+            "Law on the Rights of Persons with Disabilities, art. 27",
+        )
+        .await
+        .unwrap();
+    assert_eq!((done.enrolled, done.refused.len()), (5, 0));
     let after = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(after.to_enroll.len() as i64, eligible - 5);
     // The audit chain names each enrollment confirmed and its person, not a count.
@@ -353,36 +353,25 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
-    // The rule changes by a versioned edit; a stale edit is refused.
+    // The rule changes by a versioned edit (activation made version 2); a stale
+    // edit is refused.
     let stricter_raw = tavana_domain::programs::RawProgram {
         rule: "disability.severity == 'very_severe' && person.alive".into(),
         ..raw.clone()
     };
     let stricter_fields = tavana_domain::programs::ProgramFields::parse(&stricter_raw).unwrap();
-    let edited = store.update_program(&officer, program.id, &stricter_fields, 1, "budget cut").await.unwrap();
-    assert_eq!((edited.version, edited.rule.as_str()), (2, "disability.severity == 'very_severe' && person.alive"));
+    let edited = store.update_program(&officer, program.id, &stricter_fields, 2, "budget cut").await.unwrap();
+    assert_eq!((edited.version, edited.rule.as_str()), (3, "disability.severity == 'very_severe' && person.alive"));
     assert!(matches!(
-        store.update_program(&officer, program.id, &stricter_fields, 1, "stale").await,
+        store.update_program(&officer, program.id, &stricter_fields, 2, "stale").await,
         Err(tavana_store::StoreError::Conflict { .. })
     ));
     let history = store.program_history(&officer, program.id).await.unwrap();
     assert_eq!(history.len(), 1);
     let previous: serde_json::Value = serde_json::from_str(&history[0].data).unwrap();
     assert_eq!(previous["rule"], raw.rule.as_str());
-    // A program goes live, then closes; a closed program proposes nothing.
-    assert_eq!(
-        store
-            .set_program_status(
-                &officer,
-                program.id,
-                tavana_domain::programs::ProgramStatus::Active,
-                "approved by the board"
-            )
-            .await
-            .unwrap()
-            .status,
-        tavana_domain::programs::ProgramStatus::Active
-    );
+    // A live program does not go back to draft; it closes, and a closed program
+    // proposes nothing and enrolls no one.
     assert!(
         store
             .set_program_status(&officer, program.id, tavana_domain::programs::ProgramStatus::Draft, "back")
@@ -394,6 +383,8 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap();
     assert!(store.propose_enrollments(&officer, program.id).await.is_err());
+    let closed = store.confirm_enrollments(&officer, program.id, confirm, "x", "art. 27").await.unwrap_err();
+    assert!(matches!(closed, tavana_store::StoreError::Invalid(ref e) if e.field == "status"), "{closed:?}");
 }
 
 /// A household program is decided on the household's head on every path: the
@@ -439,7 +430,38 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
     let (_, clauses) = store.explain_eligibility(&officer, program.id, head.id).await.unwrap();
     assert!(clauses.iter().all(|c| c.holds == Some(true)), "{clauses:?}");
     // When the enrolled head stops being the head, the enrollment is flagged.
+    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    let no_basis = store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", " ").await.unwrap_err();
+    assert!(matches!(no_basis, tavana_store::StoreError::Invalid(ref e) if e.field == "legal_basis"));
     store.confirm_enrollments(&officer, program.id, &[head.id], "eligible", "art. 27").await.unwrap();
+    // Confirmation re-checks everyone and says why each refused person was refused.
+    use tavana_domain::programs::Refusal;
+    let done = store
+        .confirm_enrollments(&officer, program.id, &[head.id, member.id, 999_999], "eligible", "art. 27")
+        .await
+        .unwrap();
+    assert_eq!(done.enrolled, 0);
+    assert_eq!(
+        done.refused,
+        [(head.id, Refusal::AlreadyEnrolled), (member.id, Refusal::NotEligible), (999_999, Refusal::Unknown)]
+    );
+    // An exited beneficiary comes back by reinstatement, recorded as such.
+    use tavana_domain::programs::EnrollmentState as S;
+    use tavana_store::programs::EnrollmentDecision as D;
+    store
+        .decide_enrollment(
+            &officer,
+            program.id,
+            head.id,
+            &D { to: S::Exited, reasons: "moved away", legal_basis: "art. 12" },
+        )
+        .await
+        .unwrap();
+    let back = store.confirm_enrollments(&officer, program.id, &[head.id], "returned", "art. 27").await.unwrap();
+    assert_eq!((back.enrolled, back.refused.len()), (1, 0));
+    let reinstated =
+        db.store.count_rows_for_tests("decisions WHERE from_state = 'exited' AND to_state = 'enrolled'").await;
+    assert_eq!(reinstated.unwrap(), 1);
     let raw_head = tavana_domain::registry::RawPerson { relationship: "spouse".into(), ..head.raw() };
     let fields = tavana_domain::registry::PersonFields::parse(&raw_head, today()).unwrap();
     store.update_person(&registrar, head.id, &fields, head.version, "head changed").await.unwrap();

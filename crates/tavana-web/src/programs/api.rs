@@ -101,6 +101,34 @@ pub struct ProposalDto {
     pub no_longer_eligible: Vec<i64>,
 }
 
+/// A program's new status and why.
+#[derive(Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// active (from draft) or closed.
+    pub status: String,
+    pub reason: String,
+}
+
+/// Moves a program from draft to active, or from draft or active to closed; only an
+/// active program enrolls anyone.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/status", tag = "programs", request_body = StatusChange,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = Program), (status = 422, body = ProblemBody)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<StatusChange>, JsonRejection>,
+) -> Result<Json<Program>, ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let status =
+        tavana_domain::programs::ProgramStatus::parse("status", &b.status).map_err(|e| invalid_fields(&[e]))?;
+    if b.reason.trim().is_empty() {
+        return Err(invalid_fields(&[tavana_domain::DomainError::new("reason", tavana_domain::error::Reason::Empty)]));
+    }
+    Ok(Json(state.store.set_program_status(&actor, id, status, b.reason.trim()).await?))
+}
+
 /// Runs the program's rule over the caller's subtree and proposes enrollments.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/proposals", tag = "programs", params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = ProposalDto), (status = 404, body = ProblemBody)))]
@@ -121,13 +149,25 @@ pub struct Confirmation {
     pub legal_basis: String,
 }
 
-/// How many persons were enrolled.
+/// How many persons were enrolled, and each one who was not, with the reason.
 #[derive(Serialize, ToSchema)]
 pub struct Enrolled {
     pub enrolled: u64,
+    pub refused: Vec<RefusedDto>,
 }
 
-/// Enrolls confirmed persons, each with a decision record.
+/// A person not enrolled, and why.
+#[derive(Serialize, ToSchema)]
+pub struct RefusedDto {
+    pub person: i64,
+    /// unknown, not_eligible or already_enrolled.
+    pub reason: String,
+    pub detail: String,
+    pub detail_fa: String,
+}
+
+/// Enrolls confirmed persons in an active program, each re-checked by the program's
+/// rule, with a decision record; every person not enrolled is listed with the reason.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/enrollments", tag = "programs", request_body = Confirmation,
     params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = Enrolled), (status = 422, body = ProblemBody)))]
@@ -138,8 +178,18 @@ pub async fn enroll(
     body: Result<Json<Confirmation>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
     let Json(c) = body.map_err(bad_body)?;
-    let enrolled = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis).await?;
-    Ok(Json(Enrolled { enrolled }))
+    let done = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis).await?;
+    let refused = done
+        .refused
+        .into_iter()
+        .map(|(person, why)| RefusedDto {
+            person,
+            reason: why.code().into(),
+            detail: why.label_en().into(),
+            detail_fa: why.label_fa().into(),
+        })
+        .collect();
+    Ok(Json(Enrolled { enrolled: done.enrolled, refused }))
 }
 
 /// One clause of a rule for one person.

@@ -55,6 +55,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list, api::create))
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::simulate))
+        .routes(routes!(api::set_status))
         .routes(routes!(api::propose))
         .routes(routes!(api::enroll))
         .routes(routes!(api::explain))

@@ -34,6 +34,7 @@ ui_texts! {
     reasons: "دلایل تصمیم", "Reasons for the decision";
     legal_basis: "مبنای قانونی", "Legal basis";
     confirm_enrollment: "تأیید ثبت‌نام", "Confirm enrollment";
+    refused_count: "پذیرفته‌نشده:", "Not enrolled:";
     enrolled_count: "ثبت‌نام‌شده:", "Enrolled:";
     why_eligible: "چرا مستحق است یا نیست", "Why eligible or not";
     clause: "شرط", "Condition";

@@ -524,7 +524,22 @@ pub async fn confirm(
     let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
     let done = state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis")).await;
     let message = match done {
-        Ok(n) => format!("{} {}", super::texts::texts(lang).enrolled_count, lang.digits(&n.to_string())),
+        Ok(done) => {
+            let t = super::texts::texts(lang);
+            let mut message = format!("{} {}", t.enrolled_count, lang.digits(&done.enrolled.to_string()));
+            if !done.refused.is_empty() {
+                let list: Vec<String> = done
+                    .refused
+                    .iter()
+                    .map(|(person, why)| {
+                        let why = if lang == Lang::Fa { why.label_fa() } else { why.label_en() };
+                        format!("{} ({why})", lang.digits(&person.to_string()))
+                    })
+                    .collect();
+                message.push_str(&format!(" — {} {}", t.refused_count, list.join("، ")));
+            }
+            message
+        }
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };

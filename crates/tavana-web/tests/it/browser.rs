@@ -296,6 +296,9 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     let budget = text_of(&b, "#budget").await;
     assert!(budget.contains("۱۰۰٬۰۰۰ ریال") && budget.contains("در حد بودجه"), "{budget}");
 
+    // Only an active program enrolls: the officer activates it first.
+    b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#close-program").await;
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#proposal").await;
     let proposed = text_of(&b, "#proposal fieldset").await;

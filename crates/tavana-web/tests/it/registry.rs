@@ -336,6 +336,29 @@ async fn programs_over_the_api() {
         .await
         .unwrap();
     assert_eq!(proposal["to_enroll"], json!([id]));
+    // A draft program enrolls no one; activated, it does.
+    let draft: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments")))
+        .bearer_auth(&officer)
+        .json(&json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(draft["field"], "status", "{draft}");
+    let activated: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/status")))
+        .bearer_auth(&officer)
+        .json(&json!({ "status": "active", "reason": "approved" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(activated["status"], "active", "{activated}");
     let enrolled: Value = client
         .post(app.url(&format!("/api/v1/programs/{pid}/enrollments")))
         .bearer_auth(&officer)
@@ -347,6 +370,7 @@ async fn programs_over_the_api() {
         .await
         .unwrap();
     assert_eq!(enrolled["enrolled"], 1);
+    assert_eq!(enrolled["refused"], json!([]));
     let clauses: Value = client
         .get(app.url(&format!("/api/v1/programs/{pid}/eligibility/{id}")))
         .bearer_auth(&officer)
@@ -382,7 +406,7 @@ async fn programs_over_the_api() {
     // A versioned change of the rule, and a stale one refused.
     let mut change = program.clone();
     change["rule"] = json!("disability.assessed");
-    change["version"] = json!(1);
+    change["version"] = activated["version"].clone();
     change["reason"] = json!("wider");
     let changed = client
         .put(app.url(&format!("/api/v1/programs/{pid}")))
