@@ -290,6 +290,7 @@ coded!(
         Unknown = "unknown" "در واحد سازمانی شما چنین کسی نیست",
         NotEligible = "not_eligible" "قاعدهٔ برنامه دربارهٔ او برقرار نیست",
         AlreadyEnrolled = "already_enrolled" "پیش‌تر در این برنامه ثبت‌نام شده است",
+        HouseholdEnrolled = "household_enrolled" "خانوار او پیش‌تر در این برنامه ثبت‌نام شده است",
     }
 );
 
@@ -300,6 +301,7 @@ impl Refusal {
             Refusal::Unknown => "no such person in your org unit",
             Refusal::NotEligible => "the program's rule does not hold for them",
             Refusal::AlreadyEnrolled => "already enrolled in this program",
+            Refusal::HouseholdEnrolled => "their household is already enrolled in this program",
         }
     }
 }

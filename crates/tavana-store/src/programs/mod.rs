@@ -355,6 +355,11 @@ impl Store {
         let mut values = HashMap::new();
         let mut eligible = std::collections::HashSet::new();
         let mut current: HashMap<i64, EnrollmentState> = HashMap::new();
+        // For a household program: each person's household, and the households
+        // already enrolled.
+        let household_program = program.target == ProgramTarget::Household;
+        let mut household_of: HashMap<i64, i64> = HashMap::new();
+        let mut enrolled_households = std::collections::HashSet::new();
         for chunk in asked.chunks(5_000) {
             values.extend(self.values_in(&pattern, Some(chunk)).await?);
             eligible.extend(self.eligible_in(&pattern, &rule, chunk).await?);
@@ -371,6 +376,28 @@ impl Store {
             for (person, state) in rows {
                 let state = EnrollmentState::try_from(state).map_err(StoreError::Invalid)?;
                 current.insert(person, state);
+            }
+            if household_program {
+                let rows: Vec<(i64, i64, bool)> = on_pool!(self, |c| {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "SELECT p.id, p.household_id, EXISTS (SELECT 1 FROM enrollments e WHERE e.program_id = ",
+                    );
+                    q.push_bind(program_id).push(
+                        " AND e.household_id = p.household_id AND e.state = 'enrolled') FROM persons p WHERE p.id IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    q.push(")");
+                    q.build_query_as().fetch_all(c).await
+                })?;
+                for (person, household, enrolled) in rows {
+                    household_of.insert(person, household);
+                    if enrolled {
+                        enrolled_households.insert(household);
+                    }
+                }
             }
         }
         let mut accepted = Vec::new();
@@ -389,7 +416,15 @@ impl Store {
                 refused.push((id, Refusal::AlreadyEnrolled));
                 continue;
             }
-            accepted.push((id, from, vars));
+            // One enrollment in force per household, also within this confirmation.
+            let household = household_of.get(&id).copied();
+            if let Some(household) = household
+                && !enrolled_households.insert(household)
+            {
+                refused.push((id, Refusal::HouseholdEnrolled));
+                continue;
+            }
+            accepted.push((id, from, vars, household));
         }
         let appeal_until = (today + time::Duration::days(30)).to_string();
         if accepted.is_empty() {
@@ -400,7 +435,7 @@ impl Store {
         let now = self.now();
         let enrolled = self.write(async |tx| {
             let mut enrolled = 0;
-            for (person_id, from, vars) in &values {
+            for (person_id, from, vars, household) in &values {
                 let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
                     vars.get(n).cloned().unwrap_or(Value::Null)
                 }) {
@@ -411,15 +446,17 @@ impl Store {
                 let enrollment: i64 = on_tx!(tx, |c| {
                     sqlx::query_scalar(
                     "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
-                     updated_at, updated_by) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5 FROM persons \
-                     WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', amount_rials = $3, \
-                     version = enrollments.version + 1, updated_at = $4, updated_by = $5 RETURNING id"
+                     updated_at, updated_by, household_id) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5, $6 \
+                     FROM persons WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', \
+                     amount_rials = $3, version = enrollments.version + 1, updated_at = $4, updated_by = $5, household_id = $6 \
+                     RETURNING id"
                 )
                 .bind(program_id)
                 .bind(person_id)
                 .bind(amount)
                 .bind(now)
                 .bind(actor.user_id)
+                .bind(household)
                 .fetch_one(c)
                 .await
                 })?;

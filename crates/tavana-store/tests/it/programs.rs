@@ -472,3 +472,59 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
 fn today() -> time::Date {
     time::macros::date!(2026 - 11 - 26)
 }
+
+/// A household program enrolls a household once: a second head of the same
+/// household is refused, in the same confirmation or a later one, and the database
+/// refuses a second enrollment in force whatever path writes it.
+#[tokio::test]
+async fn a_household_is_enrolled_once_per_program() {
+    use tavana_domain::programs::Refusal;
+    use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let household = RawHousehold { file_number: "H-2".into(), place: "08-01-C".into(), ..Default::default() };
+    store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
+    let mut heads = Vec::new();
+    for (code, name) in [("0012345679", "مریم"), ("1234567891", "زهره")] {
+        let raw = RawPerson {
+            national_code: code.into(),
+            household: "H-2".into(),
+            relationship: "head".into(),
+            first_name: name.into(),
+            last_name: "کریمی".into(),
+            father_name: "حسن".into(),
+            birth_date: "1360/05/12".into(),
+            sex: "female".into(),
+            ..Default::default()
+        };
+        let fields = PersonFields::parse(&raw, today()).unwrap();
+        heads.push(store.register_person(&worker, &fields, "registration").await.unwrap().id);
+    }
+    let raw = tavana_domain::programs::RawProgram {
+        code: "HOUSING".into(),
+        name_fa: "مسکن".into(),
+        name_en: "Housing".into(),
+        kind: "service".into(),
+        target: "household".into(),
+        rule: "person.alive".into(),
+        formula: "0".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = store.create_program(&officer, &fields, "new").await.unwrap();
+    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    let done = store.confirm_enrollments(&officer, program.id, &heads, "needs housing", "art. 9").await.unwrap();
+    assert_eq!((done.enrolled, done.refused.clone()), (1, vec![(heads[1], Refusal::HouseholdEnrolled)]));
+    let again = store.confirm_enrollments(&officer, program.id, &heads[1..], "needs housing", "art. 9").await.unwrap();
+    assert_eq!(again.refused, [(heads[1], Refusal::HouseholdEnrolled)]);
+    let sneaked = store
+        .execute_unaudited_for_tests(&format!(
+            "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, version, updated_at, household_id) \
+             SELECT {}, id, province_id, unit_id, 'enrolled', 1, 0, household_id FROM persons WHERE id = {}",
+            program.id, heads[1]
+        ))
+        .await;
+    assert!(sneaked.is_err(), "the database holds one enrollment in force per household");
+}

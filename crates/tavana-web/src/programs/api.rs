@@ -160,7 +160,7 @@ pub struct Enrolled {
 #[derive(Serialize, ToSchema)]
 pub struct RefusedDto {
     pub person: i64,
-    /// unknown, not_eligible or already_enrolled.
+    /// unknown, not_eligible, already_enrolled or household_enrolled.
     pub reason: String,
     pub detail: String,
     pub detail_fa: String,
