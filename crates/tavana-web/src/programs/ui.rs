@@ -39,6 +39,8 @@ pub struct ProgramRow {
     pub name: String,
     pub kind: String,
     pub status: String,
+    /// The status's stored code, for scripts and tests.
+    pub status_code: &'static str,
     /// Which status changes the program's state allows.
     pub may_activate: bool,
     pub may_close: bool,
@@ -60,6 +62,7 @@ fn program_row(lang: Lang, p: &Program) -> ProgramRow {
             Lang::Fa => p.status.label_fa().to_string(),
             Lang::En => p.status.code().to_string(),
         },
+        status_code: p.status.code(),
         may_activate: p.status.may_become(ProgramStatus::Active),
         may_close: p.status.may_become(ProgramStatus::Closed),
     }

@@ -298,7 +298,7 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
 
     // Only an active program enrolls: the officer activates it first.
     b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
-    wait_for(&b, "#close-program").await;
+    wait_for(&b, "#program-status[data-status='active']").await;
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#proposal").await;
     let proposed = text_of(&b, "#proposal fieldset").await;
