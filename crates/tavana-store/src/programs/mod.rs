@@ -17,6 +17,17 @@ use tavana_domain::programs::{
     EnrollmentState, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal, decision_rule,
 };
 
+/// A rule value as JSON, for the record of what a decision rested on.
+fn value_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Int(n) => serde_json::Value::from(*n),
+        Value::Str(s) => serde_json::Value::from(s.as_str()),
+        Value::Bool(b) => serde_json::Value::from(*b),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(value_json).collect()),
+        Value::Null => serde_json::Value::Null,
+    }
+}
+
 /// One person's variables, for the interpreter and for explanations.
 pub type PersonValues = HashMap<&'static str, Value>;
 
@@ -433,9 +444,13 @@ impl Store {
         let values = accepted;
 
         let now = self.now();
+        // The values the decision rests on: what the rule and the formula read.
+        let read = used_variables(&[&rule, &formula]);
         let enrolled = self.write(async |tx| {
             let mut enrolled = 0;
             for (person_id, from, vars, household) in &values {
+                let inputs: serde_json::Map<String, serde_json::Value> =
+                    read.iter().map(|name| (name.to_string(), value_json(vars.get(name).unwrap_or(&Value::Null)))).collect();
                 let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
                     vars.get(n).cloned().unwrap_or(Value::Null)
                 }) {
@@ -463,8 +478,9 @@ impl Store {
                 on_tx!(tx, |c| {
                     sqlx::query(
                     "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
-                     legal_basis, decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $7, \
-                     'enrolled', $2, $3, $4, $5, $6 FROM enrollments WHERE id = $1"
+                     legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials) \
+                     SELECT id, program_id, person_id, province_id, $7, 'enrolled', $2, $3, $4, $5, $6, $8, $9, $10 \
+                     FROM enrollments WHERE id = $1"
                 )
                 .bind(enrollment)
                 .bind(reasons.trim())
@@ -473,6 +489,9 @@ impl Store {
                 .bind(now)
                 .bind(&appeal_until)
                 .bind(from.map(|s| s.code()))
+                .bind(program.version)
+                .bind(serde_json::Value::Object(inputs.clone()).to_string())
+                .bind(amount)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
@@ -481,8 +500,9 @@ impl Store {
                     Some(actor),
                     crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
                         serde_json::json!({
-                            "program": program_id, "person": person_id, "from": from.map(|s| s.code()),
-                            "state": "enrolled", "amount_rials": amount, "reasons": reasons, "legal_basis": legal_basis,
+                            "program": program_id, "program_version": program.version, "person": person_id,
+                            "from": from.map(|s| s.code()), "state": "enrolled", "amount_rials": amount,
+                            "inputs": inputs, "reasons": reasons, "legal_basis": legal_basis,
                         }),
                     ),
                 )

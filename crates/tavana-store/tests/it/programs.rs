@@ -261,6 +261,16 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap();
     assert_eq!((done.enrolled, done.refused.len()), (5, 0));
+    // Each decision records what it rested on: the program's version (2, once
+    // activated), the values the rule and formula read, and the amount.
+    let based = store
+        .count_rows_for_tests(
+            "decisions WHERE program_version = 2 AND amount_rials = 500000 \
+             AND inputs LIKE '%\"disability.severity\":\"%' AND inputs LIKE '%\"person.alive\":true%'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(based, 5);
     let after = store.propose_enrollments(&officer, program.id).await.unwrap();
     assert_eq!(after.to_enroll.len() as i64, eligible - 5);
     // The audit chain names each enrollment confirmed and its person, not a count.
