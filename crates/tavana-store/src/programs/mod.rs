@@ -363,20 +363,26 @@ impl Store {
         asked.sort_unstable();
         asked.dedup();
         let pattern = actor.unit_path.subtree_pattern();
+        // Per chunk, two queries: the rule's variables of the persons in scope (the
+        // decision rule is evaluated on them, as the outbox's review does), and each
+        // person's enrollment in this program with, for a household program, the
+        // household and whether it is enrolled already.
         let mut values = HashMap::new();
-        let mut eligible = std::collections::HashSet::new();
         let mut current: HashMap<i64, EnrollmentState> = HashMap::new();
-        // For a household program: each person's household, and the households
-        // already enrolled.
         let household_program = program.target == ProgramTarget::Household;
         let mut household_of: HashMap<i64, i64> = HashMap::new();
         let mut enrolled_households = std::collections::HashSet::new();
         for chunk in asked.chunks(5_000) {
             values.extend(self.values_in(&pattern, Some(chunk)).await?);
-            eligible.extend(self.eligible_in(&pattern, &rule, chunk).await?);
-            let rows: Vec<(i64, String)> = on_pool!(self, |c| {
-                let mut q = sqlx::QueryBuilder::new("SELECT person_id, state FROM enrollments WHERE program_id = ");
-                q.push_bind(program_id).push(" AND person_id IN (");
+            let rows: Vec<(i64, i64, Option<String>, bool)> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT p.id, p.household_id, e.state, EXISTS (SELECT 1 FROM enrollments h WHERE h.program_id = ",
+                );
+                q.push_bind(program_id).push(
+                    " AND h.household_id = p.household_id AND h.state = 'enrolled') \
+                     FROM persons p LEFT JOIN enrollments e ON e.person_id = p.id AND e.program_id = ",
+                );
+                q.push_bind(program_id).push(" WHERE p.id IN (");
                 let mut list = q.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
@@ -384,28 +390,13 @@ impl Store {
                 q.push(")");
                 q.build_query_as().fetch_all(c).await
             })?;
-            for (person, state) in rows {
-                let state = EnrollmentState::try_from(state).map_err(StoreError::Invalid)?;
-                current.insert(person, state);
-            }
-            if household_program {
-                let rows: Vec<(i64, i64, bool)> = on_pool!(self, |c| {
-                    let mut q = sqlx::QueryBuilder::new(
-                        "SELECT p.id, p.household_id, EXISTS (SELECT 1 FROM enrollments e WHERE e.program_id = ",
-                    );
-                    q.push_bind(program_id).push(
-                        " AND e.household_id = p.household_id AND e.state = 'enrolled') FROM persons p WHERE p.id IN (",
-                    );
-                    let mut list = q.separated(", ");
-                    for id in chunk {
-                        list.push_bind(*id);
-                    }
-                    q.push(")");
-                    q.build_query_as().fetch_all(c).await
-                })?;
-                for (person, household, enrolled) in rows {
+            for (person, household, state, household_enrolled) in rows {
+                if let Some(state) = state {
+                    current.insert(person, EnrollmentState::try_from(state).map_err(StoreError::Invalid)?);
+                }
+                if household_program {
                     household_of.insert(person, household);
-                    if enrolled {
+                    if household_enrolled {
                         enrolled_households.insert(household);
                     }
                 }
@@ -418,7 +409,9 @@ impl Store {
                 refused.push((id, Refusal::Unknown));
                 continue;
             };
-            if !eligible.contains(&id) {
+            let holds =
+                tavana_domain::programs::rule::evaluate(&rule, &|n| vars.get(n).cloned().unwrap_or(Value::Null));
+            if holds != Value::Bool(true) {
                 refused.push((id, Refusal::NotEligible));
                 continue;
             }
@@ -513,22 +506,6 @@ impl Store {
         })
         .await?;
         Ok(Confirmation { enrolled, refused })
-    }
-
-    /// Which of `ids`, among the persons whose unit path matches `pattern`, a
-    /// decision rule selects: one query.
-    async fn eligible_in(&self, pattern: &str, rule: &Expr, ids: &[i64]) -> Result<Vec<i64>> {
-        let mut sql = variables(&used_variables(&[rule]), self.today(), pattern);
-        sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" AND v.id IN (");
-        for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_int(*id);
-        }
-        sql.push(")");
-        let found = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
-        Ok(found)
     }
 }
 

@@ -337,38 +337,18 @@ async fn programs_over_the_api() {
         .unwrap();
     assert_eq!(proposal["to_enroll"], json!([id]));
     // A draft program enrolls no one; activated, it does.
-    let draft: Value = client
-        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments")))
-        .bearer_auth(&officer)
-        .json(&json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let officer_posts = async |path: String, body: Value| {
+        let response = client.post(app.url(&path)).bearer_auth(&officer).json(&body).send().await.unwrap();
+        response.json::<Value>().await.unwrap()
+    };
+    let enroll = json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" });
+    let draft = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll.clone()).await;
     assert_eq!(draft["field"], "status", "{draft}");
-    let activated: Value = client
-        .post(app.url(&format!("/api/v1/programs/{pid}/status")))
-        .bearer_auth(&officer)
-        .json(&json!({ "status": "active", "reason": "approved" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let activated =
+        officer_posts(format!("/api/v1/programs/{pid}/status"), json!({ "status": "active", "reason": "approved" }))
+            .await;
     assert_eq!(activated["status"], "active", "{activated}");
-    let enrolled: Value = client
-        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments")))
-        .bearer_auth(&officer)
-        .json(&json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let enrolled = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll).await;
     assert_eq!(enrolled["enrolled"], 1);
     assert_eq!(enrolled["refused"], json!([]));
     let clauses: Value = client
