@@ -52,7 +52,7 @@ fn split<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
 
 fn variables_of(expr: &Expr, out: &mut Vec<String>) {
     match &expr.kind {
-        ExprKind::Var(name) => {
+        ExprKind::Var(name) | ExprKind::Has(name) => {
             if !out.contains(name) {
                 out.push(name.clone());
             }
@@ -85,6 +85,10 @@ pub fn persian(expr: &Expr, variables: &[Variable]) -> String {
         ExprKind::Var(name) => {
             variables.iter().find(|v| v.name == name).map(|v| v.doc_fa.to_string()).unwrap_or_else(|| name.clone())
         }
+        ExprKind::Has(name) => format!(
+            "{} ثبت شده است",
+            variables.iter().find(|v| v.name == name).map(|v| v.doc_fa.to_string()).unwrap_or_else(|| name.clone())
+        ),
         ExprKind::Not(e) => format!("چنین نیست که {}", p(e)),
         ExprKind::Neg(e) => format!("منفی {}", p(e)),
         ExprKind::MinMax(min, a, b) => format!("{} {} و {}", if *min { "کمترینِ" } else { "بیشترینِ" }, p(a), p(b)),
@@ -132,10 +136,10 @@ mod tests {
         let clauses = explain(&rule, VARIABLES, &values);
         assert_eq!(clauses.len(), 3);
         assert_eq!(clauses[0].holds, Some(false));
-        assert_eq!(clauses[0].text_fa, "سن به سال تمام ≥ ۱۸");
+        assert_eq!(clauses[0].text_fa, "سن به سال تمام شمسی در تاریخ محاسبه ≥ ۱۸");
         assert_eq!(clauses[0].inputs, vec![("person.age".to_string(), Value::Int(16))]);
         assert_eq!(clauses[1].holds, Some(true));
-        assert_eq!(clauses[1].text_fa, "شدیدترین ارزیابی معلولیت یکی از «severe»، «very_severe»");
+        assert_eq!(clauses[1].text_fa, "شدیدترین ارزیابی معتبر معلولیت یکی از «severe»، «very_severe»");
         assert_eq!(clauses[2].holds, Some(true));
         let unknown = explain(&rule, VARIABLES, &|_| Value::Null);
         assert_eq!(unknown[0].holds, None);

@@ -111,9 +111,13 @@ pub fn parse_formula(field: &'static str, text: &str) -> Result<Expr, DomainErro
     if text.trim().is_empty() {
         return Err(DomainError::new(field, Reason::Empty));
     }
-    let expr = rule::parse(text).map_err(|e| rule_error(field, e))?;
+    let expr = rule::parse_as(text, rule::Subject::Formula).map_err(|e| rule_error(field, e))?;
     match rule::type_of(&expr, variables::VARIABLES) {
-        Ok(Type::Int) => Ok(expr),
+        Ok(Type::Int) => {
+            rule::check_values(&expr, variables::VARIABLES, Some((0, variables::MAX_AMOUNT)))
+                .map_err(|e| rule_error(field, e))?;
+            Ok(expr)
+        }
         Ok(other) => Err(rule_error(
             field,
             RuleError {

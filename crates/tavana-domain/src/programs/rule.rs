@@ -108,6 +108,8 @@ pub enum ExprKind {
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `min(a, b)` (`true`) or `max(a, b)` (`false`) of two numbers.
     MinMax(bool, Box<Expr>, Box<Expr>),
+    /// `has(person.income)`: whether the variable has a value (never unknown).
+    Has(String),
 }
 
 impl Expr {
@@ -120,6 +122,7 @@ impl Expr {
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::List(items) => format!("[{}]", items.iter().map(Expr::to_text).collect::<Vec<_>>().join(", ")),
             ExprKind::Var(name) => name.clone(),
+            ExprKind::Has(name) => format!("has({name})"),
             ExprKind::Not(inner) => format!("!({})", inner.to_text()),
             ExprKind::Neg(inner) => format!("-({})", inner.to_text()),
             ExprKind::Binary(op, l, r) => format!("({} {} {})", l.to_text(), op.symbol(), r.to_text()),
@@ -179,9 +182,9 @@ impl Lexer {
                 out.push((Token::End, Span { start, end: start }));
                 return Ok(out);
             };
-            let token = if c.is_ascii_digit() {
+            let token = if digit(c).is_some() {
                 let mut n: i64 = 0;
-                while let Some(d) = lexer.chars.get(lexer.pos).and_then(|c| c.to_digit(10)) {
+                while let Some(d) = lexer.chars.get(lexer.pos).copied().and_then(digit) {
                     n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(d))).ok_or_else(|| {
                         RuleError::new(
                             Span { start, end: lexer.pos + 1 },
@@ -190,6 +193,17 @@ impl Lexer {
                         )
                     })?;
                     lexer.pos += 1;
+                }
+                let next = |i: usize| lexer.chars.get(lexer.pos + i).copied();
+                if matches!(next(0), Some('.' | '٫')) && next(1).and_then(digit).is_some() {
+                    return Err(RuleError::new(
+                        Span { start, end: lexer.pos + 2 },
+                        "numbers are whole (rials, years, counts): there is no decimal point",
+                        "عددها درست‌اند (ریال، سال، شمار): ممیز ندارند",
+                    ));
+                }
+                if matches!(next(0), Some('٬' | '،')) && next(1).and_then(digit).is_some() {
+                    return Err(thousands(Span { start, end: lexer.pos + 1 }));
                 }
                 Token::Int(n)
             } else if c == '"' || c == '\'' {
@@ -232,6 +246,12 @@ impl Lexer {
             } else if c == '?' || c == ':' {
                 lexer.pos += 1;
                 Token::Sym(if c == '?' { "?" } else { ":" })
+            } else if c == '=' {
+                return Err(RuleError::new(
+                    Span { start, end: start + 1 },
+                    "write == to compare (a single = is not an operator)",
+                    "برای مقایسه == بنویسید (= تنها عملگر نیست)",
+                ));
             } else {
                 return Err(RuleError::new(
                     Span { start, end: start + 1 },
@@ -248,11 +268,56 @@ impl Lexer {
     }
 }
 
+/// The value of a digit, ASCII, Persian (۰–۹) or Arabic-Indic (٠–٩).
+fn digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => c.to_digit(10),
+        '۰'..='۹' => Some(c as u32 - '۰' as u32),
+        '٠'..='٩' => Some(c as u32 - '٠' as u32),
+        _ => None,
+    }
+}
+
+/// The error for a number written with thousands separators.
+fn thousands(span: Span) -> RuleError {
+    RuleError::new(
+        span,
+        "write numbers without thousands separators (30000000); a list of values goes in [ ]",
+        "عدد را بی جداکنندهٔ هزارگان بنویسید (30000000)؛ فهرست مقدارها درون [ ] می‌آید",
+    )
+}
+
+/// What is being parsed, to name it in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// An eligibility rule (true/false).
+    Rule,
+    /// A benefit formula (rials).
+    Formula,
+}
+
+impl Subject {
+    fn en(self) -> &'static str {
+        match self {
+            Subject::Rule => "rule",
+            Subject::Formula => "formula",
+        }
+    }
+
+    fn fa(self) -> &'static str {
+        match self {
+            Subject::Rule => "قاعده",
+            Subject::Formula => "فرمول",
+        }
+    }
+}
+
 struct Parser {
     tokens: Vec<(Token, Span)>,
     pos: usize,
     /// How deep the parser has descended (parentheses, `!`, `-`, conditionals).
     depth: usize,
+    subject: Subject,
 }
 
 /// The longest rule or formula, in characters.
@@ -267,18 +332,24 @@ pub const MAX_WEIGHT: u64 = 20_000;
 
 /// Parses a rule into its syntax tree, within the limits above.
 pub fn parse(text: &str) -> Result<Expr, RuleError> {
+    parse_as(text, Subject::Rule)
+}
+
+/// Parses a rule or a formula, naming it so in messages.
+pub fn parse_as(text: &str, subject: Subject) -> Result<Expr, RuleError> {
     let length = text.chars().count();
     if length > MAX_LENGTH {
         return Err(RuleError::new(
             Span { start: MAX_LENGTH, end: length },
-            format!("the rule is too long: at most {MAX_LENGTH} characters"),
+            format!("the {} is too long: at most {MAX_LENGTH} characters", subject.en()),
             format!(
-                "قاعده بیش از اندازه بلند است: حداکثر {} نویسه",
+                "{} بیش از اندازه بلند است: حداکثر {} نویسه",
+                subject.fa(),
                 crate::text::to_persian_digits(&MAX_LENGTH.to_string())
             ),
         ));
     }
-    let mut parser = Parser { tokens: Lexer::tokens(text)?, pos: 0, depth: 0 };
+    let mut parser = Parser { tokens: Lexer::tokens(text)?, pos: 0, depth: 0, subject };
     let expr = parser.expr()?;
     match parser.peek() {
         (Token::End, _) => {
@@ -286,21 +357,19 @@ pub fn parse(text: &str) -> Result<Expr, RuleError> {
                 return Err(RuleError::new(
                     expr.span,
                     format!(
-                        "the rule is too complex: at most {MAX_WEIGHT} parts, counting what min, max and ?: repeat"
+                        "the {} is too complex: at most {MAX_WEIGHT} parts, counting what min, max and ?: repeat",
+                        subject.en()
                     ),
                     format!(
-                        "قاعده بیش از اندازه پیچیده است: حداکثر {} جزء، با شمارش آنچه min و max و ?: تکرار می‌کنند",
+                        "{} بیش از اندازه پیچیده است: حداکثر {} جزء، با شمارش آنچه min و max و ?: تکرار می‌کنند",
+                        subject.fa(),
                         crate::text::to_persian_digits(&MAX_WEIGHT.to_string())
                     ),
                 ));
             }
             Ok(expr)
         }
-        (_, span) => Err(RuleError::new(
-            span,
-            "the rule goes on after a complete expression",
-            "پس از یک عبارت کامل، ادامهٔ قاعده معنا ندارد",
-        )),
+        (token, span) => Err(parser.trailing(&token, span)),
     }
 }
 
@@ -308,7 +377,7 @@ pub fn parse(text: &str) -> Result<Expr, RuleError> {
 /// written twice (saturating, so a hostile rule cannot overflow the count).
 fn weight(e: &Expr) -> u64 {
     match &e.kind {
-        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Var(_) => 1,
+        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Var(_) | ExprKind::Has(_) => 1,
         ExprKind::List(items) => items.iter().fold(1u64, |w, i| w.saturating_add(weight(i))),
         ExprKind::Not(x) | ExprKind::Neg(x) => weight(x).saturating_add(1),
         ExprKind::Binary(_, a, b) => weight(a).saturating_add(weight(b)).saturating_add(1),
@@ -323,17 +392,52 @@ fn weight(e: &Expr) -> u64 {
 fn too_deep(span: Span) -> RuleError {
     RuleError::new(
         span,
+        format!("this nests too deeply: at most {MAX_DEPTH} levels (write a long list of values as `in [...]`)"),
         format!(
-            "the rule nests too deeply here: at most {MAX_DEPTH} levels (write a long list of values as `in [...]`)"
-        ),
-        format!(
-            "قاعده در اینجا بیش از اندازه تودرتو است: حداکثر {} سطح (فهرست بلند مقدارها را با `in [...]` بنویسید)",
+            "اینجا بیش از اندازه تودرتو است: حداکثر {} سطح (فهرست بلند مقدارها را با `in [...]` بنویسید)",
             crate::text::to_persian_digits(&MAX_DEPTH.to_string())
         ),
     )
 }
 
 impl Parser {
+    /// The error for a token after a complete expression, with the likely
+    /// mistake named: words for operators, `between`, separators in numbers.
+    fn trailing(&self, token: &Token, span: Span) -> RuleError {
+        let previous = self.pos.checked_sub(1).map(|i| &self.tokens[i].0);
+        match token {
+            Token::Ident(w) if matches!(w.to_lowercase().as_str(), "and" | "or" | "not" | "و" | "یا") => {
+                RuleError::new(
+                    span,
+                    format!("{w:?} is not an operator: write && for and, || for or, ! for not"),
+                    format!("«{w}» عملگر نیست: «و» را && و «یا» را || و «نه» را ! بنویسید"),
+                )
+            }
+            Token::Ident(w) if w.eq_ignore_ascii_case("between") => RuleError::new(
+                span,
+                "there is no between: write x >= a && x <= b",
+                "between وجود ندارد: بنویسید x >= a && x <= b",
+            ),
+            Token::Sym(",") if matches!(previous, Some(Token::Int(_))) => thousands(span),
+            Token::Ident(_) | Token::Int(_) | Token::Str(_) => RuleError::new(
+                span,
+                format!(
+                    "an operator is missing before this (such as &&, ||, ==, >=), or the {} goes on after a complete expression",
+                    self.subject.en()
+                ),
+                format!(
+                    "پیش از این عملگری (مانند && یا || یا == یا >=) جا افتاده است، یا {} پس از یک عبارت کامل ادامه یافته است",
+                    self.subject.fa()
+                ),
+            ),
+            _ => RuleError::new(
+                span,
+                format!("the {} goes on after a complete expression", self.subject.en()),
+                format!("پس از یک عبارت کامل، ادامهٔ {} معنا ندارد", self.subject.fa()),
+            ),
+        }
+    }
+
     fn peek(&self) -> (Token, Span) {
         self.tokens[self.pos.min(self.tokens.len() - 1)].clone()
     }
@@ -493,6 +597,33 @@ impl Parser {
                     span: Span { start: span.start, end: close.end },
                 });
             }
+            Token::Ident(name) if name == "has" && matches!(self.peek().0, Token::Sym("(")) => {
+                self.pos += 1;
+                let inner = self.primary()?;
+                let close = self.expect(")")?;
+                let ExprKind::Var(path) = inner.kind else {
+                    return Err(RuleError::new(
+                        inner.span,
+                        "has() takes a field, such as has(person.income)",
+                        "has() نام یک فیلد می‌گیرد، مانند has(person.income)",
+                    ));
+                };
+                return Ok(Expr { kind: ExprKind::Has(path), span: Span { start: span.start, end: close.end } });
+            }
+            Token::Ident(name) if matches!(self.peek().0, Token::Sym("(")) => {
+                return Err(RuleError::new(
+                    span,
+                    format!("there is no function {name:?}: the functions are min, max and has"),
+                    format!("تابع «{name}» وجود ندارد: تابع‌ها min و max و has هستند"),
+                ));
+            }
+            Token::Ident(w) if w == "null" => {
+                return Err(RuleError::new(
+                    span,
+                    "there is no null: test whether a value is recorded with has(field)",
+                    "null وجود ندارد: ثبت‌شدن یک مقدار را با has(فیلد) بسنجید",
+                ));
+            }
             Token::Ident(first) => {
                 let mut path = first;
                 let mut end = span.end;
@@ -533,7 +664,13 @@ impl Parser {
                 let end = self.tokens[self.pos.saturating_sub(1)].1.end;
                 return Ok(Expr { kind: ExprKind::List(items), span: Span { start: span.start, end } });
             }
-            Token::End => return Err(RuleError::new(span, "the rule ends too early", "قاعده ناتمام است")),
+            Token::End => {
+                return Err(RuleError::new(
+                    span,
+                    format!("the {} ends too early", self.subject.en()),
+                    format!("{} ناتمام است", self.subject.fa()),
+                ));
+            }
             Token::Sym(s) => {
                 return Err(RuleError::new(
                     span,
@@ -578,13 +715,30 @@ impl Type {
     }
 }
 
-/// A variable rules may use: its dotted name, type and meaning in both languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A variable rules may use: its dotted name, type, meaning in both languages,
+/// and the values it can take.
+#[derive(Debug, Clone, Copy)]
 pub struct Variable {
     pub name: &'static str,
     pub ty: Type,
     pub doc_en: &'static str,
     pub doc_fa: &'static str,
+    pub domain: Domain,
+}
+
+/// The values a variable can take, as the store guarantees them (a value outside
+/// is read as unknown): what literals compared with it are checked against, and
+/// the bounds arithmetic is checked within.
+#[derive(Debug, Clone, Copy)]
+pub enum Domain {
+    /// Any value of its type (true/false).
+    Any,
+    /// A whole number from the first to the second, inclusive.
+    Range(i64, i64),
+    /// One of a closed set of codes, each with its Persian label.
+    Codes(fn() -> Vec<(&'static str, &'static str)>),
+    /// A code of digits in this shape (`08`, `08-01`).
+    Shape(&'static str),
 }
 
 /// Checks that a rule is well typed against `variables` and yields true/false.
@@ -593,7 +747,7 @@ pub fn check(expr: &Expr, variables: &[Variable]) -> Result<(), RuleError> {
     if ty != Type::Bool {
         return Err(mismatch(expr.span, Type::Bool, ty));
     }
-    Ok(())
+    check_values(expr, variables, None)
 }
 
 fn mismatch(span: Span, expected: Type, found: Type) -> RuleError {
@@ -641,9 +795,8 @@ pub fn type_of(expr: &Expr, variables: &[Variable]) -> Result<Type, RuleError> {
                 )),
             }
         }
-        ExprKind::Var(name) => variables.iter().find(|v| v.name == name).map(|v| v.ty).ok_or_else(|| {
-            RuleError::new(expr.span, format!("unknown field {name:?}"), format!("فیلد «{name}» شناخته نیست"))
-        }),
+        ExprKind::Var(name) => variable(name, expr.span, variables).map(|v| v.ty),
+        ExprKind::Has(name) => variable(name, expr.span, variables).map(|_| Type::Bool),
         ExprKind::Not(inner) => expect(inner, Type::Bool).map(|()| Type::Bool),
         ExprKind::Neg(inner) => expect(inner, Type::Int).map(|()| Type::Int),
         ExprKind::MinMax(_, a, b) => {
@@ -695,6 +848,275 @@ pub fn type_of(expr: &Expr, variables: &[Variable]) -> Result<Type, RuleError> {
     }
 }
 
+/// The variable a name refers to, or an error suggesting the nearest name.
+fn variable<'v>(name: &str, span: Span, variables: &'v [Variable]) -> Result<&'v Variable, RuleError> {
+    if let Some(v) = variables.iter().find(|v| v.name == name) {
+        return Ok(v);
+    }
+    let nearest =
+        variables.iter().map(|v| (distance(v.name, name), v.name)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n);
+    Err(match nearest {
+        Some(n) => RuleError::new(
+            span,
+            format!("unknown field {name:?}: did you mean {n}?"),
+            format!("فیلد «{name}» شناخته نیست؛ شاید منظور {n} است؟"),
+        ),
+        None => RuleError::new(span, format!("unknown field {name:?}"), format!("فیلد «{name}» شناخته نیست")),
+    })
+}
+
+/// The edit distance between two texts, in characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Checks what types cannot: that each text compared with a coded variable is one
+/// of its values (suggesting the value meant), that nothing is divided by a zero
+/// written in the rule, and that no arithmetic can leave the range of whole
+/// numbers for any values the variables can take; a formula's amount must also
+/// stay within `amount`, when given. The expression is type-checked already.
+pub fn check_values(expr: &Expr, variables: &[Variable], amount: Option<(i64, i64)>) -> Result<(), RuleError> {
+    literals(expr, variables)?;
+    let bounds = bounds(expr, variables)?;
+    if let (Some((low, high)), Some((lo, hi))) = (amount, bounds) {
+        if lo < i128::from(low) {
+            return Err(RuleError::new(
+                expr.span,
+                format!(
+                    "the amount can be below {low} (as low as {lo}) for some beneficiaries: write max({low}, …) around it"
+                ),
+                format!(
+                    "مبلغ برای برخی می‌تواند کمتر از {} شود (تا {}): آن را درون max({}, …) بنویسید",
+                    crate::text::to_persian_digits(&low.to_string()),
+                    crate::text::to_persian_digits(&lo.to_string()),
+                    low
+                ),
+            ));
+        }
+        if hi > i128::from(high) {
+            return Err(RuleError::new(
+                expr.span,
+                format!("the amount can exceed {high} rials a month (up to {hi}): write min({high}, …) around it"),
+                format!(
+                    "مبلغ می‌تواند از {} ریال در ماه بیشتر شود (تا {}): آن را درون min({}, …) بنویسید",
+                    crate::text::to_persian_digits(&high.to_string()),
+                    crate::text::to_persian_digits(&hi.to_string()),
+                    high
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Texts compared with coded variables must be among their values.
+fn literals(expr: &Expr, variables: &[Variable]) -> Result<(), RuleError> {
+    let each = |e: &Expr| literals(e, variables);
+    match &expr.kind {
+        ExprKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne | BinaryOp::In), l, r) => {
+            let (var, other) = match (&l.kind, &r.kind) {
+                (ExprKind::Var(name), _) => (Some(name), r),
+                (_, ExprKind::Var(name)) if *op != BinaryOp::In => (Some(name), l),
+                _ => (None, r),
+            };
+            if let Some(v) = var.and_then(|name| variables.iter().find(|v| &v.name == name)) {
+                match &other.kind {
+                    ExprKind::Str(text) => known_value(v, text, other.span)?,
+                    ExprKind::List(items) => {
+                        for item in items {
+                            if let ExprKind::Str(text) = &item.kind {
+                                known_value(v, text, item.span)?;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            each(l)?;
+            each(r)
+        }
+        ExprKind::List(items) => items.iter().try_for_each(each),
+        ExprKind::Not(x) | ExprKind::Neg(x) => each(x),
+        ExprKind::Binary(_, a, b) | ExprKind::MinMax(_, a, b) => {
+            each(a)?;
+            each(b)
+        }
+        ExprKind::Cond(c, y, n) => {
+            each(c)?;
+            each(y)?;
+            each(n)
+        }
+        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Var(_) | ExprKind::Has(_) => Ok(()),
+    }
+}
+
+/// Whether `text` is a value `v` can take; if not, an error naming the value meant.
+fn known_value(v: &Variable, text: &str, span: Span) -> Result<(), RuleError> {
+    let (known, suggestion, listed) = match v.domain {
+        Domain::Codes(codes) => {
+            let codes = codes();
+            if codes.iter().any(|(code, _)| *code == text) {
+                return Ok(());
+            }
+            let key = text.trim().to_lowercase().replace([' ', '-'], "_");
+            let normalized = crate::text::normalize(text);
+            let suggestion = codes
+                .iter()
+                .find(|(code, label)| *code == key || crate::text::normalize(label) == normalized)
+                .or_else(|| {
+                    codes.iter().filter(|(code, _)| distance(code, &key) <= 2).min_by_key(|(c, _)| distance(c, &key))
+                })
+                .map(|(code, _)| code.to_string());
+            (false, suggestion, codes.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "))
+        }
+        Domain::Shape(shape) => {
+            let ascii = crate::text::to_ascii_digits(text.trim());
+            let fits = |t: &str| {
+                t.len() == shape.len()
+                    && t.chars()
+                        .zip(shape.chars())
+                        .all(|(c, s)| c.is_ascii_digit() == s.is_ascii_digit() && (s.is_ascii_digit() || c == s))
+            };
+            if fits(text) {
+                return Ok(());
+            }
+            // Each group of digits padded to the shape's width: 8 → 08, 8-1 → 08-01.
+            let groups: Vec<&str> = ascii.split('-').collect();
+            let widths: Vec<usize> = shape.split('-').map(str::len).collect();
+            let padded = (groups.len() == widths.len()
+                && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit())))
+            .then(|| groups.iter().zip(&widths).map(|(g, w)| format!("{g:0>w$}")).collect::<Vec<_>>().join("-"))
+            .filter(|p| fits(p));
+            (false, padded, format!("codes shaped like {shape}"))
+        }
+        Domain::Any | Domain::Range(..) => (true, None, String::new()),
+    };
+    if known {
+        return Ok(());
+    }
+    Err(match suggestion {
+        Some(s) => RuleError::new(
+            span,
+            format!("{text:?} is not a value of {}: did you mean {s:?}? ({listed})", v.name),
+            format!("«{text}» از مقدارهای {} نیست؛ شاید منظور «{s}» است؟ ({listed})", v.name),
+        ),
+        None => RuleError::new(
+            span,
+            format!("{text:?} is not a value of {} ({listed})", v.name),
+            format!("«{text}» از مقدارهای {} نیست ({listed})", v.name),
+        ),
+    })
+}
+
+/// The least and greatest value a number expression can take (`None` for other
+/// types), refusing arithmetic that could leave the whole numbers SQL and the
+/// interpreter share, and division by a written zero.
+fn bounds(expr: &Expr, variables: &[Variable]) -> Result<Option<(i128, i128)>, RuleError> {
+    const LIMIT: i128 = i64::MAX as i128;
+    let fit = |e: &Expr, (lo, hi): (i128, i128)| -> Result<Option<(i128, i128)>, RuleError> {
+        if lo < -LIMIT || hi > LIMIT {
+            Err(RuleError::new(
+                e.span,
+                "this arithmetic can exceed the largest whole number (9223372036854775807) for some values: keep amounts and counts smaller",
+                "این محاسبه برای برخی مقدارها می‌تواند از بزرگ‌ترین عدد درست (9223372036854775807) بگذرد: مقدارها را کوچک‌تر نگه دارید",
+            ))
+        } else {
+            Ok(Some((lo, hi)))
+        }
+    };
+    let num = |e: &Expr| -> Result<(i128, i128), RuleError> {
+        bounds(e, variables)?.ok_or_else(|| RuleError::new(e.span, "expected a number", "اینجا عدد لازم است"))
+    };
+    match &expr.kind {
+        ExprKind::Int(n) => Ok(Some((i128::from(*n), i128::from(*n)))),
+        ExprKind::Var(name) => Ok(match variables.iter().find(|v| &v.name == name).map(|v| v.domain) {
+            Some(Domain::Range(lo, hi)) => Some((i128::from(lo), i128::from(hi))),
+            Some(_) | None => match variables.iter().find(|v| &v.name == name).map(|v| v.ty) {
+                Some(Type::Int) => Some((-LIMIT, LIMIT)),
+                _ => None,
+            },
+        }),
+        ExprKind::Neg(x) => {
+            let (lo, hi) = num(x)?;
+            fit(expr, (-hi, -lo))
+        }
+        ExprKind::MinMax(min, a, b) => {
+            let ((alo, ahi), (blo, bhi)) = (num(a)?, num(b)?);
+            Ok(Some(if *min { (alo.min(blo), ahi.min(bhi)) } else { (alo.max(blo), ahi.max(bhi)) }))
+        }
+        ExprKind::Cond(c, y, n) => {
+            bounds(c, variables)?;
+            match (bounds(y, variables)?, bounds(n, variables)?) {
+                (Some((ylo, yhi)), Some((nlo, nhi))) => Ok(Some((ylo.min(nlo), yhi.max(nhi)))),
+                _ => Ok(None),
+            }
+        }
+        ExprKind::Binary(
+            op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem),
+            a,
+            b,
+        ) => {
+            let ((alo, ahi), (blo, bhi)) = (num(a)?, num(b)?);
+            let range = match op {
+                BinaryOp::Add => (alo + blo, ahi + bhi),
+                BinaryOp::Sub => (alo - bhi, ahi - blo),
+                BinaryOp::Mul => {
+                    let products = [alo * blo, alo * bhi, ahi * blo, ahi * bhi];
+                    (products.iter().copied().min().unwrap_or(0), products.iter().copied().max().unwrap_or(0))
+                }
+                _ => {
+                    if (blo, bhi) == (0, 0) {
+                        return Err(RuleError::new(b.span, "division by zero", "تقسیم بر صفر"));
+                    }
+                    // A zero divisor gives unknown, so the divisor ranges over its
+                    // values without zero; when they keep one sign, the quotient's
+                    // extremes are at the corners (or zero).
+                    let (blo, bhi) = (if blo == 0 { 1 } else { blo }, if bhi == 0 { -1 } else { bhi });
+                    let most = alo.abs().max(ahi.abs());
+                    if *op == BinaryOp::Rem {
+                        // |a % b| < |b| and |a % b| <= |a|, with a's sign.
+                        let most = most.min(blo.abs().max(bhi.abs()) - 1);
+                        (if alo < 0 { -most } else { 0 }, if ahi > 0 { most } else { 0 })
+                    } else if blo > 0 || bhi < 0 {
+                        let q = [alo / blo, alo / bhi, ahi / blo, ahi / bhi, 0];
+                        (q.iter().copied().min().unwrap_or(0), q.iter().copied().max().unwrap_or(0))
+                    } else {
+                        (-most, most)
+                    }
+                }
+            };
+            fit(expr, range)
+        }
+        ExprKind::Binary(_, a, b) => {
+            bounds(a, variables)?;
+            bounds(b, variables)?;
+            Ok(None)
+        }
+        ExprKind::List(items) => {
+            for item in items {
+                bounds(item, variables)?;
+            }
+            Ok(None)
+        }
+        ExprKind::Not(x) => {
+            bounds(x, variables)?;
+            Ok(None)
+        }
+        ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Has(_) => Ok(None),
+    }
+}
+
 /// A value while evaluating a rule for one beneficiary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -718,6 +1140,7 @@ pub fn evaluate(expr: &Expr, lookup: &dyn Fn(&str) -> Value) -> Value {
         ExprKind::Bool(b) => V::Bool(*b),
         ExprKind::List(items) => V::List(items.iter().map(|e| evaluate(e, lookup)).collect()),
         ExprKind::Var(name) => lookup(name),
+        ExprKind::Has(name) => V::Bool(lookup(name) != V::Null),
         ExprKind::Not(inner) => match evaluate(inner, lookup) {
             V::Bool(b) => V::Bool(!b),
             _ => V::Null,
@@ -809,14 +1232,42 @@ mod tests {
         assert!(parse(&vec!["person.age > 1"; 60].join(" && ")).is_ok());
     }
 
+    fn severities() -> Vec<(&'static str, &'static str)> {
+        vec![("mild", "خفیف"), ("severe", "شدید"), ("very_severe", "خیلی شدید")]
+    }
+
     const VARS: [Variable; 5] = [
-        Variable { name: "person.age", ty: Type::Int, doc_en: "age in whole years", doc_fa: "سن" },
         Variable {
-            name: "person.income", ty: Type::Int, doc_en: "monthly income in rials", doc_fa: "درآمد ماهانه"
+            name: "person.age",
+            ty: Type::Int,
+            doc_en: "age in whole years",
+            doc_fa: "سن",
+            domain: Domain::Range(0, 150),
         },
-        Variable { name: "person.alive", ty: Type::Bool, doc_en: "alive", doc_fa: "در قید حیات" },
-        Variable { name: "disability.severity", ty: Type::Str, doc_en: "severity", doc_fa: "شدت معلولیت" },
-        Variable { name: "household.size", ty: Type::Int, doc_en: "members", doc_fa: "شمار اعضا" },
+        Variable {
+            name: "person.income",
+            ty: Type::Int,
+            doc_en: "monthly income in rials",
+            doc_fa: "درآمد ماهانه",
+            domain: Domain::Range(0, 100_000_000_000),
+        },
+        Variable {
+            name: "person.alive", ty: Type::Bool, doc_en: "alive", doc_fa: "در قید حیات", domain: Domain::Any
+        },
+        Variable {
+            name: "disability.severity",
+            ty: Type::Str,
+            doc_en: "severity",
+            doc_fa: "شدت معلولیت",
+            domain: Domain::Codes(severities),
+        },
+        Variable {
+            name: "household.size",
+            ty: Type::Int,
+            doc_en: "members",
+            doc_fa: "شمار اعضا",
+            domain: Domain::Range(0, 1_000),
+        },
     ];
 
     fn checked(text: &str) -> Expr {
@@ -858,7 +1309,7 @@ mod tests {
         assert_eq!(eval("-household.size < 0", &[("household.size", Value::Int(3))]), Value::Bool(true));
         assert_eq!(eval("(household.size > 4 ? 2 : 1) == 2", &[("household.size", Value::Int(5))]), Value::Bool(true));
         assert_eq!(eval("!(person.income > 10) || false", &[("person.income", Value::Int(5))]), Value::Bool(true));
-        assert_eq!(eval("10 / 0 == 1", &[]), Value::Null);
+        assert_eq!(eval("10 / (household.size - 3) == 1", &[("household.size", Value::Int(3))]), Value::Null);
         assert_eq!(
             eval("min(household.size, 5) + max(0, -3) == 5", &[("household.size", Value::Int(7))]),
             Value::Bool(true)
@@ -879,8 +1330,11 @@ mod tests {
 
         let expr = parse("person.agee >= 18").unwrap();
         let e = check(&expr, &VARS).unwrap_err();
-        assert_eq!((e.span, e.message_en.as_str()), (Span { start: 0, end: 11 }, "unknown field \"person.agee\""));
-        assert_eq!(e.message_fa, "فیلد «person.agee» شناخته نیست");
+        assert_eq!(
+            (e.span, e.message_en.as_str()),
+            (Span { start: 0, end: 11 }, "unknown field \"person.agee\": did you mean person.age?")
+        );
+        assert_eq!(e.message_fa, "فیلد «person.agee» شناخته نیست؛ شاید منظور person.age است؟");
 
         let expr = parse("person.age >= 'eighteen'").unwrap();
         let e = check(&expr, &VARS).unwrap_err();
@@ -895,11 +1349,104 @@ mod tests {
         assert_eq!(check(&expr, &VARS).unwrap_err().span, Span { start: 18, end: 21 });
     }
 
+    fn refused(text: &str) -> RuleError {
+        match parse(text) {
+            Err(e) => e,
+            Ok(expr) => check(&expr, &VARS).expect_err(text),
+        }
+    }
+
+    /// Misspelt values used to select no one silently; now each names the value meant.
+    #[test]
+    fn texts_compared_with_coded_fields_must_be_their_values() {
+        let e = refused("disability.severity == 'very severe'");
+        assert_eq!(e.span, Span { start: 23, end: 36 });
+        assert!(e.message_en.contains("did you mean \"very_severe\"?"), "{}", e.message_en);
+        assert!(e.message_fa.contains("شاید منظور «very_severe» است؟"), "{}", e.message_fa);
+        let e = refused("disability.severity in ['severe', 'شدید ', 'Mild']");
+        assert_eq!(e.span.start, 34, "the Persian label: {}", e.message_en);
+        assert!(e.message_en.contains("did you mean \"severe\"?"), "{}", e.message_en);
+        assert!(refused("disability.severity != 'extreme'").message_en.ends_with("(mild, severe, very_severe)"));
+        assert!(check(&parse("disability.severity in ['severe', 'very_severe']").unwrap(), &VARS).is_ok());
+        // And 'x' == field, written the other way round.
+        assert!(refused("'Severe' == disability.severity").message_en.contains("did you mean \"severe\"?"));
+    }
+
+    #[test]
+    fn codes_of_a_shape_suggest_the_padded_code() {
+        use crate::programs::variables::VARIABLES;
+        let refused = |text: &str| check(&parse(text).unwrap(), VARIABLES).unwrap_err().message_en;
+        assert!(refused("place.province == '8'").contains("did you mean \"08\"?"));
+        assert!(refused("place.county in ['08-01', '8-3']").contains("did you mean \"08-03\"?"));
+        assert!(refused("person.sex == 'Female'").contains("did you mean \"female\"?"));
+        assert!(refused("person.sex == 'زن'").contains("did you mean \"female\"?"));
+        assert!(refused("person.employment == 'jobless'").contains("(employed, unemployed,"));
+        assert!(check(&parse("place.province == '08' && place.county == '08-01'").unwrap(), VARIABLES).is_ok());
+    }
+
+    /// Each of these used to say "the rule goes on after a complete expression".
+    #[test]
+    fn common_mistakes_get_their_own_message() {
+        let cases = [
+            ("person.age > 18 and person.alive", "write && for and"),
+            ("person.age = 18", "write == to compare"),
+            ("person.age between 18 and 65", "there is no between"),
+            ("person.income < 30,000,000", "without thousands separators"),
+            ("person.income < 30٬000٬000", "without thousands separators"),
+            ("person.age > 1.5", "no decimal point"),
+            ("person.income == null", "has(field)"),
+            ("size(person.age) > 1", "the functions are min, max and has"),
+            ("person.age > 18 person.alive", "an operator is missing"),
+            ("10 / 0 > 1", "division by zero"),
+        ];
+        for (text, expected) in cases {
+            let e = refused(text);
+            assert!(e.message_en.contains(expected), "{text}: {}", e.message_en);
+            assert!(!e.message_fa.is_empty());
+        }
+        // Persian digits are numbers, as everywhere else.
+        assert_eq!(eval("person.age >= ۱۸", &[("person.age", Value::Int(18))]), Value::Bool(true));
+        assert_eq!(checked("person.age >= ۱۸").shape(), checked("person.age >= 18").shape());
+        // has() tests whether a value is recorded, and is never unknown.
+        assert_eq!(eval("has(person.income)", &[]), Value::Bool(false));
+        assert_eq!(eval("!has(person.income) || person.income < 10", &[]), Value::Bool(true));
+        assert_eq!(eval("has(person.income)", &[("person.income", Value::Int(0))]), Value::Bool(true));
+        assert_eq!(checked("has(person.income)").to_text(), "has(person.income)");
+        // A formula's messages name a formula.
+        let e = parse_as("20000000 +", Subject::Formula).unwrap_err();
+        assert_eq!(e.message_en, "the formula ends too early");
+        assert_eq!(e.message_fa, "فرمول ناتمام است");
+    }
+
+    /// Arithmetic that could overflow gave three answers (SQLite, PostgreSQL, the
+    /// interpreter); now it is refused for every value the variables can take.
+    #[test]
+    fn arithmetic_that_could_overflow_is_refused_before_it_runs() {
+        let e = refused("person.income * person.income > 1");
+        assert!(e.message_en.contains("can exceed the largest whole number"), "{}", e.message_en);
+        assert_eq!(e.span, Span { start: 0, end: 29 });
+        assert!(refused("9223372036854775807 + household.size > 0").message_en.contains("can exceed"));
+        assert!(refused("-person.income * 100000000000 < 0").message_en.contains("can exceed"));
+        assert!(
+            checked("person.income * 12 > 1000000000 && household.size * 10000000 < 9000000000").to_text().len() > 1
+        );
+        // Formulas stay within an amount a month: not negative, not beyond the ceiling.
+        let amount = Some((0, 100_000_000_000));
+        let formula = |t: &str| check_values(&parse_as(t, Subject::Formula).unwrap(), &VARS, amount);
+        let e = formula("50000000 - person.income / 2").unwrap_err();
+        assert!(e.message_en.contains("can be below 0") && e.message_en.contains("max(0, …)"), "{}", e.message_en);
+        assert!(formula("max(0, 50000000 - person.income / 2)").is_ok());
+        let e = formula("person.income * 2").unwrap_err();
+        assert!(e.message_en.contains("can exceed 100000000000 rials a month"), "{}", e.message_en);
+        assert!(formula("20000000 + 5000000 * min(household.size, 5)").is_ok());
+    }
+
     fn arb_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
         use proptest::prelude::*;
         let span = Span { start: 0, end: 0 };
         let leaf = prop_oneof![
             (0i64..1000).prop_map(ExprKind::Int),
+            (0i64..=i64::MAX).prop_map(ExprKind::Int),
             "[a-z ]{0,5}".prop_map(ExprKind::Str),
             any::<bool>().prop_map(ExprKind::Bool),
             prop::sample::select(vec!["person.age", "household.size", "disability.severity"])
@@ -948,6 +1495,34 @@ mod tests {
             // And checking and evaluating any tree never panics.
             let _ = check(&parsed, &VARS);
             let _ = evaluate(&parsed, &|_| Value::Int(1));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever values the variables take within their ranges, a number
+        /// expression that passed the check stays within its bounds (so it never
+        /// overflows in SQL or here).
+        #[test]
+        fn checked_arithmetic_stays_within_its_bounds(
+            expr in arb_expr(),
+            age in 0i64..=150,
+            size in 0i64..=1_000,
+            big in proptest::bool::ANY,
+        ) {
+            let num = Expr { kind: ExprKind::Binary(BinaryOp::Add, Box::new(expr), Box::new(Expr { kind: ExprKind::Int(0), span: Span { start: 0, end: 0 } })), span: Span { start: 0, end: 0 } };
+            if type_of(&num, &VARS).is_ok() && literals(&num, &VARS).is_ok()
+                && let Ok(Some((lo, hi))) = bounds(&num, &VARS)
+            {
+                let (age, size) = if big { (150, 1_000) } else { (age, size) };
+                let value = evaluate(&num, &|name| match name {
+                    "person.age" => Value::Int(age),
+                    "household.size" => Value::Int(size),
+                    _ => Value::Null,
+                });
+                if let Value::Int(n) = value {
+                    proptest::prop_assert!(lo <= i128::from(n) && i128::from(n) <= hi, "{} = {n} not in {lo}..{hi}", num.to_text());
+                }
+            }
         }
     }
 
