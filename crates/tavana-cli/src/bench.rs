@@ -56,24 +56,26 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     let fields = tavana_domain::programs::ProgramFields::parse(&pension)
         .map_err(|e| anyhow::anyhow!("the demo pension: {e:?}"))?;
     let program = store.create_program(&officer, &fields, "benchmark").await?;
-    let rule = program.decision_rule()?;
+    let terms = program.terms()?;
+    let as_of = store.default_as_of()?;
     println!();
     println!("rule: {}", pension.rule);
     println!("| run | persons | seconds | eligible |");
     println!("|---|---|---|---|");
     for run in 1..=2 {
         let started = Instant::now();
-        let eligible = store.eligible_persons(&officer, &rule).await?;
+        let outcomes = store.outcomes(&officer, &terms, as_of).await?;
+        let eligible = outcomes.iter().filter(|o| o.outcome == tavana_domain::programs::Outcome::Eligible).count();
         println!(
             "| eligibility, run {run} | {} | {:.2} | {} |",
             bench.persons,
             started.elapsed().as_secs_f64(),
-            eligible.len()
+            eligible
         );
     }
     let started = Instant::now();
-    let rows = store.simulate_program(&officer, program.id, fields.rule, &fields.formula).await?;
-    let eligible: i64 = rows.iter().map(|r| r.eligible).sum();
+    let simulation = store.simulate_program(&officer, program.id, fields.rule, fields.formula, as_of).await?;
+    let eligible: i64 = simulation.rows.iter().map(|r| r.eligible).sum();
     println!("| simulation per county | {} | {:.2} | {eligible} |", bench.persons, started.elapsed().as_secs_f64());
     store.close().await;
     Ok(())

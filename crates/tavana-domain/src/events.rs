@@ -22,6 +22,9 @@ pub struct Event {
     pub kind: EventKind,
     /// The persons the change is about (every member, for a household change).
     pub persons: Vec<i64>,
+    /// Households the change concerns besides the persons' own (the one a person
+    /// moved out of): every member's enrollments are re-checked.
+    pub households: Vec<i64>,
     /// The program, for a program's change.
     pub program: Option<i64>,
     /// The reason recorded with the change; consumers carry it on (a review flag
@@ -32,7 +35,13 @@ pub struct Event {
 impl Event {
     /// A change to these persons' records.
     pub fn about_persons(kind: EventKind, persons: Vec<i64>, reason: &str) -> Self {
-        Self { kind, persons, program: None, reason: reason.trim().to_string() }
+        Self { kind, persons, households: Vec::new(), program: None, reason: reason.trim().to_string() }
+    }
+
+    /// The same event, concerning these households too.
+    pub fn with_households(mut self, households: Vec<i64>) -> Self {
+        self.households = households;
+        self
     }
 
     /// A change to a program's definition.
@@ -40,6 +49,7 @@ impl Event {
         Self {
             kind: EventKind::ProgramRuleChanged,
             persons: Vec::new(),
+            households: Vec::new(),
             program: Some(program),
             reason: reason.trim().to_string(),
         }

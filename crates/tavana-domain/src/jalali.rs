@@ -119,6 +119,49 @@ impl JalaliDate {
     }
 }
 
+impl JalaliDate {
+    /// The number of days in a month of a year.
+    pub fn month_length(year: i32, month: u8) -> u8 {
+        match month {
+            1..=6 => 31,
+            7..=11 => 30,
+            _ if Self::is_leap_year(year) => 30,
+            _ => 29,
+        }
+    }
+
+    /// The first day of the next month: the date payments and eligibility are
+    /// computed as of by default.
+    pub fn first_of_next_month(&self) -> Result<Self, DomainError> {
+        if self.month == 12 { Self::new(self.year + 1, 1, 1) } else { Self::new(self.year, self.month + 1, 1) }
+    }
+
+    /// Whole Jalali years from `birth` to this day (the Jalali birthday counts, as
+    /// people count it); `None` before the birth.
+    pub fn age_of(&self, birth: JalaliDate) -> Option<i64> {
+        if birth > *self {
+            return None;
+        }
+        let before_birthday = (self.month, self.day) < (birth.month, birth.day);
+        Some(i64::from(self.year - birth.year) - i64::from(before_birthday))
+    }
+
+    /// For each age `k` from 0 to `max`, the last Gregorian birth date of a person
+    /// aged `k` or more on this day: this day's month and day `k` years earlier (the
+    /// last day of Esfand when that year's is shorter). A person's age is the
+    /// largest `k` whose date their birth date is on or before; SQL computes ages
+    /// from these dates alone.
+    pub fn age_thresholds(&self, max: i64) -> Vec<time::Date> {
+        (0..=max)
+            .map(|k| {
+                let year = self.year - i32::try_from(k).unwrap_or(i32::MAX);
+                let day = self.day.min(Self::month_length(year, self.month));
+                Self::new(year, self.month, day).map(|d| d.to_gregorian()).unwrap_or(time::Date::MIN)
+            })
+            .collect()
+    }
+}
+
 /// Parses a date written in either calendar: a year of 1700 or more is Gregorian
 /// (`2024-03-20`), a smaller one Jalali (`1403/01/01`, `۱۴۰۳/۰۱/۰۱`). Returns the day
 /// and which calendar it was written in.
@@ -165,6 +208,40 @@ impl fmt::Debug for JalaliDate {
 
 #[cfg(test)]
 mod tests {
+
+    /// Ages counted in Jalali years differ from Gregorian anniversaries around
+    /// Nowruz; the thresholds SQL uses give the same ages as counting directly.
+    #[test]
+    fn ages_in_jalali_years_from_thresholds() {
+        let on = JalaliDate::new(1405, 9, 6).unwrap();
+        let thresholds = on.age_thresholds(150);
+        let by_thresholds = |born: time::Date| (0..=150).rev().find(|&k| born <= thresholds[k as usize]);
+        let mut day = time::macros::date!(1880 - 01 - 01);
+        let today = on.to_gregorian();
+        while day <= today {
+            let birth = JalaliDate::from_gregorian(day).unwrap();
+            let expected = on.age_of(birth).map(|a| a.min(150));
+            assert_eq!(by_thresholds(day), expected, "born {day} ({birth})");
+            day = day.next_day().unwrap();
+        }
+        assert_eq!(by_thresholds(today.next_day().unwrap()), None);
+        // Born 1 Farvardin 1387 (2008-03-20): 18 from 1 Farvardin 1405 (2026-03-21),
+        // though the Gregorian anniversary came a day earlier.
+        let nowruz = JalaliDate::new(1405, 1, 1).unwrap();
+        let born = JalaliDate::new(1387, 1, 1).unwrap();
+        assert_eq!(born.to_gregorian(), time::macros::date!(2008 - 03 - 20));
+        assert_eq!(nowruz.to_gregorian(), time::macros::date!(2026 - 03 - 21));
+        assert_eq!(nowruz.age_of(born), Some(18));
+        let eve = JalaliDate::from_gregorian(time::macros::date!(2026 - 03 - 20)).unwrap();
+        assert_eq!(eve.age_of(born), Some(17), "the Gregorian birthday is not the Jalali one");
+        // Born 30 Esfand of a leap year: a year older on 1 Farvardin after a short Esfand.
+        let leap = JalaliDate::new(1403, 12, 30).unwrap();
+        assert_eq!(JalaliDate::new(1405, 12, 29).unwrap().age_of(leap), Some(1));
+        assert_eq!(JalaliDate::new(1404, 12, 29).unwrap().age_of(leap), Some(0));
+        assert_eq!(JalaliDate::new(1405, 1, 1).unwrap().age_of(leap), Some(1));
+        assert_eq!(JalaliDate::new(1405, 12, 29).unwrap().first_of_next_month().unwrap().to_ascii(), "1406/01/01");
+    }
+
     use super::*;
     use proptest::prelude::*;
     use time::macros::{date, datetime};

@@ -34,7 +34,7 @@ pub fn demo_programs() -> Vec<RawProgram> {
             "Continuous pension",
             "cash_benefit",
             "household",
-            "household.members_with_severe_disability >= 1 && person.alive && (person.income_decile <= 4 || person.income_decile == 0)",
+            "household.members_with_severe_disability >= 1 && person.income_decile <= 4",
             "20000000 + 5000000 * min(household.size, 5) + 10000000 * household.members_with_severe_disability",
         ),
         program(
@@ -52,7 +52,7 @@ pub fn demo_programs() -> Vec<RawProgram> {
             "Housing support",
             "service",
             "household",
-            "household.members_with_disability >= 2 && person.alive",
+            "household.members_with_disability >= 2",
             "0",
         ),
         program(
@@ -64,15 +64,7 @@ pub fn demo_programs() -> Vec<RawProgram> {
             r#"disability.assessed && person.age >= 18 && person.age <= 50 && person.employment == "unemployed""#,
             "300000000",
         ),
-        program(
-            "REHAB",
-            "خدمات توانبخشی",
-            "Rehabilitation services",
-            "service",
-            "person",
-            "disability.assessed && person.alive",
-            "0",
-        ),
+        program("REHAB", "خدمات توانبخشی", "Rehabilitation services", "service", "person", "disability.assessed", "0"),
     ]
 }
 

@@ -32,16 +32,20 @@ coded!(
 );
 
 /// The rule a program decides by, on every path (simulation, proposals,
-/// confirmation, explanation, review): its eligibility rule, and for a household
-/// program also that the person is the household's head, so that a household is
-/// counted and paid once.
+/// confirmation, explanation, review): its eligibility rule, for the living (a
+/// program pays no one after their death), and for a household program also that
+/// the person is the household's head, so that a household is counted and paid
+/// once.
 pub fn decision_rule(target: ProgramTarget, rule: Expr) -> Expr {
     use rule::{BinaryOp, ExprKind};
+    let span = rule.span;
+    let leaf = |kind| Box::new(Expr { kind, span });
+    let and = |a: Expr, b: Expr| Expr { kind: ExprKind::Binary(BinaryOp::And, Box::new(a), Box::new(b)), span };
+    let alive = Expr { kind: ExprKind::Var("person.alive".into()), span };
+    let rule = and(rule, alive);
     match target {
         ProgramTarget::Person => rule,
         ProgramTarget::Household => {
-            let span = rule.span;
-            let leaf = |kind| Box::new(Expr { kind, span });
             let head = Expr {
                 kind: ExprKind::Binary(
                     BinaryOp::Eq,
@@ -50,7 +54,66 @@ pub fn decision_rule(target: ProgramTarget, rule: Expr) -> Expr {
                 ),
                 span,
             };
-            Expr { kind: ExprKind::Binary(BinaryOp::And, Box::new(rule), Box::new(head)), span }
+            and(rule, head)
+        }
+    }
+}
+
+coded!(
+    /// What a program's terms give for one beneficiary
+    Outcome {
+        Eligible = "eligible" "مستحق",
+        NotEligible = "not_eligible" "غیرمستحق",
+        NeedsInformation = "needs_information" "نیازمند اطلاعات بیشتر",
+    }
+);
+
+coded!(
+    /// What a simulation finds wrong with a draft
+    SimulationWarning {
+        SelectsNoOne = "selects_no_one" "این قاعده هیچ‌کس را برنمی‌گزیند: مقدارها و شرط‌ها را بازبینی کنید",
+        SelectsEveryone = "selects_everyone" "این قاعده همه را برمی‌گزیند: آیا شرطی جا افتاده است؟",
+    }
+);
+
+impl SimulationWarning {
+    /// The warning in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SimulationWarning::SelectsNoOne => "this rule selects no one: check its values and conditions",
+            SimulationWarning::SelectsEveryone => "this rule selects everyone: is a condition missing?",
+        }
+    }
+}
+
+/// A program's terms: who qualifies (its decision rule) and for how much (its
+/// formula). Every path decides with them: simulations and proposals in SQL,
+/// confirmation, explanation and review here, on the values the store read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// The decision rule (see [`decision_rule`]).
+    pub rule: Expr,
+    pub formula: Expr,
+}
+
+impl Terms {
+    /// A program's terms from its checked rule and formula.
+    pub fn new(target: ProgramTarget, rule: Expr, formula: Expr) -> Terms {
+        Terms { rule: decision_rule(target, rule), formula }
+    }
+
+    /// The outcome for one beneficiary and, when eligible, the monthly amount:
+    /// eligible when the rule holds and the amount is known, not eligible when the
+    /// rule does not hold, and otherwise a value it needs is missing.
+    pub fn decide(&self, lookup: &dyn Fn(&str) -> rule::Value) -> (Outcome, Option<i64>) {
+        use rule::Value;
+        match rule::evaluate(&self.rule, lookup) {
+            Value::Bool(true) => match rule::evaluate(&self.formula, lookup) {
+                Value::Int(amount) => (Outcome::Eligible, Some(amount)),
+                _ => (Outcome::NeedsInformation, None),
+            },
+            Value::Bool(false) => (Outcome::NotEligible, None),
+            _ => (Outcome::NeedsInformation, None),
         }
     }
 }
@@ -248,9 +311,12 @@ mod tests {
     #[test]
     fn a_household_program_is_decided_on_the_head() {
         let rule = parse_rule("rule", "household.size >= 2").unwrap();
-        assert_eq!(decision_rule(ProgramTarget::Person, rule.clone()).to_text(), "(household.size >= 2)");
+        assert_eq!(
+            decision_rule(ProgramTarget::Person, rule.clone()).to_text(),
+            "((household.size >= 2) && person.alive)"
+        );
         let decided = decision_rule(ProgramTarget::Household, rule);
-        assert_eq!(decided.to_text(), "((household.size >= 2) && (person.relationship == \"head\"))");
+        assert_eq!(decided.to_text(), "(((household.size >= 2) && person.alive) && (person.relationship == \"head\"))");
         assert!(rule::check(&decided, variables::VARIABLES).is_ok());
     }
 
@@ -293,6 +359,7 @@ coded!(
     Refusal {
         Unknown = "unknown" "در واحد سازمانی شما چنین کسی نیست",
         NotEligible = "not_eligible" "قاعدهٔ برنامه دربارهٔ او برقرار نیست",
+        NeedsInformation = "needs_information" "برای تصمیم دربارهٔ او اطلاعاتی کم است",
         AlreadyEnrolled = "already_enrolled" "پیش‌تر در این برنامه ثبت‌نام شده است",
         HouseholdEnrolled = "household_enrolled" "خانوار او پیش‌تر در این برنامه ثبت‌نام شده است",
     }
@@ -304,6 +371,7 @@ impl Refusal {
         match self {
             Refusal::Unknown => "no such person in your org unit",
             Refusal::NotEligible => "the program's rule does not hold for them",
+            Refusal::NeedsInformation => "a value the decision needs is not recorded for them",
             Refusal::AlreadyEnrolled => "already enrolled in this program",
             Refusal::HouseholdEnrolled => "their household is already enrolled in this program",
         }

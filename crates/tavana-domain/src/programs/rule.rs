@@ -930,13 +930,16 @@ fn literals(expr: &Expr, variables: &[Variable]) -> Result<(), RuleError> {
                 (_, ExprKind::Var(name)) if *op != BinaryOp::In => (Some(name), l),
                 _ => (None, r),
             };
-            if let Some(v) = var.and_then(|name| variables.iter().find(|v| &v.name == name)) {
+            if let Some(v) = var.and_then(|name| variables.iter().find(|v| v.name == name)) {
                 match &other.kind {
                     ExprKind::Str(text) => known_value(v, text, other.span)?,
+                    ExprKind::Int(n) => in_range(v, *n, other.span)?,
                     ExprKind::List(items) => {
                         for item in items {
-                            if let ExprKind::Str(text) = &item.kind {
-                                known_value(v, text, item.span)?;
+                            match &item.kind {
+                                ExprKind::Str(text) => known_value(v, text, item.span)?,
+                                ExprKind::Int(n) => in_range(v, *n, item.span)?,
+                                _ => {}
                             }
                         }
                     }
@@ -958,6 +961,24 @@ fn literals(expr: &Expr, variables: &[Variable]) -> Result<(), RuleError> {
             each(n)
         }
         ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Var(_) | ExprKind::Has(_) => Ok(()),
+    }
+}
+
+/// Whether a number compared for equality with `v` is one it can take.
+fn in_range(v: &Variable, n: i64, span: Span) -> Result<(), RuleError> {
+    match v.domain {
+        Domain::Range(low, high) if !(low..=high).contains(&n) => Err(RuleError::new(
+            span,
+            format!("{} is never {n}: its values are {low} to {high}", v.name),
+            format!(
+                "{} هرگز {} نیست: مقدارهایش از {} تا {} است",
+                v.name,
+                crate::text::to_persian_digits(&n.to_string()),
+                crate::text::to_persian_digits(&low.to_string()),
+                crate::text::to_persian_digits(&high.to_string())
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -1040,9 +1061,9 @@ fn bounds(expr: &Expr, variables: &[Variable]) -> Result<Option<(i128, i128)>, R
     };
     match &expr.kind {
         ExprKind::Int(n) => Ok(Some((i128::from(*n), i128::from(*n)))),
-        ExprKind::Var(name) => Ok(match variables.iter().find(|v| &v.name == name).map(|v| v.domain) {
+        ExprKind::Var(name) => Ok(match variables.iter().find(|v| v.name == name).map(|v| v.domain) {
             Some(Domain::Range(lo, hi)) => Some((i128::from(lo), i128::from(hi))),
-            Some(_) | None => match variables.iter().find(|v| &v.name == name).map(|v| v.ty) {
+            Some(_) | None => match variables.iter().find(|v| v.name == name).map(|v| v.ty) {
                 Some(Type::Int) => Some((-LIMIT, LIMIT)),
                 _ => None,
             },
@@ -1367,6 +1388,9 @@ mod tests {
         assert_eq!(e.span.start, 34, "the Persian label: {}", e.message_en);
         assert!(e.message_en.contains("did you mean \"severe\"?"), "{}", e.message_en);
         assert!(refused("disability.severity != 'extreme'").message_en.ends_with("(mild, severe, very_severe)"));
+        // A number a variable never takes, compared for equality, is refused too.
+        let e = refused("household.size == 0 || household.size in [1, 2000]");
+        assert_eq!(e.message_en, "household.size is never 2000: its values are 0 to 1000");
         assert!(check(&parse("disability.severity in ['severe', 'very_severe']").unwrap(), &VARS).is_ok());
         // And 'x' == field, written the other way round.
         assert!(refused("'Severe' == disability.severity").message_en.contains("did you mean \"severe\"?"));

@@ -7,14 +7,16 @@ use crate::access::require;
 use crate::db::Store;
 use crate::registry::Value as Written;
 use crate::{Result, StoreError};
-use eligibility::{Sql, column, expression, used_variables, variables};
+use eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::iam::{Action, Actor, Module};
+use tavana_domain::jalali::JalaliDate;
 use tavana_domain::programs::ProgramAction;
-use tavana_domain::programs::rule::{Expr, Type, Value};
+use tavana_domain::programs::rule::{Expr, ExprKind, Type, Value};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
-    EnrollmentState, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal, decision_rule,
+    EnrollmentState, Outcome, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal, SimulationWarning,
+    Terms, decision_rule,
 };
 
 /// A rule value as JSON, for the record of what a decision rested on.
@@ -28,25 +30,68 @@ fn value_json(value: &Value) -> serde_json::Value {
     }
 }
 
+/// The values a program's terms read, by name: what a decision rests on.
+pub(crate) fn read_values(terms: &Terms, vars: &PersonValues) -> serde_json::Map<String, serde_json::Value> {
+    used_variables(&[&terms.rule, &terms.formula])
+        .iter()
+        .map(|name| (name.to_string(), value_json(vars.get(name).unwrap_or(&Value::Null))))
+        .collect()
+}
+
 /// One person's variables, for the interpreter and for explanations.
 pub type PersonValues = HashMap<&'static str, Value>;
 
 impl Store {
-    /// The persons of the actor's subtree for whom a checked rule holds, by id,
-    /// computed in the database.
-    pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr) -> Result<Vec<i64>> {
+    /// The day eligibility is computed as of unless stated: the first day of next
+    /// Jalali month (the month a decision taken today pays from).
+    pub fn default_as_of(&self) -> Result<JalaliDate> {
+        Ok(JalaliDate::from_gregorian(self.today())?.first_of_next_month()?)
+    }
+
+    /// The persons of the actor's subtree for whom a checked rule holds as of a
+    /// day, by id, computed in the database.
+    pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {
         require(actor, Action::Open(Module::Programs))?;
-        let mut sql = variables(&used_variables(&[rule]), self.today(), &actor.unit_path.subtree_pattern());
+        let mut sql = variables(&used_variables(&[rule]), &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
         let ids = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
     }
 
-    /// The variables of every person in the actor's subtree (or of `ids` only),
-    /// for the interpreter.
-    pub async fn rule_values(&self, actor: &Actor, ids: Option<&[i64]>) -> Result<Vec<(i64, PersonValues)>> {
+    /// Each person of the actor's subtree with the outcome of a program's terms as
+    /// of a day and the amount, computed in the database, for the persons whose
+    /// outcome is not "not eligible".
+    pub async fn outcomes(&self, actor: &Actor, terms: &Terms, as_of: JalaliDate) -> Result<Vec<PersonOutcome>> {
         require(actor, Action::Open(Module::Programs))?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), ids).await?;
+        let mut sql = variables(
+            &used_variables(&[&terms.rule, &terms.formula]),
+            &AsOf::new(as_of),
+            &actor.unit_path.subtree_pattern(),
+        )?;
+        let decided = outcome(terms)?;
+        sql.push("SELECT id, outcome, CASE WHEN outcome = ")
+            .bind_str(Outcome::Eligible.code())
+            .push(" THEN amount END AS amount FROM (SELECT v.id, ")
+            .append(&decided)
+            .push(" AS outcome, CAST(")
+            .append(&expression(&terms.formula)?)
+            .push(" AS BIGINT) AS amount FROM v) o WHERE outcome <> ")
+            .bind_str(Outcome::NotEligible.code())
+            .push(" ORDER BY id");
+        let rows = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        Ok(rows)
+    }
+
+    /// The variables of every person in the actor's subtree (or of `ids` only) as
+    /// of a day, for the interpreter.
+    pub async fn rule_values(
+        &self,
+        actor: &Actor,
+        ids: Option<&[i64]>,
+        as_of: JalaliDate,
+    ) -> Result<Vec<(i64, PersonValues)>> {
+        require(actor, Action::Open(Module::Programs))?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), ids, as_of).await?;
         let objects = match ids {
             Some(_) => values.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(","),
             None => format!("subtree {}", actor.unit_path.as_str()),
@@ -55,14 +100,19 @@ impl Store {
         Ok(values)
     }
 
-    /// The variables of the persons whose unit path matches `pattern`.
-    pub(crate) async fn values_in(&self, pattern: &str, ids: Option<&[i64]>) -> Result<Vec<(i64, PersonValues)>> {
+    /// The variables of the persons whose unit path matches `pattern`, as of a day.
+    pub(crate) async fn values_in(
+        &self,
+        pattern: &str,
+        ids: Option<&[i64]>,
+        as_of: JalaliDate,
+    ) -> Result<Vec<(i64, PersonValues)>> {
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
-        let mut sql = variables(&all, self.today(), pattern);
+        let mut sql = variables(&all, &AsOf::new(as_of), pattern)?;
         sql.push("SELECT v.id");
         // Booleans come out as 1/0 on both backends.
         for v in VARIABLES {
-            let col = column(v.name);
+            let col = column_of(v.name);
             sql.push(&match v.ty {
                 Type::Bool => format!(", CAST(CASE WHEN {col} THEN 1 WHEN NOT {col} THEN 0 END AS BIGINT)"),
                 Type::Int => format!(", CAST({col} AS BIGINT)"),
@@ -105,6 +155,15 @@ impl Store {
     }
 }
 
+/// A person's outcome under a program's terms, from the database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PersonOutcome {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
+    pub amount: Option<i64>,
+}
+
 /// A program as stored, with its rule and formula as written.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -133,9 +192,11 @@ impl Program {
         Ok(decision_rule(self.target, tavana_domain::programs::parse_rule("rule", &self.rule)?))
     }
 
-    /// The rule a draft of this program's rule would decide by.
-    pub fn draft_decision_rule(&self, draft: Expr) -> Expr {
-        decision_rule(self.target, draft)
+    /// The terms this program decides by: its decision rule and formula.
+    pub fn terms(&self) -> Result<Terms> {
+        let rule = tavana_domain::programs::parse_rule("rule", &self.rule)?;
+        let formula = tavana_domain::programs::parse_formula("formula", &self.formula)?;
+        Ok(Terms::new(self.target, rule, formula))
     }
 }
 
@@ -158,25 +219,41 @@ const PROGRAM_COLUMNS: &str =
     "id, code, name_fa, name_en, kind, target, rule, formula, budget_month, budget_year, status, version";
 
 /// One row of a simulation: a county's eligible persons and monthly cost under a
-/// draft rule and formula, and who gains or loses against the current rule.
+/// draft rule and formula, and who gains or loses against the current terms.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SimulationRow {
     pub province: Option<String>,
     pub county: Option<String>,
     pub eligible: i64,
+    /// Persons the draft cannot decide for: a value it reads is not recorded.
+    pub needs_information: i64,
     pub monthly_cost: i64,
-    /// Eligible under the draft, not under the program's current rule.
+    /// Eligible under the draft, not under the program's current terms.
     pub gainers: i64,
-    /// Eligible under the current rule, not under the draft.
+    /// Eligible under the current terms, not under the draft.
     pub losers: i64,
+    /// Persons the program decides for here: everyone, or each household's head.
+    pub candidates: i64,
 }
 
-/// What running a program's rule proposes: persons to enroll, and enrolled persons
-/// who no longer qualify (for an officer to review; nothing changes by itself).
+/// A simulation: its rows, the day it was computed as of, and what looks wrong.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Simulation {
+    /// The day, Jalali (`1405/10/01`).
+    pub as_of: String,
+    pub rows: Vec<SimulationRow>,
+    pub warnings: Vec<SimulationWarning>,
+}
+
+/// What running a program's rule proposes as of a day: persons to enroll, persons
+/// it cannot decide for without more information, and enrolled persons who no
+/// longer qualify (for an officer to review; nothing changes by itself).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Proposal {
     pub to_enroll: Vec<i64>,
+    pub needs_information: Vec<i64>,
     pub no_longer_eligible: Vec<i64>,
 }
 
@@ -237,75 +314,80 @@ impl Store {
         Ok(program)
     }
 
-    /// What a draft rule and formula would give for a program (household programs
-    /// counted once, on the head), against the program's rule in force.
+    /// What a draft rule and formula would give for a program as of a day
+    /// (household programs counted once, on the head), against its terms in force.
     pub async fn simulate_program(
         &self,
         actor: &Actor,
         program_id: i64,
         rule: Expr,
-        formula: &Expr,
-    ) -> Result<Vec<SimulationRow>> {
+        formula: Expr,
+        as_of: JalaliDate,
+    ) -> Result<Simulation> {
         let program = self.program(actor, program_id).await?;
-        let current = program.decision_rule()?;
-        let draft = program.draft_decision_rule(rule);
-        self.simulate(actor, &draft, formula, Some(&current)).await
+        let current = program.terms()?;
+        let draft = Terms::new(program.target, rule, formula);
+        let candidates = decision_rule(program.target, Expr { kind: ExprKind::Bool(true), span: draft.rule.span });
+        self.simulate(actor, &draft, &current, &candidates, as_of).await
     }
 
-    /// What a draft rule and formula would give, per province and county of the
-    /// actor's subtree, against `current` (the rule in force, if any). Reads only.
-    /// Both rules are decision rules already (see [`Program::decision_rule`]).
+    /// What draft terms would give, per province and county of the actor's
+    /// subtree, against `current` (the terms in force). Reads only.
     async fn simulate(
         &self,
         actor: &Actor,
-        rule: &Expr,
-        formula: &Expr,
-        current: Option<&Expr>,
-    ) -> Result<Vec<SimulationRow>> {
+        draft: &Terms,
+        current: &Terms,
+        candidates: &Expr,
+        as_of: JalaliDate,
+    ) -> Result<Simulation> {
         require(actor, Action::Open(Module::Programs))?;
-        let never = Expr { kind: tavana_domain::programs::rule::ExprKind::Bool(false), span: rule.span };
-        let mut exprs = vec![rule, formula];
-        exprs.extend(current);
-        let mut used = used_variables(&exprs);
+        let mut used = used_variables(&[&draft.rule, &draft.formula, &current.rule, &current.formula, candidates]);
         for grouped in ["place.province", "place.county"] {
             if !used.contains(&grouped) {
                 used.push(grouped);
             }
         }
-        let (new, amount, old) = (expression(rule)?, expression(formula)?, expression(current.unwrap_or(&never))?);
-        let holds = |e: &Sql| {
-            let mut s = Sql::new("COALESCE(");
-            s.append(e).push(", (1 = 0))");
-            s
-        };
-        let (n, o) = (holds(&new), holds(&old));
-        let mut sql = variables(&used, self.today(), &actor.unit_path.subtree_pattern());
-        sql.push("SELECT v.place_province AS province, v.place_county AS county, CAST(SUM(CASE WHEN ")
-            .append(&n)
-            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS eligible, CAST(SUM(CASE WHEN ")
-            .append(&n)
-            .push(" THEN COALESCE(")
-            .append(&amount)
-            .push(", 0) ELSE 0 END) AS BIGINT) AS monthly_cost, CAST(SUM(CASE WHEN ")
-            .append(&n)
-            .push(" AND NOT ")
-            .append(&o)
-            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS gainers, CAST(SUM(CASE WHEN ")
-            .append(&o)
-            .push(" AND NOT ")
-            .append(&n)
-            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS losers FROM v WHERE ")
-            .append(&n)
-            .push(" OR ")
-            .append(&o)
-            .push(" GROUP BY v.place_province, v.place_county ORDER BY v.place_province, v.place_county");
-        let rows = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
-        Ok(rows)
+        let eligible = Outcome::Eligible.code();
+        let mut sql = variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
+        sql.push("SELECT province, county, ")
+            .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS eligible, "))
+            .push(&format!(
+                "CAST(SUM(CASE WHEN n = '{}' THEN 1 ELSE 0 END) AS BIGINT) AS needs_information, ",
+                Outcome::NeedsInformation.code()
+            ))
+            .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN amount ELSE 0 END) AS BIGINT) AS monthly_cost, "))
+            .push(&format!(
+                "CAST(SUM(CASE WHEN n = '{eligible}' AND o <> '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS gainers, "
+            ))
+            .push(&format!(
+                "CAST(SUM(CASE WHEN o = '{eligible}' AND n <> '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS losers, "
+            ))
+            .push("CAST(SUM(CASE WHEN c THEN 1 ELSE 0 END) AS BIGINT) AS candidates FROM (SELECT v.place_province AS province, \
+                   v.place_county AS county, ")
+            .append(&outcome(draft)?)
+            .push(" AS n, ")
+            .append(&outcome(current)?)
+            .push(" AS o, CAST(")
+            .append(&expression(&draft.formula)?)
+            .push(" AS BIGINT) AS amount, COALESCE(")
+            .append(&expression(candidates)?)
+            .push(", (1 = 0)) AS c FROM v) x GROUP BY province, county ORDER BY province, county");
+        let rows: Vec<SimulationRow> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        let total = |f: fn(&SimulationRow) -> i64| rows.iter().map(f).sum::<i64>();
+        let mut warnings = Vec::new();
+        if total(|r| r.eligible) == 0 && total(|r| r.needs_information) == 0 {
+            warnings.push(SimulationWarning::SelectsNoOne);
+        } else if total(|r| r.eligible) == total(|r| r.candidates) {
+            warnings.push(SimulationWarning::SelectsEveryone);
+        }
+        Ok(Simulation { as_of: as_of.to_ascii(), rows, warnings })
     }
 
-    /// Runs a program's rule: who to enroll, and who is enrolled but no longer
-    /// qualifies. Household programs are decided on the household's head.
-    pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64) -> Result<Proposal> {
+    /// Runs a program's terms as of a day: who to enroll, who needs information,
+    /// and who is enrolled but no longer qualifies. Household programs are decided
+    /// on the household's head.
+    pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, as_of: JalaliDate) -> Result<Proposal> {
         let program = self.program(actor, program_id).await?;
         if program.status == ProgramStatus::Closed {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
@@ -313,8 +395,7 @@ impl Store {
                 tavana_domain::error::Reason::OutOfRange,
             )));
         }
-        let rule = program.decision_rule()?;
-        let eligible = self.eligible_persons(actor, &rule).await?;
+        let outcomes = self.outcomes(actor, &program.terms()?, as_of).await?;
         let enrolled: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
             "SELECT e.person_id FROM enrollments e WHERE e.program_id = $1 AND e.state = 'enrolled' \
              AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY e.person_id"
@@ -324,10 +405,15 @@ impl Store {
         .fetch_all(c)
         .await)?;
         let enrolled_set: std::collections::HashSet<i64> = enrolled.iter().copied().collect();
-        let eligible_set: std::collections::HashSet<i64> = eligible.iter().copied().collect();
+        let eligible: std::collections::HashSet<i64> =
+            outcomes.iter().filter(|o| o.outcome == Outcome::Eligible).map(|o| o.id).collect();
+        let pick = |outcome: Outcome| -> Vec<i64> {
+            outcomes.iter().filter(|o| o.outcome == outcome && !enrolled_set.contains(&o.id)).map(|o| o.id).collect()
+        };
         Ok(Proposal {
-            to_enroll: eligible.into_iter().filter(|id| !enrolled_set.contains(id)).collect(),
-            no_longer_eligible: enrolled.into_iter().filter(|id| !eligible_set.contains(id)).collect(),
+            to_enroll: pick(Outcome::Eligible),
+            needs_information: pick(Outcome::NeedsInformation),
+            no_longer_eligible: enrolled.into_iter().filter(|id| !eligible.contains(id)).collect(),
         })
     }
 
@@ -341,11 +427,10 @@ impl Store {
         &self,
         actor: &Actor,
         program_id: i64,
-        persons: &[i64],
-        reasons: &str,
-        legal_basis: &str,
+        request: &ConfirmRequest<'_>,
     ) -> Result<Confirmation> {
         use tavana_domain::error::Reason;
+        let ConfirmRequest { persons, reasons, legal_basis, as_of } = *request;
         let today = self.today();
         require(actor, Action::Programs(ProgramAction::Manage))?;
         for (field, text) in [("reasons", reasons), ("legal_basis", legal_basis)] {
@@ -357,8 +442,7 @@ impl Store {
         if program.status != ProgramStatus::Active {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
-        let formula = tavana_domain::programs::parse_formula("formula", &program.formula)?;
-        let rule = program.decision_rule()?;
+        let terms = program.terms()?;
         let mut asked = persons.to_vec();
         asked.sort_unstable();
         asked.dedup();
@@ -373,7 +457,7 @@ impl Store {
         let mut household_of: HashMap<i64, i64> = HashMap::new();
         let mut enrolled_households = std::collections::HashSet::new();
         for chunk in asked.chunks(5_000) {
-            values.extend(self.values_in(&pattern, Some(chunk)).await?);
+            values.extend(self.values_in(&pattern, Some(chunk), as_of).await?);
             let rows: Vec<(i64, i64, Option<String>, bool)> = on_pool!(self, |c| {
                 let mut q = sqlx::QueryBuilder::new(
                     "SELECT p.id, p.household_id, e.state, EXISTS (SELECT 1 FROM enrollments h WHERE h.program_id = ",
@@ -409,12 +493,17 @@ impl Store {
                 refused.push((id, Refusal::Unknown));
                 continue;
             };
-            let holds =
-                tavana_domain::programs::rule::evaluate(&rule, &|n| vars.get(n).cloned().unwrap_or(Value::Null));
-            if holds != Value::Bool(true) {
-                refused.push((id, Refusal::NotEligible));
-                continue;
-            }
+            let amount = match terms.decide(&|n| vars.get(n).cloned().unwrap_or(Value::Null)) {
+                (Outcome::Eligible, amount) => amount,
+                (Outcome::NotEligible, _) => {
+                    refused.push((id, Refusal::NotEligible));
+                    continue;
+                }
+                (Outcome::NeedsInformation, _) => {
+                    refused.push((id, Refusal::NeedsInformation));
+                    continue;
+                }
+            };
             let from = current.get(&id).copied();
             if from.is_some_and(|s| !s.may_become(EnrollmentState::Enrolled)) {
                 refused.push((id, Refusal::AlreadyEnrolled));
@@ -428,7 +517,7 @@ impl Store {
                 refused.push((id, Refusal::HouseholdEnrolled));
                 continue;
             }
-            accepted.push((id, from, vars, household));
+            accepted.push((id, from, vars, household, amount));
         }
         let appeal_until = (today + time::Duration::days(30)).to_string();
         if accepted.is_empty() {
@@ -438,18 +527,11 @@ impl Store {
 
         let now = self.now();
         // The values the decision rests on: what the rule and the formula read.
-        let read = used_variables(&[&rule, &formula]);
         let enrolled = self.write(async |tx| {
             let mut enrolled = 0;
-            for (person_id, from, vars, household) in &values {
-                let inputs: serde_json::Map<String, serde_json::Value> =
-                    read.iter().map(|name| (name.to_string(), value_json(vars.get(name).unwrap_or(&Value::Null)))).collect();
-                let amount = match tavana_domain::programs::rule::evaluate(&formula, &|n| {
-                    vars.get(n).cloned().unwrap_or(Value::Null)
-                }) {
-                    Value::Int(a) => Some(a),
-                    _ => None,
-                };
+            for (person_id, from, vars, household, amount) in &values {
+                let mut inputs = read_values(&terms, vars);
+                inputs.insert("as_of".into(), serde_json::Value::from(as_of.to_ascii()));
                 // The person's province and office come with the insert itself.
                 let enrollment: i64 = on_tx!(tx, |c| {
                     sqlx::query_scalar(
@@ -509,6 +591,16 @@ impl Store {
     }
 }
 
+/// What an officer confirms: the persons, why, under which legal basis, and the
+/// day eligibility is decided as of (the first day the enrollment pays for).
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmRequest<'a> {
+    pub persons: &'a [i64],
+    pub reasons: &'a str,
+    pub legal_basis: &'a str,
+    pub as_of: JalaliDate,
+}
+
 /// What a confirmation did: how many were enrolled, and every person who was not,
 /// with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -518,32 +610,64 @@ pub struct Confirmation {
 }
 
 impl Store {
-    /// Why a person is or is not eligible for a program: each clause of its rule
-    /// with the values it read. The read of the person's data is logged.
+    /// Why a person is or is not eligible for a program as of a day: each clause
+    /// of its decision rule with the values it read, the outcome and the amount.
+    /// The read of the person's data is logged.
     pub async fn explain_eligibility(
         &self,
         actor: &Actor,
         program_id: i64,
         person_id: i64,
-    ) -> Result<(Program, Vec<tavana_domain::programs::explain::Clause>)> {
+        as_of: JalaliDate,
+    ) -> Result<Explanation> {
         let program = self.program(actor, program_id).await?;
-        self.person_unlogged(actor, person_id).await?;
-        let rule = program.decision_rule()?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id])).await?;
+        let person = self.person_unlogged(actor, person_id).await?;
+        let terms = program.terms()?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id]), as_of).await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Eligibility,
             "person",
             &person_id.to_string(),
-            serde_json::json!({ "program": program_id }),
+            serde_json::json!({ "program": program_id, "as_of": as_of.to_ascii() }),
         )
         .await?;
         let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
-        let clauses = tavana_domain::programs::explain::explain(&rule, VARIABLES, &|n| {
-            vars.get(n).cloned().unwrap_or(Value::Null)
-        });
-        Ok((program, clauses))
+        let lookup = |n: &str| vars.get(n).cloned().unwrap_or(Value::Null);
+        let clauses = tavana_domain::programs::explain::explain(&terms.rule, VARIABLES, &lookup);
+        let (outcome, amount) = terms.decide(&lookup);
+        let missing = clauses
+            .iter()
+            .filter(|c| c.holds.is_none())
+            .flat_map(|c| c.inputs.iter().filter(|(_, v)| *v == Value::Null).map(|(n, _)| n.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Explanation {
+            program,
+            person_name: format!("{} {}", person.values.first_name, person.values.last_name),
+            household_id: person.values.household_id,
+            as_of: as_of.to_ascii(),
+            clauses,
+            outcome,
+            amount,
+            missing,
+        })
     }
+}
+
+/// Why a person is or is not eligible, as of a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub program: Program,
+    pub person_name: String,
+    pub household_id: i64,
+    pub as_of: String,
+    pub clauses: Vec<tavana_domain::programs::explain::Clause>,
+    pub outcome: Outcome,
+    pub amount: Option<i64>,
+    /// The variables whose missing values left the outcome undecided.
+    pub missing: Vec<String>,
 }
 
 /// An enrollment a registry change may have ended, waiting for an officer.
@@ -807,8 +931,8 @@ impl Store {
                     .after(serde_json::json!(program)),
             )
             .await?;
-            if current.rule != program.rule || current.target != program.target {
-                // Enrollments under the old rule are checked against the new one.
+            if current.rule != program.rule || current.target != program.target || current.formula != program.formula {
+                // Enrollments under the old terms are decided again by the new ones.
                 tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
             }
             Ok(program)

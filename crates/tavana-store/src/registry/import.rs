@@ -624,6 +624,7 @@ async fn persons_batch(
         .write(async |tx| {
             let mut new_rows = Vec::new();
             let mut changed = Vec::new();
+            let mut concerned = Vec::new();
             let mut objects = Changed::default();
             for (line, fields) in good {
                 let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path))
@@ -662,6 +663,7 @@ async fn persons_batch(
                     ),
                     Some(stored) if stored.values == values => summary.unchanged += 1,
                     Some(stored) => {
+                        concerned.push(stored.values.household_id);
                         supersede_by_id(tx, "person", stored.id).await?;
                         update_person_row(tx, actor, stored.id, stored.version, &values, "import").await?;
                         summary.updated += 1;
@@ -674,8 +676,14 @@ async fn persons_batch(
             objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
             insert_persons(tx, actor, &new_rows, "import").await?;
             audit_batch(tx, actor, ImportKind::Persons, first_line, &summary, objects).await?;
-            // Changed persons may have left a program's rule.
-            tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, changed, "import")).await?;
+            // Changed persons may have left a program's rule, and new or moved
+            // members change their households' (and the ones they left).
+            concerned.extend(new_rows.iter().map(|r| r.household_id));
+            tx.emit(
+                Some(actor),
+                &Event::about_persons(EventKind::PersonChanged, changed, "import").with_households(concerned),
+            )
+            .await?;
             Ok(summary)
         })
         .await?;

@@ -332,6 +332,8 @@ impl Store {
                     .await)?;
                 let person = person_in_tx(tx, id).await?;
                 tx.audit(Some(actor), AuditEvent::new("person.register", "person", id).after(json!(person))).await?;
+                // A new member changes the household's size, and so its amounts.
+                tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, vec![id], reason)).await?;
                 Ok(person)
             })
             .await?;
@@ -377,8 +379,14 @@ impl Store {
                     AuditEvent::new("person.update", "person", id).before(json!(current)).after(json!(person)),
                 )
                 .await?;
-                // A change may end the person's eligibility for a program.
-                tx.emit(Some(actor), &Event::about_persons(EventKind::PersonChanged, vec![id], reason)).await?;
+                // A change may end the eligibility of the person's household, or
+                // change its amount; a move concerns the household left too.
+                tx.emit(
+                    Some(actor),
+                    &Event::about_persons(EventKind::PersonChanged, vec![id], reason)
+                        .with_households(vec![current.values.household_id]),
+                )
+                .await?;
                 Ok(person)
             })
             .await?;

@@ -7,6 +7,7 @@
 mod access;
 mod audit;
 mod clock;
+mod decisions;
 mod duplicates;
 mod iam;
 mod import;

@@ -2,7 +2,7 @@
 //! between the change and its consumer loses nothing, and consumers that run again
 //! raise every flag once.
 
-use crate::support::{seeded, user};
+use crate::support::{confirm, seeded, user};
 use tavana_domain::iam::{Actor, Role};
 use tavana_domain::registry::{
     DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
@@ -59,7 +59,7 @@ pub(crate) async fn enrolled(store: &Store, worker: &Actor, officer: &Actor) -> 
         .set_program_status(officer, program.id, tavana_domain::programs::ProgramStatus::Active, "approved")
         .await
         .unwrap();
-    store.confirm_enrollments(officer, program.id, &[person.id], "assessed severe", "art. 27").await.unwrap();
+    confirm(store, officer, program.id, &[person.id], "assessed severe", "art. 27").await.unwrap();
     (program.id, person.id)
 }
 

@@ -43,9 +43,9 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "person_history", &id, seq).await;
     store.disabilities(&worker, person).await.unwrap();
     seq = check(store, &auditor, "assessments", &id, seq).await;
-    store.rule_values(&officer, Some(&[person])).await.unwrap();
+    store.rule_values(&officer, Some(&[person]), store.default_as_of().unwrap()).await.unwrap();
     seq = check(store, &auditor, "rule_values", &id, seq).await;
-    store.explain_eligibility(&officer, program, person).await.unwrap();
+    store.explain_eligibility(&officer, program, person, store.default_as_of().unwrap()).await.unwrap();
     seq = check(store, &auditor, "eligibility", &id, seq).await;
     let mut out = Vec::new();
     store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut out).await.unwrap();

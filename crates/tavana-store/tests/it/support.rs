@@ -1,8 +1,10 @@
 use tavana_domain::iam::{Actor, Role};
 use tavana_store::Store;
 use tavana_store::iam::NewUser;
+use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError, import};
 use tavana_store::testing::TestDatabase;
 use tavana_synth::geo::{GeographyConfig, geography};
+use tavana_synth::population::{Population, PopulationConfig};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -32,4 +34,69 @@ pub async fn user(store: &Store, username: &str, unit_code: &str, role: Role) ->
         .await
         .expect("user");
     store.actor_for_user(user.id).await.expect("actor")
+}
+
+/// Confirms enrollments as of the store's default day (the first of next month).
+pub async fn confirm(
+    store: &Store,
+    officer: &Actor,
+    program: i64,
+    persons: &[i64],
+    reasons: &str,
+    legal_basis: &str,
+) -> tavana_store::Result<tavana_store::programs::Confirmation> {
+    let as_of = store.default_as_of()?;
+    let request = tavana_store::programs::ConfirmRequest { persons, reasons, legal_basis, as_of };
+    store.confirm_enrollments(officer, program, &request).await
+}
+
+/// Loads a synthetic population of `persons` through the import path, every row
+/// accepted.
+pub async fn load_population(
+    store: &Store,
+    registrar: &Actor,
+    persons: u64,
+    seed: u64,
+) -> Vec<tavana_synth::population::SynthHousehold> {
+    let config = PopulationConfig {
+        persons,
+        seed,
+        geography: tavana_synth::geo::GeographyConfig {
+            seed: 1,
+            rural_districts_per_county: 1,
+            villages_per_rural_district: 2,
+        },
+        ..Default::default()
+    };
+    let mut files = [
+        csv::Writer::from_writer(Vec::new()),
+        csv::Writer::from_writer(Vec::new()),
+        csv::Writer::from_writer(Vec::new()),
+    ];
+    let households: Vec<_> = Population::new(config).collect();
+    for h in &households {
+        files[0].serialize(&h.household).unwrap();
+        for p in &h.persons {
+            files[1].serialize(p).unwrap();
+        }
+        for d in &h.disabilities {
+            files[2].serialize(d).unwrap();
+        }
+    }
+    for (kind, file) in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities].into_iter().zip(files) {
+        let bytes = file.into_inner().unwrap();
+        let summary = import(
+            store,
+            registrar,
+            kind,
+            FileFormat::Csv,
+            Box::new(std::io::Cursor::new(bytes)),
+            &mut |_: &RowError| {},
+            &mut |_: &ImportSummary| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary.rejected, 0);
+    }
+    households
 }

@@ -3,12 +3,12 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
-use tavana_store::programs::{Program, SimulationRow};
+use tavana_store::programs::{ConfirmRequest, Program, SimulationRow};
 use utoipa::ToSchema;
 
 /// Every program.
@@ -74,31 +74,79 @@ pub async fn get(
 pub struct Draft {
     pub rule: String,
     pub formula: String,
+    /// The day to compute as of, Jalali (`1405/10/01`); the first day of next
+    /// month when absent.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
-/// What a draft rule and formula would give per province and county, against the
-/// program's current rule. Changes nothing.
+/// What a simulation finds wrong with a draft.
+#[derive(Serialize, ToSchema)]
+pub struct WarningDto {
+    /// selects_no_one or selects_everyone.
+    pub code: String,
+    pub message: String,
+    pub message_fa: String,
+}
+
+/// A simulation: per county, and what looks wrong.
+#[derive(Serialize, ToSchema)]
+pub struct SimulationDto {
+    /// The day computed as of, Jalali.
+    pub as_of: String,
+    pub rows: Vec<SimulationRow>,
+    pub warnings: Vec<WarningDto>,
+}
+
+/// What a draft rule and formula would give per province and county as of a day,
+/// against the program's current terms, with warnings when it selects no one or
+/// everyone. Changes nothing.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/simulation", tag = "programs", request_body = Draft,
     params(("id" = i64, Path, description = "Program id")),
-    responses((status = 200, body = [SimulationRow]), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = SimulationDto), (status = 422, body = ProblemBody)))]
 pub async fn simulate(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
     body: Result<Json<Draft>, JsonRejection>,
-) -> Result<Json<Vec<SimulationRow>>, ApiError> {
+) -> Result<Json<SimulationDto>, ApiError> {
     let Json(d) = body.map_err(bad_body)?;
-    let rule = parse_rule("rule", &d.rule).map_err(|e| invalid_fields(&[e]))?;
-    let formula = parse_formula("formula", &d.formula).map_err(|e| invalid_fields(&[e]))?;
-    let rows = state.store.simulate_program(&actor, id, rule, &formula).await?;
-    Ok(Json(rows))
+    let mut errors = Vec::new();
+    let rule = parse_rule("rule", &d.rule).map_err(|e| errors.push(e)).ok();
+    let formula = parse_formula("formula", &d.formula).map_err(|e| errors.push(e)).ok();
+    let (Some(rule), Some(formula)) = (rule, formula) else { return Err(invalid_fields(&errors)) };
+    let as_of = super::as_of(&state.store, d.as_of.as_deref())?;
+    let s = state.store.simulate_program(&actor, id, rule, formula, as_of).await?;
+    Ok(Json(SimulationDto {
+        as_of: s.as_of,
+        rows: s.rows,
+        warnings: s
+            .warnings
+            .into_iter()
+            .map(|w| WarningDto {
+                code: w.code().into(),
+                message: w.label_en().into(),
+                message_fa: w.label_fa().into(),
+            })
+            .collect(),
+    }))
 }
 
-/// Persons to enroll and enrolled persons no longer eligible.
+/// Persons to enroll, persons the rule cannot decide for without more
+/// information, and enrolled persons no longer eligible, as of a day.
 #[derive(Serialize, ToSchema)]
 pub struct ProposalDto {
+    pub as_of: String,
     pub to_enroll: Vec<i64>,
+    pub needs_information: Vec<i64>,
     pub no_longer_eligible: Vec<i64>,
+}
+
+/// The day to compute as of.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AsOfQuery {
+    /// Jalali (`1405/10/01`); the first day of next month when absent.
+    pub as_of: Option<String>,
 }
 
 /// A program's new status and why.
@@ -129,16 +177,25 @@ pub async fn set_status(
     Ok(Json(state.store.set_program_status(&actor, id, status, b.reason.trim()).await?))
 }
 
-/// Runs the program's rule over the caller's subtree and proposes enrollments.
-#[utoipa::path(post, path = "/api/v1/programs/{id}/proposals", tag = "programs", params(("id" = i64, Path, description = "Program id")),
+/// Runs the program's terms over the caller's subtree as of a day and proposes
+/// enrollments.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/proposals", tag = "programs",
+    params(("id" = i64, Path, description = "Program id"), AsOfQuery),
     responses((status = 200, body = ProposalDto), (status = 404, body = ProblemBody)))]
 pub async fn propose(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<i64>,
+    Query(q): Query<AsOfQuery>,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    let p = state.store.propose_enrollments(&actor, id).await?;
-    Ok(Json(ProposalDto { to_enroll: p.to_enroll, no_longer_eligible: p.no_longer_eligible }))
+    let as_of = super::as_of(&state.store, q.as_of.as_deref())?;
+    let p = state.store.propose_enrollments(&actor, id, as_of).await?;
+    Ok(Json(ProposalDto {
+        as_of: as_of.to_ascii(),
+        to_enroll: p.to_enroll,
+        needs_information: p.needs_information,
+        no_longer_eligible: p.no_longer_eligible,
+    }))
 }
 
 /// Persons to enroll, with the decision's reasons and legal basis.
@@ -147,6 +204,10 @@ pub struct Confirmation {
     pub persons: Vec<i64>,
     pub reasons: String,
     pub legal_basis: String,
+    /// The day eligibility is decided as of, Jalali; the first day of next month
+    /// when absent.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 /// How many persons were enrolled, and each one who was not, with the reason.
@@ -160,7 +221,7 @@ pub struct Enrolled {
 #[derive(Serialize, ToSchema)]
 pub struct RefusedDto {
     pub person: i64,
-    /// unknown, not_eligible, already_enrolled or household_enrolled.
+    /// unknown, not_eligible, needs_information, already_enrolled or household_enrolled.
     pub reason: String,
     pub detail: String,
     pub detail_fa: String,
@@ -178,7 +239,9 @@ pub async fn enroll(
     body: Result<Json<Confirmation>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
     let Json(c) = body.map_err(bad_body)?;
-    let done = state.store.confirm_enrollments(&actor, id, &c.persons, &c.reasons, &c.legal_basis).await?;
+    let as_of = super::as_of(&state.store, c.as_of.as_deref())?;
+    let request = ConfirmRequest { persons: &c.persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
+    let done = state.store.confirm_enrollments(&actor, id, &request).await?;
     let refused = done
         .refused
         .into_iter()
@@ -204,24 +267,52 @@ pub struct ClauseDto {
     pub inputs: serde_json::Value,
 }
 
-/// Why a person is or is not eligible: every clause with its values.
+/// Why a person is or is not eligible for a program, as of a day.
+#[derive(Serialize, ToSchema)]
+pub struct ExplanationDto {
+    pub person: i64,
+    pub person_name: String,
+    pub as_of: String,
+    /// eligible, not_eligible or needs_information; for a household program, the
+    /// household's verdict, decided on its head.
+    pub outcome: String,
+    pub outcome_fa: String,
+    /// The monthly amount in rials, when eligible.
+    pub amount_rials: Option<i64>,
+    /// The fields whose missing values left it undecided.
+    pub missing: Vec<String>,
+    pub clauses: Vec<ClauseDto>,
+}
+
+/// Why a person is or is not eligible: the outcome, and every clause with its
+/// values.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/eligibility/{person}", tag = "programs",
-    params(("id" = i64, Path, description = "Program id"), ("person" = i64, Path, description = "Person id")),
-    responses((status = 200, body = [ClauseDto]), (status = 404, body = ProblemBody)))]
+    params(("id" = i64, Path, description = "Program id"), ("person" = i64, Path, description = "Person id"), AsOfQuery),
+    responses((status = 200, body = ExplanationDto), (status = 404, body = ProblemBody)))]
 pub async fn explain(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path((id, person)): Path<(i64, i64)>,
-) -> Result<Json<Vec<ClauseDto>>, ApiError> {
-    let (_, clauses) = state.store.explain_eligibility(&actor, id, person).await?;
+    Query(q): Query<AsOfQuery>,
+) -> Result<Json<ExplanationDto>, ApiError> {
+    let as_of = super::as_of(&state.store, q.as_of.as_deref())?;
+    let x = state.store.explain_eligibility(&actor, id, person, as_of).await?;
     let json = |v: &Value| match v {
         Value::Int(n) => serde_json::json!(n),
         Value::Str(s) => serde_json::json!(s),
         Value::Bool(b) => serde_json::json!(b),
         Value::Null | Value::List(_) => serde_json::Value::Null,
     };
-    Ok(Json(
-        clauses
+    Ok(Json(ExplanationDto {
+        person,
+        person_name: x.person_name,
+        as_of: x.as_of,
+        outcome: x.outcome.code().into(),
+        outcome_fa: x.outcome.label_fa().into(),
+        amount_rials: x.amount,
+        missing: x.missing,
+        clauses: x
+            .clauses
             .into_iter()
             .map(|c| ClauseDto {
                 text: c.text,
@@ -230,7 +321,7 @@ pub async fn explain(
                 inputs: serde_json::Value::Object(c.inputs.iter().map(|(n, v)| (n.clone(), json(v))).collect()),
             })
             .collect(),
-    ))
+    }))
 }
 
 /// A decision on an enrollment.

@@ -32,7 +32,21 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("status", "وضعیت برنامه", "Program status"),
     ("state", "وضعیت ثبت‌نام", "Enrollment state"),
     ("persons", "افراد", "Persons"),
+    ("as_of", "تاریخ محاسبه", "As of"),
 ]);
+
+/// The day eligibility is computed as of: the one written (Jalali, `1405/10/01`),
+/// or by default the first day of next month.
+pub(crate) fn as_of(
+    store: &tavana_store::Store,
+    text: Option<&str>,
+) -> Result<tavana_domain::jalali::JalaliDate, tavana_store::StoreError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => store.default_as_of(),
+        Some(t) => tavana_domain::jalali::JalaliDate::parse(t)
+            .map_err(|e| tavana_store::StoreError::Invalid(tavana_domain::DomainError::new("as_of", e.reason))),
+    }
+}
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {

@@ -45,7 +45,6 @@ ui_texts! {
     unknown: "نامعلوم", "unknown";
     yes: "بله", "yes";
     no: "خیر", "no";
-    person: "پرونده فرد", "The person";
     enrollment_state: "وضعیت ثبت‌نام", "Enrollment";
     decision: "تصمیم", "Decision";
     new_state: "وضعیت تازه", "New state";
@@ -56,4 +55,12 @@ ui_texts! {
     over_budget: "بیش از بودجه به اندازهٔ", "over budget by";
     within_budget: "در حد بودجه، با مانده‌ای به اندازهٔ", "within budget, leaving";
     needs_review: "ثبت‌نام‌هایی که با تغییر پرونده باید بازبینی شوند", "Enrollments to review after registry changes";
+    as_of: "تاریخ محاسبه", "As of";
+    as_of_hint: "خالی: نخستین روز ماه آینده", "Empty: the first day of next month";
+    needs_information: "نیازمند اطلاعات بیشتر", "Needs information";
+    needs_information_list: "کسانی که برای تصمیم دربارهٔ آنان اطلاعاتی کم است", "Persons the rule cannot decide for without more information";
+    missing_values: "مقدارهای ثبت‌نشده", "Values not recorded";
+    amount: "مبلغ ماهانه", "Monthly amount";
+    household_verdict: "برای خانوار، بر پایهٔ سرپرست:", "For the household, decided on its head:";
+    computed_as_of: "محاسبه برای تاریخ", "Computed as of";
 }

@@ -17,14 +17,15 @@ use serde::Deserialize;
 use tavana_domain::DomainError;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
+use tavana_domain::jalali::JalaliDate;
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
     EnrollmentState, ProgramFields, ProgramKind, ProgramTarget, RawProgram, parse_formula, parse_rule,
 };
-use tavana_domain::programs::{ProgramAction, ProgramStatus};
+use tavana_domain::programs::{Outcome, ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
-use tavana_store::programs::{EnrollmentDecision, Program, Proposal, SimulationRow};
+use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, Program, Proposal, SimulationRow};
 
 fn money(lang: Lang, rials: i64) -> String {
     match lang {
@@ -271,6 +272,7 @@ pub async fn create(
 pub struct SimRow {
     pub place: String,
     pub eligible: String,
+    pub needs_information: String,
     pub cost: String,
     pub gainers: String,
     pub losers: String,
@@ -306,11 +308,28 @@ struct ShowPage {
     budget: Option<String>,
     /// Enrollments flagged by registry changes, waiting for review.
     reviews: Vec<(i64, String, String)>,
+    /// The as-of date as typed (empty for the default).
+    as_of: String,
+    /// The day the simulation was computed as of, for people.
+    as_of_shown: String,
+    /// What the simulation finds wrong: code and message.
+    warnings: Vec<(&'static str, String)>,
 }
 
 pub struct ProposalView {
+    /// The day it was computed as of: ASCII for the form, and for people.
+    pub as_of: String,
+    pub as_of_shown: String,
     pub to_enroll: Vec<(i64, String)>,
+    pub needs_information: Vec<(i64, String)>,
     pub no_longer: Vec<(i64, String)>,
+}
+
+/// A simulation asked for: the draft rule and formula, and the as-of date typed.
+struct DraftInput {
+    rule: String,
+    formula: String,
+    as_of: String,
 }
 
 async fn show_page(
@@ -318,12 +337,15 @@ async fn show_page(
     lang: Lang,
     user: &SessionUser,
     id: i64,
-    draft: Option<(String, String)>,
-    proposal: Option<Proposal>,
+    draft: Option<DraftInput>,
+    proposal: Option<(Proposal, JalaliDate)>,
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
-    let (draft_rule, draft_formula) = draft.clone().unwrap_or_else(|| (program.rule.clone(), program.formula.clone()));
+    let (draft_rule, draft_formula, as_of_text) = match &draft {
+        Some(d) => (d.rule.clone(), d.formula.clone(), d.as_of.clone()),
+        None => (program.rule.clone(), program.formula.clone(), String::new()),
+    };
     let reviews = state
         .store
         .open_reviews(&user.actor, id)
@@ -356,12 +378,27 @@ async fn show_page(
         message,
         budget: None,
         reviews,
+        as_of: as_of_text,
+        as_of_shown: String::new(),
+        warnings: Vec::new(),
     };
-    if let Some((rule_text, formula_text)) = draft {
-        match (parse_rule("rule", &rule_text), parse_formula("formula", &formula_text)) {
-            (Ok(rule), Ok(formula)) => {
-                let rows = state.store.simulate_program(&user.actor, id, rule, &formula).await.in_lang(lang)?;
-                let (sim, totals, bars) = simulation_view(lang, &rows);
+    if let Some(d) = draft {
+        let as_of = super::as_of(&state.store, Some(&d.as_of)).map_err(|e| match e {
+            StoreError::Invalid(e) => e,
+            _ => DomainError::new("as_of", tavana_domain::error::Reason::OutOfRange),
+        });
+        match (parse_rule("rule", &d.rule), parse_formula("formula", &d.formula), as_of) {
+            (Ok(rule), Ok(formula), Ok(as_of)) => {
+                let simulation =
+                    state.store.simulate_program(&user.actor, id, rule, formula, as_of).await.in_lang(lang)?;
+                let rows = &simulation.rows;
+                let (sim, totals, bars) = simulation_view(lang, rows);
+                page.as_of_shown = lang.digits(&as_of.to_ascii());
+                page.warnings = simulation
+                    .warnings
+                    .iter()
+                    .map(|w| (w.code(), if lang == Lang::Fa { w.label_fa() } else { w.label_en() }.to_string()))
+                    .collect();
                 if let Some(budget) = program.budget_month {
                     let cost: i64 = rows.iter().map(|r| r.monthly_cost).sum();
                     let t = super::texts::texts(lang);
@@ -378,12 +415,19 @@ async fn show_page(
                 page.totals = Some(totals);
                 page.bars = bars;
             }
-            (Err(e), _) | (_, Err(e)) => page.draft_error = Some(field_message(lang, &e)),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => page.draft_error = Some(field_message(lang, &e)),
         }
     }
-    if let Some(p) = proposal {
+    if let Some((p, as_of)) = proposal {
         // Names and codes, so the officer sees who is proposed (the first 500).
-        let shown: Vec<i64> = p.to_enroll.iter().take(500).chain(&p.no_longer_eligible).copied().collect();
+        let shown: Vec<i64> = p
+            .to_enroll
+            .iter()
+            .take(500)
+            .chain(p.needs_information.iter().take(500))
+            .chain(&p.no_longer_eligible)
+            .copied()
+            .collect();
         let people = state.store.person_summaries(&user.actor, &shown).await.in_lang(lang)?;
         let label = |id: &i64| {
             people
@@ -393,7 +437,10 @@ async fn show_page(
                 .unwrap_or_else(|| lang.digits(&id.to_string()))
         };
         page.proposal = Some(ProposalView {
+            as_of: as_of.to_ascii(),
+            as_of_shown: lang.digits(&as_of.to_ascii()),
             to_enroll: p.to_enroll.iter().take(500).map(|id| (*id, label(id))).collect(),
+            needs_information: p.needs_information.iter().take(500).map(|id| (*id, label(id))).collect(),
             no_longer: p.no_longer_eligible.iter().map(|id| (*id, label(id))).collect(),
         });
     }
@@ -407,6 +454,7 @@ fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, 
         .map(|r| SimRow {
             place: format!("{} / {}", r.province.clone().unwrap_or_default(), r.county.clone().unwrap_or_default()),
             eligible: figure(r.eligible),
+            needs_information: figure(r.needs_information),
             cost: money(lang, r.monthly_cost),
             gainers: figure(r.gainers),
             losers: figure(r.losers),
@@ -416,6 +464,7 @@ fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, 
     let totals = SimRow {
         place: super::texts::texts(lang).total.to_string(),
         eligible: figure(sum(|r| r.eligible)),
+        needs_information: figure(sum(|r| r.needs_information)),
         cost: money(lang, sum(|r| r.monthly_cost)),
         gainers: figure(sum(|r| r.gainers)),
         losers: figure(sum(|r| r.losers)),
@@ -457,6 +506,8 @@ pub struct SimulateForm {
     csrf: String,
     rule: String,
     formula: String,
+    #[serde(default)]
+    as_of: String,
 }
 
 pub async fn simulate(
@@ -469,7 +520,8 @@ pub async fn simulate(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    show_page(&state, lang, &user, id, Some((form.rule, form.formula)), None, None).await
+    let draft = DraftInput { rule: form.rule, formula: form.formula, as_of: form.as_of };
+    show_page(&state, lang, &user, id, Some(draft), None, None).await
 }
 
 #[derive(Deserialize)]
@@ -495,8 +547,10 @@ pub async fn set_status(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfOnly {
+pub struct ProposeForm {
     csrf: String,
+    #[serde(default)]
+    as_of: String,
 }
 
 pub async fn propose(
@@ -504,13 +558,14 @@ pub async fn propose(
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<ProposeForm>,
 ) -> Result<Response, PageError> {
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let proposal = state.store.propose_enrollments(&user.actor, id).await.in_lang(lang)?;
-    show_page(&state, lang, &user, id, None, Some(proposal), None).await
+    let as_of = super::as_of(&state.store, Some(&form.as_of)).in_lang(lang)?;
+    let proposal = state.store.propose_enrollments(&user.actor, id, as_of).await.in_lang(lang)?;
+    show_page(&state, lang, &user, id, None, Some((proposal, as_of)), None).await
 }
 
 pub async fn confirm(
@@ -525,7 +580,10 @@ pub async fn confirm(
         return Err(PageError(lang, Problem::csrf()));
     }
     let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
-    let done = state.store.confirm_enrollments(&user.actor, id, &persons, &get("reasons"), &get("legal_basis")).await;
+    let as_of = super::as_of(&state.store, Some(&get("as_of"))).in_lang(lang)?;
+    let (reasons, legal_basis) = (get("reasons"), get("legal_basis"));
+    let request = ConfirmRequest { persons: &persons, reasons: &reasons, legal_basis: &legal_basis, as_of };
+    let done = state.store.confirm_enrollments(&user.actor, id, &request).await;
     let message = match done {
         Ok(done) => {
             let t = super::texts::texts(lang);
@@ -564,7 +622,14 @@ struct ExplainPage {
     program_id: i64,
     person_id: i64,
     program_name: String,
-    eligible: &'static str,
+    person_name: String,
+    as_of: String,
+    outcome_code: &'static str,
+    verdict: &'static str,
+    /// Decided on the head, for the household.
+    household: bool,
+    amount: Option<String>,
+    missing: String,
     clauses: Vec<ClauseRow>,
     /// The person's enrollment state in this program, if enrolled at all.
     state: Option<String>,
@@ -573,13 +638,21 @@ struct ExplainPage {
     message: Option<String>,
 }
 
+#[derive(Deserialize)]
+pub struct AsOfQuery {
+    #[serde(default)]
+    as_of: String,
+}
+
 pub async fn explain(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
     Path((id, person)): Path<(i64, i64)>,
+    axum::extract::Query(q): axum::extract::Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
-    explain_page(&state, lang, &user, id, person, None).await
+    let as_of = super::as_of(&state.store, Some(&q.as_of)).in_lang(lang)?;
+    explain_page(&state, lang, &user, id, person, as_of, None).await
 }
 
 #[derive(Deserialize)]
@@ -609,7 +682,8 @@ pub async fn decide(
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };
-    explain_page(&state, lang, &user, id, person, Some(message)).await
+    let as_of = state.store.default_as_of().in_lang(lang)?;
+    explain_page(&state, lang, &user, id, person, as_of, Some(message)).await
 }
 
 fn state_label(lang: Lang, state: EnrollmentState) -> String {
@@ -625,9 +699,11 @@ async fn explain_page(
     user: &SessionUser,
     id: i64,
     person: i64,
+    as_of: JalaliDate,
     message: Option<String>,
 ) -> Result<Response, PageError> {
-    let (program, clauses) = state.store.explain_eligibility(&user.actor, id, person).await.in_lang(lang)?;
+    let explanation = state.store.explain_eligibility(&user.actor, id, person, as_of).await.in_lang(lang)?;
+    let clauses = &explanation.clauses;
     let t = super::texts::texts(lang);
     let show = |v: &Value| match v {
         Value::Int(n) => lang.digits(&n.to_string()),
@@ -636,7 +712,6 @@ async fn explain_page(
         Value::Bool(false) => t.no.to_string(),
         Value::Null | Value::List(_) => t.unknown.to_string(),
     };
-    let all = clauses.iter().all(|c| c.holds == Some(true));
     let rows = clauses
         .iter()
         .map(|c| ClauseRow {
@@ -681,8 +756,18 @@ async fn explain_page(
         ),
         program_id: id,
         person_id: person,
-        program_name: program_row(lang, &program).name,
-        eligible: if all { t.eligible } else { t.not_eligible },
+        program_name: program_row(lang, &explanation.program).name,
+        person_name: explanation.person_name.clone(),
+        as_of: lang.digits(&explanation.as_of),
+        outcome_code: explanation.outcome.code(),
+        verdict: match explanation.outcome {
+            Outcome::Eligible => t.eligible,
+            Outcome::NotEligible => t.not_eligible,
+            Outcome::NeedsInformation => t.needs_information,
+        },
+        household: explanation.program.target == tavana_domain::programs::ProgramTarget::Household,
+        amount: explanation.amount.map(|a| money(lang, a)),
+        missing: explanation.missing.join(", "),
         clauses: rows,
         state: enrollment.map(|e| state_label(lang, e.state)),
         moves,

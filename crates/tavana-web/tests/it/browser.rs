@@ -315,11 +315,12 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
         .unwrap();
     b.goto(&format!("{}/programs/{}/explain/{}", app.base, program[0].id, person.id)).await.unwrap();
     wait_for(&b, "#clauses").await;
-    assert_eq!(text_of(&b, "#verdict").await, "مستحق");
+    assert_eq!(text_of(&b, "#verdict").await, "مستحق — مبلغ ماهانه: ۰ ریال");
+    assert!(text_of(&b, "#person-name").await.contains("امینی"), "the explanation names the person");
     let rows = b.find_all(Locator::Css("#clauses tbody tr")).await.unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3, "the rule's two clauses, and that the person is living");
     let second = rows[1].text().await.unwrap();
-    assert!(second.contains("سن به سال تمام ≥ ۱۸") && second.contains("برقرار است"), "{second}");
+    assert!(second.contains("سن به سال تمام شمسی در تاریخ محاسبه ≥ ۱۸") && second.contains("برقرار است"), "{second}");
     // The enrollment, and a decision on it with its reasons.
     assert_eq!(text_of(&b, "#state").await, "برقرار");
     choose(&b, "to", "paused").await;

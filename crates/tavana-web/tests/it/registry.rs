@@ -309,23 +309,27 @@ async fn programs_over_the_api() {
     assert_eq!(refused.status(), 422);
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["field"], "rule");
-    assert_eq!(problem["detail"], "rule at character 1: unknown field \"person.agee\".");
+    assert_eq!(problem["detail"], "rule at character 1: unknown field \"person.agee\": did you mean person.age?.");
     let created = client.post(app.url("/api/v1/programs")).bearer_auth(&officer).json(&program).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let pid = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
 
-    let rows: Value = client
+    let simulation: Value = client
         .post(app.url(&format!("/api/v1/programs/{pid}/simulation")))
         .bearer_auth(&officer)
-        .json(&json!({ "rule": "disability.assessed", "formula": "1000" }))
+        .json(&json!({ "rule": "disability.assessed", "formula": "1000", "as_of": "1405/10/01" }))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
+    assert_eq!(simulation["as_of"], "1405/10/01");
+    let rows = &simulation["rows"];
     assert_eq!(rows[0]["eligible"], 1);
     assert_eq!(rows[0]["monthly_cost"], 1000);
+    // Everyone here qualifies: the simulation says so.
+    assert_eq!(simulation["warnings"][0]["code"], "selects_everyone", "{simulation}");
     let proposal: Value = client
         .post(app.url(&format!("/api/v1/programs/{pid}/proposals")))
         .bearer_auth(&officer)
@@ -351,7 +355,7 @@ async fn programs_over_the_api() {
     let enrolled = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll).await;
     assert_eq!(enrolled["enrolled"], 1);
     assert_eq!(enrolled["refused"], json!([]));
-    let clauses: Value = client
+    let explanation: Value = client
         .get(app.url(&format!("/api/v1/programs/{pid}/eligibility/{id}")))
         .bearer_auth(&officer)
         .send()
@@ -360,7 +364,10 @@ async fn programs_over_the_api() {
         .json()
         .await
         .unwrap();
-    assert_eq!(clauses.as_array().unwrap().len(), 2);
+    assert_eq!(explanation["outcome"], "eligible", "{explanation}");
+    assert_eq!(explanation["amount_rials"], 0);
+    let clauses = &explanation["clauses"];
+    assert_eq!(clauses.as_array().unwrap().len(), 3, "the rule's two clauses, and that the person is living");
     assert_eq!(clauses[0]["holds"], true);
     assert_eq!(clauses[0]["inputs"]["disability.severity"], "severe");
     let paused: Value = client
