@@ -134,3 +134,132 @@ async fn a_stricter_rule_flags_the_enrollments_it_ends() {
 async fn pending(store: &Store) -> i64 {
     store.count_rows_for_tests("outbox WHERE consumed_at IS NULL").await.unwrap()
 }
+
+/// A member of the household "O-1" (or `household`), with a national code and a
+/// relationship to its head.
+fn member(code: &str, household: &str, relationship: &str, deceased_on: &str) -> RawPerson {
+    RawPerson {
+        household: household.into(),
+        relationship: relationship.into(),
+        first_name: "علی".into(),
+        sex: "male".into(),
+        birth_date: "1395/02/01".into(),
+        ..raw_person(code, deceased_on)
+    }
+}
+
+/// A household pension is decided on the household: a member's death, a disabled
+/// child's move and a new member re-decide the head's enrollment. Losses are
+/// flagged for an officer; a changed amount is recomputed and kept with its basis.
+/// Before, only the edited person's own enrollments were looked at, and a head kept
+/// the frozen amount with no eligible member left.
+#[tokio::test]
+async fn a_household_enrollment_follows_its_members() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    for file in ["O-1", "O-2"] {
+        let household = RawHousehold { file_number: file.into(), place: "08-01-C".into(), ..Default::default() };
+        store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
+    }
+    let head = store
+        .register_person(&worker, &PersonFields::parse(&raw_person("0012345679", ""), TODAY).unwrap(), "registration")
+        .await
+        .unwrap();
+    let mut children = Vec::new();
+    for code in ["1234567891", "0076229017"] {
+        let fields = PersonFields::parse(&member(code, "O-1", "child", ""), TODAY).unwrap();
+        children.push(store.register_person(&worker, &fields, "registration").await.unwrap());
+        let assessment = RawDisability {
+            national_code: code.into(),
+            kind: "intellectual".into(),
+            severity: "very_severe".into(),
+            assessed_on: "1404/01/10".into(),
+            ..Default::default()
+        };
+        store
+            .add_disability(&worker, &DisabilityFields::parse(&assessment, TODAY).unwrap(), "assessment")
+            .await
+            .unwrap();
+    }
+    let raw = tavana_domain::programs::RawProgram {
+        code: "PENSION".into(),
+        name_fa: "مستمری".into(),
+        name_en: "Pension".into(),
+        kind: "cash_benefit".into(),
+        target: "household".into(),
+        rule: "household.members_with_severe_disability >= 1".into(),
+        formula: "20000000 + 5000000 * min(household.size, 5) + 10000000 * household.members_with_severe_disability"
+            .into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = store.create_program(&officer, &fields, "new").await.unwrap().id;
+    store
+        .set_program_status(&officer, program, tavana_domain::programs::ProgramStatus::Active, "approved")
+        .await
+        .unwrap();
+    let done = confirm(store, &officer, program, &[head.id], "two disabled children", "art. 27").await.unwrap();
+    assert_eq!(done.enrolled, 1);
+    let amount = async || store.enrollment(&officer, program, head.id).await.unwrap().amount_rials;
+    assert_eq!(amount().await, Some(20_000_000 + 3 * 5_000_000 + 2 * 10_000_000));
+
+    // A child is born: the household is larger, the amount follows.
+    let fields = PersonFields::parse(&member("0499370899", "O-1", "child", ""), TODAY).unwrap();
+    store.register_person(&worker, &fields, "birth certificate").await.unwrap();
+    assert_eq!(amount().await, Some(20_000_000 + 4 * 5_000_000 + 2 * 10_000_000));
+    let changes = store
+        .count_rows_for_tests(&format!(
+            "amount_changes WHERE program_id = {program} AND from_amount = 55000000 AND to_amount = 60000000 \
+             AND reason = 'birth certificate' AND inputs LIKE '%\"household.size\":4%'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(changes, 1, "the new amount is kept with what it rested on");
+
+    // A disabled child dies: still eligible (one remains), at a lower amount.
+    let dying = &children[0];
+    let fields = PersonFields::parse(&member("1234567891", "O-1", "child", "1405/08/01"), TODAY).unwrap();
+    store.update_person(&worker, dying.id, &fields, dying.version, "death certificate").await.unwrap();
+    assert_eq!(amount().await, Some(20_000_000 + 3 * 5_000_000 + 10_000_000));
+    assert!(store.open_reviews(&officer, program).await.unwrap().is_empty());
+
+    // The other disabled child moves to another household: no severely disabled
+    // member is left, and the head's enrollment is flagged with the move's reason.
+    let moving = store.person(&worker, children[1].id).await.unwrap();
+    let fields = PersonFields::parse(&member("0076229017", "O-2", "head", ""), TODAY).unwrap();
+    store.update_person(&worker, moving.id, &fields, moving.version, "moved out").await.unwrap();
+    let reviews = store.open_reviews(&officer, program).await.unwrap();
+    assert_eq!(reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(), [(head.id, "moved out")]);
+    // Flagged, not ended, and its amount is left for the officer's decision.
+    let enrollment = store.enrollment(&officer, program, head.id).await.unwrap();
+    assert_eq!(enrollment.state, tavana_domain::programs::EnrollmentState::Enrolled);
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+}
+
+/// A new formula recomputes the amounts of the enrollments it applies to.
+#[tokio::test]
+async fn a_new_formula_recomputes_amounts() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let (program, person) = enrolled(store, &worker, &officer).await;
+    let current = store.program(&officer, program).await.unwrap();
+    let richer = tavana_domain::programs::RawProgram {
+        code: current.code.clone(),
+        name_fa: current.name_fa.clone(),
+        name_en: current.name_en.clone(),
+        kind: current.kind.code().into(),
+        target: current.target.code().into(),
+        rule: current.rule.clone(),
+        formula: "750000".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&richer).unwrap();
+    store.update_program(&officer, program, &fields, current.version, "indexed to inflation").await.unwrap();
+    assert_eq!(store.enrollment(&officer, program, person).await.unwrap().amount_rials, Some(750_000));
+    let audited = store.count_rows_for_tests("audit_log WHERE action = 'enrollment.amount'").await.unwrap();
+    assert_eq!(audited, 1);
+}
