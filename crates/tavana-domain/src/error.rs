@@ -40,6 +40,11 @@ pub enum Reason {
         message_en: String,
         message_fa: String,
     },
+    /// A business rule the value breaks, in its own words (after the field name).
+    Breaks {
+        message_en: String,
+        message_fa: String,
+    },
 }
 
 impl Reason {
@@ -61,6 +66,7 @@ impl Reason {
             Reason::NotInList => "is not one of the allowed values".into(),
             Reason::Taken => "is already registered, or was changed by someone else meanwhile".into(),
             Reason::Rule { start, message_en, .. } => format!("at character {}: {message_en}", start + 1),
+            Reason::Breaks { message_en, .. } => message_en.clone(),
         }
     }
 
@@ -85,6 +91,7 @@ impl Reason {
             Reason::Rule { start, message_fa, .. } => {
                 to_persian_digits(&format!("در نویسهٔ {}: {message_fa}", start + 1))
             }
+            Reason::Breaks { message_fa, .. } => message_fa.clone(),
         }
     }
 }
@@ -92,6 +99,11 @@ impl Reason {
 impl DomainError {
     pub fn new(field: &'static str, reason: Reason) -> Self {
         Self { field, reason }
+    }
+
+    /// A business rule broken by a field, said in both languages.
+    pub fn breaks(field: &'static str, message_en: impl Into<String>, message_fa: impl Into<String>) -> Self {
+        Self { field, reason: Reason::Breaks { message_en: message_en.into(), message_fa: message_fa.into() } }
     }
 }
 

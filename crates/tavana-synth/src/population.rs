@@ -280,15 +280,18 @@ impl Population {
         N - 1
     }
 
-    fn birth(&mut self, min_age: u64, max_age: u64) -> String {
+    /// A birth date between `min_age` and `max_age` years before the population's
+    /// day, as a registry file writes it, and the day itself.
+    fn birth(&mut self, min_age: u64, max_age: u64) -> (String, time::Date) {
         let age_days = (min_age * 365) + self.rng.below((max_age - min_age).max(1) * 365);
         let date = self.today - time::Duration::days(age_days as i64);
         // Most registries hold Jalali dates; some rows come in ISO.
-        if self.rng.below(5) == 0 {
+        let written = if self.rng.below(5) == 0 {
             date.to_string()
         } else {
             JalaliDate::from_gregorian(date).map(|d| d.to_ascii()).unwrap_or_else(|_| date.to_string())
-        }
+        };
+        (written, date)
     }
 
     fn sheba(&mut self) -> String {
@@ -297,6 +300,8 @@ impl Population {
         Sheba::from_bban(bban).as_string()
     }
 
+    /// A person aged between `age.0` and `age.1` years, with the schooling, work
+    /// and marriage of that age; returns the birth day too.
     fn person(
         &mut self,
         household: &str,
@@ -305,11 +310,37 @@ impl Population {
         family: &str,
         father: &str,
         age: (u64, u64),
-    ) -> RawPerson {
+    ) -> (RawPerson, time::Date) {
         let first = if male { *self.rng.pick(&MALE) } else { *self.rng.pick(&FEMALE) };
-        let birth_date = self.birth(age.0, age.1);
-        let adult = age.0 >= 18;
-        RawPerson {
+        let (birth_date, born) = self.birth(age.0, age.1);
+        let years = (self.today - born).whole_days() / 365;
+        let partner = relationship == "head" || relationship == "spouse";
+        let (education, employment) = match years {
+            0..=5 => ("none", "child"),
+            6..=11 => ("primary", "student"),
+            12..=17 => ("secondary", "student"),
+            18..=24 if !partner && self.chance(0.5) => {
+                (["diploma", "associate", "bachelor"][self.weighted([50, 20, 30])], "student")
+            }
+            _ => (
+                ["none", "primary", "secondary", "diploma", "bachelor", "master"]
+                    [self.weighted([12, 22, 25, 25, 12, 4])],
+                if years >= 62 && self.chance(0.6) {
+                    "retired"
+                } else {
+                    ["employed", "unemployed", "homemaker", "unable_to_work"][self.weighted([35, 30, 25, 10])]
+                },
+            ),
+        };
+        let adult = years >= 18;
+        let marital_status = if partner {
+            "married"
+        } else if adult && years >= 22 && self.chance(0.1) {
+            ["married", "divorced"][self.weighted([4, 1])]
+        } else {
+            "single"
+        };
+        let person = RawPerson {
             national_code: self.next_code().as_string(),
             household: household.to_string(),
             relationship: relationship.to_string(),
@@ -318,23 +349,13 @@ impl Population {
             father_name: father.to_string(),
             birth_date,
             sex: if male { "male" } else { "female" }.to_string(),
-            marital_status: if relationship == "head" || relationship == "spouse" { "married" } else { "single" }
-                .to_string(),
-            education: if adult {
-                ["none", "primary", "secondary", "diploma", "bachelor"][self.weighted([15, 25, 25, 25, 10])]
-            } else {
-                "primary"
-            }
-            .to_string(),
-            employment: if adult {
-                ["employed", "unemployed", "homemaker", "retired", "unable_to_work"]
-                    [self.weighted([30, 25, 25, 10, 10])]
-            } else {
-                "child"
-            }
-            .to_string(),
-            income: if adult && self.chance(0.5) {
+            marital_status: marital_status.to_string(),
+            education: education.to_string(),
+            employment: employment.to_string(),
+            income: if adult && employment == "employed" && self.chance(0.7) {
                 (self.rng.below(150) * 1_000_000).to_string()
+            } else if adult && self.chance(0.3) {
+                "0".to_string()
             } else {
                 String::new()
             },
@@ -350,14 +371,27 @@ impl Population {
                 String::new()
             },
             deceased_on: String::new(),
-        }
+        };
+        (person, born)
     }
 
-    fn disability(&mut self, code: &str) -> RawDisability {
-        let kind = ["motor", "intellectual", "visual", "hearing", "speech", "psychiatric", "autism", "multiple"]
-            [self.weighted([35, 20, 10, 12, 5, 10, 3, 5])];
+    /// An assessment of a person born on `born`: made in the three years before
+    /// the population's day, never before the birth, valid for three years.
+    fn disability(
+        &mut self,
+        code: &str,
+        born: time::Date,
+        kind: Option<&str>,
+        after: Option<time::Date>,
+    ) -> RawDisability {
+        let kind = kind.unwrap_or(
+            ["motor", "intellectual", "visual", "hearing", "speech", "psychiatric", "autism", "multiple"]
+                [self.weighted([35, 20, 10, 12, 5, 10, 3, 5])],
+        );
         let severity = ["mild", "moderate", "severe", "very_severe"][self.weighted([30, 35, 25, 10])];
-        let assessed = self.today - time::Duration::days(self.rng.below(3 * 365) as i64);
+        let earliest = after.map_or(born, |a| a + time::Duration::days(1)).max(born);
+        let window = (self.today - earliest).whole_days().clamp(1, 3 * 365);
+        let assessed = self.today - time::Duration::days(self.rng.below(window as u64) as i64);
         let until = assessed + time::Duration::days(3 * 365);
         let jalali = |d: time::Date| JalaliDate::from_gregorian(d).map(|j| j.to_ascii()).unwrap_or_default();
         RawDisability {
@@ -416,38 +450,67 @@ impl Iterator for Population {
         // A fifth of the organization's households are headed by a woman.
         let female_head = self.chance(0.2);
         let head_father = *self.rng.pick(&MALE);
-        let head = self.person(&file, "head", !female_head, family, head_father, (25, 85));
+        let head_age = 25 + self.rng.below(60);
+        let (head, head_born) = self.person(&file, "head", !female_head, family, head_father, (head_age, head_age + 1));
         let children_father = if female_head { self.rng.pick(&MALE).to_string() } else { head.first_name.clone() };
-        let mut persons = vec![head];
+        let mut persons = vec![(head, head_born)];
         if size >= 2 && !female_head {
             let spouse_family = *self.rng.pick(&FAMILY);
             let spouse_father = *self.rng.pick(&MALE);
-            persons.push(self.person(&file, "spouse", false, spouse_family, spouse_father, (20, 75)));
+            let spouse_age = (head_age.saturating_sub(3 + self.rng.below(8))).max(18);
+            persons.push(self.person(
+                &file,
+                "spouse",
+                false,
+                spouse_family,
+                spouse_father,
+                (spouse_age, spouse_age + 1),
+            ));
         }
+        // Children are born when their parents are 18 to 45.
+        let oldest_child = head_age.saturating_sub(18).min(35);
+        let youngest_child = head_age.saturating_sub(45);
         while (persons.len() as u64) < size {
             let male = self.chance(0.5);
-            persons.push(self.person(&file, "child", male, family, &children_father, (0, 30)));
+            persons.push(self.person(
+                &file,
+                "child",
+                male,
+                family,
+                &children_father,
+                (youngest_child, oldest_child.max(youngest_child + 1)),
+            ));
         }
         // Now and then a member is registered twice: a second code for the same
         // person, the name typed with Arabic letters (ي, ك). Duplicate detection
         // should find these.
         if persons.len() >= 3 && self.chance(0.01) {
-            let original = persons[persons.len() - 2].clone();
+            let (original, born) = persons[persons.len() - 2].clone();
             let again = RawPerson {
                 national_code: self.next_code().as_string(),
                 first_name: original.first_name.replace('ی', "ي").replace('ک', "ك"),
                 ..original
             };
             if let Some(last) = persons.last_mut() {
-                *last = again;
+                *last = (again, born);
             }
         }
         let mut disabilities = Vec::new();
-        for p in &persons {
+        for (p, born) in &persons {
             if self.chance(0.2) {
-                disabilities.push(self.disability(&p.national_code));
+                let first = self.disability(&p.national_code, *born, None, None);
+                // Some are assessed again since: the later assessment supersedes.
+                if self.chance(0.15) {
+                    let assessed = JalaliDate::parse(&first.assessed_on).map(|d| d.to_gregorian()).ok();
+                    if assessed.is_some_and(|a| a < self.today - time::Duration::days(30)) {
+                        let again = self.disability(&p.national_code, *born, Some(&first.kind.clone()), assessed);
+                        disabilities.push(again);
+                    }
+                }
+                disabilities.push(first);
             }
         }
+        let mut persons: Vec<RawPerson> = persons.into_iter().map(|(p, _)| p).collect();
         if self.config.bad_rows > 0.0 {
             for person in &mut persons {
                 if self.chance(self.config.bad_rows) {
@@ -498,6 +561,48 @@ mod tests {
         let tehran = all.iter().filter(|h| h.household.place.starts_with("08-")).count();
         assert!(tehran * 100 / all.len() > 10, "Tehran holds a sixth of Iran");
         assert_eq!(all, Population::new(config).collect::<Vec<_>>());
+    }
+
+    /// Synthetic households used to hold children older than their head, all of
+    /// them "child / primary / single" up to thirty, and assessments before birth.
+    #[test]
+    fn households_are_plausible() {
+        let config = PopulationConfig { persons: 5_000, ..Default::default() };
+        let today = time::macros::date!(2026 - 11 - 26);
+        let (mut students, mut adults_single, mut reassessed) = (0, 0, 0);
+        for h in Population::new(config) {
+            let persons: Vec<PersonFields> = h.persons.iter().map(|p| PersonFields::parse(p, today).unwrap()).collect();
+            let heads: Vec<&PersonFields> =
+                persons.iter().filter(|p| p.relationship == tavana_domain::registry::Relationship::Head).collect();
+            assert_eq!(heads.len(), 1, "one head in {}", h.household.file_number);
+            for p in &persons {
+                if p.relationship == tavana_domain::registry::Relationship::Child {
+                    let gap = (p.birth_date - heads[0].birth_date).whole_days() / 365;
+                    assert!(gap >= 17, "a child {gap} years younger than the head in {}", h.household.file_number);
+                    let age = (today - p.birth_date).whole_days() / 365;
+                    if age < 6 {
+                        assert_eq!(p.employment, Some(tavana_domain::registry::EmploymentStatus::Child));
+                        assert_eq!(p.education, Some(tavana_domain::registry::Education::None));
+                    }
+                    students += usize::from(p.employment == Some(tavana_domain::registry::EmploymentStatus::Student));
+                    adults_single += usize::from(age >= 18);
+                }
+            }
+            let mut kinds = std::collections::HashMap::new();
+            for d in &h.disabilities {
+                let d = DisabilityFields::parse(d, today).unwrap();
+                let person = persons.iter().find(|p| p.national_code == d.national_code).unwrap();
+                assert!(
+                    d.assessed_on >= person.birth_date,
+                    "an assessment before birth in {}",
+                    h.household.file_number
+                );
+                *kinds.entry((d.national_code.as_string(), d.kind)).or_insert(0) += 1;
+            }
+            reassessed += kinds.values().filter(|n| **n > 1).count();
+        }
+        assert!(students > 100 && adults_single > 50, "{students} students, {adults_single} adult children");
+        assert!(reassessed > 5, "{reassessed} persons reassessed");
     }
 
     #[test]

@@ -27,10 +27,10 @@ use tavana_domain::DomainError;
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::org::UnitPath;
-use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{
     DisabilityFields, DisabilityType, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
+use tavana_domain::registry::{RegistryAction, Relationship};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -620,6 +620,11 @@ async fn persons_batch(
     let households = store.existing_households(&files).await?;
     let codes: Vec<String> = good.iter().map(|(_, f)| f.national_code.as_string()).collect();
     let existing = store.existing_persons(&codes).await?;
+    let ids: Vec<i64> =
+        households.values().map(|h| h.id).chain(existing.values().map(|p| p.values.household_id)).collect();
+    // The living head of each household concerned, by national code, kept up to
+    // date row by row: a row that would make a second one is refused.
+    let mut heads = store.living_heads(&ids).await?;
     let summary = store
         .write(async |tx| {
             let mut new_rows = Vec::new();
@@ -648,6 +653,29 @@ async fn persons_batch(
                     unit_id: household.values.unit_id,
                 };
                 let values = PersonValues::new(&fields, &href);
+                let head_here = values.relationship == Relationship::Head.code() && values.deceased_on.is_none();
+                if let Some(head) = heads.get(&values.household_id).filter(|h| head_here && **h != values.national_code)
+                {
+                    let error = crate::registry::second_head(head);
+                    reject(
+                        &mut summary,
+                        on_error,
+                        RowError::new(
+                            line,
+                            "relationship",
+                            &values.relationship,
+                            &error.reason.english(),
+                            &error.reason.persian(),
+                        ),
+                    );
+                    continue;
+                }
+                if let Some(stored) = existing.get(&values.national_code) {
+                    heads.retain(|_, code| *code != stored.values.national_code);
+                }
+                if head_here {
+                    heads.insert(values.household_id, values.national_code.clone());
+                }
                 match existing.get(&values.national_code) {
                     None => new_rows.push(values),
                     Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
@@ -749,7 +777,15 @@ async fn disabilities_batch(
                     );
                     continue;
                 };
-                let values = DisabilityValues::new(&fields, person.id, &person.values);
+                let values = match DisabilityValues::new(&fields, person.id, &person.values) {
+                    Ok(values) => values,
+                    Err(e) => {
+                        let value = fields.assessed_on.to_string();
+                        let row = RowError::new(line, e.field, &value, &e.reason.english(), &e.reason.persian());
+                        reject(&mut summary, on_error, row);
+                        continue;
+                    }
+                };
                 match existing.get(&(values.person_id, values.kind.clone(), values.assessed_on.clone())) {
                     None => new_rows.push(values),
                     Some((_, stored)) if *stored == values => summary.unchanged += 1,
@@ -865,6 +901,30 @@ impl Store {
                     Stored { id: r.id, version: r.version, unit_path: r.unit_path, values: r.values },
                 );
             }
+        }
+        Ok(out)
+    }
+
+    /// The national code of the living head of each of these households.
+    async fn living_heads(&self, households: &[i64]) -> Result<HashMap<i64, String>> {
+        let mut out = HashMap::new();
+        let mut ids = households.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(1_000) {
+            let rows: Vec<(i64, String)> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT household_id, national_code FROM persons WHERE relationship = 'head' \
+                     AND deceased_on IS NULL AND merged_into IS NULL AND household_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            out.extend(rows);
         }
         Ok(out)
     }

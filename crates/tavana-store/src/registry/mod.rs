@@ -19,7 +19,7 @@ use tavana_domain::error::{DomainError, Reason};
 use tavana_domain::events::{Event, EventKind};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::registry::RegistryAction;
-use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields, RawPerson};
+use tavana_domain::registry::{DisabilityFields, HouseholdFields, PersonFields, RawPerson, Relationship};
 use tavana_domain::text::search_key;
 
 /// A household as stored: its columns ([`HouseholdValues`]) with its place's name
@@ -293,6 +293,46 @@ impl Store {
         Ok(members)
     }
 
+    /// Households of the actor's subtree with living members but no living head
+    /// (the head died or left): each waits for a successor to be recorded. By
+    /// file number; at most `limit`.
+    pub async fn households_without_head(&self, actor: &Actor, limit: i64) -> Result<Vec<(i64, String)>> {
+        require(actor, Action::Open(Module::Registry))?;
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT h.id, h.file_number FROM households h WHERE h.unit_id IN \
+                 (SELECT id FROM org_units WHERE path LIKE $1) \
+                 AND EXISTS (SELECT 1 FROM persons m WHERE m.household_id = h.id AND m.deceased_on IS NULL \
+                 AND m.merged_into IS NULL) \
+                 AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.household_id = h.id AND m.relationship = 'head' \
+                 AND m.deceased_on IS NULL AND m.merged_into IS NULL) ORDER BY h.file_number LIMIT $2",
+            )
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows)
+    }
+
+    /// Records who succeeds as head of a household that has no living head: a
+    /// living member becomes its head (an edit of that person, audited and
+    /// announced like any other).
+    pub async fn succeed_head(&self, actor: &Actor, household_id: i64, person_id: i64, reason: &str) -> Result<Person> {
+        let person = self.person_unlogged(actor, person_id).await?;
+        if person.values.household_id != household_id || person.values.deceased_on.is_some() {
+            return Err(StoreError::Invalid(DomainError::breaks(
+                "person",
+                "is not a living member of the household",
+                "از اعضای در قید حیات این خانوار نیست",
+            )));
+        }
+        let raw = RawPerson { relationship: Relationship::Head.code().into(), ..person.raw() };
+        let fields = PersonFields::parse(&raw, self.today())
+            .map_err(|e| e.into_iter().next().map_or(StoreError::NotFound, StoreError::Invalid))?;
+        self.update_person(actor, person_id, &fields, person.version, reason).await
+    }
+
     /// Persons by id, in the actor's subtree (others are left out), for lists.
     pub async fn person_summaries(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<PersonSummary>> {
         require(actor, Action::Open(Module::Registry))?;
@@ -325,6 +365,16 @@ impl Store {
         let values = PersonValues::new(fields, &household_ref(&household));
         let person = self
             .write(async |tx| {
+                // A code registered already is the first thing to say; then a second head.
+                let taken: Option<i64> =
+                    on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM persons WHERE national_code = $1")
+                        .bind(&values.national_code)
+                        .fetch_optional(c)
+                        .await)?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict { field: "national_code".into() });
+                }
+                one_living_head(tx, &values, None).await?;
                 insert_persons(tx, actor, std::slice::from_ref(&values), reason).await?;
                 let id: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM persons WHERE national_code = $1")
                     .bind(&values.national_code)
@@ -369,6 +419,7 @@ impl Store {
             .write(async |tx| {
                 supersede_by_id(tx, "person", id).await?;
                 let values = PersonValues::new(fields, &household_ref(&household));
+                one_living_head(tx, &values, Some(id)).await?;
                 let changed = update_person_row(tx, actor, id, expected_version, &values, reason.trim()).await?;
                 if changed == 0 {
                     return Err(StoreError::Conflict { field: "version".into() });
@@ -429,7 +480,7 @@ impl Store {
                 })?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&person.unit_path)?)
             .map_err(out_of_scope_is_invalid("national_code"))?;
-        let values = DisabilityValues::new(fields, person.id, &person.values);
+        let values = DisabilityValues::new(fields, person.id, &person.values)?;
         let disability = self
             .write(async |tx| {
                 let id = one(insert_disabilities(tx, actor, &[values], reason).await?)?;
@@ -940,9 +991,17 @@ pub struct DisabilityValues {
 }
 
 impl DisabilityValues {
-    /// An assessment's checked fields for a person (filed with the person's office).
-    pub(crate) fn new(f: &DisabilityFields, person_id: i64, person: &PersonValues) -> Self {
-        Self {
+    /// An assessment's checked fields for a person (filed with the person's
+    /// office); an assessment dated before the person's birth is refused.
+    pub(crate) fn new(
+        f: &DisabilityFields,
+        person_id: i64,
+        person: &PersonValues,
+    ) -> std::result::Result<Self, DomainError> {
+        if f.assessed_on.to_string() < person.birth_date {
+            return Err(DomainError::breaks("assessed_on", "is before the person's birth", "پیش از تولد فرد است"));
+        }
+        Ok(Self {
             person_id,
             province_id: person.province_id,
             unit_id: person.unit_id,
@@ -951,7 +1010,7 @@ impl DisabilityValues {
             commission: f.commission.clone(),
             assessed_on: f.assessed_on.to_string(),
             valid_until: f.valid_until.map(|d| d.to_string()),
-        }
+        })
     }
 }
 
@@ -1106,6 +1165,37 @@ pub(crate) async fn update_disability_row(
         .filter(|(c, _)| matches!(*c, "severity" | "commission" | "valid_until"))
         .collect();
     update_record(tx, actor, "disabilities", id, columns, reason).await
+}
+
+/// Refuses a second living head in a household: `values` (of person `id`, when
+/// it exists) may be its head only if no other living member is.
+pub(crate) async fn one_living_head(tx: &mut WriteTx, values: &PersonValues, id: Option<i64>) -> Result<()> {
+    if values.relationship != Relationship::Head.code() || values.deceased_on.is_some() {
+        return Ok(());
+    }
+    let other: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT first_name, last_name FROM persons WHERE household_id = $1 AND relationship = 'head' \
+             AND deceased_on IS NULL AND merged_into IS NULL AND id <> $2",
+        )
+        .bind(values.household_id)
+        .bind(id.unwrap_or(-1))
+        .fetch_optional(c)
+        .await
+    })?;
+    match other {
+        None => Ok(()),
+        Some((first, last)) => Err(StoreError::Invalid(second_head(&format!("{first} {last}")))),
+    }
+}
+
+/// The error for a second living head of a household whose head is `name`.
+pub(crate) fn second_head(name: &str) -> DomainError {
+    DomainError::breaks(
+        "relationship",
+        format!("the household already has a living head ({name}): record the change on that person first"),
+        format!("خانوار سرپرستِ در قید حیات دارد ({name})؛ نخست تغییر را در پروندهٔ او ثبت کنید"),
+    )
 }
 
 /// Emits a change of households: every member (merged ones aside) is named, so the

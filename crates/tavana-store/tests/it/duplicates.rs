@@ -65,7 +65,11 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
         )
         .await
         .unwrap();
-    let hamid = RawPerson { birth_date: "1365/01/01".into(), ..raw("0013542419", "A-1", "حمید", "09121112233") };
+    let hamid = RawPerson {
+        birth_date: "1365/01/01".into(),
+        relationship: "sibling".into(),
+        ..raw("0013542419", "A-1", "حمید", "09121112233")
+    };
     store.register_person(&worker, &PersonFields::parse(&hamid, today).unwrap(), "registration").await.unwrap();
     let assessment = DisabilityFields::parse(
         &RawDisability {

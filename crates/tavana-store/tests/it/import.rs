@@ -215,7 +215,9 @@ async fn many_rows_at_once_store_what_one_row_stores() {
         households.serialize(&h.household).unwrap();
         for p in &h.persons {
             persons.serialize(p).unwrap();
-            first.get_or_insert_with(|| p.clone());
+            if p.relationship != "head" {
+                first.get_or_insert_with(|| p.clone());
+            }
         }
     }
     let text = |w: csv::Writer<Vec<u8>>| String::from_utf8(w.into_inner().unwrap()).unwrap();
@@ -224,8 +226,8 @@ async fn many_rows_at_once_store_what_one_row_stores() {
     let (p, errors) = run(store, &registrar, ImportKind::Persons, FileFormat::Csv, &text(persons)).await;
     assert_eq!((p.inserted, p.rejected), (600, 0), "{errors:?}");
 
-    // The first person, registered again by hand under a new code in the same
-    // household, is stored with the same values.
+    // The first member who is not a head, registered again by hand under a new
+    // code in the same household, is stored with the same values.
     let first = first.unwrap();
     let bulk = store.person_by_national_code(&registrar, &first.national_code).await.unwrap();
     let by_hand = tavana_domain::registry::PersonFields::parse(
@@ -241,4 +243,38 @@ async fn many_rows_at_once_store_what_one_row_stores() {
         ..p
     };
     assert_eq!(strip(bulk), strip(single));
+}
+
+/// A file cannot give a household a second living head, nor date an assessment
+/// before the person's birth; the good rows are kept and each bad one is reported.
+#[tokio::test]
+async fn a_second_head_and_an_assessment_before_birth_are_refused_rows() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    run(store, &worker, ImportKind::Households, FileFormat::Csv, "file_number,place\nT-1,08-01-C\nT-2,08-01-C\n").await;
+    let persons = "national_code,household,relationship,first_name,last_name,father_name,birth_date,sex
+0012345679,T-1,head,علی,کاظمی,حسن,1360/05/12,male
+1234567891,T-1,head,مریم,احمدی,رضا,1364/02/03,female
+0067749828,T-2,head,نرگس,نوری,مهدی,1370/01/01,female
+0013542419,T-1,child,سارا,کاظمی,علی,1395/01/01,female
+";
+    let (summary, errors) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, persons).await;
+    assert_eq!((summary.inserted, summary.rejected), (3, 1), "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].field.as_str()), (3, "relationship"));
+    assert!(errors[0].reason_en.contains("already has a living head"), "{errors:?}");
+    // Moving the head of T-2 into T-1 in the same file is refused too.
+    let moved = "national_code,household,relationship,first_name,last_name,father_name,birth_date,sex
+0067749828,T-1,head,نرگس,نوری,مهدی,1370/01/01,female
+";
+    let (summary, errors) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, moved).await;
+    assert_eq!((summary.updated, summary.rejected), (0, 1), "{errors:?}");
+    let disabilities = "national_code,kind,severity,assessed_on
+0013542419,motor,severe,1394/06/01
+0013542419,motor,severe,1404/06/01
+";
+    let (summary, errors) = run(store, &worker, ImportKind::Disabilities, FileFormat::Csv, disabilities).await;
+    assert_eq!((summary.inserted, summary.rejected), (1, 1), "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].field.as_str()), (2, "assessed_on"));
+    assert_eq!(errors[0].reason_en, "is before the person's birth");
 }

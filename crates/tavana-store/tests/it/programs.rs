@@ -318,9 +318,11 @@ fn today() -> time::Date {
     time::macros::date!(2026 - 11 - 26)
 }
 
-/// A household program enrolls a household once: a second head of the same
-/// household is refused, in the same confirmation or a later one, and the database
-/// refuses a second enrollment in force whatever path writes it.
+/// A household has one living head, and a household program enrolls a household
+/// once: a second living head is refused by the registry (it used to accept two);
+/// when the enrolled head dies, the successor is refused while the household's
+/// enrollment is in force; and the database refuses a second enrollment in force
+/// whatever path writes it.
 #[tokio::test]
 async fn a_household_is_enrolled_once_per_program() {
     use tavana_domain::programs::Refusal;
@@ -330,46 +332,75 @@ async fn a_household_is_enrolled_once_per_program() {
     let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
     let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
     let household = RawHousehold { file_number: "H-2".into(), place: "08-01-C".into(), ..Default::default() };
-    store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
-    let mut heads = Vec::new();
-    for (code, name) in [("0012345679", "مریم"), ("1234567891", "زهره")] {
-        let raw = RawPerson {
-            national_code: code.into(),
-            household: "H-2".into(),
-            relationship: "head".into(),
-            first_name: name.into(),
-            last_name: "کریمی".into(),
-            father_name: "حسن".into(),
-            birth_date: "1360/05/12".into(),
-            sex: "female".into(),
-            ..Default::default()
-        };
-        let fields = PersonFields::parse(&raw, today()).unwrap();
-        heads.push(store.register_person(&worker, &fields, "registration").await.unwrap().id);
-    }
-    let raw = tavana_domain::programs::RawProgram {
+    let household =
+        store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
+    let raw = |code: &str, name: &str, relationship: &str| RawPerson {
+        national_code: code.into(),
+        household: "H-2".into(),
+        relationship: relationship.into(),
+        first_name: name.into(),
+        last_name: "کریمی".into(),
+        father_name: "حسن".into(),
+        birth_date: "1360/05/12".into(),
+        sex: "female".into(),
+        ..Default::default()
+    };
+    let head = store
+        .register_person(
+            &worker,
+            &PersonFields::parse(&raw("0012345679", "مریم", "head"), today()).unwrap(),
+            "registration",
+        )
+        .await
+        .unwrap();
+    let second = PersonFields::parse(&raw("1234567891", "زهره", "head"), today()).unwrap();
+    let refused = store.register_person(&worker, &second, "registration").await.unwrap_err();
+    assert!(
+        matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "relationship" && e.reason.english().contains("already has a living head (مریم کریمی)")),
+        "{refused:?}"
+    );
+    let sister = PersonFields::parse(&raw("1234567891", "زهره", "sibling"), today()).unwrap();
+    let sister = store.register_person(&worker, &sister, "registration").await.unwrap();
+    let raw_program = tavana_domain::programs::RawProgram {
         code: "HOUSING".into(),
         name_fa: "مسکن".into(),
         name_en: "Housing".into(),
         kind: "service".into(),
         target: "household".into(),
-        rule: "person.alive".into(),
+        rule: "household.size >= 1".into(),
         formula: "0".into(),
         ..Default::default()
     };
-    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw_program).unwrap();
     let program = store.create_program(&officer, &fields, "new").await.unwrap();
     store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
-    let done = confirm(store, &officer, program.id, &heads, "needs housing", "art. 9").await.unwrap();
-    assert_eq!((done.enrolled, done.refused.clone()), (1, vec![(heads[1], Refusal::HouseholdEnrolled)]));
-    let again = confirm(store, &officer, program.id, &heads[1..], "needs housing", "art. 9").await.unwrap();
-    assert_eq!(again.refused, [(heads[1], Refusal::HouseholdEnrolled)]);
+    let done = confirm(store, &officer, program.id, &[head.id, sister.id], "needs housing", "art. 9").await.unwrap();
+    assert_eq!((done.enrolled, done.refused.clone()), (1, vec![(sister.id, Refusal::NotEligible)]));
+    // The head dies: the household has no living head and is listed until a
+    // successor is recorded; the enrollment is flagged, not ended.
+    let died = PersonFields::parse(
+        &RawPerson { deceased_on: "1405/08/20".into(), ..raw("0012345679", "مریم", "head") },
+        today(),
+    )
+    .unwrap();
+    store.update_person(&worker, head.id, &died, head.version, "death certificate").await.unwrap();
+    assert_eq!(store.households_without_head(&worker, 10).await.unwrap(), [(household.id, "H-2".to_string())]);
+    assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1);
+    store.succeed_head(&worker, household.id, sister.id, "succession").await.unwrap();
+    assert!(store.households_without_head(&worker, 10).await.unwrap().is_empty());
+    // The successor qualifies, but the household is enrolled already.
+    let again = confirm(store, &officer, program.id, &[sister.id], "needs housing", "art. 9").await.unwrap();
+    assert_eq!(again.refused, [(sister.id, Refusal::HouseholdEnrolled)]);
     let sneaked = store
         .execute_unaudited_for_tests(&format!(
             "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, version, updated_at, household_id) \
              SELECT {}, id, province_id, unit_id, 'enrolled', 1, 0, household_id FROM persons WHERE id = {}",
-            program.id, heads[1]
+            program.id, sister.id
         ))
         .await;
     assert!(sneaked.is_err(), "the database holds one enrollment in force per household");
+    let second_head = store
+        .execute_unaudited_for_tests(&format!("UPDATE persons SET deceased_on = NULL WHERE id = {}", head.id))
+        .await;
+    assert!(second_head.is_err(), "the database holds one living head per household");
 }

@@ -60,7 +60,11 @@ async fn register_search_and_scope() {
     assert!(matches!(err, StoreError::Invalid(ref e) if e.field == "place"), "{err:?}");
 
     let ali = store.register_person(&tehran, &person(&code(1), "T-1", "علي", "كاظمی"), "registration").await.unwrap();
-    store.register_person(&tehran, &person(&code(2), "T-1", "عبدالله", "کاظمی"), "registration").await.unwrap();
+    let brother = PersonFields {
+        relationship: tavana_domain::registry::Relationship::Sibling,
+        ..person(&code(2), "T-1", "عبدالله", "کاظمی")
+    };
+    store.register_person(&tehran, &brother, "registration").await.unwrap();
     store.register_person(&shiraz, &person(&code(3), "S-1", "زهرا", "کاظمی"), "registration").await.unwrap();
     // The same national code again is a conflict on that field.
     let err =
