@@ -58,6 +58,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registry/households", post(ui::create_household))
         .route("/registry/households/new", get(ui::new_household))
         .route("/registry/households/{id}", get(ui::household))
+        .route("/registry/households/{id}/head", post(ui::succeed_head))
         .route("/registry/persons", post(ui::create_person))
         .route("/registry/persons/new", get(ui::new_person))
         .route("/registry/persons/{id}", get(ui::person).post(ui::update_person))

@@ -29,6 +29,10 @@ ui_texts! {
     birth_year_label: "سال تولد (شمسی)", "Year of birth (Jalali)";
     alive: "در قید حیات", "Alive";
     deceased: "فوت‌شده", "Deceased";
+    headless: "خانوارهای بی‌سرپرست که باید جانشین سرپرست ثبت شود", "Households waiting for a new head";
+    no_living_head: "این خانوار سرپرستِ در قید حیات ندارد. چه کسی جانشین سرپرست می‌شود؟", "This household has no living head. Who succeeds?";
+    successor: "سرپرست تازه", "New head";
+    record_successor: "ثبت جانشین", "Record the successor";
     read_logged: "مشاهدهٔ این صفحه در رویدادنگاری ثبت می‌شود.", "Viewing this page is recorded in the audit log.";
     national_code: "کد ملی", "National code";
     first_name: "نام", "First name";

@@ -158,6 +158,8 @@ struct SearchPage {
     next: Option<String>,
     error: Option<String>,
     can_edit: bool,
+    /// Households waiting for a successor to their head (on the landing page).
+    headless: Vec<(i64, String)>,
 }
 
 pub async fn search(
@@ -169,6 +171,7 @@ pub async fn search(
     let layout = Layout::new(lang, &user, super::texts::texts(lang).registry, Some(Module::Registry), "/registry");
     let can_edit = user.actor.may(Action::Registry(RegistryAction::Edit));
     if q.is_empty() {
+        let headless = state.store.households_without_head(&user.actor, 50).await.in_lang(lang)?;
         let page = SearchPage {
             t: super::texts::texts(lang),
             layout,
@@ -178,6 +181,7 @@ pub async fn search(
             next: None,
             error: None,
             can_edit,
+            headless: headless.into_iter().map(|(id, file)| (id, lang.digits(&file))).collect(),
         };
         return Ok(render(StatusCode::OK, &page));
     }
@@ -202,6 +206,7 @@ pub async fn search(
                 next: None,
                 error,
                 can_edit,
+                headless: vec![],
             };
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
@@ -213,7 +218,17 @@ pub async fn search(
         Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
         Err(e) => return Err(PageError(lang, e.into())),
     };
-    let page = SearchPage { t: super::texts::texts(lang), layout, q, searched: true, rows, next, error, can_edit };
+    let page = SearchPage {
+        t: super::texts::texts(lang),
+        layout,
+        q,
+        searched: true,
+        rows,
+        next,
+        error,
+        can_edit,
+        headless: vec![],
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -385,6 +400,10 @@ struct HouseholdPage {
     members: Vec<PersonRow>,
     can_edit: bool,
     add_member_href: String,
+    id: i64,
+    /// No living head: the living members who may succeed.
+    successors: Option<Vec<(i64, String)>>,
+    message: Option<String>,
 }
 
 pub async fn household(
@@ -393,12 +412,52 @@ pub async fn household(
     user: SessionUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
+    household_page(&state, lang, &user, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SuccessionForm {
+    csrf: String,
+    #[serde(default)]
+    person: String,
+}
+
+/// Records who succeeds as head of a household without a living head.
+pub async fn succeed_head(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<SuccessionForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let person = form.person.parse::<i64>().unwrap_or(-1);
+    match state.store.succeed_head(&user.actor, id, person, "succession").await {
+        Ok(_) => Ok(Redirect::to(&format!("/registry/households/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => household_page(&state, lang, &user, id, Some(message(lang, &e))).await,
+        Err(e) => Err(PageError(lang, e.into())),
+    }
+}
+
+async fn household_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    id: i64,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
     let h = state.store.household(&user.actor, id).await.in_lang(lang)?;
     let members = state.store.household_members(&user.actor, id).await.in_lang(lang)?;
+    let living: Vec<&PersonSummary> = members.iter().filter(|m| m.deceased_on.is_none()).collect();
+    let headless = !living.is_empty() && !living.iter().any(|m| m.relationship.as_deref() == Some("head"));
+    let successors =
+        headless.then(|| living.iter().map(|m| (m.id, format!("{} {}", m.first_name, m.last_name))).collect());
     let title = format!("{} {}", super::texts::texts(lang).household, h.values.file_number);
     let page = HouseholdPage {
         t: super::texts::texts(lang),
-        layout: Layout::new(lang, &user, &title, Some(Module::Registry), &format!("/registry/households/{id}")),
+        layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/households/{id}")),
         add_member_href: format!("/registry/persons/new?household={}", url_encode(&h.values.file_number)),
         place: h.place_name_fa,
         address: h.values.address.unwrap_or_default(),
@@ -406,6 +465,9 @@ pub async fn household(
         phone: lang.digits(&h.values.phone.unwrap_or_default()),
         members: members.iter().map(|p| person_row(lang, p)).collect(),
         can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
+        id,
+        successors,
+        message: notice,
     };
     Ok(render(StatusCode::OK, &page))
 }

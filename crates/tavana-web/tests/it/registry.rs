@@ -514,3 +514,69 @@ async fn each_module_labels_its_own_fields() {
     let person_form = worker.get(app.url("/registry/persons/new")).send().await.unwrap().text().await.unwrap();
     assert!(!person_form.contains("نوع برنامه"));
 }
+
+/// A second living head is refused on the form with its reason in Persian; a
+/// household whose head died asks who succeeds, and the registry's page lists it
+/// until a successor is recorded.
+#[tokio::test]
+async fn a_household_keeps_one_living_head_and_asks_who_succeeds() {
+    let app = spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let form = client.get(app.url("/registry/households/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&form, "csrf");
+    let mut pages = Vec::new();
+    for file in ["S-8", "S-9"] {
+        let created = client
+            .post(app.url("/registry/households"))
+            .form(&[("csrf", csrf.as_str()), ("file_number", file), ("place", "08-01-C")])
+            .send()
+            .await
+            .unwrap();
+        pages.push(created.headers()["location"].to_str().unwrap().to_string());
+    }
+    let register = async |household: &str, code: &str, name: &str, relationship: &str, deceased: &str| {
+        client
+            .post(app.url("/registry/persons"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("national_code", code),
+                ("household", household),
+                ("relationship", relationship),
+                ("first_name", name),
+                ("last_name", "نوری"),
+                ("father_name", "علی"),
+                ("birth_date", "1360/01/01"),
+                ("sex", "female"),
+                ("deceased_on", deceased),
+            ])
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(register("S-9", "0012345679", "مینا", "head", "1405/08/01").await.status(), 303, "a late head");
+    assert_eq!(register("S-9", "1234567891", "زهرا", "head", "").await.status(), 303, "her successor");
+    let second = register("S-9", "0067749828", "نرگس", "head", "").await;
+    assert_eq!(second.status(), 422);
+    let page = second.text().await.unwrap();
+    assert!(page.contains("خانوار سرپرستِ در قید حیات دارد (زهرا نوری)"), "{page}");
+    // S-8: its head has died and a sister lives on; the page asks who succeeds.
+    let household = &pages[0];
+    assert_eq!(register("S-8", "0013542419", "رضا", "head", "1405/07/01").await.status(), 303);
+    let sister = register("S-8", "0067749828", "نرگس", "sibling", "").await;
+    let sister = sister.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let landing = client.get(app.url("/registry")).send().await.unwrap().text().await.unwrap();
+    assert!(landing.contains("id=\"headless\"") && landing.contains(household.as_str()), "{landing}");
+    let page = client.get(app.url(household)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("این خانوار سرپرستِ در قید حیات ندارد"), "{page}");
+    let recorded = client
+        .post(app.url(&format!("{household}/head")))
+        .form(&[("csrf", csrf.as_str()), ("person", sister.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recorded.status(), 303);
+    let page = client.get(app.url(household)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"succession\""), "{page}");
+    let landing = client.get(app.url("/registry")).send().await.unwrap().text().await.unwrap();
+    assert!(!landing.contains("id=\"headless\""));
+}
