@@ -11,15 +11,23 @@ pub struct DemoUser {
     pub role: Role,
 }
 
-/// One user per role, a province admin (Fars) to show org-unit scoping, and the
-/// registrar who loads the national registry (a case worker at HQ).
+/// One user per role, a province admin (Fars) to show org-unit scoping, the
+/// registrar who loads the national registry (a case worker at HQ), a second
+/// program officer at HQ who approves the first one's program changes, and
+/// Tehran's program officer, who runs the national programs in the province.
 /// Unit codes: `HQ`, `P08` (Tehran province), `C08-01` (Tehran county office).
-pub const DEMO_USERS: [DemoUser; 13] = [
+pub const DEMO_USERS: [DemoUser; 15] = [
     DemoUser { username: "admin", display_name: "مدیر سامانه", unit_code: "HQ", role: Role::Admin },
     DemoUser {
         username: "caseworker", display_name: "زهرا کریمی", unit_code: "C08-01", role: Role::CaseWorker
     },
-    DemoUser { username: "program", display_name: "علی رضایی", unit_code: "P08", role: Role::ProgramOfficer },
+    DemoUser { username: "program", display_name: "علی رضایی", unit_code: "HQ", role: Role::ProgramOfficer },
+    DemoUser {
+        username: "program.chief", display_name: "پروین اکبری", unit_code: "HQ", role: Role::ProgramOfficer
+    },
+    DemoUser {
+        username: "program.tehran", display_name: "امید صالحی", unit_code: "P08", role: Role::ProgramOfficer
+    },
     DemoUser { username: "maker", display_name: "مریم احمدی", unit_code: "HQ", role: Role::FinanceMaker },
     DemoUser { username: "checker", display_name: "حسین موسوی", unit_code: "HQ", role: Role::FinanceChecker },
     DemoUser {

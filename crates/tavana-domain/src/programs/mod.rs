@@ -362,6 +362,7 @@ coded!(
         NeedsInformation = "needs_information" "برای تصمیم دربارهٔ او اطلاعاتی کم است",
         AlreadyEnrolled = "already_enrolled" "پیش‌تر در این برنامه ثبت‌نام شده است",
         HouseholdEnrolled = "household_enrolled" "خانوار او پیش‌تر در این برنامه ثبت‌نام شده است",
+        OverBudget = "over_budget" "بودجهٔ ماهانهٔ استان او تمام شده است: در نوبت ثبت شد",
     }
 );
 
@@ -374,6 +375,7 @@ impl Refusal {
             Refusal::NeedsInformation => "a value the decision needs is not recorded for them",
             Refusal::AlreadyEnrolled => "already enrolled in this program",
             Refusal::HouseholdEnrolled => "their household is already enrolled in this program",
+            Refusal::OverBudget => "their province's monthly budget is spent: recorded as waiting",
         }
     }
 }
@@ -381,7 +383,7 @@ impl Refusal {
 coded!(
     /// وضعیت ثبت‌نام در برنامه
     EnrollmentState {
-        Draft = "draft" "پیش‌نویس",
+        Draft = "draft" "در نوبت (در انتظار بودجه)",
         Enrolled = "enrolled" "برقرار",
         Paused = "paused" "معلق",
         Exited = "exited" "خاتمه‌یافته",
@@ -391,9 +393,10 @@ coded!(
 );
 
 impl EnrollmentState {
-    /// Whether a decision may move an enrollment from this state to `to`. An
-    /// exited, ineligible or duplicate enrollment may be reinstated (after an
-    /// appeal, say); nothing moves to draft.
+    /// Whether a decision may move an enrollment from this state to `to`. A
+    /// draft is an eligible applicant waiting for budget; an exited, ineligible or
+    /// duplicate enrollment may be reinstated (after an appeal, say); nothing
+    /// moves back to draft by a decision (confirmation records the waiting).
     pub fn may_become(self, to: EnrollmentState) -> bool {
         use EnrollmentState as S;
         matches!(

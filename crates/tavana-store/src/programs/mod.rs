@@ -266,6 +266,7 @@ impl Store {
         reason: &str,
     ) -> Result<Program> {
         require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
         let now = self.now();
         let program = self.write(async |tx| {
             let id: i64 = on_tx!(tx, |c| {
@@ -456,11 +457,13 @@ impl Store {
         let household_program = program.target == ProgramTarget::Household;
         let mut household_of: HashMap<i64, i64> = HashMap::new();
         let mut enrolled_households = std::collections::HashSet::new();
+        let mut province_of: HashMap<i64, i64> = HashMap::new();
         for chunk in asked.chunks(5_000) {
             values.extend(self.values_in(&pattern, Some(chunk), as_of).await?);
-            let rows: Vec<(i64, i64, Option<String>, bool)> = on_pool!(self, |c| {
+            let rows: Vec<(i64, i64, i64, Option<String>, bool)> = on_pool!(self, |c| {
                 let mut q = sqlx::QueryBuilder::new(
-                    "SELECT p.id, p.household_id, e.state, EXISTS (SELECT 1 FROM enrollments h WHERE h.program_id = ",
+                    "SELECT p.id, p.household_id, p.province_id, e.state, EXISTS (SELECT 1 FROM enrollments h \
+                     WHERE h.program_id = ",
                 );
                 q.push_bind(program_id).push(
                     " AND h.household_id = p.household_id AND h.state = 'enrolled') \
@@ -474,7 +477,8 @@ impl Store {
                 q.push(")");
                 q.build_query_as().fetch_all(c).await
             })?;
-            for (person, household, state, household_enrolled) in rows {
+            for (person, household, province, state, household_enrolled) in rows {
+                province_of.insert(person, province);
                 if let Some(state) = state {
                     current.insert(person, EnrollmentState::try_from(state).map_err(StoreError::Invalid)?);
                 }
@@ -526,18 +530,66 @@ impl Store {
         let values = accepted;
 
         let now = self.now();
-        // The values the decision rests on: what the rule and the formula read.
-        let enrolled = self.write(async |tx| {
+        let (enrolled, waiting) = self.write(async |tx| {
+            // Each province's monthly budget, and what its enrollments in force
+            // cost: read in the write transaction, so two confirmations at once
+            // cannot both spend the same rials.
+            let budgets: HashMap<i64, i64> = on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(
+                "SELECT province_id, budget_month FROM program_budgets WHERE program_id = $1"
+            )
+            .bind(program_id)
+            .fetch_all(c)
+            .await)?
+            .into_iter()
+            .collect();
+            let mut spent: HashMap<i64, i64> = if budgets.is_empty() {
+                HashMap::new()
+            } else {
+                on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(
+                    "SELECT province_id, CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM enrollments \
+                     WHERE program_id = $1 AND state = 'enrolled' GROUP BY province_id"
+                )
+                .bind(program_id)
+                .fetch_all(c)
+                .await)?
+                .into_iter()
+                .collect()
+            };
             let mut enrolled = 0;
+            let mut waiting = Vec::new();
             for (person_id, from, vars, household, amount) in &values {
+                let province = province_of.get(person_id).copied().unwrap_or_default();
+                let cost = amount.unwrap_or(0);
+                let within = match budgets.get(&province) {
+                    None => true,
+                    Some(budget) => spent.get(&province).copied().unwrap_or(0).saturating_add(cost) <= *budget,
+                };
+                if !within {
+                    waiting.push((*person_id, Refusal::OverBudget));
+                    if *from == Some(EnrollmentState::Draft) {
+                        // Already waiting, in the order first confirmed: the
+                        // attempt is recorded, the place in the queue kept.
+                        tx.audit(
+                            Some(actor),
+                            crate::audit::AuditEvent::new("enrollment.waiting", "person", *person_id).after(
+                                serde_json::json!({ "program": program_id, "province": province, "amount_rials": amount }),
+                            ),
+                        )
+                        .await?;
+                        continue;
+                    }
+                } else {
+                    *spent.entry(province).or_insert(0) += cost;
+                }
+                let state = if within { EnrollmentState::Enrolled } else { EnrollmentState::Draft };
                 let mut inputs = read_values(&terms, vars);
                 inputs.insert("as_of".into(), serde_json::Value::from(as_of.to_ascii()));
                 // The person's province and office come with the insert itself.
                 let enrollment: i64 = on_tx!(tx, |c| {
                     sqlx::query_scalar(
                     "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
-                     updated_at, updated_by, household_id) SELECT $1, id, province_id, unit_id, 'enrolled', $3, 1, $4, $5, $6 \
-                     FROM persons WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = 'enrolled', \
+                     updated_at, updated_by, household_id) SELECT $1, id, province_id, unit_id, $7, $3, 1, $4, $5, $6 \
+                     FROM persons WHERE id = $2 ON CONFLICT (program_id, person_id) DO UPDATE SET state = $7, \
                      amount_rials = $3, version = enrollments.version + 1, updated_at = $4, updated_by = $5, household_id = $6 \
                      RETURNING id"
                 )
@@ -547,6 +599,7 @@ impl Store {
                 .bind(now)
                 .bind(actor.user_id)
                 .bind(household)
+                .bind(state.code())
                 .fetch_one(c)
                 .await
                 })?;
@@ -554,7 +607,7 @@ impl Store {
                     sqlx::query(
                     "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
                      legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials) \
-                     SELECT id, program_id, person_id, province_id, $7, 'enrolled', $2, $3, $4, $5, $6, $8, $9, $10 \
+                     SELECT id, program_id, person_id, province_id, $7, $11, $2, $3, $4, $5, $6, $8, $9, $10 \
                      FROM enrollments WHERE id = $1"
                 )
                 .bind(enrollment)
@@ -567,6 +620,7 @@ impl Store {
                 .bind(program.version)
                 .bind(serde_json::Value::Object(inputs.clone()).to_string())
                 .bind(amount)
+                .bind(state.code())
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected())
@@ -576,17 +630,21 @@ impl Store {
                     crate::audit::AuditEvent::new("enrollment.confirm", "enrollment", enrollment).after(
                         serde_json::json!({
                             "program": program_id, "program_version": program.version, "person": person_id,
-                            "from": from.map(|s| s.code()), "state": "enrolled", "amount_rials": amount,
+                            "from": from.map(|s| s.code()), "state": state.code(), "amount_rials": amount,
                             "inputs": inputs, "reasons": reasons, "legal_basis": legal_basis,
                         }),
                     ),
                 )
                 .await?;
-                enrolled += 1;
+                if within {
+                    enrolled += 1;
+                }
             }
-            Ok(enrolled)
+            Ok((enrolled, waiting))
         })
         .await?;
+        refused.extend(waiting);
+        refused.sort_by_key(|(id, _)| *id);
         Ok(Confirmation { enrolled, refused })
     }
 }
@@ -602,7 +660,7 @@ pub struct ConfirmRequest<'a> {
 }
 
 /// What a confirmation did: how many were enrolled, and every person who was not,
-/// with the reason.
+/// with the reason (those beyond their province's budget are recorded as waiting).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Confirmation {
     pub enrolled: u64,
@@ -668,6 +726,94 @@ pub struct Explanation {
     pub amount: Option<i64>,
     /// The variables whose missing values left the outcome undecided.
     pub missing: Vec<String>,
+}
+
+/// A program's monthly budget in one province.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProvinceBudget {
+    /// The province's code (`08`).
+    pub province: String,
+    pub budget_month: i64,
+    /// What its enrollments in force cost a month.
+    pub spent_month: i64,
+    /// Eligible applicants waiting for budget.
+    pub waiting: i64,
+}
+
+impl Store {
+    /// Sets a program's monthly budget in a province (program officers at HQ).
+    pub async fn set_province_budget(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        province: &str,
+        budget_month: tavana_domain::Rials,
+    ) -> Result<()> {
+        use tavana_domain::error::Reason;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
+        if budget_month.get() < 0 {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("budget_month", Reason::OutOfRange)));
+        }
+        self.program(actor, program_id).await?;
+        let place = self.place_by_code(province).await.map_err(|e| match e {
+            StoreError::NotFound => StoreError::Invalid(tavana_domain::DomainError::new("province", Reason::NotInList)),
+            other => other,
+        })?;
+        if place.kind != tavana_domain::org::PlaceKind::Province.as_str() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("province", Reason::NotInList)));
+        }
+        let now = self.now();
+        self.write(async |tx| {
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO program_budgets (program_id, province_id, budget_month, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (program_id, province_id) DO UPDATE SET \
+                 budget_month = $3, updated_at = $4, updated_by = $5"
+            )
+            .bind(program_id)
+            .bind(place.id)
+            .bind(budget_month.get())
+            .bind(now)
+            .bind(actor.user_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("program.budget", "program", program_id)
+                    .after(serde_json::json!({ "province": province, "budget_month": budget_month.get() })),
+            )
+            .await
+        })
+        .await
+    }
+
+    /// A program's budgets per province, with what each has spent and how many wait.
+    pub async fn province_budgets(&self, actor: &Actor, program_id: i64) -> Result<Vec<ProvinceBudget>> {
+        self.program(actor, program_id).await?;
+        let rows = on_pool!(self, |c| sqlx::query_as(
+            "SELECT pl.code AS province, b.budget_month, \
+             CAST(COALESCE((SELECT SUM(e.amount_rials) FROM enrollments e WHERE e.program_id = b.program_id \
+             AND e.province_id = b.province_id AND e.state = 'enrolled'), 0) AS BIGINT) AS spent_month, \
+             (SELECT COUNT(*) FROM enrollments e WHERE e.program_id = b.program_id AND e.province_id = b.province_id \
+             AND e.state = 'draft') AS waiting \
+             FROM program_budgets b JOIN places pl ON pl.id = b.province_id WHERE b.program_id = $1 ORDER BY pl.code"
+        )
+        .bind(program_id)
+        .fetch_all(c)
+        .await)?;
+        Ok(rows)
+    }
+}
+
+/// National definitions (programs, their budgets) are set at HQ only: an actor
+/// whose unit is a province or county may run them, not change them.
+fn national_scope(actor: &Actor) -> Result<()> {
+    if !actor.unit_path.is_root() {
+        return Err(StoreError::Forbidden("change a national program"));
+    }
+    Ok(())
 }
 
 /// An enrollment a registry change may have ended, waiting for an officer.
@@ -828,6 +974,7 @@ impl Store {
     ) -> Result<Program> {
         use tavana_domain::error::Reason;
         require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
         let program = self.program(actor, id).await?;
         if !program.status.may_become(status) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
@@ -876,6 +1023,7 @@ impl Store {
     ) -> Result<Program> {
         use tavana_domain::error::Reason;
         require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
         }

@@ -404,3 +404,90 @@ async fn a_household_is_enrolled_once_per_program() {
         .await;
     assert!(second_head.is_err(), "the database holds one living head per household");
 }
+
+/// National programs are defined and changed at HQ only (a province's officer
+/// used to rewrite them), and each province's monthly budget is enforced at
+/// confirmation: beyond it the eligible are recorded as waiting, in order, and
+/// enrolled when budget allows.
+#[tokio::test]
+async fn budgets_per_province_and_national_programs_at_hq() {
+    use tavana_domain::programs::{EnrollmentState, Refusal};
+    use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let tehran = user(store, "tehran.officer", "P08", Role::ProgramOfficer).await;
+    let mut persons = Vec::new();
+    for (i, code) in ["0012345679", "1234567891", "0067749828"].into_iter().enumerate() {
+        let file = format!("B-{i}");
+        let household = RawHousehold { file_number: file.clone(), place: "08-01-C".into(), ..Default::default() };
+        store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
+        let raw = RawPerson {
+            national_code: code.into(),
+            household: file,
+            relationship: "head".into(),
+            first_name: "سارا".into(),
+            last_name: "نوری".into(),
+            father_name: "علی".into(),
+            birth_date: "1360/01/01".into(),
+            sex: "female".into(),
+            ..Default::default()
+        };
+        persons.push(
+            store
+                .register_person(&worker, &PersonFields::parse(&raw, today()).unwrap(), "registration")
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let raw = tavana_domain::programs::RawProgram {
+        code: "CARE".into(),
+        name_fa: "کمک مراقبت".into(),
+        name_en: "Care allowance".into(),
+        kind: "cash_benefit".into(),
+        target: "person".into(),
+        rule: "person.age >= 18".into(),
+        formula: "1000000".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let forbidden = store.create_program(&tehran, &fields, "new").await.unwrap_err();
+    assert!(matches!(forbidden, tavana_store::StoreError::Forbidden(_)), "{forbidden:?}");
+    let program = store.create_program(&officer, &fields, "new").await.unwrap();
+    assert!(matches!(
+        store.set_program_status(&tehran, program.id, ProgramStatus::Active, "go").await,
+        Err(tavana_store::StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        store.update_program(&tehran, program.id, &fields, program.version, "rewrite").await,
+        Err(tavana_store::StoreError::Forbidden(_))
+    ));
+    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    let amount = tavana_domain::Rials::new(2_000_000);
+    assert!(store.set_province_budget(&tehran, program.id, "08", amount).await.is_err(), "budgets are set at HQ");
+    let refused = store.set_province_budget(&officer, program.id, "08-01", amount).await.unwrap_err();
+    assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "province"));
+    store.set_province_budget(&officer, program.id, "08", amount).await.unwrap();
+
+    // Tehran's officer runs the national program in Tehran: two fit the budget.
+    let done = confirm(store, &tehran, program.id, &persons, "adults", "art. 9").await.unwrap();
+    assert_eq!((done.enrolled, done.refused.clone()), (2, vec![(persons[2], Refusal::OverBudget)]));
+    assert_eq!(store.enrollment(&tehran, program.id, persons[2]).await.unwrap().state, EnrollmentState::Draft);
+    let budgets = store.province_budgets(&tehran, program.id).await.unwrap();
+    assert_eq!(
+        budgets.iter().map(|b| (b.province.as_str(), b.budget_month, b.spent_month, b.waiting)).collect::<Vec<_>>(),
+        [("08", 2_000_000, 2_000_000, 1)]
+    );
+    // Confirming again while the budget is spent keeps the applicant waiting.
+    let again = confirm(store, &tehran, program.id, &persons[2..], "adults", "art. 9").await.unwrap();
+    assert_eq!(again.refused, [(persons[2], Refusal::OverBudget)]);
+    // More budget: the waiting applicant is enrolled.
+    store.set_province_budget(&officer, program.id, "08", tavana_domain::Rials::new(3_000_000)).await.unwrap();
+    let funded = confirm(store, &tehran, program.id, &persons[2..], "adults", "art. 9").await.unwrap();
+    assert_eq!((funded.enrolled, funded.refused.len()), (1, 0));
+    let waited =
+        store.count_rows_for_tests("decisions WHERE from_state = 'draft' AND to_state = 'enrolled'").await.unwrap();
+    assert_eq!(waited, 1);
+}

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
-use tavana_store::programs::{ConfirmRequest, Program, SimulationRow};
+use tavana_store::programs::{ConfirmRequest, Program, ProvinceBudget, SimulationRow};
 use utoipa::ToSchema;
 
 /// Every program.
@@ -368,4 +368,42 @@ pub async fn decide(
         state: e.state.code().into(),
         amount_rials: e.amount_rials,
     }))
+}
+
+/// A province's monthly budget for a program.
+#[derive(Deserialize, ToSchema)]
+pub struct BudgetDto {
+    /// The province's code (`08`).
+    pub province: String,
+    /// Rials a month; Persian digits and separators are read.
+    pub budget_month: String,
+}
+
+/// A program's budgets per province, with what each has spent and how many wait.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/budgets", tag = "programs",
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [ProvinceBudget]), (status = 404, body = ProblemBody)))]
+pub async fn budgets(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ProvinceBudget>>, ApiError> {
+    Ok(Json(state.store.province_budgets(&actor, id).await?))
+}
+
+/// Sets a program's monthly budget in a province (program officers at HQ);
+/// confirmation beyond it records the eligible as waiting.
+#[utoipa::path(put, path = "/api/v1/programs/{id}/budgets", tag = "programs", request_body = BudgetDto,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [ProvinceBudget]), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn set_budget(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<BudgetDto>, JsonRejection>,
+) -> Result<Json<Vec<ProvinceBudget>>, ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let amount = tavana_domain::Rials::parse("budget_month", &b.budget_month).map_err(|e| invalid_fields(&[e]))?;
+    state.store.set_province_budget(&actor, id, &b.province, amount).await?;
+    Ok(Json(state.store.province_budgets(&actor, id).await?))
 }

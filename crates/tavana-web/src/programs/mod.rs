@@ -33,6 +33,7 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("state", "وضعیت ثبت‌نام", "Enrollment state"),
     ("persons", "افراد", "Persons"),
     ("as_of", "تاریخ محاسبه", "As of"),
+    ("province", "استان", "Province"),
 ]);
 
 /// The day eligibility is computed as of: the one written (Jalali, `1405/10/01`),
@@ -56,6 +57,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}", get(ui::show))
         .route("/programs/{id}/simulate", post(ui::simulate))
         .route("/programs/{id}/status", post(ui::set_status))
+        .route("/programs/{id}/budgets", post(ui::set_budget))
         .route("/programs/{id}/edit", get(ui::edit_form).post(ui::update))
         .route("/programs/{id}/proposals", post(ui::propose))
         .route("/programs/{id}/enrollments", post(ui::confirm))
@@ -74,5 +76,6 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::enroll))
         .routes(routes!(api::explain))
         .routes(routes!(api::decide))
+        .routes(routes!(api::budgets, api::set_budget))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -63,4 +63,10 @@ ui_texts! {
     amount: "مبلغ ماهانه", "Monthly amount";
     household_verdict: "برای خانوار، بر پایهٔ سرپرست:", "For the household, decided on its head:";
     computed_as_of: "محاسبه برای تاریخ", "Computed as of";
+    budgets: "بودجهٔ ماهانه به تفکیک استان", "Monthly budget by province";
+    province: "استان", "Province";
+    spent: "هزینهٔ ثبت‌نام‌های برقرار", "Spent on enrollments in force";
+    waiting: "در نوبت", "Waiting";
+    set_budget: "ثبت بودجه", "Set the budget";
+    budget_saved: "بودجه ثبت شد.", "Budget saved.";
 }

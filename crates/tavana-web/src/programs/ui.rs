@@ -314,6 +314,10 @@ struct ShowPage {
     as_of_shown: String,
     /// What the simulation finds wrong: code and message.
     warnings: Vec<(&'static str, String)>,
+    /// Budgets per province: province, budget, spent, waiting.
+    budgets: Vec<(String, String, String, String)>,
+    /// Whether the user may change national definitions (HQ officers).
+    national: bool,
 }
 
 pub struct ProposalView {
@@ -381,6 +385,22 @@ async fn show_page(
         as_of: as_of_text,
         as_of_shown: String::new(),
         warnings: Vec::new(),
+        budgets: state
+            .store
+            .province_budgets(&user.actor, id)
+            .await
+            .in_lang(lang)?
+            .into_iter()
+            .map(|b| {
+                (
+                    lang.digits(&b.province),
+                    money(lang, b.budget_month),
+                    money(lang, b.spent_month),
+                    lang.digits(&b.waiting.to_string()),
+                )
+            })
+            .collect(),
+        national: user.actor.may(Action::Programs(ProgramAction::Manage)) && user.actor.unit_path.is_root(),
     };
     if let Some(d) = draft {
         let as_of = super::as_of(&state.store, Some(&d.as_of)).map_err(|e| match e {
@@ -774,4 +794,36 @@ async fn explain_page(
         message,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct BudgetForm {
+    csrf: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    budget_month: String,
+}
+
+/// Sets a province's monthly budget for the program (HQ officers).
+pub async fn set_budget(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<BudgetForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let result = match tavana_domain::Rials::parse("budget_month", &form.budget_month) {
+        Ok(amount) => state.store.set_province_budget(&user.actor, id, form.province.trim(), amount).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    let message = match result {
+        Ok(()) => super::texts::texts(lang).budget_saved.to_string(),
+        Err(StoreError::Invalid(e)) => field_message(lang, &e),
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    show_page(&state, lang, &user, id, None, None, Some(message)).await
 }
