@@ -179,8 +179,10 @@ impl Store {
         store.migrate().await?;
         store.ensure_read_log().await?;
         store.ensure_indexes().await?;
-        // Events a crash left unconsumed are consumed now.
+        // Events a crash left unconsumed are consumed now, and program changes
+        // whose month has begun are applied.
         store.run_outbox().await?;
+        store.apply_due_program_changes().await?;
         Ok(store)
     }
 

@@ -15,6 +15,7 @@ mod labels;
 mod metrics;
 mod openapi;
 mod page;
+mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
 mod audit;

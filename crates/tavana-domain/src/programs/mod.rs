@@ -345,6 +345,42 @@ coded!(
     }
 );
 
+coded!(
+    /// وضعیت تغییر برنامه
+    ChangeState {
+        Proposed = "proposed" "پیشنهادشده، در انتظار تأیید",
+        Approved = "approved" "تأییدشده، از ماه اثر اجرا می‌شود",
+        Rejected = "rejected" "ردشده",
+        Applied = "applied" "اجراشده",
+    }
+);
+
+impl ChangeState {
+    /// A proposal is approved or rejected by a second officer; an approved change
+    /// is applied when its month begins.
+    pub fn may_become(self, to: ChangeState) -> bool {
+        use ChangeState as S;
+        matches!((self, to), (S::Proposed, S::Approved | S::Rejected | S::Applied) | (S::Approved, S::Applied))
+    }
+}
+
+impl ProgramFields {
+    /// The fields as typed, to keep a proposed definition until it is applied.
+    pub fn raw(&self) -> RawProgram {
+        RawProgram {
+            code: self.code.clone(),
+            name_fa: self.name_fa.clone(),
+            name_en: self.name_en.clone(),
+            kind: self.kind.code().into(),
+            target: self.target.code().into(),
+            rule: self.rule_text.clone(),
+            formula: self.formula_text.clone(),
+            budget_month: self.budget_month.map(|r| r.get().to_string()).unwrap_or_default(),
+            budget_year: self.budget_year.map(|r| r.get().to_string()).unwrap_or_default(),
+        }
+    }
+}
+
 impl ProgramStatus {
     /// Whether a program may move from this status to `to`: a draft goes live, and a
     /// draft or a live program closes; nothing reopens.

@@ -15,8 +15,8 @@ use tavana_domain::programs::ProgramAction;
 use tavana_domain::programs::rule::{Expr, ExprKind, Type, Value};
 use tavana_domain::programs::variables::VARIABLES;
 use tavana_domain::programs::{
-    EnrollmentState, Outcome, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal, SimulationWarning,
-    Terms, decision_rule,
+    ChangeState, EnrollmentState, Outcome, ProgramFields, ProgramKind, ProgramStatus, ProgramTarget, Refusal,
+    SimulationWarning, Terms, decision_rule,
 };
 
 /// A rule value as JSON, for the record of what a decision rested on.
@@ -200,6 +200,99 @@ impl Program {
     }
 }
 
+/// A change proposed to a program in force.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramChange {
+    pub id: i64,
+    pub program_id: i64,
+    /// The program's version it was proposed against.
+    pub base_version: i64,
+    /// The new definition, as typed (JSON).
+    pub definition: String,
+    /// The first day it applies from, ISO.
+    pub effective_from: String,
+    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub state: ChangeState,
+    pub proposed_by: i64,
+    pub proposed_at: i64,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub decision_reason: Option<String>,
+}
+
+const CHANGE_COLUMNS: &str = "id, program_id, base_version, definition, effective_from, reason, state, proposed_by, \
+     proposed_at, decided_by, decided_at, decision_reason";
+
+async fn change_in_tx(tx: &mut crate::db::WriteTx, id: i64) -> Result<ProgramChange> {
+    let sql = format!("SELECT {CHANGE_COLUMNS} FROM program_changes WHERE id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?)
+}
+
+/// Writes a new definition over a program at its current version, keeping the
+/// previous one in `record_versions`, on behalf of `by` (user and unit); when its
+/// terms changed, the enrollments under the old ones are decided again.
+async fn apply_definition(
+    tx: &mut crate::db::WriteTx,
+    actor: Option<&Actor>,
+    by: (i64, i64),
+    current: &Program,
+    f: &ProgramFields,
+    reason: &str,
+) -> Result<Program> {
+    let now = tx.now();
+    let id = current.id;
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
+             reason, superseded_at) SELECT 'program', id, version, NULL, $1, updated_at, updated_by, updated_unit_id, \
+             change_reason, $2 FROM programs WHERE id = $3",
+        )
+        .bind(serde_json::json!(current).to_string())
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let changed = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new("UPDATE programs SET ");
+        let mut set = q.separated(", ");
+        for (column, value) in definition(f) {
+            set.push(format!("{column} = "));
+            match value {
+                Written::Text(t) => set.push_bind_unseparated(t),
+                Written::Owned(t) => set.push_bind_unseparated(t),
+                Written::Int(n) => set.push_bind_unseparated(n),
+            };
+        }
+        q.push(", version = version + 1, updated_at = ").push_bind(now);
+        q.push(", updated_by = ").push_bind(by.0);
+        q.push(", updated_unit_id = ").push_bind(by.1);
+        q.push(", change_reason = ").push_bind(reason);
+        q.push(" WHERE id = ").push_bind(id).push(" AND version = ").push_bind(current.version);
+        q.build().execute(c).await.map(|r| r.rows_affected())
+    })?;
+    if changed == 0 {
+        return Err(StoreError::Conflict { field: "version".into() });
+    }
+    let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+    let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+    tx.audit_as(
+        Some(by),
+        crate::audit::AuditEvent::new("program.update", "program", id)
+            .before(serde_json::json!(current))
+            .after(serde_json::json!(program)),
+    )
+    .await?;
+    if current.rule != program.rule || current.target != program.target || current.formula != program.formula {
+        // Enrollments under the old terms are decided again by the new ones.
+        tx.emit(actor, &tavana_domain::events::Event::about_program(id, reason)).await?;
+    }
+    Ok(program)
+}
+
 /// A program's definition as written: the one list its creation and its edits write.
 fn definition(f: &ProgramFields) -> [(&'static str, Written<'_>); 9] {
     [
@@ -325,6 +418,7 @@ impl Store {
         formula: Expr,
         as_of: JalaliDate,
     ) -> Result<Simulation> {
+        self.apply_due_program_changes().await?;
         let program = self.program(actor, program_id).await?;
         let current = program.terms()?;
         let draft = Terms::new(program.target, rule, formula);
@@ -389,6 +483,7 @@ impl Store {
     /// and who is enrolled but no longer qualifies. Household programs are decided
     /// on the household's head.
     pub async fn propose_enrollments(&self, actor: &Actor, program_id: i64, as_of: JalaliDate) -> Result<Proposal> {
+        self.apply_due_program_changes().await?;
         let program = self.program(actor, program_id).await?;
         if program.status == ProgramStatus::Closed {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new(
@@ -439,6 +534,7 @@ impl Store {
                 return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
             }
         }
+        self.apply_due_program_changes().await?;
         let program = self.program(actor, program_id).await?;
         if program.status != ProgramStatus::Active {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
@@ -979,6 +1075,17 @@ impl Store {
         if !program.status.may_become(status) {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
+        if status == ProgramStatus::Active {
+            // Four eyes: the officer who last wrote the definition does not put it in force.
+            let author: Option<i64> =
+                on_pool!(self, |c| sqlx::query_scalar("SELECT updated_by FROM programs WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(c)
+                    .await)?;
+            if author == Some(actor.user_id) {
+                return Err(StoreError::Forbidden("put in force a program you defined"));
+            }
+        }
         self.write(async |tx| {
             on_tx!(tx, |c| {
                 sqlx::query(
@@ -1010,9 +1117,10 @@ impl Store {
 }
 
 impl Store {
-    /// Changes a program's definition (a closed program stays as it was). The
-    /// previous definition is kept in `record_versions`; a stale `expected_version`
-    /// is refused as a conflict on `version`.
+    /// Changes the definition of a program in draft (a program in force changes
+    /// by [`Store::propose_program_change`], approved by a second officer). The
+    /// previous definition is kept in `record_versions`; a stale
+    /// `expected_version` is refused as a conflict on `version`.
     pub async fn update_program(
         &self,
         actor: &Actor,
@@ -1028,65 +1136,229 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
         }
         let current = self.program(actor, id).await?;
-        if current.status == ProgramStatus::Closed {
+        if current.status != ProgramStatus::Draft {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::breaks(
+                "status",
+                "a program in force changes by a proposal that a second officer approves",
+                "برنامهٔ در حال اجرا با پیشنهادی تغییر می‌کند که کارشناس دیگری تأیید کند",
+            )));
+        }
+        if current.version != expected_version {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let program = self
+            .write(async |tx| {
+                let by = (actor.user_id, actor.unit_id);
+                apply_definition(tx, Some(actor), by, &current, f, reason.trim()).await
+            })
+            .await?;
+        Ok(program)
+    }
+
+    /// Proposes a new definition for a program in force, from the first day of a
+    /// month on (program officers at HQ). Nothing changes until a second officer
+    /// approves it.
+    pub async fn propose_program_change(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &tavana_domain::programs::ProgramFields,
+        expected_version: i64,
+        effective_from: JalaliDate,
+        reason: &str,
+    ) -> Result<ProgramChange> {
+        use tavana_domain::error::Reason;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
+        }
+        let this_month = JalaliDate::from_gregorian(self.today())?;
+        let this_month = JalaliDate::new(this_month.year(), this_month.month(), 1)?;
+        if effective_from.day() != 1 || effective_from < this_month {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::breaks(
+                "effective_from",
+                "must be the first day of this month or a later one",
+                "باید نخستین روز این ماه یا ماهی پس از آن باشد",
+            )));
+        }
+        let current = self.program(actor, id).await?;
+        if current.status != ProgramStatus::Active {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         if current.version != expected_version {
             return Err(StoreError::Conflict { field: "version".into() });
         }
+        let definition = serde_json::to_string(&f.raw()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = self.now();
-        let program = self.write(async |tx| {
-            on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO record_versions (object_type, object_id, version, province_id, data, changed_at, changed_by, unit_id, \
-                 reason, superseded_at) SELECT 'program', id, version, NULL, $1, updated_at, updated_by, updated_unit_id, \
-                 change_reason, $2 FROM programs WHERE id = $3"
+        let change = self
+            .write(async |tx| {
+                let change_id: i64 =
+                    on_tx!(tx, |c| {
+                        sqlx::query_scalar(
+                    "INSERT INTO program_changes (program_id, base_version, definition, effective_from, reason, state, \
+                     proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7) RETURNING id"
+                )
+                .bind(id)
+                .bind(expected_version)
+                .bind(&definition)
+                .bind(effective_from.to_gregorian().to_string())
+                .bind(reason.trim())
+                .bind(actor.user_id)
+                .bind(now)
+                .fetch_one(c)
+                .await
+                    })?;
+                tx.audit(
+                    Some(actor),
+                    crate::audit::AuditEvent::new("program.propose", "program", id).after(serde_json::json!({
+                        "change": change_id, "base_version": expected_version, "definition": f.raw(),
+                        "effective_from": effective_from.to_ascii(), "reason": reason.trim(),
+                    })),
+                )
+                .await?;
+                change_in_tx(tx, change_id).await
+            })
+            .await?;
+        Ok(change)
+    }
+
+    /// A second officer approves or rejects a proposed change (not its proposer).
+    /// An approved change whose month has begun is applied at once; a later one
+    /// when its month begins ([`Store::apply_due_program_changes`]).
+    pub async fn decide_program_change(
+        &self,
+        actor: &Actor,
+        change_id: i64,
+        approve: bool,
+        reason: &str,
+    ) -> Result<ProgramChange> {
+        use tavana_domain::error::Reason;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
+        national_scope(actor)?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("reason", Reason::Empty)));
+        }
+        let change = self.program_change(actor, change_id).await?;
+        if change.proposed_by == actor.user_id {
+            return Err(StoreError::Forbidden("approve a change you proposed"));
+        }
+        let to = if approve { ChangeState::Approved } else { ChangeState::Rejected };
+        if !change.state.may_become(to) {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
+        }
+        let program = self.program(actor, change.program_id).await?;
+        if approve && program.version != change.base_version {
+            return Err(StoreError::Conflict { field: "version".into() });
+        }
+        let now = self.now();
+        self.write(async |tx| {
+            let changed = on_tx!(tx, |c| sqlx::query(
+                "UPDATE program_changes SET state = $1, decided_by = $2, decided_at = $3, decision_reason = $4 \
+                 WHERE id = $5 AND state = 'proposed'"
             )
-            .bind(serde_json::json!(current).to_string())
+            .bind(to.code())
+            .bind(actor.user_id)
             .bind(now)
-            .bind(id)
+            .bind(reason.trim())
+            .bind(change_id)
             .execute(c)
             .await
-            .map(|r| r.rows_affected())
-            })?;
-            let changed = on_tx!(tx, |c| {
-                let mut q = sqlx::QueryBuilder::new("UPDATE programs SET ");
-                let mut set = q.separated(", ");
-                for (column, value) in definition(f) {
-                    set.push(format!("{column} = "));
-                    match value {
-                        Written::Text(t) => set.push_bind_unseparated(t),
-                        Written::Owned(t) => set.push_bind_unseparated(t),
-                        Written::Int(n) => set.push_bind_unseparated(n),
-                    };
-                }
-                q.push(", version = version + 1, updated_at = ").push_bind(now);
-                q.push(", updated_by = ").push_bind(actor.user_id);
-                q.push(", updated_unit_id = ").push_bind(actor.unit_id);
-                q.push(", change_reason = ").push_bind(reason.trim());
-                q.push(" WHERE id = ").push_bind(id).push(" AND version = ").push_bind(expected_version);
-                q.build().execute(c).await.map(|r| r.rows_affected())
-            })?;
+            .map(|r| r.rows_affected()))?;
             if changed == 0 {
-                return Err(StoreError::Conflict { field: "version".into() });
+                return Err(StoreError::Conflict { field: "state".into() });
             }
-            let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
-            let program: Program = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
             tx.audit(
                 Some(actor),
-                crate::audit::AuditEvent::new("program.update", "program", id)
-                    .before(serde_json::json!(current))
-                    .after(serde_json::json!(program)),
+                crate::audit::AuditEvent::new("program.change_decided", "program", change.program_id)
+                    .before(serde_json::json!({ "change": change_id, "state": change.state }))
+                    .after(serde_json::json!({ "change": change_id, "state": to, "reason": reason.trim() })),
             )
-            .await?;
-            if current.rule != program.rule || current.target != program.target || current.formula != program.formula {
-                // Enrollments under the old terms are decided again by the new ones.
-                tx.emit(Some(actor), &tavana_domain::events::Event::about_program(id, reason)).await?;
-            }
-            Ok(program)
+            .await
         })
         .await?;
-        Ok(program)
+        if approve {
+            self.apply_due_program_changes().await?;
+        }
+        self.program_change(actor, change_id).await
+    }
+
+    /// Applies every approved change whose month has begun, in the order approved,
+    /// on behalf of the officer who approved it. Runs when a store opens, after an
+    /// approval, and before a program's terms are used for decisions.
+    pub async fn apply_due_program_changes(&self) -> Result<u64> {
+        let today = self.today().to_string();
+        let due: Vec<ProgramChange> = on_pool!(self, |c| {
+            sqlx::query_as(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM program_changes WHERE state = 'approved' AND effective_from <= $1 ORDER BY decided_at, id"
+        ))
+        .bind(&today)
+        .fetch_all(c)
+        .await
+        })?;
+        let mut applied = 0;
+        for change in due {
+            let raw: tavana_domain::programs::RawProgram =
+                serde_json::from_str(&change.definition).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let fields = ProgramFields::parse(&raw)
+                .map_err(|e| StoreError::Corrupt(format!("program change {}: {e:?}", change.id)))?;
+            let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+            let current: Program = on_pool!(self, |c| sqlx::query_as(&sql).bind(change.program_id).fetch_one(c).await)?;
+            let by = (change.decided_by.unwrap_or(change.proposed_by), 0);
+            let by = match on_pool!(self, |c| sqlx::query_scalar::<_, i64>("SELECT unit_id FROM users WHERE id = $1")
+                .bind(by.0)
+                .fetch_optional(c)
+                .await)?
+            {
+                Some(unit) => (by.0, unit),
+                None => by,
+            };
+            let reason = change.reason.clone();
+            self.write(async |tx| {
+                if current.version != change.base_version {
+                    // The program changed since: the change cannot apply as approved.
+                    on_tx!(tx, |c| sqlx::query(
+                        "UPDATE program_changes SET state = 'rejected', decision_reason = $1 WHERE id = $2"
+                    )
+                    .bind("the program changed since it was proposed")
+                    .bind(change.id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                    return tx
+                        .audit_as(
+                            Some(by),
+                            crate::audit::AuditEvent::new("program.change_stale", "program", change.program_id)
+                                .after(serde_json::json!({ "change": change.id })),
+                        )
+                        .await;
+                }
+                apply_definition(tx, None, by, &current, &fields, &reason).await?;
+                on_tx!(tx, |c| sqlx::query("UPDATE program_changes SET state = 'applied' WHERE id = $1")
+                    .bind(change.id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                Ok(())
+            })
+            .await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// One proposed change.
+    pub async fn program_change(&self, actor: &Actor, change_id: i64) -> Result<ProgramChange> {
+        require(actor, Action::Open(Module::Programs))?;
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM program_changes WHERE id = $1");
+        Ok(on_pool!(self, |c| sqlx::query_as(&sql).bind(change_id).fetch_one(c).await)?)
+    }
+
+    /// A program's changes, newest first.
+    pub async fn program_changes(&self, actor: &Actor, program_id: i64) -> Result<Vec<ProgramChange>> {
+        self.program(actor, program_id).await?;
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM program_changes WHERE program_id = $1 ORDER BY id DESC");
+        Ok(on_pool!(self, |c| sqlx::query_as(&sql).bind(program_id).fetch_all(c).await)?)
     }
 
     /// The previous definitions of a program, newest first.

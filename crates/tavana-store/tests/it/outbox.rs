@@ -2,7 +2,7 @@
 //! between the change and its consumer loses nothing, and consumers that run again
 //! raise every flag once.
 
-use crate::support::{confirm, seeded, user};
+use crate::support::{activate, change_program, confirm, seeded, user};
 use tavana_domain::iam::{Actor, Role};
 use tavana_domain::registry::{
     DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
@@ -55,10 +55,7 @@ pub(crate) async fn enrolled(store: &Store, worker: &Actor, officer: &Actor) -> 
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
     let program = store.create_program(officer, &fields, "new").await.unwrap();
-    store
-        .set_program_status(officer, program.id, tavana_domain::programs::ProgramStatus::Active, "approved")
-        .await
-        .unwrap();
+    activate(store, program.id).await;
     confirm(store, officer, program.id, &[person.id], "assessed severe", "art. 27").await.unwrap();
     (program.id, person.id)
 }
@@ -126,7 +123,7 @@ async fn a_stricter_rule_flags_the_enrollments_it_ends() {
         ..Default::default()
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&stricter).unwrap();
-    store.update_program(&officer, program, &fields, current.version, "budget cut").await.unwrap();
+    change_program(store, &officer, program, &fields, "budget cut").await.unwrap();
     let reviews = store.open_reviews(&officer, program).await.unwrap();
     assert_eq!(reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(), [(person, "budget cut")]);
 }
@@ -196,10 +193,7 @@ async fn a_household_enrollment_follows_its_members() {
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
     let program = store.create_program(&officer, &fields, "new").await.unwrap().id;
-    store
-        .set_program_status(&officer, program, tavana_domain::programs::ProgramStatus::Active, "approved")
-        .await
-        .unwrap();
+    activate(store, program).await;
     let done = confirm(store, &officer, program, &[head.id], "two disabled children", "art. 27").await.unwrap();
     assert_eq!(done.enrolled, 1);
     let amount = async || store.enrollment(&officer, program, head.id).await.unwrap().amount_rials;
@@ -258,7 +252,7 @@ async fn a_new_formula_recomputes_amounts() {
         ..Default::default()
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&richer).unwrap();
-    store.update_program(&officer, program, &fields, current.version, "indexed to inflation").await.unwrap();
+    change_program(store, &officer, program, &fields, "indexed to inflation").await.unwrap();
     assert_eq!(store.enrollment(&officer, program, person).await.unwrap().amount_rials, Some(750_000));
     let audited = store.count_rows_for_tests("audit_log WHERE action = 'enrollment.amount'").await.unwrap();
     assert_eq!(audited, 1);

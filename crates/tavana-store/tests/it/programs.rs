@@ -1,7 +1,7 @@
 //! Programs as officers run them: define, simulate, propose, confirm with a
 //! decision, review after registry changes, decide; on SQLite and PostgreSQL.
 
-use crate::support::{confirm, load_population, seeded, user};
+use crate::support::{activate, approver, confirm, load_population, seeded, user};
 use tavana_domain::iam::Role;
 use tavana_domain::programs::ProgramStatus;
 use tavana_domain::programs::rule::{Value, evaluate, parse};
@@ -72,7 +72,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(proposal.to_enroll.len() as i64, eligible);
     assert!(proposal.no_longer_eligible.is_empty());
     let chosen = &proposal.to_enroll[..5];
-    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved by the board").await.unwrap();
+    activate(store, program.id).await;
     let done = confirm(
         store,
         &officer,
@@ -186,17 +186,41 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
-    // The rule changes by a versioned edit (activation made version 2); a stale
-    // edit is refused.
+    // A program in force changes by a proposal a second officer approves, from
+    // a month on; not by an edit, not approved by its proposer, and a proposal
+    // against a stale version is refused.
     let stricter_raw = tavana_domain::programs::RawProgram {
         rule: "disability.severity == 'very_severe' && person.alive".into(),
         ..raw.clone()
     };
     let stricter_fields = tavana_domain::programs::ProgramFields::parse(&stricter_raw).unwrap();
-    let edited = store.update_program(&officer, program.id, &stricter_fields, 2, "budget cut").await.unwrap();
+    let edit = store.update_program(&officer, program.id, &stricter_fields, 2, "budget cut").await.unwrap_err();
+    assert!(matches!(edit, tavana_store::StoreError::Invalid(ref e) if e.field == "status"), "{edit:?}");
+    let today = tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap();
+    let next_month = today.first_of_next_month().unwrap();
+    let mid_month = tavana_domain::jalali::JalaliDate::new(next_month.year(), next_month.month(), 15).unwrap();
+    let refused = store
+        .propose_program_change(&officer, program.id, &stricter_fields, 2, mid_month, "budget cut")
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "effective_from"));
+    let proposal = store
+        .propose_program_change(&officer, program.id, &stricter_fields, 2, next_month, "budget cut")
+        .await
+        .unwrap();
+    let own = store.decide_program_change(&officer, proposal.id, true, "fine").await.unwrap_err();
+    assert!(matches!(own, tavana_store::StoreError::Forbidden(_)), "four eyes: {own:?}");
+    let approved = store.decide_program_change(&approver(store).await, proposal.id, true, "agreed").await.unwrap();
+    // Approved from next month: in force then, not before.
+    assert_eq!(approved.state, tavana_domain::programs::ChangeState::Approved);
+    assert_eq!(store.program(&officer, program.id).await.unwrap().version, 2);
+    let next = store
+        .with_clock(tavana_store::Clock::Fixed(next_month.to_gregorian().with_hms(12, 0, 0).unwrap().assume_utc()));
+    assert_eq!(next.apply_due_program_changes().await.unwrap(), 1);
+    let edited = store.program(&officer, program.id).await.unwrap();
     assert_eq!((edited.version, edited.rule.as_str()), (3, "disability.severity == 'very_severe' && person.alive"));
     assert!(matches!(
-        store.update_program(&officer, program.id, &stricter_fields, 2, "stale").await,
+        store.propose_program_change(&officer, program.id, &stricter_fields, 2, next_month, "stale").await,
         Err(tavana_store::StoreError::Conflict { .. })
     ));
     let history = store.program_history(&officer, program.id).await.unwrap();
@@ -273,7 +297,7 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
     let clauses = store.explain_eligibility(&officer, program.id, head.id, as_of(store)).await.unwrap().clauses;
     assert!(clauses.iter().all(|c| c.holds == Some(true)), "{clauses:?}");
     // When the enrolled head stops being the head, the enrollment is flagged.
-    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    activate(store, program.id).await;
     let no_basis = confirm(store, &officer, program.id, &[head.id], "eligible", " ").await.unwrap_err();
     assert!(matches!(no_basis, tavana_store::StoreError::Invalid(ref e) if e.field == "legal_basis"));
     confirm(store, &officer, program.id, &[head.id], "eligible", "art. 27").await.unwrap();
@@ -373,7 +397,7 @@ async fn a_household_is_enrolled_once_per_program() {
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw_program).unwrap();
     let program = store.create_program(&officer, &fields, "new").await.unwrap();
-    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    activate(store, program.id).await;
     let done = confirm(store, &officer, program.id, &[head.id, sister.id], "needs housing", "art. 9").await.unwrap();
     assert_eq!((done.enrolled, done.refused.clone()), (1, vec![(sister.id, Refusal::NotEligible)]));
     // The head dies: the household has no living head and is listed until a
@@ -464,7 +488,7 @@ async fn budgets_per_province_and_national_programs_at_hq() {
         store.update_program(&tehran, program.id, &fields, program.version, "rewrite").await,
         Err(tavana_store::StoreError::Forbidden(_))
     ));
-    store.set_program_status(&officer, program.id, ProgramStatus::Active, "approved").await.unwrap();
+    activate(store, program.id).await;
     let amount = tavana_domain::Rials::new(2_000_000);
     assert!(store.set_province_budget(&tehran, program.id, "08", amount).await.is_err(), "budgets are set at HQ");
     let refused = store.set_province_budget(&officer, program.id, "08-01", amount).await.unwrap_err();

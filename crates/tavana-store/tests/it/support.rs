@@ -100,3 +100,38 @@ pub async fn load_population(
     }
     households
 }
+
+/// A second program officer at HQ, who approves what the first defines (made on
+/// first use).
+pub async fn approver(store: &Store) -> Actor {
+    match store.user_id_by_name("approver").await {
+        Ok(id) => store.actor_for_user(id).await.expect("approver"),
+        Err(_) => user(store, "approver", "HQ", Role::ProgramOfficer).await,
+    }
+}
+
+/// Puts a program in force: a second officer activates what the first defined.
+pub async fn activate(store: &Store, program: i64) {
+    let approver = approver(store).await;
+    store
+        .set_program_status(&approver, program, tavana_domain::programs::ProgramStatus::Active, "approved")
+        .await
+        .expect("activate");
+}
+
+/// Changes a program in force from this month on: `maker` proposes, a second
+/// officer approves, and the change applies at once.
+pub async fn change_program(
+    store: &Store,
+    maker: &Actor,
+    program: i64,
+    fields: &tavana_domain::programs::ProgramFields,
+    reason: &str,
+) -> tavana_store::Result<tavana_store::programs::Program> {
+    let current = store.program(maker, program).await?;
+    let today = tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?;
+    let month = tavana_domain::jalali::JalaliDate::new(today.year(), today.month(), 1)?;
+    let change = store.propose_program_change(maker, program, fields, current.version, month, reason).await?;
+    store.decide_program_change(&approver(store).await, change.id, true, "agreed").await?;
+    store.program(maker, program).await
+}

@@ -1,6 +1,7 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::versions::VersionDto;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
-use tavana_store::programs::{ConfirmRequest, Program, ProvinceBudget, SimulationRow};
+use tavana_store::programs::{ConfirmRequest, Program, ProgramChange, ProvinceBudget, SimulationRow};
 use utoipa::ToSchema;
 
 /// Every program.
@@ -406,4 +407,91 @@ pub async fn set_budget(
     let amount = tavana_domain::Rials::parse("budget_month", &b.budget_month).map_err(|e| invalid_fields(&[e]))?;
     state.store.set_province_budget(&actor, id, &b.province, amount).await?;
     Ok(Json(state.store.province_budgets(&actor, id).await?))
+}
+
+/// A program's earlier definitions, newest first.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/history", tag = "programs",
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [VersionDto]), (status = 404, body = ProblemBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<VersionDto>>, ApiError> {
+    Ok(Json(state.store.program_history(&actor, id).await?.into_iter().map(Into::into).collect()))
+}
+
+/// A new definition for a program in force, from the first day of a month.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ChangeProposalDto {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub program: RawProgram,
+    /// The program's version the change is proposed against.
+    pub version: i64,
+    /// The first day of a month, Jalali (`1405/10/01`).
+    pub effective_from: String,
+    pub reason: String,
+}
+
+/// A program's proposed, approved, rejected and applied changes, newest first.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/changes", tag = "programs",
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = [ProgramChange]), (status = 404, body = ProblemBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ProgramChange>>, ApiError> {
+    Ok(Json(state.store.program_changes(&actor, id).await?))
+}
+
+/// Proposes a change to a program in force (program officers at HQ); it applies
+/// from its month once a second officer approves it.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/changes", tag = "programs", request_body = ChangeProposalDto,
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 201, body = ProgramChange), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn propose_change(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<ChangeProposalDto>, JsonRejection>,
+) -> Result<(StatusCode, Json<ProgramChange>), ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let mut errors = Vec::new();
+    let fields = ProgramFields::parse(&b.program).map_err(|e| errors.extend(e)).ok();
+    let from = tavana_domain::jalali::JalaliDate::parse(&b.effective_from)
+        .map_err(|e| errors.push(tavana_domain::DomainError::new("effective_from", e.reason)))
+        .ok();
+    let (Some(fields), Some(from)) = (fields, from) else { return Err(invalid_fields(&errors)) };
+    let change = state.store.propose_program_change(&actor, id, &fields, b.version, from, &b.reason).await?;
+    Ok((StatusCode::CREATED, Json(change)))
+}
+
+/// A second officer's decision on a proposed change.
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeDecisionDto {
+    pub approve: bool,
+    pub reason: String,
+}
+
+/// Approves or rejects a proposed change (not by its proposer); an approved change
+/// whose month has begun applies at once.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/changes/{change}/decision", tag = "programs",
+    request_body = ChangeDecisionDto,
+    params(("id" = i64, Path, description = "Program id"), ("change" = i64, Path, description = "Change id")),
+    responses((status = 200, body = ProgramChange), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+pub async fn decide_change(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path((id, change)): Path<(i64, i64)>,
+    body: Result<Json<ChangeDecisionDto>, JsonRejection>,
+) -> Result<Json<ProgramChange>, ApiError> {
+    let Json(b) = body.map_err(bad_body)?;
+    let found = state.store.program_change(&actor, change).await?;
+    if found.program_id != id {
+        return Err(tavana_store::StoreError::NotFound.into());
+    }
+    Ok(Json(state.store.decide_program_change(&actor, change, b.approve, &b.reason).await?))
 }

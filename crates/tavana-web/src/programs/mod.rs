@@ -34,6 +34,7 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("persons", "افراد", "Persons"),
     ("as_of", "تاریخ محاسبه", "As of"),
     ("province", "استان", "Province"),
+    ("effective_from", "اجرا از", "In force from"),
 ]);
 
 /// The day eligibility is computed as of: the one written (Jalali, `1405/10/01`),
@@ -58,6 +59,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}/simulate", post(ui::simulate))
         .route("/programs/{id}/status", post(ui::set_status))
         .route("/programs/{id}/budgets", post(ui::set_budget))
+        .route("/programs/{id}/changes/{change}", post(ui::decide_change))
         .route("/programs/{id}/edit", get(ui::edit_form).post(ui::update))
         .route("/programs/{id}/proposals", post(ui::propose))
         .route("/programs/{id}/enrollments", post(ui::confirm))
@@ -77,5 +79,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::explain))
         .routes(routes!(api::decide))
         .routes(routes!(api::budgets, api::set_budget))
+        .routes(routes!(api::history))
+        .routes(routes!(api::changes, api::propose_change))
+        .routes(routes!(api::decide_change))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

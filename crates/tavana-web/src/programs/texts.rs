@@ -69,4 +69,13 @@ ui_texts! {
     waiting: "در نوبت", "Waiting";
     set_budget: "ثبت بودجه", "Set the budget";
     budget_saved: "بودجه ثبت شد.", "Budget saved.";
+    changes: "تغییرهای پیشنهادی (دو امضایی)", "Proposed changes (four eyes)";
+    effective_from: "اجرا از (نخستین روز ماه)", "In force from (first day of a month)";
+    approve: "تأیید", "Approve";
+    reject: "رد", "Reject";
+    change_decided: "تصمیم ثبت شد:", "Decision recorded:";
+    history: "نسخه‌های پیشین", "Earlier versions";
+    version: "نسخه", "Version";
+    when: "زمان", "When";
+    by: "به دست", "By";
 }

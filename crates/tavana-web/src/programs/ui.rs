@@ -124,6 +124,9 @@ struct NewPage {
     formula_error: Option<String>,
     variables: Vec<VariableRow>,
     has_errors: bool,
+    /// For a program in force: the month the change applies from (Jalali).
+    effective_from: Option<String>,
+    effective_from_error: Option<String>,
 }
 
 fn program_specs() -> Vec<(&'static str, Kind, bool)> {
@@ -139,7 +142,7 @@ fn program_specs() -> Vec<(&'static str, Kind, bool)> {
 }
 
 fn new_page(lang: Lang, user: &SessionUser, raw: &RawProgram, errors: &[DomainError]) -> NewPage {
-    program_form(lang, user, raw, errors, None, "")
+    program_form(lang, user, raw, errors, None, "", None)
 }
 
 /// The program editor: a new program, or an edit of `version` with its reason.
@@ -150,6 +153,7 @@ fn program_form(
     errors: &[DomainError],
     edit: Option<(i64, i64)>,
     reason: &str,
+    effective_from: Option<String>,
 ) -> NewPage {
     let err = |field: &str| errors.iter().find(|e| e.field == field).map(|e| field_message(lang, e));
     let (title, action) = match edit {
@@ -170,6 +174,8 @@ fn program_form(
         formula_error: err("formula"),
         variables: variable_rows(lang),
         has_errors: !errors.is_empty(),
+        effective_from,
+        effective_from_error: err("effective_from"),
     }
 }
 
@@ -191,6 +197,8 @@ pub struct ProgramForm {
     csrf: String,
     #[serde(default)]
     version: Option<i64>,
+    #[serde(default)]
+    effective_from: Option<String>,
     #[serde(default)]
     reason: String,
     #[serde(flatten)]
@@ -219,7 +227,12 @@ pub async fn edit_form(
 ) -> Result<Response, PageError> {
     require_manage(lang, &user)?;
     let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
-    Ok(render(StatusCode::OK, &program_form(lang, &user, &raw_of(&program), &[], Some((id, program.version)), "")))
+    let effective_from = (program.status == ProgramStatus::Active)
+        .then(|| state.store.default_as_of().map(|d| d.to_ascii()))
+        .transpose()
+        .in_lang(lang)?;
+    let page = program_form(lang, &user, &raw_of(&program), &[], Some((id, program.version)), "", effective_from);
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn update(
@@ -233,9 +246,26 @@ pub async fn update(
         return Err(PageError(lang, Problem::csrf()));
     }
     let version = form.version.unwrap_or(0);
+    // A program in force changes by a proposal from a month on; a draft by an edit.
+    let proposing = form.effective_from.is_some();
     let errors = match ProgramFields::parse(&form.raw) {
-        Ok(fields) => match state.store.update_program(&user.actor, id, &fields, version, &form.reason).await {
-            Ok(p) => return Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response()),
+        Ok(fields) => match async {
+            match &form.effective_from {
+                Some(month) => {
+                    let from = JalaliDate::parse(month)
+                        .map_err(|e| StoreError::Invalid(DomainError::new("effective_from", e.reason)))?;
+                    state
+                        .store
+                        .propose_program_change(&user.actor, id, &fields, version, from, &form.reason)
+                        .await
+                        .map(|_| id)
+                }
+                None => state.store.update_program(&user.actor, id, &fields, version, &form.reason).await.map(|p| p.id),
+            }
+        }
+        .await
+        {
+            Ok(id) => return Ok(Redirect::to(&format!("/programs/{id}")).into_response()),
             Err(StoreError::Invalid(e)) => vec![e],
             Err(StoreError::Conflict { field }) if field == "version" => {
                 vec![DomainError::new("version", tavana_domain::error::Reason::Taken)]
@@ -245,7 +275,8 @@ pub async fn update(
         },
         Err(errors) => errors,
     };
-    let page = program_form(lang, &user, &form.raw, &errors, Some((id, version)), &form.reason);
+    let effective_from = proposing.then(|| form.effective_from.clone().unwrap_or_default());
+    let page = program_form(lang, &user, &form.raw, &errors, Some((id, version)), &form.reason, effective_from);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -318,6 +349,20 @@ struct ShowPage {
     budgets: Vec<(String, String, String, String)>,
     /// Whether the user may change national definitions (HQ officers).
     national: bool,
+    /// Changes proposed or approved: id, state, from, reason, whether this user may decide it.
+    changes: Vec<ChangeRow>,
+    /// Earlier definitions: version, when, by whom, why.
+    history: Vec<(String, String, String, String)>,
+}
+
+pub struct ChangeRow {
+    pub id: i64,
+    pub state: String,
+    pub effective_from: String,
+    pub reason: String,
+    pub rule: String,
+    pub formula: String,
+    pub may_decide: bool,
 }
 
 pub struct ProposalView {
@@ -401,7 +446,51 @@ async fn show_page(
             })
             .collect(),
         national: user.actor.may(Action::Programs(ProgramAction::Manage)) && user.actor.unit_path.is_root(),
+        changes: Vec::new(),
+        history: Vec::new(),
     };
+    let national = page.national;
+    page.changes = state
+        .store
+        .program_changes(&user.actor, id)
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .map(|c| {
+            let raw: RawProgram = serde_json::from_str(&c.definition).unwrap_or_default();
+            let from = time::Date::parse(&c.effective_from, &time::format_description::well_known::Iso8601::DATE)
+                .ok()
+                .and_then(|d| JalaliDate::from_gregorian(d).ok())
+                .map(|d| lang.digits(&d.to_ascii()))
+                .unwrap_or_default();
+            ChangeRow {
+                id: c.id,
+                state: if lang == Lang::Fa { c.state.label_fa().into() } else { c.state.code().replace('_', " ") },
+                effective_from: from,
+                reason: c.reason,
+                rule: raw.rule,
+                formula: raw.formula,
+                may_decide: national
+                    && c.state == tavana_domain::programs::ChangeState::Proposed
+                    && c.proposed_by != user.actor.user_id,
+            }
+        })
+        .collect();
+    page.history = state
+        .store
+        .program_history(&user.actor, id)
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .map(|v| {
+            (
+                lang.digits(&v.version.to_string()),
+                lang.instant(v.changed_at),
+                v.changed_by_name.unwrap_or_default(),
+                v.reason,
+            )
+        })
+        .collect();
     if let Some(d) = draft {
         let as_of = super::as_of(&state.store, Some(&d.as_of)).map_err(|e| match e {
             StoreError::Invalid(e) => e,
@@ -822,6 +911,38 @@ pub async fn set_budget(
     };
     let message = match result {
         Ok(()) => super::texts::texts(lang).budget_saved.to_string(),
+        Err(StoreError::Invalid(e)) => field_message(lang, &e),
+        Err(e) => return Err(PageError(lang, e.into())),
+    };
+    show_page(&state, lang, &user, id, None, None, Some(message)).await
+}
+
+#[derive(Deserialize)]
+pub struct ChangeDecisionForm {
+    csrf: String,
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A second officer approves or rejects a proposed change.
+pub async fn decide_change(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path((id, change)): Path<(i64, i64)>,
+    Form(form): Form<ChangeDecisionForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let approve = form.decision == "approve";
+    let message = match state.store.decide_program_change(&user.actor, change, approve, &form.reason).await {
+        Ok(c) => format!(
+            "{} {}",
+            super::texts::texts(lang).change_decided,
+            if lang == Lang::Fa { c.state.label_fa().to_string() } else { c.state.code().to_string() }
+        ),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
     };

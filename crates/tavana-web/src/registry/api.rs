@@ -1,6 +1,7 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::versions::VersionDto;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -11,7 +12,7 @@ use tavana_domain::registry::{
     DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
 };
 use tavana_store::registry::import::{FileFormat, ImportKind, ImportSummary, RowError};
-use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary, RecordVersion};
+use tavana_store::registry::{Disability, Household, Person, PersonCursor, PersonQuery, PersonSummary};
 use utoipa::{IntoParams, ToSchema};
 
 /// A household with its members. Codes are those of the import files.
@@ -20,32 +21,6 @@ pub struct HouseholdDto {
     #[serde(flatten)]
     pub household: Household,
     pub members: Vec<PersonSummary>,
-}
-
-/// One state of a person, newest first.
-#[derive(Serialize, ToSchema)]
-pub struct VersionDto {
-    pub version: i64,
-    /// The record as it was in this state.
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-    pub changed_at_micros: i64,
-    pub changed_by: Option<String>,
-    pub unit_name_fa: Option<String>,
-    pub reason: String,
-}
-
-impl From<RecordVersion> for VersionDto {
-    fn from(v: RecordVersion) -> Self {
-        Self {
-            version: v.version,
-            data: serde_json::from_str(&v.data).unwrap_or_default(),
-            changed_at_micros: v.changed_at,
-            changed_by: v.changed_by_name,
-            unit_name_fa: v.unit_name_fa,
-            reason: v.reason,
-        }
-    }
 }
 
 /// Search filters; all optional, combined with AND.

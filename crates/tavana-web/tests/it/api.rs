@@ -42,7 +42,11 @@ async fn every_documented_route_is_served() {
     let mut seen = 0;
     for (path, item) in &doc.paths.paths {
         let missing = path.contains("{id}") || path.contains("{person}");
-        let concrete = path.replace("{id}", "999999").replace("{kind}", "persons").replace("{person}", "999999");
+        let concrete = path
+            .replace("{id}", "999999")
+            .replace("{kind}", "persons")
+            .replace("{person}", "999999")
+            .replace("{change}", "999999");
         let operations = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put)];
         for (method, operation) in operations.iter().filter_map(|(m, o)| o.as_ref().map(|o| (m, o))) {
             let takes_body = operation.request_body.is_some();

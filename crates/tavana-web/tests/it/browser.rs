@@ -296,7 +296,20 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     let budget = text_of(&b, "#budget").await;
     assert!(budget.contains("۱۰۰٬۰۰۰ ریال") && budget.contains("در حد بودجه"), "{budget}");
 
-    // Only an active program enrolls: the officer activates it first.
+    // Only an active program enrolls, and a second officer puts it in force: the
+    // officer who defined it may not.
+    let program_page = b.current_url().await.unwrap().to_string().trim_end_matches("/simulate").to_string();
+    b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "main").await;
+    assert!(b.source().await.unwrap().contains("اجازهٔ این کار"), "the definer is refused");
+    b.goto(&program_page).await.unwrap();
+    wait_for(&b, "#sign-out").await;
+    b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#sign-in").await;
+    sign_in(&b, &app.base, "program.chief", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&program_page).await.unwrap();
+    wait_for(&b, "#activate").await;
     b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#program-status[data-status='active']").await;
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();

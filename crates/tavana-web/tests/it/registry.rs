@@ -348,9 +348,20 @@ async fn programs_over_the_api() {
     let enroll = json!({ "persons": [id], "reasons": "severe visual", "legal_basis": "art. 27" });
     let draft = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll.clone()).await;
     assert_eq!(draft["field"], "status", "{draft}");
-    let activated =
-        officer_posts(format!("/api/v1/programs/{pid}/status"), json!({ "status": "active", "reason": "approved" }))
-            .await;
+    let status = json!({ "status": "active", "reason": "approved" });
+    let own = officer_posts(format!("/api/v1/programs/{pid}/status"), status.clone()).await;
+    assert_eq!(own["status"], 403, "the officer who defined it does not put it in force: {own}");
+    let chief = app.token_for("program.chief").await;
+    let activated: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/status")))
+        .bearer_auth(&chief)
+        .json(&status)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(activated["status"], "active", "{activated}");
     let enrolled = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll).await;
     assert_eq!(enrolled["enrolled"], 1);
@@ -390,22 +401,62 @@ async fn programs_over_the_api() {
         .unwrap();
     assert_eq!(refused.status(), 422);
     assert_eq!(refused.json::<Value>().await.unwrap()["field"], "state");
-    // A versioned change of the rule, and a stale one refused.
+    // A program in force is not edited: a change is proposed from a month on, and
+    // applies when a second officer approves it; a stale proposal is refused.
     let mut change = program.clone();
     change["rule"] = json!("disability.assessed");
     change["version"] = activated["version"].clone();
     change["reason"] = json!("wider");
-    let changed = client
+    let edited = client
         .put(app.url(&format!("/api/v1/programs/{pid}")))
         .bearer_auth(&officer)
         .json(&change)
         .send()
         .await
         .unwrap();
-    assert_eq!(changed.status(), 200);
-    assert_eq!(changed.json::<Value>().await.unwrap()["rule"], "disability.assessed");
+    assert_eq!(edited.status(), 422);
+    assert_eq!(edited.json::<Value>().await.unwrap()["field"], "status");
+    let today = tavana_domain::jalali::JalaliDate::from_gregorian(app.db.store.today()).unwrap();
+    change["effective_from"] = json!(format!("{}/{:02}/01", today.year(), today.month()));
+    let proposed = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/changes")))
+        .bearer_auth(&officer)
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), 201);
+    let proposed: Value = proposed.json().await.unwrap();
+    assert_eq!(proposed["state"], "proposed");
+    let decision = json!({ "approve": true, "reason": "agreed" });
+    let decide_url = app.url(&format!("/api/v1/programs/{pid}/changes/{}/decision", proposed["id"]));
+    let own = client.post(&decide_url).bearer_auth(&officer).json(&decision).send().await.unwrap();
+    assert_eq!(own.status(), 403, "not by its proposer");
+    let approved: Value =
+        client.post(&decide_url).bearer_auth(&chief).json(&decision).send().await.unwrap().json().await.unwrap();
+    assert_eq!(approved["state"], "applied", "{approved}");
+    let now: Value = client
+        .get(app.url(&format!("/api/v1/programs/{pid}")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["rule"], "disability.assessed");
+    let history: Value = client
+        .get(app.url(&format!("/api/v1/programs/{pid}/history")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["data"]["rule"], program["rule"], "the definition before the change is kept");
     let stale = client
-        .put(app.url(&format!("/api/v1/programs/{pid}")))
+        .post(app.url(&format!("/api/v1/programs/{pid}/changes")))
         .bearer_auth(&officer)
         .json(&change)
         .send()
