@@ -403,6 +403,9 @@ pub struct RawPerson {
     pub phone: String,
     /// Date of death, empty while alive.
     pub deceased_on: String,
+    /// The bank of the SHEBA number, as exports write it; derived, never read.
+    #[serde(skip_deserializing)]
+    pub bank: String,
 }
 
 /// A person's checked fields (the household is still a file number).

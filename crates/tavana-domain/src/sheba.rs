@@ -19,9 +19,13 @@ pub struct Bank {
     pub name_en: &'static str,
 }
 
-/// The main Iranian banks and their SHEBA codes (digits 5-7 of the SHEBA).
+/// Iranian banks and credit institutions by the code in their SHEBA numbers
+/// (digits 5-7), as the Central Bank lists them; merged institutions keep their
+/// codes, since accounts opened with them are still paid to.
 pub const BANKS: &[Bank] = &[
-    Bank { code: "010", name_fa: "بانک مرکزی", name_en: "Central Bank of Iran" },
+    Bank {
+        code: "010", name_fa: "بانک مرکزی جمهوری اسلامی ایران", name_en: "Central Bank of Iran"
+    },
     Bank { code: "011", name_fa: "بانک صنعت و معدن", name_en: "Bank of Industry and Mine" },
     Bank { code: "012", name_fa: "بانک ملت", name_en: "Bank Mellat" },
     Bank { code: "013", name_fa: "بانک رفاه کارگران", name_en: "Refah Bank" },
@@ -31,9 +35,13 @@ pub const BANKS: &[Bank] = &[
     Bank { code: "017", name_fa: "بانک ملی ایران", name_en: "Bank Melli Iran" },
     Bank { code: "018", name_fa: "بانک تجارت", name_en: "Tejarat Bank" },
     Bank { code: "019", name_fa: "بانک صادرات ایران", name_en: "Bank Saderat Iran" },
-    Bank { code: "020", name_fa: "بانک توسعه صادرات", name_en: "Export Development Bank" },
-    Bank { code: "021", name_fa: "پست بانک", name_en: "Post Bank of Iran" },
+    Bank {
+        code: "020", name_fa: "بانک توسعه صادرات ایران", name_en: "Export Development Bank of Iran"
+    },
+    Bank { code: "021", name_fa: "پست بانک ایران", name_en: "Post Bank of Iran" },
     Bank { code: "022", name_fa: "بانک توسعه تعاون", name_en: "Tose'e Ta'avon Bank" },
+    Bank { code: "051", name_fa: "مؤسسه اعتباری توسعه", name_en: "Tose'e Credit Institution" },
+    Bank { code: "052", name_fa: "بانک قوامین", name_en: "Ghavamin Bank" },
     Bank { code: "053", name_fa: "بانک کارآفرین", name_en: "Karafarin Bank" },
     Bank { code: "054", name_fa: "بانک پارسیان", name_en: "Parsian Bank" },
     Bank { code: "055", name_fa: "بانک اقتصاد نوین", name_en: "EN Bank" },
@@ -44,11 +52,18 @@ pub const BANKS: &[Bank] = &[
     Bank { code: "060", name_fa: "بانک قرض‌الحسنه مهر ایران", name_en: "Mehr Iran Bank" },
     Bank { code: "061", name_fa: "بانک شهر", name_en: "City Bank" },
     Bank { code: "062", name_fa: "بانک آینده", name_en: "Ayandeh Bank" },
+    Bank { code: "063", name_fa: "بانک انصار", name_en: "Ansar Bank" },
     Bank { code: "064", name_fa: "بانک گردشگری", name_en: "Tourism Bank" },
+    Bank { code: "065", name_fa: "بانک حکمت ایرانیان", name_en: "Hekmat Iranian Bank" },
     Bank { code: "066", name_fa: "بانک دی", name_en: "Bank Dey" },
     Bank { code: "069", name_fa: "بانک ایران زمین", name_en: "Iran Zamin Bank" },
     Bank { code: "070", name_fa: "بانک قرض‌الحسنه رسالت", name_en: "Resalat Bank" },
+    Bank { code: "073", name_fa: "مؤسسه اعتباری کوثر", name_en: "Kosar Credit Institution" },
+    Bank { code: "075", name_fa: "مؤسسه اعتباری ملل", name_en: "Melal Credit Institution" },
     Bank { code: "078", name_fa: "بانک خاورمیانه", name_en: "Middle East Bank" },
+    Bank { code: "079", name_fa: "بانک مهر اقتصاد", name_en: "Mehr Eqtesad Bank" },
+    Bank { code: "080", name_fa: "مؤسسه اعتباری نور", name_en: "Noor Credit Institution" },
+    Bank { code: "095", name_fa: "بانک ایران و ونزوئلا", name_en: "Iran-Venezuela Bi-National Bank" },
 ];
 
 impl Sheba {
@@ -147,6 +162,14 @@ mod tests {
         let melli = Sheba::parse("ir11 0170 0000 0012 3456 7890 01").unwrap();
         assert_eq!(melli.as_string(), "IR110170000000123456789001");
         assert_eq!(melli.bank().map(|b| b.name_en), Some("Bank Melli Iran"));
+        // Codes are unique, and credit institutions and merged banks are known too.
+        let mut codes: Vec<&str> = BANKS.iter().map(|b| b.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), BANKS.len());
+        for code in ["051", "063", "075", "080", "095"] {
+            assert!(BANKS.iter().any(|b| b.code == code), "{code}");
+        }
         let persian = Sheba::parse("IR۱۱۰۱۷۰۰۰۰۰۰۰۱۲۳۴۵۶۷۸۹۰۰۱").unwrap();
         assert_eq!(persian, melli);
     }

@@ -371,6 +371,7 @@ impl Population {
                 String::new()
             },
             deceased_on: String::new(),
+            ..RawPerson::default()
         };
         (person, born)
     }

@@ -1193,9 +1193,8 @@ impl Store {
         let now = self.now();
         let change = self
             .write(async |tx| {
-                let change_id: i64 =
-                    on_tx!(tx, |c| {
-                        sqlx::query_scalar(
+                let change_id: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
                     "INSERT INTO program_changes (program_id, base_version, definition, effective_from, reason, state, \
                      proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7) RETURNING id"
                 )
@@ -1208,7 +1207,7 @@ impl Store {
                 .bind(now)
                 .fetch_one(c)
                 .await
-                    })?;
+                })?;
                 tx.audit(
                     Some(actor),
                     crate::audit::AuditEvent::new("program.propose", "program", id).after(serde_json::json!({

@@ -82,6 +82,13 @@ impl Person {
             sheba: v.sheba.clone().unwrap_or_default(),
             phone: v.phone.clone().unwrap_or_default(),
             deceased_on: v.deceased_on.clone().unwrap_or_default(),
+            bank: v
+                .sheba
+                .as_deref()
+                .and_then(|s| tavana_domain::Sheba::parse(s).ok())
+                .and_then(|s| s.bank())
+                .map(|b| b.name_fa.to_string())
+                .unwrap_or_default(),
         }
     }
 }

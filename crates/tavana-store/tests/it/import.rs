@@ -147,6 +147,12 @@ async fn an_export_imports_back_unchanged() {
     assert_eq!(store.export(&worker, ImportKind::Persons, FileFormat::JsonLines, None, &mut persons).await.unwrap(), 2);
     let persons = String::from_utf8(persons).unwrap();
     assert!(persons.contains("\"birth_date\":\"1360/05/12\""), "{persons}");
+    // The bank of each SHEBA is written out (and not read back in).
+    assert!(persons.contains("\"bank\":\"بانک ملی ایران\""), "{persons}");
+    let mut csv = Vec::new();
+    store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut csv).await.unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",bank") && csv.contains("بانک ملی ایران"), "{csv}");
 
     // Into a fresh database: everything is new; and the same export back into the
     // first one changes nothing.

@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 pub(crate) static LABELS: Labels = Labels(&[
     ("national_code", "کد ملی", "National code"),
     ("sheba", "شمارهٔ شبا", "SHEBA"),
+    ("bank", "بانک", "Bank"),
     ("file_number", "شمارهٔ پرونده", "File number"),
     ("place", "محل سکونت", "Place"),
     ("address", "نشانی", "Address"),

@@ -576,6 +576,7 @@ fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
         fact("income", income.unwrap_or_default(), false),
         fact("income_decile", lang.digits(&p.income_decile.map(|d| d.to_string()).unwrap_or_default()), false),
         fact("sheba", p.sheba.clone().unwrap_or_default(), true),
+        fact("bank", bank_name(lang, p.sheba.as_deref()), false),
         fact("phone", lang.digits(&p.phone.clone().unwrap_or_default()), true),
         Fact {
             label: super::texts::texts(lang).status.to_string(),
@@ -586,6 +587,18 @@ fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
             ltr: false,
         },
     ]
+}
+
+/// The bank a SHEBA number is with, by its bank code.
+fn bank_name(lang: Lang, sheba: Option<&str>) -> String {
+    let bank = sheba.and_then(|s| tavana_domain::Sheba::parse(s).ok()).map(|s| (s.bank_code(), s.bank()));
+    match (bank, lang) {
+        (None, _) => String::new(),
+        (Some((_, Some(b))), Lang::Fa) => b.name_fa.to_string(),
+        (Some((_, Some(b))), Lang::En) => b.name_en.to_string(),
+        (Some((code, None)), Lang::Fa) => format!("کد بانک ناشناخته {}", lang.digits(&code)),
+        (Some((code, None)), Lang::En) => format!("unknown bank code {code}"),
+    }
 }
 
 /// A reason the system itself gives, in the language; people's own reasons as written.

@@ -605,6 +605,27 @@ async fn a_household_keeps_one_living_head_and_asks_who_succeeds() {
             .unwrap()
     };
     assert_eq!(register("S-9", "0012345679", "مینا", "head", "1405/08/01").await.status(), 303, "a late head");
+    // A person's page names the bank of their SHEBA.
+    let with_sheba = client
+        .post(app.url("/registry/persons"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("national_code", "0499370899"),
+            ("household", "S-9"),
+            ("relationship", "child"),
+            ("first_name", "علی"),
+            ("last_name", "نوری"),
+            ("father_name", "علی"),
+            ("birth_date", "1390/01/01"),
+            ("sex", "male"),
+            ("sheba", "IR110170000000123456789001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let person = with_sheba.headers()["location"].to_str().unwrap().to_string();
+    let page = client.get(app.url(&person)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("بانک ملی ایران"), "{page}");
     assert_eq!(register("S-9", "1234567891", "زهرا", "head", "").await.status(), 303, "her successor");
     let second = register("S-9", "0067749828", "نرگس", "head", "").await;
     assert_eq!(second.status(), 422);
