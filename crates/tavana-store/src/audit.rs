@@ -126,8 +126,12 @@ pub enum Sensitive {
     RuleValues,
     /// A program's rule explained with one person's values.
     Eligibility,
-    /// A file of registry records.
+    /// A file of registry records, or a program's enrollments.
     Export,
+    /// The decisions on a person's enrollments, with the values they rested on.
+    Decisions,
+    /// A list of a program's beneficiaries with their amounts.
+    Enrollments,
 }
 
 impl Sensitive {
@@ -139,6 +143,8 @@ impl Sensitive {
             Sensitive::RuleValues => "rule_values",
             Sensitive::Eligibility => "eligibility",
             Sensitive::Export => "export",
+            Sensitive::Decisions => "decisions",
+            Sensitive::Enrollments => "enrollments",
         }
     }
 }

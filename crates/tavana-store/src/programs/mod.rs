@@ -7,7 +7,7 @@ use crate::access::require;
 use crate::db::Store;
 use crate::registry::Value as Written;
 use crate::{Result, StoreError};
-use eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
+use eligibility::{AsOf, Sql, column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
@@ -1372,6 +1372,193 @@ impl Store {
         .bind(id)
         .fetch_all(c)
         .await)?;
+        Ok(rows)
+    }
+}
+
+/// A decision on an enrollment, as shown: the program, the move, why, by whom,
+/// and what it rested on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionRow {
+    pub id: i64,
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_name_fa: String,
+    pub person_id: i64,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub decided_by: Option<String>,
+    pub decided_at: i64,
+    pub appeal_until: String,
+    pub program_version: Option<i64>,
+    /// The values the rule and formula read, JSON.
+    pub inputs: Option<String>,
+    pub amount_rials: Option<i64>,
+}
+
+const DECISION_SELECT: &str = "SELECT d.id, d.program_id, p.code AS program_code, p.name_fa AS program_name_fa, \
+     d.person_id, d.from_state, d.to_state, d.reasons, d.legal_basis, u.username AS decided_by, d.decided_at, \
+     d.appeal_until, d.program_version, d.inputs, d.amount_rials FROM decisions d JOIN programs p ON p.id = d.program_id \
+     LEFT JOIN users u ON u.id = d.decided_by";
+
+/// What to list a program's enrollments by; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnrollmentFilter {
+    pub state: Option<EnrollmentState>,
+    /// A province's code (`08`) or a county's (`08-01`).
+    pub place: Option<String>,
+}
+
+/// A program's enrollment with its beneficiary, for lists and exports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrollmentRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub state: String,
+    pub amount_rials: Option<i64>,
+    pub province: Option<String>,
+    pub county: Option<String>,
+    pub updated_at: i64,
+    /// Whether a registry change flagged it for review.
+    pub under_review: bool,
+}
+
+impl Store {
+    /// The decisions on a person's enrollments in every program, newest first
+    /// (logged: they carry the values they rested on).
+    pub async fn person_decisions(&self, actor: &Actor, person_id: i64) -> Result<Vec<DecisionRow>> {
+        require(actor, Action::Open(Module::Programs))?;
+        self.person_unlogged(actor, person_id).await?;
+        let sql = format!("{DECISION_SELECT} WHERE d.person_id = $1 ORDER BY d.decided_at DESC, d.id DESC");
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql).bind(person_id).fetch_all(c).await)?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "person",
+            &person_id.to_string(),
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(rows)
+    }
+
+    /// A program's enrollments in the actor's subtree, filtered, by id after
+    /// `after`, at most `limit` (logged: names with amounts).
+    pub async fn program_enrollments(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        filter: &EnrollmentFilter,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<EnrollmentRow>> {
+        self.program(actor, program_id).await?;
+        let q = enrollments_query(actor, program_id, filter, after, Some(limit));
+        let rows: Vec<EnrollmentRow> = on_pool!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Enrollments,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows.len(), "after": after }),
+        )
+        .await?;
+        Ok(rows)
+    }
+
+    /// A program's most recent decisions in the actor's subtree.
+    pub async fn program_decisions(&self, actor: &Actor, program_id: i64, limit: i64) -> Result<Vec<DecisionRow>> {
+        self.program(actor, program_id).await?;
+        let sql = format!(
+            "{DECISION_SELECT} JOIN enrollments e ON e.id = d.enrollment_id WHERE d.program_id = $1 \
+             AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY d.decided_at DESC, d.id DESC LIMIT $3"
+        );
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql)
+            .bind(program_id)
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit)
+            .fetch_all(c)
+            .await)?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows.len() }),
+        )
+        .await?;
+        Ok(rows)
+    }
+}
+
+/// The query behind a program's enrollment list and its export.
+fn enrollments_query(actor: &Actor, program_id: i64, filter: &EnrollmentFilter, after: i64, limit: Option<i64>) -> Sql {
+    let mut q = Sql::new(
+        "SELECT e.id, e.person_id, s.national_code, s.first_name, s.last_name, e.state, e.amount_rials, \
+         prov.code AS province, cty.code AS county, e.updated_at, EXISTS (SELECT 1 FROM enrollment_reviews r \
+         WHERE r.enrollment_id = e.id AND r.resolved_at IS NULL) AS under_review FROM enrollments e \
+         JOIN persons s ON s.id = e.person_id LEFT JOIN households h ON h.id = s.household_id \
+         LEFT JOIN places pl ON pl.id = h.place_id LEFT JOIN places prov ON prov.id = pl.province_id \
+         LEFT JOIN places cty ON cty.id = pl.county_id WHERE e.program_id = ",
+    );
+    q.bind_int(program_id)
+        .push(" AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE ")
+        .bind_str(&actor.unit_path.subtree_pattern())
+        .push(") AND e.id > ")
+        .bind_int(after);
+    if let Some(state) = filter.state {
+        q.push(" AND e.state = ").bind_str(state.code());
+    }
+    if let Some(place) = filter.place.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        q.push(" AND (prov.code = ").bind_str(place).push(" OR cty.code = ").bind_str(place).push(")");
+    }
+    q.push(" ORDER BY e.id");
+    if let Some(limit) = limit {
+        q.push(" LIMIT ").bind_int(limit);
+    }
+    q
+}
+
+impl Store {
+    /// Writes a program's enrollments in the actor's subtree as CSV, filtered
+    /// (one entry in the read log for the whole file). Returns the rows written.
+    pub async fn export_program_enrollments(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        filter: &EnrollmentFilter,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        self.program(actor, program_id).await?;
+        let q = enrollments_query(actor, program_id, filter, 0, None);
+        let mut csv = csv::Writer::from_writer(out);
+        let mut rows = 0u64;
+        on_pool!(self, |c| {
+            let mut builder = q.builder();
+            let mut stream = builder.build_query_as::<EnrollmentRow>().fetch(c);
+            while let Some(row) = stream.try_next().await? {
+                csv.serialize(&row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                rows += 1;
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Export,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows, "state": filter.state.map(|s| s.code()), "place": filter.place }),
+        )
+        .await?;
         Ok(rows)
     }
 }

@@ -47,6 +47,14 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "rule_values", &id, seq).await;
     store.explain_eligibility(&officer, program, person, store.default_as_of().unwrap()).await.unwrap();
     seq = check(store, &auditor, "eligibility", &id, seq).await;
+    store.person_decisions(&officer, person).await.unwrap();
+    seq = check(store, &auditor, "decisions", &id, seq).await;
+    let filter = tavana_store::programs::EnrollmentFilter::default();
+    let listed = store.program_enrollments(&officer, program, &filter, 0, 100).await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.person_id).collect::<Vec<_>>(), [person]);
+    seq = check(store, &auditor, "enrollments", &program.to_string(), seq).await;
+    store.program_decisions(&officer, program, 10).await.unwrap();
+    seq = check(store, &auditor, "decisions", &program.to_string(), seq).await;
     let mut out = Vec::new();
     store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut out).await.unwrap();
     check(store, &auditor, "export", "persons", seq).await;

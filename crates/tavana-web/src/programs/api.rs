@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
-use tavana_store::programs::{ConfirmRequest, Program, ProgramChange, ProvinceBudget, SimulationRow};
+use tavana_store::programs::{
+    ConfirmRequest, DecisionRow, EnrollmentFilter, EnrollmentRow, Program, ProgramChange, ProvinceBudget, SimulationRow,
+};
 use utoipa::ToSchema;
 
 /// Every program.
@@ -494,4 +496,51 @@ pub async fn decide_change(
         return Err(tavana_store::StoreError::NotFound.into());
     }
     Ok(Json(state.store.decide_program_change(&actor, change, b.approve, &b.reason).await?))
+}
+
+/// Filters of a program's enrollment list, a page at a time.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct EnrollmentParams {
+    /// draft (waiting for budget), enrolled, paused, exited, not_eligible or duplicate.
+    pub state: Option<String>,
+    /// A province's code (`08`) or a county's (`08-01`).
+    pub place: Option<String>,
+    /// The last enrollment id of the previous page.
+    pub after: Option<i64>,
+    /// At most this many (up to 1,000; 100 by default).
+    pub limit: Option<i64>,
+}
+
+/// A program's enrollments in the caller's subtree, filtered, by id.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/enrollments", tag = "programs",
+    params(("id" = i64, Path, description = "Program id"), EnrollmentParams),
+    responses((status = 200, body = [EnrollmentRow]), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)))]
+pub async fn list_enrollments(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+    Query(q): Query<EnrollmentParams>,
+) -> Result<Json<Vec<EnrollmentRow>>, ApiError> {
+    let state_filter = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => {
+            Some(tavana_domain::programs::EnrollmentState::parse("state", code).map_err(|e| invalid_fields(&[e]))?)
+        }
+    };
+    let filter = EnrollmentFilter { state: state_filter, place: q.place };
+    let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
+    Ok(Json(state.store.program_enrollments(&actor, id, &filter, q.after.unwrap_or(0), limit).await?))
+}
+
+/// The decisions on a person's enrollments in every program, newest first, with
+/// the program version, values and amount each rested on.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/decisions", tag = "programs",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [DecisionRow]), (status = 404, body = ProblemBody)))]
+pub async fn person_decisions(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<DecisionRow>>, ApiError> {
+    Ok(Json(state.store.person_decisions(&actor, id).await?))
 }

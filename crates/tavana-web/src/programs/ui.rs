@@ -25,7 +25,7 @@ use tavana_domain::programs::{
 };
 use tavana_domain::programs::{Outcome, ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
-use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, Program, Proposal, SimulationRow};
+use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, EnrollmentFilter, Program, Proposal, SimulationRow};
 
 fn money(lang: Lang, rials: i64) -> String {
     match lang {
@@ -353,6 +353,8 @@ struct ShowPage {
     changes: Vec<ChangeRow>,
     /// Earlier definitions: version, when, by whom, why.
     history: Vec<(String, String, String, String)>,
+    /// The latest decisions in the user's subtree: person, change, reasons, when.
+    decisions: Vec<(i64, String, String, String)>,
 }
 
 pub struct ChangeRow {
@@ -448,7 +450,32 @@ async fn show_page(
         national: user.actor.may(Action::Programs(ProgramAction::Manage)) && user.actor.unit_path.is_root(),
         changes: Vec::new(),
         history: Vec::new(),
+        decisions: Vec::new(),
     };
+    if user.actor.may(Action::Programs(ProgramAction::Manage)) {
+        page.decisions = state
+            .store
+            .program_decisions(&user.actor, id, 20)
+            .await
+            .in_lang(lang)?
+            .into_iter()
+            .map(|d| {
+                let label = |code: &str| {
+                    EnrollmentState::from_code(code).map(|s| state_label(lang, s)).unwrap_or_else(|| code.to_string())
+                };
+                (
+                    d.person_id,
+                    format!(
+                        "{} ← {}",
+                        label(&d.to_state),
+                        d.from_state.as_deref().map(label).unwrap_or_else(|| "—".into())
+                    ),
+                    d.reasons,
+                    lang.instant(d.decided_at),
+                )
+            })
+            .collect();
+    }
     let national = page.national;
     page.changes = state
         .store
@@ -947,4 +974,139 @@ pub async fn decide_change(
         Err(e) => return Err(PageError(lang, e.into())),
     };
     show_page(&state, lang, &user, id, None, None, Some(message)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct EnrollmentsQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    after: Option<i64>,
+}
+
+impl EnrollmentsQuery {
+    fn filter(&self) -> Result<EnrollmentFilter, DomainError> {
+        let state = match self.state.trim() {
+            "" => None,
+            code => Some(EnrollmentState::parse("state", code)?),
+        };
+        Ok(EnrollmentFilter { state, place: Some(self.place.trim().to_string()).filter(|p| !p.is_empty()) })
+    }
+
+    /// The query string of these filters (and a page's start).
+    fn link(&self, after: Option<i64>) -> String {
+        let mut parts =
+            vec![format!("state={}", url_encode(&self.state)), format!("place={}", url_encode(&self.place))];
+        if let Some(after) = after {
+            parts.push(format!("after={after}"));
+        }
+        parts.join("&")
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct EnrollmentView {
+    pub person_id: i64,
+    pub name: String,
+    pub national_code: String,
+    pub state: String,
+    pub amount: String,
+    pub place: String,
+    pub under_review: bool,
+}
+
+#[derive(Template)]
+#[template(path = "enrollments.html")]
+struct EnrollmentsPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    program_id: i64,
+    program_name: String,
+    state: String,
+    place: String,
+    states: Vec<(&'static str, String)>,
+    rows: Vec<EnrollmentView>,
+    next: Option<String>,
+    csv: String,
+    error: Option<String>,
+}
+
+/// A program's enrollments, filtered by state and place, a page at a time.
+pub async fn enrollments(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<EnrollmentsQuery>,
+) -> Result<Response, PageError> {
+    let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
+    let t = super::texts::texts(lang);
+    let (rows, next, error) = match q.filter() {
+        Ok(filter) => {
+            let rows = state
+                .store
+                .program_enrollments(&user.actor, id, &filter, q.after.unwrap_or(0), 100)
+                .await
+                .in_lang(lang)?;
+            let next = (rows.len() == 100).then(|| rows.last().map(|r| q.link(Some(r.id)))).flatten();
+            (rows, next, None)
+        }
+        Err(e) => (Vec::new(), None, Some(field_message(lang, &e))),
+    };
+    let page = EnrollmentsPage {
+        t,
+        layout: Layout::new(lang, &user, t.enrollments, Some(Module::Programs), &format!("/programs/{id}/enrollments")),
+        program_id: id,
+        program_name: program_row(lang, &program).name,
+        state: q.state.clone(),
+        place: q.place.clone(),
+        states: EnrollmentState::ALL.iter().map(|s| (s.code(), state_label(lang, *s))).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| EnrollmentView {
+                person_id: r.person_id,
+                name: format!("{} {}", r.first_name, r.last_name),
+                national_code: lang.digits(&r.national_code),
+                state: EnrollmentState::from_code(&r.state).map(|s| state_label(lang, s)).unwrap_or(r.state),
+                amount: r.amount_rials.map(|a| money(lang, a)).unwrap_or_default(),
+                place: lang.digits(&r.county.or(r.province).unwrap_or_default()),
+                under_review: r.under_review,
+            })
+            .collect(),
+        next: next.map(|n| format!("/programs/{id}/enrollments?{n}")),
+        csv: format!("/programs/{id}/enrollments.csv?{}", q.link(None)),
+        error,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A program's enrollments as a CSV file, with the same filters.
+pub async fn enrollments_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<EnrollmentsQuery>,
+) -> Result<Response, PageError> {
+    let filter = q.filter().map_err(|e| PageError(lang, Problem::from(StoreError::Invalid(e))))?;
+    let mut out = Vec::new();
+    state.store.export_program_enrollments(&user.actor, id, &filter, &mut out).await.in_lang(lang)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"program-{id}-enrollments.csv\"")),
+        ],
+        out,
+    )
+        .into_response())
 }

@@ -29,6 +29,11 @@ ui_texts! {
     birth_year_label: "سال تولد (شمسی)", "Year of birth (Jalali)";
     alive: "در قید حیات", "Alive";
     deceased: "فوت‌شده", "Deceased";
+    decisions: "تصمیم‌ها دربارهٔ او در برنامه‌ها", "Decisions on their enrollments";
+    program: "برنامه", "Program";
+    decision: "تصمیم", "Decision";
+    amount: "مبلغ ماهانه (ریال)", "Monthly amount (rials)";
+    legal_basis: "مبنای قانونی", "Legal basis";
     headless: "خانوارهای بی‌سرپرست که باید جانشین سرپرست ثبت شود", "Households waiting for a new head";
     no_living_head: "این خانوار سرپرستِ در قید حیات ندارد. چه کسی جانشین سرپرست می‌شود؟", "This household has no living head. Who succeeds?";
     successor: "سرپرست تازه", "New head";

@@ -549,6 +549,20 @@ struct PersonPage {
     disability_open: bool,
     /// Programs whose eligibility can be explained for this person.
     programs: Vec<(i64, String)>,
+    /// Decisions on the person's enrollments, newest first.
+    decisions: Vec<DecisionView>,
+}
+
+/// A decision on one of the person's enrollments, as shown.
+pub struct DecisionView {
+    pub program_id: i64,
+    pub program: String,
+    pub change: String,
+    pub amount: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub when: String,
+    pub by: String,
 }
 
 fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
@@ -698,11 +712,37 @@ async fn person_page(
     let title = format!("{} {}", p.values.first_name, p.values.last_name);
     let (raw, errors) = disability;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let programs = if user.actor.may(Action::Open(Module::Programs)) {
+    let (programs, decisions) = if user.actor.may(Action::Open(Module::Programs)) {
         let list = state.store.programs(&user.actor).await.in_lang(lang)?;
-        list.into_iter().map(|p| (p.id, if lang == Lang::Fa { p.name_fa } else { p.name_en })).collect()
+        let decisions = state.store.person_decisions(&user.actor, id).await.in_lang(lang)?;
+        let state_label = |code: &str| {
+            tavana_domain::programs::EnrollmentState::from_code(code)
+                .map(|s| if lang == Lang::Fa { s.label_fa().to_string() } else { code.replace('_', " ") })
+                .unwrap_or_else(|| code.to_string())
+        };
+        let decisions = decisions
+            .into_iter()
+            .map(|d| DecisionView {
+                program_id: d.program_id,
+                program: d.program_name_fa,
+                change: format!(
+                    "{} ← {}",
+                    state_label(&d.to_state),
+                    d.from_state.as_deref().map(state_label).unwrap_or_else(|| "—".into())
+                ),
+                amount: d
+                    .amount_rials
+                    .map(|a| lang.digits(&tavana_domain::Rials::new(a).grouped()))
+                    .unwrap_or_default(),
+                reasons: d.reasons,
+                legal_basis: d.legal_basis,
+                when: lang.instant(d.decided_at),
+                by: d.decided_by.unwrap_or_default(),
+            })
+            .collect();
+        (list.into_iter().map(|p| (p.id, if lang == Lang::Fa { p.name_fa } else { p.name_en })).collect(), decisions)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let page = PersonPage {
         t: super::texts::texts(lang),
@@ -716,6 +756,7 @@ async fn person_page(
         disability_form: fields(lang, disability_specs(), &json(raw), errors),
         disability_open: !errors.is_empty(),
         programs,
+        decisions,
     };
     Ok(render(status, &page))
 }

@@ -366,6 +366,19 @@ async fn programs_over_the_api() {
     let enrolled = officer_posts(format!("/api/v1/programs/{pid}/enrollments"), enroll).await;
     assert_eq!(enrolled["enrolled"], 1);
     assert_eq!(enrolled["refused"], json!([]));
+    // The enrollment is listed with the program, and its decision with the person.
+    let get = async |path: String| -> Value {
+        client.get(app.url(&path)).bearer_auth(&officer).send().await.unwrap().json().await.unwrap()
+    };
+    let listed = get(format!("/api/v1/programs/{pid}/enrollments?state=enrolled&place=08")).await;
+    assert_eq!(listed[0]["person_id"], id, "{listed}");
+    assert_eq!(get(format!("/api/v1/programs/{pid}/enrollments?place=17")).await, json!([]));
+    let bad = get(format!("/api/v1/programs/{pid}/enrollments?state=gone")).await;
+    assert_eq!(bad["field"], "state");
+    let decisions = get(format!("/api/v1/persons/{id}/decisions")).await;
+    assert_eq!(decisions[0]["to_state"], "enrolled", "{decisions}");
+    assert_eq!(decisions[0]["legal_basis"], "art. 27");
+    assert!(decisions[0]["inputs"].as_str().unwrap().contains("\"disability.severity\":\"severe\""), "{decisions}");
     let explanation: Value = client
         .get(app.url(&format!("/api/v1/programs/{pid}/eligibility/{id}")))
         .bearer_auth(&officer)
