@@ -515,3 +515,80 @@ async fn budgets_per_province_and_national_programs_at_hq() {
         store.count_rows_for_tests("decisions WHERE from_state = 'draft' AND to_state = 'enrolled'").await.unwrap();
     assert_eq!(waited, 1);
 }
+
+/// Assessments count only while current: an expired one makes a reassessment due
+/// (the decision needs information, and says which), a later one supersedes an
+/// earlier one of the same kind, and rules can read how old an assessment is.
+/// Before, the most severe assessment ever made counted for ever.
+#[tokio::test]
+async fn assessments_expire_and_are_superseded() {
+    use tavana_domain::programs::Outcome;
+    use tavana_domain::registry::{
+        DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
+    };
+    let db = seeded().await;
+    // A fixed day, so the assessments' ages and validity do not move with the calendar.
+    let store = &db.store.with_clock(tavana_store::Clock::Fixed(time::macros::datetime!(2026-11-27 12:00 UTC)));
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let household = RawHousehold { file_number: "X-1".into(), place: "08-01-C".into(), ..Default::default() };
+    store.create_household(&worker, &HouseholdFields::parse(&household).unwrap(), "registration").await.unwrap();
+    let raw = RawPerson {
+        national_code: "0012345679".into(),
+        household: "X-1".into(),
+        relationship: "head".into(),
+        first_name: "حسین".into(),
+        last_name: "مرادی".into(),
+        father_name: "علی".into(),
+        birth_date: "1350/01/01".into(),
+        sex: "male".into(),
+        ..Default::default()
+    };
+    let person =
+        store.register_person(&worker, &PersonFields::parse(&raw, today()).unwrap(), "registration").await.unwrap();
+    let assess = async |severity: &str, on: &str, until: &str| {
+        let d = RawDisability {
+            national_code: "0012345679".into(),
+            kind: "motor".into(),
+            severity: severity.into(),
+            assessed_on: on.into(),
+            valid_until: until.into(),
+            ..Default::default()
+        };
+        store.add_disability(&worker, &DisabilityFields::parse(&d, today()).unwrap(), "assessment").await.unwrap();
+    };
+    assess("very_severe", "1399/01/10", "1402/01/10").await;
+    let raw_program = tavana_domain::programs::RawProgram {
+        code: "TRAVEL".into(),
+        name_fa: "تخفیف سفر".into(),
+        name_en: "Travel discount".into(),
+        kind: "discount".into(),
+        target: "person".into(),
+        rule: "disability.severity in ['severe', 'very_severe']".into(),
+        formula: "0".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw_program).unwrap();
+    let program = store.create_program(&officer, &fields, "new").await.unwrap();
+    let as_of = store.default_as_of().unwrap();
+    let explained = store.explain_eligibility(&officer, program.id, person.id, as_of).await.unwrap();
+    assert_eq!(explained.outcome, Outcome::NeedsInformation, "expired: a reassessment is due");
+    assert_eq!(explained.missing, ["disability.severity"]);
+    let values = store.rule_values(&officer, Some(&[person.id]), as_of).await.unwrap();
+    assert_eq!(values[0].1["disability.reassessment_due"], Value::Bool(true));
+    let simulation =
+        store.simulate_program(&officer, program.id, fields.rule.clone(), fields.formula.clone(), as_of).await.unwrap();
+    let totals = simulation.rows.iter().fold((0, 0), |(e, n), r| (e + r.eligible, n + r.needs_information));
+    assert_eq!(totals, (0, 1));
+    // Reassessed since as moderate: the later assessment supersedes the severe one.
+    assess("moderate", "1404/06/01", "1407/06/01").await;
+    let explained = store.explain_eligibility(&officer, program.id, person.id, as_of).await.unwrap();
+    assert_eq!(explained.outcome, Outcome::NotEligible);
+    let values = store.rule_values(&officer, Some(&[person.id]), as_of).await.unwrap();
+    assert_eq!(values[0].1["disability.severity"], Value::Str("moderate".into()));
+    assert!(matches!(values[0].1["disability.months_since_assessment"], Value::Int(m) if (14..=17).contains(&m)));
+    // A rule that can never hold is said to select no one.
+    let nobody = parse("disability.severity == 'very_severe' && disability.severity == 'mild'").unwrap();
+    let simulation = store.simulate_program(&officer, program.id, nobody, fields.formula.clone(), as_of).await.unwrap();
+    assert_eq!(simulation.warnings, [tavana_domain::programs::SimulationWarning::SelectsNoOne]);
+}
