@@ -229,8 +229,11 @@ async fn register_search_edit_and_see_the_history() {
     b.close().await.unwrap();
 }
 
+/// A program's life in the browser: one officer defines it, a second puts it in
+/// force; it is simulated, run and confirmed; the beneficiary dies, the case worker
+/// records it, the enrollment is flagged for review, and an officer decides.
 #[tokio::test]
-async fn define_a_rule_simulate_run_confirm_and_explain() {
+async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_decided() {
     use tavana_domain::registry::{
         DisabilityFields, HouseholdFields, PersonFields, RawDisability, RawHousehold, RawPerson,
     };
@@ -334,13 +337,53 @@ async fn define_a_rule_simulate_run_confirm_and_explain() {
     assert_eq!(rows.len(), 3, "the rule's two clauses, and that the person is living");
     let second = rows[1].text().await.unwrap();
     assert!(second.contains("سن به سال تمام شمسی در تاریخ محاسبه ≥ ۱۸") && second.contains("برقرار است"), "{second}");
-    // The enrollment, and a decision on it with its reasons.
     assert_eq!(text_of(&b, "#state").await, "برقرار");
-    choose(&b, "to", "paused").await;
-    fill(&b, "d-reasons", "در انتظار ارزیابی دوباره").await;
+
+    // He dies: the case worker records it, with the certificate as the reason.
+    let program_id = program[0].id;
+    let died_on = tavana_domain::jalali::JalaliDate::from_gregorian(store.today() - time::Duration::days(3)).unwrap();
+    b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#sign-in").await;
+    sign_in(&b, &app.base, "caseworker", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/registry/persons/{}/edit", app.base, person.id)).await.unwrap();
+    wait_for(&b, "#f-deceased_on").await;
+    fill(&b, "f-deceased_on", &died_on.to_ascii()).await;
+    fill(&b, "f-reason", "گواهی فوت").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#history").await;
+
+    // The officer finds the enrollment flagged for review, with the reason, and
+    // decides: it ends, with reasons; nothing ended by itself.
+    b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#sign-in").await;
+    sign_in(&b, &app.base, "program.chief", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/programs/{program_id}", app.base)).await.unwrap();
+    wait_for(&b, "#reviews").await;
+    assert!(text_of(&b, "#reviews").await.contains("گواهی فوت"));
+    b.find(Locator::Css("#reviews a")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#decide").await;
+    assert_eq!(text_of(&b, "#state").await, "برقرار", "flagged, not ended");
+    assert_eq!(html_of_verdict(&b).await, "not_eligible");
+    choose(&b, "to", "exited").await;
+    fill(&b, "d-reasons", "فوت").await;
+    fill(&b, "d-legal", "آیین‌نامهٔ مستمری، مادهٔ ۱۲").await;
     b.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#message").await;
-    assert_eq!(text_of(&b, "#message").await, "تصمیم ثبت شد. وضعیت: معلق");
-    assert_eq!(text_of(&b, "#state").await, "معلق");
+    assert_eq!(text_of(&b, "#message").await, "تصمیم ثبت شد. وضعیت: خاتمه‌یافته");
+    b.goto(&format!("{}/programs/{program_id}", app.base)).await.unwrap();
+    wait_for(&b, "#simulate").await;
+    assert!(b.find(Locator::Id("reviews")).await.is_err(), "the review is closed");
+    // The person's page shows both decisions, newest first.
+    b.goto(&format!("{}/registry/persons/{}", app.base, person.id)).await.unwrap();
+    wait_for(&b, "#decisions").await;
+    let rows = b.find_all(Locator::Css("#decisions tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].text().await.unwrap().contains("خاتمه‌یافته"));
     b.close().await.unwrap();
+}
+
+async fn html_of_verdict(b: &Client) -> String {
+    b.find(Locator::Id("verdict")).await.unwrap().attr("data-outcome").await.unwrap().unwrap_or_default()
 }
