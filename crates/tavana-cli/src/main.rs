@@ -536,7 +536,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         println!("set a new one with: tavana user password --database {database} admin");
     } else {
         println!("demo users (passwords are shown only now):");
-        println!("  {:<12} {:<18} {:<8} password", "user", "role", "unit");
+        println!("  {:<15} {:<18} {:<8} password", "user", "role", "unit");
         for demo in DEMO_USERS {
             let unit = store.org_unit_by_code(demo.unit_code).await?;
             let password = generated_password();
@@ -552,16 +552,21 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
                     },
                 )
                 .await?;
-            println!("  {:<12} {:<18} {:<8} {password}", demo.username, demo.role.as_str(), demo.unit_code);
+            println!("  {:<15} {:<18} {:<8} {password}", demo.username, demo.role.as_str(), demo.unit_code);
         }
         if persons > 0 {
             load_demo_population(&store, persons).await?;
         }
+        // Defined by one officer at HQ and put in force by another, as every program is.
         let officer = actor_named(&store, "program").await?;
+        let chief = actor_named(&store, "program.chief").await?;
         for raw in tavana_synth::programs::demo_programs() {
             let fields = tavana_domain::programs::ProgramFields::parse(&raw)
                 .map_err(|e| anyhow::anyhow!("demo program {}: {e:?}", raw.code))?;
-            store.create_program(&officer, &fields, "demo").await?;
+            let program = store.create_program(&officer, &fields, "demo").await?;
+            store
+                .set_program_status(&chief, program.id, tavana_domain::programs::ProgramStatus::Active, "demo")
+                .await?;
         }
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
     }
