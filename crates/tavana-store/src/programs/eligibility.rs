@@ -107,6 +107,8 @@ enum Needs {
     Household,
     /// Household aggregates counting assessments (`hh` joined with `dis`).
     HouseholdAssessments,
+    /// Household aggregates summing incomes.
+    HouseholdIncome,
     /// The household's place and its province and county.
     Place,
 }
@@ -196,9 +198,9 @@ fn column(name: &str, at: &AsOf) -> Option<(Sql, Needs)> {
         "household.members_with_severe_disability" => members("hh.with_severe", HouseholdAssessments),
         "household.members_reassessment_due" => members("hh.reassessment_due", HouseholdAssessments),
         "household.female_headed" => text("(hh.female_headed = 1)", Household),
-        "household.income" => members("CASE WHEN hh.missing_income = 0 THEN hh.income END", Household),
+        "household.income" => members("CASE WHEN hh.missing_income = 0 THEN hh.income END", HouseholdIncome),
         "household.income_per_member" => {
-            members("CASE WHEN hh.missing_income = 0 THEN hh.income / hh.members END", Household)
+            members("CASE WHEN hh.missing_income = 0 THEN hh.income / hh.members END", HouseholdIncome)
         }
         "disability.assessed" => text("(d.rank IS NOT NULL)", Assessment),
         "disability.severity" => text(
@@ -267,7 +269,8 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
     }
     let needs = |n: Needs| columns.iter().any(|(_, _, need)| *need == n);
     let household_assessments = needs(Needs::HouseholdAssessments);
-    let household = household_assessments || needs(Needs::Household);
+    let household_income = needs(Needs::HouseholdIncome);
+    let household = household_assessments || household_income || needs(Needs::Household);
     let assessment = needs(Needs::Assessment) || household_assessments;
     let mut sql = Sql::new("WITH ");
     if assessment {
@@ -300,20 +303,23 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
         } else {
             ("", "")
         };
-        let income = "m.income_rials BETWEEN 0 AND ".to_string() + &MAX_INCOME.to_string();
         sql.push(&format!(
             "hh AS (SELECT m.household_id, COUNT(*) AS members, {counts} \
-             MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed, \
-             CAST(SUM(CASE WHEN {income} THEN m.income_rials ELSE 0 END) AS BIGINT) AS income, \
-             SUM(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND "
-        ))
-        .append(&at.adult("m.birth_date"))
-        .push(&format!(
-            " THEN 1 ELSE 0 END) AS missing_income FROM persons m {join} \
-             WHERE (m.deceased_on IS NULL OR m.deceased_on > "
-        ))
-        .bind_str(at.iso())
-        .push(") AND m.merged_into IS NULL GROUP BY m.household_id), ");
+             MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed"
+        ));
+        if household_income {
+            // Incomes summed, and the adults whose income is not recorded counted.
+            let income = format!("m.income_rials BETWEEN 0 AND {MAX_INCOME}");
+            sql.push(&format!(
+                ", CAST(SUM(CASE WHEN {income} THEN m.income_rials ELSE 0 END) AS BIGINT) AS income, \
+                 SUM(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND "
+            ))
+            .append(&at.adult("m.birth_date"))
+            .push(" THEN 1 ELSE 0 END) AS missing_income");
+        }
+        sql.push(&format!(" FROM persons m {join} WHERE (m.deceased_on IS NULL OR m.deceased_on > "))
+            .bind_str(at.iso())
+            .push(") AND m.merged_into IS NULL GROUP BY m.household_id), ");
     }
     sql.push("v AS (SELECT s.id");
     for (name, column, _) in &columns {

@@ -112,17 +112,7 @@ async fn a_stricter_rule_flags_the_enrollments_it_ends() {
     let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
     let (program, person) = enrolled(store, &worker, &officer).await;
     let current = store.program(&officer, program).await.unwrap();
-    let stricter = tavana_domain::programs::RawProgram {
-        code: current.code.clone(),
-        name_fa: current.name_fa.clone(),
-        name_en: current.name_en.clone(),
-        kind: current.kind.code().into(),
-        target: current.target.code().into(),
-        rule: r#"disability.severity == "very_severe" && person.alive"#.into(),
-        formula: current.formula.clone(),
-        ..Default::default()
-    };
-    let fields = tavana_domain::programs::ProgramFields::parse(&stricter).unwrap();
+    let fields = redefined(&current, r#"disability.severity == "very_severe" && person.alive"#, &current.formula);
     change_program(store, &officer, program, &fields, "budget cut").await.unwrap();
     let reviews = store.open_reviews(&officer, program).await.unwrap();
     assert_eq!(reviews.iter().map(|r| (r.person_id, r.reason.as_str())).collect::<Vec<_>>(), [(person, "budget cut")]);
@@ -241,19 +231,28 @@ async fn a_new_formula_recomputes_amounts() {
     let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
     let (program, person) = enrolled(store, &worker, &officer).await;
     let current = store.program(&officer, program).await.unwrap();
-    let richer = tavana_domain::programs::RawProgram {
+    let fields = redefined(&current, &current.rule, "750000");
+    change_program(store, &officer, program, &fields, "indexed to inflation").await.unwrap();
+    assert_eq!(store.enrollment(&officer, program, person).await.unwrap().amount_rials, Some(750_000));
+    let audited = store.count_rows_for_tests("audit_log WHERE action = 'enrollment.amount'").await.unwrap();
+    assert_eq!(audited, 1);
+}
+
+/// A program's definition with a new rule and formula.
+fn redefined(
+    current: &tavana_store::programs::Program,
+    rule: &str,
+    formula: &str,
+) -> tavana_domain::programs::ProgramFields {
+    let raw = tavana_domain::programs::RawProgram {
         code: current.code.clone(),
         name_fa: current.name_fa.clone(),
         name_en: current.name_en.clone(),
         kind: current.kind.code().into(),
         target: current.target.code().into(),
-        rule: current.rule.clone(),
-        formula: "750000".into(),
+        rule: rule.into(),
+        formula: formula.into(),
         ..Default::default()
     };
-    let fields = tavana_domain::programs::ProgramFields::parse(&richer).unwrap();
-    change_program(store, &officer, program, &fields, "indexed to inflation").await.unwrap();
-    assert_eq!(store.enrollment(&officer, program, person).await.unwrap().amount_rials, Some(750_000));
-    let audited = store.count_rows_for_tests("audit_log WHERE action = 'enrollment.amount'").await.unwrap();
-    assert_eq!(audited, 1);
+    tavana_domain::programs::ProgramFields::parse(&raw).unwrap()
 }

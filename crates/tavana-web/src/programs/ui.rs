@@ -997,22 +997,15 @@ impl EnrollmentsQuery {
 
     /// The query string of these filters (and a page's start).
     fn link(&self, after: Option<i64>) -> String {
-        let mut parts =
-            vec![format!("state={}", url_encode(&self.state)), format!("place={}", url_encode(&self.place))];
+        let mut parts = vec![
+            format!("state={}", crate::auth::url_encode(&self.state)),
+            format!("place={}", crate::auth::url_encode(&self.place)),
+        ];
         if let Some(after) = after {
             parts.push(format!("after={after}"));
         }
         parts.join("&")
     }
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub struct EnrollmentView {
