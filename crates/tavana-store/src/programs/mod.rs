@@ -186,12 +186,6 @@ pub struct Program {
 }
 
 impl Program {
-    /// The rule this program decides by, on every path: see
-    /// [`tavana_domain::programs::decision_rule`].
-    pub fn decision_rule(&self) -> Result<Expr> {
-        Ok(decision_rule(self.target, tavana_domain::programs::parse_rule("rule", &self.rule)?))
-    }
-
     /// The terms this program decides by: its decision rule and formula.
     pub fn terms(&self) -> Result<Terms> {
         let rule = tavana_domain::programs::parse_rule("rule", &self.rule)?;
