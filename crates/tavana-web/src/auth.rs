@@ -164,10 +164,19 @@ pub fn url_encode(text: &str) -> String {
 }
 
 /// A redirect target from a query parameter, kept on this site: a path starting
-/// with one `/` (not `//`, which would leave it).
+/// with one `/` (not `//`, which would leave it), of visible ASCII only: browsers
+/// drop tabs and line breaks from a URL (so `/<tab>/host` becomes `//host`), and a
+/// line break would end the header. Anything else goes home.
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.chars().all(|c| c.is_ascii_graphic()) =>
+        {
+            p.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -182,6 +191,10 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example/")), "/", "a tab browsers drop");
+        assert_eq!(local_path(Some("/x\r\nSet-Cookie: a=b")), "/", "a header break");
+        assert_eq!(local_path(Some("/ /evil.example")), "/");
+        assert_eq!(local_path(Some("/registry?q=%D8%B9")), "/registry?q=%D8%B9");
         assert_eq!(local_path(None), "/");
     }
 

@@ -102,3 +102,29 @@ async fn another_provinces_pages_are_not_found() {
     let list = fars.get(app.url("/users")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("admin.fars") && !list.contains("caseworker"));
 }
+
+/// Redirect targets stay on this site: a tab browsers drop (`/%09/host/` becomes
+/// `//host/`) used to send users away from the language switch and sign-in, and a
+/// line break gave 500 after the session was made.
+#[tokio::test]
+async fn redirects_cannot_leave_the_site_or_break_headers() {
+    let app = spawn_app().await;
+    let client = app.client();
+    for next in ["/%09/evil.example/", "/%0D%0ASet-Cookie:%20x=y", "//evil.example", "/%20/evil.example"] {
+        let response = client.get(app.url(&format!("/lang?to=en&next={next}"))).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{next}");
+        assert_eq!(response.headers()["location"], "/", "{next}");
+    }
+    let page = client.get(app.url("/login?next=/%09/evil.example/")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("evil.example"), "the sign-in form keeps no foreign target");
+    let csrf = hidden_value(&page, "csrf");
+    let signed_in = client
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD), ("next", "/\r\nX-Evil: 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()["location"], "/");
+    assert!(signed_in.headers().get("x-evil").is_none());
+}
