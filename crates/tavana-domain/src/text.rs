@@ -84,8 +84,39 @@ pub fn search_key(input: &str) -> String {
     normalize(input).replace(' ', "")
 }
 
+/// A cell for a spreadsheet: one that would run as a formula (it begins with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, which
+/// spreadsheets show as text and [`from_spreadsheet`] takes off again.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as it was before [`spreadsheet_safe`]: the apostrophe it added, taken off.
+pub fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn formulas_are_neutralized_for_spreadsheets_and_restored() {
+        for cell in ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1", "-1", "\tx", "\rx"] {
+            let safe = spreadsheet_safe(cell);
+            assert!(safe.starts_with('\''), "{cell}");
+            assert_eq!(from_spreadsheet(&safe), cell);
+        }
+        assert_eq!(spreadsheet_safe("علی"), "علی");
+        assert_eq!(from_spreadsheet("'quoted"), "'quoted");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

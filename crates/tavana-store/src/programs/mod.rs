@@ -1539,7 +1539,7 @@ impl Store {
             let mut builder = q.builder();
             let mut stream = builder.build_query_as::<EnrollmentRow>().fetch(c);
             while let Some(row) = stream.try_next().await? {
-                csv.serialize(&row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                crate::registry::export::write_csv(&mut csv, &row, rows == 0)?;
                 rows += 1;
             }
             Ok::<(), StoreError>(())

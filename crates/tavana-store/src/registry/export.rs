@@ -42,6 +42,29 @@ fn jalali(iso: &str) -> String {
         .unwrap_or_else(|| iso.to_string())
 }
 
+/// Writes a record as a CSV row (after its header, when `first`), every cell made
+/// safe for spreadsheets ([`tavana_domain::text::spreadsheet_safe`]): the record is
+/// serialized, read back as cells, and each cell written neutralized.
+pub(crate) fn write_csv<W: Write, T: Serialize>(w: &mut csv::Writer<W>, record: &T, first: bool) -> Result<()> {
+    let err = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("writing a CSV file: {e}"));
+    let mut buffer = csv::WriterBuilder::new().has_headers(first).from_writer(Vec::new());
+    buffer.serialize(record).map_err(|e| err(&e))?;
+    let bytes = buffer.into_inner().map_err(|e| err(&e.error().to_string()))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    for (i, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| err(&e))?;
+        if first && i == 0 {
+            w.write_record(&row).map_err(|e| err(&e))?;
+        } else {
+            w.write_record(
+                row.iter().map(tavana_domain::text::spreadsheet_safe).collect::<Vec<_>>().iter().map(|c| c.as_ref()),
+            )
+            .map_err(|e| err(&e))?;
+        }
+    }
+    Ok(())
+}
+
 struct Sink<'a> {
     format: FileFormat,
     csv: Option<csv::Writer<&'a mut (dyn Write + Send)>>,
@@ -60,9 +83,7 @@ impl<'a> Sink<'a> {
     fn write<T: Serialize>(&mut self, record: &T) -> Result<()> {
         let io = |e: std::io::Error| StoreError::Corrupt(format!("writing the export: {e}"));
         match (self.format, &mut self.csv, &mut self.raw) {
-            (FileFormat::Csv, Some(w), _) => {
-                w.serialize(record).map_err(|e| StoreError::Corrupt(format!("writing the export: {e}")))?
-            }
+            (FileFormat::Csv, Some(w), _) => write_csv(w, record, self.rows == 0)?,
             (_, _, Some(w)) => {
                 serde_json::to_writer(&mut **w, record)
                     .map_err(|e| StoreError::Corrupt(format!("writing the export: {e}")))?;

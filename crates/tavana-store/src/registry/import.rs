@@ -115,7 +115,7 @@ impl RowError {
 
     /// The row as a line of a CSV report.
     pub fn to_csv_line(&self) -> String {
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let quote = |s: &str| format!("\"{}\"", tavana_domain::text::spreadsheet_safe(s).replace('"', "\"\""));
         format!(
             "{},{},{},{},{}",
             self.line,
@@ -367,6 +367,9 @@ where
                         let (line, read) = match record {
                             Ok(r) => {
                                 let line = r.position().map(|p| p.line()).unwrap_or(0);
+                                // Cells our exports made safe for spreadsheets read back as written.
+                                let r: csv::StringRecord =
+                                    r.iter().map(tavana_domain::text::from_spreadsheet).collect();
                                 (line, r.deserialize::<R>(Some(&headers)).map_err(|e| unreadable(line, &e.to_string())))
                             }
                             Err(e) => {

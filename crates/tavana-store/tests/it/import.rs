@@ -284,3 +284,26 @@ async fn a_second_head_and_an_assessment_before_birth_are_refused_rows() {
     assert_eq!((errors[0].line, errors[0].field.as_str()), (2, "assessed_on"));
     assert_eq!(errors[0].reason_en, "is before the person's birth");
 }
+
+/// Cells a spreadsheet would run as formulas are written with an apostrophe in
+/// exports and import reports, and read back as they were (they were written as
+/// they are before).
+#[tokio::test]
+async fn formula_cells_are_neutralized_in_exports_and_reports() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let households =
+        "file_number,place,address\nT-1,08-01-C,\"=HYPERLINK(\"\"http://evil.example\"\")\"\nT-2,@SUM(A1),\n";
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, households).await;
+    assert_eq!((summary.inserted, summary.rejected), (1, 1));
+    assert!(errors[0].to_csv_line().contains("\"'@SUM(A1)\""), "{}", errors[0].to_csv_line());
+    let mut out = Vec::new();
+    store.export(&worker, ImportKind::Households, FileFormat::Csv, None, &mut out).await.unwrap();
+    let csv = String::from_utf8(out).unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"), "{csv}");
+    // Imported back, the address is what it was: nothing changes.
+    let (again, _) = run(store, &worker, ImportKind::Households, FileFormat::Csv, &csv).await;
+    assert_eq!((again.unchanged, again.updated), (1, 0));
+}
