@@ -14,6 +14,19 @@ use tavana_store::programs::{
 };
 use utoipa::ToSchema;
 
+/// Refuses a caller whose roles do not allow `action` before any input is parsed,
+/// so a rule or a file is never worked on for someone who may not use it.
+fn may(actor: &tavana_domain::iam::Actor, action: tavana_domain::iam::Action) -> Result<(), ApiError> {
+    if actor.may(action) { Ok(()) } else { Err(tavana_store::StoreError::Forbidden(action.phrase()).into()) }
+}
+
+const MANAGE: tavana_domain::iam::Action =
+    tavana_domain::iam::Action::Programs(tavana_domain::programs::ProgramAction::Manage);
+const OPEN: tavana_domain::iam::Action = tavana_domain::iam::Action::Open(tavana_domain::iam::Module::Programs);
+
+/// The most persons one confirmation takes.
+const MAX_PERSONS: usize = 10_000;
+
 /// Every program.
 #[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = [Program]), (status = 403, body = ProblemBody)))]
 pub async fn list(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<Program>>, ApiError> {
@@ -28,6 +41,7 @@ pub async fn create(
     ApiCaller(actor): ApiCaller,
     body: Result<Json<RawProgram>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Program>), ApiError> {
+    may(&actor, MANAGE)?;
     let Json(raw) = body.map_err(bad_body)?;
     let fields = ProgramFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
     let program = state.store.create_program(&actor, &fields, "new program").await?;
@@ -56,6 +70,7 @@ pub async fn update(
     Path(id): Path<i64>,
     body: Result<Json<ProgramChangeDto>, JsonRejection>,
 ) -> Result<Json<Program>, ApiError> {
+    may(&actor, MANAGE)?;
     let Json(b) = body.map_err(bad_body)?;
     let fields = ProgramFields::parse(&b.program).map_err(|e| invalid_fields(&e))?;
     Ok(Json(state.store.update_program(&actor, id, &fields, b.version, &b.reason).await?))
@@ -113,6 +128,7 @@ pub async fn simulate(
     Path(id): Path<i64>,
     body: Result<Json<Draft>, JsonRejection>,
 ) -> Result<Json<SimulationDto>, ApiError> {
+    may(&actor, OPEN)?;
     let Json(d) = body.map_err(bad_body)?;
     let mut errors = Vec::new();
     let rule = parse_rule("rule", &d.rule).map_err(|e| errors.push(e)).ok();
@@ -241,7 +257,18 @@ pub async fn enroll(
     Path(id): Path<i64>,
     body: Result<Json<Confirmation>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
+    may(&actor, MANAGE)?;
     let Json(c) = body.map_err(bad_body)?;
+    if c.persons.len() > MAX_PERSONS {
+        return Err(invalid_fields(&[tavana_domain::DomainError::breaks(
+            "persons",
+            format!("at most {MAX_PERSONS} persons a confirmation; send the rest in another"),
+            format!(
+                "حداکثر {} نفر در هر تأیید؛ بقیه را در تأیید دیگری بفرستید",
+                tavana_domain::text::to_persian_digits(&MAX_PERSONS.to_string())
+            ),
+        )]));
+    }
     let as_of = super::as_of(&state.store, c.as_of.as_deref())?;
     let request = ConfirmRequest { persons: &c.persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
     let done = state.store.confirm_enrollments(&actor, id, &request).await?;
@@ -460,6 +487,7 @@ pub async fn propose_change(
     Path(id): Path<i64>,
     body: Result<Json<ChangeProposalDto>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProgramChange>), ApiError> {
+    may(&actor, MANAGE)?;
     let Json(b) = body.map_err(bad_body)?;
     let mut errors = Vec::new();
     let fields = ProgramFields::parse(&b.program).map_err(|e| errors.extend(e)).ok();

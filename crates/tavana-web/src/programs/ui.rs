@@ -245,6 +245,7 @@ pub async fn update(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
+    require_manage(lang, &user)?;
     let version = form.version.unwrap_or(0);
     // A program in force changes by a proposal from a month on; a draft by an edit.
     let proposing = form.effective_from.is_some();
@@ -289,6 +290,7 @@ pub async fn create(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
+    require_manage(lang, &user)?;
     let errors = match ProgramFields::parse(&form.raw) {
         Ok(fields) => match state.store.create_program(&user.actor, &fields, "new program").await {
             Ok(p) => return Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response()),
@@ -655,6 +657,9 @@ pub async fn simulate(
 ) -> Result<Response, PageError> {
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
+    }
+    if !user.actor.may(Action::Open(Module::Programs)) {
+        return Err(PageError(lang, StoreError::Forbidden("open programs").into()));
     }
     let draft = DraftInput { rule: form.rule, formula: form.formula, as_of: form.as_of };
     show_page(&state, lang, &user, id, Some(draft), None, None).await

@@ -262,6 +262,25 @@ async fn hostile_rules_are_refused_with_a_position() {
         assert_eq!(body["field"], field, "{body}");
         assert!(body["detail"].as_str().unwrap().contains(says), "{body}");
     }
+    // Someone who may not use programs is refused before the rule is read at all.
+    let hr = app.token_for("hr").await;
+    let deep = format!("{}person.age > 1{}", "(".repeat(850), ")".repeat(850));
+    let refused =
+        app.client().post(&simulate).bearer_auth(&hr).json(&json!({"rule": deep, "formula": "0"})).send().await;
+    assert_eq!(refused.unwrap().status(), 403);
+    // One confirmation takes at most 10,000 persons (40,000 used to give 500).
+    let many: Vec<i64> = (1..=40_000).collect();
+    let enroll = app.url(&format!("/api/v1/programs/{}/enrollments", program["id"]));
+    let response = app
+        .client()
+        .post(&enroll)
+        .bearer_auth(&token)
+        .json(&json!({"persons": many, "reasons": "x", "legal_basis": "y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert_eq!(response.json::<Value>().await.unwrap()["field"], "persons");
     let health = app.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }
