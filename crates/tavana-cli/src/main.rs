@@ -214,7 +214,7 @@ struct DatabaseArg {
     database: String,
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TAVANA_LOG")
@@ -223,8 +223,20 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run(cli.command))
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(run(cli.command)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // A plain report, the causes after colons; never a backtrace (a broken
+            // audit chain or a wrong password is not a crash).
+            eprintln!("tavana: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 async fn open(url: &str) -> Result<Store> {

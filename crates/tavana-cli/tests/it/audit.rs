@@ -39,6 +39,7 @@ async fn audit_verify_fails_and_names_the_altered_entry() {
     assert!(!broken.status.success());
     let stderr = text(&broken.stderr);
     assert!(stderr.contains("audit chain broken at entry 2"), "{stderr}");
+    assert!(stderr.starts_with("tavana: ") && !stderr.to_lowercase().contains("backtrace"), "a plain report: {stderr}");
 }
 
 #[test]

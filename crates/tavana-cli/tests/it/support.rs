@@ -6,6 +6,8 @@ pub fn tavana(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tavana"))
         .args(args)
         .env("TAVANA_LOG", "warn")
+        // As operators often have it set: errors must still be a plain report.
+        .env("RUST_BACKTRACE", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
