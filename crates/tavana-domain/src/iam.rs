@@ -24,6 +24,20 @@ pub enum Role {
     Auditor,
 }
 
+/// Roles one person may not hold together, so that no one checks their own work:
+/// a payment's maker and its checker, a vetting officer and the board that decides
+/// on the officer's files, an administrator and the auditor who audits them.
+pub const CONFLICTING_ROLES: [(Role, Role); 3] = [
+    (Role::FinanceMaker, Role::FinanceChecker),
+    (Role::GozineshOfficer, Role::GozineshBoard),
+    (Role::Admin, Role::Auditor),
+];
+
+/// The first pair of roles in `roles` that one person may not hold together.
+pub fn conflicting_roles(roles: &[Role]) -> Option<(Role, Role)> {
+    CONFLICTING_ROLES.iter().copied().find(|(a, b)| roles.contains(a) && roles.contains(b))
+}
+
 impl Role {
     pub const ALL: [Role; 11] = [
         Role::Admin,

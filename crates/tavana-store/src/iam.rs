@@ -160,6 +160,13 @@ pub fn validate_new_user(new: &NewUser) -> Result<(), DomainError> {
     if new.roles.is_empty() {
         return Err(DomainError::new("roles", Reason::Empty));
     }
+    if let Some((a, b)) = tavana_domain::iam::conflicting_roles(&new.roles) {
+        return Err(DomainError::breaks(
+            "roles",
+            format!("{} and {} are not held by one person (separation of duties)", a.as_str(), b.as_str()),
+            format!("نقش‌های {} و {} را یک نفر با هم ندارد (تفکیک وظایف)", a.label_fa(), b.label_fa()),
+        ));
+    }
     Ok(())
 }
 

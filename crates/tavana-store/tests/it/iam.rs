@@ -28,6 +28,10 @@ async fn bad_users_are_refused_with_the_field() {
         (NewUser { display_name: " ".into(), ..new_user("ok", hq.id) }, "display_name"),
         (NewUser { password: "short".into(), ..new_user("ok", hq.id) }, "password"),
         (NewUser { roles: vec![], ..new_user("ok", hq.id) }, "roles"),
+        // Separation of duties: a maker does not check, an officer is not the board.
+        (NewUser { roles: vec![Role::FinanceMaker, Role::FinanceChecker], ..new_user("ok", hq.id) }, "roles"),
+        (NewUser { roles: vec![Role::GozineshOfficer, Role::GozineshBoard], ..new_user("ok", hq.id) }, "roles"),
+        (NewUser { roles: vec![Role::Admin, Role::Auditor], ..new_user("ok", hq.id) }, "roles"),
         (new_user("ok", 999_999), "unit_id"),
     ];
     for (input, expected) in cases {
