@@ -30,7 +30,16 @@ impl Metrics {
     }
 }
 
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+/// The metrics, for a monitoring system holding an administrator's or an
+/// auditor's API token: request counts and timings say how the service is used.
+pub async fn render(
+    State(state): State<AppState>,
+    crate::auth::ApiCaller(actor): crate::auth::ApiCaller,
+) -> Result<impl IntoResponse, crate::error::ApiError> {
+    use tavana_domain::iam::Role;
+    if !actor.roles.iter().any(|r| matches!(r, Role::Admin | Role::Auditor)) {
+        return Err(tavana_store::StoreError::Forbidden("read the service's metrics").into());
+    }
     let m = &state.metrics;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP tavana_http_requests_total HTTP requests served, by status class.");
@@ -51,5 +60,5 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "tavana_sign_ins_total{{outcome=\"ok\"}} {}", m.sign_ins_ok.load(Ordering::Relaxed));
     let _ =
         writeln!(out, "tavana_sign_ins_total{{outcome=\"refused\"}} {}", m.sign_ins_refused.load(Ordering::Relaxed));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out))
 }

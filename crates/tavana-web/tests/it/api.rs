@@ -9,7 +9,14 @@ async fn health_metrics_and_the_openapi_document() {
     assert_eq!(health, json!({ "status": "ok", "database": "ok" }));
     let doc: Value = client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["info"]["title"], "Tavana API");
-    let metrics = client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    // Metrics are for monitoring with an administrator's or auditor's token (they
+    // were public).
+    let anonymous = client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let worker = app.token_for("caseworker").await;
+    assert_eq!(client.get(app.url("/metrics")).bearer_auth(&worker).send().await.unwrap().status(), 403);
+    let auditor = app.token_for("auditor").await;
+    let metrics = client.get(app.url("/metrics")).bearer_auth(&auditor).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("tavana_http_requests_total{status=\"2xx\"} 2"), "{metrics}");
 }
 
