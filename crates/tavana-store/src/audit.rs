@@ -337,6 +337,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// Checks both chains for an auditor or admin at HQ: the chains are national,
+    /// and their length and head say how much the whole country did, so a
+    /// province's auditor does not read them.
+    pub async fn verify_audit_chain_as(&self, actor: &Actor) -> Result<ChainReport> {
+        if !actor.may(Action::Audit(AuditAction::Read)) {
+            return Err(StoreError::Forbidden("read the audit log"));
+        }
+        if !actor.unit_path.is_root() {
+            return Err(StoreError::Forbidden("verify the national audit chain"));
+        }
+        self.verify_audit_chain().await
+    }
+
     /// The newest audit entries, for auditors and admins in their scope: entries
     /// made by actors of their subtree (or by the system, for HQ).
     pub async fn recent_audit_entries(&self, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {

@@ -24,6 +24,8 @@ pub struct EntryRow {
 struct AuditPage {
     t: &'static super::texts::Texts,
     layout: Layout,
+    /// Whether the user sees the national chain's state (HQ only).
+    national: bool,
     intact: bool,
     figure: String,
     reason: String,
@@ -35,10 +37,14 @@ struct AuditPage {
 pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
     let entries = state.store.recent_audit_entries(&user.actor, 200).await.in_lang(lang)?;
     let reads = state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?;
-    let report = state.store.verify_audit_chain().await.in_lang(lang)?;
-    let (intact, figure, reason) = match report {
-        ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
-        ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
+    let national = user.actor.unit_path.is_root();
+    let (intact, figure, reason) = if national {
+        match state.store.verify_audit_chain_as(&user.actor).await.in_lang(lang)? {
+            ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
+            ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
+        }
+    } else {
+        (true, String::new(), String::new())
     };
     let t = super::texts::texts(lang);
     let row = |e: &tavana_store::audit::AuditEntry| EntryRow {
@@ -59,5 +65,8 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
     let rows = entries.iter().map(row).collect();
     let reads = reads.iter().map(row).collect();
     let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
-    Ok(render(StatusCode::OK, &AuditPage { t: super::texts::texts(lang), layout, intact, figure, reason, rows, reads }))
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage { t: super::texts::texts(lang), layout, national, intact, figure, reason, rows, reads },
+    ))
 }

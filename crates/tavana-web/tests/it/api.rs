@@ -212,6 +212,12 @@ async fn auditors_verify_the_chain() {
     assert!(report["entries"].as_i64().unwrap() > 12);
     let refused = client.get(app.url("/api/v1/audit/verify")).bearer_auth(&worker).send().await.unwrap();
     assert_eq!(refused.status(), 403);
+    // The chain is national: a province's admin does not learn its length or head.
+    let fars = app.token_for("admin.fars").await;
+    let refused = client.get(app.url("/api/v1/audit/verify")).bearer_auth(&fars).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let body = refused.text().await.unwrap();
+    assert!(!body.contains("head_hash") && !body.contains(report["head_hash"].as_str().unwrap()));
 }
 
 /// A rule built to exhaust the server (deep parentheses, thousands of `!`, a
