@@ -241,3 +241,72 @@ pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError 
         ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid body", text, "بدنهٔ درخواست درست نیست.")
     })
 }
+
+/// A path parameter of an API route: a value that does not parse answers 400
+/// problem+json naming the parameter, not axum's plain text.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => {
+                // The parameter's name: given with the error when there are several,
+                // otherwise the one whose value did not parse.
+                let raw = axum::extract::RawPathParams::from_request_parts(parts, state).await.ok();
+                let named = |value: &str| {
+                    raw.as_ref().and_then(|r| r.iter().find(|(_, v)| *v == value).map(|(k, _)| k.to_string()))
+                };
+                let field = match &rejection {
+                    PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                        ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key } => {
+                            Some(key.clone())
+                        }
+                        ErrorKind::ParseError { value, .. } => named(value),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                Err(bad_parameter(field, rejection.body_text()))
+            }
+        }
+    }
+}
+
+/// The query string of an API route: a value that does not parse answers 400
+/// problem+json naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                // "Failed to deserialize query string: limit: invalid digit …"
+                let field =
+                    text.split(": ").nth(1).filter(|f| f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+                Err(bad_parameter(field.map(str::to_string), text))
+            }
+        }
+    }
+}
+
+fn bad_parameter(field: Option<String>, text: String) -> ApiError {
+    ApiError::from(Problem {
+        field,
+        ..Problem::new(StatusCode::BAD_REQUEST, "Invalid parameter", text, "پارامتر نشانی درست نیست.")
+    })
+}

@@ -1,10 +1,11 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
+use crate::error::ApiPath;
 use crate::error::Problem;
 use crate::error::{ApiError, ProblemBody, bad_body};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::iam::Role;
@@ -106,7 +107,7 @@ pub async fn create_user(
 pub async fn get_user(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(state.store.user(&actor, id).await?.into()))
 }

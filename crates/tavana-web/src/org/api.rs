@@ -1,8 +1,9 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody};
+use crate::error::{ApiPath, ApiQuery};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tavana_store::org::{OrgUnit, Place};
 use utoipa::{IntoParams, ToSchema};
@@ -68,7 +69,7 @@ pub async fn list_units(
 pub async fn get_unit(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrgUnitDto>, ApiError> {
     Ok(Json(state.store.org_unit(&actor, id).await?.into()))
 }
@@ -85,7 +86,7 @@ pub struct PlacesQuery {
 pub async fn list_places(
     State(state): State<AppState>,
     ApiCaller(_caller): ApiCaller,
-    Query(q): Query<PlacesQuery>,
+    ApiQuery(q): ApiQuery<PlacesQuery>,
 ) -> Result<Json<Vec<PlaceDto>>, ApiError> {
     Ok(Json(state.store.places(q.parent).await?.into_iter().map(Into::into).collect()))
 }

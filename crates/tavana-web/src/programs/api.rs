@@ -1,10 +1,11 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiPath, ApiQuery};
 use crate::versions::VersionDto;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
@@ -67,7 +68,7 @@ pub struct ProgramChangeDto {
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ProgramChangeDto>, JsonRejection>,
 ) -> Result<Json<Program>, ApiError> {
     may(&actor, MANAGE)?;
@@ -82,7 +83,7 @@ pub async fn update(
 pub async fn get(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Program>, ApiError> {
     Ok(Json(state.store.program(&actor, id).await?))
 }
@@ -125,7 +126,7 @@ pub struct SimulationDto {
 pub async fn simulate(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Draft>, JsonRejection>,
 ) -> Result<Json<SimulationDto>, ApiError> {
     may(&actor, OPEN)?;
@@ -184,7 +185,7 @@ pub struct StatusChange {
 pub async fn set_status(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<StatusChange>, JsonRejection>,
 ) -> Result<Json<Program>, ApiError> {
     let Json(b) = body.map_err(bad_body)?;
@@ -204,8 +205,8 @@ pub async fn set_status(
 pub async fn propose(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
-    Query(q): Query<AsOfQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<ProposalDto>, ApiError> {
     let as_of = super::as_of(&state.store, q.as_of.as_deref())?;
     let p = state.store.propose_enrollments(&actor, id, as_of).await?;
@@ -254,7 +255,7 @@ pub struct RefusedDto {
 pub async fn enroll(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Confirmation>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
     may(&actor, MANAGE)?;
@@ -322,8 +323,8 @@ pub struct ExplanationDto {
 pub async fn explain(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path((id, person)): Path<(i64, i64)>,
-    Query(q): Query<AsOfQuery>,
+    ApiPath((id, person)): ApiPath<(i64, i64)>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<ExplanationDto>, ApiError> {
     let as_of = super::as_of(&state.store, q.as_of.as_deref())?;
     let x = state.store.explain_eligibility(&actor, id, person, as_of).await?;
@@ -381,7 +382,7 @@ pub struct EnrollmentDto {
 pub async fn decide(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path((id, person)): Path<(i64, i64)>,
+    ApiPath((id, person)): ApiPath<(i64, i64)>,
     body: Result<Json<DecisionDto>, JsonRejection>,
 ) -> Result<Json<EnrollmentDto>, ApiError> {
     use tavana_domain::coded::Coded;
@@ -416,7 +417,7 @@ pub struct BudgetDto {
 pub async fn budgets(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<ProvinceBudget>>, ApiError> {
     Ok(Json(state.store.province_budgets(&actor, id).await?))
 }
@@ -429,7 +430,7 @@ pub async fn budgets(
 pub async fn set_budget(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<BudgetDto>, JsonRejection>,
 ) -> Result<Json<Vec<ProvinceBudget>>, ApiError> {
     let Json(b) = body.map_err(bad_body)?;
@@ -445,7 +446,7 @@ pub async fn set_budget(
 pub async fn history(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<VersionDto>>, ApiError> {
     Ok(Json(state.store.program_history(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
@@ -471,7 +472,7 @@ pub struct ChangeProposalDto {
 pub async fn changes(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<ProgramChange>>, ApiError> {
     Ok(Json(state.store.program_changes(&actor, id).await?))
 }
@@ -484,7 +485,7 @@ pub async fn changes(
 pub async fn propose_change(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<ChangeProposalDto>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProgramChange>), ApiError> {
     may(&actor, MANAGE)?;
@@ -515,7 +516,7 @@ pub struct ChangeDecisionDto {
 pub async fn decide_change(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path((id, change)): Path<(i64, i64)>,
+    ApiPath((id, change)): ApiPath<(i64, i64)>,
     body: Result<Json<ChangeDecisionDto>, JsonRejection>,
 ) -> Result<Json<ProgramChange>, ApiError> {
     let Json(b) = body.map_err(bad_body)?;
@@ -546,8 +547,8 @@ pub struct EnrollmentParams {
 pub async fn list_enrollments(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
-    Query(q): Query<EnrollmentParams>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<EnrollmentParams>,
 ) -> Result<Json<Vec<EnrollmentRow>>, ApiError> {
     let state_filter = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -568,7 +569,7 @@ pub async fn list_enrollments(
 pub async fn person_decisions(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<DecisionRow>>, ApiError> {
     Ok(Json(state.store.person_decisions(&actor, id).await?))
 }

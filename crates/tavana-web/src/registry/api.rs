@@ -1,11 +1,12 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiPath, ApiQuery};
 use crate::versions::VersionDto;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::registry::{
@@ -57,7 +58,7 @@ pub struct PersonPage {
 pub async fn search(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Query(p): Query<SearchParams>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<PersonPage>, ApiError> {
     let query = PersonQuery {
         national_code: p.national_code,
@@ -84,7 +85,7 @@ pub async fn search(
 pub async fn get_person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(state.store.person(&actor, id).await?))
 }
@@ -125,7 +126,7 @@ pub async fn create_person(
 pub async fn update_person(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<PersonBody>, JsonRejection>,
 ) -> Result<Json<Person>, ApiError> {
     let Json(body) = body.map_err(bad_body)?;
@@ -143,7 +144,7 @@ pub async fn update_person(
 pub async fn history(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<VersionDto>>, ApiError> {
     Ok(Json(state.store.person_history(&actor, id).await?.into_iter().map(Into::into).collect()))
 }
@@ -154,7 +155,7 @@ pub async fn history(
 pub async fn list_disabilities(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Disability>>, ApiError> {
     Ok(Json(state.store.disabilities(&actor, id).await?))
 }
@@ -179,7 +180,7 @@ pub struct RawDisabilitySchema {
 pub async fn add_disability(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<RawDisabilitySchema>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Disability>), ApiError> {
     let Json(body) = body.map_err(bad_body)?;
@@ -217,7 +218,7 @@ pub async fn create_household(
 pub async fn get_household(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<HouseholdDto>, ApiError> {
     let h = state.store.household(&actor, id).await?;
     let members = state.store.household_members(&actor, id).await?;
@@ -261,8 +262,8 @@ pub struct RowErrorDto {
 pub async fn import(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(kind): Path<String>,
-    Query(params): Query<ImportParams>,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(params): ApiQuery<ImportParams>,
     body: Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
     let bad =

@@ -1,9 +1,10 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiPath, ApiQuery};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use tavana_store::registry::duplicates::Candidate;
 use utoipa::{IntoParams, ToSchema};
@@ -54,7 +55,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<CandidateDto>>, ApiError> {
     let status = match p.status.as_deref() {
         None => tavana_domain::registry::CandidateStatus::Open,
@@ -93,7 +94,7 @@ pub struct Decision {
 pub async fn decide(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Decision>, JsonRejection>,
 ) -> Result<Json<CandidateDto>, ApiError> {
     let Json(d) = body.map_err(bad_body)?;

@@ -301,3 +301,20 @@ async fn hostile_rules_are_refused_with_a_position() {
     let health = app.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }
+
+/// A path or query value that does not parse answers problem+json naming the
+/// parameter (it was plain text).
+#[tokio::test]
+async fn bad_parameters_are_problems_naming_the_parameter() {
+    let app = spawn_app().await;
+    let token = app.token_for("program").await;
+    let client = app.client();
+    for (path, field) in [("/api/v1/persons/abc", "id"), ("/api/v1/programs/1/enrollments?limit=many", "limit")] {
+        let response = client.get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"), "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["field"], field, "{path}: {body}");
+        assert!(!body["detail_fa"].as_str().unwrap().is_empty());
+    }
+}
