@@ -74,14 +74,17 @@ impl From<StoreError> for Problem {
                 format!("Your roles do not allow you to {what}."),
                 "نقش شما اجازهٔ این کار را نمی‌دهد.",
             ),
-            StoreError::Conflict { field } => Problem {
-                status: StatusCode::CONFLICT,
-                ..Problem::field(
-                    &field,
-                    format!("{field} is already taken."),
-                    format!("این {} پیش‌تر ثبت شده است.", field_fa(&field)),
-                )
-            },
+            StoreError::Conflict { field } => {
+                let (en, fa) = if field == "version" || field == "state" {
+                    (
+                        "It was changed by someone else meanwhile: reload it and try again.".to_string(),
+                        "در این فاصله کس دیگری آن را تغییر داده است: دوباره بارگذاری و تلاش کنید.".to_string(),
+                    )
+                } else {
+                    (format!("{field} is already taken."), format!("این {} پیش‌تر ثبت شده است.", field_fa(&field)))
+                };
+                Problem { status: StatusCode::CONFLICT, title: "Conflict", ..Problem::field(&field, en, fa) }
+            }
             StoreError::Invalid(e) => Problem::field(
                 e.field,
                 format!("{} {}.", e.field, e.reason.english()),

@@ -78,6 +78,9 @@ async fn the_registry_api_registers_searches_changes_and_imports() {
     let stale =
         client.put(app.url(&format!("/api/v1/persons/{id}"))).bearer_auth(&worker).json(&changed).send().await.unwrap();
     assert_eq!(stale.status(), 409);
+    let stale: Value = stale.json().await.unwrap();
+    assert_eq!((stale["title"].as_str(), stale["field"].as_str()), (Some("Conflict"), Some("version")), "{stale}");
+    assert!(stale["detail"].as_str().unwrap().contains("changed by someone else"), "{stale}");
     let history: Value = client
         .get(app.url(&format!("/api/v1/persons/{id}/history")))
         .bearer_auth(&worker)
