@@ -366,7 +366,9 @@ impl HouseholdFields {
             errors.push(DomainError::new("place", Reason::Empty));
         }
         let address = optional(&raw.address).map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "));
-        if address.as_ref().is_some_and(|a| a.chars().count() > 300) {
+        if let Err(e) = crate::text::plain_text("address", &raw.address) {
+            errors.push(e);
+        } else if address.as_ref().is_some_and(|a| a.chars().count() > 300) {
             errors.push(DomainError::new("address", Reason::TooLong { max: 300 }));
         }
         let postal_code = optional(&raw.postal_code).and_then(|p| keep(&mut errors, PostalCode::parse(p)));
@@ -528,7 +530,8 @@ impl DisabilityFields {
         let national_code = keep(&mut e, crate::NationalCode::parse(&raw.national_code));
         let kind = keep(&mut e, DisabilityType::parse("kind", &raw.kind));
         let severity = keep(&mut e, Severity::parse("severity", &raw.severity));
-        let commission = optional(&raw.commission).map(str::to_string);
+        let commission = optional(&raw.commission)
+            .and_then(|c| keep(&mut e, crate::text::plain_text("commission", c).map(|()| c.to_string())));
         let assessed_on = keep(&mut e, past_date("assessed_on", &raw.assessed_on, today));
         let valid_until = optional(&raw.valid_until).and_then(|v| keep(&mut e, any_date("valid_until", v)));
         if let (Some(from), Some(until)) = (assessed_on, valid_until)

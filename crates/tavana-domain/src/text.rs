@@ -84,6 +84,20 @@ pub fn search_key(input: &str) -> String {
     normalize(input).replace(' ', "")
 }
 
+/// Refuses free text carrying control characters (a NUL byte, escape codes…),
+/// which no one types and PostgreSQL cannot store; tabs and line breaks are
+/// whitespace and allowed.
+pub fn plain_text(field: &'static str, text: &str) -> Result<(), crate::DomainError> {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(crate::DomainError::breaks(
+            field,
+            "contains a control character (such as a NUL byte)",
+            "نویسهٔ کنترلی (مانند بایت تهی) دارد",
+        ));
+    }
+    Ok(())
+}
+
 /// A cell for a spreadsheet: one that would run as a formula (it begins with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, which
 /// spreadsheets show as text and [`from_spreadsheet`] takes off again.

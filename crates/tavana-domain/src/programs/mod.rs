@@ -209,6 +209,7 @@ impl ProgramFields {
             },
         );
         let text = |field: &'static str, v: &str| {
+            crate::text::plain_text(field, v)?;
             let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
             if v.is_empty() {
                 Err(DomainError::new(field, Reason::Empty))

@@ -527,6 +527,7 @@ impl Store {
             if text.trim().is_empty() {
                 return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
             }
+            tavana_domain::text::plain_text(field, text)?;
         }
         self.apply_due_program_changes().await?;
         let program = self.program(actor, program_id).await?;
@@ -990,6 +991,8 @@ impl Store {
         if reasons.trim().is_empty() {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
         }
+        tavana_domain::text::plain_text("reasons", reasons)?;
+        tavana_domain::text::plain_text("legal_basis", legal_basis)?;
         let current = self.enrollment(actor, program_id, person_id).await?;
         let from = current.state;
         if !from.may_become(to) {

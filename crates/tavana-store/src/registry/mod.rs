@@ -412,6 +412,7 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
+        tavana_domain::text::plain_text("reason", reason)?;
         let current = self.person_unlogged(actor, id).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&current.unit_path)?)?;
         if current.version != expected_version {

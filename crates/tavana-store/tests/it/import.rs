@@ -307,3 +307,17 @@ async fn formula_cells_are_neutralized_in_exports_and_reports() {
     let (again, _) = run(store, &worker, ImportKind::Households, FileFormat::Csv, &csv).await;
     assert_eq!((again.unchanged, again.updated), (1, 0));
 }
+
+/// A NUL byte in free text is refused in its row with a reason, and the batch's
+/// good rows are kept (on PostgreSQL it used to fail the whole import with 500).
+#[tokio::test]
+async fn control_characters_are_refused_per_row() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let households = "file_number,place,address\nT-1,08-01-C,خیابان آزادی\nT-2,08-01-C,bad\u{0}address\nT-3,08-01-C,\n";
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, households).await;
+    assert_eq!((summary.inserted, summary.rejected), (2, 1), "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].field.as_str()), (3, "address"));
+    assert!(errors[0].reason_en.contains("control character"), "{errors:?}");
+}
