@@ -237,7 +237,13 @@ pub const NO_SUCH_ROUTE: &str = "No such API route; see /api/v1/openapi.json.";
 /// A JSON body that failed to parse becomes a problem naming the field serde named.
 pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
     let text = rejection.body_text();
-    let field = text.split('`').nth(1).map(str::to_string);
+    // Serde names a field only when one is missing or unknown; in "invalid type:
+    // integer `123`" the quoted text is the value, not a field.
+    let field = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| text.split(p).nth(1))
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string);
     ApiError::from(Problem {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         field,

@@ -318,3 +318,37 @@ async fn bad_parameters_are_problems_naming_the_parameter() {
         assert!(!body["detail_fa"].as_str().unwrap().is_empty());
     }
 }
+
+/// A body of the wrong shape names the field only when serde knows it: a missing
+/// field by its name, a value of the wrong type without a made-up field (it used to
+/// say `"field": "123"`).
+#[tokio::test]
+async fn body_errors_name_the_right_field() {
+    let app = spawn_app().await;
+    let token = app.token_for("program").await;
+    let client = app.client();
+    let post = async |body: Value| -> Value {
+        client
+            .post(app.url("/api/v1/programs"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    };
+    let wrong_type = post(json!({ "code": 123 })).await;
+    assert_eq!(wrong_type["status"], 422);
+    assert!(wrong_type.get("field").is_none(), "{wrong_type}");
+    let simulate = client
+        .post(app.url("/api/v1/programs/1/simulation"))
+        .bearer_auth(&token)
+        .json(&json!({ "rule": "person.alive" }))
+        .send()
+        .await
+        .unwrap();
+    let missing: Value = simulate.json().await.unwrap();
+    assert_eq!(missing["field"], "formula", "{missing}");
+}
