@@ -50,9 +50,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "TAVANA_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Mark cookies Secure: set this when users reach Tavana over HTTPS.
-        #[arg(long, env = "TAVANA_SECURE_COOKIES")]
-        secure_cookies: bool,
+        /// Send cookies without the Secure flag: only for plain HTTP on this machine.
+        /// Cookies are Secure unless the server listens on a loopback address.
+        #[arg(long, env = "TAVANA_PLAIN_HTTP")]
+        plain_http: bool,
     },
     /// Run pending database migrations and exit.
     Migrate {
@@ -261,7 +262,8 @@ async fn run(command: Command) -> Result<()> {
             let store = open(&db.database).await?;
             import_file(&store, &kind, &file, &username, report).await
         }
-        Command::Serve { db, bind, secure_cookies } => {
+        Command::Serve { db, bind, plain_http } => {
+            let secure_cookies = secure_cookies_for(&bind, plain_http);
             let store = open(&db.database).await?;
             serve(store, &bind, WebConfig { secure_cookies, ..WebConfig::default() }).await
         }
@@ -331,6 +333,17 @@ async fn run(command: Command) -> Result<()> {
             }
         }
     }
+}
+
+/// Whether session cookies carry the Secure flag: always, but when the operator
+/// says the server is reached by plain HTTP, or it listens on a loopback address
+/// (the demo, a developer's machine), where a browser would not send them back.
+fn secure_cookies_for(bind: &str, plain_http: bool) -> bool {
+    let loopback = bind
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| bind.starts_with("localhost:"));
+    !(plain_http || loopback)
 }
 
 /// A password from standard input when it is piped in; otherwise a generated one.
@@ -591,4 +604,21 @@ async fn serve(store: Store, bind: &str, config: WebConfig) -> Result<()> {
     println!("Tavana is serving on http://{addr}/ (Ctrl-C stops it)");
     tavana_web::serve(listener, AppState::new(store, config)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_cookies_for;
+
+    /// Cookies were not Secure unless asked; now they are unless the server
+    /// listens on this machine only or the operator says it is plain HTTP.
+    #[test]
+    fn cookies_are_secure_unless_served_on_loopback_or_declared_plain() {
+        assert!(secure_cookies_for("0.0.0.0:8080", false));
+        assert!(secure_cookies_for("10.1.2.3:443", false));
+        assert!(!secure_cookies_for("127.0.0.1:8080", false));
+        assert!(!secure_cookies_for("[::1]:8080", false));
+        assert!(!secure_cookies_for("localhost:8080", false));
+        assert!(!secure_cookies_for("0.0.0.0:8080", true));
+    }
 }
