@@ -79,6 +79,17 @@ enum Command {
         /// A name for the token, such as the client system's.
         #[arg(long)]
         name: String,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = 90)]
+        days: u64,
+    },
+    /// Revoke an API token by its id (as listed on the user's page and by the API).
+    RevokeToken {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The token's id.
+        #[arg(long)]
+        id: i64,
     },
     /// The tamper-evident audit log.
     #[command(subcommand)]
@@ -314,12 +325,22 @@ async fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Token { db, username, name } => {
+        Command::Token { db, username, name, days } => {
             let store = open(&db.database).await?;
             let id = store.user_id_by_name(&username).await.with_context(|| format!("no user {username:?}"))?;
-            let (token, secret) = store.issue_api_token(None, id, &name, None).await?;
-            println!("token {} (id {}) for {username}; send it as 'Authorization: Bearer TOKEN'", token.name, token.id);
+            let valid_for = std::time::Duration::from_secs(days.saturating_mul(86_400));
+            let (token, secret) = store.issue_api_token(None, id, &name, Some(valid_for)).await?;
+            println!(
+                "token {} (id {}) for {username}, valid {days} days; send it as 'Authorization: Bearer TOKEN'",
+                token.name, token.id
+            );
             println!("{secret}");
+            Ok(())
+        }
+        Command::RevokeToken { db, id } => {
+            let store = open(&db.database).await?;
+            store.revoke_api_token_as_operator(id).await?;
+            println!("token {id} revoked");
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { db }) => {

@@ -283,7 +283,10 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *c)
                 .await?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+                // A new password ends every way in the old one made: tokens too.
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(self.now())
                     .bind(user_id)
                     .execute(c)
                     .await
@@ -327,11 +330,21 @@ impl Store {
                     .map(|r| r.rows_affected())
             })?;
             if !active {
+                // Disabled: sessions end and tokens are revoked, for good (enabling
+                // the user again brings neither back).
                 on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(id)
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected()))?;
+                on_tx!(tx, |c| sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+                )
+                .bind(self.now())
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
             let mut after = before.clone();
             after.active = active;
@@ -489,8 +502,13 @@ impl Store {
         .await
     }
 
-    /// Issues an API token for a machine client acting as `user_id`. The secret is
-    /// returned once. With an actor, they must be an admin over the user's unit.
+    /// How long a token lasts unless its issuer says otherwise.
+    pub const TOKEN_DAYS: u64 = 90;
+
+    /// Issues an API token acting as `user_id`, valid for `valid_for` (90 days
+    /// unless said). The secret is returned once. With an actor, only for
+    /// themselves: nobody mints a token to act as someone else (administrators
+    /// revoke tokens, they do not issue them); without one, the operator's CLI.
     pub async fn issue_api_token(
         &self,
         actor: Option<&Actor>,
@@ -502,13 +520,16 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid(DomainError::new("name", Reason::Empty)));
         }
-        let (row, _) = self.user_row(user_id).await?;
-        if let Some(actor) = actor {
-            authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
+        self.user_row(user_id).await?;
+        if let Some(actor) = actor
+            && actor.user_id != user_id
+        {
+            return Err(StoreError::Forbidden("issue a token to act as another user"));
         }
         let secret = format!("tvn_{}", random_token());
         let now = self.now();
-        let expires_at = valid_for.map(|d| now + micros_of(d));
+        let valid_for = valid_for.unwrap_or(Duration::from_secs(Self::TOKEN_DAYS * 86_400));
+        let expires_at = Some(now + micros_of(valid_for));
         self.write(async |tx| {
             let id: i64 = on_tx!(tx, |c| {
                 sqlx::query_scalar(
@@ -537,6 +558,66 @@ impl Store {
             )
             .await?;
             Ok((token, secret))
+        })
+        .await
+    }
+
+    /// A user's API tokens, newest first (the user, or an admin over their unit).
+    pub async fn api_tokens(&self, actor: &Actor, user_id: i64) -> Result<Vec<ApiToken>> {
+        let (row, _) = self.user_row(user_id).await?;
+        if actor.user_id != user_id {
+            authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
+        }
+        let rows = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id, user_id, name, created_at, expires_at, revoked_at, last_used_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id DESC"
+        )
+        .bind(user_id)
+        .fetch_all(c)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Revokes an API token (its user, or an admin over the user's unit). A token
+    /// cached by a server stops working within its cache's life (seconds).
+    pub async fn revoke_api_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
+        let user_id: i64 = on_pool!(self, |c| sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+            .bind(token_id)
+            .fetch_one(c)
+            .await)?;
+        let (row, _) = self.user_row(user_id).await?;
+        if actor.user_id != user_id {
+            authorize(actor, Action::Iam(IamAction::ManageUsers), &path_of(&row)?)?;
+        }
+        let now = self.now();
+        self.write(async |tx| {
+            on_tx!(tx, |c| sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(token_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            tx.audit(Some(actor), AuditEvent::new("api_token.revoke", "api_token", token_id)).await
+        })
+        .await
+    }
+
+    /// Revokes an API token for the operator (the CLI), by id.
+    pub async fn revoke_api_token_as_operator(&self, token_id: i64) -> Result<()> {
+        let now = self.now();
+        self.write(async |tx| {
+            let changed = on_tx!(tx, |c| sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+            )
+            .bind(now)
+            .bind(token_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.audit(None, AuditEvent::new("api_token.revoke", "api_token", token_id)).await
         })
         .await
     }

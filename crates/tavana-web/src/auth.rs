@@ -61,6 +61,13 @@ impl TokenCache {
         entries.get(secret).filter(|(_, at)| at.elapsed() < Self::TTL).map(|(actor, _)| actor.clone())
     }
 
+    /// Forgets every cached token, so a revocation takes effect at once here.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
     fn put(&self, secret: &str, actor: &Actor) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= Self::MAX {

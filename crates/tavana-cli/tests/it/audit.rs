@@ -47,9 +47,20 @@ fn help_explains_every_command() {
     let help = tavana(&["--help"], "");
     assert!(help.status.success());
     let out = text(&help.stdout);
-    for command in
-        ["demo", "serve", "migrate", "geography", "user", "token", "audit", "synth", "import", "export", "bench"]
-    {
+    for command in [
+        "demo",
+        "serve",
+        "migrate",
+        "geography",
+        "user",
+        "token",
+        "revoke-token",
+        "audit",
+        "synth",
+        "import",
+        "export",
+        "bench",
+    ] {
         assert!(out.contains(command), "--help does not mention {command}");
     }
     let unknown = tavana(&["serve", "--database", "mysql://root:secret@db/x"], "");

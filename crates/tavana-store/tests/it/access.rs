@@ -19,7 +19,7 @@ enum Act {
     ViewUnit,
     ViewUser,
     DisableUser,
-    IssueToken,
+    RevokeToken,
 }
 
 fn outcome<T>(result: Result<T, StoreError>) -> Outcome {
@@ -43,7 +43,10 @@ async fn attempt(store: &Store, who: &Actor, act: Act, unit_id: i64, user_id: i6
             }
             result
         }
-        Act::IssueToken => outcome(store.issue_api_token(Some(who), user_id, "t", None).await),
+        Act::RevokeToken => {
+            let (token, _) = store.issue_api_token(None, user_id, "t", None).await.expect("token");
+            outcome(store.revoke_api_token(who, token.id).await)
+        }
     }
 }
 
@@ -72,7 +75,7 @@ async fn roles_by_units_by_actions() {
         (&hq_admin, Act::ViewUnit, tehran_obj, Allow),
         (&hq_admin, Act::ViewUser, fars_obj, Allow),
         (&hq_admin, Act::DisableUser, fars_obj, Allow),
-        (&hq_admin, Act::IssueToken, tehran_obj, Allow),
+        (&hq_admin, Act::RevokeToken, tehran_obj, Allow),
         // A province admin: their province's subtree only.
         (&tehran_admin, Act::ViewUnit, tehran_obj, Allow),
         (&tehran_admin, Act::ViewUser, tehran_obj, Allow),
@@ -80,7 +83,7 @@ async fn roles_by_units_by_actions() {
         (&tehran_admin, Act::ViewUnit, fars_obj, NotFound),
         (&tehran_admin, Act::ViewUser, fars_obj, NotFound),
         (&tehran_admin, Act::DisableUser, fars_obj, NotFound),
-        (&tehran_admin, Act::IssueToken, fars_obj, NotFound),
+        (&tehran_admin, Act::RevokeToken, fars_obj, NotFound),
         (&fars_admin, Act::ViewUser, tehran_obj, NotFound),
         (&fars_admin, Act::DisableUser, tehran_obj, NotFound),
         // A county admin does not see their sibling county or the province above.
@@ -96,7 +99,7 @@ async fn roles_by_units_by_actions() {
         // The auditor reads everywhere and changes nothing.
         (&hq_auditor, Act::ViewUser, fars_obj, Allow),
         (&hq_auditor, Act::DisableUser, fars_obj, Forbidden),
-        (&hq_auditor, Act::IssueToken, tehran_obj, Forbidden),
+        (&hq_auditor, Act::RevokeToken, tehran_obj, Forbidden),
     ];
     let mut failures = Vec::new();
     for (who, act, (unit_id, user_id), expected) in table {

@@ -94,12 +94,30 @@ async fn api_tokens_act_as_their_user_until_expired() {
     let store = &db.store;
     let admin = user(store, "admin", "HQ", Role::Admin).await;
     let client = user(store, "dci-client", "HQ", Role::CaseWorker).await;
-    let (token, secret) = store.issue_api_token(Some(&admin), client.user_id, "dci", None).await.unwrap();
+    // A user issues their own tokens; an admin does not mint one to act as them.
+    let minted = store.issue_api_token(Some(&admin), client.user_id, "dci", None).await.unwrap_err();
+    assert!(matches!(minted, StoreError::Forbidden(_)), "{minted:?}");
+    let (token, secret) = store.issue_api_token(Some(&client), client.user_id, "dci", None).await.unwrap();
     assert!(secret.starts_with("tvn_"));
     assert_eq!(token.user_id, client.user_id);
+    let days = (token.expires_at.unwrap() - token.created_at) / 86_400_000_000;
+    assert_eq!(days, 90, "tokens expire unless their issuer says otherwise");
     assert_eq!(store.api_token_actor(&secret).await.unwrap(), Some(client.clone()));
     assert_eq!(store.api_token_actor("tvn_forged").await.unwrap(), None);
     let (_, expired) =
-        store.issue_api_token(Some(&admin), client.user_id, "short", Some(std::time::Duration::ZERO)).await.unwrap();
+        store.issue_api_token(Some(&client), client.user_id, "short", Some(std::time::Duration::ZERO)).await.unwrap();
     assert_eq!(store.api_token_actor(&expired).await.unwrap(), None);
+    // Listed for the user and their admin; revoked by the admin, it stops working.
+    let listed = store.api_tokens(&admin, client.user_id).await.unwrap();
+    assert_eq!(listed.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["short", "dci"]);
+    store.revoke_api_token(&admin, token.id).await.unwrap();
+    assert_eq!(store.api_token_actor(&secret).await.unwrap(), None);
+    // A new password, or disabling the user, revokes every token, for good.
+    let (_, second) = store.issue_api_token(None, client.user_id, "cli", None).await.unwrap();
+    store.set_password(Some(&admin), client.user_id, "a new long passphrase").await.unwrap();
+    assert_eq!(store.api_token_actor(&second).await.unwrap(), None);
+    let (_, third) = store.issue_api_token(None, client.user_id, "cli2", None).await.unwrap();
+    store.set_user_active(&admin, client.user_id, false).await.unwrap();
+    store.set_user_active(&admin, client.user_id, true).await.unwrap();
+    assert_eq!(store.api_token_actor(&third).await.unwrap(), None, "re-enabling brings no token back");
 }

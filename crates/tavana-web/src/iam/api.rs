@@ -111,3 +111,56 @@ pub async fn get_user(
 ) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(state.store.user(&actor, id).await?.into()))
 }
+
+/// An API token as listed (its secret is shown only when issued).
+#[derive(Serialize, ToSchema)]
+pub struct TokenDto {
+    pub id: i64,
+    pub name: String,
+    pub created_at_micros: i64,
+    pub expires_at_micros: Option<i64>,
+    pub revoked_at_micros: Option<i64>,
+    pub last_used_at_micros: Option<i64>,
+}
+
+/// A user's API tokens (the user, or an admin over their unit).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = [TokenDto]), (status = 404, body = ProblemBody)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<TokenDto>>, ApiError> {
+    let tokens = state.store.api_tokens(&actor, id).await?;
+    Ok(Json(
+        tokens
+            .into_iter()
+            .map(|t| TokenDto {
+                id: t.id,
+                name: t.name,
+                created_at_micros: t.created_at,
+                expires_at_micros: t.expires_at,
+                revoked_at_micros: t.revoked_at,
+                last_used_at_micros: t.last_used_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes one of a user's API tokens (the user, or an admin over their unit).
+#[utoipa::path(post, path = "/api/v1/users/{id}/tokens/{token}/revocation", tag = "users",
+    params(("id" = i64, Path, description = "User id"), ("token" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 404, body = ProblemBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath((id, token)): ApiPath<(i64, i64)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    if !state.store.api_tokens(&actor, id).await?.iter().any(|t| t.id == token) {
+        return Err(tavana_store::StoreError::NotFound.into());
+    }
+    state.store.revoke_api_token(&actor, token).await?;
+    state.tokens.clear();
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

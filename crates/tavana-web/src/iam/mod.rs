@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}", get(ui::show))
         .route("/users/{id}/active", post(ui::set_active))
         .route("/users/{id}/tokens", post(ui::issue_token))
+        .route("/users/{id}/tokens/{token}/revoke", post(ui::revoke_token))
         .layer(from_fn_with_state(&LABELS, scoped))
 }
 
@@ -46,5 +47,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::me))
         .routes(routes!(api::list_users, api::create_user))
         .routes(routes!(api::get_user))
+        .routes(routes!(api::list_tokens))
+        .routes(routes!(api::revoke_token))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

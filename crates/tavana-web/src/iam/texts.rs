@@ -24,6 +24,10 @@ ui_texts! {
     enable: "فعال کردن", "Enable";
     api_tokens: "توکن‌های دسترسی برنامه‌ها", "API tokens";
     token_name: "نام توکن", "Token name";
+    expires: "پایان اعتبار", "Expires";
+    last_used: "آخرین استفاده", "Last used";
+    revoke: "ابطال", "Revoke";
+    revoked: "باطل یا منقضی", "Revoked or expired";
     issue_token: "صدور توکن", "Issue token";
     token_shown_once: "این توکن فقط همین یک بار نمایش داده می‌شود؛ آن را در جای امنی نگه دارید:", "This token is shown only once; keep it somewhere safe:";
     fix_errors: "لطفاً خطاهای فرم را برطرف کنید.", "Please correct the errors in the form.";

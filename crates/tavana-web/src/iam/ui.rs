@@ -199,6 +199,7 @@ struct ShowPage {
     can_manage: bool,
     is_self: bool,
     new_token: Option<String>,
+    tokens: Vec<TokenRow>,
 }
 
 async fn show_page(
@@ -210,15 +211,29 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let shown = state.store.user(&session.actor, id).await.in_lang(lang)?;
     let row = user_row(lang, &shown);
-    let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
-    let page = ShowPage {
-        t: super::texts::texts(lang),
-        layout,
-        user: row,
-        can_manage: session.actor.may(Action::Iam(IamAction::ManageUsers)),
-        is_self: id == session.actor.user_id,
-        new_token,
+    let is_self = id == session.actor.user_id;
+    let can_manage = session.actor.may(Action::Iam(IamAction::ManageUsers));
+    let tokens = if is_self || can_manage {
+        state
+            .store
+            .api_tokens(&session.actor, id)
+            .await
+            .in_lang(lang)?
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                name: t.name,
+                created: lang.instant(t.created_at),
+                expires: t.expires_at.map(|e| lang.instant(e)).unwrap_or_default(),
+                last_used: t.last_used_at.map(|e| lang.instant(e)).unwrap_or_default(),
+                live: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > state.store.now()),
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
+    let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
+    let page = ShowPage { t: super::texts::texts(lang), layout, user: row, can_manage, is_self, new_token, tokens };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -235,6 +250,11 @@ pub async fn show(
 pub struct ActiveForm {
     csrf: String,
     active: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
 }
 
 pub async fn set_active(
@@ -269,4 +289,34 @@ pub async fn issue_token(
     }
     let (_, secret) = state.store.issue_api_token(Some(&user.actor), id, &form.name, None).await.in_lang(lang)?;
     show_page(&state, lang, &user, id, Some(secret)).await
+}
+
+/// Revokes one of a user's API tokens (the user, or an admin over their unit).
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path((id, token)): Path<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let owned = state.store.api_tokens(&user.actor, id).await.in_lang(lang)?.iter().any(|t| t.id == token);
+    if !owned {
+        return Err(PageError(lang, Problem::not_found()));
+    }
+    state.store.revoke_api_token(&user.actor, token).await.in_lang(lang)?;
+    state.tokens.clear();
+    Ok(Redirect::to(&format!("/users/{id}")).into_response())
+}
+
+/// One of a user's API tokens, as listed.
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+    pub live: bool,
 }

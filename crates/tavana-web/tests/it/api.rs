@@ -57,7 +57,8 @@ async fn every_documented_route_is_served() {
             .replace("{id}", "999999")
             .replace("{kind}", "persons")
             .replace("{person}", "999999")
-            .replace("{change}", "999999");
+            .replace("{change}", "999999")
+            .replace("{token}", "999999");
         let operations = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put)];
         for (method, operation) in operations.iter().filter_map(|(m, o)| o.as_ref().map(|o| (m, o))) {
             let takes_body = operation.request_body.is_some();
@@ -351,4 +352,39 @@ async fn body_errors_name_the_right_field() {
         .unwrap();
     let missing: Value = simulate.json().await.unwrap();
     assert_eq!(missing["field"], "formula", "{missing}");
+}
+
+/// API tokens are listed and revoked, and a revoked token stops working at once;
+/// a user issues their own (an admin used to mint one to act as anyone).
+#[tokio::test]
+async fn tokens_are_listed_and_revoked() {
+    let app = spawn_app().await;
+    let token = app.token_for("caseworker").await;
+    let client = app.client();
+    let me: Value = client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let id = me["id"].as_i64().unwrap();
+    let tokens: Value = client
+        .get(app.url(&format!("/api/v1/users/{id}/tokens")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = tokens[0]["id"].as_i64().unwrap();
+    assert!(tokens[0]["expires_at_micros"].as_i64().is_some(), "tokens expire");
+    // Another county's worker sees nothing of them.
+    let fars = app.token_for("admin.fars").await;
+    let hidden = client.get(app.url(&format!("/api/v1/users/{id}/tokens"))).bearer_auth(&fars).send().await.unwrap();
+    assert_eq!(hidden.status(), 404);
+    let revoked = client
+        .post(app.url(&format!("/api/v1/users/{id}/tokens/{tid}/revocation")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    let after = client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(after.status(), 401, "revoked at once");
 }
