@@ -151,9 +151,13 @@ impl Store {
         let now = self.now();
         self.write(async |tx| {
             supersede_by_id(tx, "person", merged).await?;
-            on_tx!(tx, |c| sqlx::query(
+            // Only a record still standing merges, and only into one still standing:
+            // checked in the write transaction (writers queue), so two merges of the
+            // same pair, or crossing ones, cannot form a cycle.
+            let changed = on_tx!(tx, |c| sqlx::query(
                 "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, updated_by = $3, \
-                 updated_unit_id = $4, change_reason = $5 WHERE id = $6"
+                 updated_unit_id = $4, change_reason = $5 WHERE id = $6 AND merged_into IS NULL \
+                 AND EXISTS (SELECT 1 FROM persons s WHERE s.id = $1 AND s.merged_into IS NULL)"
             )
             .bind(survivor)
             .bind(now)
@@ -164,6 +168,13 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
+            if changed == 0 {
+                return Err(StoreError::Invalid(DomainError::breaks(
+                    "survivor",
+                    "one of the two has been merged already: decide on the record that stands",
+                    "یکی از این دو پیش‌تر ادغام شده است: دربارهٔ پرونده‌ای که مانده تصمیم بگیرید",
+                )));
+            }
             let movable: Vec<i64> = on_tx!(tx, |c| {
                 sqlx::query_scalar(
                 "SELECT d.id FROM disabilities d WHERE d.person_id = $1 AND NOT EXISTS \

@@ -127,3 +127,34 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
     assert!(matches!(store.dismiss_duplicate(&other, names.id, "x").await, Err(StoreError::NotFound)));
     assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
 }
+
+/// Two rules flagging the same pair used to let each be merged into the other, and
+/// both vanished from search, household and exports; the second merge is refused.
+#[tokio::test]
+async fn merges_cannot_form_a_cycle() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let today = date!(2026 - 11 - 26);
+    let mut ids = Vec::new();
+    for (file, code, first) in [("M-1", "0012345679", "علی"), ("M-2", "1234567891", "علي")] {
+        let h = HouseholdFields::parse(&RawHousehold {
+            file_number: file.into(),
+            place: "08-01-C".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        store.create_household(&worker, &h, "registration").await.unwrap();
+        let p = PersonFields::parse(&raw(code, file, first, "09121112233"), today).unwrap();
+        ids.push(store.register_person(&worker, &p, "registration").await.unwrap().id);
+    }
+    assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 2, "by name and by phone");
+    let open = store.duplicate_candidates(&worker, CandidateStatus::Open, 50).await.unwrap();
+    store.merge_duplicate(&worker, open[0].id, ids[0], "same man").await.unwrap();
+    let crossing = store.merge_duplicate(&worker, open[1].id, ids[1], "same man, the other way").await;
+    assert!(matches!(crossing, Err(StoreError::Invalid(ref e)) if e.field == "survivor"), "{crossing:?}");
+    // One of them still stands, and is found.
+    let q = PersonQuery { last_name: Some("کاظمی".into()), ..Default::default() };
+    let found = store.search_persons(&worker, &q, None, 50).await.unwrap();
+    assert_eq!(found.items.iter().map(|p| p.id).collect::<Vec<_>>(), [ids[0]]);
+}
