@@ -373,21 +373,55 @@ impl Store {
         let username = username.trim().to_lowercase();
         let now = self.now();
         let since = now - micros_of(policy.throttle_window);
-        let (by_user, by_address): (i64, i64) = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT \
-                   (SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $3 AND NOT success), \
-                   (SELECT COUNT(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT success)",
-            )
-            .bind(&username)
-            .bind(address)
-            .bind(since)
-            .fetch_one(c)
-            .await
-        })?;
-        if by_user >= policy.max_failures_per_user || by_address >= policy.max_failures_per_address {
+        // The attempt is counted and recorded (as a failure until proven otherwise)
+        // in one write transaction before the password is checked: writers queue,
+        // so guesses sent in parallel are counted one after another, and no more
+        // than the limit are ever checked.
+        let attempt: Option<i64> = self
+            .write(async |tx| {
+                let (by_user, by_address): (i64, i64) = on_tx!(tx, |c| {
+                    sqlx::query_as(
+                        "SELECT \
+                           (SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $3 AND NOT success), \
+                           (SELECT COUNT(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT success)",
+                    )
+                    .bind(&username)
+                    .bind(address)
+                    .bind(since)
+                    .fetch_one(c)
+                    .await
+                })?;
+                if by_user >= policy.max_failures_per_user || by_address >= policy.max_failures_per_address {
+                    tx.audit(
+                        None,
+                        AuditEvent::new("auth.sign_in_throttled", "user", &username)
+                            .after(json!({ "address": address })),
+                    )
+                    .await?;
+                    return Ok(None);
+                }
+                let id: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
+                        "INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(&username)
+                    .bind(address)
+                    .bind(now)
+                    .bind(false)
+                    .fetch_one(c)
+                    .await
+                })?;
+                tx.audit(
+                    None,
+                    AuditEvent::new("auth.sign_in_attempt", "user", &username).after(json!({ "address": address })),
+                )
+                .await?;
+                Ok(Some(id))
+            })
+            .await?;
+        let Some(attempt) = attempt else {
             return Ok(Err(SignInRefused::Throttled));
-        }
+        };
         let found: Option<(i64, String, bool)> = on_pool!(self, |c| {
             sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
                 .bind(&username)
@@ -402,25 +436,18 @@ impl Store {
             Some((id, _, true)) if password_ok => Some(id),
             _ => None,
         };
+        // A wrong password or name: the attempt stands recorded as a failure, and
+        // its audit entry (made with it) says who tried from where.
+        let Some(user_id) = user_id else {
+            return Ok(Err(SignInRefused::WrongCredentials));
+        };
         self.write(async |tx| {
-            on_tx!(tx, |c| {
-                sqlx::query("INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4)")
-                    .bind(&username)
-                    .bind(address)
-                    .bind(now)
-                    .bind(user_id.is_some())
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-            let Some(user_id) = user_id else {
-                tx.audit(
-                    None,
-                    AuditEvent::new("auth.sign_in_failed", "user", &username).after(json!({ "address": address })),
-                )
-                .await?;
-                return Ok(Err(SignInRefused::WrongCredentials));
-            };
+            on_tx!(tx, |c| sqlx::query("UPDATE login_attempts SET success = $1 WHERE id = $2")
+                .bind(true)
+                .bind(attempt)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             let actor = self.actor_for_user(user_id).await?;
             let token = random_token();
             let csrf_token = random_token();

@@ -18,7 +18,7 @@ async fn every_write_is_chained_and_tampering_is_named() {
     assert_eq!(entries, 5);
     let recent = store.recent_audit_entries(&admin, 10).await.unwrap();
     let actions: Vec<_> = recent.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["auth.sign_in_failed", "user.disable", "user.create", "user.create", "geography.load"]);
+    assert_eq!(actions, ["auth.sign_in_attempt", "user.disable", "user.create", "user.create", "geography.load"]);
     let disable = &recent[1];
     assert_eq!(disable.actor_user_id, Some(admin.user_id));
     assert_eq!(disable.actor_username.as_deref(), Some("admin"));

@@ -121,3 +121,32 @@ async fn api_tokens_act_as_their_user_until_expired() {
     store.set_user_active(&admin, client.user_id, true).await.unwrap();
     assert_eq!(store.api_token_actor(&third).await.unwrap(), None, "re-enabling brings no token back");
 }
+
+/// Forty guesses sent at once used to be checked all against a limit of five, and
+/// the right one signed in; now they are counted one after another, and no more
+/// than the limit are checked.
+#[tokio::test]
+async fn parallel_guesses_are_counted_one_by_one() {
+    let db = seeded().await;
+    let store = &db.store;
+    let policy = AuthPolicy::default();
+    user(store, "sara", "C08-01", Role::CaseWorker).await;
+    let guesses = (0..40).map(|i| {
+        let store = store.clone();
+        let policy = policy.clone();
+        let password = if i == 39 { PASSWORD.to_string() } else { format!("guess number {i}") };
+        tokio::spawn(async move { store.sign_in(&policy, "sara", &password, &format!("10.0.1.{i}")).await.unwrap() })
+    });
+    let mut checked = 0;
+    let mut signed_in = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            Ok(_) => signed_in += 1,
+            Err(SignInRefused::WrongCredentials) => checked += 1,
+            Err(_) => {}
+        }
+    }
+    assert!(checked + signed_in <= policy.max_failures_per_user as usize, "{checked} checked, {signed_in} signed in");
+    let recorded = store.count_rows_for_tests("login_attempts WHERE username = 'sara'").await.unwrap();
+    assert_eq!(recorded, policy.max_failures_per_user);
+}
