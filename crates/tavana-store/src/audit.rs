@@ -350,6 +350,38 @@ impl Store {
         self.verify_audit_chain().await
     }
 
+    /// Who read a person's sensitive data, newest first: the read log's entries
+    /// about that person (their record, history, assessments, rule values, an
+    /// explanation, decisions), by readers in the auditor's subtree.
+    pub async fn reads_of_person(&self, actor: &Actor, person_id: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        if !actor.may(Action::Audit(AuditAction::Read)) {
+            return Err(StoreError::Forbidden("read the audit log"));
+        }
+        // The person must exist in the auditor's subtree: otherwise not found.
+        let path: String = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT o.path FROM persons s JOIN org_units o ON o.id = s.unit_id WHERE s.id = $1"
+        )
+        .bind(person_id)
+        .fetch_one(c)
+        .await)?;
+        if !path.starts_with(actor.unit_path.as_str()) {
+            return Err(StoreError::NotFound);
+        }
+        let rows = on_reads!(self, |c| {
+            sqlx::query_as(
+                "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
+                 prev_hash, hash, actor_username FROM read_log WHERE object_type = 'person' AND object_id = $1 \
+                 AND actor_unit_path LIKE $2 ORDER BY seq DESC LIMIT $3",
+            )
+            .bind(person_id.to_string())
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        })?;
+        Ok(rows)
+    }
+
     /// The newest audit entries, for auditors and admins in their scope: entries
     /// made by actors of their subtree (or by the system, for HQ).
     pub async fn recent_audit_entries(&self, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {

@@ -55,6 +55,26 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "enrollments", &program.to_string(), seq).await;
     store.program_decisions(&officer, program, 10).await.unwrap();
     seq = check(store, &auditor, "decisions", &program.to_string(), seq).await;
+    // The auditor asks who read this person: every read above that named them.
+    let reads = store.reads_of_person(&auditor, person, 50).await.unwrap();
+    let data: Vec<String> = reads
+        .iter()
+        .map(|e| {
+            let after: serde_json::Value = serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap();
+            format!("{}:{}", e.actor_username.as_deref().unwrap_or(""), after["data"].as_str().unwrap())
+        })
+        .collect();
+    for expected in [
+        "worker:person_record",
+        "worker:person_history",
+        "worker:assessments",
+        "officer:eligibility",
+        "officer:decisions",
+    ] {
+        assert!(data.iter().any(|d| d == expected), "{expected} in {data:?}");
+    }
+    let fars_auditor = user(store, "fars.auditor", "P17", Role::Auditor).await;
+    assert!(matches!(store.reads_of_person(&fars_auditor, person, 50).await, Err(tavana_store::StoreError::NotFound)));
     let mut out = Vec::new();
     store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut out).await.unwrap();
     check(store, &auditor, "export", "persons", seq).await;

@@ -35,3 +35,42 @@ pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) 
         }
     }))
 }
+
+/// One read of a person's sensitive data.
+#[derive(Serialize, ToSchema)]
+pub struct ReadDto {
+    pub seq: i64,
+    pub at_micros: i64,
+    pub reader: Option<String>,
+    /// Which data: person_record, person_history, assessments, rule_values,
+    /// eligibility or decisions.
+    pub data: Option<String>,
+}
+
+/// Who read this person's sensitive data, newest first (auditors and admins, for
+/// readers in their subtree).
+#[utoipa::path(get, path = "/api/v1/audit/persons/{id}/reads", tag = "audit",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [ReadDto]), (status = 403, body = ProblemBody)))]
+pub async fn person_reads(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    crate::error::ApiPath(id): crate::error::ApiPath<i64>,
+) -> Result<Json<Vec<ReadDto>>, ApiError> {
+    let reads = state.store.reads_of_person(&actor, id, 500).await?;
+    Ok(Json(
+        reads
+            .into_iter()
+            .map(|e| ReadDto {
+                seq: e.seq,
+                at_micros: e.at,
+                reader: e.actor_username,
+                data: e
+                    .after_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                    .and_then(|v| v["data"].as_str().map(str::to_string)),
+            })
+            .collect(),
+    ))
+}

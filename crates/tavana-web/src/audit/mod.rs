@@ -25,5 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The module's API routes.
 pub(crate) fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::verify)).layer(from_fn_with_state(&LABELS, scoped))
+    OpenApiRouter::new()
+        .routes(routes!(api::verify))
+        .routes(routes!(api::person_reads))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }
