@@ -109,6 +109,10 @@ INSERT INTO read_head (id, seq, hash)
 VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
 ON CONFLICT (id) DO NOTHING;";
 
+/// The columns of a read log entry as listed.
+const READ_COLUMNS: &str = "seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, \
+     after_json, prev_hash, hash, actor_username";
+
 /// Sensitive data a read may return. Every store method that returns one of these
 /// logs the read through [`Store::log_read`] (one entry per read, naming the
 /// object and the data), so an auditor can answer "who looked at this person, and
@@ -324,15 +328,10 @@ impl Store {
         if !actor.may(Action::Audit(AuditAction::Read)) {
             return Err(StoreError::Forbidden("read the audit log"));
         }
+        let sql =
+            format!("SELECT {READ_COLUMNS} FROM read_log WHERE actor_unit_path LIKE $1 ORDER BY seq DESC LIMIT $2");
         let rows = on_reads!(self, |c| {
-            sqlx::query_as(
-                "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
-                 prev_hash, hash, actor_username FROM read_log WHERE actor_unit_path LIKE $1 ORDER BY seq DESC LIMIT $2",
-            )
-            .bind(actor.unit_path.subtree_pattern())
-            .bind(limit)
-            .fetch_all(c)
-            .await
+            sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).bind(limit).fetch_all(c).await
         })?;
         Ok(rows)
     }
@@ -367,17 +366,17 @@ impl Store {
         if !path.starts_with(actor.unit_path.as_str()) {
             return Err(StoreError::NotFound);
         }
+        let sql = format!(
+            "SELECT {READ_COLUMNS} FROM read_log WHERE object_type = 'person' AND object_id = $1 \
+             AND actor_unit_path LIKE $2 ORDER BY seq DESC LIMIT $3"
+        );
         let rows = on_reads!(self, |c| {
-            sqlx::query_as(
-                "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
-                 prev_hash, hash, actor_username FROM read_log WHERE object_type = 'person' AND object_id = $1 \
-                 AND actor_unit_path LIKE $2 ORDER BY seq DESC LIMIT $3",
-            )
-            .bind(person_id.to_string())
-            .bind(actor.unit_path.subtree_pattern())
-            .bind(limit)
-            .fetch_all(c)
-            .await
+            sqlx::query_as(&sql)
+                .bind(person_id.to_string())
+                .bind(actor.unit_path.subtree_pattern())
+                .bind(limit)
+                .fetch_all(c)
+                .await
         })?;
         Ok(rows)
     }
