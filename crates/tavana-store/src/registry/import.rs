@@ -202,7 +202,9 @@ async fn import_rows(
     match kind {
         ImportKind::Households => {
             let places = store.village_and_city_homes().await?;
-            let mut rx = spawn_reader(input, format, |raw: &RawHousehold| HouseholdFields::parse(raw));
+            let mut rx = spawn_reader(input, format, &["file_number", "place"], |raw: &RawHousehold| {
+                HouseholdFields::parse(raw)
+            });
             while let Some(batch) = rx.recv().await {
                 let summary = households_batch(store, actor, state, &places, batch, on_error).await?;
                 total.add(&summary);
@@ -210,7 +212,17 @@ async fn import_rows(
             }
         }
         ImportKind::Persons => {
-            let mut rx = spawn_reader(input, format, move |raw: &RawPerson| PersonFields::parse(raw, today));
+            let required = &[
+                "national_code",
+                "household",
+                "relationship",
+                "first_name",
+                "last_name",
+                "father_name",
+                "birth_date",
+                "sex",
+            ];
+            let mut rx = spawn_reader(input, format, required, move |raw: &RawPerson| PersonFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
                 let summary = persons_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
@@ -218,7 +230,9 @@ async fn import_rows(
             }
         }
         ImportKind::Disabilities => {
-            let mut rx = spawn_reader(input, format, move |raw: &RawDisability| DisabilityFields::parse(raw, today));
+            let required = &["national_code", "kind", "severity", "assessed_on"];
+            let mut rx =
+                spawn_reader(input, format, required, move |raw: &RawDisability| DisabilityFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
                 let summary = disabilities_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
@@ -320,10 +334,11 @@ struct PlaceInfo {
 fn spawn_reader<R, F>(
     input: Box<dyn Read + Send>,
     format: FileFormat,
+    required: &'static [&'static str],
     check: impl Fn(&R) -> std::result::Result<F, Vec<DomainError>> + Send + 'static,
 ) -> tokio::sync::mpsc::Receiver<Vec<Item<F>>>
 where
-    R: DeserializeOwned + Serialize + Send + 'static,
+    R: DeserializeOwned + Serialize + Default + Send + 'static,
     F: Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Item<F>>>(4);
@@ -360,6 +375,16 @@ where
                         );
                         None
                     }
+                };
+                // A header that cannot be right (a column twice, an unknown or a
+                // missing one, another delimiter) refuses the file before any row.
+                let headers = match headers.map(|h| (header_problem(&h, &columns::<R>(), required), h)) {
+                    Some((Some((value, en, fa)), _)) => {
+                        let _ = send(1, Err(RowError::new(1, "header", &value, &en, &fa)), &mut batch);
+                        None
+                    }
+                    Some((None, h)) => Some(h),
+                    None => None,
                 };
                 if let Some(headers) = headers {
                     reader.set_headers(headers.clone());
@@ -403,6 +428,56 @@ where
         }
     });
     rx
+}
+
+/// The columns a record of type `R` has, in order, as its CSV header writes them.
+fn columns<R: Default + Serialize>() -> Vec<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if writer.serialize(R::default()).is_err() {
+        return Vec::new();
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines().next().unwrap_or_default().split(',').map(str::to_string).collect()
+}
+
+/// What is wrong with a CSV header, if anything: the value at fault and the reason
+/// in English and Persian.
+fn header_problem(
+    headers: &csv::StringRecord,
+    known: &[String],
+    required: &[&str],
+) -> Option<(String, String, String)> {
+    if headers.len() == 1
+        && let Some(delimiter) = [';', '\t', '|'].into_iter().find(|d| headers[0].contains(*d))
+    {
+        let shown = if delimiter == '\t' { "a tab".to_string() } else { format!("'{delimiter}'") };
+        return Some((
+            headers[0].to_string(),
+            format!("the file is separated by {shown}, not by commas: save it as CSV with commas"),
+            format!("ستون‌های پرونده با {shown} جدا شده‌اند، نه با ویرگول: آن را CSV با ویرگول ذخیره کنید"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for h in headers.iter() {
+        if !seen.insert(h) {
+            return Some((
+                h.to_string(),
+                format!("the column {h:?} appears twice"),
+                format!("ستون «{h}» دو بار آمده است"),
+            ));
+        }
+        if !known.iter().any(|k| k == h) {
+            return Some((
+                h.to_string(),
+                format!("{h:?} is not a column of this file (the columns are {})", known.join(", ")),
+                format!("«{h}» از ستون‌های این پرونده نیست (ستون‌ها: {})", known.join("، ")),
+            ));
+        }
+    }
+    required.iter().find(|r| !headers.iter().any(|h| h == **r)).map(|missing| {
+        (missing.to_string(), format!("the column {missing:?} is missing"), format!("ستون «{missing}» در پرونده نیست"))
+    })
 }
 
 fn unreadable(line: u64, detail: &str) -> RowError {

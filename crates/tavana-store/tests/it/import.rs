@@ -321,3 +321,31 @@ async fn control_characters_are_refused_per_row() {
     assert_eq!((errors[0].line, errors[0].field.as_str()), (3, "address"));
     assert!(errors[0].reason_en.contains("control character"), "{errors:?}");
 }
+
+/// A header that cannot be right refuses the file before any row, saying why (a
+/// wrong delimiter used to read as empty fields, extra columns were ignored).
+#[tokio::test]
+async fn headers_are_checked_before_any_row() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    for (file, value, says) in [
+        ("file_number;place\nT-1;08-01-C\n", "file_number;place", "separated by ';'"),
+        ("file_number,place,place\nT-1,08-01-C,08-01-C\n", "place", "appears twice"),
+        ("file_number,place,adress\nT-1,08-01-C,x\n", "adress", "is not a column of this file"),
+        ("file_number,address\nT-1,x\n", "place", "is missing"),
+    ] {
+        let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, file).await;
+        assert_eq!((summary.inserted, summary.rejected), (0, 1), "{file}: {errors:?}");
+        assert_eq!(
+            (errors[0].line, errors[0].field.as_str(), errors[0].value.as_str()),
+            (1, "header", value),
+            "{file}"
+        );
+        assert!(errors[0].reason_en.contains(says), "{file}: {}", errors[0].reason_en);
+    }
+    // An export's own columns (persons carry the bank) read back.
+    let (summary, errors) =
+        run(store, &worker, ImportKind::Households, FileFormat::Csv, "file_number,place\nT-1,08-01-C\n").await;
+    assert_eq!(summary.inserted, 1, "{errors:?}");
+}
