@@ -379,11 +379,14 @@ impl Store {
         // than the limit are ever checked.
         let attempt: Option<i64> = self
             .write(async |tx| {
-                let (by_user, by_address): (i64, i64) = on_tx!(tx, |c| {
+                let (by_pair, by_address, by_user, last_failure): (i64, i64, i64, Option<i64>) = on_tx!(tx, |c| {
                     sqlx::query_as(
                         "SELECT \
+                           (SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND address = $2 AND at > $3 \
+                            AND NOT success), \
+                           (SELECT COUNT(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT success), \
                            (SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $3 AND NOT success), \
-                           (SELECT COUNT(*) FROM login_attempts WHERE address = $2 AND at > $3 AND NOT success)",
+                           (SELECT MAX(at) FROM login_attempts WHERE username = $1 AND at > $3 AND NOT success)",
                     )
                     .bind(&username)
                     .bind(address)
@@ -391,7 +394,15 @@ impl Store {
                     .fetch_one(c)
                     .await
                 })?;
-                if by_user >= policy.max_failures_per_user || by_address >= policy.max_failures_per_address {
+                // One address guessing one user's password is stopped for the window;
+                // guesses at a user from everywhere else only slow down (a wait that
+                // doubles up to a minute), so no one can lock a user out.
+                let backoff = by_user >= policy.max_failures_per_user
+                    && last_failure.is_some_and(|last| {
+                        let doublings = u32::try_from(by_user - policy.max_failures_per_user).unwrap_or(u32::MAX).min(6);
+                        now - last < 1_000_000 * (1i64 << doublings)
+                    });
+                if by_pair >= policy.max_failures_per_user || by_address >= policy.max_failures_per_address || backoff {
                     tx.audit(
                         None,
                         AuditEvent::new("auth.sign_in_throttled", "user", &username)
