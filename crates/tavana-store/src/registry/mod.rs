@@ -951,6 +951,10 @@ pub(crate) async fn update_person_row(
         q.push(", version = version + 1 WHERE id = ").push_bind(id).push(" AND version = ").push_bind(expected_version);
         q.build().execute(c).await.map(|r| r.rows_affected())
     })?;
+    if changed > 0 {
+        // A person who moved to another household takes their records along.
+        records_follow(tx, v.household_id).await?;
+    }
     Ok(changed)
 }
 
@@ -1148,7 +1152,33 @@ pub(crate) async fn update_household_row(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+    records_follow(tx, id).await?;
     Ok(changed)
+}
+
+/// A household's members' assessments, enrollments and open reviews follow them to
+/// their office (after a move of the household or of a member into it), so the
+/// office they left neither sees nor exports them.
+pub(crate) async fn records_follow(tx: &mut WriteTx, household_id: i64) -> Result<()> {
+    for table in ["disabilities", "enrollments"] {
+        let sql = format!(
+            "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id), \
+             province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id) \
+             WHERE person_id IN (SELECT id FROM persons WHERE household_id = $1)"
+        );
+        on_tx!(tx, |c| sqlx::query(&sql).bind(household_id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE enrollment_reviews SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = enrollment_reviews.person_id) \
+         WHERE person_id IN (SELECT id FROM persons WHERE household_id = $1)"
+    )
+    .bind(household_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 pub(crate) async fn insert_disabilities(

@@ -195,3 +195,33 @@ async fn moving_a_household_moves_its_members_between_offices() {
     assert!(matches!(store.person(&county, p.id).await, Err(StoreError::NotFound)));
     assert!(store.person(&province, p.id).await.is_ok());
 }
+
+/// A person's assessments follow them when their household moves office (they
+/// used to stay with the office left, which could still export them).
+#[tokio::test]
+async fn assessments_follow_a_move() {
+    use tavana_store::registry::import::{FileFormat, ImportKind};
+    let db = seeded().await;
+    let store = &db.store;
+    let province = user(store, "tehran.province", "P08", Role::CaseWorker).await;
+    let county = user(store, "tehran.county", "C08-01", Role::CaseWorker).await;
+    let h = store.create_household(&province, &household("M-1", "08-01-C"), "registration").await.unwrap();
+    store.register_person(&province, &person(&code(9), "M-1", "سارا", "نوری"), "registration").await.unwrap();
+    let assessment = RawDisability {
+        national_code: code(9),
+        kind: "motor".into(),
+        severity: "severe".into(),
+        assessed_on: "1402/01/01".into(),
+        ..Default::default()
+    };
+    store.add_disability(&county, &DisabilityFields::parse(&assessment, TODAY).unwrap(), "assessment").await.unwrap();
+    let export = async |who| {
+        let mut out = Vec::new();
+        store.export(who, ImportKind::Disabilities, FileFormat::Csv, None, &mut out).await.unwrap()
+    };
+    assert_eq!(export(&county).await, 1);
+    store.move_household(&province, h.id, &household("M-1", "08-02-C"), "moved to Shemiranat").await.unwrap();
+    assert_eq!(export(&county).await, 0, "the office left no longer exports them");
+    let shemiranat = user(store, "shemiranat", "C08-02", Role::CaseWorker).await;
+    assert_eq!(export(&shemiranat).await, 1);
+}
