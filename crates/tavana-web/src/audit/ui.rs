@@ -30,13 +30,29 @@ struct AuditPage {
     figure: String,
     reason: String,
     rows: Vec<EntryRow>,
-    /// The newest reads of sensitive data, from the read log.
+    /// The newest reads of sensitive data, from the read log (or those of one person).
     reads: Vec<EntryRow>,
+    /// The person whose reads are shown, if one was asked for.
+    person: String,
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+#[derive(serde::Deserialize)]
+pub struct AuditQuery {
+    /// Show who read this person's data instead of the newest reads.
+    person: Option<i64>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, PageError> {
     let entries = state.store.recent_audit_entries(&user.actor, 200).await.in_lang(lang)?;
-    let reads = state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?;
+    let reads = match q.person {
+        Some(person) => state.store.reads_of_person(&user.actor, person, 500).await.in_lang(lang)?,
+        None => state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?,
+    };
     let national = user.actor.unit_path.is_root();
     let (intact, figure, reason) = if national {
         match state.store.verify_audit_chain_as(&user.actor).await.in_lang(lang)? {
@@ -67,6 +83,16 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
     let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
     Ok(render(
         StatusCode::OK,
-        &AuditPage { t: super::texts::texts(lang), layout, national, intact, figure, reason, rows, reads },
+        &AuditPage {
+            t: super::texts::texts(lang),
+            layout,
+            national,
+            intact,
+            figure,
+            reason,
+            rows,
+            reads,
+            person: q.person.map(|p| p.to_string()).unwrap_or_default(),
+        },
     ))
 }

@@ -642,6 +642,11 @@ async fn a_household_keeps_one_living_head_and_asks_who_succeeds() {
     let person = with_sheba.headers()["location"].to_str().unwrap().to_string();
     let page = client.get(app.url(&person)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("بانک ملی ایران"), "{page}");
+    // The auditor sees who read this person's record.
+    let person_id = person.rsplit('/').next().unwrap();
+    let auditor = app.signed_in("auditor").await;
+    let reads = auditor.get(app.url(&format!("/audit?person={person_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(reads.contains(&format!("person {person_id} (person_record)")) && reads.contains("caseworker"), "{reads}");
     assert_eq!(register("S-9", "1234567891", "زهرا", "head", "").await.status(), 303, "her successor");
     let second = register("S-9", "0067749828", "نرگس", "head", "").await;
     assert_eq!(second.status(), 422);
