@@ -523,6 +523,16 @@ impl Store {
         let ConfirmRequest { persons, reasons, legal_basis, as_of } = *request;
         let today = self.today();
         require(actor, Action::Programs(ProgramAction::Manage))?;
+        if persons.len() > MAX_CONFIRMED {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::breaks(
+                "persons",
+                format!("at most {MAX_CONFIRMED} persons a confirmation; send the rest in another"),
+                format!(
+                    "حداکثر {} نفر در هر تأیید؛ بقیه را در تأیید دیگری بفرستید",
+                    tavana_domain::text::to_persian_digits(&MAX_CONFIRMED.to_string())
+                ),
+            )));
+        }
         for (field, text) in [("reasons", reasons), ("legal_basis", legal_basis)] {
             if text.trim().is_empty() {
                 return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
@@ -739,6 +749,9 @@ impl Store {
         Ok(Confirmation { enrolled, refused })
     }
 }
+
+/// The most persons one confirmation takes (on every path: page, API).
+pub const MAX_CONFIRMED: usize = 10_000;
 
 /// What an officer confirms: the persons, why, under which legal basis, and the
 /// day eligibility is decided as of (the first day the enrollment pays for).

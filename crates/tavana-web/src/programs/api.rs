@@ -25,9 +25,6 @@ const MANAGE: tavana_domain::iam::Action =
     tavana_domain::iam::Action::Programs(tavana_domain::programs::ProgramAction::Manage);
 const OPEN: tavana_domain::iam::Action = tavana_domain::iam::Action::Open(tavana_domain::iam::Module::Programs);
 
-/// The most persons one confirmation takes.
-const MAX_PERSONS: usize = 10_000;
-
 /// Every program.
 #[utoipa::path(get, path = "/api/v1/programs", tag = "programs", responses((status = 200, body = [Program]), (status = 403, body = ProblemBody)))]
 pub async fn list(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<Vec<Program>>, ApiError> {
@@ -260,16 +257,6 @@ pub async fn enroll(
 ) -> Result<Json<Enrolled>, ApiError> {
     may(&actor, MANAGE)?;
     let Json(c) = body.map_err(bad_body)?;
-    if c.persons.len() > MAX_PERSONS {
-        return Err(invalid_fields(&[tavana_domain::DomainError::breaks(
-            "persons",
-            format!("at most {MAX_PERSONS} persons a confirmation; send the rest in another"),
-            format!(
-                "حداکثر {} نفر در هر تأیید؛ بقیه را در تأیید دیگری بفرستید",
-                tavana_domain::text::to_persian_digits(&MAX_PERSONS.to_string())
-            ),
-        )]));
-    }
     let as_of = super::as_of(&state.store, c.as_of.as_deref())?;
     let request = ConfirmRequest { persons: &c.persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
     let done = state.store.confirm_enrollments(&actor, id, &request).await?;
