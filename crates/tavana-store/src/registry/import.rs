@@ -655,6 +655,8 @@ async fn households_batch(
             summary.inserted = new_rows.len() as u64;
             objects.inserted = new_rows.iter().map(|r| r.file_number.clone()).collect();
             insert_households(tx, actor, &new_rows, "import").await?;
+            // Moved households' members take their records to the new office.
+            crate::registry::records_follow(tx, &moved).await?;
             audit_batch(tx, actor, ImportKind::Households, first_line, &summary, objects).await?;
             // Changed households' members may have left a program's rule.
             crate::registry::emit_household_change(tx, actor, &moved, "import").await?;
@@ -708,6 +710,7 @@ async fn persons_batch(
             let mut new_rows = Vec::new();
             let mut changed = Vec::new();
             let mut concerned = Vec::new();
+            let mut changed_households = Vec::new();
             let mut objects = Changed::default();
             for (line, fields) in good {
                 let Some(household) = households.get(&fields.household).filter(|h| in_scope(actor, &h.unit_path))
@@ -771,6 +774,7 @@ async fn persons_batch(
                     Some(stored) => {
                         concerned.push(stored.values.household_id);
                         supersede_by_id(tx, "person", stored.id).await?;
+                        changed_households.push(values.household_id);
                         update_person_row(tx, actor, stored.id, stored.version, &values, "import").await?;
                         summary.updated += 1;
                         changed.push(stored.id);
@@ -781,6 +785,10 @@ async fn persons_batch(
             summary.inserted = new_rows.len() as u64;
             objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
             insert_persons(tx, actor, &new_rows, "import").await?;
+            // Changed persons (some moved) take their records to their office: once a batch.
+            changed_households.sort_unstable();
+            changed_households.dedup();
+            crate::registry::records_follow(tx, &changed_households).await?;
             audit_batch(tx, actor, ImportKind::Persons, first_line, &summary, objects).await?;
             // Changed persons may have left a program's rule, and new or moved
             // members change their households' (and the ones they left).

@@ -260,6 +260,7 @@ impl Store {
                     home.place_id,
                 );
                 update_household_row(tx, actor, id, &values, reason).await?;
+                records_follow(tx, &[id]).await?;
                 let household = household_in_tx(tx, id).await?;
                 tx.audit(
                     Some(actor),
@@ -432,6 +433,8 @@ impl Store {
                 if changed == 0 {
                     return Err(StoreError::Conflict { field: "version".into() });
                 }
+                // A person who moved to another household takes their records along.
+                records_follow(tx, &[values.household_id]).await?;
                 let person = person_in_tx(tx, id).await?;
                 tx.audit(
                     Some(actor),
@@ -951,10 +954,6 @@ pub(crate) async fn update_person_row(
         q.push(", version = version + 1 WHERE id = ").push_bind(id).push(" AND version = ").push_bind(expected_version);
         q.build().execute(c).await.map(|r| r.rows_affected())
     })?;
-    if changed > 0 {
-        // A person who moved to another household takes their records along.
-        records_follow(tx, v.household_id).await?;
-    }
     Ok(changed)
 }
 
@@ -1135,7 +1134,7 @@ pub(crate) async fn insert_households(
 }
 
 /// Writes a household's new values (its file number stays); its members follow it
-/// to its office.
+/// to its office (their records follow by [`records_follow`], once per write).
 pub(crate) async fn update_household_row(
     tx: &mut WriteTx,
     actor: &Actor,
@@ -1152,32 +1151,35 @@ pub(crate) async fn update_household_row(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    records_follow(tx, id).await?;
     Ok(changed)
 }
 
-/// A household's members' assessments, enrollments and open reviews follow them to
-/// their office (after a move of the household or of a member into it), so the
-/// office they left neither sees nor exports them.
-pub(crate) async fn records_follow(tx: &mut WriteTx, household_id: i64) -> Result<()> {
-    for table in ["disabilities", "enrollments"] {
-        let sql = format!(
-            "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id), \
-             province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id) \
-             WHERE person_id IN (SELECT id FROM persons WHERE household_id = $1)"
-        );
-        on_tx!(tx, |c| sqlx::query(&sql).bind(household_id).execute(c).await.map(|r| r.rows_affected()))?;
+/// The members of these households take their assessments, enrollments and open
+/// reviews to their office (after a move of a household, or of a member into one),
+/// so the office they left neither sees nor exports them: set-based, a thousand
+/// households a statement.
+pub(crate) async fn records_follow(tx: &mut WriteTx, households: &[i64]) -> Result<()> {
+    for chunk in households.chunks(1_000) {
+        for (table, with_province) in [("disabilities", true), ("enrollments", true), ("enrollment_reviews", false)] {
+            let province = if with_province {
+                format!(", province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id)")
+            } else {
+                String::new()
+            };
+            on_tx!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(format!(
+                    "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id)\
+                     {province} WHERE person_id IN (SELECT id FROM persons WHERE household_id IN ("
+                ));
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push("))");
+                q.build().execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
     }
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE enrollment_reviews SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = enrollment_reviews.person_id) \
-         WHERE person_id IN (SELECT id FROM persons WHERE household_id = $1)"
-    )
-    .bind(household_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
     Ok(())
 }
 
