@@ -349,17 +349,14 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
 /// information when the rule's value or the amount is unknown.
 pub(crate) fn outcome(terms: &Terms) -> Result<Sql> {
     let (rule, amount) = (expression(&terms.rule)?, expression(&terms.formula)?);
-    let mut sql = Sql::new("(CASE WHEN ");
-    sql.append(&rule)
-        .push(" THEN CASE WHEN ")
-        .append(&amount)
-        .push(&format!(
-            " IS NOT NULL THEN '{}' ELSE '{}' END WHEN NOT ",
-            Outcome::Eligible.code(),
-            Outcome::NeedsInformation.code()
-        ))
-        .append(&rule)
-        .push(&format!(" THEN '{}' ELSE '{}' END)", Outcome::NotEligible.code(), Outcome::NeedsInformation.code()));
+    let mut sql = Sql::new("(CASE ");
+    sql.append(&rule).push(" WHEN (1 = 1) THEN CASE WHEN ").append(&amount).push(&format!(
+        " IS NOT NULL THEN '{}' ELSE '{}' END WHEN (1 = 0) THEN '{}' ELSE '{}' END)",
+        Outcome::Eligible.code(),
+        Outcome::NeedsInformation.code(),
+        Outcome::NotEligible.code(),
+        Outcome::NeedsInformation.code()
+    ));
     Ok(sql)
 }
 
@@ -405,6 +402,11 @@ pub(crate) fn expression(expr: &Expr) -> Result<Sql> {
     let mut sql = Sql::default();
     write(expr, &mut sql)?;
     Ok(sql)
+}
+
+/// A column or a value: cheap to write more than once.
+fn is_leaf(expr: &Expr) -> bool {
+    matches!(expr.kind, ExprKind::Int(_) | ExprKind::Var(_))
 }
 
 fn write(expr: &Expr, out: &mut Sql) -> Result<()> {
@@ -453,9 +455,9 @@ fn write(expr: &Expr, out: &mut Sql) -> Result<()> {
             write(inner, out)?;
             out.push(")");
         }
-        ExprKind::MinMax(min, a, b) => {
-            // Written out, since SQLite says MIN(a, b) and PostgreSQL LEAST(a, b);
-            // unknown when either is, as in the interpreter.
+        ExprKind::MinMax(min, a, b) if is_leaf(a) && is_leaf(b) => {
+            // A column or a value written twice costs nothing; unknown when either
+            // is, as in the interpreter.
             let op = if *min { " <= " } else { " >= " };
             out.push("(CASE WHEN ");
             write(a, out)?;
@@ -471,14 +473,26 @@ fn write(expr: &Expr, out: &mut Sql) -> Result<()> {
             write(b, out)?;
             out.push(" END)");
         }
+        ExprKind::MinMax(min, a, b) => {
+            // Each operand written once, so nesting grows the SQL linearly (SQLite
+            // says MIN(a, b), PostgreSQL LEAST(a, b) and ignores unknowns). The
+            // aggregate keeps either planner from copying the operands back in.
+            out.push(&format!(
+                "(SELECT CASE WHEN COUNT(mm.z) = 2 THEN {}(mm.z) END FROM (SELECT ",
+                if *min { "MIN" } else { "MAX" }
+            ));
+            write(a, out)?;
+            out.push(" AS z UNION ALL SELECT ");
+            write(b, out)?;
+            out.push(") AS mm)");
+        }
         ExprKind::Cond(c, y, n) => {
-            out.push("(CASE WHEN ");
+            // A simple CASE evaluates the condition once; unknown matches neither.
+            out.push("(CASE ");
             write(c, out)?;
-            out.push(" THEN ");
+            out.push(" WHEN (1 = 1) THEN ");
             write(y, out)?;
-            out.push(" WHEN NOT ");
-            write(c, out)?;
-            out.push(" THEN ");
+            out.push(" WHEN (1 = 0) THEN ");
             write(n, out)?;
             out.push(" END)");
         }
@@ -547,6 +561,20 @@ mod tests {
         assert!(!expression(&hostile).unwrap().text().contains("DROP"), "text never enters the SQL");
         let age = variables(&["person.age"], &at(), "/1/%").unwrap().text();
         assert!(!age.contains("2026") && !age.contains("1405"), "nor does the date");
+    }
+
+    #[test]
+    fn nesting_grows_the_sql_linearly() {
+        let mut text = "person.age".to_string();
+        for level in 0..24 {
+            text = match level % 3 {
+                0 => format!("min({text} + 1, person.age * 2)"),
+                1 => format!("max(person.age - 1, {text})"),
+                _ => format!("(person.age > {level} ? {text} : 5)"),
+            };
+        }
+        let sql = expression(&parse(&text).unwrap()).unwrap().text();
+        assert!(sql.len() < 12 * text.len(), "{} characters of SQL for {}", sql.len(), text.len());
     }
 
     #[test]
