@@ -54,6 +54,10 @@ enum Command {
         /// Cookies are Secure unless the server listens on a loopback address.
         #[arg(long, env = "TAVANA_PLAIN_HTTP")]
         plain_http: bool,
+        /// The longest, in seconds, a request's rule, simulation or list may keep
+        /// the database busy before it is stopped.
+        #[arg(long, env = "TAVANA_QUERY_LIMIT", default_value_t = 60)]
+        query_limit: u64,
     },
     /// Run pending database migrations and exit.
     Migrate {
@@ -273,9 +277,9 @@ async fn run(command: Command) -> Result<()> {
             let store = open(&db.database).await?;
             import_file(&store, &kind, &file, &username, report).await
         }
-        Command::Serve { db, bind, plain_http } => {
+        Command::Serve { db, bind, plain_http, query_limit } => {
             let secure_cookies = secure_cookies_for(&bind, plain_http);
-            let store = open(&db.database).await?;
+            let store = open(&db.database).await?.with_read_limit(std::time::Duration::from_secs(query_limit));
             serve(store, &bind, WebConfig { secure_cookies, ..WebConfig::default() }).await
         }
         Command::Migrate { db } => {
@@ -616,6 +620,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         }
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
     }
+    let store = store.with_read_limit(std::time::Duration::from_secs(60));
     serve(store, &format!("127.0.0.1:{port}"), WebConfig::default()).await
 }
 

@@ -112,6 +112,9 @@ pub struct Store {
     pub(crate) reads: std::sync::Arc<Pool>,
     pub(crate) consumers: Consumers,
     clock: Clock,
+    /// The longest a bounded read may run ([`crate::bounded`]); none by default.
+    pub(crate) read_limit: Option<Duration>,
+    pub(crate) read_counters: std::sync::Arc<crate::bounded::ReadCounters>,
 }
 
 impl std::fmt::Debug for Store {
@@ -235,6 +238,8 @@ impl Store {
             writer,
             consumers: Consumers::AfterCommit,
             clock: Clock::System,
+            read_limit: None,
+            read_counters: Default::default(),
         })
     }
 
@@ -246,6 +251,28 @@ impl Store {
     /// The same store reading time from `clock`.
     pub fn with_clock(&self, clock: Clock) -> Store {
         Store { clock, ..self.clone() }
+    }
+
+    /// The same store stopping each bounded read (a rule over many persons, a
+    /// simulation, an export) after `limit`: a server sets one, so no request can
+    /// keep the database busy for long.
+    pub fn with_read_limit(&self, limit: Duration) -> Store {
+        Store { read_limit: Some(limit), ..self.clone() }
+    }
+
+    /// How bounded reads have ended: stopped at the limit, or for nobody.
+    pub fn read_counters(&self) -> &crate::bounded::ReadCounters {
+        &self.read_counters
+    }
+
+    /// A bounded read's result as a store result, counting it when it was
+    /// stopped at the time limit.
+    pub(crate) fn count_timeout<T, E: Into<StoreError>>(&self, result: std::result::Result<T, E>) -> Result<T> {
+        let result = result.map_err(Into::into);
+        if matches!(result, Err(StoreError::TimedOut)) {
+            self.read_counters.timed_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        result
     }
 
     /// The store's clock.

@@ -20,6 +20,9 @@ pub enum StoreError {
     /// Too many failed logins for this name or address; try again later.
     #[error("too many failed attempts")]
     Throttled,
+    /// A read ran past the store's time limit and was stopped.
+    #[error("the query took longer than the time limit and was stopped")]
+    TimedOut,
     #[error("unsupported database URL {0:?}: use sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("migration failed")]
@@ -34,6 +37,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            // SQLite's SQLITE_INTERRUPT, PostgreSQL's query_canceled: bounded reads
+            // are interrupted only at their limit or when nobody waits for them.
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("9" | "57014")) => StoreError::TimedOut,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict { field: conflict_field(db.constraint(), db.message()) }
             }

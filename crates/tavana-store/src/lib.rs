@@ -7,6 +7,8 @@
 
 #[macro_use]
 mod db;
+#[macro_use]
+pub mod bounded;
 // Platform: what every module uses.
 mod access;
 pub mod audit;

@@ -96,6 +96,12 @@ impl From<StoreError> for Problem {
                 "Too many failed attempts; try again later.",
                 "تلاش‌های ناموفق بسیار بود؛ بعداً تلاش کنید.",
             ),
+            StoreError::TimedOut => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Took Too Long",
+                "The work this asks for took longer than the server allows and was stopped: ask for less (a smaller area, a simpler rule) or try again later.",
+                "این درخواست بیش از زمان مجاز طول کشید و متوقف شد: دامنهٔ کوچک‌تر یا قاعدهٔ ساده‌تری بخواهید یا بعداً تلاش کنید.",
+            ),
             other => {
                 tracing::error!(error = %error_chain(&other), "request failed");
                 Problem::new(

@@ -60,5 +60,14 @@ pub async fn render(
     let _ = writeln!(out, "tavana_sign_ins_total{{outcome=\"ok\"}} {}", m.sign_ins_ok.load(Ordering::Relaxed));
     let _ =
         writeln!(out, "tavana_sign_ins_total{{outcome=\"refused\"}} {}", m.sign_ins_refused.load(Ordering::Relaxed));
+    let reads = state.store.read_counters();
+    let _ = writeln!(
+        out,
+        "# HELP tavana_bounded_reads_stopped_total Reads stopped at the time limit, or abandoned by their client."
+    );
+    let _ = writeln!(out, "# TYPE tavana_bounded_reads_stopped_total counter");
+    for (why, n) in [("time_limit", &reads.timed_out), ("abandoned", &reads.cancelled)] {
+        let _ = writeln!(out, "tavana_bounded_reads_stopped_total{{why=\"{why}\"}} {}", n.load(Ordering::Relaxed));
+    }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out))
 }

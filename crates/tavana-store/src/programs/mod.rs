@@ -54,7 +54,7 @@ impl Store {
         require(actor, Action::Open(Module::Programs))?;
         let mut sql = variables(&used_variables(&[rule]), &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
-        let ids = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
+        let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
     }
 
@@ -78,7 +78,7 @@ impl Store {
             .push(" AS BIGINT) AS amount FROM v) o WHERE outcome <> ")
             .bind_str(Outcome::NotEligible.code())
             .push(" ORDER BY id");
-        let rows = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        let rows = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
         Ok(rows)
     }
 
@@ -132,7 +132,7 @@ impl Store {
             sql.push(")");
         }
         sql.push(" ORDER BY v.id");
-        let rows = on_pool!(self, |c| {
+        let rows = on_bounded!(self, |c| {
             let rows = sql.builder().build().fetch_all(c).await?;
             use sqlx::Row;
             rows.iter()
@@ -462,7 +462,7 @@ impl Store {
             .push(" AS BIGINT) AS amount, COALESCE(")
             .append(&expression(candidates)?)
             .push(", (1 = 0)) AS c FROM v) x GROUP BY province, county ORDER BY province, county");
-        let rows: Vec<SimulationRow> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        let rows: Vec<SimulationRow> = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
         let total = |f: fn(&SimulationRow) -> i64| rows.iter().map(f).sum::<i64>();
         let mut warnings = Vec::new();
         if total(|r| r.eligible) == 0 && total(|r| r.needs_information) == 0 {
@@ -1471,7 +1471,7 @@ impl Store {
     ) -> Result<Vec<EnrollmentRow>> {
         self.program(actor, program_id).await?;
         let q = enrollments_query(actor, program_id, filter, after, Some(limit));
-        let rows: Vec<EnrollmentRow> = on_pool!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
+        let rows: Vec<EnrollmentRow> = on_bounded!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Enrollments,

@@ -11,6 +11,7 @@ mod decisions;
 mod duplicates;
 mod iam;
 mod import;
+mod limits;
 mod migrations;
 mod org;
 mod outbox;

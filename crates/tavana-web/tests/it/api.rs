@@ -246,7 +246,7 @@ async fn hostile_rules_are_refused_with_a_position() {
         format!("{}person.alive", "!".repeat(5_000)),
         vec!["person.age > 1"; 10_000].join(" && "),
         (0..1_000).map(|i| format!("place.county == '{i}'")).collect::<Vec<_>>().join(" || "),
-        format!("{}1{}", "min(person.age, ".repeat(40), ")".repeat(40)),
+        format!("{}1{}", "min(person.age, ".repeat(70), ")".repeat(70)),
     ];
     for rule in hostile {
         let response =

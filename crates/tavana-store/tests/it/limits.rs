@@ -1,0 +1,50 @@
+//! Bounded reads: a read stops at the store's time limit with its own error, and a
+//! read nobody waits for any more is stopped in the database, not left running
+//! (abandoned simulations used to keep both cores busy for minutes). On SQLite and
+//! PostgreSQL.
+
+use crate::support::{load_population, seeded, user};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tavana_domain::iam::Role;
+use tavana_domain::programs::rule::{Subject, parse_as};
+use tavana_domain::programs::{ProgramTarget, Terms};
+use tavana_store::StoreError;
+
+#[tokio::test]
+async fn a_read_stops_at_the_time_limit() {
+    let db = seeded().await;
+    let registrar = user(&db.store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(&db.store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(&db.store, &registrar, 1500, 3).await;
+    let as_of = db.store.default_as_of().unwrap();
+    let terms = Terms::new(
+        ProgramTarget::Household,
+        parse_as("household.members_with_severe_disability >= 1", Subject::Rule).unwrap(),
+        parse_as("1000 * household.size", Subject::Formula).unwrap(),
+    );
+    let limited = db.store.with_read_limit(Duration::from_millis(1));
+    let err = limited.count_to(1_000_000_000).await.unwrap_err();
+    assert!(matches!(err, StoreError::TimedOut), "{err:?}");
+    assert!(matches!(limited.outcomes(&officer, &terms, as_of).await, Err(StoreError::TimedOut)));
+    assert_eq!(limited.read_counters().timed_out.load(Ordering::Relaxed), 2);
+    // The connections are not spoilt: without a limit the same reads finish.
+    assert_eq!(db.store.count_to(1000).await.unwrap(), 1000);
+    assert!(!db.store.outcomes(&officer, &terms, as_of).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_read_nobody_waits_for_is_stopped() {
+    let db = seeded().await;
+    let store = &db.store;
+    let abandoned = tokio::time::timeout(Duration::from_millis(300), store.count_to(i64::MAX / 2)).await;
+    assert!(abandoned.is_err(), "the count cannot have finished");
+    assert_eq!(store.read_counters().cancelled.load(Ordering::Relaxed), 1);
+    let mut waited = Duration::ZERO;
+    while store.read_counters().stopped.load(Ordering::Relaxed) == 0 && waited < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
+    assert_eq!(store.read_counters().stopped.load(Ordering::Relaxed), 1, "the statement was stopped");
+    assert_eq!(store.count_to(10).await.unwrap(), 10);
+}
