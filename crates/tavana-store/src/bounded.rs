@@ -55,7 +55,7 @@ impl SqliteRead {
                 seen.stopped.fetch_add(1, Ordering::Relaxed);
                 return false;
             }
-            !deadline.is_some_and(|d| Instant::now() >= d)
+            deadline.is_none_or(|d| Instant::now() < d)
         });
         Ok(SqliteRead { conn, ended: false, cancel, counters })
     }
