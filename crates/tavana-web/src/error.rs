@@ -240,8 +240,36 @@ pub fn no_such_route() -> ApiError {
 /// The detail of [`no_such_route`].
 pub const NO_SUCH_ROUTE: &str = "No such API route; see /api/v1/openapi.json.";
 
+/// The largest request body, in bytes, except an import's.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest file an import takes over HTTP; `tavana import` takes any size.
+pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The problem of a body larger than `limit` bytes.
+pub fn too_large(limit: usize) -> Problem {
+    let mib = limit / (1024 * 1024);
+    let hint = if limit < IMPORT_LIMIT { "" } else { "; import larger files with `tavana import`" };
+    let hint_fa = if limit < IMPORT_LIMIT {
+        ""
+    } else {
+        "؛ پرونده‌های بزرگ‌تر را با فرمان `tavana import` وارد کنید"
+    };
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Payload Too Large",
+        format!("The body is larger than {mib} MiB, the most this accepts{hint}."),
+        format!(
+            "بدنهٔ درخواست از {} مگابایت، بیشترین اندازهٔ پذیرفتنی، بزرگ‌تر است{hint_fa}.",
+            tavana_domain::text::to_persian_digits(&mib.to_string())
+        ),
+    )
+}
+
 /// A JSON body that failed to parse becomes a problem naming the field serde named.
 pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(BODY_LIMIT).into();
+    }
     let text = rejection.body_text();
     // Serde names a field only when one is missing or unknown; in "invalid type:
     // integer `123`" the quoted text is the value, not a field.

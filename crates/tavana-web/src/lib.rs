@@ -15,6 +15,7 @@ mod labels;
 mod metrics;
 mod openapi;
 mod page;
+mod reports;
 mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
@@ -39,6 +40,7 @@ use tokio::net::TcpListener;
 pub use error::NO_SUCH_ROUTE;
 pub use i18n::Lang;
 pub use openapi::openapi_document;
+pub use reports::Reports;
 
 /// How the web layer behaves.
 #[derive(Debug, Clone, Default)]
@@ -69,36 +71,6 @@ impl AppState {
             reports: Arc::new(Reports::default()),
             tokens: Arc::new(auth::TokenCache::default()),
         }
-    }
-}
-
-/// The last few import reports, kept in memory for the user who imported until
-/// they download them (at most [`Reports::KEEP`]; the oldest go first). A report is
-/// also shown on the page, so losing one on restart loses nothing else.
-#[derive(Default)]
-pub struct Reports {
-    entries: std::sync::Mutex<std::collections::VecDeque<(String, i64, String)>>,
-}
-
-impl Reports {
-    const KEEP: usize = 32;
-
-    /// Keeps a report for a user and returns its id.
-    pub fn keep(&self, user_id: i64, report: String) -> String {
-        let id = tavana_store::iam::random_token();
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::KEEP {
-                entries.pop_front();
-            }
-            entries.push_back((id.clone(), user_id, report));
-        }
-        id
-    }
-
-    /// The report with `id`, if it is this user's.
-    pub fn take(&self, user_id: i64, id: &str) -> Option<String> {
-        let entries = self.entries.lock().ok()?;
-        entries.iter().find(|(i, u, _)| i == id && *u == user_id).map(|(_, _, r)| r.clone())
     }
 }
 

@@ -45,8 +45,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api())
         .merge(crate::registry::api())
         .merge(crate::programs::api())
-        // Imports carry whole files; the CLI is the path for the largest.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))
 }
 
 /// The OpenAPI document of the API.

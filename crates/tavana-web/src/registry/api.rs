@@ -231,7 +231,7 @@ pub struct ImportParams {
     pub format: Option<String>,
 }
 
-/// What an import did, with every rejected row.
+/// What an import did: its counts, the first errors, and a link to all of them.
 #[derive(Serialize, ToSchema)]
 pub struct ImportResult {
     pub read: u64,
@@ -239,7 +239,13 @@ pub struct ImportResult {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// How many errors the refused rows have (a row may have several).
+    pub errors_total: u64,
+    /// The first 100 errors.
     pub errors: Vec<RowErrorDto>,
+    /// Where every error can be downloaded as CSV (by the importer only), when
+    /// there is any.
+    pub report: Option<String>,
 }
 
 /// A rejected row.
@@ -264,8 +270,17 @@ pub async fn import(
     ApiCaller(actor): ApiCaller,
     ApiPath(kind): ApiPath<String>,
     ApiQuery(params): ApiQuery<ImportParams>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<ImportResult>, ApiError> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(crate::error::IMPORT_LIMIT).into(),
+        _ => ApiError::from(crate::error::Problem::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "Bad Request",
+            rejection.body_text(),
+            "بدنهٔ درخواست خوانده نشد.",
+        )),
+    })?;
     let bad =
         |field| invalid_fields(&[tavana_domain::DomainError::new(field, tavana_domain::error::Reason::NotInList)]);
     let kind = ImportKind::parse(&kind).ok_or_else(|| bad("kind"))?;
@@ -277,14 +292,16 @@ pub async fn import(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid_fields(&[tavana_domain::DomainError::new("file", tavana_domain::error::Reason::Empty)]));
     }
-    let (summary, errors) = run_import(&state, &actor, kind, format, body).await?;
+    let done = run_import(&state, &actor, kind, format, body).await?;
     Ok(Json(ImportResult {
-        read: summary.read,
-        inserted: summary.inserted,
-        updated: summary.updated,
-        unchanged: summary.unchanged,
-        rejected: summary.rejected,
-        errors: errors
+        read: done.summary.read,
+        inserted: done.summary.inserted,
+        updated: done.summary.updated,
+        unchanged: done.summary.unchanged,
+        rejected: done.summary.rejected,
+        errors_total: done.errors_total,
+        errors: done
+            .first_errors
             .into_iter()
             .map(|e| RowErrorDto {
                 line: e.line,
@@ -294,27 +311,54 @@ pub async fn import(
                 reason_en: e.reason_en,
             })
             .collect(),
+        report: done.report.map(|id| format!("/api/v1/imports/reports/{id}")),
     }))
 }
 
-/// Runs an import of an uploaded body, collecting the rejected rows.
+/// The whole report of an import's refused rows, as CSV, for the user who
+/// imported (kept until the server stops or 32 newer reports push it out).
+#[utoipa::path(get, path = "/api/v1/imports/reports/{id}", tag = "registry",
+    params(("id" = String, Path, description = "the report's id, from the import's answer")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ProblemBody)))]
+pub async fn import_report(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<axum::response::Response, ApiError> {
+    state.reports.download(actor.user_id, &id).await.ok_or_else(|| tavana_store::StoreError::NotFound.into())
+}
+
+/// What an import of an uploaded body did.
+pub struct ImportDone {
+    pub summary: ImportSummary,
+    pub errors_total: u64,
+    /// The first [`crate::reports::SHOWN_ERRORS`] errors.
+    pub first_errors: Vec<RowError>,
+    /// The id of the report holding every error, when there is any.
+    pub report: Option<String>,
+}
+
+/// Runs an import of an uploaded body, writing the rejected rows' errors to a
+/// report as they come.
 pub async fn run_import(
     state: &AppState,
     actor: &tavana_domain::iam::Actor,
     kind: ImportKind,
     format: FileFormat,
     body: Bytes,
-) -> Result<(ImportSummary, Vec<RowError>), tavana_store::StoreError> {
-    let mut errors = Vec::new();
+) -> Result<ImportDone, tavana_store::StoreError> {
+    let report_failed = |e: std::io::Error| tavana_store::StoreError::Corrupt(format!("import report: {e}"));
+    let mut report = state.reports.start().map_err(report_failed)?;
     let summary = tavana_store::registry::import::import(
         &state.store,
         actor,
         kind,
         format,
         Box::new(std::io::Cursor::new(body)),
-        &mut |e: &RowError| errors.push(e.clone()),
+        &mut |e: &RowError| report.add(e),
         &mut |_: &ImportSummary| {},
     )
     .await?;
-    Ok((summary, errors))
+    let (first_errors, errors_total, report) = state.reports.keep(actor.user_id, report).map_err(report_failed)?;
+    Ok(ImportDone { summary, errors_total, first_errors, report })
 }

@@ -8,12 +8,12 @@ use crate::i18n::Lang;
 use crate::page::{InLang, Layout, PageError, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::registry::RegistryAction;
 use tavana_store::StoreError;
-use tavana_store::registry::import::{FileFormat, ImportKind, RowError};
+use tavana_store::registry::import::{FileFormat, ImportKind};
 
 pub struct ErrorRow {
     pub line: String,
@@ -30,6 +30,8 @@ struct ImportPage {
     result: Option<Vec<(String, String)>>,
     errors: Vec<ErrorRow>,
     report_href: Option<String>,
+    /// Shown when the page lists only the first of more errors.
+    errors_total: Option<String>,
     problem: Option<String>,
 }
 
@@ -46,6 +48,7 @@ fn page(lang: Lang, user: &SessionUser) -> ImportPage {
         result: None,
         errors: Vec::new(),
         report_href: None,
+        errors_total: None,
         problem: None,
     }
 }
@@ -67,18 +70,45 @@ pub async fn upload(
     let mut csrf = String::new();
     let mut kind = None;
     let mut file: Option<(String, axum::body::Bytes)> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
+    let mut unreadable = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                unreadable = Some(e.status());
+                break;
+            }
+        };
         match field.name().unwrap_or_default() {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = ImportKind::parse(&field.text().await.unwrap_or_default()),
             "file" => {
                 let name = field.file_name().unwrap_or_default().to_string();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, bytes));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes)),
+                    Err(e) => {
+                        unreadable = Some(e.status());
+                        break;
+                    }
                 }
             }
             _ => {}
         }
+    }
+    if let Some(status) = unreadable {
+        // The form's token may lie beyond where reading stopped: say what happened
+        // rather than "choose a file"; nothing was imported.
+        let problem = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(crate::error::IMPORT_LIMIT),
+            _ => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "Bad Request",
+                "The upload could not be read; send it again.",
+                "پرونده خوانده نشد؛ دوباره بفرستید.",
+            ),
+        };
+        return Err(PageError(lang, problem));
     }
     if !user.check_csrf(&csrf) {
         return Err(PageError(lang, Problem::csrf()));
@@ -92,7 +122,8 @@ pub async fn upload(
         view.problem = Some(t.file_format.to_string());
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
     };
-    let (summary, errors) = super::api::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
+    let done = super::api::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
+    let (summary, errors) = (&done.summary, &done.first_errors);
     let figure = |n: u64| lang.digits(&n.to_string());
     view.result = Some(vec![
         (t.rows_read.to_string(), figure(summary.read)),
@@ -101,17 +132,10 @@ pub async fn upload(
         (t.rows_unchanged.to_string(), figure(summary.unchanged)),
         (t.rows_rejected.to_string(), figure(summary.rejected)),
     ]);
-    if !errors.is_empty() {
-        let report = std::iter::once(RowError::CSV_HEADER.to_string())
-            .chain(errors.iter().map(RowError::to_csv_line))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let id = state.reports.keep(user.actor.user_id, report);
-        view.report_href = Some(format!("/registry/import/reports/{id}"));
-    }
+    view.report_href = done.report.as_ref().map(|id| format!("/registry/import/reports/{id}"));
+    view.errors_total = (done.errors_total > errors.len() as u64).then(|| figure(done.errors_total));
     view.errors = errors
         .iter()
-        .take(500)
         .map(|e| ErrorRow {
             line: lang.digits(&e.line.to_string()),
             field: crate::forms::label(lang, &e.field),
@@ -132,13 +156,5 @@ pub async fn report(
     user: SessionUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let csv = state.reports.take(user.actor.user_id, &id).ok_or(PageError(lang, Problem::not_found()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"import-report.csv\""),
-        ],
-        format!("\u{feff}{csv}"),
-    )
-        .into_response())
+    state.reports.download(user.actor.user_id, &id).await.ok_or(PageError(lang, Problem::not_found()))
 }

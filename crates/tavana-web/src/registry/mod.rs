@@ -65,7 +65,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registry/persons/{id}", get(ui::person).post(ui::update_person))
         .route("/registry/persons/{id}/edit", get(ui::edit_person))
         .route("/registry/persons/{id}/disabilities", post(ui::add_disability))
-        .route("/registry/import", get(imports::form).post(imports::upload))
+        .route(
+            "/registry/import",
+            get(imports::form)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::error::IMPORT_LIMIT + 64 * 1024)),
+        )
         .route("/registry/import/reports/{id}", get(imports::report))
         .route("/registry/duplicates", get(duplicates_ui::list))
         .route("/registry/duplicates/detect", post(duplicates_ui::detect))
@@ -82,7 +87,13 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_disabilities, api::add_disability))
         .routes(routes!(api::create_household))
         .routes(routes!(api::get_household))
-        .routes(routes!(api::import))
+        .merge(
+            // Imports carry whole files; the CLI is the path for the largest.
+            OpenApiRouter::new()
+                .routes(routes!(api::import))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::error::IMPORT_LIMIT)),
+        )
+        .routes(routes!(api::import_report))
         .routes(routes!(duplicates_api::list))
         .routes(routes!(duplicates_api::detect))
         .routes(routes!(duplicates_api::decide))

@@ -73,7 +73,8 @@ ui_texts! {
     file: "پرونده", "File";
     file_holds: "محتوای پرونده", "The file holds";
     choose_file: "نوع و پرونده را انتخاب کنید.", "Choose what the file holds and the file.";
-    file_format: "پروندهٔ CSV با سطر عنوان، یا JSON Lines (.jsonl)؛ تاریخ‌ها شمسی یا میلادی.", "A CSV file with a header row, or JSON Lines (.jsonl); dates Jalali or ISO.";
+    file_format: "پروندهٔ CSV با سطر عنوان، یا JSON Lines (.jsonl)؛ تاریخ‌ها شمسی یا میلادی؛ حداکثر ۶۴ مگابایت (بزرگ‌ترها با فرمان tavana import).", "A CSV file with a header row, or JSON Lines (.jsonl); dates Jalali or ISO; at most 64 MB (larger ones with tavana import).";
+    first_errors: "خطاهای نخست در زیر آمده است؛ همه در گزارش است. شمار همهٔ خطاها:", "The first errors are below; the report has all of them. Errors in all:";
     rows_read: "سطرهای خوانده‌شده", "Rows read";
     rows_inserted: "افزوده", "Added";
     rows_updated: "به‌روزشده", "Updated";

@@ -7,6 +7,7 @@
 
 mod api;
 mod browser;
+mod limits;
 mod pages;
 mod registry;
 mod support;
