@@ -239,6 +239,7 @@ coded!(
     /// وضعیت مورد احتمالی تکراری
     CandidateStatus {
         Open = "open" "بررسی‌نشده",
+        Proposed = "merge_proposed" "ادغام پیشنهادی",
         Merged = "merged" "ادغام‌شده",
         Dismissed = "dismissed" "ردشده",
     }
@@ -246,10 +247,16 @@ coded!(
 
 impl CandidateStatus {
     /// Whether a likely duplicate may move from this status to `to`: an open one is
-    /// merged or dismissed; either decision may be undone.
+    /// proposed for merging or dismissed; a proposed merge is approved (merged) or
+    /// rejected (open again); either decision may be undone.
     pub fn may_become(self, to: CandidateStatus) -> bool {
         use CandidateStatus as S;
-        matches!((self, to), (S::Open, S::Merged | S::Dismissed) | (S::Merged | S::Dismissed, S::Open))
+        matches!(
+            (self, to),
+            (S::Open, S::Proposed | S::Dismissed)
+                | (S::Proposed, S::Merged | S::Open)
+                | (S::Merged | S::Dismissed, S::Open)
+        )
     }
 }
 

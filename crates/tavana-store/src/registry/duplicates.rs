@@ -37,14 +37,20 @@ pub struct Candidate {
     pub b_father: String,
     pub b_birth: String,
     pub b_phone: Option<String>,
+    /// A proposed merge's survivor, proposer (by name) and reason.
+    pub survivor: Option<i64>,
+    pub proposed_by: Option<String>,
+    pub proposal_reason: Option<String>,
 }
 
 const CANDIDATE_SELECT: &str = "SELECT d.id, d.rule, d.status, d.reason, \
      a.id AS a_id, a.national_code AS a_code, a.first_name || ' ' || a.last_name AS a_name, a.father_name AS a_father, \
      a.birth_date AS a_birth, a.phone AS a_phone, \
      b.id AS b_id, b.national_code AS b_code, b.first_name || ' ' || b.last_name AS b_name, b.father_name AS b_father, \
-     b.birth_date AS b_birth, b.phone AS b_phone \
-     FROM duplicate_candidates d JOIN persons a ON a.id = d.person_a JOIN persons b ON b.id = d.person_b";
+     b.birth_date AS b_birth, b.phone AS b_phone, \
+     d.proposed_survivor AS survivor, u.display_name AS proposed_by, d.proposal_reason \
+     FROM duplicate_candidates d JOIN persons a ON a.id = d.person_a JOIN persons b ON b.id = d.person_b \
+     LEFT JOIN users u ON u.id = d.proposed_by";
 
 /// Each rule as the join condition between `p1` and `p2`.
 fn rule_condition(rule: &str) -> &'static str {
@@ -97,8 +103,9 @@ impl Store {
         Ok(found)
     }
 
-    /// Candidates with a status (`open`, `merged`, `dismissed`) in the actor's
-    /// subtree, newest first. Open ones whose persons were merged since are left out.
+    /// Candidates with a status in the actor's subtree, newest first: a pair is
+    /// listed only where both its persons, where they are now, are in scope. Open
+    /// and proposed ones whose persons were merged since are left out.
     pub async fn duplicate_candidates(
         &self,
         actor: &Actor,
@@ -107,8 +114,10 @@ impl Store {
     ) -> Result<Vec<Candidate>> {
         require(actor, Action::Open(Module::Registry))?;
         let sql = format!(
-            "{CANDIDATE_SELECT} WHERE d.status = $1 AND d.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
-             AND ($1 <> 'open' OR (a.merged_into IS NULL AND b.merged_into IS NULL)) ORDER BY d.id DESC LIMIT $3"
+            "{CANDIDATE_SELECT} WHERE d.status = $1 AND a.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
+             AND b.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
+             AND ($1 NOT IN ('open', 'merge_proposed') OR (a.merged_into IS NULL AND b.merged_into IS NULL)) \
+             ORDER BY d.id DESC LIMIT $3"
         );
         let rows = on_pool!(self, |c| sqlx::query_as(&sql)
             .bind(status.code())
@@ -136,17 +145,89 @@ impl Store {
         Ok(candidate)
     }
 
-    /// Merges a candidate pair: `survivor` (one of the two) is kept, the other points
-    /// at it and its disability assessments move to it (unless the survivor has the
-    /// same assessment). Undone by [`Store::reopen_duplicate`].
-    pub async fn merge_duplicate(&self, actor: &Actor, id: i64, survivor: i64, reason: &str) -> Result<()> {
-        let candidate = self.decidable(actor, id, reason).await?;
-        let merged = if survivor == candidate.a_id {
-            candidate.b_id
-        } else if survivor == candidate.b_id {
-            candidate.a_id
-        } else {
+    /// Proposes merging a candidate pair into `survivor` (one of the two). The
+    /// merge happens when another person approves it ([`Store::approve_merge`]).
+    pub async fn propose_merge(&self, actor: &Actor, id: i64, survivor: i64, reason: &str) -> Result<()> {
+        let candidate = self.decidable(actor, id, reason, CandidateStatus::Proposed).await?;
+        if survivor != candidate.a_id && survivor != candidate.b_id {
             return Err(StoreError::Invalid(DomainError::new("survivor", Reason::NotInList)));
+        }
+        let now = self.now();
+        self.write(async |tx| {
+            let changed =
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                "UPDATE duplicate_candidates SET status = 'merge_proposed', proposed_survivor = $1, proposed_by = $2, \
+                 proposed_at = $3, proposal_reason = $4 WHERE id = $5 AND status = 'open'"
+            )
+            .bind(survivor)
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(reason.trim())
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+                })?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { field: "status".into() });
+            }
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("duplicate.propose_merge", "duplicate_candidate", id)
+                    .after(json!({ "survivor": survivor, "reason": reason.trim() })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Rejects a proposed merge (its proposer may withdraw it): the pair is open
+    /// again.
+    pub async fn reject_merge(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+        self.decidable(actor, id, reason, CandidateStatus::Open).await?;
+        self.write(async |tx| {
+            let changed = on_tx!(tx, |c| sqlx::query(
+                "UPDATE duplicate_candidates SET status = 'open', proposed_survivor = NULL, proposed_by = NULL, \
+                 proposed_at = NULL, proposal_reason = NULL WHERE id = $1 AND status = 'merge_proposed'"
+            )
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { field: "status".into() });
+            }
+            tx.audit(
+                Some(actor),
+                AuditEvent::new("duplicate.reject_merge", "duplicate_candidate", id)
+                    .after(json!({ "reason": reason.trim() })),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Approves a proposed merge, by someone other than its proposer: the survivor
+    /// is kept, the other points at it and its disability assessments move to it
+    /// (unless the survivor has the same assessment). Undone by
+    /// [`Store::reopen_duplicate`].
+    pub async fn approve_merge(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+        let candidate = self.decidable(actor, id, reason, CandidateStatus::Merged).await?;
+        let proposer: Option<i64> =
+            on_pool!(self, |c| sqlx::query_scalar("SELECT proposed_by FROM duplicate_candidates WHERE id = $1")
+                .bind(id)
+                .fetch_one(c)
+                .await)?;
+        if proposer == Some(actor.user_id) {
+            return Err(StoreError::Forbidden("approve a merge you proposed: another person approves it"));
+        }
+        let (survivor, merged) = match candidate.survivor {
+            Some(s) if s == candidate.a_id => (s, candidate.b_id),
+            Some(s) if s == candidate.b_id => (s, candidate.a_id),
+            _ => return Err(StoreError::Corrupt(format!("candidate {id} is proposed without a survivor"))),
         };
         let now = self.now();
         self.write(async |tx| {
@@ -204,8 +285,10 @@ impl Store {
             decide(tx, actor, id, CandidateStatus::Merged, reason).await?;
             tx.audit(
                 Some(actor),
-                AuditEvent::new("person.merge", "person", merged)
-                    .after(json!({ "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason })),
+                AuditEvent::new("person.merge", "person", merged).after(json!({
+                    "into": survivor, "candidate": id, "moved_disabilities": movable, "reason": reason,
+                    "proposed_by": proposer,
+                })),
             )
             .await?;
             // The merged person's enrollments may now be duplicates.
@@ -218,7 +301,7 @@ impl Store {
 
     /// Dismisses a candidate: the two are different persons.
     pub async fn dismiss_duplicate(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
-        self.decidable(actor, id, reason).await?;
+        self.decidable(actor, id, reason, CandidateStatus::Dismissed).await?;
         self.write(async |tx| {
             decide(tx, actor, id, CandidateStatus::Dismissed, reason).await?;
             tx.audit(
@@ -294,7 +377,8 @@ impl Store {
             }
             on_tx!(tx, |c| {
                 sqlx::query(
-                "UPDATE duplicate_candidates SET status = 'open', decided_by = NULL, decided_at = NULL, reason = NULL WHERE id = $1"
+                "UPDATE duplicate_candidates SET status = 'open', decided_by = NULL, decided_at = NULL, reason = NULL, \
+                 proposed_survivor = NULL, proposed_by = NULL, proposed_at = NULL, proposal_reason = NULL WHERE id = $1"
             )
             .bind(id)
             .execute(c)
@@ -306,14 +390,14 @@ impl Store {
         .await
     }
 
-    /// An open candidate the actor may decide, with a reason given.
-    async fn decidable(&self, actor: &Actor, id: i64, reason: &str) -> Result<Candidate> {
+    /// A candidate the actor may move to `to`, with a reason given.
+    async fn decidable(&self, actor: &Actor, id: i64, reason: &str, to: CandidateStatus) -> Result<Candidate> {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         let candidate = self.duplicate_candidate(actor, id).await?;
         require(actor, Action::Registry(RegistryAction::Edit))?;
-        if candidate.status != CandidateStatus::Open {
+        if !candidate.status.may_become(to) {
             return Err(StoreError::Conflict { field: "status".into() });
         }
         Ok(candidate)

@@ -93,18 +93,26 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
     let phones = by_rule("same_phone");
 
     // A decision needs a reason; the survivor must be one of the pair.
-    assert!(matches!(store.merge_duplicate(&worker, names.id, ali.id, " ").await, Err(StoreError::Invalid(_))));
-    assert!(matches!(store.merge_duplicate(&worker, names.id, 999, "same man").await, Err(StoreError::Invalid(_))));
-    store.merge_duplicate(&worker, names.id, ali.id, "same man, second code issued in error").await.unwrap();
+    assert!(matches!(store.propose_merge(&worker, names.id, ali.id, " ").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.propose_merge(&worker, names.id, 999, "same man").await, Err(StoreError::Invalid(_))));
+    // A merge is proposed by one person and approved by another: until then both
+    // records stand, and the proposer cannot approve it.
+    store.propose_merge(&worker, names.id, ali.id, "same man, second code issued in error").await.unwrap();
+    let proposed = store.duplicate_candidates(&worker, CandidateStatus::Proposed, 50).await.unwrap();
+    assert_eq!(proposed.iter().map(|c| (c.id, c.survivor)).collect::<Vec<_>>(), [(names.id, Some(ali.id))]);
+    assert_eq!(store.person(&worker, ali2.id).await.unwrap().merged_into, None);
+    assert!(matches!(store.approve_merge(&worker, names.id, "yes").await, Err(StoreError::Forbidden(_))));
+    let second = user(store, "second", "C08-01", Role::CaseWorker).await;
+    store.reject_merge(&second, names.id, "check the fathers first").await.unwrap();
+    assert!(store.duplicate_candidates(&worker, CandidateStatus::Proposed, 50).await.unwrap().is_empty());
+    store.propose_merge(&worker, names.id, ali.id, "same man, second code issued in error").await.unwrap();
+    store.approve_merge(&second, names.id, "checked: same father").await.unwrap();
     let q = PersonQuery { last_name: Some("کاظمی".into()), ..Default::default() };
     let found = store.search_persons(&worker, &q, None, 50).await.unwrap();
     assert!(!found.items.iter().any(|p| p.id == ali2.id), "the merged person is no longer listed");
     assert_eq!(store.disabilities(&worker, ali.id).await.unwrap().len(), 1, "the assessment moved to the survivor");
     assert_eq!(store.person(&worker, ali2.id).await.unwrap().merged_into, Some(ali.id));
-    assert!(matches!(
-        store.merge_duplicate(&worker, names.id, ali.id, "again").await,
-        Err(StoreError::Conflict { .. })
-    ));
+    assert!(matches!(store.propose_merge(&worker, names.id, ali.id, "again").await, Err(StoreError::Conflict { .. })));
 
     // Undo: separated again, the assessment back where it was.
     store.reopen_duplicate(&worker, names.id, "different fathers after all").await.unwrap();
@@ -114,7 +122,7 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
     let history = store.person_history(&worker, ali2.id).await.unwrap();
     assert_eq!(
         history.iter().map(|v| v.reason.as_str()).collect::<Vec<_>>()[..2],
-        ["different fathers after all", "same man, second code issued in error"]
+        ["different fathers after all", "checked: same father"]
     );
 
     store.dismiss_duplicate(&worker, phones.id, "father and son share a phone").await.unwrap();
@@ -150,11 +158,44 @@ async fn merges_cannot_form_a_cycle() {
     }
     assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 2, "by name and by phone");
     let open = store.duplicate_candidates(&worker, CandidateStatus::Open, 50).await.unwrap();
-    store.merge_duplicate(&worker, open[0].id, ids[0], "same man").await.unwrap();
-    let crossing = store.merge_duplicate(&worker, open[1].id, ids[1], "same man, the other way").await;
+    let second = user(store, "second", "C08-01", Role::CaseWorker).await;
+    store.propose_merge(&worker, open[0].id, ids[0], "same man").await.unwrap();
+    store.propose_merge(&worker, open[1].id, ids[1], "same man, the other way").await.unwrap();
+    store.approve_merge(&second, open[0].id, "same man").await.unwrap();
+    let crossing = store.approve_merge(&second, open[1].id, "same man, the other way").await;
     assert!(matches!(crossing, Err(StoreError::Invalid(ref e)) if e.field == "survivor"), "{crossing:?}");
     // One of them still stands, and is found.
     let q = PersonQuery { last_name: Some("کاظمی".into()), ..Default::default() };
     let found = store.search_persons(&worker, &q, None, 50).await.unwrap();
     assert_eq!(found.items.iter().map(|p| p.id).collect::<Vec<_>>(), [ids[0]]);
+}
+
+/// A pair found by a detection at HQ whose persons live in two provinces was
+/// listed to the county of one of them, with the other's code, name, father's
+/// name, birth date and phone. A pair is listed only to those who may see both.
+#[tokio::test]
+async fn a_pair_is_listed_only_where_both_persons_are_in_scope() {
+    let db = seeded().await;
+    let store = &db.store;
+    let hq = user(store, "hq", "HQ", Role::CaseWorker).await;
+    let tehran = user(store, "tehran", "C08-01", Role::CaseWorker).await;
+    let today = date!(2026 - 11 - 26);
+    for (file, place, code, first) in
+        [("T-1", "08-01-C", "0012345679", "رضا"), ("F-1", "17-01-C", "1234567891", "حمید")]
+    {
+        let h = HouseholdFields::parse(&RawHousehold {
+            file_number: file.into(),
+            place: place.into(),
+            ..Default::default()
+        })
+        .unwrap();
+        store.create_household(&hq, &h, "registration").await.unwrap();
+        let p = RawPerson { birth_date: "1365/01/01".into(), ..raw(code, file, first, "09121112233") };
+        store.register_person(&hq, &PersonFields::parse(&p, today).unwrap(), "registration").await.unwrap();
+    }
+    assert_eq!(store.detect_duplicates(&hq).await.unwrap(), 1);
+    let at_hq = store.duplicate_candidates(&hq, CandidateStatus::Open, 50).await.unwrap();
+    assert_eq!(at_hq.len(), 1);
+    assert!(store.duplicate_candidates(&tehran, CandidateStatus::Open, 50).await.unwrap().is_empty());
+    assert!(matches!(store.duplicate_candidate(&tehran, at_hq[0].id).await, Err(StoreError::NotFound)));
 }

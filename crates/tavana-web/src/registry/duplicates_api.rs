@@ -15,7 +15,7 @@ pub struct CandidateDto {
     pub id: i64,
     /// same_name_father_birth, same_phone or same_sheba.
     pub rule: String,
-    /// open, merged or dismissed.
+    /// open, merge_proposed, merged or dismissed.
     pub status: String,
     pub reason: Option<String>,
     pub person_a: i64,
@@ -24,6 +24,10 @@ pub struct CandidateDto {
     pub b_national_code: String,
     pub a_name: String,
     pub b_name: String,
+    /// A proposed merge's survivor, proposer and reason.
+    pub survivor: Option<i64>,
+    pub proposed_by: Option<String>,
+    pub proposal_reason: Option<String>,
 }
 
 impl From<Candidate> for CandidateDto {
@@ -39,13 +43,16 @@ impl From<Candidate> for CandidateDto {
             b_national_code: c.b_code,
             a_name: c.a_name,
             b_name: c.b_name,
+            survivor: c.survivor,
+            proposed_by: c.proposed_by,
+            proposal_reason: c.proposal_reason,
         }
     }
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListParams {
-    /// open (default), merged or dismissed.
+    /// open (default), merge_proposed, merged or dismissed.
     pub status: Option<String>,
 }
 
@@ -80,14 +87,17 @@ pub async fn detect(State(state): State<AppState>, ApiCaller(actor): ApiCaller) 
 /// A decision on a candidate.
 #[derive(Deserialize, ToSchema)]
 pub struct Decision {
-    /// merge, dismiss or reopen (undoes a merge or a dismissal).
+    /// merge (proposes merging; another person approves), approve (a proposed
+    /// merge, by someone other than its proposer), reject (a proposed merge),
+    /// dismiss, or reopen (undoes a merge or a dismissal).
     pub decision: String,
-    /// For a merge: the person kept (one of the pair).
+    /// For a proposed merge: the person kept (one of the pair).
     pub survivor: Option<i64>,
     pub reason: String,
 }
 
-/// Merges, dismisses or reopens a candidate, with a reason.
+/// Proposes, approves or rejects a merge of a candidate, dismisses or reopens
+/// it, with a reason.
 #[utoipa::path(post, path = "/api/v1/duplicates/{id}", tag = "registry", request_body = Decision,
     params(("id" = i64, Path, description = "Candidate id")),
     responses((status = 200, body = CandidateDto), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
@@ -100,7 +110,9 @@ pub async fn decide(
     let Json(d) = body.map_err(bad_body)?;
     let store = &state.store;
     match (d.decision.as_str(), d.survivor) {
-        ("merge", Some(survivor)) => store.merge_duplicate(&actor, id, survivor, &d.reason).await?,
+        ("merge", Some(survivor)) => store.propose_merge(&actor, id, survivor, &d.reason).await?,
+        ("approve", _) => store.approve_merge(&actor, id, &d.reason).await?,
+        ("reject", _) => store.reject_merge(&actor, id, &d.reason).await?,
         ("dismiss", _) => store.dismiss_duplicate(&actor, id, &d.reason).await?,
         ("reopen", _) => store.reopen_duplicate(&actor, id, &d.reason).await?,
         ("merge", None) => {

@@ -30,6 +30,8 @@ pub struct Row {
     pub id: i64,
     pub rule: &'static str,
     pub reason: String,
+    /// A proposed merge: who proposed it, the record that stays, and why.
+    pub proposal: Option<(String, String, String)>,
     /// The two persons, in the order found.
     pub sides: [Side; 2],
 }
@@ -58,6 +60,14 @@ fn row(lang: Lang, c: &Candidate) -> Row {
         id: c.id,
         rule: rule_label(lang, &c.rule),
         reason: c.reason.clone().unwrap_or_default(),
+        proposal: c.survivor.map(|survivor| {
+            let code = if survivor == c.a_id { &c.a_code } else { &c.b_code };
+            (
+                c.proposed_by.clone().unwrap_or_default(),
+                lang.digits(code),
+                c.proposal_reason.clone().unwrap_or_default(),
+            )
+        }),
         sides: [
             side(c.a_id, &c.a_code, &c.a_name, &c.a_father, &c.a_birth, &c.a_phone),
             side(c.b_id, &c.b_code, &c.b_name, &c.b_father, &c.b_birth, &c.b_phone),
@@ -130,7 +140,7 @@ pub async fn detect(
 #[derive(Deserialize)]
 pub struct DecisionForm {
     csrf: String,
-    /// merge, dismiss or reopen.
+    /// merge (proposes one), approve, reject, dismiss or reopen.
     decision: String,
     #[serde(default)]
     survivor: Option<i64>,
@@ -150,7 +160,9 @@ pub async fn decide(
     }
     let store = &state.store;
     let result = match (form.decision.as_str(), form.survivor) {
-        ("merge", Some(survivor)) => store.merge_duplicate(&user.actor, id, survivor, &form.reason).await,
+        ("merge", Some(survivor)) => store.propose_merge(&user.actor, id, survivor, &form.reason).await,
+        ("approve", _) => store.approve_merge(&user.actor, id, &form.reason).await,
+        ("reject", _) => store.reject_merge(&user.actor, id, &form.reason).await,
         ("dismiss", _) => store.dismiss_duplicate(&user.actor, id, &form.reason).await,
         ("reopen", _) => store.reopen_duplicate(&user.actor, id, &form.reason).await,
         _ => Err(tavana_store::StoreError::Invalid(tavana_domain::DomainError::new(
@@ -159,6 +171,10 @@ pub async fn decide(
         ))),
     };
     result.in_lang(lang)?;
-    let back = if form.decision == "reopen" { "/registry/duplicates" } else { "/registry/duplicates?status=open" };
+    let back = match form.decision.as_str() {
+        "merge" => "/registry/duplicates?status=merge_proposed",
+        "approve" => "/registry/duplicates?status=merged",
+        _ => "/registry/duplicates?status=open",
+    };
     Ok(Redirect::to(back).into_response())
 }

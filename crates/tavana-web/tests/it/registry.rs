@@ -277,7 +277,22 @@ async fn duplicates_over_the_api() {
         |body: Value| client.post(app.url(&format!("/api/v1/duplicates/{id}"))).bearer_auth(&worker).json(&body).send();
     let missing = decide(json!({ "decision": "merge", "reason": "same" })).await.unwrap();
     assert_eq!(missing.json::<Value>().await.unwrap()["field"], "survivor");
-    let merged: Value = decide(json!({ "decision": "merge", "survivor": ids[0], "reason": "same person" }))
+    let proposed: Value = decide(json!({ "decision": "merge", "survivor": ids[0], "reason": "same person" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((proposed["status"].as_str(), proposed["survivor"].as_i64()), (Some("merge_proposed"), Some(ids[0])));
+    // The proposer cannot approve it; a second case worker does.
+    let own = decide(json!({ "decision": "approve", "reason": "yes" })).await.unwrap();
+    assert_eq!(own.status(), 403);
+    let registrar = app.token_for("registrar").await;
+    let merged: Value = client
+        .post(app.url(&format!("/api/v1/duplicates/{id}")))
+        .bearer_auth(&registrar)
+        .json(&json!({ "decision": "approve", "reason": "checked" }))
+        .send()
         .await
         .unwrap()
         .json()
@@ -287,6 +302,48 @@ async fn duplicates_over_the_api() {
     let reopened: Value =
         decide(json!({ "decision": "reopen", "reason": "checked again" })).await.unwrap().json().await.unwrap();
     assert_eq!(reopened["status"], "open");
+
+    // The same on the page: proposed by one case worker, approved by another.
+    let page_of = async |client: &reqwest::Client, status: &str| {
+        client
+            .get(app.url(&format!("/registry/duplicates?status={status}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let proposer = app.signed_in("caseworker").await;
+    let page = page_of(&proposer, "open").await;
+    let survivor = ids[0].to_string();
+    let form = [
+        ("csrf", hidden_value(&page, "csrf")),
+        ("decision", "merge".into()),
+        ("survivor", survivor),
+        ("reason", "همان فرد".into()),
+    ];
+    let proposed = proposer.post(app.url(&format!("/registry/duplicates/{id}"))).form(&form).send().await.unwrap();
+    assert_eq!(proposed.headers()["location"], "/registry/duplicates?status=merge_proposed");
+    let page = page_of(&proposer, "merge_proposed").await;
+    assert!(page.contains(&format!("id=\"approve-{id}\"")) && page.contains("زهرا کریمی"), "{page}");
+    let approve = |csrf: String| [("csrf", csrf), ("decision", "approve".into()), ("reason", "بررسی شد".into())];
+    let own = proposer
+        .post(app.url(&format!("/registry/duplicates/{id}")))
+        .form(&approve(hidden_value(&page, "csrf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 403);
+    let second = app.signed_in("registrar").await;
+    let page = page_of(&second, "merge_proposed").await;
+    let approved = second
+        .post(app.url(&format!("/registry/duplicates/{id}")))
+        .form(&approve(hidden_value(&page, "csrf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.headers()["location"], "/registry/duplicates?status=merged");
 }
 
 #[tokio::test]
