@@ -154,9 +154,8 @@ impl Store {
         }
         let now = self.now();
         self.write(async |tx| {
-            let changed =
-                on_tx!(tx, |c| {
-                    sqlx::query(
+            let changed = on_tx!(tx, |c| {
+                sqlx::query(
                 "UPDATE duplicate_candidates SET status = 'merge_proposed', proposed_survivor = $1, proposed_by = $2, \
                  proposed_at = $3, proposal_reason = $4 WHERE id = $5 AND status = 'open'"
             )
@@ -168,7 +167,7 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected())
-                })?;
+            })?;
             if changed == 0 {
                 return Err(StoreError::Conflict { field: "status".into() });
             }

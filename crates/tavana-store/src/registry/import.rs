@@ -153,6 +153,11 @@ const BATCH: usize = 5_000;
 /// errors.
 type Item<F> = (u64, std::result::Result<F, Vec<RowError>>);
 
+/// What a row whose key is registered outside the importer's scope is told: the
+/// words of a key taken inside it (the API's 409), so an import never says where
+/// in the country a person or household is registered.
+const TAKEN: (&str, &str) = ("is already taken", "پیش‌تر ثبت شده است");
+
 /// Imports a file. `on_error` receives every rejected row; `on_progress` the running
 /// totals after each batch.
 pub async fn import(
@@ -634,13 +639,7 @@ async fn households_batch(
                     Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
                         &mut summary,
                         on_error,
-                        RowError::new(
-                            line,
-                            "file_number",
-                            &fields.file_number,
-                            "is registered in another org unit",
-                            "در واحد سازمانی دیگری ثبت شده است",
-                        ),
+                        RowError::new(line, "file_number", &fields.file_number, TAKEN.0, TAKEN.1),
                     ),
                     Some(stored) if stored.values == values => summary.unchanged += 1,
                     Some(stored) => {
@@ -762,13 +761,7 @@ async fn persons_batch(
                     Some(stored) if !in_scope(actor, &stored.unit_path) => reject(
                         &mut summary,
                         on_error,
-                        RowError::new(
-                            line,
-                            "national_code",
-                            &values.national_code,
-                            "is registered in another org unit",
-                            "در واحد سازمانی دیگری ثبت شده است",
-                        ),
+                        RowError::new(line, "national_code", &values.national_code, TAKEN.0, TAKEN.1),
                     ),
                     Some(stored) if stored.values == values => summary.unchanged += 1,
                     Some(stored) => {

@@ -10,4 +10,5 @@ mod browser;
 mod limits;
 mod pages;
 mod registry;
+mod scope;
 mod support;
