@@ -58,6 +58,13 @@ enum Command {
         /// the database busy before it is stopped.
         #[arg(long, env = "TAVANA_QUERY_LIMIT", default_value_t = 60)]
         query_limit: u64,
+        /// Publish the audit chains' heads to this file (JSON lines) when the
+        /// server starts and then every --anchor-minutes, for an outside party to
+        /// keep (`tavana audit verify --anchor` checks them).
+        #[arg(long, env = "TAVANA_ANCHOR_FILE")]
+        anchor_file: Option<std::path::PathBuf>,
+        #[arg(long, env = "TAVANA_ANCHOR_MINUTES", default_value_t = 60)]
+        anchor_minutes: u64,
     },
     /// Run pending database migrations and exit.
     Migrate {
@@ -215,11 +222,31 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the whole hash chain. Exits non-zero and names the first broken entry
-    /// when any entry was altered or removed.
+    /// Check the whole hash chain (and the read log). Exits non-zero and names the
+    /// first broken entry when any entry was altered or removed, was signed
+    /// without the key, or no longer ends in a published anchor.
     Verify {
         #[command(flatten)]
         db: DatabaseArg,
+        /// A file of anchors (JSON lines, as `tavana audit anchor` writes them):
+        /// each must still be an entry of its chain with that hash.
+        #[arg(long)]
+        anchor: Option<std::path::PathBuf>,
+    },
+    /// Publish the chains' heads: append them to a file of anchors (JSON lines)
+    /// that an outside party keeps.
+    Anchor {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Create the audit key file, or add a new key to it: entries made from now on
+    /// are signed with the new key (restart the servers to take it up); the old
+    /// keys stay in the file to verify what they signed.
+    RotateKey {
+        #[arg(long, env = "TAVANA_AUDIT_KEY_FILE")]
+        key_file: std::path::PathBuf,
     },
 }
 
@@ -228,6 +255,10 @@ struct DatabaseArg {
     /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
     #[arg(long, env = "TAVANA_DATABASE_URL", default_value = "sqlite:tavana.db")]
     database: String,
+    /// The audit key file: the audit chains are signed (HMAC-SHA256) with its
+    /// newest key and verified with all of them. Without it they are not signed.
+    #[arg(long, env = "TAVANA_AUDIT_KEY_FILE")]
+    audit_key_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -255,8 +286,18 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn open(url: &str) -> Result<Store> {
-    Store::open(url).await.with_context(|| format!("opening the database at {}", tavana_store::redact_url(url)))
+async fn open(db: &DatabaseArg) -> Result<Store> {
+    let keys = match &db.audit_key_file {
+        Some(path) => Some(tavana_store::audit_keys::Keyring::load(path).map_err(|e| anyhow::anyhow!(e))?),
+        None => None,
+    };
+    open_keyed(&db.database, keys).await
+}
+
+async fn open_keyed(url: &str, keys: Option<tavana_store::audit_keys::Keyring>) -> Result<Store> {
+    Store::open_keyed(url, keys)
+        .await
+        .with_context(|| format!("opening the database at {}", tavana_store::redact_url(url)))
 }
 
 async fn run(command: Command) -> Result<()> {
@@ -270,25 +311,39 @@ async fn run(command: Command) -> Result<()> {
             bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await
         }
         Command::Export { db, kind, file, username, unit } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             export_file(&store, &kind, &file, &username, unit.as_deref()).await
         }
         Command::Import { db, kind, file, username, report } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             import_file(&store, &kind, &file, &username, report).await
         }
-        Command::Serve { db, bind, plain_http, query_limit } => {
+        Command::Serve { db, bind, plain_http, query_limit, anchor_file, anchor_minutes } => {
             let secure_cookies = secure_cookies_for(&bind, plain_http);
-            let store = open(&db.database).await?.with_read_limit(std::time::Duration::from_secs(query_limit));
+            let store = open(&db).await?.with_read_limit(std::time::Duration::from_secs(query_limit));
+            if db.audit_key_file.is_none() {
+                eprintln!("warning: no --audit-key-file: the audit chains are not signed");
+            }
+            if let Some(path) = anchor_file {
+                let (store, every) = (store.clone(), std::time::Duration::from_secs(anchor_minutes.max(1) * 60));
+                tokio::spawn(async move {
+                    loop {
+                        if let Err(e) = append_anchors(&store, &path).await {
+                            eprintln!("publishing the audit anchors to {}: {e:#}", path.display());
+                        }
+                        tokio::time::sleep(every).await;
+                    }
+                });
+            }
             serve(store, &bind, WebConfig { secure_cookies, ..WebConfig::default() }).await
         }
         Command::Migrate { db } => {
-            open(&db.database).await?;
+            open(&db).await?;
             println!("migrations are up to date");
             Ok(())
         }
         Command::Geography { db } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let loaded = store.load_geography(&geography(&GeographyConfig::default())).await?;
             if loaded.org_units == 0 {
                 println!("the geography was already loaded");
@@ -298,7 +353,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Add { db, username, display_name, unit, roles }) => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let unit =
                 store.org_unit_by_code(&unit).await.with_context(|| format!("no org unit with code {unit:?}"))?;
             let roles = roles
@@ -319,7 +374,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Password { db, username }) => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let id = store.user_id_by_name(&username).await.with_context(|| format!("no user {username:?}"))?;
             let (password, generated) = password_from_stdin()?;
             store.set_password(None, id, &password).await?;
@@ -330,7 +385,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Token { db, username, name, days } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let id = store.user_id_by_name(&username).await.with_context(|| format!("no user {username:?}"))?;
             let valid_for = std::time::Duration::from_secs(days.saturating_mul(86_400));
             let (token, secret) = store.issue_api_token(None, id, &name, Some(valid_for)).await?;
@@ -342,22 +397,78 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::RevokeToken { db, id } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             store.revoke_api_token_as_operator(id).await?;
             println!("token {id} revoked");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify { db }) => {
-            let store = open(&db.database).await?;
-            match store.verify_audit_chain().await? {
-                ChainReport::Intact { entries, head_hash } => {
+        Command::Audit(AuditCommand::Verify { db, anchor }) => {
+            let store = open(&db).await?;
+            let anchors = match &anchor {
+                Some(path) => read_anchors(path)?,
+                None => Vec::new(),
+            };
+            let report = store.verify_audit_chain_against(&anchors).await?;
+            match (&report, report.problem()) {
+                (ChainReport::Intact { entries, head_hash }, _) => {
                     println!("audit chain intact: {entries} entries, head {head_hash}");
+                    if !anchors.is_empty() {
+                        println!("every one of {} anchors matches", anchors.len());
+                    }
                     Ok(())
                 }
-                ChainReport::Broken { seq, reason } => bail!("audit chain broken at entry {seq}: {reason}"),
+                (_, Some((seq, reason))) => bail!("audit chain broken at entry {seq}: {reason}"),
+                (_, None) => bail!("audit chain not verified"),
             }
         }
+        Command::Audit(AuditCommand::Anchor { db, out }) => {
+            let store = open(&db).await?;
+            let written = append_anchors(&store, &out).await?;
+            println!("{written}");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::RotateKey { key_file }) => {
+            let now = tavana_store::Clock::System.now_micros();
+            let keys = if key_file.exists() {
+                tavana_store::audit_keys::Keyring::load(&key_file).map_err(|e| anyhow::anyhow!(e))?.rotated(now)
+            } else {
+                tavana_store::audit_keys::Keyring::generate(now)
+            };
+            keys.save(&key_file).with_context(|| format!("writing {}", key_file.display()))?;
+            let id = keys.current().map_or(0, |k| k.id);
+            println!("audit key {id} added to {}: restart the servers to sign with it", key_file.display());
+            Ok(())
+        }
     }
+}
+
+/// Appends the chains' heads to a file of anchors; returns what was written.
+async fn append_anchors(store: &Store, path: &std::path::Path) -> Result<String> {
+    use std::io::Write;
+    let anchors = store.audit_anchors().await?;
+    let mut text = String::new();
+    for a in &anchors {
+        text.push_str(&serde_json::to_string(a)?);
+        text.push('\n');
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(text.trim_end().to_string())
+}
+
+/// Reads a file of anchors (JSON lines).
+fn read_anchors(path: &std::path::Path) -> Result<Vec<tavana_store::audit::Anchor>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| serde_json::from_str(l).with_context(|| format!("{}, line {}", path.display(), n + 1)))
+        .collect()
 }
 
 /// Whether session cookies carry the Secure flag: always, but when the operator
@@ -576,7 +687,21 @@ async fn load_demo_population(store: &Store, persons: u64) -> Result<()> {
 }
 
 async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
-    let store = open(database).await?;
+    // The demo signs its audit chains with a key file beside its database
+    // (`tavana audit verify --audit-key-file …` checks them).
+    let key_file = std::path::PathBuf::from(match database.strip_prefix("sqlite:") {
+        Some(path) => format!("{}.audit-keys", path.split('?').next().unwrap_or(path)),
+        None => "tavana-demo.audit-keys".to_string(),
+    });
+    let keys = if key_file.exists() {
+        tavana_store::audit_keys::Keyring::load(&key_file).map_err(|e| anyhow::anyhow!(e))?
+    } else {
+        let keys = tavana_store::audit_keys::Keyring::generate(tavana_store::Clock::System.now_micros());
+        keys.save(&key_file).with_context(|| format!("writing {}", key_file.display()))?;
+        keys
+    };
+    println!("the audit chains are signed with the keys in {}", key_file.display());
+    let store = open_keyed(database, Some(keys)).await?;
     let loaded = store.load_geography(&geography(&GeographyConfig::default())).await?;
     if loaded.org_units > 0 {
         println!("loaded {} places and {} org units", loaded.places, loaded.org_units);

@@ -21,21 +21,20 @@ pub struct AuditContent<'a> {
     pub after: Option<&'a str>,
 }
 
-/// The hash of an entry given the previous entry's hash. Every field is written with
-/// its length (or a presence tag), so no two different entries hash the same input.
-pub fn entry_hash(previous: &[u8; 32], content: &AuditContent<'_>) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"tavana-audit-v1");
-    h.update(previous);
-    h.update(content.seq.to_be_bytes());
-    h.update(content.at_micros.to_be_bytes());
+/// Feeds an entry's content, after the previous hash, to a hash or a MAC. Every
+/// field is written with its length (or a presence tag), so no two different
+/// entries feed the same input.
+fn feed(previous: &[u8; 32], content: &AuditContent<'_>, update: &mut dyn FnMut(&[u8])) {
+    update(previous);
+    update(&content.seq.to_be_bytes());
+    update(&content.at_micros.to_be_bytes());
     for id in [content.actor_user_id, content.actor_unit_id] {
         match id {
             Some(v) => {
-                h.update([1]);
-                h.update(v.to_be_bytes());
+                update(&[1]);
+                update(&v.to_be_bytes());
             }
-            None => h.update([0]),
+            None => update(&[0]),
         }
     }
     for text in
@@ -43,14 +42,63 @@ pub fn entry_hash(previous: &[u8; 32], content: &AuditContent<'_>) -> [u8; 32] {
     {
         match text {
             Some(t) => {
-                h.update([1]);
-                h.update((t.len() as u64).to_be_bytes());
-                h.update(t.as_bytes());
+                update(&[1]);
+                update(&(t.len() as u64).to_be_bytes());
+                update(t.as_bytes());
             }
-            None => h.update([0]),
+            None => update(&[0]),
         }
     }
+}
+
+/// The hash of an unkeyed entry (written before the chain was keyed) given the
+/// previous entry's hash: SHA-256, which anyone can recompute.
+pub fn entry_hash(previous: &[u8; 32], content: &AuditContent<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"tavana-audit-v1");
+    feed(previous, content, &mut |bytes| h.update(bytes));
     h.finalize().into()
+}
+
+/// A key the audit chain is signed with: HMAC-SHA256 under a secret kept outside
+/// the database, so whoever can write to the database cannot recompute the chain.
+/// Each key signs the entries made from `from_micros` until the next key's.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuditKey {
+    pub id: i64,
+    pub from_micros: i64,
+    secret: [u8; 32],
+}
+
+impl AuditKey {
+    pub fn new(id: i64, from_micros: i64, secret: [u8; 32]) -> AuditKey {
+        AuditKey { id, from_micros, secret }
+    }
+
+    /// The secret, for writing the key file.
+    pub fn secret(&self) -> &[u8; 32] {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey {{ id: {}, from_micros: {}, secret: *** }}", self.id, self.from_micros)
+    }
+}
+
+/// The MAC of an entry signed with `key`, given the previous entry's hash.
+pub fn keyed_entry_hash(key: &AuditKey, previous: &[u8; 32], content: &AuditContent<'_>) -> [u8; 32] {
+    use hmac::digest::KeyInit;
+    use hmac::{Hmac, Mac};
+    // A key shorter than SHA-256's block is padded with zeros, as HMAC does itself.
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(&key.secret);
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+    mac.update(b"tavana-audit-v2");
+    mac.update(&key.id.to_be_bytes());
+    feed(previous, content, &mut |bytes| mac.update(bytes));
+    mac.finalize().into_bytes().into()
 }
 
 /// Lower-case hexadecimal of bytes.
@@ -93,6 +141,47 @@ impl AuditAction {
         match self {
             AuditAction::Read => "read the audit log",
         }
+    }
+}
+
+#[cfg(test)]
+mod keyed_tests {
+    use super::*;
+
+    /// HMAC-SHA256 as RFC 4231 test case 2 gives it, through the same padding.
+    #[test]
+    fn the_mac_is_hmac_sha256() {
+        use hmac::digest::KeyInit;
+        use hmac::{Hmac, Mac};
+        let mut block = [0u8; 64];
+        block[..4].copy_from_slice(b"Jefe");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+        mac.update(b"what do ya want for nothing?");
+        assert_eq!(
+            to_hex(&mac.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn a_keyed_hash_depends_on_the_key_and_is_not_the_unkeyed_one() {
+        let content = AuditContent {
+            seq: 1,
+            at_micros: 5,
+            actor_user_id: None,
+            actor_unit_id: Some(2),
+            action: "a",
+            object_type: "b",
+            object_id: "c",
+            before: None,
+            after: Some("{}"),
+        };
+        let (k1, k2) = (AuditKey::new(1, 0, [7; 32]), AuditKey::new(1, 0, [8; 32]));
+        let h1 = keyed_entry_hash(&k1, &GENESIS, &content);
+        assert_ne!(h1, keyed_entry_hash(&k2, &GENESIS, &content));
+        assert_ne!(h1, entry_hash(&GENESIS, &content));
+        assert_eq!(h1, keyed_entry_hash(&k1.clone(), &GENESIS, &content));
+        assert!(!format!("{k1:?}").contains('7'));
     }
 }
 

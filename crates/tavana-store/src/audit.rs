@@ -4,7 +4,7 @@ use crate::db::{Chain, Store, WriteTx};
 use crate::{Result, StoreError};
 use serde::Serialize;
 use tavana_domain::audit::AuditAction;
-use tavana_domain::audit::{AuditContent, GENESIS, entry_hash, from_hex, to_hex};
+use tavana_domain::audit::{AuditContent, GENESIS, entry_hash, from_hex, keyed_entry_hash, to_hex};
 use tavana_domain::iam::{Action, Actor};
 
 /// What a write is about, for its audit entry.
@@ -50,6 +50,9 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The key the entry is signed with; none for an unkeyed entry.
+    #[sqlx(default)]
+    pub key_id: Option<i64>,
     /// The acting user's name, when the query joins it (not part of the hash).
     #[sqlx(default)]
     pub actor_username: Option<String>,
@@ -78,6 +81,36 @@ pub enum ChainReport {
     Intact { entries: i64, head_hash: String },
     /// The first entry found broken, and why.
     Broken { seq: i64, reason: String },
+    /// Entry `seq` is signed with key `key_id`, which was not given.
+    NeedsKey { seq: i64, key_id: i64 },
+}
+
+impl ChainReport {
+    /// Why the chain could not be shown intact: the first entry concerned and the
+    /// reason; none when it is intact.
+    pub fn problem(&self) -> Option<(i64, String)> {
+        match self {
+            ChainReport::Intact { .. } => None,
+            ChainReport::Broken { seq, reason } => Some((*seq, reason.clone())),
+            ChainReport::NeedsKey { seq, key_id } => Some((
+                *seq,
+                format!("it is signed with audit key {key_id}, which was not given: verify with the audit key file"),
+            )),
+        }
+    }
+}
+
+/// A chain's head as published for an outside party to keep: a later rewrite of
+/// any entry up to `seq` no longer ends in `hash`, even by someone holding the
+/// key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Anchor {
+    /// `writes` (the audit chain) or `reads` (the read log).
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+    /// When it was published, microseconds since the Unix epoch.
+    pub at: i64,
 }
 
 const VERIFY_PAGE: i64 = 5_000;
@@ -97,7 +130,8 @@ const READ_LOG_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS read_log (
     prev_hash       TEXT NOT NULL,
     hash            TEXT NOT NULL,
     actor_username  TEXT,
-    actor_unit_path TEXT
+    actor_unit_path TEXT,
+    key_id          BIGINT
 );
 CREATE INDEX IF NOT EXISTS read_log_object ON read_log(object_type, object_id);
 CREATE TABLE IF NOT EXISTS read_head (
@@ -180,10 +214,14 @@ impl WriteTx {
             before: before.as_deref(),
             after: after.as_deref(),
         };
-        let hash = to_hex(&entry_hash(&previous, &content));
+        let key = self.store.audit_keys.as_ref().and_then(|k| k.current()).cloned();
+        let hash = to_hex(&match &key {
+            Some(key) => keyed_entry_hash(key, &previous, &content),
+            None => entry_hash(&previous, &content),
+        });
         let insert = format!(
             "INSERT INTO {log} (seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, \
-             after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+             after_json, prev_hash, hash, key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         );
         let advance = format!("UPDATE {head} SET seq = $1, hash = $2 WHERE id = 1");
         on_tx!(self, |c| {
@@ -199,6 +237,7 @@ impl WriteTx {
                 .bind(content.after)
                 .bind(&head_hash)
                 .bind(&hash)
+                .bind(key.as_ref().map(|k| k.id))
                 .execute(&mut *c)
                 .await?;
             sqlx::query(&advance).bind(content.seq).bind(&hash).execute(c).await.map(|r| r.rows_affected())
@@ -248,28 +287,53 @@ impl Store {
 
     /// Checks both chains, the audit chain of writes and then the read log, page by
     /// page: entries numbered 1, 2, 3… without gaps, each linking to the previous
-    /// hash, each hash matching its content, and the head naming the last entry (so
-    /// removing entries at the end is caught too). The report counts the audit
-    /// chain's entries; a broken read log is reported as such.
+    /// hash, each hash matching its content (signed with the store's audit keys
+    /// since keying began), and the head naming the last entry (so removing
+    /// entries at the end is caught too). The report counts the audit chain's
+    /// entries; a broken read log is reported as such.
     pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
-        let writes = self.verify_chain(Chain::Writes).await?;
+        self.verify_audit_chain_against(&[]).await
+    }
+
+    /// [`Store::verify_audit_chain`], and each anchored head must be an entry of
+    /// its chain with that hash.
+    pub async fn verify_audit_chain_against(&self, anchors: &[Anchor]) -> Result<ChainReport> {
+        let writes = self.verify_chain(Chain::Writes, anchors).await?;
         if !matches!(writes, ChainReport::Intact { .. }) {
             return Ok(writes);
         }
-        match self.verify_chain(Chain::Reads).await? {
+        match self.verify_chain(Chain::Reads, anchors).await? {
             ChainReport::Broken { seq, reason } => {
                 Ok(ChainReport::Broken { seq, reason: format!("read log entry {seq}: {reason}") })
             }
             ChainReport::Intact { .. } => Ok(writes),
+            needs => Ok(needs),
         }
     }
 
-    async fn verify_chain(&self, chain: Chain) -> Result<ChainReport> {
+    /// The heads of both chains now, to publish.
+    pub async fn audit_anchors(&self) -> Result<Vec<Anchor>> {
+        let mut anchors = Vec::new();
+        for chain in [Chain::Writes, Chain::Reads] {
+            let head_sql = format!("SELECT seq, hash FROM {} WHERE id = 1", chain.head());
+            let (seq, hash): (i64, String) = match chain {
+                Chain::Writes => on_pool!(self, |c| sqlx::query_as(&head_sql).fetch_one(c).await)?,
+                Chain::Reads => on_reads!(self, |c| sqlx::query_as(&head_sql).fetch_one(c).await)?,
+            };
+            anchors.push(Anchor { chain: chain.name().to_string(), seq, hash, at: self.now() });
+        }
+        Ok(anchors)
+    }
+
+    async fn verify_chain(&self, chain: Chain, anchors: &[Anchor]) -> Result<ChainReport> {
+        let keys = self.audit_keys.as_deref();
+        let anchored: std::collections::BTreeMap<i64, &Anchor> =
+            anchors.iter().filter(|a| a.chain == chain.name()).map(|a| (a.seq, a)).collect();
         let mut previous = GENESIS;
         let mut expected_seq = 1i64;
         let page_sql = format!(
             "SELECT seq, at, actor_user_id, actor_unit_id, action, object_type, object_id, before_json, after_json, \
-             prev_hash, hash FROM {} WHERE seq >= $1 ORDER BY seq LIMIT $2",
+             prev_hash, hash, key_id FROM {} WHERE seq >= $1 ORDER BY seq LIMIT $2",
             chain.log()
         );
         loop {
@@ -289,9 +353,36 @@ impl Store {
                 if parse_hash(&entry.prev_hash) != Some(previous) {
                     return Ok(broken(entry.seq, "it does not link to the entry before it"));
                 }
-                let recomputed = entry_hash(&previous, &entry.content());
+                let recomputed = match (entry.key_id, keys) {
+                    (Some(id), Some(keys)) => match keys.get(id) {
+                        Some(key) => keyed_entry_hash(key, &previous, &entry.content()),
+                        None => {
+                            return Ok(broken(
+                                entry.seq,
+                                &format!("it is signed with audit key {id}, which the key file does not hold"),
+                            ));
+                        }
+                    },
+                    (Some(id), None) => return Ok(ChainReport::NeedsKey { seq: entry.seq, key_id: id }),
+                    (None, Some(keys)) if keys.keyed_since().is_some_and(|since| entry.at >= since) => {
+                        return Ok(broken(
+                            entry.seq,
+                            "it is not signed with an audit key although signing began before it: \
+                             it was written or rewritten without the key",
+                        ));
+                    }
+                    (None, _) => entry_hash(&previous, &entry.content()),
+                };
                 if parse_hash(&entry.hash) != Some(recomputed) {
                     return Ok(broken(entry.seq, "its content does not match its hash"));
+                }
+                if let Some(anchor) = anchored.get(&entry.seq)
+                    && parse_hash(&anchor.hash) != Some(recomputed)
+                {
+                    return Ok(broken(
+                        entry.seq,
+                        "the chain up to it was rewritten: its hash is not the anchor published for it",
+                    ));
                 }
                 previous = recomputed;
                 expected_seq += 1;
@@ -312,6 +403,9 @@ impl Store {
                 &format!("the chain ends at entry {entries} but its head names entry {head_seq}"),
             ));
         }
+        if let Some((seq, _)) = anchored.range(entries + 1..).next() {
+            return Ok(broken(*seq, &format!("an anchor names entry {seq}, but the chain ends at entry {entries}")));
+        }
         Ok(ChainReport::Intact { entries, head_hash })
     }
 
@@ -319,6 +413,28 @@ impl Store {
     /// PostgreSQL database itself) when it is not there yet.
     pub(crate) async fn ensure_read_log(&self) -> Result<()> {
         on_reads!(self, |c| sqlx::raw_sql(READ_LOG_SCHEMA).execute(c).await.map(|r| r.rows_affected()))?;
+        // A read log made before entries were signed gains the key column.
+        let has_key: i64 = match self.backend() {
+            crate::Backend::Sqlite => on_reads!(self, |c| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pragma_table_info('read_log') WHERE name = 'key_id'"
+            )
+            .fetch_one(c)
+            .await)?,
+            crate::Backend::Postgres => on_reads!(self, |c| {
+                sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'read_log' AND column_name = 'key_id' \
+                 AND table_schema = current_schema()"
+            )
+            .fetch_one(c)
+            .await
+            })?,
+        };
+        if has_key == 0 {
+            on_reads!(self, |c| sqlx::query("ALTER TABLE read_log ADD COLUMN key_id BIGINT")
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
         Ok(())
     }
 
@@ -347,6 +463,17 @@ impl Store {
             return Err(StoreError::Forbidden("verify the national audit chain"));
         }
         self.verify_audit_chain().await
+    }
+
+    /// The chains' heads now, for auditors and admins at HQ to publish.
+    pub async fn audit_anchors_as(&self, actor: &Actor) -> Result<Vec<Anchor>> {
+        if !actor.may(Action::Audit(AuditAction::Read)) {
+            return Err(StoreError::Forbidden("read the audit log"));
+        }
+        if !actor.unit_path.is_root() {
+            return Err(StoreError::Forbidden("publish the national audit chain's head"));
+        }
+        self.audit_anchors().await
     }
 
     /// Who read a person's sensitive data, newest first: the read log's entries

@@ -115,6 +115,9 @@ pub struct Store {
     /// The longest a bounded read may run ([`crate::bounded`]); none by default.
     pub(crate) read_limit: Option<Duration>,
     pub(crate) read_counters: std::sync::Arc<crate::bounded::ReadCounters>,
+    /// The keys the audit chains are signed and verified with; none for an
+    /// unkeyed chain (tests, a first start).
+    pub(crate) audit_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,7 +181,15 @@ impl Store {
     /// Opens the database at `url` (creating a SQLite file if it does not exist) and
     /// runs pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
-        let store = Self::connect(url).await?;
+        Self::open_keyed(url, None).await
+    }
+
+    /// Opens the database as [`Store::open`] does, signing the audit chains with
+    /// `keys` from the first entry written (the outbox's consumers may write as
+    /// the store opens).
+    pub async fn open_keyed(url: &str, keys: Option<crate::audit_keys::Keyring>) -> Result<Store> {
+        let mut store = Self::connect(url).await?;
+        store.audit_keys = keys.map(std::sync::Arc::new);
         store.migrate().await?;
         store.ensure_read_log().await?;
         store.ensure_indexes().await?;
@@ -240,6 +251,7 @@ impl Store {
             clock: Clock::System,
             read_limit: None,
             read_counters: Default::default(),
+            audit_keys: None,
         })
     }
 
@@ -258,6 +270,12 @@ impl Store {
     /// keep the database busy for long.
     pub fn with_read_limit(&self, limit: Duration) -> Store {
         Store { read_limit: Some(limit), ..self.clone() }
+    }
+
+    /// The same store signing new audit entries with the keyring's current key,
+    /// and verifying with all of its keys.
+    pub fn with_audit_keys(&self, keys: crate::audit_keys::Keyring) -> Store {
+        Store { audit_keys: Some(std::sync::Arc::new(keys)), ..self.clone() }
     }
 
     /// How bounded reads have ended: stopped at the limit, or for nobody.
@@ -387,6 +405,14 @@ impl Chain {
             Chain::Reads => "read_head",
         }
     }
+
+    /// The chain's name in anchors.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Chain::Writes => "writes",
+            Chain::Reads => "reads",
+        }
+    }
 }
 
 /// The read log's database next to a SQLite database: `sqlite:tavana.db` keeps it
@@ -413,7 +439,7 @@ pub struct WriteTx {
     pub(crate) audit_entries: usize,
     /// Events emitted to the outbox in this transaction.
     pub(crate) events: usize,
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl WriteTx {

@@ -12,6 +12,7 @@ pub mod bounded;
 // Platform: what every module uses.
 mod access;
 pub mod audit;
+pub mod audit_keys;
 mod error;
 pub mod iam;
 pub mod org;

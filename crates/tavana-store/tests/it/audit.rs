@@ -1,6 +1,7 @@
 use crate::support::{seeded, user};
 use tavana_domain::iam::Role;
 use tavana_store::audit::ChainReport;
+use tavana_store::audit_keys::{AuditKey, Keyring};
 use tavana_store::iam::AuthPolicy;
 
 #[tokio::test]
@@ -65,4 +66,121 @@ async fn the_read_pool_cannot_write() {
     assert!(db.store.execute_on_read_pool_for_tests("SELECT 1").await.is_ok(), "it reads");
     let admin = user(&db.store, "admin", "HQ", Role::Admin).await;
     assert!(db.store.org_units(&admin).await.unwrap().iter().all(|u| u.name_fa != "x"));
+}
+
+/// Rewrites entry `seq`'s `after` as someone with write access to the database
+/// would, recomputing every hash from there on: unkeyed (SHA-256, as the chain
+/// used to be) or with `key` (someone who also stole the key).
+async fn rewrite_from(
+    store: &tavana_store::Store,
+    admin: &tavana_domain::iam::Actor,
+    seq: i64,
+    key: Option<&AuditKey>,
+) {
+    use tavana_domain::audit::{AuditContent, entry_hash, keyed_entry_hash, to_hex};
+    let mut entries = store.recent_audit_entries(admin, 10_000).await.unwrap();
+    entries.reverse();
+    let mut previous = [0u8; 32];
+    for e in &mut entries {
+        if e.seq < seq {
+            previous = tavana_domain::audit::from_hex(&e.hash).unwrap().try_into().unwrap();
+            continue;
+        }
+        if e.seq == seq {
+            e.after_json = Some(r#"{"active":true}"#.into());
+        }
+        let content = AuditContent {
+            seq: e.seq,
+            at_micros: e.at,
+            actor_user_id: e.actor_user_id,
+            actor_unit_id: e.actor_unit_id,
+            action: &e.action,
+            object_type: &e.object_type,
+            object_id: &e.object_id,
+            before: e.before_json.as_deref(),
+            after: e.after_json.as_deref(),
+        };
+        let hash = match key {
+            Some(k) => keyed_entry_hash(k, &previous, &content),
+            None => entry_hash(&previous, &content),
+        };
+        if e.seq >= seq {
+            let key_id = key.map_or("NULL".to_string(), |k| k.id.to_string());
+            let after = e.after_json.clone().unwrap_or_default().replace('\'', "''");
+            store
+                .execute_unaudited_for_tests(&format!(
+                    "UPDATE audit_log SET after_json = '{after}', prev_hash = '{}', hash = '{}', key_id = {key_id} \
+                     WHERE seq = {}",
+                    to_hex(&previous),
+                    to_hex(&hash),
+                    e.seq
+                ))
+                .await
+                .unwrap();
+        }
+        previous = hash;
+    }
+    store
+        .execute_unaudited_for_tests(&format!("UPDATE audit_head SET hash = '{}' WHERE id = 1", to_hex(&previous)))
+        .await
+        .unwrap();
+}
+
+/// An unkeyed chain could be rewritten and every hash recomputed, and
+/// `audit verify` passed it. Keyed, the rewrite is caught; with the key stolen
+/// too, the anchors an outside party kept catch it.
+#[tokio::test]
+async fn a_keyed_anchored_chain_catches_a_recomputed_rewrite() {
+    let db = seeded().await;
+    let keys = Keyring::generate(db.store.now());
+    let store = &db.store.with_audit_keys(keys.clone());
+    let admin = user(store, "admin", "HQ", Role::Admin).await;
+    for name in ["k1", "k2", "k3"] {
+        let u = user(store, name, "HQ", Role::Planner).await;
+        store.set_user_active(&admin, u.user_id, false).await.unwrap();
+    }
+    let report = store.verify_audit_chain().await.unwrap();
+    assert!(matches!(report, ChainReport::Intact { .. }), "{report:?}");
+    let disable = store.recent_audit_entries(&admin, 1).await.unwrap()[0].seq;
+    let anchors = store.audit_anchors().await.unwrap();
+    assert_eq!(anchors.iter().find(|a| a.chain == "writes").unwrap().seq, disable);
+    assert!(matches!(store.verify_audit_chain_against(&anchors).await.unwrap(), ChainReport::Intact { .. }));
+
+    // Rewritten with recomputed unkeyed hashes: caught where keying began.
+    rewrite_from(store, &admin, disable, None).await;
+    let ChainReport::Broken { seq, reason } = store.verify_audit_chain().await.unwrap() else { panic!() };
+    assert_eq!(seq, disable);
+    assert!(reason.contains("key"), "{reason}");
+
+    // Rewritten with the stolen key: the chain is consistent again, but it no
+    // longer ends in the anchored head.
+    rewrite_from(store, &admin, disable, keys.current()).await;
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+    let ChainReport::Broken { seq, reason } = store.verify_audit_chain_against(&anchors).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(seq, disable);
+    assert!(reason.contains("anchor"), "{reason}");
+}
+
+/// A rotated key signs what follows; verifying needs every key still held.
+#[tokio::test]
+async fn keys_rotate_and_old_entries_still_verify() {
+    let db = seeded().await;
+    let first = Keyring::generate(db.store.now());
+    let store = db.store.with_audit_keys(first.clone());
+    let admin = user(&store, "admin", "HQ", Role::Admin).await;
+    let rotated = first.rotated(store.now() + 1);
+    assert_eq!(rotated.current().unwrap().id, 2);
+    let store = store.with_clock(tavana_store::Clock::Fixed(
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(store.now() + 10) * 1000).unwrap(),
+    ));
+    let store = store.with_audit_keys(rotated.clone());
+    user(&store, "after", "HQ", Role::Planner).await;
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+    // Parsed back from its file, the keyring verifies the same.
+    let reread = Keyring::parse(&rotated.to_file()).unwrap();
+    assert!(matches!(store.with_audit_keys(reread).verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+    assert!(!format!("{rotated:?}").contains(&rotated.to_file()[20..40]), "keys never print");
+    let _ = admin;
 }

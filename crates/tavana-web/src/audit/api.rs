@@ -22,18 +22,48 @@ pub struct ChainDto {
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
     responses((status = 200, body = ChainDto), (status = 403, body = ProblemBody)))]
 pub async fn verify(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<ChainDto>, ApiError> {
-    Ok(Json(match state.store.verify_audit_chain_as(&actor).await? {
-        ChainReport::Intact { entries, head_hash } => ChainDto {
+    let report = state.store.verify_audit_chain_as(&actor).await?;
+    Ok(Json(match (&report, report.problem()) {
+        (ChainReport::Intact { entries, head_hash }, _) => ChainDto {
             intact: true,
-            entries: Some(entries),
-            head_hash: Some(head_hash),
+            entries: Some(*entries),
+            head_hash: Some(head_hash.clone()),
             broken_seq: None,
             reason: None,
         },
-        ChainReport::Broken { seq, reason } => {
-            ChainDto { intact: false, entries: None, head_hash: None, broken_seq: Some(seq), reason: Some(reason) }
-        }
+        (_, problem) => ChainDto {
+            intact: false,
+            entries: None,
+            head_hash: None,
+            broken_seq: problem.as_ref().map(|p| p.0),
+            reason: problem.map(|p| p.1),
+        },
     }))
+}
+
+/// A chain's head, to keep outside the system.
+#[derive(Serialize, ToSchema)]
+pub struct AnchorDto {
+    /// writes (the audit chain) or reads (the read log).
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+    pub at_micros: i64,
+}
+
+/// The heads of the audit chain and the read log now (auditors and admins at
+/// HQ). An outside party that keeps them can later have `tavana audit verify
+/// --anchor` prove that nothing up to them was rewritten, even with the key.
+#[utoipa::path(get, path = "/api/v1/audit/anchor", tag = "audit",
+    responses((status = 200, body = [AnchorDto]), (status = 403, body = ProblemBody)))]
+pub async fn anchor(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<AnchorDto>>, ApiError> {
+    let anchors = state.store.audit_anchors_as(&actor).await?;
+    Ok(Json(
+        anchors.into_iter().map(|a| AnchorDto { chain: a.chain, seq: a.seq, hash: a.hash, at_micros: a.at }).collect(),
+    ))
 }
 
 /// One read of a person's sensitive data.

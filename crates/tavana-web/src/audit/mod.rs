@@ -27,6 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::verify))
+        .routes(routes!(api::anchor))
         .routes(routes!(api::person_reads))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

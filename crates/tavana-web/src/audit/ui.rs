@@ -55,9 +55,13 @@ pub async fn show(
     };
     let national = user.actor.unit_path.is_root();
     let (intact, figure, reason) = if national {
-        match state.store.verify_audit_chain_as(&user.actor).await.in_lang(lang)? {
-            ChainReport::Intact { entries, .. } => (true, lang.digits(&entries.to_string()), String::new()),
-            ChainReport::Broken { seq, reason } => (false, lang.digits(&seq.to_string()), reason),
+        let report = state.store.verify_audit_chain_as(&user.actor).await.in_lang(lang)?;
+        match (&report, report.problem()) {
+            (ChainReport::Intact { entries, .. }, _) => (true, lang.digits(&entries.to_string()), String::new()),
+            (_, problem) => {
+                let (seq, reason) = problem.unwrap_or_default();
+                (false, lang.digits(&seq.to_string()), reason)
+            }
         }
     } else {
         (true, String::new(), String::new())
