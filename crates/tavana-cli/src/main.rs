@@ -241,6 +241,12 @@ enum AuditCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Seal every registry row that has no seal yet with the current audit key:
+    /// once, after the audit key file is first created for an existing database.
+    SealRows {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Create the audit key file, or add a new key to it: entries made from now on
     /// are signed with the new key (restart the servers to take it up); the old
     /// keys stay in the file to verify what they signed.
@@ -415,11 +421,28 @@ async fn run(command: Command) -> Result<()> {
                     if !anchors.is_empty() {
                         println!("every one of {} anchors matches", anchors.len());
                     }
+                    if db.audit_key_file.is_none() {
+                        println!("registry rows not checked: give --audit-key-file to check their seals");
+                        return Ok(());
+                    }
+                    let seals = store.verify_row_seals().await?;
+                    if seals.broken > 0 {
+                        for b in &seals.first_broken {
+                            eprintln!("  {} {}: {}", b.table, b.id, b.reason);
+                        }
+                        bail!("{} of {} registry rows fail their seal", seals.broken, seals.rows);
+                    }
+                    println!("registry rows sealed and intact: {}", seals.rows);
                     Ok(())
                 }
                 (_, Some((seq, reason))) => bail!("audit chain broken at entry {seq}: {reason}"),
                 (_, None) => bail!("audit chain not verified"),
             }
+        }
+        Command::Audit(AuditCommand::SealRows { db }) => {
+            let store = open(&db).await?;
+            println!("sealed {} rows", store.seal_unsealed_rows().await?);
+            Ok(())
         }
         Command::Audit(AuditCommand::Anchor { db, out }) => {
             let store = open(&db).await?;
@@ -437,6 +460,9 @@ async fn run(command: Command) -> Result<()> {
             keys.save(&key_file).with_context(|| format!("writing {}", key_file.display()))?;
             let id = keys.current().map_or(0, |k| k.id);
             println!("audit key {id} added to {}: restart the servers to sign with it", key_file.display());
+            if id == 1 {
+                println!("then seal the registry's existing rows once: tavana audit seal-rows --audit-key-file …");
+            }
             Ok(())
         }
     }

@@ -105,6 +105,7 @@ async fn a_signed_chain_is_verified_with_its_key_and_its_anchors() {
     let ok = run(&["audit", "verify", "--anchor", anchors]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(text(&ok.stdout).contains("anchors matches"), "{}", text(&ok.stdout));
+    assert!(text(&ok.stdout).contains("registry rows sealed and intact"), "{}", text(&ok.stdout));
 
     // Without the key, a signed chain cannot be verified, and says why.
     let unkeyed = tavana(&["audit", "verify", "--database", &url], "");

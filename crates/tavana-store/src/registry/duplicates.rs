@@ -430,5 +430,5 @@ async fn move_disability(tx: &mut WriteTx, id: i64, person: i64) -> Result<()> {
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    crate::registry::seal::reseal(tx, "disabilities", &[id]).await
 }

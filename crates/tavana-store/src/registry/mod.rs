@@ -8,6 +8,7 @@
 pub mod duplicates;
 pub mod export;
 pub mod import;
+pub mod seal;
 
 use crate::access::{authorize, out_of_scope_is_invalid, require, unit_path};
 use crate::audit::{AuditEvent, Sensitive};
@@ -815,7 +816,7 @@ impl PersonValues {
 const PERSON_INSERT_COLUMNS: &str = "national_code, household_id, relationship, province_id, unit_id, first_name, \
      last_name, father_name, first_key, last_key, father_key, birth_date, sex, marital_status, education, employment, \
      income_rials, income_decile, sheba, phone, deceased_on, version, created_at, updated_at, updated_by, \
-     updated_unit_id, change_reason";
+     updated_unit_id, change_reason, mac";
 
 /// One value of a row being written.
 pub(crate) enum Value<'a> {
@@ -826,8 +827,26 @@ pub(crate) enum Value<'a> {
 
 /// The values of a new person row, for [`PERSON_INSERT_COLUMNS`]: one list that both
 /// the multi-row INSERT and PostgreSQL's COPY write from.
-fn person_insert_values<'a>(v: &'a PersonValues, actor: &Actor, now: i64, reason: &'a str) -> [Value<'a>; 27] {
-    [
+fn person_insert_values<'a>(
+    tx: &WriteTx,
+    v: &'a PersonValues,
+    actor: &Actor,
+    now: i64,
+    reason: &'a str,
+) -> Result<Vec<Value<'a>>> {
+    let mut values = person_values(v, actor, now, reason);
+    let named: Vec<(&str, Value<'_>)> =
+        PERSON_INSERT_COLUMNS.split(", ").zip(person_values(v, actor, now, reason)).collect();
+    values.push(match seal::seal_of(tx, "persons", &named)? {
+        Some(mac) => Value::Owned(mac),
+        None => Value::Text(None),
+    });
+    Ok(values)
+}
+
+/// [`person_insert_values`] but the seal.
+fn person_values<'a>(v: &'a PersonValues, actor: &Actor, now: i64, reason: &'a str) -> Vec<Value<'a>> {
+    vec![
         Value::Text(Some(&v.national_code)),
         Value::Int(Some(v.household_id)),
         Value::Text(Some(&v.relationship)),
@@ -862,12 +881,14 @@ fn person_insert_values<'a>(v: &'a PersonValues, actor: &Actor, now: i64, reason
 /// multi-row statement per thousand rows.
 pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[PersonValues], reason: &str) -> Result<()> {
     let now = tx.now();
+    let values: Vec<Vec<Value<'_>>> =
+        rows.iter().map(|v| person_insert_values(tx, v, actor, now, reason)).collect::<Result<_>>()?;
     if let crate::db::TxInner::Postgres(t) = &mut tx.inner
         && rows.len() >= 100
     {
         let mut data = Vec::with_capacity(rows.len() * 256);
-        for v in rows {
-            write_copy_row(&mut data, &person_insert_values(v, actor, now, reason));
+        for row in &values {
+            write_copy_row(&mut data, row);
         }
         let mut copy =
             t.copy_in_raw(&format!("COPY persons ({PERSON_INSERT_COLUMNS}) FROM STDIN (FORMAT csv)")).await?;
@@ -875,16 +896,16 @@ pub(crate) async fn insert_persons(tx: &mut WriteTx, actor: &Actor, rows: &[Pers
         copy.finish().await?;
         return Ok(());
     }
-    // 27 values a row; SQLite allows 32,766 bound values a statement.
-    for chunk in rows.chunks(1_000) {
+    // 28 values a row; SQLite allows 32,766 bound values a statement.
+    for chunk in values.chunks(1_000) {
         on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO persons ({PERSON_INSERT_COLUMNS}) "));
-            q.push_values(chunk, |mut b, v| {
-                for value in person_insert_values(v, actor, now, reason) {
+            q.push_values(chunk, |mut b, row| {
+                for value in row {
                     match value {
-                        Value::Text(t) => b.push_bind(t),
-                        Value::Owned(t) => b.push_bind(t),
-                        Value::Int(n) => b.push_bind(n),
+                        Value::Text(t) => b.push_bind(*t),
+                        Value::Owned(t) => b.push_bind(t.clone()),
+                        Value::Int(n) => b.push_bind(*n),
                     };
                 }
             });
@@ -935,12 +956,13 @@ pub(crate) async fn update_person_row(
     reason: &str,
 ) -> Result<u64> {
     let now = tx.now();
+    let values = person_insert_values(tx, v, actor, now, reason)?;
     let changed = on_tx!(tx, |c| {
         // The columns and values an insert writes, but the national code (a person's
         // identity does not change) and what only an insert sets.
         let mut q = sqlx::QueryBuilder::new("UPDATE persons SET ");
         let mut set = q.separated(", ");
-        for (column, value) in PERSON_INSERT_COLUMNS.split(", ").zip(person_insert_values(v, actor, now, reason)) {
+        for (column, value) in PERSON_INSERT_COLUMNS.split(", ").zip(values) {
             if matches!(column, "national_code" | "version" | "created_at") {
                 continue;
             }
@@ -1040,13 +1062,15 @@ async fn insert_records<'r, T>(
 ) -> Result<Vec<i64>> {
     let Some(first) = rows.first() else { return Ok(Vec::new()) };
     let names: Vec<&str> = columns(first).iter().map(|(name, _)| *name).collect();
-    let head = format!("INSERT INTO {table} ({}, {BOOKKEEPING}) ", names.join(", "));
+    let head = format!("INSERT INTO {table} ({}, {BOOKKEEPING}, mac) ", names.join(", "));
     let now = tx.now();
+    let seals: Vec<Option<String>> =
+        rows.iter().map(|row| seal::seal_of(tx, table, &columns(row))).collect::<Result<_>>()?;
     let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(1_000) {
+    for (chunk, seals) in rows.chunks(1_000).zip(seals.chunks(1_000)) {
         let chunk_ids: Vec<i64> = on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(&head);
-            q.push_values(chunk, |mut b, row| {
+            q.push_values(chunk.iter().zip(seals), |mut b, (row, seal)| {
                 for (_, value) in columns(row) {
                     match value {
                         Value::Text(t) => b.push_bind(t),
@@ -1056,6 +1080,7 @@ async fn insert_records<'r, T>(
                 }
                 b.push_bind(1i64).push_bind(now).push_bind(now);
                 b.push_bind(actor.user_id).push_bind(actor.unit_id).push_bind(reason);
+                b.push_bind(seal.clone());
             });
             q.push(" RETURNING id");
             q.build_query_scalar().fetch_all(c).await
@@ -1142,7 +1167,9 @@ pub(crate) async fn update_household_row(
     v: &HouseholdValues,
     reason: &str,
 ) -> Result<u64> {
-    let columns = household_columns(v).into_iter().filter(|(c, _)| *c != "file_number").collect();
+    let seal = seal::seal_of(tx, "households", &household_columns(v))?;
+    let mut columns: Vec<_> = household_columns(v).into_iter().filter(|(c, _)| *c != "file_number").collect();
+    columns.push(("mac", seal.map_or(Value::Text(None), Value::Owned)));
     let changed = update_record(tx, actor, "households", id, columns, reason).await?;
     on_tx!(tx, |c| sqlx::query("UPDATE persons SET unit_id = $1, province_id = $2 WHERE household_id = $3")
         .bind(v.unit_id)
@@ -1200,10 +1227,12 @@ pub(crate) async fn update_disability_row(
     v: &DisabilityValues,
     reason: &str,
 ) -> Result<u64> {
-    let columns = disability_columns(v)
+    let seal = seal::seal_of(tx, "disabilities", &disability_columns(v))?;
+    let mut columns: Vec<_> = disability_columns(v)
         .into_iter()
         .filter(|(c, _)| matches!(*c, "severity" | "commission" | "valid_until"))
         .collect();
+    columns.push(("mac", seal.map_or(Value::Text(None), Value::Owned)));
     update_record(tx, actor, "disabilities", id, columns, reason).await
 }
 

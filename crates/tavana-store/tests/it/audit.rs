@@ -184,3 +184,127 @@ async fn keys_rotate_and_old_entries_still_verify() {
     assert!(!format!("{rotated:?}").contains(&rotated.to_file()[20..40]), "keys never print");
     let _ = admin;
 }
+
+/// Changes made to the registry's tables outside the application went unnoticed.
+/// Sealed rows: every way the application writes keeps them sealed (a
+/// registration, an import, an edit, a move, a merge moving an assessment), and
+/// a change, an insert or a copied seal made straight in the database is named.
+#[tokio::test]
+async fn rows_changed_outside_the_application_are_named() {
+    use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+    let db = seeded().await;
+    let store = &db.store.with_audit_keys(Keyring::generate(db.store.now()));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let second = user(store, "second", "HQ", Role::CaseWorker).await;
+    crate::support::load_population(store, &registrar, 120, 11).await;
+    let today = time::macros::date!(2026 - 11 - 26);
+    let household = |file: &str| {
+        HouseholdFields::parse(&RawHousehold {
+            file_number: file.into(),
+            place: "08-01-C".into(),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let person = |code: &str, file: &str| RawPerson {
+        national_code: code.into(),
+        household: file.into(),
+        relationship: "head".into(),
+        first_name: "علی".into(),
+        last_name: "کاظمی".into(),
+        father_name: "حسن".into(),
+        birth_date: "1360/05/12".into(),
+        sex: "male".into(),
+        phone: "09121112233".into(),
+        ..Default::default()
+    };
+    store.create_household(&registrar, &household("S-1"), "registration").await.unwrap();
+    store.create_household(&registrar, &household("S-2"), "registration").await.unwrap();
+    let a = store
+        .register_person(&registrar, &PersonFields::parse(&person("0012345679", "S-1"), today).unwrap(), "registration")
+        .await
+        .unwrap();
+    let b = store
+        .register_person(&registrar, &PersonFields::parse(&person("1234567891", "S-2"), today).unwrap(), "registration")
+        .await
+        .unwrap();
+    let assessment = tavana_domain::registry::DisabilityFields::parse(
+        &tavana_domain::registry::RawDisability {
+            national_code: "1234567891".into(),
+            kind: "visual".into(),
+            severity: "severe".into(),
+            assessed_on: "1402/01/01".into(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    store.add_disability(&registrar, &assessment, "assessment").await.unwrap();
+    // An edit, and a merge that moves the assessment to the survivor.
+    let edited = RawPerson { sheba: "IR820540102680020817909002".into(), ..person("0012345679", "S-1") };
+    store
+        .update_person(&registrar, a.id, &PersonFields::parse(&edited, today).unwrap(), a.version, "bank account")
+        .await
+        .unwrap();
+    store.detect_duplicates(&registrar).await.unwrap();
+    let pair = store
+        .duplicate_candidates(&registrar, tavana_domain::registry::CandidateStatus::Open, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| [c.a_id, c.b_id] == [a.id, b.id])
+        .unwrap();
+    store.propose_merge(&registrar, pair.id, a.id, "same man").await.unwrap();
+    store.approve_merge(&second, pair.id, "checked").await.unwrap();
+
+    let report = store.verify_row_seals().await.unwrap();
+    assert_eq!(report.broken, 0, "{:?}", report.first_broken);
+    assert!(report.rows > 120, "{}", report.rows);
+
+    // Straight in the database: a new bank account, a household added, a seal
+    // copied from another row.
+    store
+        .execute_unaudited_for_tests(&format!(
+            "UPDATE persons SET sheba = 'IR062960000000100324200001' WHERE id = {}",
+            a.id
+        ))
+        .await
+        .unwrap();
+    store
+        .execute_unaudited_for_tests(
+            "INSERT INTO households (file_number, province_id, unit_id, place_id, version, created_at, updated_at, \
+             change_reason) SELECT 'X-1', province_id, unit_id, place_id, 1, 0, 0, 'x' FROM households LIMIT 1",
+        )
+        .await
+        .unwrap();
+    store
+        .execute_unaudited_for_tests(&format!(
+            "UPDATE persons SET mac = (SELECT mac FROM persons WHERE id = {}) WHERE id = {}",
+            a.id, b.id
+        ))
+        .await
+        .unwrap();
+    let report = store.verify_row_seals().await.unwrap();
+    let named: Vec<(&str, &str)> = report.first_broken.iter().map(|b| (b.table, b.reason)).collect();
+    assert_eq!(report.broken, 3, "{named:?}");
+    assert!(report.first_broken.iter().any(|x| x.table == "persons" && x.id == a.id && x.reason.contains("changed")));
+    assert!(report.first_broken.iter().any(|x| x.table == "persons" && x.id == b.id));
+    assert!(report.first_broken.iter().any(|x| x.table == "households" && x.reason.contains("not sealed")));
+}
+
+/// Rows written before the chains were keyed have no seal until the operator
+/// seals them, once.
+#[tokio::test]
+async fn rows_written_before_keying_are_sealed_once() {
+    let db = seeded().await;
+    let registrar = user(&db.store, "registrar", "HQ", Role::CaseWorker).await;
+    crate::support::load_population(&db.store, &registrar, 60, 5).await;
+    let store = db.store.with_audit_keys(Keyring::generate(db.store.now()));
+    let before = store.verify_row_seals().await.unwrap();
+    assert_eq!(before.broken, before.rows);
+    assert!(before.first_broken.iter().all(|b| b.reason == "it is not sealed"));
+    assert_eq!(store.seal_unsealed_rows().await.unwrap(), before.rows);
+    assert_eq!(store.verify_row_seals().await.unwrap().broken, 0);
+    assert_eq!(store.seal_unsealed_rows().await.unwrap(), 0, "nothing left to seal");
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
+}
