@@ -79,6 +79,16 @@ impl Store {
             .bind_str(Outcome::NotEligible.code())
             .push(" ORDER BY id");
         let rows = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        // Who is eligible, and for how much, over a subtree: one entry for the
+        // whole read, naming the subtree and the terms.
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Eligibility,
+            "person",
+            &format!("subtree {}", actor.unit_path.as_str()),
+            serde_json::json!({ "rule": terms.rule.to_text(), "formula": terms.formula.to_text(), "as_of": as_of.to_ascii() }),
+        )
+        .await?;
         Ok(rows)
     }
 

@@ -49,6 +49,9 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "eligibility", &id, seq).await;
     store.person_decisions(&officer, person).await.unwrap();
     seq = check(store, &auditor, "decisions", &id, seq).await;
+    // Who is eligible in a subtree, and for how much: a proposal reads it.
+    store.propose_enrollments(&officer, program, store.default_as_of().unwrap()).await.unwrap();
+    seq = check(store, &auditor, "eligibility", &format!("subtree {}", officer.unit_path.as_str()), seq).await;
     let filter = tavana_store::programs::EnrollmentFilter::default();
     let listed = store.program_enrollments(&officer, program, &filter, 0, 100).await.unwrap();
     assert_eq!(listed.iter().map(|e| e.person_id).collect::<Vec<_>>(), [person]);
