@@ -60,6 +60,9 @@ pub struct AppState {
     pub reports: Arc<Reports>,
     /// API tokens recently checked, so a busy client is not looked up per request.
     pub tokens: Arc<auth::TokenCache>,
+    /// Uploaded imports run one at a time (they queue): each holds its file in
+    /// memory, and the database takes their writes one after another anyway.
+    pub imports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             reports: Arc::new(Reports::default()),
             tokens: Arc::new(auth::TokenCache::default()),
+            imports: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 }

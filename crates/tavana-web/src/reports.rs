@@ -16,7 +16,8 @@ use tavana_store::registry::import::RowError;
 pub const SHOWN_ERRORS: usize = 100;
 
 /// The reports kept, each a CSV file in a directory of this server's own, removed
-/// when the server stops (at most [`Reports::KEEP`]; the oldest go first).
+/// when the server stops (at most [`Reports::KEEP`] of them and 1 GiB together;
+/// the oldest go first).
 pub struct Reports {
     dir: PathBuf,
     entries: Mutex<VecDeque<Entry>>,
@@ -26,6 +27,7 @@ struct Entry {
     id: String,
     user_id: i64,
     path: PathBuf,
+    bytes: u64,
 }
 
 impl Default for Reports {
@@ -43,6 +45,8 @@ impl Drop for Reports {
 
 impl Reports {
     const KEEP: usize = 32;
+    /// The most disk the kept reports take together; the oldest go first.
+    const KEEP_BYTES: u64 = 1 << 30;
 
     /// A new report being written.
     pub fn start(&self) -> std::io::Result<Report> {
@@ -69,13 +73,16 @@ impl Reports {
             let _ = std::fs::remove_file(&path);
             return Ok((first, 0, None));
         }
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if let Ok(mut entries) = self.entries.lock() {
-            while entries.len() >= Self::KEEP {
+            let mut kept: u64 = entries.iter().map(|e| e.bytes).sum();
+            while entries.len() >= Self::KEEP || (!entries.is_empty() && kept + bytes > Self::KEEP_BYTES) {
                 if let Some(old) = entries.pop_front() {
+                    kept -= old.bytes;
                     let _ = std::fs::remove_file(old.path);
                 }
             }
-            entries.push_back(Entry { id: id.clone(), user_id, path });
+            entries.push_back(Entry { id: id.clone(), user_id, path, bytes });
         }
         Ok((first, total, Some(id)))
     }

@@ -270,8 +270,12 @@ pub async fn import(
     ApiCaller(actor): ApiCaller,
     ApiPath(kind): ApiPath<String>,
     ApiQuery(params): ApiQuery<ImportParams>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: axum::extract::Request,
 ) -> Result<Json<ImportResult>, ApiError> {
+    // One import at a time, its body read only when its turn comes.
+    let _turn =
+        state.imports.acquire().await.map_err(|_| tavana_store::StoreError::Corrupt("imports closed".into()))?;
+    let body = <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await;
     let body = body.map_err(|rejection| match rejection.status() {
         axum::http::StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(crate::error::IMPORT_LIMIT).into(),
         _ => ApiError::from(crate::error::Problem::new(

@@ -64,9 +64,22 @@ pub async fn upload(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
-    mut multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let t = super::texts::texts(lang);
+    // One import at a time, its file read only when its turn comes.
+    let _turn = state
+        .imports
+        .acquire()
+        .await
+        .map_err(|_| PageError(lang, tavana_store::StoreError::Corrupt("imports closed".into()).into()))?;
+    let mut multipart =
+        <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await.map_err(|e| {
+            PageError(
+                lang,
+                Problem::new(e.status(), "Bad Request", e.body_text(), "پرونده خوانده نشد؛ دوباره بفرستید."),
+            )
+        })?;
     let mut csrf = String::new();
     let mut kind = None;
     let mut file: Option<(String, axum::body::Bytes)> = None;
