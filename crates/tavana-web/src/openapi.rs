@@ -50,12 +50,50 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    let mut document = api_router().split_for_parts().1;
+    problems_everywhere(&mut document);
+    document
+}
+
+/// Every error an operation may answer, documented as problem+json: the ones a
+/// route declares, and those every route can give (400 for a path or query value
+/// that does not parse, 401 without a valid token, 413 for a body beyond its
+/// limit, 503 for work stopped at the time limit).
+fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+    const PROBLEM: &str = "application/problem+json";
+    let problem = || Content::new(Some(Ref::from_schema_name("ProblemBody")));
+    let common = [
+        ("400", "A path or query value does not parse"),
+        ("401", "No valid API token or session"),
+        ("503", "The work took longer than the server allows and was stopped"),
+    ];
+    for item in document.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            let responses = &mut operation.responses.responses;
+            for (status, response) in responses.iter_mut() {
+                if let (true, RefOr::T(response)) = (status.starts_with('4') || status.starts_with('5'), response) {
+                    let content = response.content.shift_remove("application/json").unwrap_or_else(problem);
+                    response.content.insert(PROBLEM.to_string(), content);
+                }
+            }
+            let with_body = operation.request_body.is_some();
+            let extra = common.iter().copied().chain(with_body.then_some(("413", "The body is beyond its limit")));
+            for (status, description) in extra {
+                responses.entry(status.to_string()).or_insert_with(|| {
+                    RefOr::T(ResponseBuilder::new().description(description).content(PROBLEM, problem()).build())
+                });
+            }
+        }
+    }
 }
 
 /// The API routes and `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    let (router, document) = api_router().split_for_parts();
+    let (router, mut document) = api_router().split_for_parts();
+    problems_everywhere(&mut document);
     let document = Arc::new(document);
     router.route("/api/v1/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
 }
