@@ -57,8 +57,10 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// Every error an operation may answer, documented as problem+json: the ones a
 /// route declares, and those every route can give (400 for a path or query value
-/// that does not parse, 401 without a valid token, 413 for a body beyond its
-/// limit, 503 for work stopped at the time limit).
+/// that does not parse, 401 without a valid token, 403 when the caller's roles do
+/// not allow it, 404 for an id that does not exist or is out of scope, 413 and 422
+/// for a body beyond its limit or with a bad field, 503 for work stopped at the
+/// time limit).
 fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
     const PROBLEM: &str = "application/problem+json";
@@ -66,9 +68,11 @@ fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
     let common = [
         ("400", "A path or query value does not parse"),
         ("401", "No valid API token or session"),
+        ("403", "The caller's roles do not allow this"),
         ("503", "The work took longer than the server allows and was stopped"),
     ];
-    for item in document.paths.paths.values_mut() {
+    for (path, item) in document.paths.paths.iter_mut() {
+        let with_id = path.contains('{');
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
         {
@@ -80,7 +84,12 @@ fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
                 }
             }
             let with_body = operation.request_body.is_some();
-            let extra = common.iter().copied().chain(with_body.then_some(("413", "The body is beyond its limit")));
+            let extra = common
+                .iter()
+                .copied()
+                .chain(with_id.then_some(("404", "No such record, or it is outside the caller's org unit")))
+                .chain(with_body.then_some(("413", "The body is beyond its limit")))
+                .chain(with_body.then_some(("422", "A field of the body is missing or wrong")));
             for (status, description) in extra {
                 responses.entry(status.to_string()).or_insert_with(|| {
                     RefOr::T(ResponseBuilder::new().description(description).content(PROBLEM, problem()).build())

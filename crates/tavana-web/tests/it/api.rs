@@ -14,11 +14,17 @@ async fn health_metrics_and_the_openapi_document() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
-            for status in ["400", "401", "503"] {
+            for status in ["400", "401", "403", "503"] {
                 assert!(responses.contains_key(status), "{method} {path} lacks {status}");
             }
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
             if operation.get("requestBody").is_some() {
-                assert!(responses.contains_key("413"), "{method} {path} lacks 413");
+                assert!(
+                    responses.contains_key("413") && responses.contains_key("422"),
+                    "{method} {path} lacks 413/422"
+                );
             }
             for (status, response) in responses.iter().filter(|(s, _)| s.starts_with('4') || s.starts_with('5')) {
                 let content = response["content"].as_object().unwrap();
