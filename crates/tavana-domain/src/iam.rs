@@ -2,7 +2,8 @@
 //!
 //! Decisions are values computed by pure functions and combined deny-first: an object
 //! outside the actor's org-unit subtree is `NotFound` (its existence is not revealed),
-//! whatever the actor's roles; inside it, the action needs a role that grants it.
+//! whatever the actor's roles; inside it, so is one of a module the actor cannot
+//! open; otherwise the action needs a role that grants it.
 
 use crate::org::UnitPath;
 use serde::{Deserialize, Serialize};
@@ -187,6 +188,18 @@ pub enum Action {
 }
 
 impl Action {
+    /// The module the action belongs to.
+    pub fn module(self) -> Module {
+        match self {
+            Action::Open(module) => module,
+            Action::Org(_) => Module::Org,
+            Action::Iam(_) => Module::Users,
+            Action::Audit(_) => Module::Audit,
+            Action::Registry(_) => Module::Registry,
+            Action::Programs(_) => Module::Programs,
+        }
+    }
+
     /// How a refusal names the action: "Your roles do not allow you to …".
     pub fn phrase(self) -> &'static str {
         match self {
@@ -276,19 +289,26 @@ impl Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Allow,
-    /// The object is outside the actor's subtree: answer as if it did not exist.
+    /// The object is outside the actor's subtree, or of a module the actor cannot
+    /// open: answer as if it did not exist.
     NotFound,
     /// The object is visible but no role of the actor grants the action.
     Forbidden,
 }
 
 /// Decides whether `actor` may do `action` to an object in the unit at `object_unit`.
-/// Scope is checked first, so an actor never learns of objects outside it.
+/// Scope is checked first, so an actor never learns of objects outside it; then an
+/// actor who cannot open the action's module is told the same, so the answer does
+/// not tell an object of their subtree from one elsewhere; then the roles decide.
 pub fn decide(actor: &Actor, action: Action, object_unit: &UnitPath) -> Decision {
     if !actor.unit_path.contains(object_unit) {
         Decision::NotFound
     } else if actor.may(action) {
         Decision::Allow
+    } else if !actor.may(Action::Open(action.module())) {
+        // Whoever cannot open the module sees none of its records: the same answer
+        // inside the subtree as outside it, so ids cannot be probed.
+        Decision::NotFound
     } else {
         Decision::Forbidden
     }
@@ -320,10 +340,12 @@ mod tests {
             (&admin_tehran, Action::Iam(IamAction::ManageUsers), &tehran.child(9), Decision::Allow),
             (&admin_tehran, Action::Iam(IamAction::ManageUsers), &fars, Decision::NotFound),
             (&admin_tehran, Action::Iam(IamAction::ManageUsers), &hq, Decision::NotFound),
-            (&worker_tehran, Action::Iam(IamAction::ManageUsers), &tehran, Decision::Forbidden),
+            (&worker_tehran, Action::Iam(IamAction::ManageUsers), &tehran, Decision::NotFound),
             (&worker_tehran, Action::Iam(IamAction::ManageUsers), &fars, Decision::NotFound),
             (&worker_tehran, Action::Open(Module::Registry), &tehran, Decision::Allow),
-            (&worker_tehran, Action::Open(Module::Gozinesh), &tehran, Decision::Forbidden),
+            (&worker_tehran, Action::Open(Module::Gozinesh), &tehran, Decision::NotFound),
+            (&worker_tehran, Action::Registry(crate::registry::RegistryAction::Edit), &tehran, Decision::Allow),
+            (&admin_tehran, Action::Registry(crate::registry::RegistryAction::Edit), &tehran, Decision::NotFound),
         ];
         for (who, action, unit, expected) in rows {
             assert_eq!(decide(who, action, unit), expected, "{:?} {action:?} {unit:?}", who.roles);

@@ -20,6 +20,8 @@ enum Act {
     ViewUser,
     DisableUser,
     RevokeToken,
+    /// The object's second id is a person's.
+    ViewPerson,
 }
 
 fn outcome<T>(result: Result<T, StoreError>) -> Outcome {
@@ -47,6 +49,7 @@ async fn attempt(store: &Store, who: &Actor, act: Act, unit_id: i64, user_id: i6
             let (token, _) = store.issue_api_token(None, user_id, "t", None).await.expect("token");
             outcome(store.revoke_api_token(who, token.id).await)
         }
+        Act::ViewPerson => outcome(store.person(who, user_id).await),
     }
 }
 
@@ -69,6 +72,28 @@ async fn roles_by_units_by_actions() {
     let in_fars = fars_admin.user_id;
     let tehran_obj = (tehran_county, in_tehran);
     let fars_obj = (fars, in_fars);
+    // A person in each province.
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let mut persons = Vec::new();
+    for (file, place, code) in [("T-1", "08-01-C", "0012345679"), ("F-1", "17-01-C", "1234567891")] {
+        use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+        let h = RawHousehold { file_number: file.into(), place: place.into(), ..Default::default() };
+        store.create_household(&registrar, &HouseholdFields::parse(&h).unwrap(), "registration").await.unwrap();
+        let p = RawPerson {
+            national_code: code.into(),
+            household: file.into(),
+            relationship: "head".into(),
+            first_name: "علی".into(),
+            last_name: "کاظمی".into(),
+            father_name: "حسن".into(),
+            birth_date: "1360/05/12".into(),
+            sex: "male".into(),
+            ..Default::default()
+        };
+        let fields = PersonFields::parse(&p, time::macros::date!(2026 - 11 - 26)).unwrap();
+        persons.push(store.register_person(&registrar, &fields, "registration").await.unwrap().id);
+    }
+    let (tehran_person, fars_person) = ((tehran_county, persons[0]), (fars, persons[1]));
 
     let table: Vec<(&Actor, Act, (i64, i64), Outcome)> = vec![
         // HQ admin: everything, everywhere.
@@ -92,8 +117,16 @@ async fn roles_by_units_by_actions() {
         // A case worker sees their own unit but manages no users, and sees nothing
         // outside it.
         (&tehran_worker, Act::ViewUnit, tehran_obj, Allow),
-        (&tehran_worker, Act::ViewUser, tehran_obj, Forbidden),
-        (&tehran_worker, Act::DisableUser, tehran_obj, Forbidden),
+        // Users are not theirs to see at all: a user of their unit is "not found"
+        // as one elsewhere is, so ids cannot be told apart by the answer.
+        (&tehran_worker, Act::ViewUser, tehran_obj, NotFound),
+        (&tehran_worker, Act::DisableUser, tehran_obj, NotFound),
+        (&tehran_worker, Act::ViewPerson, tehran_person, Allow),
+        (&tehran_worker, Act::ViewPerson, fars_person, NotFound),
+        // An admin reads no person: Fars's admin got "not allowed" for a Fars
+        // person and "not found" for any other, so Fars's ids could be listed.
+        (&fars_admin, Act::ViewPerson, fars_person, NotFound),
+        (&fars_admin, Act::ViewPerson, tehran_person, NotFound),
         (&tehran_worker, Act::ViewUnit, fars_obj, NotFound),
         (&tehran_worker, Act::DisableUser, fars_obj, NotFound),
         // The auditor reads everywhere and changes nothing.
