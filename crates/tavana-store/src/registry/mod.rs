@@ -291,6 +291,21 @@ impl Store {
         Ok(household)
     }
 
+    /// The persons merged into this one (in the actor's subtree).
+    pub async fn merged_into_person(&self, actor: &Actor, id: i64) -> Result<Vec<PersonSummary>> {
+        self.person_unlogged(actor, id).await?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE s.merged_into = $1 \
+             AND s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY s.id"
+        );
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(actor.unit_path.subtree_pattern())
+            .fetch_all(c)
+            .await)?;
+        Ok(rows)
+    }
+
     /// The members of a household, head first.
     pub async fn household_members(&self, actor: &Actor, id: i64) -> Result<Vec<PersonSummary>> {
         self.household(actor, id).await?;
@@ -578,7 +593,14 @@ impl Store {
         };
         if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
             let code = tavana_domain::text::to_ascii_digits(code.trim());
-            conditions.push(format!("s.national_code = {}", next(Bind::Text(code), &mut binds)));
+            // A merged person's code finds the record it was merged into (through
+            // every later merge): the person is still the same one.
+            let code = next(Bind::Text(code), &mut binds);
+            conditions.push(format!(
+                "(s.national_code = {code} OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM \
+                 persons WHERE national_code = {code} UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = \
+                 m.nxt) SELECT id FROM m))"
+            ));
         }
         for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
             if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {

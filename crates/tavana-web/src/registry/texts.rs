@@ -60,6 +60,10 @@ ui_texts! {
     open_cases: "بررسی‌نشده", "Open";
     merged: "ادغام‌شده", "Merged";
     proposed: "ادغام پیشنهادی", "Proposed merges";
+    merged_notice: "این پرونده در پروندهٔ دیگری ادغام شده است و دیگر ویرایش نمی‌شود.", "This record was merged into another and is no longer edited.";
+    merged_go: "رفتن به پرونده‌ای که ماند", "Go to the record that stays";
+    merged_here: "پرونده‌های ادغام‌شده در این پرونده:", "Records merged into this one:";
+    found_through_merge: "کد ملی جست‌وجوشده در این پرونده ادغام شده است.", "The national code searched for was merged into this record.";
     proposed_by: "پیشنهاددهنده", "Proposed by";
     proposed_survivor: "پرونده‌ای که می‌ماند", "Record that stays";
     approve_merge: "تأیید ادغام", "Approve the merge";

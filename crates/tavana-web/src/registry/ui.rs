@@ -160,6 +160,8 @@ struct SearchPage {
     can_edit: bool,
     /// Households waiting for a successor to their head (on the landing page).
     headless: Vec<(i64, String)>,
+    /// The national code searched for belongs to a record merged into a result.
+    through_merge: bool,
 }
 
 pub async fn search(
@@ -182,6 +184,7 @@ pub async fn search(
             error: None,
             can_edit,
             headless: headless.into_iter().map(|(id, file)| (id, lang.digits(&file))).collect(),
+            through_merge: false,
         };
         return Ok(render(StatusCode::OK, &page));
     }
@@ -207,12 +210,16 @@ pub async fn search(
                 error,
                 can_edit,
                 headless: vec![],
+                through_merge: false,
             };
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
     let cursor = q.after.as_deref().and_then(PersonCursor::decode);
     let result = state.store.search_persons(&user.actor, &query, cursor.as_ref(), 50).await;
+    let code = tavana_domain::text::to_ascii_digits(q.national_code.trim());
+    let through_merge =
+        matches!(&result, Ok(page) if !code.is_empty() && page.items.iter().any(|p| p.national_code != code));
     let (rows, next, error) = match result {
         Ok(page) => (page.items.iter().map(|p| person_row(lang, p)).collect(), page.next.map(|n| q.link(&n)), None),
         Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
@@ -228,6 +235,7 @@ pub async fn search(
         error,
         can_edit,
         headless: vec![],
+        through_merge,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -551,6 +559,10 @@ struct PersonPage {
     programs: Vec<(i64, String)>,
     /// Decisions on the person's enrollments, newest first.
     decisions: Vec<DecisionView>,
+    /// The record this one was merged into, when it was.
+    merged_into: Option<i64>,
+    /// The records merged into this one: id and national code.
+    merged_here: Vec<(i64, String)>,
 }
 
 /// A decision on one of the person's enrollments, as shown.
@@ -744,6 +756,7 @@ async fn person_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let merged_here = state.store.merged_into_person(&user.actor, id).await.in_lang(lang)?;
     let page = PersonPage {
         t: super::texts::texts(lang),
         layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
@@ -752,7 +765,10 @@ async fn person_page(
         facts: person_facts(lang, &p),
         disabilities: disability_rows,
         history: history_rows,
-        can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
+        // A merged record stands only as a pointer to the one that stays.
+        can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)) && p.merged_into.is_none(),
+        merged_into: p.merged_into,
+        merged_here: merged_here.iter().map(|m| (m.id, lang.digits(&m.national_code))).collect(),
         disability_form: fields(lang, disability_specs(), &json(raw), errors),
         disability_open: !errors.is_empty(),
         programs,

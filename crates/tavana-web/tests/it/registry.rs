@@ -344,6 +344,22 @@ async fn duplicates_over_the_api() {
         .await
         .unwrap();
     assert_eq!(approved.headers()["location"], "/registry/duplicates?status=merged");
+
+    // The merged record points at the one that stays, and can no longer be edited;
+    // searching its code finds the survivor, whose page lists what merged into it.
+    let (survivor, merged) = (ids[0], ids[1]);
+    let page = second.get(app.url(&format!("/registry/persons/{merged}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("id=\"merged-into\"") && page.contains(&format!("href=\"/registry/persons/{survivor}\"")),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"edit-person\""), "a merged record has no edit link");
+    let found = second.get(app.url("/registry?national_code=1234567891")).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains(&format!("/registry/persons/{survivor}")), "{found}");
+    assert!(found.contains("id=\"found-through-merge\""), "the page says why another code answers");
+    let page =
+        second.get(app.url(&format!("/registry/persons/{survivor}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"merged-here\"") && page.contains(&format!("/registry/persons/{merged}")), "{page}");
 }
 
 #[tokio::test]
