@@ -351,6 +351,9 @@ pub struct RawHousehold {
     pub address: String,
     pub postal_code: String,
     pub phone: String,
+    /// The version of the record this row was exported from: when given, an
+    /// import refuses the row if the record has changed since.
+    pub record_version: String,
 }
 
 /// A household's checked fields.
@@ -361,6 +364,8 @@ pub struct HouseholdFields {
     pub address: Option<String>,
     pub postal_code: Option<PostalCode>,
     pub phone: Option<Phone>,
+    /// The version of the record the row was made from, when it says.
+    pub record_version: Option<i64>,
 }
 
 impl HouseholdFields {
@@ -380,8 +385,11 @@ impl HouseholdFields {
         }
         let postal_code = optional(&raw.postal_code).and_then(|p| keep(&mut errors, PostalCode::parse(p)));
         let phone = optional(&raw.phone).and_then(|p| keep(&mut errors, Phone::parse(p)));
+        let record_version = keep(&mut errors, parse_record_version(&raw.record_version)).flatten();
         match (errors.is_empty(), file_number) {
-            (true, Some(file_number)) => Ok(Self { file_number, place_code, address, postal_code, phone }),
+            (true, Some(file_number)) => {
+                Ok(Self { file_number, place_code, address, postal_code, phone, record_version })
+            }
             _ => Err(errors),
         }
     }
@@ -415,6 +423,20 @@ pub struct RawPerson {
     /// The bank of the SHEBA number, as exports write it; derived, never read.
     #[serde(skip_deserializing)]
     pub bank: String,
+    /// The version of the record this row was exported from: when given, an
+    /// import refuses the row if the record has changed since.
+    pub record_version: String,
+}
+
+/// A record version as a file gives it: empty, or a whole number from 1.
+fn parse_record_version(text: &str) -> Result<Option<i64>, DomainError> {
+    match optional(text) {
+        None => Ok(None),
+        Some(v) => match crate::text::to_ascii_digits(v).parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(DomainError::new("record_version", Reason::NotDigits)),
+        },
+    }
 }
 
 /// A person's checked fields (the household is still a file number).
@@ -436,6 +458,8 @@ pub struct PersonFields {
     pub sheba: Option<crate::Sheba>,
     pub phone: Option<Phone>,
     pub deceased_on: Option<time::Date>,
+    /// The version of the record the row was made from, when it says.
+    pub record_version: Option<i64>,
 }
 
 impl PersonFields {
@@ -468,6 +492,7 @@ impl PersonFields {
         let sheba = optional(&raw.sheba).and_then(|v| keep(&mut e, crate::Sheba::parse(v)));
         let phone = optional(&raw.phone).and_then(|v| keep(&mut e, Phone::parse(v)));
         let deceased_on = optional(&raw.deceased_on).and_then(|v| keep(&mut e, past_date("deceased_on", v, today)));
+        let record_version = keep(&mut e, parse_record_version(&raw.record_version)).flatten();
         if let (Some(born), Some(died)) = (birth_date, deceased_on)
             && died < born
         {
@@ -500,6 +525,7 @@ impl PersonFields {
                 sheba,
                 phone,
                 deceased_on,
+                record_version,
             }),
             _ => Err(e),
         }

@@ -444,6 +444,7 @@ impl Iterator for Population {
             address: format!("خیابان {} پلاک {}", self.rng.pick(&STREETS), 1 + self.rng.below(200)),
             postal_code: format!("{}{:09}", 1 + self.rng.below(9), self.rng.below(1_000_000_000)),
             phone: format!("0{}{:08}", 11 + self.rng.below(80), self.rng.below(100_000_000)),
+            record_version: String::new(),
         };
         let size = 1 + self.weighted([10, 20, 25, 25, 12, 8]) as u64;
         let size = size.min(self.config.persons - self.made);

@@ -21,6 +21,7 @@ struct HouseholdOut {
     address: Option<String>,
     postal_code: Option<String>,
     phone: Option<String>,
+    version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -129,7 +130,7 @@ impl Store {
         match kind {
             ImportKind::Households => {
                 let sql = format!(
-                    "SELECT h.file_number, p.code AS place, h.address, h.postal_code, h.phone FROM households h \
+                    "SELECT h.file_number, p.code AS place, h.address, h.postal_code, h.phone, h.version FROM households h \
                      JOIN places p ON p.id = h.place_id WHERE h.{in_scope} ORDER BY h.id"
                 );
                 on_pool!(self, |c| {
@@ -141,6 +142,7 @@ impl Store {
                             address: h.address.unwrap_or_default(),
                             postal_code: h.postal_code.unwrap_or_default(),
                             phone: h.phone.unwrap_or_default(),
+                            record_version: h.version.to_string(),
                         })?;
                     }
                     Ok::<(), StoreError>(())

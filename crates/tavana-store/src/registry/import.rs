@@ -153,6 +153,32 @@ const BATCH: usize = 5_000;
 /// errors.
 type Item<F> = (u64, std::result::Result<F, Vec<RowError>>);
 
+/// Whether a row made from version `seen` of its record (when it says) comes
+/// after the record changed again.
+fn changed_since(seen: Option<i64>, stored: i64) -> bool {
+    seen.is_some_and(|v| v != stored)
+}
+
+/// The report of a row whose record changed since the row was made.
+fn conflict(line: u64, seen: Option<i64>, stored: i64) -> RowError {
+    let seen = seen.unwrap_or_default();
+    RowError::new(
+        line,
+        "record_version",
+        &seen.to_string(),
+        &format!(
+            "the record changed since this row was made (the row is from version {seen}, the record is at version \
+             {stored}): it was not applied; export the record again and redo the change"
+        ),
+        &format!(
+            "پرونده پس از تهیهٔ این سطر تغییر کرده است (سطر از نسخهٔ {} و پرونده اکنون در نسخهٔ {} است): \
+             اعمال نشد؛ دوباره خروجی بگیرید و تغییر را از نو انجام دهید",
+            tavana_domain::text::to_persian_digits(&seen.to_string()),
+            tavana_domain::text::to_persian_digits(&stored.to_string())
+        ),
+    )
+}
+
 /// What a row whose key is registered outside the importer's scope is told: the
 /// words of a key taken inside it (the API's 409), so an import never says where
 /// in the country a person or household is registered.
@@ -641,6 +667,9 @@ async fn households_batch(
                         on_error,
                         RowError::new(line, "file_number", &fields.file_number, TAKEN.0, TAKEN.1),
                     ),
+                    Some(stored) if changed_since(fields.record_version, stored.version) => {
+                        reject(&mut summary, on_error, conflict(line, fields.record_version, stored.version))
+                    }
                     Some(stored) if stored.values == values => summary.unchanged += 1,
                     Some(stored) => {
                         supersede_by_id(tx, "household", stored.id).await?;
@@ -733,6 +762,14 @@ async fn persons_batch(
                     unit_id: household.values.unit_id,
                 };
                 let values = PersonValues::new(&fields, &href);
+                // A row made from an older version of its record is not applied.
+                if let Some(stored) = existing.get(&values.national_code)
+                    && in_scope(actor, &stored.unit_path)
+                    && changed_since(fields.record_version, stored.version)
+                {
+                    reject(&mut summary, on_error, conflict(line, fields.record_version, stored.version));
+                    continue;
+                }
                 let head_here = values.relationship == Relationship::Head.code() && values.deceased_on.is_none();
                 if let Some(head) = heads.get(&values.household_id).filter(|h| head_here && **h != values.national_code)
                 {

@@ -90,6 +90,7 @@ impl Person {
                 .and_then(|s| s.bank())
                 .map(|b| b.name_fa.to_string())
                 .unwrap_or_default(),
+            record_version: self.version.to_string(),
         }
     }
 }

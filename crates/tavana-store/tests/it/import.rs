@@ -152,7 +152,7 @@ async fn an_export_imports_back_unchanged() {
     let mut csv = Vec::new();
     store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut csv).await.unwrap();
     let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",bank") && csv.contains("بانک ملی ایران"), "{csv}");
+    assert!(csv.lines().next().unwrap().ends_with(",bank,record_version") && csv.contains("بانک ملی ایران"), "{csv}");
 
     // Into a fresh database: everything is new; and the same export back into the
     // first one changes nothing.
@@ -169,6 +169,57 @@ async fn an_export_imports_back_unchanged() {
     let fars = user(store, "fars", "C17-01", Role::CaseWorker).await;
     let mut none = Vec::new();
     assert_eq!(store.export(&fars, ImportKind::Persons, FileFormat::Csv, None, &mut none).await.unwrap(), 0);
+}
+
+/// Re-importing an older export silently overwrote a bank account and a phone a
+/// case worker had corrected minutes before. An exported row carries the version
+/// of its record; a row whose record changed since is a conflict, reported and not
+/// applied, while the file's other rows are.
+#[tokio::test]
+async fn a_row_whose_record_changed_since_the_export_is_a_conflict() {
+    use tavana_domain::registry::PersonFields;
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    run(store, &worker, ImportKind::Households, FileFormat::Csv, HOUSEHOLDS).await;
+    run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    let mut csv = Vec::new();
+    store.export(&worker, ImportKind::Persons, FileFormat::Csv, None, &mut csv).await.unwrap();
+    let old_file = String::from_utf8(csv).unwrap();
+    assert!(old_file.lines().nth(1).unwrap().ends_with(",1"), "{old_file}");
+
+    // Ali's bank account is corrected on his page after the export.
+    let ali = store.person_by_national_code(&worker, "0012345679").await.unwrap();
+    let corrected = tavana_domain::registry::RawPerson { sheba: "IR820540102680020817909002".into(), ..ali.raw() };
+    let fields = PersonFields::parse(&corrected, store.today()).unwrap();
+    store.update_person(&worker, ali.id, &fields, ali.version, "bank account corrected").await.unwrap();
+
+    // The old file comes back with a new phone for both persons.
+    let mut file = String::new();
+    for (i, line) in old_file.lines().enumerate() {
+        if i == 0 {
+            file.push_str(line);
+        } else {
+            // The last columns are phone, deceased_on, bank and record_version.
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            let n = cells.len();
+            cells[n - 4] = "09351112233".into();
+            file.push_str(&cells.join(","));
+        }
+        file.push('\n');
+    }
+    let (summary, errors) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, &file).await;
+    assert_eq!((summary.updated, summary.rejected), (1, 1), "{errors:?}");
+    assert_eq!(errors[0].field, "record_version");
+    assert!(errors[0].reason_en.contains("changed since"), "{}", errors[0].reason_en);
+    let ali = store.person_by_national_code(&worker, "0012345679").await.unwrap();
+    assert_eq!(ali.values.sheba.as_deref(), Some("IR820540102680020817909002"), "the correction stands");
+    assert_ne!(ali.values.phone.as_deref(), Some("09351112233"));
+    let maryam = store.person_by_national_code(&worker, "1234567891").await.unwrap();
+    assert_eq!(maryam.values.phone.as_deref(), Some("09351112233"), "the unchanged record takes the file's row");
+    // A file without the column is applied as before.
+    let (plain, _) = run(store, &worker, ImportKind::Persons, FileFormat::Csv, PERSONS).await;
+    assert_eq!(plain.rejected, 4);
 }
 
 /// The indexes a bulk load drops and rebuilds are exactly the migrations' secondary

@@ -84,6 +84,7 @@ ui_texts! {
     file_holds: "محتوای پرونده", "The file holds";
     choose_file: "نوع و پرونده را انتخاب کنید.", "Choose what the file holds and the file.";
     file_format: "پروندهٔ CSV با سطر عنوان، یا JSON Lines (.jsonl)؛ تاریخ‌ها شمسی یا میلادی؛ حداکثر ۶۴ مگابایت (بزرگ‌ترها با فرمان tavana import).", "A CSV file with a header row, or JSON Lines (.jsonl); dates Jalali or ISO; at most 64 MB (larger ones with tavana import).";
+    record_version_hint: "پرونده‌ای که از اینجا خروجی گرفته شده ستون record_version دارد: اگر پرونده‌ای پس از خروجی تغییر کرده باشد، سطر آن اعمال نمی‌شود و در گزارش می‌آید.", "A file exported from here has a record_version column: a row whose record changed after the export is not applied and is reported.";
     first_errors: "خطاهای نخست در زیر آمده است؛ همه در گزارش است. شمار همهٔ خطاها:", "The first errors are below; the report has all of them. Errors in all:";
     rows_read: "سطرهای خوانده‌شده", "Rows read";
     rows_inserted: "افزوده", "Added";
