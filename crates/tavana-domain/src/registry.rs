@@ -373,7 +373,7 @@ impl HouseholdFields {
     pub fn parse(raw: &RawHousehold) -> Result<Self, Vec<DomainError>> {
         let mut errors = Vec::new();
         let file_number = keep(&mut errors, parse_file_number(&raw.file_number));
-        let place_code = raw.place.trim().to_string();
+        let place_code = place_text(&raw.place);
         if place_code.is_empty() {
             errors.push(DomainError::new("place", Reason::Empty));
         }
@@ -426,6 +426,17 @@ pub struct RawPerson {
     /// The version of the record this row was exported from: when given, an
     /// import refuses the row if the record has changed since.
     pub record_version: String,
+}
+
+/// A place as typed: a code in Persian or Latin digits, any letter case (`۰۸-۰۱-c`
+/// is `08-01-C`), or a village's or city's name, which the store looks up.
+pub fn place_text(raw: &str) -> String {
+    let text = crate::text::to_ascii_digits(raw.trim());
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        text.to_ascii_uppercase()
+    } else {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// A record version as a file gives it: empty, or a whole number from 1.

@@ -24,6 +24,8 @@ pub struct FormField {
     pub ltr: bool,
     pub required: bool,
     pub hint: Option<&'static str>,
+    /// The id of a list of suggestions the page carries (a `datalist`).
+    pub list: Option<&'static str>,
 }
 
 /// What kind of input a field is.
@@ -38,6 +40,9 @@ pub enum Kind {
         options: Vec<(&'static str, &'static str)>,
         optional: bool,
     },
+    /// A village or city: its code or its name, picked from the page's `places`
+    /// list.
+    Place,
 }
 
 /// The label of a field in the language.
@@ -69,8 +74,9 @@ pub fn fields(
         .map(|(name, kind, required)| {
             let value = values.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             let error = errors.iter().find(|e| e.field == name).map(|e| message(lang, e));
+            let list = matches!(kind, Kind::Place).then_some("places");
             let (options, ltr, hint) = match kind {
-                Kind::Text => (Vec::new(), false, None),
+                Kind::Text | Kind::Place => (Vec::new(), false, None),
                 Kind::Ltr => (Vec::new(), true, None),
                 Kind::Date => (Vec::new(), true, Some("۱۳۶۰/۰۵/۱۲ | 1981-08-03")),
                 Kind::Coded { options, optional } => {
@@ -89,7 +95,7 @@ pub fn fields(
                     (choices, false, None)
                 }
             };
-            FormField { name, label: label(lang, name), value, error, options, ltr, required, hint }
+            FormField { name, label: label(lang, name), value, error, options, ltr, required, hint, list }
         })
         .collect()
 }

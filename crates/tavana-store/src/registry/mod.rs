@@ -670,21 +670,66 @@ impl Store {
     }
 
     async fn place_home(&self, code: &str) -> Result<PlaceHome> {
-        let row: Option<(i64, String, i64, i64, String)> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT p.id, p.kind, p.province_id, u.id, u.path FROM places p \
-                 JOIN org_units u ON u.place_id = p.county_id WHERE p.code = $1",
+        let home = |sql: &'static str, value: String| async move {
+            let rows: Vec<(i64, String, i64, i64, String, String)> =
+                on_pool!(self, |c| sqlx::query_as(sql).bind(value).fetch_all(c).await)?;
+            Ok::<_, StoreError>(rows)
+        };
+        let by_code = home(
+            "SELECT p.id, p.kind, p.province_id, u.id, u.path, p.code FROM places p \
+             JOIN org_units u ON u.place_id = p.county_id WHERE p.code = $1",
+            code.trim().to_string(),
+        )
+        .await?;
+        let found = if by_code.is_empty() {
+            // A village's or city's name, when it names one only.
+            home(
+                "SELECT p.id, p.kind, p.province_id, u.id, u.path, p.code FROM places p \
+                 JOIN org_units u ON u.place_id = p.county_id WHERE p.name_norm = $1 \
+                 AND p.kind IN ('village', 'city') ORDER BY p.code",
+                tavana_domain::text::normalize(code),
             )
-            .bind(code.trim())
-            .fetch_optional(c)
-            .await
-        })?;
-        match row {
-            Some((place_id, kind, province_id, unit_id, unit_path)) if kind == "village" || kind == "city" => {
-                Ok(PlaceHome { place_id, province_id, unit_id, unit_path })
+            .await?
+        } else {
+            by_code
+        };
+        match found.as_slice() {
+            [(place_id, kind, province_id, unit_id, unit_path, _)] if kind == "village" || kind == "city" => {
+                Ok(PlaceHome {
+                    place_id: *place_id,
+                    province_id: *province_id,
+                    unit_id: *unit_id,
+                    unit_path: unit_path.clone(),
+                })
             }
-            _ => Err(StoreError::Invalid(DomainError::new("place", Reason::NotInList))),
+            [] | [_] => Err(StoreError::Invalid(DomainError::breaks(
+                "place",
+                "is not the code or the name of a village or city: pick it from the list (a code reads like 08-01-C)",
+                "کد یا نام روستا یا شهری نیست: آن را از فهرست برگزینید (کد مانند \u{2066}08-01-C\u{2069} است)",
+            ))),
+            several => {
+                let codes = several.iter().map(|r| r.5.as_str()).collect::<Vec<_>>().join(", ");
+                Err(StoreError::Invalid(DomainError::breaks(
+                    "place",
+                    format!("names several places ({codes}): pick one from the list"),
+                    format!("نام چند محل است (\u{2066}{codes}\u{2069}): یکی را از فهرست برگزینید"),
+                )))
+            }
         }
+    }
+
+    /// The villages and cities of the actor's subtree, for a household's place to
+    /// be picked from: code, name, county and province.
+    pub async fn home_places(&self, actor: &Actor) -> Result<Vec<(String, String, String, String)>> {
+        let rows = on_pool!(self, |c| sqlx::query_as(
+            "SELECT p.code, p.name_fa, c.name_fa, pr.name_fa FROM places p JOIN places c ON c.id = p.county_id \
+             JOIN places pr ON pr.id = p.province_id JOIN org_units u ON u.place_id = p.county_id \
+             WHERE p.kind IN ('village', 'city') AND u.path LIKE $1 ORDER BY p.code"
+        )
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_all(c)
+        .await)?;
+        Ok(rows)
     }
 }
 

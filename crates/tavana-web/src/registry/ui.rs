@@ -252,12 +252,14 @@ struct RecordForm {
     ask_reason: bool,
     reason: String,
     reason_error: Option<String>,
+    /// The villages and cities a household's place is picked from: code, label.
+    places: Vec<(String, String)>,
 }
 
 fn household_specs() -> Vec<(&'static str, Kind, bool)> {
     vec![
         ("file_number", Kind::Ltr, true),
-        ("place", Kind::Ltr, true),
+        ("place", Kind::Place, true),
         ("address", Kind::Text, false),
         ("postal_code", Kind::Ltr, false),
         ("phone", Kind::Ltr, false),
@@ -312,7 +314,17 @@ fn form_page(
         ask_reason,
         reason,
         reason_error,
+        places: Vec::new(),
     }
+}
+
+/// The places of the user's office to pick a household's place from.
+async fn places_to_pick(state: &AppState, lang: Lang, user: &SessionUser) -> Result<Vec<(String, String)>, PageError> {
+    let places = state.store.home_places(&user.actor).await.in_lang(lang)?;
+    Ok(places
+        .into_iter()
+        .map(|(code, name, county, province)| (code, format!("{name}، {county}، {province}")))
+        .collect())
 }
 
 fn require_edit(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
@@ -327,10 +339,14 @@ fn json<T: serde::Serialize>(raw: &T) -> serde_json::Value {
     serde_json::to_value(raw).unwrap_or_default()
 }
 
-pub async fn new_household(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+pub async fn new_household(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+) -> Result<Response, PageError> {
     require_edit(lang, &user)?;
     let fields = fields(lang, household_specs(), &json(&RawHousehold::default()), &[]);
-    let page = form_page(
+    let mut page = form_page(
         lang,
         &user,
         super::texts::texts(lang).new_household,
@@ -339,6 +355,7 @@ pub async fn new_household(lang: Lang, user: SessionUser) -> Result<Response, Pa
         vec![],
         None,
     );
+    page.places = places_to_pick(&state, lang, &user).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -384,7 +401,7 @@ pub async fn create_household(
         Err(errors) => errors,
     };
     let fields = fields(lang, household_specs(), &json(&form.record), &errors);
-    let page = form_page(
+    let mut page = form_page(
         lang,
         &user,
         super::texts::texts(lang).new_household,
@@ -393,6 +410,7 @@ pub async fn create_household(
         vec![],
         None,
     );
+    page.places = places_to_pick(&state, lang, &user).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -858,6 +876,7 @@ pub async fn update_person(
                 ltr: true,
                 required: false,
                 hint: None,
+                list: None,
             },
         );
     }

@@ -746,3 +746,31 @@ async fn a_household_keeps_one_living_head_and_asks_who_succeeds() {
     let landing = client.get(app.url("/registry")).send().await.unwrap().text().await.unwrap();
     assert!(!landing.contains("id=\"headless\""));
 }
+
+/// Registering a household needed internal place codes: a bare text box, Persian
+/// digits refused, a place's name refused without saying what is allowed. The
+/// form offers the places of the worker's office to pick from, and takes a code
+/// in either digits, or a village's or city's name.
+#[tokio::test]
+async fn a_household_is_registered_by_picking_or_naming_its_place() {
+    let app = spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let form = client.get(app.url("/registry/households/new")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("list=\"places\"") && form.contains("<datalist id=\"places\">"), "{form}");
+    assert!(form.contains("<option value=\"08-01-C\""), "the county's city is offered");
+    assert!(!form.contains("<option value=\"17-01-C\""), "another province's is not");
+    let csrf = hidden_value(&form, "csrf");
+    let post = |file: &str, place: &str| {
+        client
+            .post(app.url("/registry/households"))
+            .form(&[("csrf", csrf.as_str()), ("file_number", file), ("place", place)])
+            .send()
+    };
+    assert_eq!(post("P-1", "۰۸-۰۱-c").await.unwrap().status(), 303, "Persian digits and a lower-case letter");
+    let named = post("P-2", "تهران").await.unwrap();
+    assert_eq!(named.status(), 303, "{}", named.text().await.unwrap());
+    let unknown = post("P-3", "ناکجاآباد").await.unwrap();
+    assert_eq!(unknown.status(), 422);
+    let page = unknown.text().await.unwrap();
+    assert!(page.contains("از فهرست"), "the error says what is allowed: {page}");
+}
