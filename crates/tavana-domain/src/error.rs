@@ -30,6 +30,9 @@ pub enum Reason {
     TooLong {
         max: usize,
     },
+    TooShort {
+        min: usize,
+    },
     NotInList,
     /// Already registered, or changed by someone else meanwhile.
     Taken,
@@ -63,6 +66,7 @@ impl Reason {
             Reason::OutOfRange => "is out of the supported range".into(),
             Reason::BadFormat => "is not in the expected format".into(),
             Reason::TooLong { max } => format!("must be at most {max} characters"),
+            Reason::TooShort { min } => format!("must have at least {min} characters"),
             Reason::NotInList => "is not one of the allowed values".into(),
             Reason::Taken => "is already registered, or was changed by someone else meanwhile".into(),
             Reason::Rule { start, message_en, .. } => format!("at character {}: {message_en}", start + 1),
@@ -80,12 +84,13 @@ impl Reason {
             }
             Reason::NotDigits => "فقط باید رقم داشته باشد".into(),
             Reason::RepeatedDigit => "نمی‌تواند یک رقم تکراری باشد".into(),
-            Reason::BadCheckDigit => "رقم کنترل آن نادرست است".into(),
+            Reason::BadCheckDigit => "درست نیست: رقم کنترل آن با رقم‌های دیگرش نمی‌خواند".into(),
             Reason::BadPrefix => "باید با IR شروع شود".into(),
             Reason::NoSuchDate => "چنین تاریخی در تقویم نیست".into(),
             Reason::OutOfRange => "خارج از بازهٔ پشتیبانی‌شده است".into(),
             Reason::BadFormat => "قالب آن درست نیست".into(),
             Reason::TooLong { max } => to_persian_digits(&format!("حداکثر باید {max} نویسه باشد")),
+            Reason::TooShort { min } => to_persian_digits(&format!("باید دست‌کم {min} نویسه داشته باشد")),
             Reason::NotInList => "از مقدارهای مجاز نیست".into(),
             Reason::Taken => "پیش‌تر ثبت شده یا در این فاصله کس دیگری آن را تغییر داده است".into(),
             Reason::Rule { start, message_fa, .. } => {

@@ -152,10 +152,7 @@ pub fn validate_new_user(new: &NewUser) -> Result<(), DomainError> {
         return Err(DomainError::new("display_name", Reason::TooLong { max: 100 }));
     }
     if new.password.chars().count() < 10 {
-        return Err(DomainError::new(
-            "password",
-            Reason::WrongLength { expected: 10, found: new.password.chars().count() },
-        ));
+        return Err(DomainError::new("password", Reason::TooShort { min: 10 }));
     }
     if new.roles.is_empty() {
         return Err(DomainError::new("roles", Reason::Empty));
@@ -263,10 +260,7 @@ impl Store {
     /// and ends the user's sessions.
     pub async fn set_password(&self, actor: Option<&Actor>, user_id: i64, password: &str) -> Result<()> {
         if password.chars().count() < 10 {
-            return Err(StoreError::Invalid(DomainError::new(
-                "password",
-                Reason::WrongLength { expected: 10, found: password.chars().count() },
-            )));
+            return Err(StoreError::Invalid(DomainError::new("password", Reason::TooShort { min: 10 })));
         }
         let (row, _) = self.user_row(user_id).await?;
         if let Some(actor) = actor {

@@ -113,7 +113,7 @@ ui_texts! {
     sign_out: "خروج", "Sign out";
     main_navigation: "فهرست اصلی", "Main navigation";
     dashboard: "پیشخوان", "Dashboard";
-    welcome: "خوش آمدید", "Welcome";
+    welcome: "خوش آمدید،", "Welcome,";
     your_unit: "واحد شما", "Your unit";
     your_roles: "نقش‌های شما", "Your roles";
     not_yet: "به‌زودی", "coming";

@@ -116,8 +116,14 @@ impl SearchQuery {
                     .map_err(|_| DomainError::new("birth_year", tavana_domain::error::Reason::NotDigits))?,
             ),
         };
+        // A code as written on the card (dashes, spaces, Persian digits) is the
+        // same code; a wrong one is said to be wrong, not "not found".
+        let national_code = match text(&self.national_code) {
+            None => None,
+            Some(code) => Some(tavana_domain::NationalCode::parse(&code)?.as_string()),
+        };
         Ok(PersonQuery {
-            national_code: text(&self.national_code),
+            national_code,
             first_name: text(&self.first_name),
             last_name: text(&self.last_name),
             father_name: text(&self.father_name),
@@ -217,7 +223,7 @@ pub async fn search(
     };
     let cursor = q.after.as_deref().and_then(PersonCursor::decode);
     let result = state.store.search_persons(&user.actor, &query, cursor.as_ref(), 50).await;
-    let code = tavana_domain::text::to_ascii_digits(q.national_code.trim());
+    let code = tavana_domain::NationalCode::parse(&q.national_code).map(|c| c.as_string()).unwrap_or_default();
     let through_merge =
         matches!(&result, Ok(page) if !code.is_empty() && page.items.iter().any(|p| p.national_code != code));
     let (rows, next, error) = match result {

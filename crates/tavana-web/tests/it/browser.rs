@@ -129,7 +129,8 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
     assert_eq!(html_attr(&b, "dir").await, "ltr");
     assert_eq!(html_attr(&b, "lang").await, "en");
     let heading = b.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
-    assert!(heading.starts_with("Welcome"), "{heading}");
+    // The English greeting takes an English comma, the name isolated.
+    assert!(heading.starts_with("Welcome, ") && !heading.contains('،'), "{heading}");
 
     // Org units list the province directorates.
     b.find(Locator::LinkText("Org units")).await.unwrap().click().await.unwrap();
@@ -197,7 +198,7 @@ async fn register_search_edit_and_see_the_history() {
     choose(&b, "f-sex", "female").await;
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#f-national_code-error").await;
-    assert_eq!(text_of(&b, "#f-national_code-error").await, "کد ملی رقم کنترل آن نادرست است.");
+    assert_eq!(text_of(&b, "#f-national_code-error").await, "کد ملی درست نیست: رقم کنترل آن با رقم‌های دیگرش نمی‌خواند.");
     fill(&b, "f-national_code", "۰۰۱۲۳۴۵۶۷۹").await;
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#person-facts").await;

@@ -64,7 +64,7 @@ async fn the_new_user_form_keeps_values_and_names_the_field_in_persian() {
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     assert!(page.contains("id=\"password-error\""), "{page}");
-    assert!(page.contains("گذرواژه باید ۱۰ نویسه داشته باشد"), "{page}");
+    assert!(page.contains("گذرواژه باید دست‌کم ۱۰ نویسه داشته باشد"), "{page}");
     assert!(page.contains("value=\"سارا کریمی\""));
     assert!(page.contains("value=\"auditor\" checked"));
 

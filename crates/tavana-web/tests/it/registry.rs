@@ -150,7 +150,7 @@ async fn the_person_form_shows_every_field_error_in_persian_and_keeps_values() {
         .unwrap();
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
-    assert!(page.contains("کد ملی رقم کنترل آن نادرست است."), "{page}");
+    assert!(page.contains("کد ملی درست نیست: رقم کنترل آن با رقم‌های دیگرش نمی‌خواند."), "{page}");
     assert!(page.contains("تاریخ تولد چنین تاریخی در تقویم نیست."));
     assert!(page.contains("value=\"مینا\""));
     assert!(page.contains("id=\"f-national_code-error\""));
@@ -773,4 +773,24 @@ async fn a_household_is_registered_by_picking_or_naming_its_place() {
     assert_eq!(unknown.status(), 422);
     let page = unknown.text().await.unwrap();
     assert!(page.contains("از فهرست"), "the error says what is allowed: {page}");
+}
+
+/// Search refused a national code written as on the ID card (dashes, spaces,
+/// Persian digits) and read a wrong check digit as "not found".
+#[tokio::test]
+async fn search_takes_a_code_as_written_on_the_card_and_names_a_wrong_one() {
+    let app = spawn_app().await;
+    let token = app.token_for("caseworker").await;
+    let id = register_head(&app, &token).await;
+    let client = app.signed_in("caseworker").await;
+    for written in ["001-234567-9", "001 234567 9", "۰۰۱۲۳۴۵۶۷۹"] {
+        let page = client.get(app.url("/registry")).query(&[("national_code", written)]).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains(&format!("/registry/persons/{id}")), "{written}: {page}");
+        assert!(!page.contains("found-through-merge"), "{written}: the same code, not a merged one");
+    }
+    let wrong = client.get(app.url("/registry?national_code=0012345678")).send().await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains("رقم کنترل") && !page.contains("id=\"no-results\""), "{page}");
 }
