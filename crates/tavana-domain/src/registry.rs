@@ -98,8 +98,12 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX: usize = 50;
 
+    /// Checks a name and stores it with the Persian letters: Arabic yeh, alef
+    /// maksura and kaf (ي ى ك, as Arabic keyboards type them) become ی and ک, so
+    /// one name is written one way.
     pub fn parse(field: &'static str, input: &str) -> Result<Self, DomainError> {
-        let collapsed = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        let persian = input.replace(['\u{064A}', '\u{0649}'], "\u{06CC}").replace('\u{0643}', "\u{06A9}");
+        let collapsed = persian.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(DomainError::new(field, Reason::Empty));
         }
@@ -286,8 +290,9 @@ mod tests {
     #[test]
     fn names_are_checked_and_normalized() {
         let name = PersonName::parse("first_name", "  محمد   علي ").unwrap();
-        assert_eq!(name.as_str(), "محمد علي");
+        assert_eq!(name.as_str(), "محمد علی", "stored with the Persian yeh");
         assert_eq!(name.normalized(), "محمد علی");
+        assert_eq!(PersonName::parse("last_name", "كاظمى").unwrap().as_str(), "کاظمی");
         assert!(PersonName::parse("first_name", "زهرا\u{200C}سادات").is_ok());
         assert!(PersonName::parse("last_name", "O'Neil-Smith").is_ok());
         assert_eq!(PersonName::parse("first_name", " ").unwrap_err().reason, Reason::Empty);

@@ -192,6 +192,7 @@ async fn register_search_edit_and_see_the_history() {
     fill(&b, "f-national_code", "۰۰۱۲۳۴۵۶۷۸").await;
     choose(&b, "f-relationship", "head").await;
     fill(&b, "f-first_name", "فاطمه").await;
+    // Typed with the Arabic yeh, as an Arabic keyboard gives it; stored with the Persian one.
     fill(&b, "f-last_name", "کريمي").await;
     fill(&b, "f-father_name", "حسین").await;
     fill(&b, "f-birth_date", "۱۳۵۸/۰۷/۰۱").await;
@@ -212,7 +213,7 @@ async fn register_search_edit_and_see_the_history() {
     wait_for(&b, "#results").await;
     let results = text_of(&b, "#results").await;
     assert!(results.contains("فاطمه") && results.contains("۰۰۱۲۳۴۵۶۷۹"), "{results}");
-    b.find(Locator::LinkText("فاطمه کريمي")).await.unwrap().click().await.unwrap();
+    b.find(Locator::LinkText("فاطمه کریمی")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#edit-person").await;
 
     // Edit: married, with a reason; the history then has two states.
