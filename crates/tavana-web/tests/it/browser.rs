@@ -334,6 +334,8 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     b.goto(&format!("{}/programs/{}/explain/{}", app.base, program[0].id, person.id)).await.unwrap();
     wait_for(&b, "#clauses").await;
     assert_eq!(text_of(&b, "#verdict").await, "مستحق — مبلغ ماهانه: ۰ ریال");
+    let class = b.find(Locator::Id("verdict")).await.unwrap().attr("class").await.unwrap().unwrap_or_default();
+    assert!(class.contains("notice") && !class.contains("alert"), "{class}");
     assert!(text_of(&b, "#person-name").await.contains("امینی"), "the explanation names the person");
     let rows = b.find_all(Locator::Css("#clauses tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 3, "the rule's two clauses, and that the person is living");
@@ -368,6 +370,12 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     wait_for(&b, "#decide").await;
     assert_eq!(text_of(&b, "#state").await, "برقرار", "flagged, not ended");
     assert_eq!(html_of_verdict(&b).await, "not_eligible");
+    // "Not eligible" is not shown in the box "eligible" is shown in, and the
+    // decision has no state chosen for the officer.
+    let class = b.find(Locator::Id("verdict")).await.unwrap().attr("class").await.unwrap().unwrap_or_default();
+    assert!(class.contains("alert"), "{class}");
+    let chosen = b.find(Locator::Id("to")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(chosen, "", "no state is chosen by default");
     choose(&b, "to", "exited").await;
     fill(&b, "d-reasons", "فوت").await;
     fill(&b, "d-legal", "آیین‌نامهٔ مستمری، مادهٔ ۱۲").await;
