@@ -127,4 +127,7 @@ ui_texts! {
     save: "ذخیره", "Save";
     change_reason_hint: "علت تغییر را بنویسید (مثلاً: ازدواج، فوت، اصلاح اشتباه).", "Say why it changes (marriage, death, a correction).";
     reason: "علت", "Reason";
+    confirm_title: "تأیید", "Confirm";
+    confirm_yes: "بله، انجام شود", "Yes, do it";
+    confirm_no: "نه، بازگشت", "No, go back";
 }

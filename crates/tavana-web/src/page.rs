@@ -150,3 +150,37 @@ pub fn role_names(lang: Lang, actor: &Actor) -> Vec<&'static str> {
 pub struct CsrfForm {
     pub csrf: String,
 }
+
+/// A page asking to confirm an action that cannot be undone, or that reaches far:
+/// the same form again with `confirmed=yes`, and a way back.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub question: String,
+    pub action: String,
+    /// The form's fields, sent again with the confirmation.
+    pub hidden: Vec<(&'static str, String)>,
+    pub back: String,
+}
+
+impl ConfirmPage {
+    pub fn render(
+        lang: Lang,
+        user: &SessionUser,
+        question: String,
+        action: &str,
+        hidden: Vec<(&'static str, String)>,
+        back: &str,
+    ) -> Response {
+        let layout = Layout::new(lang, user, layout_title(lang), None, action);
+        render(
+            StatusCode::OK,
+            &ConfirmPage { layout, question, action: action.to_string(), hidden, back: back.to_string() },
+        )
+    }
+}
+
+fn layout_title(lang: Lang) -> &'static str {
+    crate::i18n::texts(lang).confirm_title
+}

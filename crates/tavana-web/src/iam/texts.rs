@@ -33,4 +33,5 @@ ui_texts! {
     fix_errors: "لطفاً خطاهای فرم را برطرف کنید.", "Please correct the errors in the form.";
     back: "بازگشت", "Back";
     required: "الزامی", "required";
+    confirm_disable: "غیرفعال شود؟ دیگر نمی‌تواند وارد شود و همهٔ توکن‌هایش برای همیشه باطل می‌شود.", "to be disabled? They can no longer sign in, and all their tokens are revoked for good.";
 }

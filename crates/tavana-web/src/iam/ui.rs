@@ -250,6 +250,9 @@ pub async fn show(
 pub struct ActiveForm {
     csrf: String,
     active: String,
+    /// `yes` once the administrator confirmed a disabling.
+    #[serde(default)]
+    confirmed: String,
 }
 
 #[derive(Deserialize)]
@@ -267,7 +270,15 @@ pub async fn set_active(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    state.store.set_user_active(&user.actor, id, form.active == "true").await.in_lang(lang)?;
+    let enable = form.active == "true";
+    if !enable && form.confirmed != "yes" {
+        let target = state.store.user(&user.actor, id).await.in_lang(lang)?;
+        let question = format!("«{}» {}", target.display_name, super::texts::texts(lang).confirm_disable);
+        let hidden = vec![("active", "false".to_string())];
+        let action = format!("/users/{id}/active");
+        return Ok(crate::page::ConfirmPage::render(lang, &user, question, &action, hidden, &format!("/users/{id}")));
+    }
+    state.store.set_user_active(&user.actor, id, enable).await.in_lang(lang)?;
     Ok(Redirect::to(&format!("/users/{id}")).into_response())
 }
 

@@ -669,6 +669,9 @@ pub async fn simulate(
 pub struct StatusForm {
     csrf: String,
     status: String,
+    /// `yes` once the officer confirmed.
+    #[serde(default)]
+    confirmed: String,
 }
 
 pub async fn set_status(
@@ -683,6 +686,25 @@ pub async fn set_status(
     }
     let status = ProgramStatus::parse("status", &form.status)
         .map_err(|e| PageError(lang, Problem::from(StoreError::Invalid(e))))?;
+    if form.confirmed != "yes" && matches!(status, ProgramStatus::Active | ProgramStatus::Closed) {
+        let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
+        let name = if lang == Lang::Fa { &program.name_fa } else { &program.name_en };
+        let t = super::texts::texts(lang);
+        let question = match status {
+            ProgramStatus::Closed => format!("«{name}» {}", t.confirm_close),
+            _ => format!("«{name}» {}", t.confirm_activate),
+        };
+        let action = format!("/programs/{id}/status");
+        let hidden = vec![("status", status.code().to_string())];
+        return Ok(crate::page::ConfirmPage::render(
+            lang,
+            &user,
+            question,
+            &action,
+            hidden,
+            &format!("/programs/{id}"),
+        ));
+    }
     state.store.set_program_status(&user.actor, id, status, "status changed").await.in_lang(lang)?;
     Ok(Redirect::to(&format!("/programs/{id}")).into_response())
 }

@@ -305,6 +305,10 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     // officer who defined it may not.
     let program_page = b.current_url().await.unwrap().to_string().trim_end_matches("/simulate").to_string();
     b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
+    // Putting a program in force is confirmed first.
+    wait_for(&b, "#confirm-action").await;
+    assert!(text_of(&b, "#question").await.contains("در جریان قرار گیرد"));
+    b.find(Locator::Id("confirm-action")).await.unwrap().click().await.unwrap();
     wait_for(&b, "main").await;
     assert!(b.source().await.unwrap().contains("اجازهٔ این کار"), "the definer is refused");
     b.goto(&program_page).await.unwrap();
@@ -316,6 +320,8 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     b.goto(&program_page).await.unwrap();
     wait_for(&b, "#activate").await;
     b.find(Locator::Id("activate")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#confirm-action").await;
+    b.find(Locator::Id("confirm-action")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#program-status[data-status='active']").await;
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#proposal").await;

@@ -128,3 +128,56 @@ async fn redirects_cannot_leave_the_site_or_break_headers() {
     assert_eq!(signed_in.headers()["location"], "/");
     assert!(signed_in.headers().get("x-evil").is_none());
 }
+
+/// Closing a program and disabling a user acted on one click. Each now asks first,
+/// and nothing changes until it is confirmed.
+#[tokio::test]
+async fn closing_a_program_and_disabling_a_user_are_confirmed_first() {
+    let app = crate::support::spawn_app().await;
+    let officer = app.db.store.actor_for_user(app.db.store.user_id_by_name("program").await.unwrap()).await.unwrap();
+    let raw = tavana_domain::programs::RawProgram {
+        code: "C1".into(),
+        name_fa: "برنامهٔ آزمایشی".into(),
+        name_en: "Trial".into(),
+        kind: "service".into(),
+        target: "person".into(),
+        rule: "person.alive".into(),
+        formula: "0".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = app.db.store.create_program(&officer, &fields, "trial").await.unwrap();
+    let client = app.signed_in("program").await;
+    let page = client.get(app.url(&format!("/programs/{}", program.id))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let close = |confirmed: &'static str| {
+        client
+            .post(app.url(&format!("/programs/{}/status", program.id)))
+            .form(&[("csrf", csrf.as_str()), ("status", "closed"), ("confirmed", confirmed)])
+            .send()
+    };
+    let asked = close("").await.unwrap();
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("id=\"confirm-action\"") && asked.contains("برگشت‌پذیر نیست"), "{asked}");
+    assert_eq!(app.db.store.program(&officer, program.id).await.unwrap().status.code(), "draft", "nothing changed yet");
+    assert_eq!(close("yes").await.unwrap().status(), 303);
+    assert_eq!(app.db.store.program(&officer, program.id).await.unwrap().status.code(), "closed");
+
+    let admin = app.signed_in("admin").await;
+    let target = app.db.store.user_id_by_name("planner").await.unwrap();
+    let page = admin.get(app.url(&format!("/users/{target}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let asked = admin
+        .post(app.url(&format!("/users/{target}/active")))
+        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(asked.contains("id=\"confirm-action\""), "{asked}");
+    let admin_actor = app.db.store.actor_for_user(app.db.store.user_id_by_name("admin").await.unwrap()).await.unwrap();
+    assert!(app.db.store.user(&admin_actor, target).await.unwrap().active, "still active until confirmed");
+}
