@@ -128,6 +128,9 @@ ui_texts! {
     change_reason_hint: "علت تغییر را بنویسید (مثلاً: ازدواج، فوت، اصلاح اشتباه).", "Say why it changes (marriage, death, a correction).";
     reason: "علت", "Reason";
     confirm_title: "تأیید", "Confirm";
+    title_not_found: "پیدا نشد", "Not found";
+    title_forbidden: "اجازه ندارید", "Not allowed";
+    title_error: "درخواست انجام نشد", "The request was not done";
     confirm_yes: "بله، انجام شود", "Yes, do it";
     confirm_no: "نه، بازگشت", "No, go back";
 }

@@ -106,6 +106,7 @@ pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
 #[template(path = "error.html")]
 struct ErrorPage {
     layout: Layout,
+    heading: &'static str,
     message: String,
 }
 
@@ -121,7 +122,12 @@ pub fn error_page(lang: Lang, problem: Problem) -> Response {
             Lang::En => problem.detail_en,
         },
     };
-    let page = ErrorPage { layout: Layout::anonymous(lang, t.app_name, "/"), message };
+    let heading = match problem.status {
+        StatusCode::NOT_FOUND => t.title_not_found,
+        StatusCode::FORBIDDEN => t.title_forbidden,
+        _ => t.title_error,
+    };
+    let page = ErrorPage { layout: Layout::anonymous(lang, t.app_name, "/"), heading, message };
     render(problem.status, &page)
 }
 

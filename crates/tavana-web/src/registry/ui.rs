@@ -133,6 +133,12 @@ impl SearchQuery {
         })
     }
 
+    /// This search's address, for the language switch to come back to.
+    fn here(&self) -> String {
+        let link = self.link("");
+        link.trim_end_matches("after=").trim_end_matches(['&', '?']).to_string()
+    }
+
     /// The query string of the same search, for the next page's link.
     fn link(&self, after: &str) -> String {
         let pairs = [
@@ -176,7 +182,7 @@ pub async fn search(
     user: SessionUser,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
-    let layout = Layout::new(lang, &user, super::texts::texts(lang).registry, Some(Module::Registry), "/registry");
+    let layout = Layout::new(lang, &user, super::texts::texts(lang).registry, Some(Module::Registry), &q.here());
     let can_edit = user.actor.may(Action::Registry(RegistryAction::Edit));
     if q.is_empty() {
         let headless = state.store.households_without_head(&user.actor, 50).await.in_lang(lang)?;

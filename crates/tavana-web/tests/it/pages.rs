@@ -181,3 +181,25 @@ async fn closing_a_program_and_disabling_a_user_are_confirmed_first() {
     let admin_actor = app.db.store.actor_for_user(app.db.store.user_id_by_name("admin").await.unwrap()).await.unwrap();
     assert!(app.db.store.user(&admin_actor, target).await.unwrap().active, "still active until confirmed");
 }
+
+/// Error pages had no heading, and switching the language dropped a search.
+#[tokio::test]
+async fn error_pages_have_a_heading_and_the_language_switch_keeps_the_search() {
+    let app = crate::support::spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let missing = client.get(app.url("/registry/persons/999999")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("<h1>پیدا نشد</h1>"));
+    let page = client.get(app.url("/registry?last_name=%DA%A9%D8%A7%D8%B8%D9%85%DB%8C")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let marker = "id=\"lang-switch\"";
+    let at = page.find(marker).unwrap_or_else(|| panic!("{page}"));
+    let tag_start = page[..at].rfind('<').unwrap();
+    let tag = &page[tag_start..at + 200];
+    assert!(tag.contains("last_name"), "the switch comes back to the search: {tag}");
+    let href =
+        tag.split("href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&");
+    let switched = client.get(app.url(&href)).send().await.unwrap();
+    let location = switched.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/registry?last_name="), "{href} -> {location}");
+}
