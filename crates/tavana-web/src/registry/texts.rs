@@ -47,6 +47,10 @@ ui_texts! {
     phone: "تلفن", "Phone";
     place: "محل سکونت", "Place";
     address: "نشانی", "Address";
+    age: "سن", "Age";
+    years: "سال", "years";
+    saved: "ذخیره شد.", "Saved.";
+    print: "چاپ پرونده", "Print the file";
     postal_code: "کد پستی", "Postal code";
     relationship: "نسبت با سرپرست", "Relationship";
     kind_label: "نوع", "Type";

@@ -23,7 +23,7 @@ use tavana_domain::registry::{
     RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
 };
 use tavana_store::StoreError;
-use tavana_store::registry::{Person, PersonCursor, PersonQuery, PersonSummary};
+use tavana_store::registry::{Household, Person, PersonCursor, PersonQuery, PersonSummary};
 
 /// An ISO date as people read it: Jalali, digits of the language.
 pub(super) fn jalali(lang: Lang, iso: &str) -> String {
@@ -593,6 +593,10 @@ struct PersonPage {
     merged_into: Option<i64>,
     /// The records merged into this one: id and national code.
     merged_here: Vec<(i64, String)>,
+    /// The household's other members.
+    members: Vec<PersonRow>,
+    /// A save just made, to confirm.
+    saved: bool,
 }
 
 /// A decision on one of the person's enrollments, as shown.
@@ -607,7 +611,7 @@ pub struct DecisionView {
     pub by: String,
 }
 
-fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
+fn person_facts(lang: Lang, person: &Person, today: time::Date, household: Option<&Household>) -> Vec<Fact> {
     let p = &person.values;
     let fact = |field: &str, value: String, ltr: bool| Fact {
         label: crate::forms::label(lang, field),
@@ -625,6 +629,18 @@ fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
         fact("relationship", coded_label::<Relationship>(lang, Some(&p.relationship)), false),
         fact("father_name", p.father_name.clone(), false),
         fact("birth_date", jalali(lang, &p.birth_date), true),
+        Fact { label: t.age.to_string(), value: age(lang, &p.birth_date, p.deceased_on.as_deref(), today), ltr: false },
+        Fact {
+            label: t.address.to_string(),
+            value: household
+                .map(|h| {
+                    let street = h.values.address.clone().unwrap_or_default();
+                    let place = h.place_name_fa.clone();
+                    if street.is_empty() { place } else { format!("{place}، {}", lang.digits(&street)) }
+                })
+                .unwrap_or_default(),
+            ltr: false,
+        },
         fact("sex", coded_label::<Sex>(lang, Some(&p.sex)), false),
         fact("marital_status", coded_label::<MaritalStatus>(lang, p.marital_status.as_deref()), false),
         fact("education", coded_label::<Education>(lang, p.education.as_deref()), false),
@@ -643,6 +659,23 @@ fn person_facts(lang: Lang, person: &Person) -> Vec<Fact> {
             ltr: false,
         },
     ]
+}
+
+/// A person's age in whole Jalali years, today or at death.
+fn age(lang: Lang, birth: &str, died: Option<&str>, today: time::Date) -> String {
+    let on = |iso: &str| {
+        time::Date::parse(iso, time::macros::format_description!("[year]-[month]-[day]"))
+            .ok()
+            .and_then(|d| tavana_domain::JalaliDate::from_gregorian(d).ok())
+    };
+    let end = died.and_then(on).or_else(|| tavana_domain::JalaliDate::from_gregorian(today).ok());
+    match (on(birth), end) {
+        (Some(born), Some(end)) => end
+            .age_of(born)
+            .map(|years| format!("{} {}", lang.digits(&years.to_string()), super::texts::texts(lang).years))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 /// The bank a SHEBA number is with, by its bank code.
@@ -691,6 +724,26 @@ fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Val
         "deceased_on",
         "unit_id",
     ];
+    // Each change as "field: old ← new" (right to left), values isolated from
+    // the Persian text around them.
+    let value = |field: &str, v: Option<&serde_json::Value>| -> String {
+        let text = match v {
+            None | Some(serde_json::Value::Null) => return "—".into(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        let shown = match field {
+            "birth_date" | "deceased_on" => jalali(lang, &text),
+            "relationship" => coded_label::<Relationship>(lang, Some(&text)),
+            "sex" => coded_label::<Sex>(lang, Some(&text)),
+            "marital_status" => coded_label::<MaritalStatus>(lang, Some(&text)),
+            "education" => coded_label::<Education>(lang, Some(&text)),
+            "employment" => coded_label::<EmploymentStatus>(lang, Some(&text)),
+            _ => lang.digits(&text),
+        };
+        format!("\u{2068}{shown}\u{2069}")
+    };
+    let arrow = if lang == Lang::Fa { " ← " } else { " → " };
     SHOWN
         .iter()
         .filter(|f| newer.get(**f) != older.get(**f))
@@ -698,13 +751,17 @@ fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Val
             let name = match *f {
                 "household_file" => "household",
                 "income_rials" => "income",
-                "unit_id" => "unit_id",
                 other => other,
             };
-            crate::forms::label(lang, name)
+            format!(
+                "{}: {}{arrow}{}",
+                crate::forms::label(lang, name),
+                value(f, older.get(*f)),
+                value(f, newer.get(*f))
+            )
         })
         .collect::<Vec<_>>()
-        .join("، ")
+        .join("؛ ")
 }
 
 fn disability_specs() -> Vec<(&'static str, Kind, bool)> {
@@ -723,6 +780,7 @@ async fn person_page(
     user: &SessionUser,
     id: i64,
     disability: (&RawDisability, &[DomainError]),
+    saved: bool,
 ) -> Result<Response, PageError> {
     let p = state.store.person(&user.actor, id).await.in_lang(lang)?;
     let history = state.store.person_history(&user.actor, id).await.in_lang(lang)?;
@@ -787,12 +845,19 @@ async fn person_page(
         (Vec::new(), Vec::new())
     };
     let merged_here = state.store.merged_into_person(&user.actor, id).await.in_lang(lang)?;
+    let household = state.store.household(&user.actor, p.values.household_id).await.ok();
+    let members = match &household {
+        Some(h) => state.store.household_members(&user.actor, h.id).await.in_lang(lang)?,
+        None => Vec::new(),
+    };
     let page = PersonPage {
         t: super::texts::texts(lang),
         layout: Layout::new(lang, user, &title, Some(Module::Registry), &format!("/registry/persons/{id}")),
         id,
         household_id: p.values.household_id,
-        facts: person_facts(lang, &p),
+        facts: person_facts(lang, &p, state.store.today(), household.as_ref()),
+        members: members.iter().filter(|m| m.id != id).map(|m| person_row(lang, m)).collect(),
+        saved,
         disabilities: disability_rows,
         history: history_rows,
         // A merged record stands only as a pointer to the one that stays.
@@ -807,13 +872,20 @@ async fn person_page(
     Ok(render(status, &page))
 }
 
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
 pub async fn person(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
-    person_page(&state, lang, &user, id, (&RawDisability::default(), &[])).await
+    person_page(&state, lang, &user, id, (&RawDisability::default(), &[]), q.saved.is_some()).await
 }
 
 /// The person as the edit form shows it: the stored record, dates in Jalali.
@@ -862,7 +934,7 @@ pub async fn update_person(
     let mut reason_error = None;
     let errors = match PersonFields::parse(&form.record, state.store.today()) {
         Ok(fields) => match state.store.update_person(&user.actor, id, &fields, form.version, &form.reason).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
+            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}?saved=1")).into_response()),
             Err(e) => {
                 let mut errors = form_errors(lang, e)?;
                 if let Some(i) = errors.iter().position(|e| e.field == "reason") {
@@ -920,10 +992,10 @@ pub async fn add_disability(
     let raw = RawDisability { national_code: p.values.national_code, ..form.record };
     let errors = match DisabilityFields::parse(&raw, state.store.today()) {
         Ok(fields) => match state.store.add_disability(&user.actor, &fields, "assessment").await {
-            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
+            Ok(_) => return Ok(Redirect::to(&format!("/registry/persons/{id}?saved=1")).into_response()),
             Err(e) => form_errors(lang, e)?,
         },
         Err(errors) => errors,
     };
-    person_page(&state, lang, &user, id, (&raw, &errors)).await
+    person_page(&state, lang, &user, id, (&raw, &errors), false).await
 }

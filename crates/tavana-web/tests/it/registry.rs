@@ -794,3 +794,48 @@ async fn search_takes_a_code_as_written_on_the_card_and_names_a_wrong_one() {
     let page = wrong.text().await.unwrap();
     assert!(page.contains("رقم کنترل") && !page.contains("id=\"no-results\""), "{page}");
 }
+
+/// The person's file was thin: no address, age or household, history naming the
+/// fields changed but not old and new values, no print layout, nothing saying a
+/// save worked.
+#[tokio::test]
+async fn the_person_file_is_complete_printable_and_says_when_saved() {
+    let app = spawn_app().await;
+    let token = app.token_for("caseworker").await;
+    let id = register_head(&app, &token).await;
+    let client = app.signed_in("caseworker").await;
+    let edit = client.get(app.url(&format!("/registry/persons/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&edit, "csrf");
+    let version = hidden_value(&edit, "version");
+    let mut form: Vec<(String, String)> = [
+        ("national_code", "0012345679"),
+        ("household", "T-1"),
+        ("relationship", "head"),
+        ("first_name", "علی"),
+        ("last_name", "کاظمی"),
+        ("father_name", "حسن"),
+        ("birth_date", "1360/05/12"),
+        ("sex", "male"),
+        ("phone", "09121234567"),
+        ("reason", "شمارهٔ تازه"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    form.push(("csrf".into(), csrf));
+    form.push(("version".into(), version));
+    let saved = client.post(app.url(&format!("/registry/persons/{id}"))).form(&form).send().await.unwrap();
+    assert_eq!(saved.status(), 303);
+    let location = saved.headers()["location"].to_str().unwrap().to_string();
+    let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"saved\""), "a save is confirmed: {location}");
+    // Age, address and the household's members.
+    assert!(page.contains("سن") && page.contains("id=\"members\""), "{page}");
+    assert!(page.contains("<dt>نشانی</dt><dd>تهران"), "the address is shown, from the household's place");
+    // The history says what the phone was and what it became.
+    let history = &page[page.find("id=\"history\"").unwrap()..];
+    assert!(history.contains("۰۹۱۲۱۲۳۴۵۶۷") && history.contains("←"), "{history}");
+    // A print layout.
+    let css = client.get(app.url("/assets/app.css")).send().await.unwrap().text().await.unwrap();
+    assert!(css.contains("@media print") && css.contains("@page"), "a print stylesheet");
+}
