@@ -19,6 +19,17 @@ pub struct Card {
     pub figure: Option<String>,
 }
 
+/// One figure of the user's unit: what it counts, and how many.
+pub type Figure = (&'static str, String);
+
+/// A module's figures for the user's subtree; a module the user cannot open
+/// answers `Forbidden` and shows none.
+pub type Figures = for<'a> fn(
+    &'a AppState,
+    &'a tavana_domain::iam::Actor,
+    Lang,
+) -> futures_util::future::BoxFuture<'a, Result<Vec<Figure>, tavana_store::StoreError>>;
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -28,6 +39,8 @@ struct DashboardPage {
     roles: Vec<&'static str>,
     cards: Vec<Card>,
     today: String,
+    /// The figures of the user's unit and the units below it.
+    figures: Vec<Figure>,
 }
 
 pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
@@ -51,6 +64,14 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
             Lang::En => d.to_ascii(),
         })
         .unwrap_or_default();
+    let mut figures = Vec::new();
+    for module_figures in crate::FIGURES {
+        match module_figures(&state, &user.actor, lang).await {
+            Ok(mut more) => figures.append(&mut more),
+            Err(tavana_store::StoreError::Forbidden(_)) => {}
+            Err(e) => return Err(PageError(lang, e.into())),
+        }
+    }
     let page = DashboardPage {
         layout,
         display_name: me.display_name,
@@ -58,6 +79,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, user: SessionUser) 
         roles: role_names(lang, &user.actor),
         cards,
         today,
+        figures,
     };
     Ok(render(StatusCode::OK, &page))
 }

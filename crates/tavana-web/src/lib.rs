@@ -78,6 +78,9 @@ impl AppState {
     }
 }
 
+/// Each module's figures for the dashboard, one entry per module.
+pub(crate) const FIGURES: &[dashboard::Figures] = &[registry::figures, programs::figures];
+
 /// The whole application: API, UI, assets, health and metrics.
 pub fn app(state: AppState) -> Router {
     Router::new()

@@ -48,6 +48,23 @@ impl Store {
         Ok(JalaliDate::from_gregorian(self.today())?.first_of_next_month()?)
     }
 
+    /// The programs' figures for the actor's subtree, for the dashboard: persons
+    /// enrolled, and enrollments flagged for review.
+    pub async fn program_figures(&self, actor: &Actor) -> Result<[(&'static str, i64); 2]> {
+        require(actor, Action::Open(Module::Programs))?;
+        let (enrolled, reviews): (i64, i64) = on_pool!(self, |c| {
+            sqlx::query_as(
+                "WITH scope AS (SELECT id FROM org_units WHERE path LIKE $1) SELECT \
+                 (SELECT COUNT(*) FROM enrollments WHERE state = 'enrolled' AND unit_id IN (SELECT id FROM scope)), \
+                 (SELECT COUNT(*) FROM enrollment_reviews WHERE resolved_at IS NULL AND unit_id IN (SELECT id FROM scope))",
+            )
+            .bind(actor.unit_path.subtree_pattern())
+            .fetch_one(c)
+            .await
+        })?;
+        Ok([("enrollments", enrolled), ("reviews", reviews)])
+    }
+
     /// The persons of the actor's subtree for whom a checked rule holds as of a
     /// day, by id, computed in the database.
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {

@@ -292,6 +292,29 @@ impl Store {
         Ok(household)
     }
 
+    /// The registry's figures for the actor's subtree, for the dashboard: persons
+    /// (living and dead, not merged), households, assessments, and duplicate pairs
+    /// waiting for a decision (both persons in scope).
+    pub async fn registry_figures(&self, actor: &Actor) -> Result<[(&'static str, i64); 4]> {
+        require(actor, Action::Open(Module::Registry))?;
+        let (persons, households, assessments, duplicates): (i64, i64, i64, i64) = on_pool!(self, |c| {
+            sqlx::query_as(
+                "WITH scope AS (SELECT id FROM org_units WHERE path LIKE $1) SELECT \
+                 (SELECT COUNT(*) FROM persons WHERE merged_into IS NULL AND unit_id IN (SELECT id FROM scope)), \
+                 (SELECT COUNT(*) FROM households WHERE unit_id IN (SELECT id FROM scope)), \
+                 (SELECT COUNT(*) FROM disabilities WHERE unit_id IN (SELECT id FROM scope)), \
+                 (SELECT COUNT(*) FROM duplicate_candidates d JOIN persons a ON a.id = d.person_a \
+                  JOIN persons b ON b.id = d.person_b WHERE d.status IN ('open', 'merge_proposed') \
+                  AND a.merged_into IS NULL AND b.merged_into IS NULL \
+                  AND a.unit_id IN (SELECT id FROM scope) AND b.unit_id IN (SELECT id FROM scope))",
+            )
+            .bind(actor.unit_path.subtree_pattern())
+            .fetch_one(c)
+            .await
+        })?;
+        Ok([("persons", persons), ("households", households), ("assessments", assessments), ("duplicates", duplicates)])
+    }
+
     /// The persons merged into this one (in the actor's subtree).
     pub async fn merged_into_person(&self, actor: &Actor, id: i64) -> Result<Vec<PersonSummary>> {
         self.person_unlogged(actor, id).await?;

@@ -86,3 +86,22 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::decide_change))
         .layer(from_fn_with_state(&LABELS, scoped))
 }
+
+/// The programs' figures of the user's subtree, for the dashboard.
+pub(crate) fn figures<'a>(
+    state: &'a AppState,
+    actor: &'a tavana_domain::iam::Actor,
+    lang: crate::i18n::Lang,
+) -> futures_util::future::BoxFuture<'a, Result<Vec<crate::dashboard::Figure>, tavana_store::StoreError>> {
+    Box::pin(async move {
+        let t = texts::texts(lang);
+        let counts = state.store.program_figures(actor).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(what, n)| {
+                let label = if what == "enrollments" { t.enrolled_now } else { t.needs_review };
+                (label, lang.digits(&n.to_string()))
+            })
+            .collect())
+    })
+}

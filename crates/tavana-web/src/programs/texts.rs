@@ -91,4 +91,5 @@ ui_texts! {
     by: "به دست", "By";
     confirm_close: "بسته شود؟ بستن برگشت‌پذیر نیست: برنامه دیگر ثبت‌نام تازه نمی‌پذیرد.", "to be closed? Closing cannot be undone: the program takes no new enrollments.";
     confirm_activate: "در جریان قرار گیرد؟ از این پس ثبت‌نام‌ها با قاعده و فرمول آن تصمیم گرفته می‌شود.", "to be put in force? From now on enrollments are decided by its rule and formula.";
+    enrolled_now: "افراد ثبت‌نام‌شده در برنامه‌ها", "Persons enrolled in programs";
 }

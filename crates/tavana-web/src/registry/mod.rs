@@ -99,3 +99,27 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(duplicates_api::decide))
         .layer(from_fn_with_state(&LABELS, scoped))
 }
+
+/// The registry's figures of the user's subtree, for the dashboard.
+pub(crate) fn figures<'a>(
+    state: &'a AppState,
+    actor: &'a tavana_domain::iam::Actor,
+    lang: crate::i18n::Lang,
+) -> futures_util::future::BoxFuture<'a, Result<Vec<crate::dashboard::Figure>, tavana_store::StoreError>> {
+    Box::pin(async move {
+        let t = texts::texts(lang);
+        let counts = state.store.registry_figures(actor).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(what, n)| {
+                let label = match what {
+                    "persons" => t.persons,
+                    "households" => t.households,
+                    "assessments" => t.disabilities,
+                    _ => t.duplicates,
+                };
+                (label, lang.digits(&n.to_string()))
+            })
+            .collect())
+    })
+}

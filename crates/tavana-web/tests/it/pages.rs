@@ -203,3 +203,46 @@ async fn error_pages_have_a_heading_and_the_language_switch_keeps_the_search() {
     let location = switched.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/registry?last_name="), "{href} -> {location}");
 }
+
+/// The dashboard showed only an org-unit count. It shows each user the figures of
+/// their unit and the units below it.
+#[tokio::test]
+async fn the_dashboard_shows_the_figures_of_the_users_unit() {
+    use serde_json::json;
+    let app = crate::support::spawn_app().await;
+    let registrar = app.token_for("registrar").await;
+    let client = app.client();
+    for (file, place, code) in [("T-1", "08-01-C", "0012345679"), ("F-1", "17-01-C", "1234567891")] {
+        let h = client
+            .post(app.url("/api/v1/households"))
+            .bearer_auth(&registrar)
+            .json(&json!({"file_number": file, "place": place}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(h.status(), 201);
+        let p = client
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&registrar)
+            .json(&json!({"national_code": code, "household": file, "relationship": "head", "first_name": "علی",
+                "last_name": "کاظمی", "father_name": "حسن", "birth_date": "1360/05/12", "sex": "male"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(p.status(), 201);
+    }
+    let figures = |page: &str| {
+        let start = page.find("id=\"figures\"").unwrap_or_else(|| panic!("{page}"));
+        page[start..page[start..].find("</dl>").unwrap() + start].to_string()
+    };
+    let tehran = app.signed_in("caseworker").await;
+    let page = tehran.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(figures(&page).contains("<dt>افراد</dt><dd>۱</dd>"), "{}", figures(&page));
+    let hq = app.signed_in("registrar").await;
+    let page = hq.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(figures(&page).contains("<dt>افراد</dt><dd>۲</dd>"), "{}", figures(&page));
+    // A user who opens no registry sees none of its figures.
+    let admin = app.signed_in("admin").await;
+    let page = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("<dt>افراد</dt>"));
+}
