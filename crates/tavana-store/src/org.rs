@@ -186,6 +186,24 @@ impl Store {
         Ok(place)
     }
 
+    /// The Persian names of places by code (codes not known are left out).
+    pub async fn place_names(&self, codes: &[String]) -> Result<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::new();
+        for chunk in codes.chunks(500) {
+            let rows: Vec<(String, String)> = on_pool!(self, |c| {
+                let mut q = sqlx::QueryBuilder::new("SELECT code, name_fa FROM places WHERE code IN (");
+                let mut list = q.separated(", ");
+                for code in chunk {
+                    list.push_bind(code.clone());
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(c).await
+            })?;
+            names.extend(rows);
+        }
+        Ok(names)
+    }
+
     /// Counts places of each kind.
     pub async fn place_counts(&self) -> Result<Vec<(String, i64)>> {
         let counts = on_pool!(self, |c| {

@@ -316,6 +316,10 @@ pub struct Bar {
     pub label: String,
     pub y: i64,
     pub width: i64,
+    /// Where the bar, its label and its value start (right to left in Persian).
+    pub x: i64,
+    pub label_x: i64,
+    pub value_x: i64,
     pub value: String,
 }
 
@@ -530,7 +534,12 @@ async fn show_page(
                 let simulation =
                     state.store.simulate_program(&user.actor, id, rule, formula, as_of).await.in_lang(lang)?;
                 let rows = &simulation.rows;
-                let (sim, totals, bars) = simulation_view(lang, rows);
+                let mut codes: Vec<String> =
+                    rows.iter().flat_map(|r| [r.province.clone(), r.county.clone()]).flatten().collect();
+                codes.sort_unstable();
+                codes.dedup();
+                let names = state.store.place_names(&codes).await.in_lang(lang)?;
+                let (sim, totals, bars) = simulation_view(lang, rows, &names);
                 page.as_of_shown = lang.digits(&as_of.to_ascii());
                 page.warnings = simulation
                     .warnings
@@ -585,12 +594,21 @@ async fn show_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, Vec<Bar>) {
+fn simulation_view(
+    lang: Lang,
+    rows: &[SimulationRow],
+    names: &std::collections::HashMap<String, String>,
+) -> (Vec<SimRow>, SimRow, Vec<Bar>) {
     let figure = |n: i64| lang.digits(&tavana_domain::Rials::new(n).grouped());
+    // Places by name (the code where a name is missing).
+    let name = |code: &Option<String>| {
+        code.as_ref().map(|c| names.get(c).cloned().unwrap_or_else(|| lang.digits(c))).unwrap_or_default()
+    };
+    let separator = if lang == Lang::Fa { "، " } else { ", " };
     let sim = rows
         .iter()
         .map(|r| SimRow {
-            place: format!("{} / {}", r.province.clone().unwrap_or_default(), r.county.clone().unwrap_or_default()),
+            place: format!("{}{separator}{}", name(&r.county), name(&r.province)),
             eligible: figure(r.eligible),
             needs_information: figure(r.needs_information),
             cost: money(lang, r.monthly_cost),
@@ -616,15 +634,28 @@ fn simulation_view(lang: Lang, rows: &[SimulationRow]) -> (Vec<SimRow>, SimRow, 
             None => provinces.push((province, r.monthly_cost)),
         }
     }
-    let max = provinces.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
+    let max = provinces.iter().map(|(_, c)| *c).max().unwrap_or(0);
+    if max == 0 {
+        // Nothing costs anything: no bars to compare (the table says so).
+        return (sim, totals, Vec::new());
+    }
+    // Persian reads from the right: there the label stands at the right edge and
+    // the bar grows leftwards from it.
+    let rtl = lang == Lang::Fa;
     let bars = provinces
         .iter()
         .enumerate()
-        .map(|(i, (province, cost))| Bar {
-            label: lang.digits(province),
-            y: i as i64 * 26 + 4,
-            width: cost * 560 / max,
-            value: money(lang, *cost),
+        .map(|(i, (province, cost))| {
+            let width = (cost * 520 / max).max(1);
+            Bar {
+                label: names.get(province).cloned().unwrap_or_else(|| lang.digits(province)),
+                y: i as i64 * 26 + 4,
+                width,
+                x: if rtl { 760 - 130 - width } else { 130 },
+                label_x: if rtl { 760 } else { 0 },
+                value_x: if rtl { 760 - 130 - width - 6 } else { 130 + width + 6 },
+                value: money(lang, *cost),
+            }
         })
         .collect();
     (sim, totals, bars)
@@ -1129,4 +1160,40 @@ pub async fn enrollments_csv(
         out,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    fn row(province: &str, county: &str, cost: i64) -> SimulationRow {
+        SimulationRow {
+            province: Some(province.into()),
+            county: Some(county.into()),
+            eligible: 1,
+            needs_information: 0,
+            monthly_cost: cost,
+            gainers: 0,
+            losers: 0,
+            candidates: 1,
+        }
+    }
+
+    /// The chart ran left to right in Persian, with places as codes, and a program
+    /// costing nothing drew bars of no width.
+    #[test]
+    fn bars_grow_from_the_right_in_persian_and_name_their_places() {
+        let names = [("08".to_string(), "تهران".to_string()), ("08-01".to_string(), "تهران".to_string())].into();
+        let rows = [row("08", "08-01", 100), row("17", "17-01", 50)];
+        let (sim, _, bars) = simulation_view(Lang::Fa, &rows, &names);
+        assert_eq!(sim[0].place, "تهران، تهران");
+        assert_eq!(bars[0].label, "تهران");
+        assert_eq!((bars[0].label_x, bars[0].x + bars[0].width), (760, 630), "anchored at the right");
+        assert_eq!(bars[1].x + bars[1].width, 630);
+        assert!(bars[1].width < bars[0].width);
+        let (_, _, english) = simulation_view(Lang::En, &rows, &names);
+        assert_eq!((english[0].label_x, english[0].x), (0, 130), "anchored at the left");
+        let (_, _, free) = simulation_view(Lang::Fa, &[row("08", "08-01", 0)], &names);
+        assert!(free.is_empty(), "nothing to compare");
+    }
 }

@@ -298,6 +298,9 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     b.find(Locator::Id("simulate")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#total-eligible").await;
     assert_eq!(text_of(&b, "#total-eligible").await, "۱");
+    // Places by their names, not their codes.
+    let first = text_of(&b, "#simulation tbody tr td").await;
+    assert!(first.contains("تهران") && !first.contains("08"), "{first}");
     let budget = text_of(&b, "#budget").await;
     assert!(budget.contains("۱۰۰٬۰۰۰ ریال") && budget.contains("در حد بودجه"), "{budget}");
 
