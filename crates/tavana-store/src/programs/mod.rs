@@ -367,6 +367,8 @@ pub struct Simulation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Proposal {
     pub to_enroll: Vec<i64>,
+    /// The monthly amount of each person to enroll, in the same order (rials).
+    pub amounts: Vec<i64>,
     pub needs_information: Vec<i64>,
     pub no_longer_eligible: Vec<i64>,
 }
@@ -527,8 +529,12 @@ impl Store {
         let pick = |outcome: Outcome| -> Vec<i64> {
             outcomes.iter().filter(|o| o.outcome == outcome && !enrolled_set.contains(&o.id)).map(|o| o.id).collect()
         };
+        let to_enroll = pick(Outcome::Eligible);
+        let amount_of: std::collections::HashMap<i64, i64> =
+            outcomes.iter().filter_map(|o| o.amount.map(|a| (o.id, a))).collect();
         Ok(Proposal {
-            to_enroll: pick(Outcome::Eligible),
+            amounts: to_enroll.iter().map(|id| amount_of.get(id).copied().unwrap_or(0)).collect(),
+            to_enroll,
             needs_information: pick(Outcome::NeedsInformation),
             no_longer_eligible: enrolled.into_iter().filter(|id| !eligible.contains(id)).collect(),
         })

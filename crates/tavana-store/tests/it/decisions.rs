@@ -410,6 +410,12 @@ async fn simulation_proposals_confirmation_and_explanation_agree() {
             // The proposal.
             let proposal = store.propose_enrollments(&officer, program.id, as_of).await.unwrap();
             assert_eq!(proposal.to_enroll, eligible, "{what}");
+            let amounts: Vec<i64> = proposal
+                .to_enroll
+                .iter()
+                .map(|id| outcomes.iter().find(|o| o.id == *id).and_then(|o| o.amount).unwrap_or(-1))
+                .collect();
+            assert_eq!(proposal.amounts, amounts, "{what}: each proposed person's amount");
             assert_eq!(proposal.needs_information, undecided, "{what}");
 
             // Explanations, for a sample of everyone.

@@ -155,6 +155,8 @@ pub async fn simulate(
 pub struct ProposalDto {
     pub as_of: String,
     pub to_enroll: Vec<i64>,
+    /// The monthly amount of each person to enroll, in the same order (rials).
+    pub amounts: Vec<i64>,
     pub needs_information: Vec<i64>,
     pub no_longer_eligible: Vec<i64>,
 }
@@ -210,6 +212,7 @@ pub async fn propose(
     Ok(Json(ProposalDto {
         as_of: as_of.to_ascii(),
         to_enroll: p.to_enroll,
+        amounts: p.amounts,
         needs_information: p.needs_information,
         no_longer_eligible: p.no_longer_eligible,
     }))

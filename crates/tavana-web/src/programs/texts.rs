@@ -33,7 +33,6 @@ ui_texts! {
     no_longer_eligible: "ثبت‌نام‌شدگانی که دیگر مستحق نیستند (برای بررسی)", "Enrolled but no longer eligible (for review)";
     reasons: "دلایل تصمیم", "Reasons for the decision";
     legal_basis: "مبنای قانونی", "Legal basis";
-    confirm_enrollment: "تأیید ثبت‌نام", "Confirm enrollment";
     refused_count: "پذیرفته‌نشده:", "Not enrolled:";
     enrolled_count: "ثبت‌نام‌شده:", "Enrolled:";
     why_eligible: "چرا مستحق است یا نیست", "Why eligible or not";
@@ -92,4 +91,9 @@ ui_texts! {
     confirm_close: "بسته شود؟ بستن برگشت‌پذیر نیست: برنامه دیگر ثبت‌نام تازه نمی‌پذیرد.", "to be closed? Closing cannot be undone: the program takes no new enrollments.";
     confirm_activate: "در جریان قرار گیرد؟ از این پس ثبت‌نام‌ها با قاعده و فرمول آن تصمیم گرفته می‌شود.", "to be put in force? From now on enrollments are decided by its rule and formula.";
     enrolled_now: "افراد ثبت‌نام‌شده در برنامه‌ها", "Persons enrolled in programs";
+    choose: "انتخاب", "Choose";
+    monthly_amount: "مبلغ ماهانه", "Monthly amount";
+    explain: "چرا؟", "Why?";
+    confirm_selected: "ثبت‌نام برگزیدگان", "Enroll those chosen";
+    confirm_all: "ثبت‌نام همهٔ پیشنهادشدگان", "Enroll everyone proposed";
 }

@@ -377,7 +377,11 @@ pub struct ProposalView {
     /// The day it was computed as of: ASCII for the form, and for people.
     pub as_of: String,
     pub as_of_shown: String,
-    pub to_enroll: Vec<(i64, String)>,
+    /// The first 500 to enroll: id, name, national code, monthly amount.
+    pub to_enroll: Vec<(i64, String, String, String)>,
+    /// How many are proposed in all, and what they cost a month together.
+    pub count: String,
+    pub total: String,
     pub needs_information: Vec<(i64, String)>,
     pub no_longer: Vec<(i64, String)>,
 }
@@ -586,7 +590,22 @@ async fn show_page(
         page.proposal = Some(ProposalView {
             as_of: as_of.to_ascii(),
             as_of_shown: lang.digits(&as_of.to_ascii()),
-            to_enroll: p.to_enroll.iter().take(500).map(|id| (*id, label(id))).collect(),
+            to_enroll: p
+                .to_enroll
+                .iter()
+                .zip(&p.amounts)
+                .take(500)
+                .map(|(id, amount)| {
+                    let (name, code) = people
+                        .iter()
+                        .find(|s| s.id == *id)
+                        .map(|s| (format!("{} {}", s.first_name, s.last_name), lang.digits(&s.national_code)))
+                        .unwrap_or_else(|| (lang.digits(&id.to_string()), String::new()));
+                    (*id, name, code, money(lang, *amount))
+                })
+                .collect(),
+            count: lang.digits(&p.to_enroll.len().to_string()),
+            total: money(lang, p.amounts.iter().sum()),
             needs_information: p.needs_information.iter().take(500).map(|id| (*id, label(id))).collect(),
             no_longer: p.no_longer_eligible.iter().map(|id| (*id, label(id))).collect(),
         });
@@ -773,8 +792,13 @@ pub async fn confirm(
     if !user.check_csrf(&get("csrf")) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let persons: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
     let as_of = super::as_of(&state.store, Some(&get("as_of"))).in_lang(lang)?;
+    // Everyone proposed (the rule run again as of the same day), or those ticked.
+    let persons: Vec<i64> = if get("all") == "yes" {
+        state.store.propose_enrollments(&user.actor, id, as_of).await.in_lang(lang)?.to_enroll
+    } else {
+        pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect()
+    };
     let (reasons, legal_basis) = (get("reasons"), get("legal_basis"));
     let request = ConfirmRequest { persons: &persons, reasons: &reasons, legal_basis: &legal_basis, as_of };
     let done = state.store.confirm_enrollments(&user.actor, id, &request).await;

@@ -328,11 +328,19 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     wait_for(&b, "#program-status[data-status='active']").await;
     b.find(Locator::Id("run")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#proposal").await;
-    let proposed = text_of(&b, "#proposal fieldset").await;
-    assert!(proposed.contains("رضا امینی (۰۰۱۲۳۴۵۶۷۹)"), "{proposed}");
+    // The proposal is a table with each person's amount, nobody ticked for the
+    // officer, and a way to enroll everyone proposed.
+    let proposed = text_of(&b, "#proposal-table tbody").await;
+    assert!(
+        proposed.contains("رضا امینی") && proposed.contains("۰۰۱۲۳۴۵۶۷۹") && proposed.contains("ریال"),
+        "{proposed}"
+    );
+    assert_eq!(text_of(&b, "#proposal-count").await, "۱");
+    let ticked = b.find(Locator::Css("#proposal-table input[type=checkbox]")).await.unwrap().prop("checked").await;
+    assert_eq!(ticked.unwrap().as_deref(), Some("false"), "not ticked by default");
     fill(&b, "reasons", "ارزیابی خیلی شدید").await;
     fill(&b, "legal_basis", "قانون حمایت از حقوق افراد دارای معلولیت").await;
-    b.find(Locator::Id("confirm")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("confirm-all")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#message").await;
     assert_eq!(text_of(&b, "#message").await, "ثبت‌نام‌شده: ۱");
 
