@@ -155,3 +155,37 @@ async fn parallel_guesses_are_counted_one_by_one() {
     let recorded = store.count_rows_for_tests("login_attempts WHERE username = 'sara'").await.unwrap();
     assert_eq!(recorded, policy.max_failures_per_user);
 }
+
+/// Administrators could not change a user's roles or unit. They can, within their
+/// subtree, never their own, never into conflicting roles; every change is audited.
+#[tokio::test]
+async fn admins_change_a_users_roles_and_unit() {
+    let db = seeded().await;
+    let store = &db.store;
+    let admin = user(store, "tehran.admin", "P08", Role::Admin).await;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let shemiran = store.org_unit_by_code("C08-02").await.unwrap().id;
+    let fars = store.org_unit_by_code("P17").await.unwrap().id;
+    let changed =
+        store.update_user_access(&admin, worker.user_id, &[Role::CaseWorker, Role::Planner], shemiran).await.unwrap();
+    assert_eq!((changed.roles.clone(), changed.unit_id), (vec![Role::CaseWorker, Role::Planner], shemiran));
+    let again = store.actor_for_user(worker.user_id).await.unwrap();
+    assert!(again.roles.contains(&Role::Planner) && again.unit_id == shemiran, "the roles take effect");
+    // Outside the admin's subtree, conflicting roles, no roles, and their own.
+    let outside = store.update_user_access(&admin, worker.user_id, &[Role::CaseWorker], fars).await;
+    assert!(matches!(outside, Err(StoreError::Invalid(ref e)) if e.field == "unit_id"), "{outside:?}");
+    let conflict =
+        store.update_user_access(&admin, worker.user_id, &[Role::FinanceMaker, Role::FinanceChecker], shemiran);
+    assert!(matches!(conflict.await, Err(StoreError::Invalid(ref e)) if e.field == "roles"));
+    assert!(matches!(
+        store.update_user_access(&admin, worker.user_id, &[], shemiran).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let own = store.update_user_access(&admin, admin.user_id, &[Role::Admin, Role::Planner], admin.unit_id).await;
+    assert!(matches!(own, Err(StoreError::Forbidden(_))), "{own:?}");
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let entries = store.recent_audit_entries(&auditor, 20).await.unwrap();
+    let entry = entries.iter().find(|e| e.action == "user.update").expect("audited");
+    assert!(entry.before_json.as_deref().unwrap().contains("case_worker"));
+    assert!(entry.after_json.as_deref().unwrap().contains("planner"));
+}

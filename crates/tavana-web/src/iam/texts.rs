@@ -34,4 +34,6 @@ ui_texts! {
     back: "بازگشت", "Back";
     required: "الزامی", "required";
     confirm_disable: "غیرفعال شود؟ دیگر نمی‌تواند وارد شود و همهٔ توکن‌هایش برای همیشه باطل می‌شود.", "to be disabled? They can no longer sign in, and all their tokens are revoked for good.";
+    access: "واحد و نقش‌ها", "Unit and roles";
+    save_access: "ذخیرهٔ واحد و نقش‌ها", "Save unit and roles";
 }

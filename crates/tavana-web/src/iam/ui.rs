@@ -200,6 +200,11 @@ struct ShowPage {
     is_self: bool,
     new_token: Option<String>,
     tokens: Vec<TokenRow>,
+    /// For an administrator changing another user: the units and roles to choose.
+    units: Vec<Choice>,
+    roles: Vec<Choice>,
+    /// A refusal of the last change, shown by the form.
+    access_error: Option<String>,
 }
 
 async fn show_page(
@@ -208,6 +213,7 @@ async fn show_page(
     session: &SessionUser,
     id: i64,
     new_token: Option<String>,
+    access_error: Option<String>,
 ) -> Result<Response, PageError> {
     let shown = state.store.user(&session.actor, id).await.in_lang(lang)?;
     let row = user_row(lang, &shown);
@@ -232,9 +238,67 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let (units, roles) = if can_manage && !is_self {
+        let units = state.store.org_units(&session.actor).await.in_lang(lang)?;
+        (
+            units
+                .iter()
+                .map(|u| Choice {
+                    value: u.id.to_string(),
+                    label: format!("{} ({})", u.name_fa, u.code),
+                    selected: u.id == shown.unit_id,
+                })
+                .collect(),
+            Role::ALL
+                .iter()
+                .map(|&r| Choice {
+                    value: r.as_str().to_string(),
+                    label: lang.role(r).to_string(),
+                    selected: shown.roles.contains(&r),
+                })
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let layout = Layout::new(lang, session, &row.display_name, Some(Module::Users), &format!("/users/{id}"));
-    let page = ShowPage { t: super::texts::texts(lang), layout, user: row, can_manage, is_self, new_token, tokens };
-    Ok(render(StatusCode::OK, &page))
+    let page = ShowPage {
+        t: super::texts::texts(lang),
+        layout,
+        user: row,
+        can_manage,
+        is_self,
+        new_token,
+        tokens,
+        units,
+        roles,
+        access_error,
+    };
+    let status = if page.access_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(status, &page))
+}
+
+/// A user's new roles and unit, from the administrator's form.
+pub async fn set_access(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    if !user.check_csrf(&get("csrf")) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let roles: Vec<Role> = pairs.iter().filter(|(k, _)| k == "roles").filter_map(|(_, v)| Role::parse(v)).collect();
+    let unit_id = get("unit_id").parse::<i64>().unwrap_or(0);
+    match state.store.update_user_access(&user.actor, id, &roles, unit_id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            show_page(&state, lang, &user, id, None, Some(crate::forms::message(lang, &e))).await
+        }
+        Err(e) => Err(PageError(lang, e.into())),
+    }
 }
 
 pub async fn show(
@@ -243,7 +307,7 @@ pub async fn show(
     user: SessionUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    show_page(&state, lang, &user, id, None).await
+    show_page(&state, lang, &user, id, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -299,7 +363,7 @@ pub async fn issue_token(
         return Err(PageError(lang, Problem::csrf()));
     }
     let (_, secret) = state.store.issue_api_token(Some(&user.actor), id, &form.name, None).await.in_lang(lang)?;
-    show_page(&state, lang, &user, id, Some(secret)).await
+    show_page(&state, lang, &user, id, Some(secret), None).await
 }
 
 /// Revokes one of a user's API tokens (the user, or an admin over their unit).

@@ -246,3 +246,32 @@ async fn the_dashboard_shows_the_figures_of_the_users_unit() {
     let page = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("<dt>افراد</dt>"));
 }
+
+/// An administrator changes another user's roles and unit on the user's page;
+/// conflicting roles are refused there with the reason.
+#[tokio::test]
+async fn an_admin_changes_roles_and_unit_on_the_users_page() {
+    let app = crate::support::spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let target = app.db.store.user_id_by_name("caseworker").await.unwrap();
+    let page = admin.get(app.url(&format!("/users/{target}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"access-form\""), "{page}");
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let shemiran = app.db.store.org_unit_by_code("C08-02").await.unwrap().id.to_string();
+    let send = |roles: &[&str]| {
+        let mut form = vec![("csrf".to_string(), csrf.clone()), ("unit_id".to_string(), shemiran.clone())];
+        form.extend(roles.iter().map(|r| ("roles".to_string(), r.to_string())));
+        admin.post(app.url(&format!("/users/{target}/access"))).form(&form).send()
+    };
+    let refused = send(&["finance_maker", "finance_checker"]).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("id=\"access-error\""));
+    assert_eq!(send(&["case_worker", "planner"]).await.unwrap().status(), 303);
+    let actor = app.db.store.actor_for_user(target).await.unwrap();
+    assert_eq!(actor.unit_path.unit_id(), Some(shemiran.parse().unwrap()));
+    assert!(actor.roles.contains(&tavana_domain::iam::Role::Planner));
+    // Their own page offers an administrator no such form.
+    let me = app.db.store.user_id_by_name("admin").await.unwrap();
+    let own = admin.get(app.url(&format!("/users/{me}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!own.contains("id=\"access-form\""));
+}
