@@ -120,6 +120,56 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
+/// What each audit entry's action means, in Persian and English, for the audit
+/// page. A store test checks that every action the store writes is here.
+pub const ACTIONS: &[(&str, &str, &str)] = &[
+    ("api_token.issue", "صدور توکن", "token issued"),
+    ("api_token.revoke", "ابطال توکن", "token revoked"),
+    ("audit.seal_rows", "مهر کردن پرونده‌ها", "rows sealed"),
+    ("auth.sign_in", "ورود", "signed in"),
+    ("auth.sign_in_attempt", "تلاش ناموفق ورود", "failed sign-in"),
+    ("auth.sign_in_throttled", "ورود مسدود شد", "sign-in held back"),
+    ("auth.sign_out", "خروج", "signed out"),
+    ("disability.add", "ثبت ارزیابی معلولیت", "assessment added"),
+    ("duplicate.dismiss", "تکراری نبودن", "not a duplicate"),
+    ("duplicate.propose_merge", "پیشنهاد ادغام", "merge proposed"),
+    ("duplicate.reject_merge", "رد پیشنهاد ادغام", "merge rejected"),
+    ("duplicate.reopen", "بازگشایی مورد تکراری", "duplicate reopened"),
+    ("duplicates.detect", "جست‌وجوی موارد تکراری", "duplicates detected"),
+    ("enrollment.amount", "تغییر مبلغ", "amount changed"),
+    ("enrollment.confirm", "ثبت‌نام در برنامه", "enrolled"),
+    ("enrollment.decide", "تصمیم دربارهٔ ثبت‌نام", "enrollment decided"),
+    ("enrollment.flag", "نیاز به بازبینی", "flagged for review"),
+    ("enrollment.waiting", "در نوبت", "waiting"),
+    ("geography.load", "بارگذاری تقسیمات کشوری", "geography loaded"),
+    ("household.create", "ثبت خانوار", "household registered"),
+    ("household.move", "تغییر خانوار", "household changed"),
+    ("outbox.consume", "پیامد تغییر", "change followed up"),
+    ("person.merge", "ادغام پرونده", "records merged"),
+    ("person.register", "ثبت فرد", "person registered"),
+    ("person.unmerge", "جداسازی پرونده", "records separated"),
+    ("person.update", "تغییر پروندهٔ فرد", "person changed"),
+    ("program.budget", "بودجهٔ استان", "province budget"),
+    ("program.change_decided", "تصمیم دربارهٔ تغییر برنامه", "program change decided"),
+    ("program.change_stale", "منسوخ شدن پیشنهاد تغییر", "program change outdated"),
+    ("program.create", "تعریف برنامه", "program defined"),
+    ("program.propose", "پیشنهاد تغییر برنامه", "program change proposed"),
+    ("program.status", "تغییر وضعیت برنامه", "program status"),
+    ("program.update", "تغییر برنامه", "program changed"),
+    ("read", "مشاهده", "read"),
+    ("registry.import", "ورود از پرونده", "import"),
+    ("user.create", "ایجاد کاربر", "user created"),
+    ("user.disable", "غیرفعال کردن کاربر", "user disabled"),
+    ("user.enable", "فعال کردن کاربر", "user enabled"),
+    ("user.set_password", "تعیین گذرواژه", "password set"),
+    ("user.update", "تغییر واحد و نقش‌ها", "unit and roles changed"),
+];
+
+/// An action's label in Persian (`fa`) or English; the code when unknown.
+pub fn action_label(code: &str, fa: bool) -> &str {
+    ACTIONS.iter().find(|(c, _, _)| *c == code).map_or(code, |(_, f, e)| if fa { f } else { e })
+}
+
 /// What the audit module lets an actor do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuditAction {

@@ -34,12 +34,16 @@ struct AuditPage {
     reads: Vec<EntryRow>,
     /// The person whose reads are shown, if one was asked for.
     person: String,
+    /// The actions to filter by (code, label, chosen).
+    actions: Vec<(&'static str, &'static str, bool)>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct AuditQuery {
     /// Show who read this person's data instead of the newest reads.
     person: Option<i64>,
+    /// Show entries of this action only.
+    action: Option<String>,
 }
 
 pub async fn show(
@@ -48,7 +52,8 @@ pub async fn show(
     user: SessionUser,
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let entries = state.store.recent_audit_entries(&user.actor, 200).await.in_lang(lang)?;
+    let action = q.action.as_deref().filter(|a| tavana_domain::audit::ACTIONS.iter().any(|(c, _, _)| c == a));
+    let entries = state.store.audit_entries(&user.actor, action, 200).await.in_lang(lang)?;
     let reads = match q.person {
         Some(person) => state.store.reads_of_person(&user.actor, person, 500).await.in_lang(lang)?,
         None => state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?,
@@ -71,7 +76,7 @@ pub async fn show(
         seq: lang.digits(&e.seq.to_string()),
         when: lang.instant(e.at),
         who: e.actor_username.clone().unwrap_or_else(|| t.system.to_string()),
-        action: e.action.clone(),
+        action: tavana_domain::audit::action_label(&e.action, lang == Lang::Fa).to_string(),
         object: match &e.after_json {
             // A read says which data it was: `person 12 (person_history)`.
             Some(after) if e.action == "read" => {
@@ -97,6 +102,10 @@ pub async fn show(
             rows,
             reads,
             person: q.person.map(|p| p.to_string()).unwrap_or_default(),
+            actions: tavana_domain::audit::ACTIONS
+                .iter()
+                .map(|(code, fa, en)| (*code, if lang == Lang::Fa { *fa } else { *en }, action == Some(*code)))
+                .collect(),
         },
     ))
 }

@@ -275,3 +275,19 @@ async fn an_admin_changes_roles_and_unit_on_the_users_page() {
     let own = admin.get(app.url(&format!("/users/{me}"))).send().await.unwrap().text().await.unwrap();
     assert!(!own.contains("id=\"access-form\""));
 }
+
+/// The audit page showed action codes in English inside the Persian page, with no
+/// way to look for one kind of action.
+#[tokio::test]
+async fn the_audit_page_names_actions_in_persian_and_filters_them() {
+    let app = crate::support::spawn_app().await;
+    let auditor = app.signed_in("auditor").await;
+    let page = auditor.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    let entries = &page[page.find("id=\"entries\"").unwrap()..];
+    let entries = &entries[..entries.find("</table>").unwrap()];
+    assert!(entries.contains("ایجاد کاربر") && !entries.contains("user.create"), "{entries}");
+    let filtered = auditor.get(app.url("/audit?action=geography.load")).send().await.unwrap().text().await.unwrap();
+    let entries = &filtered[filtered.find("id=\"entries\"").unwrap()..];
+    let entries = &entries[..entries.find("</table>").unwrap()];
+    assert!(entries.contains("بارگذاری تقسیمات کشوری") && !entries.contains("ایجاد کاربر"), "{entries}");
+}
