@@ -187,7 +187,13 @@ impl PersonCursor {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
+    /// On the first page: how many match in all, counted up to [`COUNT_LIMIT`]
+    /// (a count of `COUNT_LIMIT` means at least that many).
+    pub total: Option<i64>,
 }
+
+/// The most a list counts before it says "at least".
+pub const COUNT_LIMIT: i64 = 10_000;
 
 const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, h.file_number, h.province_id, h.unit_id, h.place_id, \
      h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \
@@ -660,6 +666,31 @@ impl Store {
                  WHERE p.id = {a} OR p.parent_id = {b} OR p.county_id = {c} OR p.province_id = {c})"
             ));
         }
+        // The first page says how many match (up to COUNT_LIMIT); a national code
+        // matches one person at most, counted from the page itself (the lookup
+        // by code stays one query).
+        let by_code = query.national_code.as_deref().is_some_and(|c| !c.trim().is_empty());
+        let total = if after.is_none() && !by_code {
+            let limit_param = next(Bind::Int(COUNT_LIMIT), &mut binds);
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM persons s WHERE {} LIMIT {limit_param}) matched",
+                conditions.join(" AND ")
+            );
+            let count: i64 = on_pool!(self, |c| {
+                let mut q = sqlx::query_scalar(&sql);
+                for bind in &binds {
+                    q = match bind {
+                        Bind::Text(t) => q.bind(t.clone()),
+                        Bind::Int(i) => q.bind(*i),
+                    };
+                }
+                q.fetch_one(c).await
+            })?;
+            binds.pop();
+            Some(count)
+        } else {
+            None
+        };
         if let Some(cursor) = after {
             let a = next(Bind::Text(cursor.last_key.clone()), &mut binds);
             let b = next(Bind::Text(cursor.first_key.clone()), &mut binds);
@@ -689,7 +720,8 @@ impl Store {
         } else {
             None
         };
-        Ok(Page { items, next })
+        let total = if by_code && after.is_none() { Some(items.len() as i64) } else { total };
+        Ok(Page { items, next, total })
     }
 
     async fn place_home(&self, code: &str) -> Result<PlaceHome> {

@@ -83,6 +83,7 @@ async fn register_search_and_scope() {
     let q = PersonQuery { last_name: Some("كاظمي".into()), ..Default::default() };
     let hq = store.search_persons(&planner, &q, None, 50).await.unwrap();
     assert_eq!(hq.items.len(), 3);
+    assert_eq!(hq.total, Some(3), "the first page counts what matches");
     let page = store.search_persons(&tehran, &q, None, 50).await.unwrap();
     // Typed "علي" with the Arabic yeh, stored with the Persian one.
     assert_eq!(names(&page), ["عبدالله", "علی"]);
@@ -103,6 +104,7 @@ async fn register_search_and_scope() {
     let second = store.search_persons(&planner, &q, Some(&cursor), 2).await.unwrap();
     assert_eq!(second.items.len(), 1);
     assert!(second.next.is_none());
+    assert_eq!((first.total, second.total), (Some(3), None), "counted on the first page only");
     assert!(!first.items.iter().any(|p| p.id == second.items[0].id));
 
     // Shiraz's worker does not see Tehran's person at all.

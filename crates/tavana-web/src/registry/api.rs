@@ -50,6 +50,9 @@ pub struct PersonPage {
     pub items: Vec<PersonSummary>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
+    /// On the first page: how many match, counted up to 10,000 (10,000 means at
+    /// least that many).
+    pub total: Option<i64>,
 }
 
 /// Searches persons in the caller's subtree (keyset pages).
@@ -76,7 +79,7 @@ pub async fn search(
         None => None,
     };
     let page = state.store.search_persons(&actor, &query, cursor.as_ref(), p.limit.unwrap_or(50)).await?;
-    Ok(Json(PersonPage { items: page.items, next: page.next }))
+    Ok(Json(PersonPage { items: page.items, next: page.next, total: page.total }))
 }
 
 /// One person; 404 outside the caller's subtree. The read is audited.

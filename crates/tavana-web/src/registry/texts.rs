@@ -48,6 +48,8 @@ ui_texts! {
     place: "محل سکونت", "Place";
     address: "نشانی", "Address";
     age: "سن", "Age";
+    found: "یافته‌ها:", "Found:";
+    at_least: "دست‌کم", "at least";
     years: "سال", "years";
     saved: "ذخیره شد.", "Saved.";
     print: "چاپ پرونده", "Print the file";

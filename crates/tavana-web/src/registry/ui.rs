@@ -174,6 +174,8 @@ struct SearchPage {
     headless: Vec<(i64, String)>,
     /// The national code searched for belongs to a record merged into a result.
     through_merge: bool,
+    /// How many match, as shown (on the first page).
+    total: Option<String>,
 }
 
 pub async fn search(
@@ -197,6 +199,7 @@ pub async fn search(
             can_edit,
             headless: headless.into_iter().map(|(id, file)| (id, lang.digits(&file))).collect(),
             through_merge: false,
+            total: None,
         };
         return Ok(render(StatusCode::OK, &page));
     }
@@ -223,6 +226,7 @@ pub async fn search(
                 can_edit,
                 headless: vec![],
                 through_merge: false,
+                total: None,
             };
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
@@ -232,6 +236,14 @@ pub async fn search(
     let code = tavana_domain::NationalCode::parse(&q.national_code).map(|c| c.as_string()).unwrap_or_default();
     let through_merge =
         matches!(&result, Ok(page) if !code.is_empty() && page.items.iter().any(|p| p.national_code != code));
+    let t = super::texts::texts(lang);
+    let total = match &result {
+        Ok(page) => page.total.map(|n| {
+            let figure = lang.digits(&tavana_domain::Rials::new(n).grouped());
+            if n >= tavana_store::registry::COUNT_LIMIT { format!("{} {figure}", t.at_least) } else { figure }
+        }),
+        Err(_) => None,
+    };
     let (rows, next, error) = match result {
         Ok(page) => (page.items.iter().map(|p| person_row(lang, p)).collect(), page.next.map(|n| q.link(&n)), None),
         Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
@@ -248,6 +260,7 @@ pub async fn search(
         can_edit,
         headless: vec![],
         through_merge,
+        total,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -788,6 +788,7 @@ async fn search_takes_a_code_as_written_on_the_card_and_names_a_wrong_one() {
         let page = page.text().await.unwrap();
         assert!(page.contains(&format!("/registry/persons/{id}")), "{written}: {page}");
         assert!(!page.contains("found-through-merge"), "{written}: the same code, not a merged one");
+        assert!(page.contains("id=\"result-count\">یافته‌ها: ۱</p>"), "results are counted: {page}");
     }
     let wrong = client.get(app.url("/registry?national_code=0012345678")).send().await.unwrap();
     assert_eq!(wrong.status(), 422);
