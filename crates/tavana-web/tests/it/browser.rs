@@ -200,6 +200,10 @@ async fn register_search_edit_and_see_the_history() {
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#f-national_code-error").await;
     assert_eq!(text_of(&b, "#f-national_code-error").await, "کد ملی درست نیست: رقم کنترل آن با رقم‌های دیگرش نمی‌خواند.");
+    // After a failed save the focus is on the summary, which lists the errors.
+    let focused = b.active_element().await.unwrap().attr("id").await.unwrap().unwrap_or_default();
+    assert_eq!(focused, "form-error");
+    assert!(text_of(&b, "#form-error").await.contains("رقم کنترل"));
     fill(&b, "f-national_code", "۰۰۱۲۳۴۵۶۷۹").await;
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#person-facts").await;
