@@ -59,7 +59,7 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
         .unwrap();
     assert_eq!(dashboard.status(), 200);
     let html = dashboard.text().await.unwrap();
-    assert!(html.contains("خوش آمدید، مدیر سامانه"), "{html}");
+    assert!(html.contains("خوش آمدید، <bdi>مدیر سامانه</bdi>"), "{html}");
     // HQ, 31 provinces and 91 counties: the card shows the count in Persian digits.
     assert!(html.contains("<span class=\"figure\">۱۲۳</span>"), "{html}");
 }
