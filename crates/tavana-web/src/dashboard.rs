@@ -30,6 +30,11 @@ pub type Figures = for<'a> fn(
     Lang,
 ) -> futures_util::future::BoxFuture<'a, Result<Vec<Figure>, tavana_store::StoreError>>;
 
+/// A module's counts as figures, each labelled by `label`.
+pub fn figures_of(lang: Lang, counts: &[(&str, i64)], label: impl Fn(&str) -> &'static str) -> Vec<Figure> {
+    counts.iter().map(|(what, n)| (label(what), lang.digits(&n.to_string()))).collect()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {

@@ -104,3 +104,9 @@ pub fn fields(
 pub fn coded_options<T: tavana_domain::coded::Coded>() -> Vec<(&'static str, &'static str)> {
     T::ALL.iter().map(|v| (v.code(), v.label_fa())).collect()
 }
+
+/// The value of `key` in a form read as pairs (forms with repeated keys, such as
+/// checkboxes, are read so); empty when absent.
+pub fn value_of(pairs: &[(String, String)], key: &str) -> String {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+}

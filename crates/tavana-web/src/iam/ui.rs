@@ -286,7 +286,7 @@ pub async fn set_access(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| crate::forms::value_of(&pairs, k);
     if !user.check_csrf(&get("csrf")) {
         return Err(PageError(lang, Problem::csrf()));
     }

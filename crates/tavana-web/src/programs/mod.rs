@@ -96,12 +96,8 @@ pub(crate) fn figures<'a>(
     Box::pin(async move {
         let t = texts::texts(lang);
         let counts = state.store.program_figures(actor).await?;
-        Ok(counts
-            .into_iter()
-            .map(|(what, n)| {
-                let label = if what == "enrollments" { t.enrolled_now } else { t.needs_review };
-                (label, lang.digits(&n.to_string()))
-            })
-            .collect())
+        Ok(crate::dashboard::figures_of(lang, &counts, |what| {
+            if what == "enrollments" { t.enrolled_now } else { t.needs_review }
+        }))
     })
 }

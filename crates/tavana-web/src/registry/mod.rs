@@ -109,17 +109,11 @@ pub(crate) fn figures<'a>(
     Box::pin(async move {
         let t = texts::texts(lang);
         let counts = state.store.registry_figures(actor).await?;
-        Ok(counts
-            .into_iter()
-            .map(|(what, n)| {
-                let label = match what {
-                    "persons" => t.persons,
-                    "households" => t.households,
-                    "assessments" => t.disabilities,
-                    _ => t.duplicates,
-                };
-                (label, lang.digits(&n.to_string()))
-            })
-            .collect())
+        Ok(crate::dashboard::figures_of(lang, &counts, |what| match what {
+            "persons" => t.persons,
+            "households" => t.households,
+            "assessments" => t.disabilities,
+            _ => t.duplicates,
+        }))
     })
 }
