@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}", get(ui::show))
         .route("/users/{id}/active", post(ui::set_active))
         .route("/users/{id}/access", post(ui::set_access))
+        .route("/users/{id}/password", post(ui::set_password))
         .route("/users/{id}/tokens", post(ui::issue_token))
         .route("/users/{id}/tokens/{token}/revoke", post(ui::revoke_token))
         .layer(from_fn_with_state(&LABELS, scoped))

@@ -36,4 +36,8 @@ ui_texts! {
     confirm_disable: "غیرفعال شود؟ دیگر نمی‌تواند وارد شود و همهٔ توکن‌هایش برای همیشه باطل می‌شود.", "to be disabled? They can no longer sign in, and all their tokens are revoked for good.";
     access: "واحد و نقش‌ها", "Unit and roles";
     save_access: "ذخیرهٔ واحد و نقش‌ها", "Save unit and roles";
+    set_password: "تعیین گذرواژهٔ تازه", "Set a new password";
+    new_password: "گذرواژهٔ تازه", "New password";
+    password_hint: "دست‌کم ۱۰ نویسه؛ نشست‌ها و توکن‌های کاربر باطل می‌شود. آن را حضوری به کاربر بدهید.", "At least 10 characters; the user's sessions and tokens end. Hand it to the user in person.";
+    password_set: "گذرواژهٔ تازه تعیین شد؛ نشست‌ها و توکن‌های کاربر باطل شد.", "The new password is set; the user's sessions and tokens have ended.";
 }

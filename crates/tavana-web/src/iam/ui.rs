@@ -205,6 +205,9 @@ struct ShowPage {
     roles: Vec<Choice>,
     /// A refusal of the last change, shown by the form.
     access_error: Option<String>,
+    /// A refusal of the password the administrator set, and whether one was set.
+    password_error: Option<String>,
+    password_set: bool,
 }
 
 async fn show_page(
@@ -214,6 +217,7 @@ async fn show_page(
     id: i64,
     new_token: Option<String>,
     access_error: Option<String>,
+    password: (Option<String>, bool),
 ) -> Result<Response, PageError> {
     let shown = state.store.user(&session.actor, id).await.in_lang(lang)?;
     let row = user_row(lang, &shown);
@@ -273,9 +277,37 @@ async fn show_page(
         units,
         roles,
         access_error,
+        password_error: password.0,
+        password_set: password.1,
     };
-    let status = if page.access_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let refused = page.access_error.is_some() || page.password_error.is_some();
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render(status, &page))
+}
+
+/// A new password an administrator sets for another user (forgotten, or
+/// compromised): their sessions end and their tokens are revoked.
+pub async fn set_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| crate::forms::value_of(&pairs, k);
+    if !user.check_csrf(&get("csrf")) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    if id == user.actor.user_id {
+        return Err(PageError(lang, StoreError::Forbidden("set your own password here").into()));
+    }
+    match state.store.set_password(Some(&user.actor), id, &get("password")).await {
+        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?password=set")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            show_page(&state, lang, &user, id, None, None, (Some(crate::forms::message(lang, &e)), false)).await
+        }
+        Err(e) => Err(PageError(lang, e.into())),
+    }
 }
 
 /// A user's new roles and unit, from the administrator's form.
@@ -295,10 +327,16 @@ pub async fn set_access(
     match state.store.update_user_access(&user.actor, id, &roles, unit_id).await {
         Ok(_) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            show_page(&state, lang, &user, id, None, Some(crate::forms::message(lang, &e))).await
+            show_page(&state, lang, &user, id, None, Some(crate::forms::message(lang, &e)), (None, false)).await
         }
         Err(e) => Err(PageError(lang, e.into())),
     }
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Set after an administrator set the user's password.
+    password: Option<String>,
 }
 
 pub async fn show(
@@ -306,8 +344,9 @@ pub async fn show(
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    show_page(&state, lang, &user, id, None, None).await
+    show_page(&state, lang, &user, id, None, None, (None, q.password.is_some())).await
 }
 
 #[derive(Deserialize)]
@@ -363,7 +402,7 @@ pub async fn issue_token(
         return Err(PageError(lang, Problem::csrf()));
     }
     let (_, secret) = state.store.issue_api_token(Some(&user.actor), id, &form.name, None).await.in_lang(lang)?;
-    show_page(&state, lang, &user, id, Some(secret), None).await
+    show_page(&state, lang, &user, id, Some(secret), None, (None, false)).await
 }
 
 /// Revokes one of a user's API tokens (the user, or an admin over their unit).

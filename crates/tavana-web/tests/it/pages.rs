@@ -291,3 +291,36 @@ async fn the_audit_page_names_actions_in_persian_and_filters_them() {
     let entries = &entries[..entries.find("</table>").unwrap()];
     assert!(entries.contains("بارگذاری تقسیمات کشوری") && !entries.contains("ایجاد کاربر"), "{entries}");
 }
+
+/// An administrator could not reset a password from the UI. On another user's
+/// page they set a new one: too short is refused with the reason, a good one ends
+/// the user's sessions and tokens.
+#[tokio::test]
+async fn an_admin_sets_another_users_password() {
+    let app = crate::support::spawn_app().await;
+    let worker = app.signed_in("caseworker").await;
+    let token = app.token_for("caseworker").await;
+    let admin = app.signed_in("admin").await;
+    let target = app.db.store.user_id_by_name("caseworker").await.unwrap();
+    let page = admin.get(app.url(&format!("/users/{target}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let set = |password: &'static str| {
+        admin
+            .post(app.url(&format!("/users/{target}/password")))
+            .form(&[("csrf", csrf.as_str()), ("password", password)])
+            .send()
+    };
+    let short = set("short").await.unwrap();
+    assert_eq!(short.status(), 422);
+    assert!(short.text().await.unwrap().contains("دست‌کم ۱۰ نویسه"));
+    let done = set("a new long password 1405").await.unwrap();
+    assert_eq!(done.status(), 303);
+    let page =
+        admin.get(app.url(done.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"password-set\""));
+    // The old session and token no longer work.
+    let after = worker.get(app.url("/registry")).send().await.unwrap();
+    assert_eq!(after.status(), 303, "signed out");
+    let api = app.client().get(app.url("/api/v1/programs")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(api.status(), 401);
+}
