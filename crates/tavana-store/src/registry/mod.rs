@@ -142,7 +142,7 @@ pub struct RecordVersion {
 }
 
 /// What to search persons by; every filter is optional and they combine with AND.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PersonQuery {
     pub national_code: Option<String>,
     /// A prefix of the first name, matched on its search key.
@@ -191,6 +191,9 @@ pub struct Page<T> {
     /// (a count of `COUNT_LIMIT` means at least that many).
     pub total: Option<i64>,
 }
+
+/// The most rows an export of a search writes.
+pub const SEARCH_EXPORT_LIMIT: u64 = 100_000;
 
 /// The most a list counts before it says "at least".
 pub const COUNT_LIMIT: i64 = 10_000;
@@ -722,6 +725,33 @@ impl Store {
         };
         let total = if by_code && after.is_none() { Some(items.len() as i64) } else { total };
         Ok(Page { items, next, total })
+    }
+
+    /// Writes the persons a search finds as CSV (their summaries: code, names, birth
+    /// date, relationship, death), at most [`SEARCH_EXPORT_LIMIT`] rows; the export
+    /// is logged with the search. Returns the rows written.
+    pub async fn export_search(
+        &self,
+        actor: &Actor,
+        query: &PersonQuery,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        let mut csv = csv::Writer::from_writer(out);
+        let (mut rows, mut after) = (0u64, None::<PersonCursor>);
+        loop {
+            let page = self.search_persons(actor, query, after.as_ref(), 200).await?;
+            for person in &page.items {
+                crate::registry::export::write_csv(&mut csv, person, rows == 0)?;
+                rows += 1;
+            }
+            match page.next.as_deref().and_then(PersonCursor::decode) {
+                Some(next) if rows < SEARCH_EXPORT_LIMIT => after = Some(next),
+                _ => break,
+            }
+        }
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.log_read(actor, Sensitive::Export, "search", "persons", json!({ "query": query, "rows": rows })).await?;
+        Ok(rows)
     }
 
     async fn place_home(&self, code: &str) -> Result<PlaceHome> {

@@ -72,6 +72,7 @@ pub(crate) fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::error::IMPORT_LIMIT + 64 * 1024)),
         )
         .route("/registry/import/reports/{id}", get(imports::report))
+        .route("/registry/search.csv", get(ui::export_search))
         .route("/registry/duplicates", get(duplicates_ui::list))
         .route("/registry/duplicates/detect", post(duplicates_ui::detect))
         .route("/registry/duplicates/{id}", post(duplicates_ui::decide))

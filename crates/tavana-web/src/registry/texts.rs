@@ -49,6 +49,7 @@ ui_texts! {
     address: "نشانی", "Address";
     age: "سن", "Age";
     found: "یافته‌ها:", "Found:";
+    export_results: "دریافت یافته‌ها (CSV)", "Download the results (CSV)";
     at_least: "دست‌کم", "at least";
     years: "سال", "years";
     saved: "ذخیره شد.", "Saved.";

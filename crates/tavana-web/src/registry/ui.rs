@@ -176,6 +176,8 @@ struct SearchPage {
     through_merge: bool,
     /// How many match, as shown (on the first page).
     total: Option<String>,
+    /// Where the same search downloads as CSV.
+    export_href: String,
 }
 
 pub async fn search(
@@ -200,6 +202,7 @@ pub async fn search(
             headless: headless.into_iter().map(|(id, file)| (id, lang.digits(&file))).collect(),
             through_merge: false,
             total: None,
+            export_href: String::new(),
         };
         return Ok(render(StatusCode::OK, &page));
     }
@@ -227,6 +230,7 @@ pub async fn search(
                 headless: vec![],
                 through_merge: false,
                 total: None,
+                export_href: String::new(),
             };
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
@@ -237,6 +241,7 @@ pub async fn search(
     let through_merge =
         matches!(&result, Ok(page) if !code.is_empty() && page.items.iter().any(|p| p.national_code != code));
     let t = super::texts::texts(lang);
+    let export_href = q.here().replacen("/registry", "/registry/search.csv", 1);
     let total = match &result {
         Ok(page) => page.total.map(|n| {
             let figure = lang.digits(&tavana_domain::Rials::new(n).grouped());
@@ -261,8 +266,38 @@ pub async fn search(
         headless: vec![],
         through_merge,
         total,
+        export_href,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The persons a search finds, as a CSV file (summaries, logged as an export).
+pub async fn export_search(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let place = match q.place.trim() {
+        "" => None,
+        code => Some(state.store.place_by_code(code).await.in_lang(lang)?.id),
+    };
+    let query = q
+        .to_query()
+        .map(|query| PersonQuery { place_id: place, ..query })
+        .map_err(|e| PageError(lang, StoreError::Invalid(e).into()))?;
+    let mut out = Vec::new();
+    state.store.export_search(&user.actor, &query, &mut out).await.in_lang(lang)?;
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(out);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"persons.csv\""),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
