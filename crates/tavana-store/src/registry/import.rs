@@ -360,6 +360,14 @@ struct PlaceInfo {
     unit_path: String,
 }
 
+/// The villages and cities a household may live in, by code and by normalized
+/// name (a name may belong to several).
+#[derive(Default)]
+struct Homes {
+    by_code: HashMap<String, PlaceInfo>,
+    by_name: HashMap<String, Vec<(String, PlaceInfo)>>,
+}
+
 /// Reads and checks records on a blocking thread (so checking overlaps with
 /// writing) and sends them in batches.
 fn spawn_reader<R, F>(
@@ -592,7 +600,7 @@ async fn households_batch(
     store: &Store,
     actor: &Actor,
     state: &mut ImportState,
-    places: &HashMap<String, PlaceInfo>,
+    places: &Homes,
     batch: Vec<Item<HouseholdFields>>,
     on_error: &mut (dyn FnMut(&RowError) + Send),
 ) -> Result<ImportSummary> {
@@ -601,19 +609,19 @@ async fn households_batch(
     let mut good: Vec<(u64, HouseholdFields, PlaceInfo)> = Vec::new();
     for item in batch {
         let Some((line, fields)) = accept(item, &mut summary, on_error) else { continue };
-        let Some(place) = places.get(&fields.place_code).cloned() else {
-            reject(
-                &mut summary,
-                on_error,
-                RowError::new(
-                    line,
-                    "place",
-                    &fields.place_code,
-                    "is not a known village or city code",
-                    "کد روستا یا شهر شناخته نیست",
-                ),
-            );
-            continue;
+        // The same decision a form or the API makes: a code, else a unique name.
+        let named =
+            places.by_name.get(&tavana_domain::text::normalize(&fields.place_code)).cloned().unwrap_or_default();
+        let place = match crate::registry::decide_place(places.by_code.get(&fields.place_code).cloned(), named) {
+            Ok(place) => place,
+            Err(e) => {
+                reject(
+                    &mut summary,
+                    on_error,
+                    RowError::new(line, "place", &fields.place_code, &e.reason.english(), &e.reason.persian()),
+                );
+                continue;
+            }
         };
         if !in_scope(actor, &place.unit_path) {
             reject(
@@ -951,21 +959,22 @@ struct StoredPersonRow {
 }
 
 impl Store {
-    async fn village_and_city_homes(&self) -> Result<HashMap<String, PlaceInfo>> {
-        let rows: Vec<(String, i64, i64, i64, String)> = on_pool!(self, |c| {
+    async fn village_and_city_homes(&self) -> Result<Homes> {
+        let rows: Vec<(String, String, i64, i64, i64, String)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT p.code, p.id, p.province_id, u.id, u.path FROM places p \
-                 JOIN org_units u ON u.place_id = p.county_id WHERE p.kind IN ('village', 'city')",
+                "SELECT p.code, p.name_norm, p.id, p.province_id, u.id, u.path FROM places p \
+                 JOIN org_units u ON u.place_id = p.county_id WHERE p.kind IN ('village', 'city') ORDER BY p.code",
             )
             .fetch_all(c)
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|(code, id, province_id, unit_id, unit_path)| {
-                (code, PlaceInfo { id, province_id, unit_id, unit_path })
-            })
-            .collect())
+        let mut homes = Homes::default();
+        for (code, name, id, province_id, unit_id, unit_path) in rows {
+            let info = PlaceInfo { id, province_id, unit_id, unit_path };
+            homes.by_name.entry(name).or_default().push((code.clone(), info.clone()));
+            homes.by_code.insert(code, info);
+        }
+        Ok(homes)
     }
 
     async fn existing_households(&self, files: &[String]) -> Result<HashMap<String, Stored<HouseholdValues>>> {

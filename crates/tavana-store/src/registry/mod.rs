@@ -754,6 +754,7 @@ impl Store {
         Ok(rows)
     }
 
+    /// Where a household with this typed place lives, decided by [`decide_place`].
     async fn place_home(&self, code: &str) -> Result<PlaceHome> {
         let home = |sql: &'static str, value: String| async move {
             let rows: Vec<(i64, String, i64, i64, String, String)> =
@@ -766,41 +767,17 @@ impl Store {
             code.trim().to_string(),
         )
         .await?;
-        let found = if by_code.is_empty() {
-            // A village's or city's name, when it names one only.
-            home(
-                "SELECT p.id, p.kind, p.province_id, u.id, u.path, p.code FROM places p \
-                 JOIN org_units u ON u.place_id = p.county_id WHERE p.name_norm = $1 \
-                 AND p.kind IN ('village', 'city') ORDER BY p.code",
-                tavana_domain::text::normalize(code),
-            )
-            .await?
-        } else {
-            by_code
+        let leaf = |kind: &str| kind == "village" || kind == "city";
+        let home = |r: &(i64, String, i64, i64, String, String)| {
+            (r.5.clone(), PlaceHome { place_id: r.0, province_id: r.2, unit_id: r.3, unit_path: r.4.clone() })
         };
-        match found.as_slice() {
-            [(place_id, kind, province_id, unit_id, unit_path, _)] if kind == "village" || kind == "city" => {
-                Ok(PlaceHome {
-                    place_id: *place_id,
-                    province_id: *province_id,
-                    unit_id: *unit_id,
-                    unit_path: unit_path.clone(),
-                })
-            }
-            [] | [_] => Err(StoreError::Invalid(DomainError::breaks(
-                "place",
-                "is not the code or the name of a village or city: pick it from the list (a code reads like 08-01-C)",
-                "کد یا نام روستا یا شهری نیست: آن را از فهرست برگزینید (کد مانند \u{2066}08-01-C\u{2069} است)",
-            ))),
-            several => {
-                let codes = several.iter().map(|r| r.5.as_str()).collect::<Vec<_>>().join(", ");
-                Err(StoreError::Invalid(DomainError::breaks(
-                    "place",
-                    format!("names several places ({codes}): pick one from the list"),
-                    format!("نام چند محل است (\u{2066}{codes}\u{2069}): یکی را از فهرست برگزینید"),
-                )))
-            }
-        }
+        let by_code = by_code.iter().find(|r| leaf(&r.1)).map(|r| home(r).1);
+        let by_name = if by_code.is_none() {
+            sqlx_rows_by_name(self, code).await?.iter().map(home).collect()
+        } else {
+            Vec::new()
+        };
+        decide_place(by_code, by_name).map_err(StoreError::Invalid)
     }
 
     /// The villages and cities of the actor's subtree, for a household's place to
@@ -815,6 +792,47 @@ impl Store {
         .fetch_all(c)
         .await)?;
         Ok(rows)
+    }
+}
+
+/// The villages and cities a typed place names, by its normalized name.
+async fn sqlx_rows_by_name(store: &Store, text: &str) -> Result<Vec<(i64, String, i64, i64, String, String)>> {
+    let rows = on_pool!(store, |c| sqlx::query_as(
+        "SELECT p.id, p.kind, p.province_id, u.id, u.path, p.code FROM places p \
+         JOIN org_units u ON u.place_id = p.county_id WHERE p.name_norm = $1 \
+         AND p.kind IN ('village', 'city') ORDER BY p.code"
+    )
+    .bind(tavana_domain::text::normalize(text))
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
+
+/// What a typed place means, on every path (a form, the API, an import): the
+/// village or city with that code, else the one village or city with that name.
+/// `by_name` holds the villages and cities of that name (code and home).
+pub(crate) fn decide_place<T>(
+    by_code: Option<T>,
+    mut by_name: Vec<(String, T)>,
+) -> std::result::Result<T, DomainError> {
+    if let Some(home) = by_code {
+        return Ok(home);
+    }
+    match by_name.len() {
+        1 => Ok(by_name.remove(0).1),
+        0 => Err(DomainError::breaks(
+            "place",
+            "is not the code or the name of a village or city: pick it from the list (a code reads like 08-01-C)",
+            "کد یا نام روستا یا شهری نیست: آن را از فهرست برگزینید (کد مانند \u{2066}08-01-C\u{2069} است)",
+        )),
+        _ => {
+            let codes = by_name.iter().map(|(code, _)| code.as_str()).collect::<Vec<_>>().join(", ");
+            Err(DomainError::breaks(
+                "place",
+                format!("names several places ({codes}): pick one from the list"),
+                format!("نام چند محل است (\u{2066}{codes}\u{2069}): یکی را از فهرست برگزینید"),
+            ))
+        }
     }
 }
 

@@ -400,3 +400,17 @@ async fn headers_are_checked_before_any_row() {
         run(store, &worker, ImportKind::Households, FileFormat::Csv, "file_number,place\nT-1,08-01-C\n").await;
     assert_eq!(summary.inserted, 1, "{errors:?}");
 }
+
+/// A place's name worked in the form and the API but not in an import: every path
+/// now decides a typed place the same way (a code, else one village or city of that
+/// name), with the same words when it cannot.
+#[tokio::test]
+async fn an_import_takes_a_place_by_name_as_the_form_does() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let file = "file_number,place\nN-1,تهران\nN-2,۰۸-۰۱-c\nN-3,ناکجاآباد\n";
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, file).await;
+    assert_eq!((summary.inserted, summary.rejected), (2, 1), "{errors:?}");
+    assert!(errors[0].reason_en.contains("pick it from the list"), "{}", errors[0].reason_en);
+}

@@ -217,7 +217,7 @@ async fn the_import_page_keeps_good_rows_and_offers_the_refused_ones() {
     let page = response.text().await.unwrap();
     assert!(page.contains("id=\"import-result\""), "{page}");
     assert!(page.contains("<dt>افزوده</dt><dd>۲</dd>"), "{page}");
-    assert!(page.contains("کد روستا یا شهر شناخته نیست"));
+    assert!(page.contains("کد یا نام روستا یا شهری نیست"), "the same words a form gives");
     let marker = "href=\"/registry/import/reports/";
     let start = page.find(marker).unwrap() + "href=\"".len();
     let href = page[start..].split('"').next().unwrap();
