@@ -211,8 +211,9 @@ impl Store {
                     }
                     tx.audit(
                         None,
-                        crate::audit::AuditEvent::new("audit.seal_rows", table, "unsealed")
-                            .after(serde_json::json!({ "rows": count, "key": key.id })),
+                        crate::audit::AuditEvent::new("audit.seal_rows", table, "unsealed").after(
+                            serde_json::json!({ "ids": page.iter().map(|(id, _, _)| id).collect::<Vec<_>>(), "key": key.id }),
+                        ),
                     )
                     .await
                 })

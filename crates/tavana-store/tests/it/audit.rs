@@ -304,6 +304,12 @@ async fn rows_written_before_keying_are_sealed_once() {
     assert_eq!(before.broken, before.rows);
     assert!(before.first_broken.iter().all(|b| b.reason == "it is not sealed"));
     assert_eq!(store.seal_unsealed_rows().await.unwrap(), before.rows);
+    // The audit entries name the rows sealed, not only how many.
+    let admin = user(&store, "admin", "HQ", Role::Auditor).await;
+    let entries = store.recent_audit_entries(&admin, 10).await.unwrap();
+    let sealed = entries.iter().find(|e| e.action == "audit.seal_rows" && e.object_type == "persons").expect("audited");
+    let ids: serde_json::Value = serde_json::from_str(sealed.after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(ids["ids"].as_array().map(Vec::len), Some(60));
     assert_eq!(store.verify_row_seals().await.unwrap().broken, 0);
     assert_eq!(store.seal_unsealed_rows().await.unwrap(), 0, "nothing left to seal");
     assert!(matches!(store.verify_audit_chain().await.unwrap(), ChainReport::Intact { .. }));
