@@ -58,6 +58,10 @@ enum Command {
         /// the database busy before it is stopped.
         #[arg(long, env = "TAVANA_QUERY_LIMIT", default_value_t = 60)]
         query_limit: u64,
+        /// The largest file, in MiB, an import over HTTP takes (it is streamed, so
+        /// this bounds time and disk, not memory).
+        #[arg(long, env = "TAVANA_IMPORT_LIMIT_MIB", default_value_t = 4096)]
+        import_limit_mib: u64,
         /// Publish the audit chains' heads to this file (JSON lines) when the
         /// server starts and then every --anchor-minutes, for an outside party to
         /// keep (`tavana audit verify --anchor` checks them).
@@ -324,7 +328,7 @@ async fn run(command: Command) -> Result<()> {
             let store = open(&db).await?;
             import_file(&store, &kind, &file, &username, report).await
         }
-        Command::Serve { db, bind, plain_http, query_limit, anchor_file, anchor_minutes } => {
+        Command::Serve { db, bind, plain_http, query_limit, import_limit_mib, anchor_file, anchor_minutes } => {
             let secure_cookies = secure_cookies_for(&bind, plain_http);
             let store = open(&db).await?.with_read_limit(std::time::Duration::from_secs(query_limit));
             if db.audit_key_file.is_none() {
@@ -341,7 +345,16 @@ async fn run(command: Command) -> Result<()> {
                     }
                 });
             }
-            serve(store, &bind, WebConfig { secure_cookies, ..WebConfig::default() }).await
+            serve(
+                store,
+                &bind,
+                WebConfig {
+                    secure_cookies,
+                    import_limit: import_limit_mib.saturating_mul(1 << 20),
+                    ..WebConfig::default()
+                },
+            )
+            .await
         }
         Command::Migrate { db } => {
             open(&db).await?;

@@ -8,6 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 const CSS: &str = include_str!("../assets/app.css");
+const IMPORT_JS: &str = include_str!("../assets/import.js");
 const FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/Vazirmatn-Regular.woff2");
 const FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/Vazirmatn-Bold.woff2");
 const FONT_LICENCE: &str = include_str!("../assets/fonts/OFL.txt");
@@ -20,6 +21,12 @@ pub fn router() -> Router<AppState> {
             "/assets/app.css",
             get(|| async {
                 ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], CSS)
+            }),
+        )
+        .route(
+            "/assets/import.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], IMPORT_JS)
             }),
         )
         .route("/assets/fonts/Vazirmatn-Regular.woff2", get(|| async { font(FONT_REGULAR) }))

@@ -242,17 +242,19 @@ pub const NO_SUCH_ROUTE: &str = "No such API route; see /api/v1/openapi.json.";
 
 /// The largest request body, in bytes, except an import's.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-/// The largest file an import takes over HTTP; `tavana import` takes any size.
-pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+/// The largest file an import takes over HTTP unless configured otherwise
+/// (`serve --import-limit-mib`); `tavana import` takes any size.
+pub const IMPORT_LIMIT: u64 = 4 << 30;
 
 /// The problem of a body larger than `limit` bytes.
-pub fn too_large(limit: usize) -> Problem {
+pub fn too_large(limit: u64) -> Problem {
     let mib = limit / (1024 * 1024);
-    let hint = if limit < IMPORT_LIMIT { "" } else { "; import larger files with `tavana import`" };
-    let hint_fa = if limit < IMPORT_LIMIT {
-        ""
-    } else {
+    let import = limit > BODY_LIMIT as u64;
+    let hint = if import { "; import larger files with `tavana import`" } else { "" };
+    let hint_fa = if import {
         "؛ پرونده‌های بزرگ‌تر را با فرمان `tavana import` وارد کنید"
+    } else {
+        ""
     };
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -268,7 +270,7 @@ pub fn too_large(limit: usize) -> Problem {
 /// A JSON body that failed to parse becomes a problem naming the field serde named.
 pub fn bad_body(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return too_large(BODY_LIMIT).into();
+        return too_large(BODY_LIMIT as u64).into();
     }
     let text = rejection.body_text();
     // Serde names a field only when one is missing or unknown; in "invalid type:

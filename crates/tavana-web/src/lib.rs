@@ -16,6 +16,8 @@ mod metrics;
 mod openapi;
 mod page;
 mod reports;
+mod tables;
+mod uploads;
 mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
@@ -43,11 +45,20 @@ pub use openapi::openapi_document;
 pub use reports::Reports;
 
 /// How the web layer behaves.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     pub auth: AuthPolicy,
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The largest file an import over HTTP takes, in bytes. Uploads are streamed,
+    /// so this bounds disk and time, not memory.
+    pub import_limit: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { auth: AuthPolicy::default(), secure_cookies: false, import_limit: error::IMPORT_LIMIT }
+    }
 }
 
 /// What every handler can reach.
@@ -60,9 +71,11 @@ pub struct AppState {
     pub reports: Arc<Reports>,
     /// API tokens recently checked, so a busy client is not looked up per request.
     pub tokens: Arc<auth::TokenCache>,
-    /// Uploaded imports run one at a time (they queue): each holds its file in
-    /// memory, and the database takes their writes one after another anyway.
+    /// Uploaded imports run one at a time (they queue): the database takes their
+    /// writes one after another anyway.
     pub imports: Arc<tokio::sync::Semaphore>,
+    /// The progress of running imports, for their pages to show.
+    pub tickets: Arc<uploads::Tickets>,
 }
 
 impl AppState {
@@ -74,6 +87,7 @@ impl AppState {
             reports: Arc::new(Reports::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             imports: Arc::new(tokio::sync::Semaphore::new(1)),
+            tickets: Arc::new(uploads::Tickets::default()),
         }
     }
 }

@@ -57,6 +57,53 @@ impl ImportKind {
             Self::Disabilities => "disabilities",
         }
     }
+
+    pub const ALL: [ImportKind; 3] = [Self::Households, Self::Persons, Self::Disabilities];
+
+    /// The columns a file of this kind may have, in the order exports write them.
+    pub fn columns(self) -> Vec<String> {
+        match self {
+            Self::Households => columns::<RawHousehold>(),
+            Self::Persons => columns::<RawPerson>(),
+            Self::Disabilities => columns::<RawDisability>(),
+        }
+    }
+
+    /// The columns a file of this kind must have.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            Self::Households => &["file_number", "place"],
+            Self::Persons => &[
+                "national_code",
+                "household",
+                "relationship",
+                "first_name",
+                "last_name",
+                "father_name",
+                "birth_date",
+                "sex",
+            ],
+            Self::Disabilities => &["national_code", "kind", "severity", "assessed_on"],
+        }
+    }
+}
+
+/// The coded columns of import files and every code each takes, with its Persian
+/// label (either is accepted in a file): `(column, code, label)`.
+pub fn code_list() -> Vec<(&'static str, &'static str, &'static str)> {
+    use tavana_domain::coded::Coded;
+    use tavana_domain::registry::{Education, EmploymentStatus, MaritalStatus, Severity, Sex};
+    fn of<C: Coded>(column: &'static str) -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+        C::ALL.iter().map(move |v| (column, v.code(), v.label_fa()))
+    }
+    of::<Relationship>("relationship")
+        .chain(of::<Sex>("sex"))
+        .chain(of::<MaritalStatus>("marital_status"))
+        .chain(of::<Education>("education"))
+        .chain(of::<EmploymentStatus>("employment"))
+        .chain(of::<DisabilityType>("kind"))
+        .chain(of::<Severity>("severity"))
+        .collect()
 }
 
 /// How a file is written.
@@ -233,9 +280,7 @@ async fn import_rows(
     match kind {
         ImportKind::Households => {
             let places = store.village_and_city_homes().await?;
-            let mut rx = spawn_reader(input, format, &["file_number", "place"], |raw: &RawHousehold| {
-                HouseholdFields::parse(raw)
-            });
+            let mut rx = spawn_reader(input, format, kind.required(), |raw: &RawHousehold| HouseholdFields::parse(raw));
             while let Some(batch) = rx.recv().await {
                 let summary = households_batch(store, actor, state, &places, batch, on_error).await?;
                 total.add(&summary);
@@ -243,17 +288,8 @@ async fn import_rows(
             }
         }
         ImportKind::Persons => {
-            let required = &[
-                "national_code",
-                "household",
-                "relationship",
-                "first_name",
-                "last_name",
-                "father_name",
-                "birth_date",
-                "sex",
-            ];
-            let mut rx = spawn_reader(input, format, required, move |raw: &RawPerson| PersonFields::parse(raw, today));
+            let mut rx =
+                spawn_reader(input, format, kind.required(), move |raw: &RawPerson| PersonFields::parse(raw, today));
             while let Some(batch) = rx.recv().await {
                 let summary = persons_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
@@ -261,9 +297,9 @@ async fn import_rows(
             }
         }
         ImportKind::Disabilities => {
-            let required = &["national_code", "kind", "severity", "assessed_on"];
-            let mut rx =
-                spawn_reader(input, format, required, move |raw: &RawDisability| DisabilityFields::parse(raw, today));
+            let mut rx = spawn_reader(input, format, kind.required(), move |raw: &RawDisability| {
+                DisabilityFields::parse(raw, today)
+            });
             while let Some(batch) = rx.recv().await {
                 let summary = disabilities_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
@@ -427,6 +463,7 @@ where
                 };
                 if let Some(headers) = headers {
                     reader.set_headers(headers.clone());
+                    let mut last_line = 1;
                     for record in reader.records() {
                         let (line, read) = match record {
                             Ok(r) => {
@@ -438,9 +475,17 @@ where
                             }
                             Err(e) => {
                                 let line = e.position().map(|p| p.line()).unwrap_or(0);
+                                if let csv::ErrorKind::Io(io) = e.kind() {
+                                    // The input itself failed (cut short or broken):
+                                    // nothing after it can be read.
+                                    let (error, _) = read_failed(line.max(last_line + 1), io);
+                                    let _ = send(error.line, Err(error), &mut batch);
+                                    break;
+                                }
                                 (line, Err(unreadable(line, &e.to_string())))
                             }
                         };
+                        last_line = line;
                         if !send(line, read, &mut batch) {
                             return;
                         }
@@ -454,7 +499,14 @@ where
                     let read = match line {
                         Ok(text) if text.trim().is_empty() => continue,
                         Ok(text) => json_record::<R>(&text).map_err(|e| unreadable(number, &e)),
-                        Err(e) => Err(unreadable(number, &e.to_string())),
+                        Err(e) => {
+                            let (error, stop) = read_failed(number, &e);
+                            let _ = send(number, Err(error), &mut batch);
+                            if stop {
+                                break;
+                            }
+                            continue;
+                        }
                     };
                     if !send(number, read, &mut batch) {
                         return;
@@ -517,6 +569,38 @@ fn header_problem(
     required.iter().find(|r| !headers.iter().any(|h| h == **r)).map(|missing| {
         (missing.to_string(), format!("the column {missing:?} is missing"), format!("ستون «{missing}» در پرونده نیست"))
     })
+}
+
+/// Why the input of an import stopped before its end (an upload beyond its limit,
+/// a connection that broke), carried as the `std::io::Error` its reader returns.
+/// The import keeps the rows before it and reports it at the line where it stopped.
+#[derive(Debug, Clone)]
+pub struct InputCut {
+    pub en: String,
+    pub fa: String,
+}
+
+impl std::fmt::Display for InputCut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for InputCut {}
+
+impl InputCut {
+    pub fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
+    }
+}
+
+/// The report of a read that failed, and whether it was the input cut short
+/// (then nothing after it can be read) rather than one unreadable line.
+fn read_failed(line: u64, e: &std::io::Error) -> (RowError, bool) {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<InputCut>()) {
+        Some(cut) => (RowError::new(line, "file", "", &cut.en, &cut.fa), true),
+        None => (unreadable(line, &e.to_string()), false),
+    }
 }
 
 fn unreadable(line: u64, detail: &str) -> RowError {

@@ -275,19 +275,6 @@ pub async fn import(
     ApiQuery(params): ApiQuery<ImportParams>,
     request: axum::extract::Request,
 ) -> Result<Json<ImportResult>, ApiError> {
-    // One import at a time, its body read only when its turn comes.
-    let _turn =
-        state.imports.acquire().await.map_err(|_| tavana_store::StoreError::Corrupt("imports closed".into()))?;
-    let body = <Bytes as axum::extract::FromRequest<()>>::from_request(request, &()).await;
-    let body = body.map_err(|rejection| match rejection.status() {
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(crate::error::IMPORT_LIMIT).into(),
-        _ => ApiError::from(crate::error::Problem::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "Bad Request",
-            rejection.body_text(),
-            "بدنهٔ درخواست خوانده نشد.",
-        )),
-    })?;
     let bad =
         |field| invalid_fields(&[tavana_domain::DomainError::new(field, tavana_domain::error::Reason::NotInList)]);
     let kind = ImportKind::parse(&kind).ok_or_else(|| bad("kind"))?;
@@ -296,10 +283,19 @@ pub async fn import(
         "jsonl" | "ndjson" => FileFormat::JsonLines,
         _ => return Err(bad("format")),
     };
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let limit = state.config.import_limit;
+    if crate::uploads::declared_size(request.headers()).is_some_and(|size| size > limit) {
+        return Err(crate::error::too_large(limit).into());
+    }
+    // One import at a time, its body read only when its turn comes, and then as
+    // it streams in.
+    let _turn =
+        state.imports.acquire().await.map_err(|_| tavana_store::StoreError::Corrupt("imports closed".into()))?;
+    let body = request.into_body().into_data_stream();
+    let done = run_import(&state, &actor, kind, format, body, None).await?;
+    if done.fed.blank {
         return Err(invalid_fields(&[tavana_domain::DomainError::new("file", tavana_domain::error::Reason::Empty)]));
     }
-    let done = run_import(&state, &actor, kind, format, body).await?;
     Ok(Json(ImportResult {
         read: done.summary.read,
         inserted: done.summary.inserted,
@@ -343,29 +339,48 @@ pub struct ImportDone {
     pub first_errors: Vec<RowError>,
     /// The id of the report holding every error, when there is any.
     pub report: Option<String>,
+    /// What of the body reached the import.
+    pub fed: crate::uploads::Fed,
 }
 
-/// Runs an import of an uploaded body, writing the rejected rows' errors to a
-/// report as they come.
-pub async fn run_import(
+/// Runs an import of an uploaded body as it streams in (at most the configured
+/// import limit of it), writing the rejected rows' errors to a report as they
+/// come, and its progress under `followed` when someone follows it.
+pub async fn run_import<S, E>(
     state: &AppState,
     actor: &tavana_domain::iam::Actor,
     kind: ImportKind,
     format: FileFormat,
-    body: Bytes,
-) -> Result<ImportDone, tavana_store::StoreError> {
+    body: S,
+    followed: Option<&crate::uploads::Followed<'_>>,
+) -> Result<ImportDone, tavana_store::StoreError>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>>,
+    E: std::fmt::Display,
+{
     let report_failed = |e: std::io::Error| tavana_store::StoreError::Corrupt(format!("import report: {e}"));
     let mut report = state.reports.start().map_err(report_failed)?;
-    let summary = tavana_store::registry::import::import(
+    let update = |change: &dyn Fn(&mut crate::uploads::Progress)| {
+        if let Some(followed) = followed {
+            followed.update(change);
+        }
+    };
+    update(&|p| p.waiting = false);
+    let (feeder, reader) = crate::uploads::channel();
+    let feeding = crate::uploads::feed(body, feeder, state.config.import_limit, |bytes| update(&|p| p.bytes = bytes));
+    let mut on_error = |e: &RowError| report.add(e);
+    let mut on_progress = |summary: &ImportSummary| update(&|p| p.rows(summary));
+    let importing = tavana_store::registry::import::import(
         &state.store,
         actor,
         kind,
         format,
-        Box::new(std::io::Cursor::new(body)),
-        &mut |e: &RowError| report.add(e),
-        &mut |_: &ImportSummary| {},
-    )
-    .await?;
+        Box::new(reader),
+        &mut on_error,
+        &mut on_progress,
+    );
+    let (fed, summary) = tokio::join!(feeding, importing);
+    let summary = summary?;
     let (first_errors, errors_total, report) = state.reports.keep(actor.user_id, report).map_err(report_failed)?;
-    Ok(ImportDone { summary, errors_total, first_errors, report })
+    Ok(ImportDone { summary, errors_total, first_errors, report, fed })
 }

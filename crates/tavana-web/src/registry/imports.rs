@@ -33,9 +33,14 @@ struct ImportPage {
     /// Shown when the page lists only the first of more errors.
     errors_total: Option<String>,
     problem: Option<String>,
+    /// The largest file taken, in MiB, in the page's digits.
+    limit_mib: String,
+    /// Names the upload, for the page to follow its progress.
+    ticket: String,
+    kinds: [&'static str; 3],
 }
 
-fn page(lang: Lang, user: &SessionUser) -> ImportPage {
+fn page(lang: Lang, user: &SessionUser, limit: u64) -> ImportPage {
     ImportPage {
         t: super::texts::texts(lang),
         layout: Layout::new(
@@ -50,14 +55,49 @@ fn page(lang: Lang, user: &SessionUser) -> ImportPage {
         report_href: None,
         errors_total: None,
         problem: None,
+        limit_mib: lang.digits(&(limit / (1024 * 1024)).to_string()),
+        ticket: tavana_store::iam::random_token(),
+        kinds: ImportKind::ALL.map(ImportKind::as_str),
     }
 }
 
-pub async fn form(lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+fn may_import(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
     if !user.actor.may(Action::Registry(RegistryAction::Edit)) {
         return Err(PageError(lang, StoreError::Forbidden("change the registry").into()));
     }
-    Ok(render(StatusCode::OK, &page(lang, &user)))
+    Ok(())
+}
+
+pub async fn form(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    may_import(lang, &user)?;
+    Ok(render(StatusCode::OK, &page(lang, &user, state.config.import_limit)))
+}
+
+/// An empty file of a kind: its header row with every column it may have.
+pub async fn template(lang: Lang, user: SessionUser, Path(file): Path<String>) -> Result<Response, PageError> {
+    may_import(lang, &user)?;
+    let kind = file.strip_suffix(".csv").and_then(ImportKind::parse).ok_or(PageError(lang, Problem::not_found()))?;
+    let header = format!("{}\n", kind.columns().join(","));
+    Ok(crate::tables::download(lang, kind.as_str(), crate::tables::TableFormat::Csv, header.into_bytes()))
+}
+
+/// The codes the coded columns take, with their Persian labels, and the villages
+/// and cities the user's unit registers households in.
+pub async fn codes(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
+    may_import(lang, &user)?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut write =
+        |row: [&str; 3]| out.write_record(row.map(|c| tavana_domain::text::spreadsheet_safe(c).into_owned()));
+    let failed = |e: csv::Error| PageError(lang, StoreError::Corrupt(format!("code list: {e}")).into());
+    write(["column", "code", "label_fa"]).map_err(failed)?;
+    for (column, code, label) in tavana_store::registry::import::code_list() {
+        write([column, code, label]).map_err(failed)?;
+    }
+    for (code, name, county, province) in state.store.home_places(&user.actor).await.in_lang(lang)? {
+        write(["place", &code, &format!("{name}، {county}، {province}")]).map_err(failed)?;
+    }
+    let body = out.into_inner().map_err(|e| failed(e.into_error().into()))?;
+    Ok(crate::tables::download(lang, "codes", crate::tables::TableFormat::Csv, body))
 }
 
 pub async fn upload(
@@ -67,75 +107,73 @@ pub async fn upload(
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let t = super::texts::texts(lang);
-    // One import at a time, its file read only when its turn comes.
-    let _turn = state
-        .imports
-        .acquire()
-        .await
-        .map_err(|_| PageError(lang, tavana_store::StoreError::Corrupt("imports closed".into()).into()))?;
-    let mut multipart =
-        <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await.map_err(|e| {
-            PageError(
-                lang,
-                Problem::new(e.status(), "Bad Request", e.body_text(), "پرونده خوانده نشد؛ دوباره بفرستید."),
-            )
-        })?;
-    let mut csrf = String::new();
-    let mut kind = None;
-    let mut file: Option<(String, axum::body::Bytes)> = None;
-    let mut unreadable = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                unreadable = Some(e.status());
-                break;
-            }
-        };
-        match field.name().unwrap_or_default() {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "kind" => kind = ImportKind::parse(&field.text().await.unwrap_or_default()),
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((name, bytes)),
-                    Err(e) => {
-                        unreadable = Some(e.status());
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
+    let limit = state.config.import_limit;
+    // The form's other fields are small; the file is what the limit is for.
+    let size = crate::uploads::declared_size(request.headers());
+    if size.is_some_and(|size| size > limit + FORM_SLACK) {
+        return Err(PageError(lang, crate::error::too_large(limit)));
     }
-    if let Some(status) = unreadable {
-        // The form's token may lie beyond where reading stopped: say what happened
-        // rather than "choose a file"; nothing was imported.
-        let problem = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(crate::error::IMPORT_LIMIT),
-            _ => Problem::new(
+    let unreadable = || {
+        PageError(
+            lang,
+            Problem::new(
                 StatusCode::BAD_REQUEST,
                 "Bad Request",
                 "The upload could not be read; send it again.",
                 "پرونده خوانده نشد؛ دوباره بفرستید.",
             ),
-        };
-        return Err(PageError(lang, problem));
-    }
+        )
+    };
+    let mut multipart =
+        <Multipart as axum::extract::FromRequest<()>>::from_request(request, &()).await.map_err(|_| unreadable())?;
+    // The form sends its token, the kind and the ticket before the file, so the
+    // file is streamed into the import as it arrives, never held whole.
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut ticket = String::new();
+    let mut view = page(lang, &user, limit);
+    let field = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name().unwrap_or_default() {
+                "csrf" => csrf = field.text().await.map_err(|_| unreadable())?,
+                "kind" => kind = ImportKind::parse(&field.text().await.map_err(|_| unreadable())?),
+                "ticket" => ticket = field.text().await.map_err(|_| unreadable())?,
+                "file" => break Some(field),
+                _ => {}
+            },
+            Ok(None) => break None,
+            Err(_) => return Err(unreadable()),
+        }
+    };
     if !user.check_csrf(&csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let mut view = page(lang, &user);
-    let (Some(kind), Some((name, bytes))) = (kind, file) else {
+    let Some(field) = field.filter(|f| f.file_name().is_some_and(|n| !n.is_empty())) else {
         view.problem = Some(t.choose_file.to_string());
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
     };
-    let Some(format) = FileFormat::from_name(&name) else {
+    let Some(kind) = kind else {
+        view.problem = Some(t.choose_file.to_string());
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
+    };
+    let Some(format) = FileFormat::from_name(field.file_name().unwrap_or_default()) else {
         view.problem = Some(t.file_format.to_string());
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
     };
-    let done = super::api::run_import(&state, &user.actor, kind, format, bytes).await.in_lang(lang)?;
+    let followed = state.tickets.follow(user.actor.user_id, &ticket, size);
+    // One import at a time: the file is read only when its turn comes.
+    let _turn = state
+        .imports
+        .acquire()
+        .await
+        .map_err(|_| PageError(lang, tavana_store::StoreError::Corrupt("imports closed".into()).into()))?;
+    let done =
+        super::api::run_import(&state, &user.actor, kind, format, field, followed.as_ref()).await.in_lang(lang)?;
+    drop(followed);
+    if done.fed.blank {
+        view.problem = Some(t.file_empty.to_string());
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
+    }
     let (summary, errors) = (&done.summary, &done.first_errors);
     let figure = |n: u64| lang.digits(&n.to_string());
     view.result = Some(vec![
@@ -160,6 +198,20 @@ pub async fn upload(
         })
         .collect();
     Ok(render(StatusCode::OK, &view))
+}
+
+/// What a multipart form may add to its file: boundaries, headers and the
+/// small fields.
+const FORM_SLACK: u64 = 64 * 1024;
+
+/// Where the import under `ticket` is, for its page to show while it uploads:
+/// 404 when it is not running (not started, ended, or another user's).
+pub async fn progress(
+    State(state): State<AppState>,
+    user: SessionUser,
+    Path(ticket): Path<String>,
+) -> Result<axum::Json<crate::uploads::Progress>, StatusCode> {
+    state.tickets.progress(user.actor.user_id, &ticket).map(axum::Json).ok_or(StatusCode::NOT_FOUND)
 }
 
 /// A report of refused rows, as CSV, for the user who imported.

@@ -67,11 +67,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registry/persons/{id}/disabilities", post(ui::add_disability))
         .route(
             "/registry/import",
-            get(imports::form)
-                .post(imports::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::error::IMPORT_LIMIT + 64 * 1024)),
+            // Streamed into the import; the handler enforces the configured limit.
+            get(imports::form).post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/registry/import/reports/{id}", get(imports::report))
+        .route("/registry/import/progress/{ticket}", get(imports::progress))
+        .route("/registry/import/templates/{file}", get(imports::template))
+        .route("/registry/import/codes.csv", get(imports::codes))
         .route("/registry/search.csv", get(ui::export_search))
         .route("/registry/duplicates", get(duplicates_ui::list))
         .route("/registry/duplicates/detect", post(duplicates_ui::detect))
@@ -89,10 +91,8 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::create_household))
         .routes(routes!(api::get_household))
         .merge(
-            // Imports carry whole files; the CLI is the path for the largest.
-            OpenApiRouter::new()
-                .routes(routes!(api::import))
-                .layer(axum::extract::DefaultBodyLimit::max(crate::error::IMPORT_LIMIT)),
+            // Imports are streamed; the handler enforces the configured limit.
+            OpenApiRouter::new().routes(routes!(api::import)).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(api::import_report))
         .routes(routes!(duplicates_api::list))

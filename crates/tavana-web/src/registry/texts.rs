@@ -90,7 +90,15 @@ ui_texts! {
     file: "پرونده", "File";
     file_holds: "محتوای پرونده", "The file holds";
     choose_file: "نوع و پرونده را انتخاب کنید.", "Choose what the file holds and the file.";
-    file_format: "پروندهٔ CSV با سطر عنوان، یا JSON Lines (.jsonl)؛ تاریخ‌ها شمسی یا میلادی؛ حداکثر ۶۴ مگابایت (بزرگ‌ترها با فرمان tavana import).", "A CSV file with a header row, or JSON Lines (.jsonl); dates Jalali or ISO; at most 64 MB (larger ones with tavana import).";
+    file_format: "پروندهٔ CSV با سطر عنوان، یا JSON Lines (.jsonl)؛ تاریخ‌ها شمسی یا میلادی.", "A CSV file with a header row, or JSON Lines (.jsonl); dates Jalali or ISO.";
+    file_empty: "پرونده خالی است.", "The file is empty.";
+    size_limit: "بیشترین اندازهٔ پرونده (مگابایت):", "The largest file (MB):";
+    size_limit_more: "پرونده‌های بزرگ‌تر را با فرمان tavana import وارد کنید.", "Import larger files with tavana import.";
+    templates: "الگوی پرونده‌ها (سطر عنوان با همهٔ ستون‌ها):", "File templates (a header row with every column):";
+    code_list: "فهرست کدها (نسبت، جنسیت، تحصیلات، نوع و شدت معلولیت، و روستاها و شهرهای واحد شما)", "Code list (relationship, sex, education, disability kind and severity, and your unit's villages and cities)";
+    uploading: "در حال ارسال و ورود…", "Uploading and importing…";
+    upload_broke: "ارسال قطع شد. سطرهایی که رسیده بودند نگه داشته شده‌اند؛ دوباره بفرستید (سطرهای تکراری تغییری نمی‌دهند).", "The upload broke off. The rows that arrived were kept; send it again (rows already imported change nothing).";
+    waiting_turn: "در نوبت: ورود دیگری در جریان است.", "Waiting: another import is running.";
     record_version_hint: "پرونده‌ای که از اینجا خروجی گرفته شده ستون record_version دارد: اگر پرونده‌ای پس از خروجی تغییر کرده باشد، سطر آن اعمال نمی‌شود و در گزارش می‌آید.", "A file exported from here has a record_version column: a row whose record changed after the export is not applied and is reported.";
     first_errors: "خطاهای نخست در زیر آمده است؛ همه در گزارش است. شمار همهٔ خطاها:", "The first errors are below; the report has all of them. Errors in all:";
     rows_read: "سطرهای خوانده‌شده", "Rows read";

@@ -15,6 +15,11 @@ pub struct TestApp {
 /// A server on a free port over a fresh database holding the geography and the
 /// demo users (all with [`PASSWORD`]).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(WebConfig::default()).await
+}
+
+/// [`spawn_app`] with the web layer configured as given.
+pub async fn spawn_app_with(web: WebConfig) -> TestApp {
     let db = TestDatabase::new().await.expect("database");
     let config = GeographyConfig { seed: 1, rural_districts_per_county: 1, villages_per_rural_district: 1 };
     db.store.load_geography(&geography(&config)).await.expect("geography");
@@ -35,7 +40,7 @@ pub async fn spawn_app() -> TestApp {
             .expect("demo user");
     }
     let addr: SocketAddr =
-        tavana_web::spawn("127.0.0.1:0", AppState::new(db.store.clone(), WebConfig::default())).await.expect("server");
+        tavana_web::spawn("127.0.0.1:0", AppState::new(db.store.clone(), web)).await.expect("server");
     TestApp { base: format!("http://{addr}"), db }
 }
 
