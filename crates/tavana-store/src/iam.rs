@@ -7,6 +7,8 @@
 use crate::access::{authorize, require};
 use crate::audit::AuditEvent;
 use crate::db::Store;
+use crate::lists::{ListOrder, ListPage, SortColumn};
+use crate::programs::Sql;
 use crate::{Result, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -129,6 +131,49 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
 }
 
+/// What to list users by; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Part of the username or the display name.
+    pub text: String,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+/// The columns the user list sorts by.
+pub const USER_SORTS: &[SortColumn] = &[
+    SortColumn { key: "username", sql: "u.username" },
+    SortColumn { key: "display_name", sql: "u.display_name" },
+    SortColumn { key: "unit", sql: "o.path" },
+    SortColumn { key: "created", sql: "u.created_at" },
+];
+
+/// The users in the actor's subtree a filter finds, unordered.
+fn users_query(actor: &Actor, filter: &UserFilter) -> Sql {
+    let mut q = Sql::new(USER_SELECT);
+    q.push(" WHERE o.path LIKE ").bind_str(&actor.unit_path.subtree_pattern());
+    let text = filter.text.trim();
+    if !text.is_empty() {
+        let pattern = crate::lists::contains_pattern(text);
+        q.push(" AND (LOWER(u.username) LIKE LOWER(")
+            .bind_str(&pattern)
+            .push(") ESCAPE '\\' OR u.display_name LIKE ")
+            .bind_str(&pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(role) = filter.role {
+        q.push(" AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ")
+            .bind_str(role.as_str())
+            .push(")");
+    }
+    match filter.active {
+        Some(true) => q.push(" AND u.active = TRUE"),
+        Some(false) => q.push(" AND u.active = FALSE"),
+        None => &mut q,
+    };
+    q
+}
+
 const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.unit_id, o.name_fa AS unit_name_fa, \
      o.path AS unit_path, u.active, u.created_at FROM users u JOIN org_units o ON o.id = u.unit_id";
 
@@ -239,6 +284,77 @@ impl Store {
         let sql = format!("{USER_SELECT} WHERE o.path LIKE $1 ORDER BY o.path, u.username");
         let rows: Vec<UserRow> =
             on_pool!(self, |c| sqlx::query_as(&sql).bind(actor.unit_path.subtree_pattern()).fetch_all(c).await)?;
+        self.with_roles(actor, rows).await
+    }
+
+    /// A page of the users in the actor's subtree, filtered and in the order
+    /// asked for, with how many there are.
+    pub async fn user_page(&self, actor: &Actor, filter: &UserFilter, order: &ListOrder) -> Result<ListPage<User>> {
+        require(actor, Action::Open(Module::Users))?;
+        let base = users_query(actor, filter);
+        let mut count = Sql::new("SELECT COUNT(*) FROM (");
+        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
+        let mut q = base;
+        q.push(&order.order_by(USER_SORTS, "u.id"))
+            .push(" LIMIT ")
+            .bind_int(crate::lists::PAGE_ROWS)
+            .push(" OFFSET ")
+            .bind_int(order.offset());
+        let (rows, total): (Vec<UserRow>, i64) = on_pool!(self, |c| {
+            let rows = q.builder().build_query_as().fetch_all(c).await?;
+            let total: (i64,) = count.builder().build_query_as().fetch_one(c).await?;
+            Ok::<_, sqlx::Error>((rows, total.0))
+        })?;
+        Ok(ListPage { rows: self.with_roles(actor, rows).await?, total, page: order.page.max(1) })
+    }
+
+    /// The users a filter finds, in the list's order, as CSV (at most
+    /// [`crate::lists::EXPORT_LIMIT`]; logged as an export). Returns the rows written.
+    pub async fn export_users(
+        &self,
+        actor: &Actor,
+        filter: &UserFilter,
+        order: &ListOrder,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        require(actor, Action::Open(Module::Users))?;
+        let mut q = users_query(actor, filter);
+        q.push(&order.order_by(USER_SORTS, "u.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
+        let rows: Vec<UserRow> = on_pool!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
+        let users = self.with_roles(actor, rows).await?;
+        #[derive(Serialize)]
+        struct Line<'a> {
+            username: &'a str,
+            display_name: &'a str,
+            unit: &'a str,
+            roles: String,
+            active: bool,
+            created_at: String,
+        }
+        let mut csv = csv::Writer::from_writer(out);
+        for (i, u) in users.iter().enumerate() {
+            let created = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(u.created_at) * 1000)
+                .ok()
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_default();
+            let line = Line {
+                username: &u.username,
+                display_name: &u.display_name,
+                unit: &u.unit_name_fa,
+                roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+                active: u.active,
+                created_at: created,
+            };
+            crate::registry::export::write_csv(&mut csv, &line, i == 0)?;
+        }
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let rows = users.len() as u64;
+        self.log_read(actor, crate::audit::Sensitive::Export, "users", "list", serde_json::json!({ "rows": rows }))
+            .await?;
+        Ok(rows)
+    }
+
+    async fn with_roles(&self, actor: &Actor, rows: Vec<UserRow>) -> Result<Vec<User>> {
         let roles = self.roles_of_users_in(&actor.unit_path).await?;
         Ok(rows
             .into_iter()

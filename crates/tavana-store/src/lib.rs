@@ -15,6 +15,7 @@ pub mod audit;
 pub mod audit_keys;
 mod error;
 pub mod iam;
+pub mod lists;
 pub mod org;
 pub mod outbox;
 

@@ -46,6 +46,10 @@ impl Lang {
             Lang::En => text.to_string(),
         }
     }
+    /// A count, grouped by thousands, in this language's digits.
+    pub fn number(self, n: i64) -> String {
+        self.digits(&tavana_domain::Rials::new(n).grouped())
+    }
     pub fn role(self, role: Role) -> &'static str {
         match self {
             Lang::Fa => role.label_fa(),
@@ -133,4 +137,14 @@ ui_texts! {
     title_error: "درخواست انجام نشد", "The request was not done";
     confirm_yes: "بله، انجام شود", "Yes, do it";
     confirm_no: "نه، بازگشت", "No, go back";
+    found: "یافته‌ها:", "Found:";
+    at_least: "دست‌کم", "at least";
+    at_least_short: "دست‌کم ", "at least ";
+    page: "صفحهٔ", "Page";
+    of: "از", "of";
+    previous_page: "صفحهٔ قبل", "Previous page";
+    next_page: "صفحهٔ بعد", "Next page";
+    download_csv: "دریافت CSV", "Download CSV";
+    download_xlsx: "دریافت اکسل (XLSX)", "Download Excel (XLSX)";
+    list_pages: "صفحه‌های فهرست", "List pages";
 }

@@ -12,6 +12,7 @@ mod error;
 mod forms;
 mod i18n;
 mod labels;
+mod lists;
 mod metrics;
 mod openapi;
 mod page;

@@ -2,12 +2,14 @@
 //! whole population or interpreted for some persons from the same variables.
 
 mod eligibility;
+pub(crate) use eligibility::Sql;
 
 use crate::access::require;
 use crate::db::Store;
+use crate::lists::{ListOrder, ListPage, SortColumn};
 use crate::registry::Value as Written;
 use crate::{Result, StoreError};
-use eligibility::{AsOf, Sql, column_of, expression, outcome, used_variables, variables};
+use eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
@@ -1503,7 +1505,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<EnrollmentRow>> {
         self.program(actor, program_id).await?;
-        let q = enrollments_query(actor, program_id, filter, after, Some(limit));
+        let mut q = enrollments_query(actor, program_id, filter, after);
+        q.push(" ORDER BY e.id LIMIT ").bind_int(limit);
         let rows: Vec<EnrollmentRow> = on_bounded!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
         self.log_read(
             actor,
@@ -1541,8 +1544,55 @@ impl Store {
     }
 }
 
-/// The query behind a program's enrollment list and its export.
-fn enrollments_query(actor: &Actor, program_id: i64, filter: &EnrollmentFilter, after: i64, limit: Option<i64>) -> Sql {
+/// The columns a program's enrollment list sorts by.
+pub const ENROLLMENT_SORTS: &[SortColumn] = &[
+    SortColumn { key: "name", sql: "s.last_key" },
+    SortColumn { key: "national_code", sql: "s.national_code" },
+    SortColumn { key: "state", sql: "e.state" },
+    SortColumn { key: "amount", sql: "e.amount_rials" },
+    SortColumn { key: "place", sql: "cty.code" },
+    SortColumn { key: "updated", sql: "e.updated_at" },
+];
+
+impl Store {
+    /// A page of a program's enrollments in the actor's subtree, filtered and in
+    /// the order asked for, with how many there are (logged: names with amounts).
+    pub async fn program_enrollment_page(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        filter: &EnrollmentFilter,
+        order: &ListOrder,
+    ) -> Result<ListPage<EnrollmentRow>> {
+        self.program(actor, program_id).await?;
+        let base = enrollments_query(actor, program_id, filter, 0);
+        let mut count = Sql::new("SELECT COUNT(*) FROM (");
+        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
+        let mut q = base;
+        q.push(&order.order_by(ENROLLMENT_SORTS, "e.id"))
+            .push(" LIMIT ")
+            .bind_int(crate::lists::PAGE_ROWS)
+            .push(" OFFSET ")
+            .bind_int(order.offset());
+        let (rows, total): (Vec<EnrollmentRow>, i64) = on_bounded!(self, |c| {
+            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
+            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
+            Ok::<_, sqlx::Error>((rows, total.0))
+        })?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Enrollments,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows.len(), "page": order.page, "sort": order.sorted_by(ENROLLMENT_SORTS) }),
+        )
+        .await?;
+        Ok(ListPage { rows, total, page: order.page.max(1) })
+    }
+}
+
+/// The query behind a program's enrollment list and its export, unordered.
+fn enrollments_query(actor: &Actor, program_id: i64, filter: &EnrollmentFilter, after: i64) -> Sql {
     let mut q = Sql::new(
         "SELECT e.id, e.person_id, s.national_code, s.first_name, s.last_name, e.state, e.amount_rials, \
          prov.code AS province, cty.code AS county, e.updated_at, EXISTS (SELECT 1 FROM enrollment_reviews r \
@@ -1562,26 +1612,25 @@ fn enrollments_query(actor: &Actor, program_id: i64, filter: &EnrollmentFilter, 
     if let Some(place) = filter.place.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         q.push(" AND (prov.code = ").bind_str(place).push(" OR cty.code = ").bind_str(place).push(")");
     }
-    q.push(" ORDER BY e.id");
-    if let Some(limit) = limit {
-        q.push(" LIMIT ").bind_int(limit);
-    }
     q
 }
 
 impl Store {
-    /// Writes a program's enrollments in the actor's subtree as CSV, filtered
-    /// (one entry in the read log for the whole file). Returns the rows written.
+    /// Writes a program's enrollments in the actor's subtree as CSV, filtered and
+    /// in the list's order, at most [`crate::lists::EXPORT_LIMIT`] rows (one entry
+    /// in the read log for the whole file). Returns the rows written.
     pub async fn export_program_enrollments(
         &self,
         actor: &Actor,
         program_id: i64,
         filter: &EnrollmentFilter,
+        order: &ListOrder,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
         use futures_util::TryStreamExt;
         self.program(actor, program_id).await?;
-        let q = enrollments_query(actor, program_id, filter, 0, None);
+        let mut q = enrollments_query(actor, program_id, filter, 0);
+        q.push(&order.order_by(ENROLLMENT_SORTS, "e.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
         let mut csv = csv::Writer::from_writer(out);
         let mut rows = 0u64;
         on_pool!(self, |c| {

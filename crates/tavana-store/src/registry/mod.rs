@@ -193,10 +193,10 @@ pub struct Page<T> {
 }
 
 /// The most rows an export of a search writes.
-pub const SEARCH_EXPORT_LIMIT: u64 = 100_000;
+pub const SEARCH_EXPORT_LIMIT: u64 = crate::lists::EXPORT_LIMIT as u64;
 
 /// The most a list counts before it says "at least".
-pub const COUNT_LIMIT: i64 = 10_000;
+pub const COUNT_LIMIT: i64 = crate::lists::COUNT_LIMIT;
 
 const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, h.file_number, h.province_id, h.unit_id, h.place_id, \
      h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \

@@ -34,6 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/lang", get(session::switch_language))
         .route("/users", get(ui::list).post(ui::create))
         .route("/users/new", get(ui::new_form))
+        .route("/users/download", get(ui::download))
         .route("/users/{id}", get(ui::show))
         .route("/users/{id}/active", post(ui::set_active))
         .route("/users/{id}/access", post(ui::set_access))

@@ -15,6 +15,8 @@ ui_texts! {
     new_user: "کاربر جدید", "New user";
     display_name: "نام و نام خانوادگی", "Full name";
     roles: "نقش‌ها", "Roles";
+    filter: "پالایش", "Filter";
+    filter_users: "پالایش کاربران", "Filter users";
     status: "وضعیت", "Status";
     active: "فعال", "Active";
     inactive: "غیرفعال", "Disabled";

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tavana_domain::iam::IamAction;
 use tavana_domain::iam::{Action, Module, Role};
 use tavana_store::StoreError;
-use tavana_store::iam::{NewUser, User};
+use tavana_store::iam::{NewUser, USER_SORTS, User, UserFilter};
 
 pub struct UserRow {
     pub id: i64,
@@ -46,14 +46,87 @@ struct ListPage {
     layout: Layout,
     rows: Vec<UserRow>,
     can_manage: bool,
+    q: UsersQuery,
+    roles: Vec<(&'static str, &'static str)>,
+    headers: Vec<crate::lists::Header>,
+    nav: crate::lists::ListNav,
 }
 
-pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
-    let users = state.store.users(&user.actor).await.in_lang(lang)?;
-    let rows = users.iter().map(|u| user_row(lang, u)).collect();
-    let can_manage = user.actor.may(Action::Iam(IamAction::ManageUsers));
-    let layout = Layout::new(lang, &user, super::texts::texts(lang).users, Some(Module::Users), "/users");
-    Ok(render(StatusCode::OK, &ListPage { t: super::texts::texts(lang), layout, rows, can_manage }))
+/// The user list's filters and list parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UsersQuery {
+    /// Part of the username or the display name.
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub role: String,
+    /// `yes`, `no` or empty.
+    #[serde(default)]
+    pub active: String,
+    #[serde(flatten)]
+    pub list: crate::lists::ListParams,
+}
+
+impl UsersQuery {
+    fn filter(&self) -> UserFilter {
+        UserFilter {
+            text: self.text.clone(),
+            role: Role::parse(self.role.trim()),
+            active: match self.active.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+        }
+    }
+
+    fn filters(&self) -> String {
+        use crate::auth::url_encode;
+        format!("text={}&role={}&active={}", url_encode(&self.text), url_encode(&self.role), url_encode(&self.active))
+    }
+}
+
+/// The users in the admin's scope: filtered, sorted, a page at a time.
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    axum::extract::Query(q): axum::extract::Query<UsersQuery>,
+) -> Result<Response, PageError> {
+    let t = super::texts::texts(lang);
+    let order = q.list.order();
+    let page = state.store.user_page(&user.actor, &q.filter(), &order).await.in_lang(lang)?;
+    let columns = [
+        ("username", t.username),
+        ("display_name", t.display_name),
+        ("unit", t.unit),
+        ("roles", t.roles),
+        ("status", t.status),
+        ("created", t.created),
+    ];
+    let view = ListPage {
+        t,
+        layout: Layout::new(lang, &user, t.users, Some(Module::Users), "/users"),
+        rows: page.rows.iter().map(|u| user_row(lang, u)).collect(),
+        can_manage: user.actor.may(Action::Iam(IamAction::ManageUsers)),
+        roles: Role::ALL.iter().map(|&r| (r.as_str(), lang.role(r))).collect(),
+        headers: crate::lists::headers("/users", &q.filters(), &columns, USER_SORTS, &order),
+        nav: crate::lists::nav(lang, "/users", "/users/download", &q.filters(), &order, &page),
+        q,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// The users a filter finds, as CSV or XLSX, in the list's order.
+pub async fn download(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    axum::extract::Query(q): axum::extract::Query<UsersQuery>,
+) -> Result<Response, PageError> {
+    let mut out = Vec::new();
+    state.store.export_users(&user.actor, &q.filter(), &q.list.order(), &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, "users", q.list.format, out))
 }
 
 /// An option of a select or a checkbox.

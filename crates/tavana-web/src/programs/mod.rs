@@ -63,7 +63,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}/edit", get(ui::edit_form).post(ui::update))
         .route("/programs/{id}/proposals", post(ui::propose))
         .route("/programs/{id}/enrollments", get(ui::enrollments).post(ui::confirm))
-        .route("/programs/{id}/enrollments.csv", get(ui::enrollments_csv))
+        .route("/programs/{id}/enrollments.csv", get(ui::enrollments_download))
+        .route("/programs/{id}/enrollments/download", get(ui::enrollments_download))
         .route("/programs/{id}/explain/{person}", get(ui::explain).post(ui::decide))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -77,11 +77,9 @@ ui_texts! {
     enrollments: "ثبت‌نام‌ها", "Enrollments";
     place_code: "کد استان یا شهرستان", "Province or county code";
     filter: "نمایش", "Show";
-    export_csv: "دریافت پرونده (CSV)", "Download (CSV)";
     no_enrollments: "ثبت‌نامی با این شرط‌ها نیست.", "No enrollments match.";
     national_code: "کد ملی", "National code";
     under_review: "در انتظار بازبینی", "to review";
-    next_page: "صفحهٔ بعد", "Next page";
     recent_decisions: "تصمیم‌های اخیر", "Recent decisions";
     all_enrollments: "همهٔ ثبت‌نام‌ها", "All enrollments";
     person_id: "شناسهٔ فرد", "Person";

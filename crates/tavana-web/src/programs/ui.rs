@@ -25,6 +25,8 @@ use tavana_domain::programs::{
 };
 use tavana_domain::programs::{Outcome, ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
+use tavana_store::lists::ListPage as Rows;
+use tavana_store::programs::ENROLLMENT_SORTS;
 use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, EnrollmentFilter, Program, Proposal, SimulationRow};
 
 fn money(lang: Lang, rials: i64) -> String {
@@ -1064,8 +1066,8 @@ pub struct EnrollmentsQuery {
     state: String,
     #[serde(default)]
     place: String,
-    #[serde(default)]
-    after: Option<i64>,
+    #[serde(flatten)]
+    list: crate::lists::ListParams,
 }
 
 impl EnrollmentsQuery {
@@ -1077,16 +1079,9 @@ impl EnrollmentsQuery {
         Ok(EnrollmentFilter { state, place: Some(self.place.trim().to_string()).filter(|p| !p.is_empty()) })
     }
 
-    /// The query string of these filters (and a page's start).
-    fn link(&self, after: Option<i64>) -> String {
-        let mut parts = vec![
-            format!("state={}", crate::auth::url_encode(&self.state)),
-            format!("place={}", crate::auth::url_encode(&self.place)),
-        ];
-        if let Some(after) = after {
-            parts.push(format!("after={after}"));
-        }
-        parts.join("&")
+    /// The query string of these filters.
+    fn filters(&self) -> String {
+        format!("state={}&place={}", crate::auth::url_encode(&self.state), crate::auth::url_encode(&self.place))
     }
 }
 
@@ -1111,8 +1106,8 @@ struct EnrollmentsPage {
     place: String,
     states: Vec<(&'static str, String)>,
     rows: Vec<EnrollmentView>,
-    next: Option<String>,
-    csv: String,
+    headers: Vec<crate::lists::Header>,
+    nav: crate::lists::ListNav,
     error: Option<String>,
 }
 
@@ -1126,18 +1121,21 @@ pub async fn enrollments(
 ) -> Result<Response, PageError> {
     let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
     let t = super::texts::texts(lang);
-    let (rows, next, error) = match q.filter() {
+    let order = q.list.order();
+    let (page, error) = match q.filter() {
         Ok(filter) => {
-            let rows = state
-                .store
-                .program_enrollments(&user.actor, id, &filter, q.after.unwrap_or(0), 100)
-                .await
-                .in_lang(lang)?;
-            let next = (rows.len() == 100).then(|| rows.last().map(|r| q.link(Some(r.id)))).flatten();
-            (rows, next, None)
+            (state.store.program_enrollment_page(&user.actor, id, &filter, &order).await.in_lang(lang)?, None)
         }
-        Err(e) => (Vec::new(), None, Some(field_message(lang, &e))),
+        Err(e) => (Rows { rows: Vec::new(), total: 0, page: 1 }, Some(field_message(lang, &e))),
     };
+    let path = format!("/programs/{id}/enrollments");
+    let columns = [
+        ("name", t.name),
+        ("national_code", t.national_code),
+        ("state", t.enrollment_state),
+        ("amount", t.amount),
+        ("place", t.place),
+    ];
     let page = EnrollmentsPage {
         t,
         layout: Layout::new(lang, &user, t.enrollments, Some(Module::Programs), &format!("/programs/{id}/enrollments")),
@@ -1146,7 +1144,10 @@ pub async fn enrollments(
         state: q.state.clone(),
         place: q.place.clone(),
         states: EnrollmentState::ALL.iter().map(|s| (s.code(), state_label(lang, *s))).collect(),
-        rows: rows
+        headers: crate::lists::headers(&path, &q.filters(), &columns, ENROLLMENT_SORTS, &order),
+        nav: crate::lists::nav(lang, &path, &format!("{path}/download"), &q.filters(), &order, &page),
+        rows: page
+            .rows
             .into_iter()
             .map(|r| EnrollmentView {
                 person_id: r.person_id,
@@ -1158,15 +1159,13 @@ pub async fn enrollments(
                 under_review: r.under_review,
             })
             .collect(),
-        next: next.map(|n| format!("/programs/{id}/enrollments?{n}")),
-        csv: format!("/programs/{id}/enrollments.csv?{}", q.link(None)),
         error,
     };
     Ok(render(StatusCode::OK, &page))
 }
 
-/// A program's enrollments as a CSV file, with the same filters.
-pub async fn enrollments_csv(
+/// A program's enrollments as a CSV or XLSX file, with the list's filters and order.
+pub async fn enrollments_download(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
@@ -1175,15 +1174,8 @@ pub async fn enrollments_csv(
 ) -> Result<Response, PageError> {
     let filter = q.filter().map_err(|e| PageError(lang, Problem::from(StoreError::Invalid(e))))?;
     let mut out = Vec::new();
-    state.store.export_program_enrollments(&user.actor, id, &filter, &mut out).await.in_lang(lang)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"program-{id}-enrollments.csv\"")),
-        ],
-        out,
-    )
-        .into_response())
+    state.store.export_program_enrollments(&user.actor, id, &filter, &q.list.order(), &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, &format!("program-{id}-enrollments"), q.list.format, out))
 }
 
 #[cfg(test)]

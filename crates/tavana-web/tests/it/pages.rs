@@ -324,3 +324,59 @@ async fn an_admin_sets_another_users_password() {
     let api = app.client().get(app.url("/api/v1/programs")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(api.status(), 401);
 }
+
+/// The user list filters, counts, sorts both ways and downloads what it shows
+/// as CSV and XLSX, in scope: a province's administrator sees the province only.
+#[tokio::test]
+async fn the_user_list_filters_sorts_counts_and_downloads() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let get = |client: reqwest::Client, path: String| {
+        let url = app.url(&path);
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response
+        }
+    };
+    let page =
+        get(admin.clone(), "/users?role=program_officer&sort=username&dir=desc".into()).await.text().await.unwrap();
+    let names: Vec<&str> = page
+        .match_indices("<td dir=\"ltr\"><a href=\"/users/")
+        .map(|(i, marker)| {
+            let rest = &page[i + marker.len()..];
+            &rest[rest.find("\">").unwrap() + 2..rest.find("</a>").unwrap()]
+        })
+        .collect();
+    assert_eq!(names, ["program.tehran", "program.chief", "program"], "{page}");
+    assert!(page.contains("<p id=\"result-count\" role=\"status\">یافته‌ها: ۳</p>"), "{page}");
+    assert!(page.contains("aria-sort=\"descending\""), "the sorted column says so");
+    // The header of the sorted column turns the direction; the filters are kept.
+    assert!(
+        page.contains("href=\"/users?text=&#38;role=program_officer&#38;active=&#38;sort=username&#38;dir=asc\""),
+        "{page}"
+    );
+    // Disabled users only: none.
+    let page = get(admin.clone(), "/users?active=no".into()).await.text().await.unwrap();
+    assert!(page.contains("یافته‌ها: ۰"), "{page}");
+    // A part of a display name.
+    let page = get(admin.clone(), "/users?text=%D8%B1%D8%B6%D8%A7%DB%8C%DB%8C".into()).await.text().await.unwrap();
+    assert!(page.contains(">program</a>") && !page.contains(">caseworker</a>"), "رضایی finds علی رضایی only");
+
+    let csv = get(admin.clone(), "/users/download?role=program_officer&sort=username&format=csv".into()).await;
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("username,display_name,unit,roles") && lines[1].starts_with("program,"), "{csv}");
+    let xlsx = get(admin.clone(), "/users/download?role=program_officer&format=xlsx".into()).await;
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = xlsx.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    assert!(String::from_utf8_lossy(&bytes).contains(">program.chief</t>"));
+
+    // Fars's administrator: Fars only.
+    let fars = app.signed_in("admin.fars").await;
+    let page = get(fars, "/users".into()).await.text().await.unwrap();
+    assert!(page.contains("یافته‌ها: ۱") && page.contains(">admin.fars</a>"), "{page}");
+}

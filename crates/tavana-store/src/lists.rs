@@ -1,0 +1,124 @@
+//! Lists people page through: a page of rows in the order asked for, and how many
+//! rows there are in all (counted up to [`COUNT_LIMIT`]; a count of the limit
+//! is shown as "at least"). Each list names the columns it may be sorted by, with the fixed SQL
+//! each sorts on; a request names a column by its key, so nothing a request
+//! says reaches the SQL text.
+
+/// How many rows a list counts; a count of this many means at least this many.
+pub const COUNT_LIMIT: i64 = 10_000;
+/// Rows on a page of a list.
+pub const PAGE_ROWS: i64 = 50;
+/// The most rows a list's download holds.
+pub const EXPORT_LIMIT: i64 = 100_000;
+
+/// A column a list may be sorted by: the key a request names it by and the SQL
+/// expression it sorts on (fixed text).
+#[derive(Debug, Clone, Copy)]
+pub struct SortColumn {
+    pub key: &'static str,
+    pub sql: &'static str,
+}
+
+/// Which page of a list, in which order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOrder {
+    /// A column's key; an unknown or empty one is the list's default order.
+    pub sort: String,
+    pub descending: bool,
+    /// From 1.
+    pub page: u32,
+}
+
+impl ListOrder {
+    /// ` ORDER BY …` on the column asked for (or the first), then on `tiebreak`
+    /// so that pages never overlap.
+    pub fn order_by(&self, columns: &[SortColumn], tiebreak: &str) -> String {
+        let column = columns.iter().find(|c| c.key == self.sort).or(columns.first());
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        match column {
+            Some(c) => format!(" ORDER BY {} {direction}, {tiebreak} {direction}", c.sql),
+            None => format!(" ORDER BY {tiebreak} {direction}"),
+        }
+    }
+
+    /// The key of the column the list is sorted by.
+    pub fn sorted_by(&self, columns: &[SortColumn]) -> &'static str {
+        columns.iter().find(|c| c.key == self.sort).or(columns.first()).map(|c| c.key).unwrap_or_default()
+    }
+
+    /// Rows to skip before this page.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page.max(1) - 1) * PAGE_ROWS
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage<T> {
+    pub rows: Vec<T>,
+    /// Rows in all, counted up to [`COUNT_LIMIT`] (then: at least that many).
+    pub total: i64,
+    /// Which page this is, from 1.
+    pub page: u32,
+}
+
+impl<T> ListPage<T> {
+    /// Whether a page follows this one.
+    pub fn has_next(&self) -> bool {
+        i64::from(self.page) * PAGE_ROWS < self.total
+    }
+
+    /// Pages in all, counting up to the counted rows.
+    pub fn pages(&self) -> i64 {
+        ((self.total + PAGE_ROWS - 1) / PAGE_ROWS).max(1)
+    }
+
+    /// Whether counting stopped at the limit: there are at least that many.
+    pub fn at_least(&self) -> bool {
+        self.total >= COUNT_LIMIT
+    }
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `text` as typed
+/// (its `%`, `_` and `\` taken literally).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[SortColumn] =
+        &[SortColumn { key: "name", sql: "s.last_key" }, SortColumn { key: "amount", sql: "e.amount_rials" }];
+
+    #[test]
+    fn only_a_listed_column_reaches_the_sql() {
+        let asked = |sort: &str, descending| ListOrder { sort: sort.into(), descending, page: 1 };
+        assert_eq!(asked("amount", true).order_by(COLUMNS, "e.id"), " ORDER BY e.amount_rials DESC, e.id DESC");
+        assert_eq!(asked("1; DROP TABLE x", false).order_by(COLUMNS, "e.id"), " ORDER BY s.last_key ASC, e.id ASC");
+        assert_eq!(asked("", false).sorted_by(COLUMNS), "name");
+    }
+
+    #[test]
+    fn a_contains_pattern_takes_wildcards_literally() {
+        assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn pages_follow_the_count() {
+        let page = |total, page| ListPage::<()> { rows: vec![], total, page };
+        assert!(page(51, 1).has_next() && !page(50, 1).has_next());
+        assert_eq!((page(0, 1).pages(), page(101, 1).pages()), (1, 3));
+        assert_eq!(ListOrder { page: 3, ..Default::default() }.offset(), 100);
+        assert!(page(COUNT_LIMIT, 1).at_least() && !page(COUNT_LIMIT - 1, 1).at_least());
+    }
+}
