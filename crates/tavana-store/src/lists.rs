@@ -93,6 +93,13 @@ pub(crate) fn contains_pattern(text: &str) -> String {
     pattern
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern matching text that starts with `text`.
+pub(crate) fn prefix_pattern(text: &str) -> String {
+    let mut pattern = contains_pattern(text);
+    pattern.remove(0);
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 pub mod duplicates;
 pub mod export;
+pub mod households;
 pub mod import;
 pub mod seal;
 

@@ -56,7 +56,8 @@ pub(crate) static LABELS: Labels = Labels(&[
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/registry", get(ui::search))
-        .route("/registry/households", post(ui::create_household))
+        .route("/registry/households", get(ui::households).post(ui::create_household))
+        .route("/registry/households/download", get(ui::households_download))
         .route("/registry/households/new", get(ui::new_household))
         .route("/registry/households/{id}", get(ui::household))
         .route("/registry/households/{id}/head", post(ui::succeed_head))

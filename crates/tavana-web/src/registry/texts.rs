@@ -111,5 +111,12 @@ ui_texts! {
     field: "فیلد", "Field";
     value: "مقدار", "Value";
     why_eligible: "چرا مستحق است یا نیست", "Why eligible or not";
+    household_list: "فهرست خانوارها", "Households";
+    file_number_starts: "شمارهٔ پرونده (آغاز آن)", "File number (its start)";
+    place_filter_hint: "کد استان، شهرستان، روستا یا شهر، مانند 08 یا 08-01", "A province's, county's, village's or city's code, e.g. 08 or 08-01";
+    members_count: "اعضای زنده", "Living members";
+    head: "سرپرست", "Head";
+    updated: "آخرین تغییر", "Last changed";
+    filter: "پالایش", "Filter";
     place_code_hint: "کد روستا یا شهر، مانند 08-01-C", "Village or city code, e.g. 08-01-C";
 }

@@ -23,6 +23,7 @@ use tavana_domain::registry::{
     RawDisability, RawHousehold, RawPerson, Relationship, Severity, Sex,
 };
 use tavana_store::StoreError;
+use tavana_store::registry::households::{HOUSEHOLD_SORTS, HouseholdFilter};
 use tavana_store::registry::{Household, Person, PersonCursor, PersonQuery, PersonSummary};
 
 /// An ISO date as people read it: Jalali, digits of the language.
@@ -269,6 +270,103 @@ pub async fn search(
         export_href,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The household list's filters and list parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HouseholdsQuery {
+    #[serde(default)]
+    pub file_number: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(flatten)]
+    pub list: crate::lists::ListParams,
+}
+
+impl HouseholdsQuery {
+    fn filter(&self) -> HouseholdFilter {
+        HouseholdFilter { file_number: self.file_number.clone(), place: self.place.clone() }
+    }
+
+    fn filters(&self) -> String {
+        use crate::auth::url_encode;
+        format!("file_number={}&place={}", url_encode(&self.file_number), url_encode(&self.place))
+    }
+}
+
+pub struct HouseholdLine {
+    pub id: i64,
+    pub file_number: String,
+    pub place: String,
+    pub place_code: String,
+    pub members: String,
+    pub head: String,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "households.html")]
+struct HouseholdsPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    q: HouseholdsQuery,
+    rows: Vec<HouseholdLine>,
+    headers: Vec<crate::lists::Header>,
+    nav: crate::lists::ListNav,
+}
+
+/// The households in the user's scope: filtered, sorted, a page at a time.
+pub async fn households(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<HouseholdsQuery>,
+) -> Result<Response, PageError> {
+    let t = super::texts::texts(lang);
+    let order = q.list.order();
+    let page = state.store.household_page(&user.actor, &q.filter(), &order).await.in_lang(lang)?;
+    let path = "/registry/households";
+    let file_number = crate::forms::label(lang, "file_number");
+    let columns = [
+        ("file_number", file_number.as_str()),
+        ("place", t.place),
+        ("members", t.members_count),
+        ("head", t.head),
+        ("updated", t.updated),
+    ];
+    let view = HouseholdsPage {
+        t,
+        layout: Layout::new(lang, &user, t.household_list, Some(Module::Registry), path),
+        rows: page
+            .rows
+            .iter()
+            .map(|h| HouseholdLine {
+                id: h.id,
+                file_number: h.file_number.clone(),
+                place: format!("{}، {}", h.place, h.county),
+                place_code: h.place_code.clone(),
+                members: lang.number(h.members),
+                head: h.head.clone().unwrap_or_default(),
+                updated: lang.instant(h.updated_at),
+            })
+            .collect(),
+        headers: crate::lists::headers(path, &q.filters(), &columns, HOUSEHOLD_SORTS, &order),
+        nav: crate::lists::nav(lang, path, "/registry/households/download", &q.filters(), &order, &page),
+        q,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// The households a filter finds, as CSV or XLSX, in the list's order.
+pub async fn households_download(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<HouseholdsQuery>,
+) -> Result<Response, PageError> {
+    let mut out = Vec::new();
+    state.store.export_households(&user.actor, &q.filter(), &q.list.order(), &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, "households", q.list.format, out))
 }
 
 /// The persons a search finds, as a CSV file (summaries, logged as an export).

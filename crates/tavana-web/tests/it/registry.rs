@@ -867,3 +867,52 @@ async fn search_results_download_as_csv() {
     let export = reads.iter().find(|r| r.object_type == "search").expect("logged");
     assert!(export.after_json.as_deref().unwrap().contains("father_name"), "{export:?}");
 }
+
+/// The household list: the office's households with place, living members and
+/// head, filtered by file number and place, sorted by members, counted, and
+/// downloaded as CSV and XLSX; another province's household is not in it.
+#[tokio::test]
+async fn the_household_list_filters_sorts_and_downloads_in_scope() {
+    let app = spawn_app().await;
+    let worker = app.token_for("caseworker").await;
+    register_head(&app, &worker).await;
+    let registrar = app.token_for("registrar").await;
+    let client = app.client();
+    for (file, place) in [("T-2", "08-01-C"), ("T-3", "08-01-D1-V1"), ("F-1", "17-01-C")] {
+        let token = if file.starts_with('F') { &registrar } else { &worker };
+        let response = client
+            .post(app.url("/api/v1/households"))
+            .bearer_auth(token)
+            .json(&json!({ "file_number": file, "place": place }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{file}");
+    }
+    let browser = app.signed_in("caseworker").await;
+    let page = |path: &'static str| {
+        let (browser, url) = (browser.clone(), app.url(path));
+        async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let all = page("/registry/households?sort=members&dir=desc").await;
+    assert!(all.contains("یافته‌ها: ۳"), "Tehran's three, not Fars's: {all}");
+    assert!(!all.contains("F-1"));
+    let first = all.find(">T-1</a>").unwrap();
+    assert!(first < all.find(">T-2</a>").unwrap(), "the household with a member comes first");
+    assert!(all.contains("علی کاظمی"), "its head, named");
+    let village = page("/registry/households?place=08-01-D1-V1").await;
+    assert!(village.contains("یافته‌ها: ۱") && village.contains(">T-3</a>"), "{village}");
+    let by_file = page("/registry/households?file_number=T-").await;
+    assert!(by_file.contains("یافته‌ها: ۳"), "{by_file}");
+    let none = page("/registry/households?file_number=%25").await;
+    assert!(none.contains("یافته‌ها: ۰"), "a % is a character, not a wildcard: {none}");
+
+    let csv = page("/registry/households/download?place=08-01-C&sort=file_number&format=csv").await;
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("file_number,place_code,place,county,members,head"), "{csv}");
+    assert!(lines[1].starts_with("T-1,08-01-C,") && lines[1].contains(",1,"), "{csv}");
+    let xlsx = browser.get(app.url("/registry/households/download?format=xlsx")).send().await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+}
