@@ -1,6 +1,8 @@
 //! The audit log: a hash chain of every write (and of reads of sensitive data).
 
 use crate::db::{Chain, Store, WriteTx};
+use crate::lists::{ListOrder, ListPage, SortColumn};
+use crate::programs::Sql;
 use crate::{Result, StoreError};
 use serde::Serialize;
 use tavana_domain::audit::AuditAction;
@@ -516,28 +518,130 @@ impl Store {
 
     /// [`Store::recent_audit_entries`] of one action only, when given.
     pub async fn audit_entries(&self, actor: &Actor, action: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
-        if !actor.may(Action::Audit(AuditAction::Read)) {
-            return Err(StoreError::Forbidden("read the audit log"));
-        }
-        let pattern = actor.unit_path.subtree_pattern();
-        let is_root = actor.unit_path.is_root();
-        let rows = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT a.seq, a.at, a.actor_user_id, a.actor_unit_id, a.action, a.object_type, a.object_id, \
-                 a.before_json, a.after_json, a.prev_hash, a.hash, p.username AS actor_username FROM audit_log a \
-                 LEFT JOIN org_units u ON u.id = a.actor_unit_id LEFT JOIN users p ON p.id = a.actor_user_id \
-                 WHERE (u.path LIKE $1 OR (a.actor_unit_id IS NULL AND $2)) AND ($3 IS NULL OR a.action = $3) \
-                 ORDER BY a.seq DESC LIMIT $4",
-            )
-            .bind(&pattern)
-            .bind(is_root)
-            .bind(action)
-            .bind(limit)
-            .fetch_all(c)
-            .await
-        })?;
+        let filter = AuditFilter { action: action.unwrap_or_default().to_string(), ..AuditFilter::default() };
+        let mut q = audit_query(actor, &filter)?;
+        q.push(" ORDER BY a.seq DESC LIMIT ").bind_int(limit);
+        let rows = on_pool!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
         Ok(rows)
     }
+
+    /// A page of the audit entries in the actor's scope, filtered, newest or
+    /// oldest first, with how many there are.
+    pub async fn audit_page(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        order: &ListOrder,
+    ) -> Result<ListPage<AuditEntry>> {
+        let base = audit_query(actor, filter)?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM (");
+        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
+        let mut q = base;
+        q.push(&order.order_by(AUDIT_SORTS, "a.seq"))
+            .push(" LIMIT ")
+            .bind_int(crate::lists::PAGE_ROWS)
+            .push(" OFFSET ")
+            .bind_int(order.offset());
+        let (rows, total): (Vec<AuditEntry>, i64) = on_bounded!(self, |c| {
+            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
+            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
+            Ok::<_, sqlx::Error>((rows, total.0))
+        })?;
+        Ok(ListPage { rows, total, page: order.page.max(1) })
+    }
+
+    /// The audit entries a filter finds, in the list's order, as CSV (at most
+    /// [`crate::lists::EXPORT_LIMIT`]; itself logged as an export). Returns the rows.
+    pub async fn export_audit(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        order: &ListOrder,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        #[derive(Serialize)]
+        struct Line<'a> {
+            seq: i64,
+            at: String,
+            user: &'a str,
+            action: &'a str,
+            action_fa: &'a str,
+            object_type: &'a str,
+            object_id: &'a str,
+            before: &'a str,
+            after: &'a str,
+            hash: &'a str,
+        }
+        let mut q = audit_query(actor, filter)?;
+        q.push(&order.order_by(AUDIT_SORTS, "a.seq")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
+        let mut csv = csv::Writer::from_writer(out);
+        let mut rows = 0u64;
+        on_pool!(self, |c| {
+            let mut builder = q.builder();
+            let mut stream = builder.build_query_as::<AuditEntry>().fetch(c);
+            while let Some(e) = stream.try_next().await? {
+                let line = Line {
+                    seq: e.seq,
+                    at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.at) * 1000)
+                        .ok()
+                        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                        .unwrap_or_default(),
+                    user: e.actor_username.as_deref().unwrap_or("system"),
+                    action: &e.action,
+                    action_fa: tavana_domain::audit::action_label(&e.action, true),
+                    object_type: &e.object_type,
+                    object_id: &e.object_id,
+                    before: e.before_json.as_deref().unwrap_or_default(),
+                    after: e.after_json.as_deref().unwrap_or_default(),
+                    hash: &e.hash,
+                };
+                crate::registry::export::write_csv(&mut csv, &line, rows == 0)?;
+                rows += 1;
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.log_read(actor, Sensitive::Export, "audit", "log", serde_json::json!({ "rows": rows, "filter": filter }))
+            .await?;
+        Ok(rows)
+    }
+}
+
+/// What to list audit entries by; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditFilter {
+    /// An action's code (`person.update`).
+    pub action: String,
+    /// The acting user's name.
+    pub username: String,
+    /// The object's id (a person's, a program's…).
+    pub object_id: String,
+}
+
+/// The audit list sorts by its sequence only: newest or oldest first.
+pub const AUDIT_SORTS: &[SortColumn] = &[SortColumn { key: "seq", sql: "a.seq" }];
+
+/// The entries of the actor's scope (made by actors of their subtree, or by the
+/// system for HQ) a filter finds, unordered. Only auditors and admins read them.
+fn audit_query(actor: &Actor, filter: &AuditFilter) -> Result<Sql> {
+    if !actor.may(Action::Audit(AuditAction::Read)) {
+        return Err(StoreError::Forbidden("read the audit log"));
+    }
+    let mut q = Sql::new(
+        "SELECT a.seq, a.at, a.actor_user_id, a.actor_unit_id, a.action, a.object_type, a.object_id,          a.before_json, a.after_json, a.prev_hash, a.hash, a.key_id, p.username AS actor_username FROM audit_log a          LEFT JOIN org_units u ON u.id = a.actor_unit_id LEFT JOIN users p ON p.id = a.actor_user_id WHERE (u.path LIKE ",
+    );
+    q.bind_str(&actor.unit_path.subtree_pattern());
+    q.push(if actor.unit_path.is_root() { " OR a.actor_unit_id IS NULL)" } else { ")" });
+    for (column, value) in
+        [("a.action", &filter.action), ("p.username", &filter.username), ("a.object_id", &filter.object_id)]
+    {
+        let value = value.trim();
+        if !value.is_empty() {
+            q.push(" AND ").push(column).push(" = ").bind_str(value);
+        }
+    }
+    Ok(q)
 }
 
 fn broken(seq: i64, reason: &str) -> ChainReport {

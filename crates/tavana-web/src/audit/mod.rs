@@ -20,7 +20,10 @@ pub(crate) static LABELS: Labels = Labels(&[("seq", "شمارهٔ رویداد",
 
 /// The module's pages.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(ui::show)).layer(from_fn_with_state(&LABELS, scoped))
+    Router::new()
+        .route("/audit", get(ui::show))
+        .route("/audit/download", get(ui::download))
+        .layer(from_fn_with_state(&LABELS, scoped))
 }
 
 /// The module's API routes.

@@ -3,6 +3,8 @@
 use crate::i18n::ui_texts;
 
 ui_texts! {
+    filter_entries: "پالایش رویدادها", "Filter entries";
+    object_id: "شناسهٔ مورد", "Object id";
     audit_log: "رویدادنگاری", "Audit log";
     chain_intact: "زنجیرهٔ رویدادها سالم است. شمار رویدادها:", "The audit chain is intact. Entries:";
     recent_reads: "مشاهده‌های اخیر اطلاعات حساس", "Recent reads of sensitive data";

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use tavana_domain::iam::Module;
-use tavana_store::audit::ChainReport;
+use tavana_store::audit::{AUDIT_SORTS, AuditFilter, ChainReport};
 
 pub struct EntryRow {
     pub seq: String,
@@ -36,14 +36,68 @@ struct AuditPage {
     person: String,
     /// The actions to filter by (code, label, chosen).
     actions: Vec<(&'static str, &'static str, bool)>,
+    q: AuditQuery,
+    headers: Vec<crate::lists::Header>,
+    nav: crate::lists::ListNav,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct AuditQuery {
     /// Show who read this person's data instead of the newest reads.
+    #[serde(default)]
     person: Option<i64>,
-    /// Show entries of this action only.
-    action: Option<String>,
+    /// Entries of this action only.
+    #[serde(default)]
+    action: String,
+    /// Entries by this user only.
+    #[serde(default)]
+    username: String,
+    /// Entries about this object only.
+    #[serde(default)]
+    object_id: String,
+    #[serde(flatten)]
+    list: crate::lists::ListParams,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        // An action not in the list is no filter at all (and no value in SQL).
+        let action = tavana_domain::audit::ACTIONS.iter().find(|(c, _, _)| *c == self.action.trim());
+        AuditFilter {
+            action: action.map(|(c, _, _)| c.to_string()).unwrap_or_default(),
+            username: self.username.trim().to_string(),
+            object_id: tavana_domain::text::to_ascii_digits(self.object_id.trim()),
+        }
+    }
+
+    fn filters(&self) -> String {
+        use crate::auth::url_encode;
+        format!(
+            "action={}&username={}&object_id={}",
+            url_encode(&self.action),
+            url_encode(&self.username),
+            url_encode(&self.object_id)
+        )
+    }
+
+    /// Newest first unless asked otherwise.
+    fn order(&self) -> tavana_store::lists::ListOrder {
+        let mut order = self.list.order();
+        order.descending = self.list.dir != "asc";
+        order
+    }
+}
+
+/// The entries a filter finds, as CSV or XLSX, in the list's order.
+pub async fn download(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let mut out = Vec::new();
+    state.store.export_audit(&user.actor, &q.filter(), &q.order(), &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, "audit", q.list.format, out))
 }
 
 pub async fn show(
@@ -52,8 +106,8 @@ pub async fn show(
     user: SessionUser,
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let action = q.action.as_deref().filter(|a| tavana_domain::audit::ACTIONS.iter().any(|(c, _, _)| c == a));
-    let entries = state.store.audit_entries(&user.actor, action, 200).await.in_lang(lang)?;
+    let (filter, order) = (q.filter(), q.order());
+    let page = state.store.audit_page(&user.actor, &filter, &order).await.in_lang(lang)?;
     let reads = match q.person {
         Some(person) => state.store.reads_of_person(&user.actor, person, 500).await.in_lang(lang)?,
         None => state.store.recent_reads(&user.actor, 100).await.in_lang(lang)?,
@@ -87,7 +141,7 @@ pub async fn show(
             _ => format!("{} {}", e.object_type, e.object_id),
         },
     };
-    let rows = entries.iter().map(row).collect();
+    let rows = page.rows.iter().map(row).collect();
     let reads = reads.iter().map(row).collect();
     let layout = Layout::new(lang, &user, t.audit_log, Some(Module::Audit), "/audit");
     Ok(render(
@@ -104,8 +158,17 @@ pub async fn show(
             person: q.person.map(|p| p.to_string()).unwrap_or_default(),
             actions: tavana_domain::audit::ACTIONS
                 .iter()
-                .map(|(code, fa, en)| (*code, if lang == Lang::Fa { *fa } else { *en }, action == Some(*code)))
+                .map(|(code, fa, en)| (*code, if lang == Lang::Fa { *fa } else { *en }, filter.action == *code))
                 .collect(),
+            headers: crate::lists::headers(
+                "/audit",
+                &q.filters(),
+                &[("seq", "#"), ("when", t.when), ("who", t.who), ("action", t.action), ("object", t.object)],
+                AUDIT_SORTS,
+                &order,
+            ),
+            nav: crate::lists::nav(lang, "/audit", "/audit/download", &q.filters(), &order, &page),
+            q,
         },
     ))
 }

@@ -290,6 +290,44 @@ async fn the_audit_page_names_actions_in_persian_and_filters_them() {
     let entries = &filtered[filtered.find("id=\"entries\"").unwrap()..];
     let entries = &entries[..entries.find("</table>").unwrap()];
     assert!(entries.contains("بارگذاری تقسیمات کشوری") && !entries.contains("ایجاد کاربر"), "{entries}");
+    assert!(filtered.contains("یافته‌ها: ۱<"), "the count is of the filtered entries, in scope");
+
+    // By user: the demo users were created by no one (the system); the admin's
+    // own actions are found by their name. Oldest first on asking.
+    let admin = app.signed_in("admin").await;
+    let page = admin.get(app.url("/users/new")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", "clerk"),
+        ("display_name", "منشی"),
+        ("unit_id", "1"),
+        ("roles", "auditor"),
+        ("password", "a long enough password"),
+    ];
+    assert_eq!(admin.post(app.url("/users")).form(&form).send().await.unwrap().status(), 303);
+    let by_admin = auditor.get(app.url("/audit?username=admin")).send().await.unwrap().text().await.unwrap();
+    // Signing in, then creating the user.
+    assert!(by_admin.contains("یافته‌ها: ۲<") && by_admin.contains("ایجاد کاربر"), "{by_admin}");
+    let oldest = auditor.get(app.url("/audit?sort=seq&dir=asc")).send().await.unwrap().text().await.unwrap();
+    assert!(oldest.contains("aria-sort=\"ascending\""));
+    let first_row = &oldest[oldest.find("<tbody>").unwrap()..];
+    assert!(first_row.contains("<td>۱</td>"), "entry 1 first");
+
+    // Downloads: the filtered entries, logged as an export.
+    let csv =
+        auditor.get(app.url("/audit/download?username=admin&action=user.create&format=csv")).send().await.unwrap();
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("seq,at,user,action,action_fa") && lines[1].contains("user.create"), "{csv}");
+    let xlsx = auditor.get(app.url("/audit/download?format=xlsx")).send().await.unwrap();
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let reads = auditor.get(app.url("/audit?action=read")).send().await.unwrap().text().await.unwrap();
+    assert!(reads.contains("audit log (export)"), "the download is in the read log");
+    // Someone who may not read the log may not download it either.
+    let worker = app.signed_in("caseworker").await;
+    assert_eq!(worker.get(app.url("/audit/download")).send().await.unwrap().status(), 403);
 }
 
 /// An administrator could not reset a password from the UI. On another user's
