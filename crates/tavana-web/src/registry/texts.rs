@@ -50,6 +50,7 @@ ui_texts! {
     age: "سن", "Age";
     found: "یافته‌ها:", "Found:";
     export_results: "دریافت یافته‌ها (CSV)", "Download the results (CSV)";
+    sorted_by_name: "به ترتیب نام خانوادگی و نام", "in order of last and first name";
     at_least: "دست‌کم", "at least";
     years: "سال", "years";
     saved: "ذخیره شد.", "Saved.";

@@ -90,6 +90,9 @@ pub struct SearchQuery {
     #[serde(default)]
     place: String,
     after: Option<String>,
+    /// A download's format.
+    #[serde(default)]
+    format: crate::tables::TableFormat,
 }
 
 impl SearchQuery {
@@ -386,16 +389,7 @@ pub async fn export_search(
         .map_err(|e| PageError(lang, StoreError::Invalid(e).into()))?;
     let mut out = Vec::new();
     state.store.export_search(&user.actor, &query, &mut out).await.in_lang(lang)?;
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(out);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"persons.csv\""),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::tables::download(lang, "persons", q.format, out))
 }
 
 #[derive(Template)]

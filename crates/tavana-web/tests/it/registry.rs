@@ -861,6 +861,12 @@ async fn search_results_download_as_csv() {
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
     assert!(csv.contains("national_code") && csv.contains("0012345679"), "{csv}");
+    // The same as an Excel workbook, the national code kept as text.
+    assert!(page.contains("id=\"export-results-xlsx\""));
+    let xlsx = client.get(app.url(&format!("{href}&format=xlsx"))).send().await.unwrap();
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let xlsx = xlsx.bytes().await.unwrap();
+    assert!(String::from_utf8_lossy(&xlsx).contains(">0012345679</t>"));
     // The download is in the read log, with the search it came from.
     let auditor = app.db.store.actor_for_user(app.db.store.user_id_by_name("auditor").await.unwrap()).await.unwrap();
     let reads = app.db.store.recent_reads(&auditor, 5).await.unwrap();
