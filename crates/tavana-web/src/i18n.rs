@@ -56,6 +56,15 @@ impl Lang {
             Lang::En => role.label_en(),
         }
     }
+    /// An ISO date (`2026-11-27`) as a Jalali one in this language's digits; text
+    /// that is not such a date is shown as it is.
+    pub fn date(self, iso: &str) -> String {
+        let parsed = time::Date::parse(iso, &time::macros::format_description!("[year]-[month]-[day]"));
+        match parsed.ok().and_then(|d| JalaliDate::from_gregorian(d).ok()) {
+            Some(j) => self.digits(&j.to_ascii()),
+            None => iso.to_string(),
+        }
+    }
     /// An instant stored as microseconds, as a Jalali date and Tehran time.
     pub fn instant(self, micros: i64) -> String {
         let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000) else {

@@ -1544,6 +1544,137 @@ impl Store {
     }
 }
 
+/// What to list a program's decisions by; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DecisionFilter {
+    /// The state decided.
+    pub to_state: Option<EnrollmentState>,
+    /// Who decided (a username).
+    pub decided_by: String,
+}
+
+/// A decision as a program's decision list shows it: with the person's name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct DecisionListRow {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub person_id: i64,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub decided_by: Option<String>,
+    #[serde(skip)]
+    pub decided_at: i64,
+    pub appeal_until: String,
+    pub amount_rials: Option<i64>,
+}
+
+/// The columns a program's decision list sorts by.
+pub const DECISION_SORTS: &[SortColumn] = &[
+    SortColumn { key: "decided", sql: "d.decided_at" },
+    SortColumn { key: "name", sql: "s.last_key" },
+    SortColumn { key: "to_state", sql: "d.to_state" },
+    SortColumn { key: "appeal_until", sql: "d.appeal_until" },
+];
+
+/// A program's decisions on enrollments in the actor's subtree a filter finds, unordered.
+fn decisions_query(actor: &Actor, program_id: i64, filter: &DecisionFilter) -> Sql {
+    let mut q = Sql::new(
+        "SELECT d.id, d.person_id, s.national_code, s.first_name, s.last_name, d.from_state, d.to_state, d.reasons,          d.legal_basis, u.username AS decided_by, d.decided_at, d.appeal_until, d.amount_rials FROM decisions d          JOIN enrollments e ON e.id = d.enrollment_id JOIN persons s ON s.id = d.person_id          LEFT JOIN users u ON u.id = d.decided_by WHERE d.program_id = ",
+    );
+    q.bind_int(program_id)
+        .push(" AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE ")
+        .bind_str(&actor.unit_path.subtree_pattern())
+        .push(")");
+    if let Some(state) = filter.to_state {
+        q.push(" AND d.to_state = ").bind_str(state.code());
+    }
+    let by = filter.decided_by.trim();
+    if !by.is_empty() {
+        q.push(" AND u.username = ").bind_str(by);
+    }
+    q
+}
+
+impl Store {
+    /// A page of a program's decisions in the actor's subtree, filtered and in
+    /// the order asked for, with how many there are (logged, as decisions are).
+    pub async fn program_decision_page(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        filter: &DecisionFilter,
+        order: &ListOrder,
+    ) -> Result<ListPage<DecisionListRow>> {
+        self.program(actor, program_id).await?;
+        let base = decisions_query(actor, program_id, filter);
+        let mut count = Sql::new("SELECT COUNT(*) FROM (");
+        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
+        let mut q = base;
+        q.push(&order.order_by(DECISION_SORTS, "d.id"))
+            .push(" LIMIT ")
+            .bind_int(crate::lists::PAGE_ROWS)
+            .push(" OFFSET ")
+            .bind_int(order.offset());
+        let (rows, total): (Vec<DecisionListRow>, i64) = on_bounded!(self, |c| {
+            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
+            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
+            Ok::<_, sqlx::Error>((rows, total.0))
+        })?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows.len(), "page": order.page, "filter": filter }),
+        )
+        .await?;
+        Ok(ListPage { rows, total, page: order.page.max(1) })
+    }
+
+    /// A program's decisions a filter finds, in the list's order, as CSV (at most
+    /// [`crate::lists::EXPORT_LIMIT`]; logged as an export). Returns the rows written.
+    pub async fn export_program_decisions(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        filter: &DecisionFilter,
+        order: &ListOrder,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        self.program(actor, program_id).await?;
+        let mut q = decisions_query(actor, program_id, filter);
+        q.push(&order.order_by(DECISION_SORTS, "d.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
+        let mut csv = csv::Writer::from_writer(out);
+        let mut rows = 0u64;
+        on_pool!(self, |c| {
+            let mut builder = q.builder();
+            let mut stream = builder.build_query_as::<DecisionListRow>().fetch(c);
+            while let Some(row) = stream.try_next().await? {
+                crate::registry::export::write_csv(&mut csv, &row, rows == 0)?;
+                rows += 1;
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Export,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "rows": rows, "decisions": filter }),
+        )
+        .await?;
+        Ok(rows)
+    }
+}
+
 /// The columns a program's enrollment list sorts by.
 pub const ENROLLMENT_SORTS: &[SortColumn] = &[
     SortColumn { key: "name", sql: "s.last_key" },

@@ -65,6 +65,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}/enrollments", get(ui::enrollments).post(ui::confirm))
         .route("/programs/{id}/enrollments.csv", get(ui::enrollments_download))
         .route("/programs/{id}/enrollments/download", get(ui::enrollments_download))
+        .route("/programs/{id}/decisions", get(ui::decisions))
+        .route("/programs/{id}/decisions/download", get(ui::decisions_download))
         .route("/programs/{id}/explain/{person}", get(ui::explain).post(ui::decide))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

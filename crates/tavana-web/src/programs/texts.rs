@@ -82,6 +82,11 @@ ui_texts! {
     under_review: "در انتظار بازبینی", "to review";
     recent_decisions: "تصمیم‌های اخیر", "Recent decisions";
     all_enrollments: "همهٔ ثبت‌نام‌ها", "All enrollments";
+    all_decisions: "همهٔ تصمیم‌ها", "All decisions";
+    decisions_of: "تصمیم‌ها", "Decisions";
+    decided_by: "تصمیم‌گیرنده", "Decided by";
+    appeal_until: "مهلت اعتراض", "Appeal until";
+    decided_to: "وضعیت تصمیم", "State decided";
     person_id: "شناسهٔ فرد", "Person";
     version: "نسخه", "Version";
     when: "زمان", "When";

@@ -25,9 +25,10 @@ use tavana_domain::programs::{
 };
 use tavana_domain::programs::{Outcome, ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
+use tavana_store::lists::ListOrder;
 use tavana_store::lists::ListPage as Rows;
-use tavana_store::programs::ENROLLMENT_SORTS;
 use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, EnrollmentFilter, Program, Proposal, SimulationRow};
+use tavana_store::programs::{DECISION_SORTS, DecisionFilter, ENROLLMENT_SORTS};
 
 fn money(lang: Lang, rials: i64) -> String {
     match lang {
@@ -472,16 +473,9 @@ async fn show_page(
             .in_lang(lang)?
             .into_iter()
             .map(|d| {
-                let label = |code: &str| {
-                    EnrollmentState::from_code(code).map(|s| state_label(lang, s)).unwrap_or_else(|| code.to_string())
-                };
                 (
                     d.person_id,
-                    format!(
-                        "{} ← {}",
-                        label(&d.to_state),
-                        d.from_state.as_deref().map(label).unwrap_or_else(|| "—".into())
-                    ),
+                    state_change(lang, d.from_state.as_deref(), &d.to_state),
                     d.reasons,
                     lang.instant(d.decided_at),
                 )
@@ -1162,6 +1156,142 @@ pub async fn enrollments(
         error,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecisionsQuery {
+    #[serde(default)]
+    to_state: String,
+    #[serde(default)]
+    decided_by: String,
+    #[serde(flatten)]
+    list: crate::lists::ListParams,
+}
+
+impl DecisionsQuery {
+    fn filter(&self) -> Result<DecisionFilter, DomainError> {
+        let to_state = match self.to_state.trim() {
+            "" => None,
+            code => Some(EnrollmentState::parse("to_state", code)?),
+        };
+        Ok(DecisionFilter { to_state, decided_by: self.decided_by.trim().to_string() })
+    }
+
+    fn filters(&self) -> String {
+        use crate::auth::url_encode;
+        format!("to_state={}&decided_by={}", url_encode(&self.to_state), url_encode(&self.decided_by))
+    }
+
+    /// Newest first unless asked otherwise.
+    fn order(&self) -> ListOrder {
+        let mut order = self.list.order();
+        if self.list.sort.is_empty() {
+            order.descending = self.list.dir != "asc";
+        }
+        order
+    }
+}
+
+pub struct DecisionView {
+    pub person_id: i64,
+    pub name: String,
+    pub national_code: String,
+    pub change: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub decided_by: String,
+    pub when: String,
+    pub appeal_until: String,
+}
+
+#[derive(Template)]
+#[template(path = "decisions.html")]
+struct DecisionsPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    program_id: i64,
+    program_name: String,
+    q: DecisionsQuery,
+    states: Vec<(&'static str, String)>,
+    rows: Vec<DecisionView>,
+    headers: Vec<crate::lists::Header>,
+    nav: crate::lists::ListNav,
+    error: Option<String>,
+}
+
+/// "to ← from" in the page's words.
+fn state_change(lang: Lang, from: Option<&str>, to: &str) -> String {
+    let label =
+        |code: &str| EnrollmentState::from_code(code).map(|s| state_label(lang, s)).unwrap_or_else(|| code.to_string());
+    format!("{} ← {}", label(to), from.map(label).unwrap_or_else(|| "—".into()))
+}
+
+/// A program's decisions: filtered by state and decider, sorted, a page at a time.
+pub async fn decisions(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DecisionsQuery>,
+) -> Result<Response, PageError> {
+    let program = state.store.program(&user.actor, id).await.in_lang(lang)?;
+    let t = super::texts::texts(lang);
+    let order = q.order();
+    let (page, error) = match q.filter() {
+        Ok(filter) => (state.store.program_decision_page(&user.actor, id, &filter, &order).await.in_lang(lang)?, None),
+        Err(e) => (Rows { rows: Vec::new(), total: 0, page: 1 }, Some(field_message(lang, &e))),
+    };
+    let path = format!("/programs/{id}/decisions");
+    let columns = [
+        ("name", t.name),
+        ("to_state", t.decision),
+        ("reasons", t.reasons),
+        ("legal_basis", t.legal_basis),
+        ("decided_by", t.decided_by),
+        ("decided", t.when),
+        ("appeal_until", t.appeal_until),
+    ];
+    let view = DecisionsPage {
+        t,
+        layout: Layout::new(lang, &user, t.decisions_of, Some(Module::Programs), &path),
+        program_id: id,
+        program_name: program_row(lang, &program).name,
+        states: EnrollmentState::ALL.iter().map(|s| (s.code(), state_label(lang, *s))).collect(),
+        headers: crate::lists::headers(&path, &q.filters(), &columns, DECISION_SORTS, &order),
+        nav: crate::lists::nav(lang, &path, &format!("{path}/download"), &q.filters(), &order, &page),
+        rows: page
+            .rows
+            .into_iter()
+            .map(|d| DecisionView {
+                person_id: d.person_id,
+                name: format!("{} {}", d.first_name, d.last_name),
+                national_code: lang.digits(&d.national_code),
+                change: state_change(lang, d.from_state.as_deref(), &d.to_state),
+                reasons: d.reasons,
+                legal_basis: d.legal_basis,
+                decided_by: d.decided_by.unwrap_or_default(),
+                when: lang.instant(d.decided_at),
+                appeal_until: lang.date(&d.appeal_until),
+            })
+            .collect(),
+        q,
+        error,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// A program's decisions as a CSV or XLSX file, with the list's filters and order.
+pub async fn decisions_download(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DecisionsQuery>,
+) -> Result<Response, PageError> {
+    let filter = q.filter().map_err(|e| PageError(lang, Problem::from(StoreError::Invalid(e))))?;
+    let mut out = Vec::new();
+    state.store.export_program_decisions(&user.actor, id, &filter, &q.order(), &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, &format!("program-{id}-decisions"), q.list.format, out))
 }
 
 /// A program's enrollments as a CSV or XLSX file, with the list's filters and order.

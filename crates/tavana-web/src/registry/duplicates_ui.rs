@@ -53,7 +53,7 @@ fn row(lang: Lang, c: &Candidate) -> Row {
         code: lang.digits(code),
         name: name.to_string(),
         father: father.to_string(),
-        birth: super::ui::jalali(lang, birth),
+        birth: lang.date(birth),
         phone: lang.digits(phone.as_deref().unwrap_or("")),
     };
     Row {

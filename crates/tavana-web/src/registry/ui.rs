@@ -16,7 +16,6 @@ use serde::Deserialize;
 use tavana_domain::DomainError;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
-use tavana_domain::jalali::JalaliDate;
 use tavana_domain::registry::RegistryAction;
 use tavana_domain::registry::{
     DisabilityFields, DisabilityType, Education, EmploymentStatus, HouseholdFields, MaritalStatus, PersonFields,
@@ -26,18 +25,9 @@ use tavana_store::StoreError;
 use tavana_store::registry::households::{HOUSEHOLD_SORTS, HouseholdFilter};
 use tavana_store::registry::{Household, Person, PersonCursor, PersonQuery, PersonSummary};
 
-/// An ISO date as people read it: Jalali, digits of the language.
-pub(super) fn jalali(lang: Lang, iso: &str) -> String {
-    let parsed = time::Date::parse(iso, &time::macros::format_description!("[year]-[month]-[day]"));
-    match parsed.ok().and_then(|d| JalaliDate::from_gregorian(d).ok()) {
-        Some(j) => lang.digits(&j.to_ascii()),
-        None => iso.to_string(),
-    }
-}
-
 /// An ISO date as a Jalali date in ASCII digits, for a form's value.
 fn jalali_ascii(iso: &str) -> String {
-    jalali(Lang::En, iso)
+    Lang::En.date(iso)
 }
 
 /// A person in a list, ready to show.
@@ -57,7 +47,7 @@ fn person_row(lang: Lang, p: &PersonSummary) -> PersonRow {
         national_code: lang.digits(&p.national_code),
         name: format!("{} {}", p.first_name, p.last_name),
         father_name: p.father_name.clone(),
-        birth: jalali(lang, &p.birth_date),
+        birth: lang.date(&p.birth_date),
         relationship: coded_label::<Relationship>(lang, p.relationship.as_deref()),
         deceased: p.deceased_on.is_some(),
     }
@@ -768,7 +758,7 @@ fn person_facts(lang: Lang, person: &Person, today: time::Date, household: Optio
         fact("household", person.household_file.clone(), true),
         fact("relationship", coded_label::<Relationship>(lang, Some(&p.relationship)), false),
         fact("father_name", p.father_name.clone(), false),
-        fact("birth_date", jalali(lang, &p.birth_date), true),
+        fact("birth_date", lang.date(&p.birth_date), true),
         Fact { label: t.age.to_string(), value: age(lang, &p.birth_date, p.deceased_on.as_deref(), today), ltr: false },
         Fact {
             label: t.address.to_string(),
@@ -793,7 +783,7 @@ fn person_facts(lang: Lang, person: &Person, today: time::Date, household: Optio
         Fact {
             label: super::texts::texts(lang).status.to_string(),
             value: match &p.deceased_on {
-                Some(d) => format!("{} ({})", t.deceased, jalali(lang, d)),
+                Some(d) => format!("{} ({})", t.deceased, lang.date(d)),
                 None => t.alive.to_string(),
             },
             ltr: false,
@@ -873,7 +863,7 @@ fn changed_fields(lang: Lang, newer: &serde_json::Value, older: &serde_json::Val
             Some(other) => other.to_string(),
         };
         let shown = match field {
-            "birth_date" | "deceased_on" => jalali(lang, &text),
+            "birth_date" | "deceased_on" => lang.date(&text),
             "relationship" => coded_label::<Relationship>(lang, Some(&text)),
             "sex" => coded_label::<Sex>(lang, Some(&text)),
             "marital_status" => coded_label::<MaritalStatus>(lang, Some(&text)),
@@ -945,8 +935,8 @@ async fn person_page(
             kind: coded_label::<DisabilityType>(lang, Some(&d.values.kind)),
             severity: coded_label::<Severity>(lang, Some(&d.values.severity)),
             commission: d.values.commission.clone().unwrap_or_default(),
-            assessed_on: jalali(lang, &d.values.assessed_on),
-            valid_until: d.values.valid_until.as_deref().map(|v| jalali(lang, v)).unwrap_or_default(),
+            assessed_on: lang.date(&d.values.assessed_on),
+            valid_until: d.values.valid_until.as_deref().map(|v| lang.date(v)).unwrap_or_default(),
         })
         .collect();
     let title = format!("{} {}", p.values.first_name, p.values.last_name);

@@ -412,6 +412,37 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     let rows = b.find_all(Locator::Css("#decisions tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows[0].text().await.unwrap().contains("خاتمه‌یافته"));
+
+    // The program's decision list: filtered by the state decided, sorted by
+    // clicking a header, and downloaded with the same filter.
+    b.goto(&format!("{}/programs/{program_id}", app.base)).await.unwrap();
+    wait_for(&b, "#decisions-link").await;
+    b.find(Locator::Id("decisions-link")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#decisions").await;
+    assert_eq!(text_of(&b, "#result-count").await, "یافته‌ها: ۲");
+    let newest = text_of(&b, "#decisions tbody tr").await;
+    assert!(newest.contains("خاتمه‌یافته") && newest.contains("رضا امینی"), "newest first: {newest}");
+    choose(&b, "d-state", "exited").await;
+    b.find(Locator::Id("filter")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#d-state option[value='exited'][selected]").await;
+    assert_eq!(text_of(&b, "#result-count").await, "یافته‌ها: ۱");
+    assert_eq!(b.find_all(Locator::Css("#decisions tbody tr")).await.unwrap().len(), 1);
+    // Sorting by a column keeps the filter and says how the column is sorted.
+    b.find(Locator::Css("#decisions th a[href*='sort=appeal_until']")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#decisions th[aria-sort='ascending']").await;
+    assert_eq!(text_of(&b, "#result-count").await, "یافته‌ها: ۱");
+    let csv = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             fetch(document.getElementById('export-csv').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap_or_default().trim_start_matches('\u{feff}').to_string();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "the header and the one exit: {csv}");
+    assert!(lines[0].starts_with("national_code,first_name,last_name") && lines[1].contains("exited"), "{csv}");
     b.close().await.unwrap();
 }
 
