@@ -353,6 +353,22 @@ pub struct SimulationRow {
     pub candidates: i64,
 }
 
+/// A person a draft would make eligible (`gains`) or no longer eligible, with the
+/// monthly amount now and under the draft (none where not eligible).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimulationChange {
+    pub person_id: i64,
+    pub national_code: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// The county's code.
+    pub county: Option<String>,
+    pub gains: bool,
+    pub amount_now: Option<i64>,
+    pub amount_draft: Option<i64>,
+}
+
 /// A simulation: its rows, the day it was computed as of, and what looks wrong.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -449,6 +465,85 @@ impl Store {
         let draft = Terms::new(program.target, rule, formula);
         let candidates = decision_rule(program.target, Expr { kind: ExprKind::Bool(true), span: draft.rule.span });
         self.simulate(actor, &draft, &current, &candidates, as_of).await
+    }
+
+    /// The persons a draft rule and formula would change the most for: those it
+    /// makes eligible (gainers) or no longer eligible (losers) against the terms
+    /// in force, with both monthly amounts, at most `limit` of them in id order
+    /// (the simulation's rows count them all). Logged: names with amounts.
+    pub async fn simulation_changes(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        rule: Expr,
+        formula: Expr,
+        as_of: JalaliDate,
+        limit: i64,
+    ) -> Result<Vec<SimulationChange>> {
+        require(actor, Action::Open(Module::Programs))?;
+        let program = self.program(actor, program_id).await?;
+        let current = program.terms()?;
+        let draft = Terms::new(program.target, rule, formula);
+        let mut used = used_variables(&[&draft.rule, &draft.formula, &current.rule, &current.formula]);
+        if !used.contains(&"place.county") {
+            used.push("place.county");
+        }
+        let eligible = Outcome::Eligible.code();
+        let mut sql = variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
+        sql.push(&format!(
+            "SELECT x.id AS person_id, s.national_code, s.first_name, s.last_name, x.county, \
+             CAST(CASE WHEN x.n = '{eligible}' THEN 1 ELSE 0 END AS BIGINT) AS gains, \
+             CASE WHEN x.o = '{eligible}' THEN x.amount_old END AS amount_now, \
+             CASE WHEN x.n = '{eligible}' THEN x.amount_new END AS amount_draft FROM (SELECT v.id, \
+             v.place_county AS county, "
+        ))
+        .append(&outcome(&draft)?)
+        .push(" AS n, ")
+        .append(&outcome(&current)?)
+        .push(" AS o, CAST(")
+        .append(&expression(&draft.formula)?)
+        .push(" AS BIGINT) AS amount_new, CAST(")
+        .append(&expression(&current.formula)?)
+        .push(&format!(
+            " AS BIGINT) AS amount_old FROM v) x JOIN persons s ON s.id = x.id \
+             WHERE (x.n = '{eligible}' AND x.o <> '{eligible}') OR (x.o = '{eligible}' AND x.n <> '{eligible}') \
+             ORDER BY x.id LIMIT "
+        ))
+        .bind_int(limit);
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            person_id: i64,
+            national_code: String,
+            first_name: String,
+            last_name: String,
+            county: Option<String>,
+            gains: i64,
+            amount_now: Option<i64>,
+            amount_draft: Option<i64>,
+        }
+        let rows: Vec<Row> = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        let rows: Vec<SimulationChange> = rows
+            .into_iter()
+            .map(|r| SimulationChange {
+                person_id: r.person_id,
+                national_code: r.national_code,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                county: r.county,
+                gains: r.gains == 1,
+                amount_now: r.amount_now,
+                amount_draft: r.amount_draft,
+            })
+            .collect();
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Eligibility,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "simulation": as_of.to_ascii(), "rows": rows.len() }),
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// What draft terms would give, per province and county of the actor's

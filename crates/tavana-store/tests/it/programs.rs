@@ -59,13 +59,40 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(rows.iter().map(|r| r.gainers + r.losers).sum::<i64>(), 0, "the rule in force against itself");
     let stricter = parse(r#"disability.severity == "very_severe" && person.alive"#).unwrap();
     let rows = &store
-        .simulate_program(&officer, program.id, stricter, fields.formula.clone(), store.default_as_of().unwrap())
+        .simulate_program(
+            &officer,
+            program.id,
+            stricter.clone(),
+            fields.formula.clone(),
+            store.default_as_of().unwrap(),
+        )
         .await
         .unwrap()
         .rows;
     let losers: i64 = rows.iter().map(|r| r.losers).sum();
     let kept: i64 = rows.iter().map(|r| r.eligible).sum();
     assert_eq!(kept + losers, eligible);
+    // Who they are: each loser named, severe (not very severe), with the amount
+    // now and none under the draft; a richer formula for the same rule changes
+    // no one's eligibility, so lists no one.
+    assert!(losers > 0);
+    let as_of = store.default_as_of().unwrap();
+    let changes = store
+        .simulation_changes(&officer, program.id, stricter.clone(), fields.formula.clone(), as_of, 1_000)
+        .await
+        .unwrap();
+    assert_eq!(changes.len() as i64, losers);
+    for c in &changes {
+        assert!(!c.gains && c.amount_now == Some(500_000) && c.amount_draft.is_none(), "{c:?}");
+        let values = &everyone.iter().find(|(id, _)| *id == c.person_id).unwrap().1;
+        assert_eq!(values.get("disability.severity"), Some(&Value::Str("severe".into())), "{c:?}");
+    }
+    let first_two =
+        store.simulation_changes(&officer, program.id, stricter, fields.formula.clone(), as_of, 2).await.unwrap();
+    assert_eq!(first_two, changes[..2.min(changes.len())]);
+    let richer = parse("900000").unwrap();
+    let none = store.simulation_changes(&officer, program.id, fields.rule.clone(), richer, as_of, 10).await.unwrap();
+    assert!(none.is_empty());
 
     // Proposal, confirmation with a decision record, and the proposal after it.
     let proposal = store.propose_enrollments(&officer, program.id, store.default_as_of().unwrap()).await.unwrap();

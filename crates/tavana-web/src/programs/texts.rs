@@ -27,6 +27,13 @@ ui_texts! {
     monthly_cost: "هزینهٔ ماهانه", "Monthly cost";
     gainers: "افزوده‌شدگان", "Gain";
     losers: "کاسته‌شدگان", "Lose";
+    gains: "مستحق می‌شود", "becomes eligible";
+    loses: "دیگر مستحق نیست", "no longer eligible";
+    changes_title: "افرادی که پیش‌نویس وضعشان را تغییر می‌دهد", "Persons the draft changes";
+    changes_first: "نخستین ۲۰۰ نفر به ترتیب شناسه؛ شمار همه در جدول بالا است.", "The first 200 by id; the table above counts them all.";
+    amount_now: "مبلغ کنونی", "Amount now";
+    amount_draft: "مبلغ با پیش‌نویس", "Amount under the draft";
+    change: "تغییر", "Change";
     total: "جمع", "Total";
     run_eligibility: "اجرای قاعده و پیشنهاد ثبت‌نام", "Run the rule and propose enrollments";
     to_enroll: "پیشنهاد ثبت‌نام", "Proposed for enrollment";

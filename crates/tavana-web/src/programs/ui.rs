@@ -341,6 +341,8 @@ struct ShowPage {
     simulation: Option<Vec<SimRow>>,
     totals: Option<SimRow>,
     bars: Vec<Bar>,
+    /// The first persons the draft makes eligible or no longer eligible.
+    affected: Vec<ChangeView>,
     chart_height: i64,
     proposal: Option<ProposalView>,
     message: Option<String>,
@@ -437,6 +439,7 @@ async fn show_page(
         simulation: None,
         totals: None,
         bars: Vec::new(),
+        affected: Vec::new(),
         chart_height: 0,
         proposal: None,
         message,
@@ -531,14 +534,36 @@ async fn show_page(
         });
         match (parse_rule("rule", &d.rule), parse_formula("formula", &d.formula), as_of) {
             (Ok(rule), Ok(formula), Ok(as_of)) => {
-                let simulation =
-                    state.store.simulate_program(&user.actor, id, rule, formula, as_of).await.in_lang(lang)?;
+                let simulation = state
+                    .store
+                    .simulate_program(&user.actor, id, rule.clone(), formula.clone(), as_of)
+                    .await
+                    .in_lang(lang)?;
+                let changes = state
+                    .store
+                    .simulation_changes(&user.actor, id, rule, formula, as_of, SHOWN_CHANGES)
+                    .await
+                    .in_lang(lang)?;
                 let rows = &simulation.rows;
                 let mut codes: Vec<String> =
                     rows.iter().flat_map(|r| [r.province.clone(), r.county.clone()]).flatten().collect();
                 codes.sort_unstable();
                 codes.dedup();
                 let names = state.store.place_names(&codes).await.in_lang(lang)?;
+                let t = super::texts::texts(lang);
+                page.affected = changes
+                    .into_iter()
+                    .map(|c| ChangeView {
+                        person_id: c.person_id,
+                        name: format!("{} {}", c.first_name, c.last_name),
+                        national_code: lang.digits(&c.national_code),
+                        county: c.county.as_ref().and_then(|code| names.get(code).cloned()).unwrap_or_default(),
+                        gains: c.gains,
+                        change: if c.gains { t.gains } else { t.loses }.to_string(),
+                        now: c.amount_now.map(|a| money(lang, a)).unwrap_or_else(|| "—".into()),
+                        draft: c.amount_draft.map(|a| money(lang, a)).unwrap_or_else(|| "—".into()),
+                    })
+                    .collect();
                 let (sim, totals, bars) = simulation_view(lang, rows, &names);
                 page.as_of_shown = lang.digits(&as_of.to_ascii());
                 page.warnings = simulation
@@ -709,6 +734,21 @@ pub async fn simulate(
     }
     let draft = DraftInput { rule: form.rule, formula: form.formula, as_of: form.as_of };
     show_page(&state, lang, &user, id, Some(draft), None, None).await
+}
+
+/// How many persons a simulation lists by name; its table counts them all.
+const SHOWN_CHANGES: i64 = 200;
+
+/// A person a simulated draft changes eligibility for.
+pub struct ChangeView {
+    pub person_id: i64,
+    pub name: String,
+    pub national_code: String,
+    pub county: String,
+    pub gains: bool,
+    pub change: String,
+    pub now: String,
+    pub draft: String,
 }
 
 #[derive(Deserialize)]
