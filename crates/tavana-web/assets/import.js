@@ -60,7 +60,7 @@
         // What the page saw on the way, for whoever checks it.
         document.body.dataset.importSeen = JSON.stringify(seen);
         bind();
-        var result = document.getElementById('import-result') || document.querySelector('main h1');
+        var result = document.getElementById('import-status') || document.querySelector('main h1');
         if (result) { result.setAttribute('tabindex', '-1'); result.focus(); }
       };
       xhr.onload = function () { done(xhr.responseText); };

@@ -7,7 +7,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -30,7 +30,7 @@ fn chromedriver_path() -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
-async fn start_driver() -> Option<Driver> {
+pub(crate) async fn start_driver() -> Option<Driver> {
     let Some(path) = chromedriver_path() else {
         assert!(std::env::var_os("TAVANA_REQUIRE_BROWSER").is_none(), "chromedriver is required but not installed");
         eprintln!("skipping browser test: chromedriver is not installed");
@@ -54,7 +54,7 @@ async fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -70,7 +70,7 @@ async fn browser(driver: &Driver) -> Client {
         .expect("browser session")
 }
 
-async fn sign_in(b: &Client, base: &str, username: &str, password: &str) {
+pub(crate) async fn sign_in(b: &Client, base: &str, username: &str, password: &str) {
     b.goto(&format!("{base}/login")).await.unwrap();
     b.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
@@ -79,7 +79,7 @@ async fn sign_in(b: &Client, base: &str, username: &str, password: &str) {
 
 /// Waits (bounded by fantoccini's default wait) for an element the next page has:
 /// a click that submits a form may return before the new page is there.
-async fn wait_for(b: &Client, css: &str) {
+pub(crate) async fn wait_for(b: &Client, css: &str) {
     b.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"));
 }
 
@@ -148,18 +148,18 @@ async fn sign_in_see_the_persian_dashboard_switch_to_english_and_sign_out() {
     b.close().await.unwrap();
 }
 
-async fn fill(b: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(b: &Client, id: &str, text: &str) {
     let field = b.find(Locator::Id(id)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
-async fn choose(b: &Client, id: &str, value: &str) {
+pub(crate) async fn choose(b: &Client, id: &str, value: &str) {
     let select = b.find(Locator::Id(id)).await.unwrap();
     select.select_by_value(value).await.unwrap();
 }
 
-async fn text_of(b: &Client, css: &str) -> String {
+pub(crate) async fn text_of(b: &Client, css: &str) -> String {
     b.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
 }
 
