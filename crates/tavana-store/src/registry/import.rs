@@ -696,7 +696,8 @@ async fn households_batch(
         // The same decision a form or the API makes: a code, else a unique name.
         let named =
             places.by_name.get(&tavana_domain::text::normalize(&fields.place_code)).cloned().unwrap_or_default();
-        let place = match crate::registry::decide_place(places.by_code.get(&fields.place_code).cloned(), named) {
+        let mine = |place: &PlaceInfo| in_scope(actor, &place.unit_path);
+        let place = match crate::registry::decide_place(places.by_code.get(&fields.place_code).cloned(), named, mine) {
             Ok(place) => place,
             Err(e) => {
                 reject(

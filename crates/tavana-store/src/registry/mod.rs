@@ -31,6 +31,9 @@ use tavana_domain::text::search_key;
 pub struct Household {
     pub id: i64,
     pub place_name_fa: String,
+    /// The village's or city's code (`08-01-D1-V1`).
+    pub place_code: String,
+    pub county_name_fa: String,
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub values: HouseholdValues,
@@ -199,9 +202,11 @@ pub const SEARCH_EXPORT_LIMIT: u64 = crate::lists::EXPORT_LIMIT as u64;
 /// The most a list counts before it says "at least".
 pub const COUNT_LIMIT: i64 = crate::lists::COUNT_LIMIT;
 
-const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, h.file_number, h.province_id, h.unit_id, h.place_id, \
+const HOUSEHOLD_SELECT: &str = "SELECT h.id, p.name_fa AS place_name_fa, p.code AS place_code, \
+     c.name_fa AS county_name_fa, h.file_number, h.province_id, h.unit_id, h.place_id, \
      h.address, h.postal_code, h.phone, h.version, h.updated_at, o.path AS unit_path \
-     FROM households h JOIN places p ON p.id = h.place_id JOIN org_units o ON o.id = h.unit_id";
+     FROM households h JOIN places p ON p.id = h.place_id JOIN places c ON c.id = p.county_id \
+     JOIN org_units o ON o.id = h.unit_id";
 
 /// A person's row with its household's file number and its unit's path: the
 /// columns of [`PersonValues`] ([`person_value_columns`]) and the bookkeeping.
@@ -231,7 +236,7 @@ impl Store {
     /// office of that place becomes responsible for it; it must be in the actor's
     /// subtree.
     pub async fn create_household(&self, actor: &Actor, fields: &HouseholdFields, reason: &str) -> Result<Household> {
-        let home = self.place_home(&fields.place_code).await?;
+        let home = self.place_home(actor, &fields.place_code).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
         let values =
@@ -258,7 +263,7 @@ impl Store {
     ) -> Result<Household> {
         let current = self.household(actor, id).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&current.unit_path)?)?;
-        let home = self.place_home(&fields.place_code).await?;
+        let home = self.place_home(actor, &fields.place_code).await?;
         authorize(actor, Action::Registry(RegistryAction::Edit), &unit_path(&home.unit_path)?)
             .map_err(out_of_scope_is_invalid("place"))?;
         let household = self
@@ -756,7 +761,7 @@ impl Store {
     }
 
     /// Where a household with this typed place lives, decided by [`decide_place`].
-    async fn place_home(&self, code: &str) -> Result<PlaceHome> {
+    async fn place_home(&self, actor: &Actor, code: &str) -> Result<PlaceHome> {
         let home = |sql: &'static str, value: String| async move {
             let rows: Vec<(i64, String, i64, i64, String, String)> =
                 on_pool!(self, |c| sqlx::query_as(sql).bind(value).fetch_all(c).await)?;
@@ -778,7 +783,8 @@ impl Store {
         } else {
             Vec::new()
         };
-        decide_place(by_code, by_name).map_err(StoreError::Invalid)
+        let mine = |home: &PlaceHome| unit_path(&home.unit_path).is_ok_and(|p| actor.unit_path.contains(&p));
+        decide_place(by_code, by_name, mine).map_err(StoreError::Invalid)
     }
 
     /// The villages and cities of the actor's subtree, for a household's place to
@@ -810,14 +816,20 @@ async fn sqlx_rows_by_name(store: &Store, text: &str) -> Result<Vec<(i64, String
 }
 
 /// What a typed place means, on every path (a form, the API, an import): the
-/// village or city with that code, else the one village or city with that name.
-/// `by_name` holds the villages and cities of that name (code and home).
+/// village or city with that code, else the one village or city with that name,
+/// else the one of that name the actor registers households in (`mine`): a name
+/// two provinces share names the case worker's own. `by_name` holds the villages
+/// and cities of that name (code and home).
 pub(crate) fn decide_place<T>(
     by_code: Option<T>,
     mut by_name: Vec<(String, T)>,
+    mine: impl Fn(&T) -> bool,
 ) -> std::result::Result<T, DomainError> {
     if let Some(home) = by_code {
         return Ok(home);
+    }
+    if by_name.len() > 1 && by_name.iter().filter(|(_, home)| mine(home)).count() == 1 {
+        by_name.retain(|(_, home)| mine(home));
     }
     match by_name.len() {
         1 => Ok(by_name.remove(0).1),

@@ -414,3 +414,39 @@ async fn an_import_takes_a_place_by_name_as_the_form_does() {
     assert_eq!((summary.inserted, summary.rejected), (2, 1), "{errors:?}");
     assert!(errors[0].reason_en.contains("pick it from the list"), "{}", errors[0].reason_en);
 }
+
+/// A village's name two counties share was refused as "names several places"
+/// even to a case worker whose office registers in one of them only. The name
+/// now names the worker's own, on the form's path and an import's alike; for
+/// someone whose scope holds both it is still ambiguous.
+#[tokio::test]
+async fn a_shared_place_name_names_the_one_in_the_workers_scope() {
+    let db = seeded().await;
+    let store = &db.store;
+    let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
+    let national = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let everywhere = store.home_places(&national).await.unwrap();
+    let (code, name) = store
+        .home_places(&worker)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(code, name, _, _)| everywhere.iter().any(|(c, n, _, _)| n == name && c != code))
+        .map(|(code, name, _, _)| (code, name))
+        .expect("a village name another county shares");
+    let fields = |file: &str| {
+        tavana_domain::registry::HouseholdFields::parse(&tavana_domain::registry::RawHousehold {
+            file_number: file.into(),
+            place: name.clone(),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let household = store.create_household(&worker, &fields("S-1"), "registration").await.unwrap();
+    assert_eq!(household.values.place_id, store.place_by_code(&code).await.unwrap().id);
+    let file = format!("file_number,place\nS-2,{name}\n");
+    let (summary, errors) = run(store, &worker, ImportKind::Households, FileFormat::Csv, &file).await;
+    assert_eq!(summary.inserted, 1, "{errors:?}");
+    let refused = store.create_household(&national, &fields("S-3"), "registration").await.unwrap_err();
+    assert!(format!("{refused:?}").contains("several places"), "{refused:?}");
+}

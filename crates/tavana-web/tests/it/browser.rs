@@ -177,10 +177,19 @@ async fn register_search_edit_and_see_the_history() {
     b.find(Locator::Id("new-household")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#f-file_number").await;
     fill(&b, "f-file_number", "T-100").await;
-    fill(&b, "f-place", "08-01-D1-V1").await;
+    // The place is picked from the office's villages and cities, offered as the
+    // field is typed in, by name: no internal code is needed.
+    let option = b.find(Locator::Css("#places option[value='08-01-D1-V1']")).await.unwrap();
+    let offered = option.attr("label").await.unwrap().unwrap_or_default();
+    let village = offered.split('،').next().unwrap().trim().to_string();
+    assert!(!village.is_empty() && offered.contains("تهران"), "{offered}");
+    assert_eq!(b.find(Locator::Id("f-place")).await.unwrap().attr("list").await.unwrap().as_deref(), Some("places"));
+    fill(&b, "f-place", &village).await;
     fill(&b, "f-phone", "۰۲۱۲۲۲۲۳۳۳۳").await;
     b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#add-member").await;
+    let place = text_of(&b, "#household-place").await;
+    assert!(place.contains(&village) && place.contains("08-01-D1-V1"), "the village, by name and code: {place}");
 
     // Add its head; a wrong check digit first, then the right code.
     b.find(Locator::Id("add-member")).await.unwrap().click().await.unwrap();
@@ -232,6 +241,34 @@ async fn register_search_edit_and_see_the_history() {
     let newest = rows[0].text().await.unwrap();
     assert!(newest.contains("ازدواج") && newest.contains("caseworker") && newest.contains("وضعیت تأهل"), "{newest}");
     assert!(rows[1].text().await.unwrap().contains("ثبت نام"));
+
+    // The file prints on A4: the print stylesheet hides the navigation, the
+    // header and the forms, and the page is one sheet.
+    let hidden_in_print = b
+        .execute(
+            "const hidden = [];
+             for (const sheet of document.styleSheets) for (const rule of sheet.cssRules) {
+               if (rule.media && rule.media.mediaText.includes('print'))
+                 for (const inner of rule.cssRules) if (inner.style && inner.style.display === 'none') hidden.push(inner.selectorText);
+               if (rule.type === CSSRule.PAGE_RULE) hidden.push('@page ' + rule.style.size);
+             }
+             return hidden.join(' ; ');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let hidden_in_print = hidden_in_print.as_str().unwrap_or_default();
+    for part in ["nav.side", "header.top", "form", "@page a4"] {
+        assert!(hidden_in_print.contains(part), "{part} in {hidden_in_print}");
+    }
+    let pdf = b
+        .print(fantoccini::wd::PrintConfiguration::builder().size(fantoccini::wd::PrintSize::A4).build().unwrap())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/MediaBox [0 0 595"), "an A4 page");
+    assert_eq!(text.matches("/Type /Page").count() - text.matches("/Type /Pages").count(), 1, "one sheet");
     b.close().await.unwrap();
 }
 
