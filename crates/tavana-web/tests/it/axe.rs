@@ -161,7 +161,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             "/registry/households".into(),
             "/registry/households/new".into(),
             format!("/registry/households/{hid}"),
-            format!("/registry/persons/new?household=A-1"),
+            "/registry/persons/new?household=A-1".into(),
             format!("/registry/persons/{pid}"),
             format!("/registry/persons/{pid}/edit"),
             "/registry/import".into(),
