@@ -84,12 +84,16 @@ struct Page {
     rows: Vec<Row>,
     can_edit: bool,
     found: Option<String>,
+    /// What the decision just made did, when one was.
+    done: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
     found: Option<u64>,
+    /// The decision just made (`merge`, `approve`, `reject`, `dismiss`, `reopen`).
+    done: Option<String>,
 }
 
 pub async fn list(
@@ -115,6 +119,17 @@ pub async fn list(
         rows: candidates.iter().map(|c| row(lang, c)).collect(),
         can_edit: user.actor.may(Action::Registry(RegistryAction::Edit)),
         found: q.found.map(|n| lang.digits(&n.to_string())),
+        done: q.done.as_deref().and_then(|d| {
+            let t = super::texts::texts(lang);
+            Some(match d {
+                "merge" => t.done_merge,
+                "approve" => t.done_approve,
+                "reject" => t.done_reject,
+                "dismiss" => t.done_dismiss,
+                "reopen" => t.done_reopen,
+                _ => return None,
+            })
+        }),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -172,9 +187,11 @@ pub async fn decide(
     };
     result.in_lang(lang)?;
     let back = match form.decision.as_str() {
-        "merge" => "/registry/duplicates?status=merge_proposed",
-        "approve" => "/registry/duplicates?status=merged",
-        _ => "/registry/duplicates?status=open",
+        "merge" => "/registry/duplicates?status=merge_proposed&done=merge",
+        "approve" => "/registry/duplicates?status=merged&done=approve",
+        "reject" => "/registry/duplicates?status=open&done=reject",
+        "dismiss" => "/registry/duplicates?status=dismissed&done=dismiss",
+        _ => "/registry/duplicates?status=open&done=reopen",
     };
     Ok(Redirect::to(back).into_response())
 }

@@ -112,6 +112,11 @@ ui_texts! {
     field: "فیلد", "Field";
     value: "مقدار", "Value";
     why_eligible: "چرا مستحق است یا نیست", "Why eligible or not";
+    done_merge: "ادغام پیشنهاد شد؛ همکار دیگری باید آن را تأیید کند.", "The merge is proposed; another colleague must approve it.";
+    done_approve: "ادغام انجام شد: پروندهٔ ادغام‌شده اکنون به پرونده‌ای که ماند اشاره می‌کند.", "Merged: the merged record now points at the one that stays.";
+    done_reject: "پیشنهاد ادغام رد شد و مورد دوباره باز است.", "The proposed merge was rejected; the case is open again.";
+    done_dismiss: "ثبت شد که این دو تکراری نیستند.", "Recorded as not a duplicate.";
+    done_reopen: "تصمیم بازگردانده شد و مورد دوباره باز است.", "The decision was undone; the case is open again.";
     household_list: "فهرست خانوارها", "Households";
     file_number_starts: "شمارهٔ پرونده (آغاز آن)", "File number (its start)";
     place_filter_hint: "کد استان، شهرستان، روستا یا شهر، مانند 08 یا 08-01", "A province's, county's, village's or city's code, e.g. 08 or 08-01";

@@ -486,3 +486,93 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
 async fn html_of_verdict(b: &Client) -> String {
     b.find(Locator::Id("verdict")).await.unwrap().attr("data-outcome").await.unwrap().unwrap_or_default()
 }
+
+/// Two records of one woman: the case worker finds them, proposes keeping one,
+/// a second colleague approves, each step says what it did; the merged record
+/// then points at the one that stays, and searching its national code finds
+/// the survivor, saying so.
+#[tokio::test]
+async fn merge_two_persons_and_find_the_merged_one_through_the_survivor() {
+    use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+    let Some(driver) = start_driver().await else { return };
+    let app = spawn_app().await;
+    let store = &app.db.store;
+    let worker = store.actor_for_user(store.user_id_by_name("caseworker").await.unwrap()).await.unwrap();
+    let today = store.today();
+    let mut ids = Vec::new();
+    for (file, code) in [("M-1", "0012345679"), ("M-2", "0012345687")] {
+        let h = HouseholdFields::parse(&RawHousehold {
+            file_number: file.into(),
+            place: "08-01-C".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        store.create_household(&worker, &h, "registration").await.unwrap();
+        let raw = RawPerson {
+            national_code: code.into(),
+            household: file.into(),
+            relationship: "head".into(),
+            first_name: "مریم".into(),
+            last_name: "احمدی".into(),
+            father_name: "علی".into(),
+            birth_date: "1360/01/01".into(),
+            sex: "female".into(),
+            ..Default::default()
+        };
+        let person =
+            store.register_person(&worker, &PersonFields::parse(&raw, today).unwrap(), "registration").await.unwrap();
+        ids.push(person.id);
+    }
+
+    let b = browser(&driver).await;
+    sign_in(&b, &app.base, "caseworker", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/registry/duplicates", app.base)).await.unwrap();
+    wait_for(&b, "#detect").await;
+    b.find(Locator::Id("detect")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#found").await;
+    let pair = b.find(Locator::Css("section.pair")).await.unwrap();
+    let pair_id = pair.attr("aria-labelledby").await.unwrap().unwrap().trim_start_matches("pair-").to_string();
+    // Keep the first record (0012345679); the second is merged into it.
+    b.find(Locator::Css(&format!("section.pair input[name=survivor][value='{}']", ids[0])))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&b, &format!("reason-{pair_id}"), "یک نفر با دو کد ملی").await;
+    b.find(Locator::Id(&format!("merge-{pair_id}"))).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#decided").await;
+    assert!(text_of(&b, "#decided").await.contains("همکار دیگری"), "the proposal waits for a second person");
+    b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#sign-in").await;
+
+    sign_in(&b, &app.base, "registrar", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/registry/duplicates?status=merge_proposed", app.base)).await.unwrap();
+    wait_for(&b, &format!("#approve-{pair_id}")).await;
+    fill(&b, &format!("reason-{pair_id}"), "بررسی شد").await;
+    b.find(Locator::Id(&format!("approve-{pair_id}"))).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#decided").await;
+    assert!(text_of(&b, "#decided").await.starts_with("ادغام انجام شد"));
+
+    // The merged record says where it went, and cannot be edited.
+    b.goto(&format!("{}/registry/persons/{}", app.base, ids[1])).await.unwrap();
+    wait_for(&b, "#merged-into").await;
+    assert!(b.find(Locator::Id("edit-person")).await.is_err(), "no edit link on a merged record");
+    b.find(Locator::Css("#merged-into a")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#person-facts").await;
+    assert!(b.current_url().await.unwrap().path().ends_with(&format!("/registry/persons/{}", ids[0])));
+    // The survivor's history tells of the merge.
+    assert!(b.find(Locator::Id("merged-here")).await.is_ok(), "the survivor lists the record merged into it");
+
+    // Searching the merged code (as typed on an ID card) finds the survivor.
+    b.goto(&format!("{}/registry", app.base)).await.unwrap();
+    wait_for(&b, "#q-code").await;
+    fill(&b, "q-code", "۰۰۱-۲۳۴۵۶۸-۷").await;
+    b.find(Locator::Id("search")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#found-through-merge").await;
+    let results = text_of(&b, "#results").await;
+    assert!(results.contains("۰۰۱۲۳۴۵۶۷۹") && !results.contains("۰۰۱۲۳۴۵۶۸۷"), "{results}");
+    b.close().await.unwrap();
+}

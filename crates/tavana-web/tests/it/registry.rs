@@ -324,7 +324,7 @@ async fn duplicates_over_the_api() {
         ("reason", "همان فرد".into()),
     ];
     let proposed = proposer.post(app.url(&format!("/registry/duplicates/{id}"))).form(&form).send().await.unwrap();
-    assert_eq!(proposed.headers()["location"], "/registry/duplicates?status=merge_proposed");
+    assert_eq!(proposed.headers()["location"], "/registry/duplicates?status=merge_proposed&done=merge");
     let page = page_of(&proposer, "merge_proposed").await;
     assert!(page.contains(&format!("id=\"approve-{id}\"")) && page.contains("زهرا کریمی"), "{page}");
     let approve = |csrf: String| [("csrf", csrf), ("decision", "approve".into()), ("reason", "بررسی شد".into())];
@@ -343,7 +343,7 @@ async fn duplicates_over_the_api() {
         .send()
         .await
         .unwrap();
-    assert_eq!(approved.headers()["location"], "/registry/duplicates?status=merged");
+    assert_eq!(approved.headers()["location"], "/registry/duplicates?status=merged&done=approve");
 
     // The merged record points at the one that stays, and can no longer be edited;
     // searching its code finds the survivor, whose page lists what merged into it.
