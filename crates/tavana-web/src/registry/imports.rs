@@ -175,7 +175,7 @@ pub async fn upload(
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
     }
     let (summary, errors) = (&done.summary, &done.first_errors);
-    let figure = |n: u64| lang.digits(&n.to_string());
+    let figure = |n: u64| lang.number(i64::try_from(n).unwrap_or(i64::MAX));
     view.result = Some(vec![
         (t.rows_read.to_string(), figure(summary.read)),
         (t.rows_inserted.to_string(), figure(summary.inserted)),

@@ -576,3 +576,109 @@ async fn merge_two_persons_and_find_the_merged_one_through_the_survivor() {
     assert!(results.contains("۰۰۱۲۳۴۵۶۷۹") && !results.contains("۰۰۱۲۳۴۵۶۸۷"), "{results}");
     b.close().await.unwrap();
 }
+
+/// A 20 MB file through the import page: the page shows how far the upload and
+/// the import are while it runs, then what was kept. A row made before the
+/// record it changes was changed again is reported as a conflict, not applied.
+#[tokio::test]
+async fn a_large_import_shows_its_progress_and_a_stale_row_is_a_conflict() {
+    use tavana_domain::registry::{HouseholdFields, PersonFields, RawHousehold, RawPerson};
+    let Some(driver) = start_driver().await else { return };
+    let app = spawn_app().await;
+    let dir = std::env::temp_dir().join(format!("tavana-import-{}", tavana_store::iam::random_token()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let large = dir.join("households.csv");
+    let address = "خیابان آزادی، کوچهٔ شهید بهشتی، پلاک ۱۲، واحد ۳، نزدیک مدرسهٔ ابتدایی دخترانه";
+    let mut file = String::from("file_number,place,address\n");
+    let mut rows = 0;
+    while file.len() < 20 * 1024 * 1024 {
+        file.push_str(&format!("B-{rows},08-01-C,{address}\n"));
+        rows += 1;
+    }
+    std::fs::write(&large, &file).unwrap();
+
+    let b = browser(&driver).await;
+    sign_in(&b, &app.base, "caseworker", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/registry/import", app.base)).await.unwrap();
+    wait_for(&b, "#file").await;
+    // The limits, a template and the code list are on the page.
+    assert!(text_of(&b, "#size-limit").await.contains("۴۰۹۶"));
+    assert!(b.find(Locator::Id("template-households")).await.is_ok() && b.find(Locator::Id("code-list")).await.is_ok());
+    b.find(Locator::Id("file")).await.unwrap().send_keys(&large.display().to_string()).await.unwrap();
+    b.find(Locator::Id("upload")).await.unwrap().click().await.unwrap();
+    // While it runs, the progress shows.
+    b.wait().for_element(Locator::Css("#import-progress:not([hidden])")).await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(600))
+        .for_element(Locator::Id("import-result"))
+        .await
+        .expect("the import ends");
+    let figures = text_of(&b, "#import-result").await;
+    assert!(
+        figures.contains(&tavana_domain::text::to_persian_digits(&tavana_domain::Rials::new(rows).grouped())),
+        "{figures}"
+    );
+    let seen = b.find(Locator::Css("body")).await.unwrap().attr("data-import-seen").await.unwrap().unwrap();
+    let seen: serde_json::Value = serde_json::from_str(&seen).unwrap();
+    assert_eq!(seen["bytes"], seen["total"], "the whole file went: {seen}");
+    assert!(seen["total"].as_u64().unwrap() > 20 * 1024 * 1024, "{seen}");
+    assert!(
+        seen["polls"].as_u64().unwrap() >= 1 && seen["rows"].as_u64().unwrap() >= 5_000,
+        "rows counted as they went: {seen}"
+    );
+
+    // A person is exported at version 1, then corrected on screen; the old row
+    // comes back in a file and is refused as a conflict.
+    let store = &app.db.store;
+    let worker = store.actor_for_user(store.user_id_by_name("caseworker").await.unwrap()).await.unwrap();
+    let h = HouseholdFields::parse(&RawHousehold {
+        file_number: "C-1".into(),
+        place: "08-01-C".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    store.create_household(&worker, &h, "registration").await.unwrap();
+    let raw = RawPerson {
+        national_code: "0012345679".into(),
+        household: "C-1".into(),
+        relationship: "head".into(),
+        first_name: "رضا".into(),
+        last_name: "امینی".into(),
+        father_name: "علی".into(),
+        birth_date: "1350/01/01".into(),
+        sex: "male".into(),
+        phone: "09121111111".into(),
+        ..Default::default()
+    };
+    let person = store
+        .register_person(&worker, &PersonFields::parse(&raw, store.today()).unwrap(), "registration")
+        .await
+        .unwrap();
+    let stale = dir.join("persons.csv");
+    std::fs::write(
+        &stale,
+        "national_code,household,relationship,first_name,last_name,father_name,birth_date,sex,phone,record_version\n\
+         0012345679,C-1,head,رضا,امینی,علی,1350/01/01,male,09121111111,1\n",
+    )
+    .unwrap();
+    b.goto(&format!("{}/registry/persons/{}/edit", app.base, person.id)).await.unwrap();
+    wait_for(&b, "#f-phone").await;
+    fill(&b, "f-phone", "09122222222").await;
+    fill(&b, "f-reason", "شمارهٔ تازه").await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#history").await;
+    b.goto(&format!("{}/registry/import", app.base)).await.unwrap();
+    wait_for(&b, "#file").await;
+    choose(&b, "kind", "persons").await;
+    b.find(Locator::Id("file")).await.unwrap().send_keys(&stale.display().to_string()).await.unwrap();
+    b.find(Locator::Id("upload")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#import-errors").await;
+    let error = text_of(&b, "#import-errors tbody").await;
+    assert!(error.contains("تغییر کرده است") && error.contains("اعمال نشد"), "{error}");
+    b.goto(&format!("{}/registry/persons/{}", app.base, person.id)).await.unwrap();
+    wait_for(&b, "#person-facts").await;
+    assert!(text_of(&b, "#person-facts").await.contains("۰۹۱۲۲۲۲۲۲۲۲"), "the correction stands");
+    b.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
