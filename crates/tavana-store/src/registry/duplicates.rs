@@ -71,7 +71,7 @@ impl Store {
         require(actor, Action::Registry(RegistryAction::Edit))?;
         let pattern = actor.unit_path.subtree_pattern();
         let found = self.write(async |tx| {
-            let mut found = 0;
+            let mut found: Vec<(i64, i64, i64, String)> = Vec::new();
             for rule in RULES {
                 let sql = format!(
                     "INSERT INTO duplicate_candidates (person_a, person_b, rule, province_id, unit_id, status, found_at) \
@@ -80,24 +80,29 @@ impl Store {
                      WHERE p1.merged_into IS NULL AND p2.merged_into IS NULL \
                      AND p1.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
                      AND p2.unit_id IN (SELECT id FROM org_units WHERE path LIKE $3) \
-                     ON CONFLICT (person_a, person_b, rule) DO NOTHING",
+                     ON CONFLICT (person_a, person_b, rule) DO NOTHING RETURNING id, person_a, person_b, rule",
                     rule_condition(rule)
                 );
-                found += on_tx!(tx, |c| sqlx::query(&sql)
+                let rows: Vec<(i64, i64, i64, String)> = on_tx!(tx, |c| sqlx::query_as(&sql)
                     .bind(rule)
                     .bind(self.now())
                     .bind(&pattern)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
+                    .fetch_all(c)
+                    .await)?;
+                found.extend(rows);
             }
+            // The entry names each pair found, so the log says which, not how many.
+            let pairs: Vec<_> = found
+                .iter()
+                .map(|(id, a, b, rule)| json!({ "candidate": id, "persons": [a, b], "rule": rule }))
+                .collect();
             tx.audit(
                 Some(actor),
                 AuditEvent::new("duplicates.detect", "duplicate_candidates", actor.unit_id)
-                    .after(json!({ "found": found })),
+                    .after(json!({ "found": pairs })),
             )
             .await?;
-            Ok(found)
+            Ok(found.len() as u64)
         })
         .await?;
         Ok(found)

@@ -87,6 +87,15 @@ async fn duplicates_are_found_merged_reverted_and_dismissed() {
     assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 2);
     assert_eq!(store.detect_duplicates(&worker).await.unwrap(), 0, "detecting again finds nothing new");
     let open = store.duplicate_candidates(&worker, CandidateStatus::Open, 50).await.unwrap();
+    // The audit log names the pairs found, not only how many.
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let entries = store.audit_entries(&auditor, Some("duplicates.detect"), 5).await.unwrap();
+    let first = entries.last().unwrap().after_json.clone().unwrap();
+    for c in &open {
+        assert!(first.contains(&format!("\"candidate\":{}", c.id)), "{first}");
+        assert!(first.contains(&format!("\"persons\":[{},{}]", c.a_id, c.b_id)), "{first}");
+    }
+    assert!(entries[0].after_json.as_deref().unwrap().contains("\"found\":[]"), "the second found none");
     let by_rule = |rule: &str| open.iter().find(|c| c.rule == rule).unwrap().clone();
     let names = by_rule("same_name_father_birth");
     assert_eq!((names.a_id, names.b_id), (ali.id, ali2.id));
