@@ -46,9 +46,14 @@ impl Lang {
             Lang::En => text.to_string(),
         }
     }
-    /// A count, grouped by thousands, in this language's digits.
+    /// A count grouped by thousands, as people of this language write it
+    /// (`۱۵۰٬۰۰۰`, `150,000`).
     pub fn number(self, n: i64) -> String {
-        self.digits(&tavana_domain::Rials::new(n).grouped())
+        let grouped = tavana_domain::Rials::new(n).grouped();
+        match self {
+            Lang::Fa => to_persian_digits(&grouped.replace(',', "\u{066C}")),
+            Lang::En => grouped,
+        }
     }
     pub fn role(self, role: Role) -> &'static str {
         match self {
@@ -156,4 +161,17 @@ ui_texts! {
     download_csv: "دریافت CSV", "Download CSV";
     download_xlsx: "دریافت اکسل (XLSX)", "Download Excel (XLSX)";
     list_pages: "صفحه‌های فهرست", "List pages";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    /// Counts showed as «۱۵۰,۰۰۰», a Latin comma among Persian digits.
+    #[test]
+    fn counts_are_grouped_as_each_language_writes_them() {
+        assert_eq!(Lang::Fa.number(150_000), "۱۵۰٬۰۰۰");
+        assert_eq!(Lang::En.number(1_250_000), "1,250,000");
+        assert_eq!(Lang::Fa.number(7), "۷");
+    }
 }

@@ -639,7 +639,7 @@ fn simulation_view(
     rows: &[SimulationRow],
     names: &std::collections::HashMap<String, String>,
 ) -> (Vec<SimRow>, SimRow, Vec<Bar>) {
-    let figure = |n: i64| lang.digits(&tavana_domain::Rials::new(n).grouped());
+    let figure = |n: i64| lang.number(n);
     // Places by name (the code where a name is missing).
     let name = |code: &Option<String>| {
         code.as_ref().map(|c| names.get(c).cloned().unwrap_or_else(|| lang.digits(c))).unwrap_or_default()

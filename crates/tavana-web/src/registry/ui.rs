@@ -238,7 +238,7 @@ pub async fn search(
     let export_href = q.here().replacen("/registry", "/registry/search.csv", 1);
     let total = match &result {
         Ok(page) => page.total.map(|n| {
-            let figure = lang.digits(&tavana_domain::Rials::new(n).grouped());
+            let figure = lang.number(n);
             if n >= tavana_store::registry::COUNT_LIMIT { format!("{} {figure}", t.at_least) } else { figure }
         }),
         Err(_) => None,
@@ -962,10 +962,7 @@ async fn person_page(
                     state_label(&d.to_state),
                     d.from_state.as_deref().map(state_label).unwrap_or_else(|| "—".into())
                 ),
-                amount: d
-                    .amount_rials
-                    .map(|a| lang.digits(&tavana_domain::Rials::new(a).grouped()))
-                    .unwrap_or_default(),
+                amount: d.amount_rials.map(|a| lang.number(a)).unwrap_or_default(),
                 reasons: d.reasons,
                 legal_basis: d.legal_basis,
                 when: lang.instant(d.decided_at),

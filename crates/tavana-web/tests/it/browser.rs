@@ -616,7 +616,9 @@ async fn a_large_import_shows_its_progress_and_a_stale_row_is_a_conflict() {
         .expect("the import ends");
     let figures = text_of(&b, "#import-result").await;
     assert!(
-        figures.contains(&tavana_domain::text::to_persian_digits(&tavana_domain::Rials::new(rows).grouped())),
+        figures.contains(&tavana_domain::text::to_persian_digits(
+            &tavana_domain::Rials::new(rows).grouped().replace(',', "٬")
+        )),
         "{figures}"
     );
     let seen = b.find(Locator::Css("body")).await.unwrap().attr("data-import-seen").await.unwrap().unwrap();
