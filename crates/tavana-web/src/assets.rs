@@ -9,6 +9,7 @@ use axum::routing::get;
 
 const CSS: &str = include_str!("../assets/app.css");
 const IMPORT_JS: &str = include_str!("../assets/import.js");
+const PLACES_JS: &str = include_str!("../assets/places.js");
 const FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/Vazirmatn-Regular.woff2");
 const FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/Vazirmatn-Bold.woff2");
 const FONT_LICENCE: &str = include_str!("../assets/fonts/OFL.txt");
@@ -23,18 +24,18 @@ pub fn router() -> Router<AppState> {
                 ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], CSS)
             }),
         )
-        .route(
-            "/assets/import.js",
-            get(|| async {
-                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], IMPORT_JS)
-            }),
-        )
+        .route("/assets/import.js", get(|| async { script(IMPORT_JS) }))
+        .route("/assets/places.js", get(|| async { script(PLACES_JS) }))
         .route("/assets/fonts/Vazirmatn-Regular.woff2", get(|| async { font(FONT_REGULAR) }))
         .route("/assets/fonts/Vazirmatn-Bold.woff2", get(|| async { font(FONT_BOLD) }))
         .route(
             "/assets/fonts/OFL.txt",
             get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], FONT_LICENCE) }),
         )
+}
+
+fn script(text: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], text)
 }
 
 fn font(bytes: &'static [u8]) -> impl IntoResponse {

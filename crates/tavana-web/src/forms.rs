@@ -26,6 +26,9 @@ pub struct FormField {
     pub hint: Option<&'static str>,
     /// The id of a list of suggestions the page carries (a `datalist`).
     pub list: Option<&'static str>,
+    /// Choices that narrow the suggestions first (a place's county, for a user
+    /// whose offices cover several): `(code, label)`. Empty for most fields.
+    pub narrow: Vec<(String, String)>,
 }
 
 /// What kind of input a field is.
@@ -95,7 +98,18 @@ pub fn fields(
                     (choices, false, None)
                 }
             };
-            FormField { name, label: label(lang, name), value, error, options, ltr, required, hint, list }
+            FormField {
+                name,
+                label: label(lang, name),
+                value,
+                error,
+                options,
+                ltr,
+                required,
+                hint,
+                list,
+                narrow: Vec::new(),
+            }
         })
         .collect()
 }

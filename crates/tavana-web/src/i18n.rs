@@ -161,6 +161,7 @@ ui_texts! {
     download_csv: "دریافت CSV", "Download CSV";
     download_xlsx: "دریافت اکسل (XLSX)", "Download Excel (XLSX)";
     list_pages: "صفحه‌های فهرست", "List pages";
+    county_first: "شهرستان (برای فهرست روستاها و شهرهایش)", "County (to list its villages and cities)";
 }
 
 #[cfg(test)]

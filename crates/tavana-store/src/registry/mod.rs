@@ -787,13 +787,31 @@ impl Store {
         decide_place(by_code, by_name, mine).map_err(StoreError::Invalid)
     }
 
-    /// The villages and cities of the actor's subtree, for a household's place to
-    /// be picked from: code, name, county and province.
-    pub async fn home_places(&self, actor: &Actor) -> Result<Vec<(String, String, String, String)>> {
+    /// The villages and cities of the actor's subtree (of one county, when given),
+    /// for a household's place to be picked from: code, name, county and province.
+    pub async fn home_places(
+        &self,
+        actor: &Actor,
+        county: Option<&str>,
+    ) -> Result<Vec<(String, String, String, String)>> {
         let rows = on_pool!(self, |c| sqlx::query_as(
             "SELECT p.code, p.name_fa, c.name_fa, pr.name_fa FROM places p JOIN places c ON c.id = p.county_id \
              JOIN places pr ON pr.id = p.province_id JOIN org_units u ON u.place_id = p.county_id \
-             WHERE p.kind IN ('village', 'city') AND u.path LIKE $1 ORDER BY p.code"
+             WHERE p.kind IN ('village', 'city') AND u.path LIKE $1 AND ($2 = '' OR c.code = $2) ORDER BY p.code"
+        )
+        .bind(actor.unit_path.subtree_pattern())
+        .bind(county.unwrap_or_default())
+        .fetch_all(c)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// The counties whose offices are in the actor's subtree: code, name and
+    /// province, for narrowing a place's choice first.
+    pub async fn home_counties(&self, actor: &Actor) -> Result<Vec<(String, String, String)>> {
+        let rows = on_pool!(self, |c| sqlx::query_as(
+            "SELECT c.code, c.name_fa, pr.name_fa FROM places c JOIN places pr ON pr.id = c.province_id \
+             JOIN org_units u ON u.place_id = c.id WHERE c.kind = 'county' AND u.path LIKE $1 ORDER BY c.code"
         )
         .bind(actor.unit_path.subtree_pattern())
         .fetch_all(c)

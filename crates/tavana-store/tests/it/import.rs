@@ -425,9 +425,9 @@ async fn a_shared_place_name_names_the_one_in_the_workers_scope() {
     let store = &db.store;
     let worker = user(store, "worker", "C08-01", Role::CaseWorker).await;
     let national = user(store, "registrar", "HQ", Role::CaseWorker).await;
-    let everywhere = store.home_places(&national).await.unwrap();
+    let everywhere = store.home_places(&national, None).await.unwrap();
     let (code, name) = store
-        .home_places(&worker)
+        .home_places(&worker, None)
         .await
         .unwrap()
         .into_iter()

@@ -93,7 +93,7 @@ pub async fn codes(State(state): State<AppState>, lang: Lang, user: SessionUser)
     for (column, code, label) in tavana_store::registry::import::code_list() {
         write([column, code, label]).map_err(failed)?;
     }
-    for (code, name, county, province) in state.store.home_places(&user.actor).await.in_lang(lang)? {
+    for (code, name, county, province) in state.store.home_places(&user.actor, None).await.in_lang(lang)? {
         write(["place", &code, &format!("{name}، {county}، {province}")]).map_err(failed)?;
     }
     let body = out.into_inner().map_err(|e| failed(e.into_error().into()))?;

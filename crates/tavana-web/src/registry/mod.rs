@@ -58,6 +58,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registry", get(ui::search))
         .route("/registry/households", get(ui::households).post(ui::create_household))
         .route("/registry/households/download", get(ui::households_download))
+        .route("/registry/places", get(ui::places))
         .route("/registry/households/new", get(ui::new_household))
         .route("/registry/households/{id}", get(ui::household))
         .route("/registry/households/{id}/head", post(ui::succeed_head))

@@ -396,6 +396,8 @@ struct RecordForm {
     reason_error: Option<String>,
     /// The villages and cities a household's place is picked from: code, label.
     places: Vec<(String, String)>,
+    /// Whether the form has a place to pick (its suggestions and their script).
+    offers_places: bool,
 }
 
 fn household_specs() -> Vec<(&'static str, Kind, bool)> {
@@ -457,16 +459,82 @@ fn form_page(
         reason,
         reason_error,
         places: Vec::new(),
+        offers_places: false,
     }
 }
 
-/// The places of the user's office to pick a household's place from.
-async fn places_to_pick(state: &AppState, lang: Lang, user: &SessionUser) -> Result<Vec<(String, String)>, PageError> {
-    let places = state.store.home_places(&user.actor).await.in_lang(lang)?;
-    Ok(places
-        .into_iter()
-        .map(|(code, name, county, province)| (code, format!("{name}، {county}، {province}")))
-        .collect())
+/// The most places a form lists as suggestions at once; beyond it the county is
+/// picked first and the page asks for that county's places.
+const MOST_PLACES_LISTED: usize = 3_000;
+
+/// The places of the user's offices to pick a household's place from, and the
+/// counties to narrow them by when the offices cover several.
+async fn places_to_pick(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
+    let counties = state.store.home_counties(&user.actor).await.in_lang(lang)?;
+    let counties: Vec<(String, String)> = if counties.len() > 1 {
+        counties.into_iter().map(|(code, name, province)| (code, format!("{name}، {province}"))).collect()
+    } else {
+        Vec::new()
+    };
+    let mut places = place_choices(state.store.home_places(&user.actor, None).await.in_lang(lang)?);
+    if places.len() > MOST_PLACES_LISTED {
+        places.clear();
+    }
+    Ok((places, counties))
+}
+
+fn place_choices(places: Vec<(String, String, String, String)>) -> Vec<(String, String)> {
+    places.into_iter().map(|(code, name, county, province)| (code, format!("{name}، {county}، {province}"))).collect()
+}
+
+/// Puts the places to pick on a household form: the suggestions, and the
+/// counties that narrow them on the place field.
+async fn offer_places(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    page: &mut RecordForm,
+) -> Result<(), PageError> {
+    let (places, counties) = places_to_pick(state, lang, user).await?;
+    page.places = places;
+    page.offers_places = true;
+    if let Some(field) = page.fields.iter_mut().find(|f| f.list == Some("places")) {
+        field.narrow = counties;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct PlacesQuery {
+    #[serde(default)]
+    county: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct PlaceChoice {
+    code: String,
+    label: String,
+}
+
+/// The villages and cities of one county of the user's offices, for the place
+/// field's suggestions once its county is picked (none outside the user's scope).
+pub async fn places(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<PlacesQuery>,
+) -> Result<axum::Json<Vec<PlaceChoice>>, PageError> {
+    require_edit(lang, &user)?;
+    let county = tavana_domain::text::to_ascii_digits(q.county.trim());
+    if county.is_empty() {
+        return Ok(axum::Json(Vec::new()));
+    }
+    let places = state.store.home_places(&user.actor, Some(&county)).await.in_lang(lang)?;
+    Ok(axum::Json(place_choices(places).into_iter().map(|(code, label)| PlaceChoice { code, label }).collect()))
 }
 
 fn require_edit(lang: Lang, user: &SessionUser) -> Result<(), PageError> {
@@ -497,7 +565,7 @@ pub async fn new_household(
         vec![],
         None,
     );
-    page.places = places_to_pick(&state, lang, &user).await?;
+    offer_places(&state, lang, &user, &mut page).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -552,7 +620,7 @@ pub async fn create_household(
         vec![],
         None,
     );
-    page.places = places_to_pick(&state, lang, &user).await?;
+    offer_places(&state, lang, &user, &mut page).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -1090,6 +1158,7 @@ pub async fn update_person(
                 required: false,
                 hint: None,
                 list: None,
+                narrow: Vec::new(),
             },
         );
     }

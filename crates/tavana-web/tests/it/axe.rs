@@ -180,6 +180,12 @@ async fn every_page_passes_axe_in_persian_and_english() {
         check_after_click(&b, "upload", "#import-errors", &axe, &mut found).await;
         sign_out(&b).await;
 
+        // A national registrar's household form picks the county first.
+        sign_in(&b, &base, "registrar", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        check(&b, &base, "/registry/households/new", &axe, &mut found).await;
+        sign_out(&b).await;
+
         // A program officer's.
         sign_in(&b, &base, "program.chief", PASSWORD).await;
         wait_for(&b, "#sign-out").await;

@@ -684,3 +684,46 @@ async fn a_large_import_shows_its_progress_and_a_stale_row_is_a_conflict() {
     b.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Someone whose offices cover the whole country picks the county first; the
+/// place's suggestions are then that county's villages and cities. A county
+/// office's worker is not asked for a county, and no one is told of places
+/// outside their scope.
+#[tokio::test]
+async fn a_national_registrar_picks_the_county_then_the_place() {
+    let Some(driver) = start_driver().await else { return };
+    let app = spawn_app().await;
+    let b = browser(&driver).await;
+    sign_in(&b, &app.base, "registrar", PASSWORD).await;
+    wait_for(&b, "#sign-out").await;
+    b.goto(&format!("{}/registry/households/new", app.base)).await.unwrap();
+    wait_for(&b, "#f-place-county").await;
+    choose(&b, "f-place-county", "17-01").await;
+    wait_for(&b, "#places[data-county='17-01']").await;
+    let options = b.find_all(Locator::Css("#places option")).await.unwrap();
+    assert!(!options.is_empty());
+    let mut first = None;
+    for option in &options {
+        let code = option.attr("value").await.unwrap().unwrap_or_default();
+        assert!(code.starts_with("17-01-"), "{code}");
+        first.get_or_insert(code);
+    }
+    fill(&b, "f-file_number", "F-9").await;
+    fill(&b, "f-place", &first.clone().unwrap()).await;
+    b.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    wait_for(&b, "#household-place").await;
+    assert!(text_of(&b, "#household-place").await.contains(&first.unwrap()));
+    b.close().await.unwrap();
+
+    // The county office's worker: no county to pick; another county's places
+    // are not given.
+    let worker = app.signed_in("caseworker").await;
+    let form = worker.get(app.url("/registry/households/new")).send().await.unwrap().text().await.unwrap();
+    assert!(!form.contains("f-place-county") && form.contains("value=\"08-01-C\""));
+    let theirs: serde_json::Value =
+        worker.get(app.url("/registry/places?county=17-01")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(theirs, serde_json::json!([]));
+    let own: serde_json::Value =
+        worker.get(app.url("/registry/places?county=08-01")).send().await.unwrap().json().await.unwrap();
+    assert!(own.as_array().unwrap().iter().any(|p| p["code"] == "08-01-C"), "{own}");
+}
