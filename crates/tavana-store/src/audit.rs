@@ -2,7 +2,7 @@
 
 use crate::db::{Chain, Store, WriteTx};
 use crate::lists::{ListOrder, ListPage, SortColumn};
-use crate::programs::Sql;
+use crate::sql::Sql;
 use crate::{Result, StoreError};
 use serde::Serialize;
 use tavana_domain::audit::AuditAction;
@@ -533,21 +533,7 @@ impl Store {
         filter: &AuditFilter,
         order: &ListOrder,
     ) -> Result<ListPage<AuditEntry>> {
-        let base = audit_query(actor, filter)?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM (");
-        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
-        let mut q = base;
-        q.push(&order.order_by(AUDIT_SORTS, "a.seq"))
-            .push(" LIMIT ")
-            .bind_int(crate::lists::PAGE_ROWS)
-            .push(" OFFSET ")
-            .bind_int(order.offset());
-        let (rows, total): (Vec<AuditEntry>, i64) = on_bounded!(self, |c| {
-            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
-            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
-            Ok::<_, sqlx::Error>((rows, total.0))
-        })?;
-        Ok(ListPage { rows, total, page: order.page.max(1) })
+        self.list_page(audit_query(actor, filter)?, AUDIT_SORTS, "a.seq", order).await
     }
 
     /// The audit entries a filter finds, in the list's order, as CSV (at most
@@ -559,7 +545,6 @@ impl Store {
         order: &ListOrder,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
-        use futures_util::TryStreamExt;
         #[derive(Serialize)]
         struct Line<'a> {
             seq: i64,
@@ -573,34 +558,24 @@ impl Store {
             after: &'a str,
             hash: &'a str,
         }
-        let mut q = audit_query(actor, filter)?;
-        q.push(&order.order_by(AUDIT_SORTS, "a.seq")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
         let mut csv = csv::Writer::from_writer(out);
-        let mut rows = 0u64;
-        on_pool!(self, |c| {
-            let mut builder = q.builder();
-            let mut stream = builder.build_query_as::<AuditEntry>().fetch(c);
-            while let Some(e) = stream.try_next().await? {
-                let line = Line {
-                    seq: e.seq,
-                    at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.at) * 1000)
-                        .ok()
-                        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-                        .unwrap_or_default(),
-                    user: e.actor_username.as_deref().unwrap_or("system"),
-                    action: &e.action,
-                    action_fa: tavana_domain::audit::action_label(&e.action, true),
-                    object_type: &e.object_type,
-                    object_id: &e.object_id,
-                    before: e.before_json.as_deref().unwrap_or_default(),
-                    after: e.after_json.as_deref().unwrap_or_default(),
-                    hash: &e.hash,
-                };
-                crate::registry::export::write_csv(&mut csv, &line, rows == 0)?;
-                rows += 1;
-            }
-            Ok::<(), StoreError>(())
-        })?;
+        let mut first = true;
+        let mut each = |e: AuditEntry| {
+            let line = Line {
+                seq: e.seq,
+                at: crate::lists::rfc3339(e.at),
+                user: e.actor_username.as_deref().unwrap_or("system"),
+                action: &e.action,
+                action_fa: tavana_domain::audit::action_label(&e.action, true),
+                object_type: &e.object_type,
+                object_id: &e.object_id,
+                before: e.before_json.as_deref().unwrap_or_default(),
+                after: e.after_json.as_deref().unwrap_or_default(),
+                hash: &e.hash,
+            };
+            crate::registry::export::write_csv(&mut csv, &line, std::mem::take(&mut first))
+        };
+        let rows = self.list_each(audit_query(actor, filter)?, AUDIT_SORTS, "a.seq", order, &mut each).await?;
         csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.log_read(actor, Sensitive::Export, "audit", "log", serde_json::json!({ "rows": rows, "filter": filter }))
             .await?;

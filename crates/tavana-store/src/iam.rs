@@ -8,7 +8,7 @@ use crate::access::{authorize, require};
 use crate::audit::AuditEvent;
 use crate::db::Store;
 use crate::lists::{ListOrder, ListPage, SortColumn};
-use crate::programs::Sql;
+use crate::sql::Sql;
 use crate::{Result, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -291,21 +291,8 @@ impl Store {
     /// asked for, with how many there are.
     pub async fn user_page(&self, actor: &Actor, filter: &UserFilter, order: &ListOrder) -> Result<ListPage<User>> {
         require(actor, Action::Open(Module::Users))?;
-        let base = users_query(actor, filter);
-        let mut count = Sql::new("SELECT COUNT(*) FROM (");
-        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
-        let mut q = base;
-        q.push(&order.order_by(USER_SORTS, "u.id"))
-            .push(" LIMIT ")
-            .bind_int(crate::lists::PAGE_ROWS)
-            .push(" OFFSET ")
-            .bind_int(order.offset());
-        let (rows, total): (Vec<UserRow>, i64) = on_pool!(self, |c| {
-            let rows = q.builder().build_query_as().fetch_all(c).await?;
-            let total: (i64,) = count.builder().build_query_as().fetch_one(c).await?;
-            Ok::<_, sqlx::Error>((rows, total.0))
-        })?;
-        Ok(ListPage { rows: self.with_roles(actor, rows).await?, total, page: order.page.max(1) })
+        let page: ListPage<UserRow> = self.list_page(users_query(actor, filter), USER_SORTS, "u.id", order).await?;
+        Ok(ListPage { rows: self.with_roles(actor, page.rows).await?, total: page.total, page: page.page })
     }
 
     /// The users a filter finds, in the list's order, as CSV (at most
@@ -318,10 +305,6 @@ impl Store {
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
         require(actor, Action::Open(Module::Users))?;
-        let mut q = users_query(actor, filter);
-        q.push(&order.order_by(USER_SORTS, "u.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
-        let rows: Vec<UserRow> = on_pool!(self, |c| q.builder().build_query_as().fetch_all(c).await)?;
-        let users = self.with_roles(actor, rows).await?;
         #[derive(Serialize)]
         struct Line<'a> {
             username: &'a str,
@@ -331,24 +314,28 @@ impl Store {
             active: bool,
             created_at: String,
         }
+        let roles = self.roles_of_users_in(&actor.unit_path).await?;
         let mut csv = csv::Writer::from_writer(out);
-        for (i, u) in users.iter().enumerate() {
-            let created = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(u.created_at) * 1000)
-                .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-                .unwrap_or_default();
+        let mut first = true;
+        let mut each = |u: UserRow| {
             let line = Line {
                 username: &u.username,
                 display_name: &u.display_name,
                 unit: &u.unit_name_fa,
-                roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+                roles: roles
+                    .iter()
+                    .filter(|(id, _)| *id == u.id)
+                    .map(|(_, r)| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 active: u.active,
-                created_at: created,
+                created_at: crate::lists::rfc3339(u.created_at),
             };
-            crate::registry::export::write_csv(&mut csv, &line, i == 0)?;
-        }
+            crate::registry::export::write_csv(&mut csv, &line, std::mem::take(&mut first))
+        };
+        let rows = self.list_each(users_query(actor, filter), USER_SORTS, "u.id", order, &mut each).await?;
         csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let rows = users.len() as u64;
+
         self.log_read(actor, crate::audit::Sensitive::Export, "users", "list", serde_json::json!({ "rows": rows }))
             .await?;
         Ok(rows)

@@ -18,6 +18,7 @@ pub mod iam;
 pub mod lists;
 pub mod org;
 pub mod outbox;
+mod sql;
 
 // Module slices.
 pub mod programs;

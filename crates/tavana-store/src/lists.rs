@@ -3,6 +3,12 @@
 //! is shown as "at least"). Each list names the columns it may be sorted by, with the fixed SQL
 //! each sorts on; a request names a column by its key, so nothing a request
 //! says reaches the SQL text.
+//!
+//! A list is a query written once, unordered and scoped; [`Store::list_page`]
+//! pages and counts it, [`Store::list_each`] and [`Store::list_csv`] stream it
+//! for a download. Each list's own method says who may read it and logs the read.
+
+use crate::sql::Sql;
 
 /// How many rows a list counts; a count of this many means at least this many.
 pub const COUNT_LIMIT: i64 = 10_000;
@@ -10,6 +16,94 @@ pub const COUNT_LIMIT: i64 = 10_000;
 pub const PAGE_ROWS: i64 = 50;
 /// The most rows a list's download holds.
 pub const EXPORT_LIMIT: i64 = 100_000;
+
+/// A row a list reads, on either backend.
+pub(crate) trait ListRow:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin
+{
+}
+
+impl<T> ListRow for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+impl crate::Store {
+    /// A page of what `base` (a list's query, unordered) finds, in `order` over
+    /// the list's `sorts` and then `tiebreak`, with how many there are: one
+    /// bounded read.
+    pub(crate) async fn list_page<T: ListRow>(
+        &self,
+        base: Sql,
+        sorts: &[SortColumn],
+        tiebreak: &str,
+        order: &ListOrder,
+    ) -> crate::Result<ListPage<T>> {
+        let mut count = Sql::new("SELECT COUNT(*) FROM (");
+        count.append(&base).push(" LIMIT ").bind_int(COUNT_LIMIT).push(") AS c");
+        let mut q = base;
+        q.push(&order.order_by(sorts, tiebreak))
+            .push(" LIMIT ")
+            .bind_int(PAGE_ROWS)
+            .push(" OFFSET ")
+            .bind_int(order.offset());
+        let (rows, total): (Vec<T>, i64) = on_bounded!(self, |c| {
+            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
+            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
+            Ok::<_, sqlx::Error>((rows, total.0))
+        })?;
+        Ok(ListPage { rows, total, page: order.page.max(1) })
+    }
+
+    /// Hands each row `base` finds to `each`, in the list's order, at most
+    /// [`EXPORT_LIMIT`] of them, streamed (a download). Returns how many.
+    pub(crate) async fn list_each<T: ListRow>(
+        &self,
+        base: Sql,
+        sorts: &[SortColumn],
+        tiebreak: &str,
+        order: &ListOrder,
+        each: &mut (dyn FnMut(T) -> crate::Result<()> + Send),
+    ) -> crate::Result<u64> {
+        use futures_util::TryStreamExt;
+        let mut q = base;
+        q.push(&order.order_by(sorts, tiebreak)).push(" LIMIT ").bind_int(EXPORT_LIMIT);
+        let mut rows = 0u64;
+        on_pool!(self, |c| {
+            let mut builder = q.builder();
+            let mut stream = builder.build_query_as::<T>().fetch(c);
+            while let Some(row) = stream.try_next().await? {
+                each(row)?;
+                rows += 1;
+            }
+            Ok::<(), crate::StoreError>(())
+        })?;
+        Ok(rows)
+    }
+
+    /// [`Store::list_each`] writing each row as a line of CSV (its header first).
+    pub(crate) async fn list_csv<T: ListRow + serde::Serialize>(
+        &self,
+        base: Sql,
+        sorts: &[SortColumn],
+        tiebreak: &str,
+        order: &ListOrder,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> crate::Result<u64> {
+        let mut csv = csv::Writer::from_writer(out);
+        let mut first = true;
+        let rows = self
+            .list_each(base, sorts, tiebreak, order, &mut |row: T| {
+                crate::registry::export::write_csv(&mut csv, &row, std::mem::take(&mut first))
+            })
+            .await?;
+        csv.flush().map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        Ok(rows)
+    }
+}
 
 /// A column a list may be sorted by: the key a request names it by and the SQL
 /// expression it sorts on (fixed text).
@@ -77,6 +171,15 @@ impl<T> ListPage<T> {
     pub fn at_least(&self) -> bool {
         self.total >= COUNT_LIMIT
     }
+}
+
+/// A stored instant (microseconds since the epoch) as a download writes it:
+/// RFC 3339 in UTC.
+pub(crate) fn rfc3339(micros: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text` as typed

@@ -2,12 +2,12 @@
 //! whole population or interpreted for some persons from the same variables.
 
 mod eligibility;
-pub(crate) use eligibility::Sql;
 
 use crate::access::require;
 use crate::db::Store;
 use crate::lists::{ListOrder, ListPage, SortColumn};
 use crate::registry::Value as Written;
+use crate::sql::Sql;
 use crate::{Result, StoreError};
 use eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
@@ -1707,20 +1707,9 @@ impl Store {
         order: &ListOrder,
     ) -> Result<ListPage<DecisionListRow>> {
         self.program(actor, program_id).await?;
-        let base = decisions_query(actor, program_id, filter);
-        let mut count = Sql::new("SELECT COUNT(*) FROM (");
-        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
-        let mut q = base;
-        q.push(&order.order_by(DECISION_SORTS, "d.id"))
-            .push(" LIMIT ")
-            .bind_int(crate::lists::PAGE_ROWS)
-            .push(" OFFSET ")
-            .bind_int(order.offset());
-        let (rows, total): (Vec<DecisionListRow>, i64) = on_bounded!(self, |c| {
-            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
-            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
-            Ok::<_, sqlx::Error>((rows, total.0))
-        })?;
+        let page: ListPage<DecisionListRow> =
+            self.list_page(decisions_query(actor, program_id, filter), DECISION_SORTS, "d.id", order).await?;
+        let rows = &page.rows;
         self.log_read(
             actor,
             crate::audit::Sensitive::Decisions,
@@ -1729,7 +1718,7 @@ impl Store {
             serde_json::json!({ "rows": rows.len(), "page": order.page, "filter": filter }),
         )
         .await?;
-        Ok(ListPage { rows, total, page: order.page.max(1) })
+        Ok(page)
     }
 
     /// A program's decisions a filter finds, in the list's order, as CSV (at most
@@ -1742,22 +1731,10 @@ impl Store {
         order: &ListOrder,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
-        use futures_util::TryStreamExt;
         self.program(actor, program_id).await?;
-        let mut q = decisions_query(actor, program_id, filter);
-        q.push(&order.order_by(DECISION_SORTS, "d.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
-        let mut csv = csv::Writer::from_writer(out);
-        let mut rows = 0u64;
-        on_pool!(self, |c| {
-            let mut builder = q.builder();
-            let mut stream = builder.build_query_as::<DecisionListRow>().fetch(c);
-            while let Some(row) = stream.try_next().await? {
-                crate::registry::export::write_csv(&mut csv, &row, rows == 0)?;
-                rows += 1;
-            }
-            Ok::<(), StoreError>(())
-        })?;
-        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let rows = self
+            .list_csv::<DecisionListRow>(decisions_query(actor, program_id, filter), DECISION_SORTS, "d.id", order, out)
+            .await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Export,
@@ -1791,20 +1768,9 @@ impl Store {
         order: &ListOrder,
     ) -> Result<ListPage<EnrollmentRow>> {
         self.program(actor, program_id).await?;
-        let base = enrollments_query(actor, program_id, filter, 0);
-        let mut count = Sql::new("SELECT COUNT(*) FROM (");
-        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
-        let mut q = base;
-        q.push(&order.order_by(ENROLLMENT_SORTS, "e.id"))
-            .push(" LIMIT ")
-            .bind_int(crate::lists::PAGE_ROWS)
-            .push(" OFFSET ")
-            .bind_int(order.offset());
-        let (rows, total): (Vec<EnrollmentRow>, i64) = on_bounded!(self, |c| {
-            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
-            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
-            Ok::<_, sqlx::Error>((rows, total.0))
-        })?;
+        let page: ListPage<EnrollmentRow> =
+            self.list_page(enrollments_query(actor, program_id, filter, 0), ENROLLMENT_SORTS, "e.id", order).await?;
+        let rows = &page.rows;
         self.log_read(
             actor,
             crate::audit::Sensitive::Enrollments,
@@ -1813,7 +1779,7 @@ impl Store {
             serde_json::json!({ "rows": rows.len(), "page": order.page, "sort": order.sorted_by(ENROLLMENT_SORTS) }),
         )
         .await?;
-        Ok(ListPage { rows, total, page: order.page.max(1) })
+        Ok(page)
     }
 }
 
@@ -1853,22 +1819,9 @@ impl Store {
         order: &ListOrder,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
-        use futures_util::TryStreamExt;
         self.program(actor, program_id).await?;
-        let mut q = enrollments_query(actor, program_id, filter, 0);
-        q.push(&order.order_by(ENROLLMENT_SORTS, "e.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
-        let mut csv = csv::Writer::from_writer(out);
-        let mut rows = 0u64;
-        on_pool!(self, |c| {
-            let mut builder = q.builder();
-            let mut stream = builder.build_query_as::<EnrollmentRow>().fetch(c);
-            while let Some(row) = stream.try_next().await? {
-                crate::registry::export::write_csv(&mut csv, &row, rows == 0)?;
-                rows += 1;
-            }
-            Ok::<(), StoreError>(())
-        })?;
-        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let base = enrollments_query(actor, program_id, filter, 0);
+        let rows = self.list_csv::<EnrollmentRow>(base, ENROLLMENT_SORTS, "e.id", order, out).await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Export,

@@ -1,11 +1,11 @@
 //! The list of households in the actor's subtree: filtered by file number and
 //! place, sorted, counted, a page at a time, and downloaded.
 
+use crate::Result;
 use crate::access::require;
 use crate::db::Store;
 use crate::lists::{ListOrder, ListPage, SortColumn};
-use crate::programs::Sql;
-use crate::{Result, StoreError};
+use crate::sql::Sql;
 use serde::Serialize;
 use tavana_domain::iam::{Action, Actor, Module};
 
@@ -82,21 +82,7 @@ impl Store {
         order: &ListOrder,
     ) -> Result<ListPage<HouseholdListRow>> {
         require(actor, Action::Open(Module::Registry))?;
-        let base = households_query(actor, filter);
-        let mut count = Sql::new("SELECT COUNT(*) FROM (");
-        count.append(&base).push(" LIMIT ").bind_int(crate::lists::COUNT_LIMIT).push(") AS c");
-        let mut q = base;
-        q.push(&order.order_by(HOUSEHOLD_SORTS, "h.id"))
-            .push(" LIMIT ")
-            .bind_int(crate::lists::PAGE_ROWS)
-            .push(" OFFSET ")
-            .bind_int(order.offset());
-        let (rows, total): (Vec<HouseholdListRow>, i64) = on_bounded!(self, |c| {
-            let rows = q.builder().build_query_as().fetch_all(&mut *c).await?;
-            let total: (i64,) = count.builder().build_query_as().fetch_one(&mut *c).await?;
-            Ok::<_, sqlx::Error>((rows, total.0))
-        })?;
-        Ok(ListPage { rows, total, page: order.page.max(1) })
+        self.list_page(households_query(actor, filter), HOUSEHOLD_SORTS, "h.id", order).await
     }
 
     /// The households a filter finds, in the list's order, as CSV (at most
@@ -108,22 +94,10 @@ impl Store {
         order: &ListOrder,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64> {
-        use futures_util::TryStreamExt;
         require(actor, Action::Open(Module::Registry))?;
-        let mut q = households_query(actor, filter);
-        q.push(&order.order_by(HOUSEHOLD_SORTS, "h.id")).push(" LIMIT ").bind_int(crate::lists::EXPORT_LIMIT);
-        let mut csv = csv::Writer::from_writer(out);
-        let mut rows = 0u64;
-        on_pool!(self, |c| {
-            let mut builder = q.builder();
-            let mut stream = builder.build_query_as::<HouseholdListRow>().fetch(c);
-            while let Some(row) = stream.try_next().await? {
-                crate::registry::export::write_csv(&mut csv, &row, rows == 0)?;
-                rows += 1;
-            }
-            Ok::<(), StoreError>(())
-        })?;
-        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let rows = self
+            .list_csv::<HouseholdListRow>(households_query(actor, filter), HOUSEHOLD_SORTS, "h.id", order, out)
+            .await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Export,
