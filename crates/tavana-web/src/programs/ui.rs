@@ -1094,6 +1094,14 @@ pub async fn decide_change(
     show_page(&state, lang, &user, id, None, None, Some(message)).await
 }
 
+/// A list filter's enrollment state: none when empty.
+fn optional_state(field: &'static str, text: &str) -> Result<Option<EnrollmentState>, DomainError> {
+    match text.trim() {
+        "" => Ok(None),
+        code => EnrollmentState::parse(field, code).map(Some),
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct EnrollmentsQuery {
     #[serde(default)]
@@ -1106,10 +1114,7 @@ pub struct EnrollmentsQuery {
 
 impl EnrollmentsQuery {
     fn filter(&self) -> Result<EnrollmentFilter, DomainError> {
-        let state = match self.state.trim() {
-            "" => None,
-            code => Some(EnrollmentState::parse("state", code)?),
-        };
+        let state = optional_state("state", &self.state)?;
         Ok(EnrollmentFilter { state, place: Some(self.place.trim().to_string()).filter(|p| !p.is_empty()) })
     }
 
@@ -1210,10 +1215,7 @@ pub struct DecisionsQuery {
 
 impl DecisionsQuery {
     fn filter(&self) -> Result<DecisionFilter, DomainError> {
-        let to_state = match self.to_state.trim() {
-            "" => None,
-            code => Some(EnrollmentState::parse("to_state", code)?),
-        };
+        let to_state = optional_state("to_state", &self.to_state)?;
         Ok(DecisionFilter { to_state, decided_by: self.decided_by.trim().to_string() })
     }
 
