@@ -637,6 +637,54 @@ impl Store {
         })
     }
 
+    /// A proposal as a download: every person it would enroll, with their code,
+    /// name, date of birth and monthly amount, as CSV (logged as an export).
+    /// Returns the rows written.
+    pub async fn export_proposal(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        as_of: JalaliDate,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64> {
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            national_code: &'a str,
+            first_name: &'a str,
+            last_name: &'a str,
+            birth_date: &'a str,
+            amount_rials: i64,
+        }
+        let proposal = self.propose_enrollments(actor, program_id, as_of).await?;
+        let amounts: HashMap<i64, i64> =
+            proposal.to_enroll.iter().copied().zip(proposal.amounts.iter().copied()).collect();
+        let mut csv = csv::Writer::from_writer(out);
+        let mut rows = 0u64;
+        for chunk in proposal.to_enroll.chunks(500) {
+            for person in self.person_summaries(actor, chunk).await? {
+                let line = Line {
+                    national_code: &person.national_code,
+                    first_name: &person.first_name,
+                    last_name: &person.last_name,
+                    birth_date: &person.birth_date,
+                    amount_rials: amounts.get(&person.id).copied().unwrap_or_default(),
+                };
+                crate::registry::export::write_csv(&mut csv, &line, rows == 0)?;
+                rows += 1;
+            }
+        }
+        csv.flush().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Export,
+            "program",
+            &program_id.to_string(),
+            serde_json::json!({ "proposal": as_of.to_ascii(), "rows": rows }),
+        )
+        .await?;
+        Ok(rows)
+    }
+
     /// Enrolls persons an officer confirmed, in an active program, each re-checked
     /// by the program's decision rule here and now, with its monthly amount from the
     /// formula and a decision record (the state it came from, reasons, legal basis,

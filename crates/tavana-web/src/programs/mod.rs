@@ -62,6 +62,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/programs/{id}/changes/{change}", post(ui::decide_change))
         .route("/programs/{id}/edit", get(ui::edit_form).post(ui::update))
         .route("/programs/{id}/proposals", post(ui::propose))
+        .route("/programs/{id}/proposals/download", get(ui::proposal_download))
         .route("/programs/{id}/enrollments", get(ui::enrollments).post(ui::confirm))
         .route("/programs/{id}/enrollments.csv", get(ui::enrollments_download))
         .route("/programs/{id}/enrollments/download", get(ui::enrollments_download))

@@ -89,6 +89,7 @@ ui_texts! {
     under_review: "در انتظار بازبینی", "to review";
     recent_decisions: "تصمیم‌های اخیر", "Recent decisions";
     all_enrollments: "همهٔ ثبت‌نام‌ها", "All enrollments";
+    first_500: "نخستین ۵۰۰ نفر در جدول آمده‌اند؛ همه در پرونده‌های دریافتی هستند.", "The table lists the first 500; the downloads have everyone.";
     all_decisions: "همهٔ تصمیم‌ها", "All decisions";
     decisions_of: "تصمیم‌ها", "Decisions";
     decided_by: "تصمیم‌گیرنده", "Decided by";

@@ -387,6 +387,11 @@ pub struct ProposalView {
     /// How many are proposed in all, and what they cost a month together.
     pub count: String,
     pub total: String,
+    /// Whether the table lists everyone proposed (else the first 500).
+    pub shown_all: bool,
+    /// Everyone proposed, as CSV and as XLSX.
+    pub csv: String,
+    pub xlsx: String,
     pub needs_information: Vec<(i64, String)>,
     pub no_longer: Vec<(i64, String)>,
 }
@@ -601,6 +606,8 @@ async fn show_page(
             .copied()
             .collect();
         let people = state.store.person_summaries(&user.actor, &shown).await.in_lang(lang)?;
+        let download =
+            format!("/programs/{id}/proposals/download?as_of={}", crate::auth::url_encode(&as_of.to_ascii()));
         let label = |id: &i64| {
             people
                 .iter()
@@ -609,6 +616,8 @@ async fn show_page(
                 .unwrap_or_else(|| lang.digits(&id.to_string()))
         };
         page.proposal = Some(ProposalView {
+            csv: format!("{download}&format=csv"),
+            xlsx: format!("{download}&format=xlsx"),
             as_of: as_of.to_ascii(),
             as_of_shown: lang.digits(&as_of.to_ascii()),
             to_enroll: p
@@ -625,7 +634,8 @@ async fn show_page(
                     (*id, name, code, money(lang, *amount))
                 })
                 .collect(),
-            count: lang.digits(&p.to_enroll.len().to_string()),
+            count: lang.number(p.to_enroll.len() as i64),
+            shown_all: p.to_enroll.len() <= 500,
             total: money(lang, p.amounts.iter().sum()),
             needs_information: p.needs_information.iter().take(500).map(|id| (*id, label(id))).collect(),
             no_longer: p.no_longer_eligible.iter().map(|id| (*id, label(id))).collect(),
@@ -815,6 +825,28 @@ pub async fn propose(
     let as_of = super::as_of(&state.store, Some(&form.as_of)).in_lang(lang)?;
     let proposal = state.store.propose_enrollments(&user.actor, id, as_of).await.in_lang(lang)?;
     show_page(&state, lang, &user, id, None, Some((proposal, as_of)), None).await
+}
+
+#[derive(Deserialize)]
+pub struct ProposalDownload {
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    format: crate::tables::TableFormat,
+}
+
+/// Everyone a proposal would enroll, as CSV or XLSX (the page lists the first 500).
+pub async fn proposal_download(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<ProposalDownload>,
+) -> Result<Response, PageError> {
+    let as_of = super::as_of(&state.store, Some(&q.as_of)).in_lang(lang)?;
+    let mut out = Vec::new();
+    state.store.export_proposal(&user.actor, id, as_of, &mut out).await.in_lang(lang)?;
+    Ok(crate::tables::download(lang, &format!("program-{id}-proposal"), q.format, out))
 }
 
 pub async fn confirm(

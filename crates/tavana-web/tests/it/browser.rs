@@ -377,6 +377,21 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
         "{proposed}"
     );
     assert_eq!(text_of(&b, "#proposal-count").await, "۱");
+    // The whole proposal downloads, each person with the amount.
+    let proposal_csv = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             fetch(document.getElementById('proposal-csv').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let proposal_csv = proposal_csv.as_str().unwrap_or_default().trim_start_matches('\u{feff}').to_string();
+    assert_eq!(
+        proposal_csv.lines().collect::<Vec<_>>(),
+        ["national_code,first_name,last_name,birth_date,amount_rials", "0012345679,رضا,امینی,1971-03-21,0"],
+        "{proposal_csv}"
+    );
     let ticked = b.find(Locator::Css("#proposal-table input[type=checkbox]")).await.unwrap().prop("checked").await;
     assert_eq!(ticked.unwrap().as_deref(), Some("false"), "not ticked by default");
     fill(&b, "reasons", "ارزیابی خیلی شدید").await;
