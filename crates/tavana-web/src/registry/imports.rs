@@ -135,9 +135,9 @@ pub async fn upload(
     let field = loop {
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name().unwrap_or_default() {
-                "csrf" => csrf = field.text().await.map_err(|_| unreadable())?,
-                "kind" => kind = ImportKind::parse(&field.text().await.map_err(|_| unreadable())?),
-                "ticket" => ticket = field.text().await.map_err(|_| unreadable())?,
+                "csrf" => csrf = small_text(field).await.ok_or_else(unreadable)?,
+                "kind" => kind = ImportKind::parse(&small_text(field).await.ok_or_else(unreadable)?),
+                "ticket" => ticket = small_text(field).await.ok_or_else(unreadable)?,
                 "file" => break Some(field),
                 _ => {}
             },
@@ -198,6 +198,21 @@ pub async fn upload(
         })
         .collect();
     Ok(render(StatusCode::OK, &view))
+}
+
+/// A small field of the import form (a token, a kind, a ticket), read only up
+/// to a few hundred bytes: the upload has no size limit but the file's, so a
+/// field that runs on is refused, never held.
+async fn small_text(mut field: axum::extract::multipart::Field<'_>) -> Option<String> {
+    const MOST: usize = 512;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.ok()? {
+        if bytes.len() + chunk.len() > MOST {
+            return None;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// What a multipart form may add to its file: boundaries, headers and the

@@ -212,3 +212,18 @@ async fn the_import_page_streams_the_file_and_tells_its_progress() {
     assert!(!codes.contains("place,07-"), "only the unit's places: {codes}");
     assert_eq!(client.get(app.url("/registry/import/templates/x.csv")).send().await.unwrap().status(), 404);
 }
+
+/// The import page's upload has no limit but its file's, so its small fields are
+/// read only so far: a form field that runs on is refused, not held.
+#[tokio::test]
+async fn the_import_forms_small_fields_are_read_only_so_far() {
+    let app = spawn_app().await;
+    let client = app.signed_in("caseworker").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", "x".repeat(10 * 1024 * 1024))
+        .text("kind", "households")
+        .part("file", reqwest::multipart::Part::bytes(b"file_number,place\n".to_vec()).file_name("h.csv"));
+    let response = client.post(app.url("/registry/import")).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("پرونده خوانده نشد"));
+}
