@@ -318,6 +318,7 @@ pub const SECONDARY_INDEXES: &[(&str, &str, &str)] = &[
     ("households", "households_phone", "phone"),
     ("persons", "persons_household", "household_id"),
     ("persons", "persons_name", "last_key, first_key, id"),
+    ("persons", "persons_first", "first_key, last_key, id"),
     ("persons", "persons_phone", "phone"),
     ("persons", "persons_sheba", "sheba"),
 ];

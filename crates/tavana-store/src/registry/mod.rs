@@ -620,61 +620,11 @@ impl Store {
     ) -> Result<Page<PersonSummary>> {
         require(actor, Action::Open(Module::Registry))?;
         let limit = limit.clamp(1, 200);
-        // The filters are fixed fragments; only their values are bound.
-        let mut conditions = vec![
-            "s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string(),
-            "s.merged_into IS NULL".to_string(),
-        ];
-        let mut binds: Vec<Bind> = vec![Bind::Text(actor.unit_path.subtree_pattern())];
+        let (mut conditions, mut binds) = search_filter(actor, query)?;
         let next = |value: Bind, binds: &mut Vec<Bind>| {
             binds.push(value);
             format!("${}", binds.len())
         };
-        if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
-            let code = tavana_domain::text::to_ascii_digits(code.trim());
-            // A merged person's code finds the record it was merged into (through
-            // every later merge): the person is still the same one.
-            let code = next(Bind::Text(code), &mut binds);
-            conditions.push(format!(
-                "(s.national_code = {code} OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM \
-                 persons WHERE national_code = {code} UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = \
-                 m.nxt) SELECT id FROM m))"
-            ));
-        }
-        for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
-            if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {
-                let low = next(Bind::Text(prefix.clone()), &mut binds);
-                let high = next(Bind::Text(format!("{prefix}\u{10FFFF}")), &mut binds);
-                conditions.push(format!("{column} >= {low} AND {column} < {high}"));
-            }
-        }
-        if let Some(father) = query.father_name.as_deref().map(search_key).filter(|k| !k.is_empty()) {
-            conditions.push(format!("s.father_key = {}", next(Bind::Text(father), &mut binds)));
-        }
-        if let Some(year) = query.birth_year {
-            let (from, until) = year_range(year)?;
-            let low = next(Bind::Text(from), &mut binds);
-            let high = next(Bind::Text(until), &mut binds);
-            conditions.push(format!("s.birth_date >= {low} AND s.birth_date < {high}"));
-        }
-        if let Some(phone) = query.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-            let phone = tavana_domain::registry::Phone::parse(phone)
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|_| phone.trim().to_string());
-            let a = next(Bind::Text(phone.clone()), &mut binds);
-            let b = next(Bind::Text(phone), &mut binds);
-            conditions
-                .push(format!("(s.phone = {a} OR s.household_id IN (SELECT id FROM households WHERE phone = {b}))"));
-        }
-        if let Some(place) = query.place_id {
-            let a = next(Bind::Int(place), &mut binds);
-            let b = next(Bind::Int(place), &mut binds);
-            let c = next(Bind::Int(place), &mut binds);
-            conditions.push(format!(
-                "s.household_id IN (SELECT h.id FROM households h JOIN places p ON p.id = h.place_id \
-                 WHERE p.id = {a} OR p.parent_id = {b} OR p.county_id = {c} OR p.province_id = {c})"
-            ));
-        }
         // The first page says how many match (up to COUNT_LIMIT); a national code
         // matches one person at most, counted from the page itself (the lookup
         // by code stays one query).
@@ -818,6 +768,111 @@ impl Store {
         .await)?;
         Ok(rows)
     }
+}
+
+#[cfg(feature = "testing")]
+impl Store {
+    /// How the database would run a search's first page: its query plan, as text
+    /// (PostgreSQL told not to scan whole tables where an index serves, as it
+    /// would choose on a large table but not on a test's few rows).
+    pub async fn search_plan(&self, actor: &Actor, query: &PersonQuery) -> Result<String> {
+        let (conditions, binds) = search_filter(actor, query)?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE {} ORDER BY s.last_key, s.first_key, s.id LIMIT 21",
+            conditions.join(" AND ")
+        );
+        match &*self.pool {
+            crate::db::Pool::Sqlite(pool) => {
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let rows: Vec<(i64, i64, i64, String)> = {
+                    let mut q = sqlx::query_as(&explain);
+                    for bind in &binds {
+                        q = match bind {
+                            Bind::Text(t) => q.bind(t.clone()),
+                            Bind::Int(i) => q.bind(*i),
+                        };
+                    }
+                    q.fetch_all(pool).await?
+                };
+                Ok(rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n"))
+            }
+            crate::db::Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+                let explain = format!("EXPLAIN {sql}");
+                let mut q = sqlx::query_scalar::<_, String>(&explain);
+                for bind in &binds {
+                    q = match bind {
+                        Bind::Text(t) => q.bind(t.clone()),
+                        Bind::Int(i) => q.bind(*i),
+                    };
+                }
+                let lines = q.fetch_all(&mut *tx).await?;
+                tx.rollback().await?;
+                Ok(lines.join("\n"))
+            }
+        }
+    }
+}
+
+/// A person search's conditions (fixed fragments) and the values bound to them,
+/// in order: scope, not merged away, and each filter given.
+fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<(Vec<String>, Vec<Bind>)> {
+    // The filters are fixed fragments; only their values are bound.
+    let mut conditions = vec![
+        "s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string(),
+        "s.merged_into IS NULL".to_string(),
+    ];
+    let mut binds: Vec<Bind> = vec![Bind::Text(actor.unit_path.subtree_pattern())];
+    let next = |value: Bind, binds: &mut Vec<Bind>| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        let code = tavana_domain::text::to_ascii_digits(code.trim());
+        // A merged person's code finds the record it was merged into (through
+        // every later merge): the person is still the same one.
+        let code = next(Bind::Text(code), &mut binds);
+        conditions.push(format!(
+            "(s.national_code = {code} OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM \
+             persons WHERE national_code = {code} UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = \
+             m.nxt) SELECT id FROM m))"
+        ));
+    }
+    for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
+        if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {
+            let low = next(Bind::Text(prefix.clone()), &mut binds);
+            let high = next(Bind::Text(format!("{prefix}\u{10FFFF}")), &mut binds);
+            conditions.push(format!("{column} >= {low} AND {column} < {high}"));
+        }
+    }
+    if let Some(father) = query.father_name.as_deref().map(search_key).filter(|k| !k.is_empty()) {
+        conditions.push(format!("s.father_key = {}", next(Bind::Text(father), &mut binds)));
+    }
+    if let Some(year) = query.birth_year {
+        let (from, until) = year_range(year)?;
+        let low = next(Bind::Text(from), &mut binds);
+        let high = next(Bind::Text(until), &mut binds);
+        conditions.push(format!("s.birth_date >= {low} AND s.birth_date < {high}"));
+    }
+    if let Some(phone) = query.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+        let phone = tavana_domain::registry::Phone::parse(phone)
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|_| phone.trim().to_string());
+        let a = next(Bind::Text(phone.clone()), &mut binds);
+        let b = next(Bind::Text(phone), &mut binds);
+        conditions.push(format!("(s.phone = {a} OR s.household_id IN (SELECT id FROM households WHERE phone = {b}))"));
+    }
+    if let Some(place) = query.place_id {
+        let a = next(Bind::Int(place), &mut binds);
+        let b = next(Bind::Int(place), &mut binds);
+        let c = next(Bind::Int(place), &mut binds);
+        conditions.push(format!(
+            "s.household_id IN (SELECT h.id FROM households h JOIN places p ON p.id = h.place_id \
+             WHERE p.id = {a} OR p.parent_id = {b} OR p.county_id = {c} OR p.province_id = {c})"
+        ));
+    }
+    Ok((conditions, binds))
 }
 
 /// The villages and cities a typed place names, by its normalized name.

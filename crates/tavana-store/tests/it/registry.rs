@@ -228,3 +228,19 @@ async fn assessments_follow_a_move() {
     let shemiranat = user(store, "shemiranat", "C08-02", Role::CaseWorker).await;
     assert_eq!(export(&shemiranat).await, 1);
 }
+
+/// A search by first name alone read every person (the name index starts with
+/// the last name). An index on the first name serves it now, on both backends;
+/// a last name still uses the name index.
+#[tokio::test]
+async fn a_first_name_alone_is_searched_through_an_index() {
+    let db = crate::support::seeded().await;
+    let store = &db.store;
+    let worker = crate::support::user(store, "worker", "C08-01", tavana_domain::iam::Role::CaseWorker).await;
+    let first = tavana_store::registry::PersonQuery { first_name: Some("علی".into()), ..Default::default() };
+    let plan = store.search_plan(&worker, &first).await.unwrap();
+    assert!(plan.contains("persons_first"), "{plan}");
+    let last = tavana_store::registry::PersonQuery { last_name: Some("کاظمی".into()), ..Default::default() };
+    let plan = store.search_plan(&worker, &last).await.unwrap();
+    assert!(plan.contains("persons_name"), "{plan}");
+}
