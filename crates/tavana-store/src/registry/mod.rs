@@ -829,7 +829,10 @@ fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<(Vec<String>, Vec
         format!("${}", binds.len())
     };
     if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        let code = tavana_domain::text::to_ascii_digits(code.trim());
+        // A code as written on the card (dashes, spaces, Persian digits) is the
+        // same code, on every path (page, API); a wrong one is said to be wrong,
+        // not "not found".
+        let code = tavana_domain::NationalCode::parse(code).map_err(StoreError::Invalid)?.as_string();
         // A merged person's code finds the record it was merged into (through
         // every later merge): the person is still the same one.
         let code = next(Bind::Text(code), &mut binds);

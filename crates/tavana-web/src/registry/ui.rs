@@ -110,14 +110,9 @@ impl SearchQuery {
                     .map_err(|_| DomainError::new("birth_year", tavana_domain::error::Reason::NotDigits))?,
             ),
         };
-        // A code as written on the card (dashes, spaces, Persian digits) is the
-        // same code; a wrong one is said to be wrong, not "not found".
-        let national_code = match text(&self.national_code) {
-            None => None,
-            Some(code) => Some(tavana_domain::NationalCode::parse(&code)?.as_string()),
-        };
+        // The store reads the code as written on the card, on every path.
         Ok(PersonQuery {
-            national_code,
+            national_code: text(&self.national_code),
             first_name: text(&self.first_name),
             last_name: text(&self.last_name),
             father_name: text(&self.father_name),
@@ -248,11 +243,13 @@ pub async fn search(
         Err(StoreError::Invalid(e)) => (vec![], None, Some(message(lang, &e))),
         Err(e) => return Err(PageError(lang, e.into())),
     };
+    // A search the store refused (a wrong national code) says why, not "nobody".
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = SearchPage {
         t: super::texts::texts(lang),
         layout,
         q,
-        searched: true,
+        searched: error.is_none(),
         rows,
         next,
         error,
@@ -262,7 +259,7 @@ pub async fn search(
         total,
         export_href,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
 
 /// The household list's filters and list parameters.
