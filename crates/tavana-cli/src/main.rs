@@ -222,6 +222,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
+    /// The lookup load alone, against a running server: national codes from a
+    /// file (one a line), by `clients` at once for `seconds`; prints its report
+    /// as one JSON line. `bench registry` runs it as a process of its own, so the
+    /// load does not share the server's runtime.
+    Lookups {
+        /// The server's base URL (`http://127.0.0.1:8080`).
+        #[arg(long)]
+        url: String,
+        /// A file holding an API token (kept out of the process list).
+        #[arg(long)]
+        token_file: std::path::PathBuf,
+        /// A file of national codes, one a line.
+        #[arg(long)]
+        codes: std::path::PathBuf,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +335,9 @@ async fn run(command: Command) -> Result<()> {
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
         Command::Bench(BenchCommand::Eligibility { persons, database }) => {
             bench::eligibility(bench::EligibilityBench { persons, database }).await
+        }
+        Command::Bench(BenchCommand::Lookups { url, token_file, codes, seconds, clients }) => {
+            bench::lookups(&url, &token_file, &codes, seconds, clients).await
         }
         Command::Bench(BenchCommand::Registry { persons, database, seconds, clients }) => {
             bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await

@@ -111,3 +111,24 @@ async fn an_import_killed_halfway_and_run_again_stores_every_row_once() {
     }
     assert!(text(&run(&["audit", "verify"], "").stdout).contains("audit chain intact"));
 }
+
+/// The registry bench's lookups ran inside the server's own process, on its
+/// runtime. The load now runs as a process of its own (`bench lookups`), whose
+/// report the bench prints; a small run answers every lookup.
+#[test]
+fn the_registry_bench_looks_up_from_a_process_of_its_own() {
+    let out =
+        crate::support::tavana(&["bench", "registry", "--persons", "400", "--seconds", "1", "--clients", "2"], "");
+    let stdout = crate::support::text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", crate::support::text(&out.stderr));
+    assert!(stdout.contains("load in its own process"), "{stdout}");
+    let requests = stdout
+        .lines()
+        .find(|l| l.starts_with("| requests |"))
+        .and_then(|l| l.split('|').nth(2))
+        .map(|cell| cell.trim().to_string())
+        .unwrap_or_default();
+    let (count, failed) = requests.split_once(" (").unwrap_or_default();
+    assert!(count.parse::<u64>().unwrap_or(0) > 0, "{stdout}");
+    assert_eq!(failed, "0 failed)", "{stdout}");
+}
