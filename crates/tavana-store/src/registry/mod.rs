@@ -14,6 +14,7 @@ pub mod seal;
 use crate::access::{authorize, out_of_scope_is_invalid, require, unit_path};
 use crate::audit::{AuditEvent, Sensitive};
 use crate::db::{Store, WriteTx};
+use crate::sql::Sql;
 use crate::{Result, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -620,57 +621,21 @@ impl Store {
     ) -> Result<Page<PersonSummary>> {
         require(actor, Action::Open(Module::Registry))?;
         let limit = limit.clamp(1, 200);
-        let (mut conditions, mut binds) = search_filter(actor, query)?;
-        let next = |value: Bind, binds: &mut Vec<Bind>| {
-            binds.push(value);
-            format!("${}", binds.len())
-        };
+        let filter = search_filter(actor, query)?;
         // The first page says how many match (up to COUNT_LIMIT); a national code
         // matches one person at most, counted from the page itself (the lookup
         // by code stays one query).
         let by_code = query.national_code.as_deref().is_some_and(|c| !c.trim().is_empty());
         let total = if after.is_none() && !by_code {
-            let limit_param = next(Bind::Int(COUNT_LIMIT), &mut binds);
-            let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM persons s WHERE {} LIMIT {limit_param}) matched",
-                conditions.join(" AND ")
-            );
-            let count: i64 = on_pool!(self, |c| {
-                let mut q = sqlx::query_scalar(&sql);
-                for bind in &binds {
-                    q = match bind {
-                        Bind::Text(t) => q.bind(t.clone()),
-                        Bind::Int(i) => q.bind(*i),
-                    };
-                }
-                q.fetch_one(c).await
-            })?;
-            binds.pop();
+            let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM persons s WHERE ");
+            count.append(&filter).push(" LIMIT ").bind_int(COUNT_LIMIT).push(") matched");
+            let (count,): (i64,) = on_pool!(self, |c| count.builder().build_query_as().fetch_one(c).await)?;
             Some(count)
         } else {
             None
         };
-        if let Some(cursor) = after {
-            let a = next(Bind::Text(cursor.last_key.clone()), &mut binds);
-            let b = next(Bind::Text(cursor.first_key.clone()), &mut binds);
-            let c = next(Bind::Int(cursor.id), &mut binds);
-            conditions.push(format!("(s.last_key, s.first_key, s.id) > ({a}, {b}, {c})"));
-        }
-        let limit_param = next(Bind::Int(limit + 1), &mut binds);
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE {} ORDER BY s.last_key, s.first_key, s.id LIMIT {limit_param}",
-            conditions.join(" AND ")
-        );
-        let mut items: Vec<PersonSummary> = on_pool!(self, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for bind in &binds {
-                q = match bind {
-                    Bind::Text(t) => q.bind(t.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                };
-            }
-            q.fetch_all(c).await
-        })?;
+        let page = search_page(&filter, after, limit);
+        let mut items: Vec<PersonSummary> = on_pool!(self, |c| page.builder().build_query_as().fetch_all(c).await)?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|p| {
@@ -776,58 +741,51 @@ impl Store {
     /// (PostgreSQL told not to scan whole tables where an index serves, as it
     /// would choose on a large table but not on a test's few rows).
     pub async fn search_plan(&self, actor: &Actor, query: &PersonQuery) -> Result<String> {
-        let (conditions, binds) = search_filter(actor, query)?;
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM persons s WHERE {} ORDER BY s.last_key, s.first_key, s.id LIMIT 21",
-            conditions.join(" AND ")
-        );
+        let page = search_page(&search_filter(actor, query)?, None, 20);
         match &*self.pool {
             crate::db::Pool::Sqlite(pool) => {
-                let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                let rows: Vec<(i64, i64, i64, String)> = {
-                    let mut q = sqlx::query_as(&explain);
-                    for bind in &binds {
-                        q = match bind {
-                            Bind::Text(t) => q.bind(t.clone()),
-                            Bind::Int(i) => q.bind(*i),
-                        };
-                    }
-                    q.fetch_all(pool).await?
-                };
+                let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
+                explain.append(&page);
+                let rows: Vec<(i64, i64, i64, String)> = explain.builder().build_query_as().fetch_all(pool).await?;
                 Ok(rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n"))
             }
             crate::db::Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
-                let explain = format!("EXPLAIN {sql}");
-                let mut q = sqlx::query_scalar::<_, String>(&explain);
-                for bind in &binds {
-                    q = match bind {
-                        Bind::Text(t) => q.bind(t.clone()),
-                        Bind::Int(i) => q.bind(*i),
-                    };
-                }
-                let lines = q.fetch_all(&mut *tx).await?;
+                let mut explain = Sql::new("EXPLAIN ");
+                explain.append(&page);
+                let lines: Vec<(String,)> = explain.builder().build_query_as().fetch_all(&mut *tx).await?;
                 tx.rollback().await?;
-                Ok(lines.join("\n"))
+                Ok(lines.into_iter().map(|l| l.0).collect::<Vec<_>>().join("\n"))
             }
         }
     }
 }
 
-/// A person search's conditions (fixed fragments) and the values bound to them,
+/// A page of a person search: the filter, after the cursor when given, in the
+/// keyset's order, one more than `limit` (so the caller knows a page follows).
+fn search_page(filter: &Sql, after: Option<&PersonCursor>, limit: i64) -> Sql {
+    let mut page = Sql::new(&format!("SELECT {SUMMARY_COLUMNS} FROM persons s WHERE "));
+    page.append(filter);
+    if let Some(cursor) = after {
+        page.push(" AND (s.last_key, s.first_key, s.id) > (")
+            .bind_str(&cursor.last_key)
+            .push(", ")
+            .bind_str(&cursor.first_key)
+            .push(", ")
+            .bind_int(cursor.id)
+            .push(")");
+    }
+    page.push(" ORDER BY s.last_key, s.first_key, s.id LIMIT ").bind_int(limit + 1);
+    page
+}
+
+/// A person search's conditions: fixed fragments with their values bound,
 /// in order: scope, not merged away, and each filter given.
-fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<(Vec<String>, Vec<Bind>)> {
+fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<Sql> {
     // The filters are fixed fragments; only their values are bound.
-    let mut conditions = vec![
-        "s.unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string(),
-        "s.merged_into IS NULL".to_string(),
-    ];
-    let mut binds: Vec<Bind> = vec![Bind::Text(actor.unit_path.subtree_pattern())];
-    let next = |value: Bind, binds: &mut Vec<Bind>| {
-        binds.push(value);
-        format!("${}", binds.len())
-    };
+    let mut q = Sql::new("s.unit_id IN (SELECT id FROM org_units WHERE path LIKE ");
+    q.bind_str(&actor.unit_path.subtree_pattern()).push(") AND s.merged_into IS NULL");
     if let Some(code) = query.national_code.as_deref().filter(|c| !c.trim().is_empty()) {
         // A code as written on the card (dashes, spaces, Persian digits) is the
         // same code, on every path (page, API); a wrong one is said to be wrong,
@@ -835,47 +793,53 @@ fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<(Vec<String>, Vec
         let code = tavana_domain::NationalCode::parse(code).map_err(StoreError::Invalid)?.as_string();
         // A merged person's code finds the record it was merged into (through
         // every later merge): the person is still the same one.
-        let code = next(Bind::Text(code), &mut binds);
-        conditions.push(format!(
-            "(s.national_code = {code} OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM \
-             persons WHERE national_code = {code} UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = \
-             m.nxt) SELECT id FROM m))"
-        ));
+        q.push(" AND (s.national_code = ")
+            .bind_str(&code)
+            .push(
+                " OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM persons WHERE national_code = ",
+            )
+            .bind_str(&code)
+            .push(" UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = m.nxt) SELECT id FROM m))");
     }
     for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
         if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {
-            let low = next(Bind::Text(prefix.clone()), &mut binds);
-            let high = next(Bind::Text(format!("{prefix}\u{10FFFF}")), &mut binds);
-            conditions.push(format!("{column} >= {low} AND {column} < {high}"));
+            q.push(&format!(" AND {column} >= "))
+                .bind_str(&prefix)
+                .push(&format!(" AND {column} < "))
+                .bind_str(&format!("{prefix}\u{10FFFF}"));
         }
     }
     if let Some(father) = query.father_name.as_deref().map(search_key).filter(|k| !k.is_empty()) {
-        conditions.push(format!("s.father_key = {}", next(Bind::Text(father), &mut binds)));
+        q.push(" AND s.father_key = ").bind_str(&father);
     }
     if let Some(year) = query.birth_year {
         let (from, until) = year_range(year)?;
-        let low = next(Bind::Text(from), &mut binds);
-        let high = next(Bind::Text(until), &mut binds);
-        conditions.push(format!("s.birth_date >= {low} AND s.birth_date < {high}"));
+        q.push(" AND s.birth_date >= ").bind_str(&from).push(" AND s.birth_date < ").bind_str(&until);
     }
     if let Some(phone) = query.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         let phone = tavana_domain::registry::Phone::parse(phone)
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|_| phone.trim().to_string());
-        let a = next(Bind::Text(phone.clone()), &mut binds);
-        let b = next(Bind::Text(phone), &mut binds);
-        conditions.push(format!("(s.phone = {a} OR s.household_id IN (SELECT id FROM households WHERE phone = {b}))"));
+        q.push(" AND (s.phone = ")
+            .bind_str(&phone)
+            .push(" OR s.household_id IN (SELECT id FROM households WHERE phone = ")
+            .bind_str(&phone)
+            .push("))");
     }
     if let Some(place) = query.place_id {
-        let a = next(Bind::Int(place), &mut binds);
-        let b = next(Bind::Int(place), &mut binds);
-        let c = next(Bind::Int(place), &mut binds);
-        conditions.push(format!(
-            "s.household_id IN (SELECT h.id FROM households h JOIN places p ON p.id = h.place_id \
-             WHERE p.id = {a} OR p.parent_id = {b} OR p.county_id = {c} OR p.province_id = {c})"
-        ));
+        q.push(
+            " AND s.household_id IN (SELECT h.id FROM households h JOIN places p ON p.id = h.place_id WHERE p.id = ",
+        )
+        .bind_int(place)
+        .push(" OR p.parent_id = ")
+        .bind_int(place)
+        .push(" OR p.county_id = ")
+        .bind_int(place)
+        .push(" OR p.province_id = ")
+        .bind_int(place)
+        .push(")");
     }
-    Ok((conditions, binds))
+    Ok(q)
 }
 
 /// The villages and cities a typed place names, by its normalized name.
@@ -933,12 +897,6 @@ fn year_range(year: i32) -> Result<(String, String)> {
     let start = tavana_domain::JalaliDate::new(year, 1, 1).map_err(|e| DomainError { field: "birth_year", ..e })?;
     let end = tavana_domain::JalaliDate::new(year + 1, 1, 1).map_err(|e| DomainError { field: "birth_year", ..e })?;
     Ok((start.to_gregorian().to_string(), end.to_gregorian().to_string()))
-}
-
-/// A value bound to a dynamically assembled (but fixed-fragment) query.
-enum Bind {
-    Text(String),
-    Int(i64),
 }
 
 /// Copies a record's current state into `record_versions` before it changes: its
