@@ -161,18 +161,10 @@ impl Zip {
         let offset = self.out.len() as u32;
         let crc = crc32(data);
         let size = data.len() as u32;
-        // Local header: version 2.0, names in UTF-8, stored, 1980-01-01 00:00.
+        // Local header.
         let mut head = Vec::with_capacity(30 + name.len());
         head.extend(0x0403_4b50u32.to_le_bytes());
-        head.extend(20u16.to_le_bytes());
-        head.extend(0x0800u16.to_le_bytes());
-        head.extend(0u16.to_le_bytes());
-        head.extend(0u16.to_le_bytes());
-        head.extend(0x0021u16.to_le_bytes());
-        head.extend(crc.to_le_bytes());
-        head.extend(size.to_le_bytes());
-        head.extend(size.to_le_bytes());
-        head.extend((name.len() as u16).to_le_bytes());
+        entry_fields(&mut head, crc, size, name);
         head.extend(0u16.to_le_bytes());
         head.extend(name.as_bytes());
         self.out.extend(&head);
@@ -180,16 +172,8 @@ impl Zip {
         // Its central directory entry.
         let c = &mut self.central;
         c.extend(0x0201_4b50u32.to_le_bytes());
-        c.extend(20u16.to_le_bytes());
-        c.extend(20u16.to_le_bytes());
-        c.extend(0x0800u16.to_le_bytes());
-        c.extend(0u16.to_le_bytes());
-        c.extend(0u16.to_le_bytes());
-        c.extend(0x0021u16.to_le_bytes());
-        c.extend(crc.to_le_bytes());
-        c.extend(size.to_le_bytes());
-        c.extend(size.to_le_bytes());
-        c.extend((name.len() as u16).to_le_bytes());
+        c.extend(20u16.to_le_bytes()); // made by
+        entry_fields(c, crc, size, name);
         c.extend([0u8; 8]); // extra, comment, disk, internal attributes
         c.extend(0u32.to_le_bytes()); // external attributes
         c.extend(offset.to_le_bytes());
@@ -210,6 +194,19 @@ impl Zip {
         self.out.extend(0u16.to_le_bytes());
         self.out
     }
+}
+
+/// The fields a local header and its central directory entry share: version
+/// 2.0 needed, names in UTF-8, stored, 1980-01-01 00:00, the CRC, both sizes
+/// (stored: equal) and the name's length.
+fn entry_fields(out: &mut Vec<u8>, crc: u32, size: u32, name: &str) {
+    for field in [20u16, 0x0800, 0, 0, 0x0021] {
+        out.extend(field.to_le_bytes());
+    }
+    out.extend(crc.to_le_bytes());
+    out.extend(size.to_le_bytes());
+    out.extend(size.to_le_bytes());
+    out.extend((name.len() as u16).to_le_bytes());
 }
 
 /// CRC-32 (IEEE), as zip archives take it.
