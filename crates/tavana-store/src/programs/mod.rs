@@ -1763,7 +1763,10 @@ impl Store {
             crate::audit::Sensitive::Decisions,
             "program",
             &program_id.to_string(),
-            serde_json::json!({ "rows": rows.len(), "page": order.page, "filter": filter }),
+            serde_json::json!({
+                "persons": rows.iter().map(|r| r.person_id).collect::<Vec<_>>(),
+                "page": order.page, "filter": filter,
+            }),
         )
         .await?;
         Ok(page)
@@ -1824,7 +1827,10 @@ impl Store {
             crate::audit::Sensitive::Enrollments,
             "program",
             &program_id.to_string(),
-            serde_json::json!({ "rows": rows.len(), "page": order.page, "sort": order.sorted_by(ENROLLMENT_SORTS) }),
+            serde_json::json!({
+                "persons": rows.iter().map(|r| r.person_id).collect::<Vec<_>>(),
+                "page": order.page, "sort": order.sorted_by(ENROLLMENT_SORTS),
+            }),
         )
         .await?;
         Ok(page)

@@ -111,6 +111,24 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     .await
     .unwrap();
     assert_eq!((done.enrolled, done.refused.len()), (5, 0));
+    // A page of the enrollment list is a logged read naming whose amounts were shown.
+    let page = store
+        .program_enrollment_page(
+            &officer,
+            program.id,
+            &tavana_store::programs::EnrollmentFilter::default(),
+            &tavana_store::lists::ListOrder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 5);
+    let auditor = user(store, "list.auditor", "HQ", Role::Auditor).await;
+    let read = store.recent_reads(&auditor, 1).await.unwrap().remove(0);
+    let logged = read.after_json.unwrap();
+    for row in &page.rows {
+        assert!(logged.contains(&row.person_id.to_string()), "{logged}");
+    }
+    assert!(logged.contains("\"persons\":["), "{logged}");
     // Each decision records what it rested on: the program's version (2, once
     // activated), the values the rule and formula read, and the amount.
     let based = store
