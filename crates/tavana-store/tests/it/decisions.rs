@@ -432,8 +432,12 @@ async fn simulation_proposals_confirmation_and_explanation_agree() {
             // Confirmation of everyone: the eligible enrolled, every other refused
             // with the outcome's reason.
             let all: Vec<i64> = everyone.iter().map(|(id, _)| *id).collect();
-            let request =
-                tavana_store::programs::ConfirmRequest { persons: &all, reasons: "random", legal_basis: "test", as_of };
+            let request = tavana_store::programs::ConfirmRequest {
+                persons: tavana_store::programs::Persons::Listed(&all),
+                reasons: "random",
+                legal_basis: "test",
+                as_of,
+            };
             let done = store.confirm_enrollments(&officer, program.id, &request).await.unwrap();
             assert_eq!(done.enrolled, eligible.len() as u64, "{what}");
             for (id, why) in &done.refused {
@@ -442,6 +446,20 @@ async fn simulation_proposals_confirmation_and_explanation_agree() {
                     _ => Refusal::NotEligible,
                 };
                 assert_eq!(*why, expected, "{what}: person {id}");
+            }
+            // Each decision records the values the terms read, as the interpreter
+            // read them (the record is built in SQL), and the day.
+            let decisions = store.program_decisions(&officer, program.id, 10_000).await.unwrap();
+            assert_eq!(decisions.len(), eligible.len(), "{what}");
+            for d in &decisions {
+                let inputs: serde_json::Value = serde_json::from_str(d.inputs.as_deref().unwrap()).unwrap();
+                let inputs = inputs.as_object().unwrap();
+                assert_eq!(inputs["as_of"], as_of.to_ascii(), "{what}");
+                assert!(inputs.contains_key("person.alive"), "{what}: {inputs:?}");
+                let values = &everyone.iter().find(|(id, _)| *id == d.person_id).unwrap().1;
+                for (name, value) in inputs.iter().filter(|(name, _)| *name != "as_of") {
+                    assert_eq!(*value, json_of(&values[name.as_str()]), "{what}: person {} {name}", d.person_id);
+                }
             }
             programs += 1;
         }
@@ -479,5 +497,17 @@ async fn nested_min_max_and_conditions_compile_linearly() {
         let (outcome, amount) = terms.decide(&|n| values.get(n).cloned().unwrap_or(Value::Null));
         let sql = compiled.iter().find(|o| o.id == *id).unwrap();
         assert_eq!((sql.outcome, sql.amount), (outcome, amount.filter(|_| outcome == Outcome::Eligible)), "{id}");
+    }
+}
+
+/// A rule value as the decision record writes it.
+fn json_of(value: &tavana_domain::programs::rule::Value) -> serde_json::Value {
+    use tavana_domain::programs::rule::Value;
+    match value {
+        Value::Int(n) => serde_json::Value::from(*n),
+        Value::Str(s) => serde_json::Value::from(s.as_str()),
+        Value::Bool(b) => serde_json::Value::from(*b),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(json_of).collect()),
+        Value::Null => serde_json::Value::Null,
     }
 }

@@ -147,10 +147,9 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     let mut named: Vec<i64> = entries
         .iter()
         .filter(|e| e.action == "enrollment.confirm")
-        .map(|e| {
-            serde_json::from_str::<serde_json::Value>(e.after_json.as_deref().unwrap()).unwrap()["person"]
-                .as_i64()
-                .unwrap()
+        .flat_map(|e| {
+            let after = serde_json::from_str::<serde_json::Value>(e.after_json.as_deref().unwrap()).unwrap();
+            after["persons"].as_array().unwrap().iter().map(|p| p[0].as_i64().unwrap()).collect::<Vec<_>>()
         })
         .collect();
     named.sort_unstable();
@@ -552,13 +551,32 @@ async fn budgets_per_province_and_national_programs_at_hq() {
     // Confirming again while the budget is spent keeps the applicant waiting.
     let again = confirm(store, &tehran, program.id, &persons[2..], "adults", "art. 9").await.unwrap();
     assert_eq!(again.refused, [(persons[2], Refusal::OverBudget)]);
+    // The first leaves the program, freeing one place, and asks to come back:
+    // the applicant waiting takes the place, though the one back has the lower id,
+    // and the one back waits in turn (a confirmation used to go by person id).
+    let exit = tavana_store::programs::EnrollmentDecision {
+        to: EnrollmentState::Exited,
+        reasons: "moved",
+        legal_basis: "art. 9",
+    };
+    store.decide_enrollment(&tehran, program.id, persons[0], &exit).await.unwrap();
+    let whole = tavana_store::programs::ConfirmRequest {
+        persons: tavana_store::programs::Persons::Proposed,
+        reasons: "adults",
+        legal_basis: "art. 9",
+        as_of: store.default_as_of().unwrap(),
+    };
+    let turn = store.confirm_enrollments(&tehran, program.id, &whole).await.unwrap();
+    assert_eq!((turn.enrolled, turn.refused.clone()), (1, vec![(persons[0], Refusal::OverBudget)]));
+    assert_eq!(store.enrollment(&tehran, program.id, persons[2]).await.unwrap().state, EnrollmentState::Enrolled);
+    assert_eq!(store.enrollment(&tehran, program.id, persons[0]).await.unwrap().state, EnrollmentState::Draft);
     // More budget: the waiting applicant is enrolled.
     store.set_province_budget(&officer, program.id, "08", tavana_domain::Rials::new(3_000_000)).await.unwrap();
-    let funded = confirm(store, &tehran, program.id, &persons[2..], "adults", "art. 9").await.unwrap();
+    let funded = confirm(store, &tehran, program.id, &persons[..1], "adults", "art. 9").await.unwrap();
     assert_eq!((funded.enrolled, funded.refused.len()), (1, 0));
     let waited =
         store.count_rows_for_tests("decisions WHERE from_state = 'draft' AND to_state = 'enrolled'").await.unwrap();
-    assert_eq!(waited, 1);
+    assert_eq!(waited, 2);
 }
 
 /// Assessments count only while current: an expired one makes a reassessment due
@@ -636,4 +654,90 @@ async fn assessments_expire_and_are_superseded() {
     let nobody = parse("disability.severity == 'very_severe' && disability.severity == 'mild'").unwrap();
     let simulation = store.simulate_program(&officer, program.id, nobody, fields.formula.clone(), as_of).await.unwrap();
     assert_eq!(simulation.warnings, [tavana_domain::programs::SimulationWarning::SelectsNoOne]);
+}
+
+/// The whole proposal is confirmed at once, however many it names: the page's
+/// "confirm all" used to pass the proposal as a list, refused beyond 10,000, and
+/// each person cost two statements and an audit entry. Now one set of decisions:
+/// an enrollment and a decision record per person, every person named in the
+/// audit chain, and confirming again changes nothing.
+#[tokio::test]
+async fn a_whole_proposal_beyond_one_list_is_confirmed_at_once() {
+    use tavana_store::programs::{ConfirmRequest, MAX_CONFIRMED, Persons};
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(store, &registrar, 12_000, 5).await;
+    let raw = tavana_domain::programs::RawProgram {
+        code: "ALL".into(),
+        name_fa: "همه".into(),
+        name_en: "Everyone".into(),
+        kind: "cash_benefit".into(),
+        target: "person".into(),
+        rule: "person.age >= 0".into(),
+        formula: "1000 + person.age".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = store.create_program(&officer, &fields, "new").await.unwrap();
+    activate(store, program.id).await;
+    let as_of = store.default_as_of().unwrap();
+    let proposal = store.propose_enrollments(&officer, program.id, as_of).await.unwrap();
+    assert!(proposal.to_enroll.len() > MAX_CONFIRMED, "{}", proposal.to_enroll.len());
+    let listed = confirm(store, &officer, program.id, &proposal.to_enroll, "all", "art. 1").await.unwrap_err();
+    assert!(matches!(listed, tavana_store::StoreError::Invalid(ref e) if e.field == "persons"), "{listed:?}");
+
+    let whole = ConfirmRequest { persons: Persons::Proposed, reasons: "all", legal_basis: "art. 1", as_of };
+    let done = store.confirm_enrollments(&officer, program.id, &whole).await.unwrap();
+    assert_eq!((done.enrolled as usize, done.refused.len()), (proposal.to_enroll.len(), 0));
+    let count = |sql: String| async move { store.count_rows_for_tests(&sql).await.unwrap() as usize };
+    let id = program.id;
+    assert_eq!(
+        count(format!("enrollments WHERE program_id = {id} AND state = 'enrolled'")).await,
+        done.enrolled as usize
+    );
+    assert_eq!(
+        count(format!("decisions WHERE program_id = {id} AND to_state = 'enrolled'")).await,
+        done.enrolled as usize
+    );
+    // Each amount is the formula's for that person, as the proposal said.
+    let amounts: Vec<(i64, i64)> = proposal.to_enroll.iter().copied().zip(proposal.amounts.iter().copied()).collect();
+    let (first, last) = (amounts[0], amounts[amounts.len() - 1]);
+    for (person, amount) in [first, last] {
+        let e = store.enrollment(&officer, id, person).await.unwrap();
+        assert_eq!(e.amount_rials, Some(amount));
+    }
+    // The audit chain names every person, in entries of at most 10,000.
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let entries = store.recent_audit_entries(&auditor, 20).await.unwrap();
+    let confirmed: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|e| e.action == "enrollment.confirm")
+        .map(|e| serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap())
+        .collect();
+    assert_eq!(confirmed.len(), proposal.to_enroll.len().div_ceil(10_000));
+    let mut named: Vec<(i64, i64)> = confirmed
+        .iter()
+        .flat_map(|after| {
+            assert_eq!(after["legal_basis"], "art. 1");
+            after["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    assert_eq!((p[1].clone(), p[2].as_str()), (serde_json::Value::Null, Some("enrolled")), "{p}");
+                    (p[0].as_i64().unwrap(), p[3].as_i64().unwrap())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    named.sort_unstable();
+    assert_eq!(named, amounts);
+
+    // Again: nobody is left to enroll, and nothing is written but the attempt.
+    let again = store.confirm_enrollments(&officer, program.id, &whole).await.unwrap();
+    assert_eq!((again.enrolled, again.refused.len()), (0, 0));
+    assert_eq!(count(format!("decisions WHERE program_id = {id}")).await, done.enrolled as usize);
+    assert!(store.propose_enrollments(&officer, program.id, as_of).await.unwrap().to_enroll.is_empty());
 }

@@ -46,6 +46,7 @@ pub async fn confirm(
     legal_basis: &str,
 ) -> tavana_store::Result<tavana_store::programs::Confirmation> {
     let as_of = store.default_as_of()?;
+    let persons = tavana_store::programs::Persons::Listed(persons);
     let request = tavana_store::programs::ConfirmRequest { persons, reasons, legal_basis, as_of };
     store.confirm_enrollments(officer, program, &request).await
 }

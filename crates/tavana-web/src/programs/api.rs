@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use tavana_domain::programs::rule::Value;
 use tavana_domain::programs::{ProgramFields, RawProgram, parse_formula, parse_rule};
 use tavana_store::programs::{
-    ConfirmRequest, DecisionRow, EnrollmentFilter, EnrollmentRow, Program, ProgramChange, ProvinceBudget, SimulationRow,
+    ConfirmRequest, DecisionRow, EnrollmentFilter, EnrollmentRow, Persons, Program, ProgramChange, ProvinceBudget,
+    SimulationRow,
 };
 use utoipa::ToSchema;
 
@@ -218,10 +219,16 @@ pub async fn propose(
     }))
 }
 
-/// Persons to enroll, with the decision's reasons and legal basis.
+/// Persons to enroll, with the decision's reasons and legal basis: those listed
+/// (at most 10,000), or with `proposal` true everyone the proposal names as of the
+/// day (then `persons` is left out).
 #[derive(Deserialize, ToSchema)]
 pub struct Confirmation {
+    #[serde(default)]
     pub persons: Vec<i64>,
+    /// Everyone the proposal names, however many.
+    #[serde(default)]
+    pub proposal: bool,
     pub reasons: String,
     pub legal_basis: String,
     /// The day eligibility is decided as of, Jalali; the first day of next month
@@ -247,8 +254,9 @@ pub struct RefusedDto {
     pub detail_fa: String,
 }
 
-/// Enrolls confirmed persons in an active program, each re-checked by the program's
-/// rule, with a decision record; every person not enrolled is listed with the reason.
+/// Enrolls confirmed persons in an active program (those listed, or the whole
+/// proposal), each decided again by the program's terms, with a decision record;
+/// every person not enrolled is listed with the reason.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/enrollments", tag = "programs", request_body = Confirmation,
     params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = Enrolled), (status = 422, body = ProblemBody)))]
@@ -261,7 +269,16 @@ pub async fn enroll(
     may(&actor, MANAGE)?;
     let Json(c) = body.map_err(bad_body)?;
     let as_of = super::as_of(&state.store, c.as_of.as_deref())?;
-    let request = ConfirmRequest { persons: &c.persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
+    if c.proposal && !c.persons.is_empty() {
+        let both = tavana_domain::DomainError::breaks(
+            "persons",
+            "list persons or confirm the whole proposal, not both",
+            "یا افراد را فهرست کنید یا کل پیشنهاد را تأیید کنید، نه هر دو",
+        );
+        return Err(tavana_store::StoreError::Invalid(both).into());
+    }
+    let persons = if c.proposal { Persons::Proposed } else { Persons::Listed(&c.persons) };
+    let request = ConfirmRequest { persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
     let done = state.store.confirm_enrollments(&actor, id, &request).await?;
     let refused = done
         .refused

@@ -41,6 +41,7 @@ ui_texts! {
     reasons: "دلایل تصمیم", "Reasons for the decision";
     legal_basis: "مبنای قانونی", "Legal basis";
     refused_count: "پذیرفته‌نشده:", "Not enrolled:";
+    refused_more: "و این تعداد نفر دیگر:", "and this many more:";
     enrolled_count: "ثبت‌نام‌شده:", "Enrolled:";
     why_eligible: "چرا مستحق است یا نیست", "Why eligible or not";
     clause: "شرط", "Condition";

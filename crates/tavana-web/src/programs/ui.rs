@@ -27,7 +27,9 @@ use tavana_domain::programs::{Outcome, ProgramAction, ProgramStatus};
 use tavana_store::StoreError;
 use tavana_store::lists::ListOrder;
 use tavana_store::lists::ListPage as Rows;
-use tavana_store::programs::{ConfirmRequest, EnrollmentDecision, EnrollmentFilter, Program, Proposal, SimulationRow};
+use tavana_store::programs::{
+    ConfirmRequest, EnrollmentDecision, EnrollmentFilter, Persons, Program, Proposal, SimulationRow,
+};
 use tavana_store::programs::{DECISION_SORTS, DecisionFilter, ENROLLMENT_SORTS};
 
 fn money(lang: Lang, rials: i64) -> String {
@@ -861,29 +863,34 @@ pub async fn confirm(
         return Err(PageError(lang, Problem::csrf()));
     }
     let as_of = super::as_of(&state.store, Some(&get("as_of"))).in_lang(lang)?;
-    // Everyone proposed (the rule run again as of the same day), or those ticked.
-    let persons: Vec<i64> = if get("all") == "yes" {
-        state.store.propose_enrollments(&user.actor, id, as_of).await.in_lang(lang)?.to_enroll
-    } else {
-        pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect()
-    };
+    // Everyone proposed (the terms decided again as of the same day), or those ticked.
+    let ticked: Vec<i64> = pairs.iter().filter(|(k, _)| k == "person").filter_map(|(_, v)| v.parse().ok()).collect();
+    let persons = if get("all") == "yes" { Persons::Proposed } else { Persons::Listed(&ticked) };
     let (reasons, legal_basis) = (get("reasons"), get("legal_basis"));
-    let request = ConfirmRequest { persons: &persons, reasons: &reasons, legal_basis: &legal_basis, as_of };
+    let request = ConfirmRequest { persons, reasons: &reasons, legal_basis: &legal_basis, as_of };
     let done = state.store.confirm_enrollments(&user.actor, id, &request).await;
     let message = match done {
         Ok(done) => {
             let t = super::texts::texts(lang);
             let mut message = format!("{} {}", t.enrolled_count, lang.digits(&done.enrolled.to_string()));
             if !done.refused.is_empty() {
+                // The first few named with the reason; a whole proposal may leave
+                // thousands waiting for budget, counted after them.
+                const NAMED: usize = 20;
                 let list: Vec<String> = done
                     .refused
                     .iter()
+                    .take(NAMED)
                     .map(|(person, why)| {
                         let why = if lang == Lang::Fa { why.label_fa() } else { why.label_en() };
                         format!("{} ({why})", lang.digits(&person.to_string()))
                     })
                     .collect();
                 message.push_str(&format!(" — {} {}", t.refused_count, list.join("، ")));
+                if done.refused.len() > NAMED {
+                    let more = (done.refused.len() - NAMED) as i64;
+                    message.push_str(&format!(" {} {}", t.refused_more, lang.number(more)));
+                }
             }
             message
         }

@@ -325,6 +325,13 @@ async fn hostile_rules_are_refused_with_a_position() {
         .unwrap();
     assert_eq!(response.status(), 422);
     assert_eq!(response.json::<Value>().await.unwrap()["field"], "persons");
+    // The whole proposal has no such limit, but is asked for alone.
+    let both = json!({"persons": [1], "proposal": true, "reasons": "x", "legal_basis": "y"});
+    let response = app.client().post(&enroll).bearer_auth(&token).json(&both).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body = response.json::<Value>().await.unwrap();
+    assert_eq!(body["field"], "persons", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("not both"), "{body}");
     let health = app.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }

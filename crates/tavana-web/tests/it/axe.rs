@@ -127,7 +127,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
         .await
         .unwrap();
     let request = tavana_store::programs::ConfirmRequest {
-        persons: &[person.id],
+        persons: tavana_store::programs::Persons::Listed(&[person.id]),
         reasons: "ارزیابی خیلی شدید",
         legal_basis: "قانون حمایت از حقوق افراد دارای معلولیت",
         as_of: store.default_as_of().unwrap(),

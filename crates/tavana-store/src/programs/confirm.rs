@@ -1,0 +1,376 @@
+//! Confirming enrollments, set-based: the program's compiled terms decide, in one
+//! statement over the persons asked for (or everyone the proposal names), who is
+//! enrolled, who waits for budget and who is refused and why; two statements more
+//! write the enrollments and their decision records from that set. Nothing is
+//! decided person by person in Rust, so the whole pension confirms in one go.
+//!
+//! The decided set is a temporary table of the write transaction
+//! (`confirm_rows`), so what the enrollments and the decisions are written from
+//! is the same set, read once.
+
+use super::eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
+use crate::access::require;
+use crate::db::{Backend, Store};
+use crate::sql::Sql;
+use crate::{Result, StoreError};
+use std::collections::HashSet;
+use tavana_domain::error::Reason;
+use tavana_domain::iam::{Action, Actor};
+use tavana_domain::jalali::JalaliDate;
+use tavana_domain::programs::rule::Type;
+use tavana_domain::programs::variables::VARIABLES;
+use tavana_domain::programs::{EnrollmentState, Outcome, ProgramAction, ProgramStatus, ProgramTarget, Refusal, Terms};
+
+/// The most persons one listed confirmation takes (on every path: page, API); a
+/// whole proposal has no such limit.
+pub const MAX_CONFIRMED: usize = 10_000;
+
+/// How many persons one audit entry of a confirmation names.
+const NAMED_PER_ENTRY: usize = 10_000;
+
+/// Whom a confirmation is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Persons<'a> {
+    /// Everyone the program's proposal names as of the day, in the actor's
+    /// subtree: the eligible not enrolled.
+    Proposed,
+    /// These persons, each decided again (at most [`MAX_CONFIRMED`]).
+    Listed(&'a [i64]),
+}
+
+/// What an officer confirms: the persons, why, under which legal basis, and the
+/// day eligibility is decided as of (the first day the enrollment pays for).
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmRequest<'a> {
+    pub persons: Persons<'a>,
+    pub reasons: &'a str,
+    pub legal_basis: &'a str,
+    pub as_of: JalaliDate,
+}
+
+/// What a confirmation did: how many were enrolled, and every person who was not,
+/// with the reason (those beyond their province's budget are recorded as waiting).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Confirmation {
+    pub enrolled: u64,
+    pub refused: Vec<(i64, Refusal)>,
+}
+
+/// One person of the decided set, as read back for the result and the audit.
+#[derive(sqlx::FromRow)]
+struct Decided {
+    person_id: i64,
+    from_state: Option<String>,
+    to_state: Option<String>,
+    refusal: Option<String>,
+    amount_rials: Option<i64>,
+}
+
+impl Store {
+    /// Enrolls persons an officer confirmed in an active program, each decided
+    /// here and now by the program's terms in the database, with its monthly
+    /// amount from the formula and a decision record (the state it came from,
+    /// reasons, legal basis, who, when, appeal deadline thirty days on, the
+    /// program's version and the values the terms read). A person enrolled
+    /// before and since exited is reinstated: the state machine decides which
+    /// moves are allowed. Each province's monthly budget admits the eligible in
+    /// queue order (those already waiting first, in the order first confirmed,
+    /// then by person), and the rest are recorded as waiting. Every person not
+    /// enrolled is returned with the reason; the audit chain names every person
+    /// with the state and amount given.
+    pub async fn confirm_enrollments(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        request: &ConfirmRequest<'_>,
+    ) -> Result<Confirmation> {
+        let ConfirmRequest { persons, reasons, legal_basis, as_of } = *request;
+        require(actor, Action::Programs(ProgramAction::Manage))?;
+        if let Persons::Listed(listed) = persons
+            && listed.len() > MAX_CONFIRMED
+        {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::breaks(
+                "persons",
+                format!("at most {MAX_CONFIRMED} persons a confirmation; send the rest in another"),
+                format!(
+                    "حداکثر {} نفر در هر تأیید؛ بقیه را در تأیید دیگری بفرستید",
+                    tavana_domain::text::to_persian_digits(&MAX_CONFIRMED.to_string())
+                ),
+            )));
+        }
+        let (reasons, legal_basis) = (reasons.trim(), legal_basis.trim());
+        for (field, text) in [("reasons", reasons), ("legal_basis", legal_basis)] {
+            if text.is_empty() {
+                return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
+            }
+            tavana_domain::text::plain_text(field, text)?;
+        }
+        self.apply_due_program_changes().await?;
+        let program = self.program(actor, program_id).await?;
+        if program.status != ProgramStatus::Active {
+            return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
+        }
+        let terms = program.terms()?;
+        let decide = decided_set(self.backend(), &terms, program.target, program_id, actor, persons, as_of)?;
+        let (now, user) = (self.now(), actor.user_id);
+        let appeal_until = (self.today() + time::Duration::days(30)).to_string();
+        let household = program.target == ProgramTarget::Household;
+        let backend = self.backend();
+        let decided: Vec<Decided> = self
+            .write(async |tx| {
+                // Dropped with the transaction's end on PostgreSQL, below on SQLite.
+                let columns = "person_id BIGINT PRIMARY KEY, household_id BIGINT, province_id BIGINT NOT NULL, \
+                     unit_id BIGINT NOT NULL, from_state TEXT, to_state TEXT, refusal TEXT, amount_rials BIGINT, \
+                     inputs TEXT)";
+                let create = match backend {
+                    Backend::Sqlite => format!("CREATE TEMP TABLE confirm_rows ({columns}"),
+                    Backend::Postgres => format!("CREATE TEMP TABLE confirm_rows ({columns} ON COMMIT DROP"),
+                };
+                on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
+                if backend == Backend::Postgres {
+                    // The rule over a whole population sorts and hashes in memory
+                    // sized for it, for this transaction only.
+                    on_tx!(tx, |c| sqlx::query("SET LOCAL work_mem = '256MB'")
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
+                on_tx!(tx, |c| decide.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                // Waiting already and still waiting: nothing to write but the
+                // audit entry; everyone else decided is written.
+                let draft = EnrollmentState::Draft.code();
+                let written =
+                    format!("r.to_state IS NOT NULL AND NOT (COALESCE(r.from_state, '') = '{draft}' AND r.to_state = '{draft}')");
+                let household_column = if household { "r.household_id" } else { "NULL" };
+                let enroll = format!(
+                    "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
+                     updated_at, updated_by, household_id) SELECT $1, r.person_id, r.province_id, r.unit_id, r.to_state, \
+                     r.amount_rials, 1, $2, $3, {household_column} FROM confirm_rows r WHERE {written} \
+                     ON CONFLICT (program_id, person_id) DO UPDATE SET state = excluded.state, \
+                     amount_rials = excluded.amount_rials, version = enrollments.version + 1, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by, \
+                     household_id = excluded.household_id"
+                );
+                on_tx!(tx, |c| sqlx::query(&enroll)
+                    .bind(program_id)
+                    .bind(now)
+                    .bind(user)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                let record = format!(
+                    "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, \
+                     reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials) \
+                     SELECT e.id, e.program_id, r.person_id, r.province_id, r.from_state, r.to_state, $2, $3, $4, $5, \
+                     $6, $7, r.inputs, r.amount_rials FROM confirm_rows r JOIN enrollments e ON e.program_id = $1 \
+                     AND e.person_id = r.person_id WHERE {written}"
+                );
+                on_tx!(tx, |c| sqlx::query(&record)
+                    .bind(program_id)
+                    .bind(reasons)
+                    .bind(legal_basis)
+                    .bind(user)
+                    .bind(now)
+                    .bind(&appeal_until)
+                    .bind(program.version)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                let decided: Vec<Decided> = on_tx!(tx, |c| sqlx::query_as(
+                    "SELECT person_id, from_state, to_state, refusal, amount_rials FROM confirm_rows ORDER BY person_id"
+                )
+                .fetch_all(c)
+                .await)?;
+                if backend == Backend::Sqlite {
+                    on_tx!(tx, |c| sqlx::query("DROP TABLE temp.confirm_rows")
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
+                // The audit chain names every person decided, with the state and
+                // amount given, in entries of at most NAMED_PER_ENTRY persons.
+                let named: Vec<&Decided> = decided.iter().filter(|d| d.to_state.is_some()).collect();
+                let parts = named.len().div_ceil(NAMED_PER_ENTRY).max(1);
+                for (part, chunk) in named.chunks(NAMED_PER_ENTRY).chain(named.is_empty().then_some(&[][..])).enumerate() {
+                    let persons: Vec<serde_json::Value> = chunk
+                        .iter()
+                        .map(|d| serde_json::json!([d.person_id, d.from_state, d.to_state, d.amount_rials]))
+                        .collect();
+                    tx.audit(
+                        Some(actor),
+                        crate::audit::AuditEvent::new("enrollment.confirm", "program", program_id).after(
+                            serde_json::json!({
+                                "program_version": program.version, "as_of": as_of.to_ascii(),
+                                "reasons": reasons, "legal_basis": legal_basis,
+                                "part": part + 1, "parts": parts,
+                                "columns": ["person", "from", "to", "amount_rials"], "persons": persons,
+                            }),
+                        ),
+                    )
+                    .await?;
+                }
+                Ok(decided)
+            })
+            .await?;
+        let mut enrolled = 0;
+        let mut refused = Vec::new();
+        for d in &decided {
+            match (d.to_state.as_deref(), d.refusal.as_deref()) {
+                (Some(to), _) if to == EnrollmentState::Enrolled.code() => enrolled += 1,
+                (_, Some(why)) => refused.push((d.person_id, Refusal::try_from(why.to_string())?)),
+                _ => return Err(StoreError::Corrupt(format!("person {} decided without a reason", d.person_id))),
+            }
+        }
+        if let Persons::Listed(listed) = persons {
+            let decided: HashSet<i64> = decided.iter().map(|d| d.person_id).collect();
+            let mut unknown: Vec<i64> = listed.iter().copied().filter(|id| !decided.contains(id)).collect();
+            unknown.sort_unstable();
+            unknown.dedup();
+            refused.extend(unknown.into_iter().map(|id| (id, Refusal::Unknown)));
+            refused.sort_by_key(|(id, _)| *id);
+        }
+        Ok(Confirmation { enrolled, refused })
+    }
+}
+
+/// The statement deciding a confirmation into `confirm_rows`: for each person
+/// asked for (or proposed) in the actor's subtree, the outcome of the program's
+/// terms, the state the enrollment moves from and to, or the refusal, the amount,
+/// and the values the terms read (the decision's inputs, as JSON).
+///
+/// In order: the terms' outcome (`o`); the refusals that need no budget (`c`: not
+/// eligible, needs information, a state that may not become enrolled, a household
+/// enrolled already); one candidate per household (`k`); then each province's
+/// budget against what its enrollments in force cost plus the running cost of
+/// the candidates in queue order.
+fn decided_set(
+    backend: Backend,
+    terms: &Terms,
+    target: ProgramTarget,
+    program_id: i64,
+    actor: &Actor,
+    persons: Persons<'_>,
+    as_of: JalaliDate,
+) -> Result<Sql> {
+    let used = used_variables(&[&terms.rule, &terms.formula]);
+    let mut sql = Sql::new(
+        "INSERT INTO confirm_rows (person_id, household_id, province_id, unit_id, from_state, to_state, refusal, \
+         amount_rials, inputs) ",
+    );
+    sql.append(&variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?);
+    sql.push(", o AS (SELECT v.id, ")
+        .append(&outcome(terms)?)
+        .push(" AS outcome, CAST(")
+        .append(&expression(&terms.formula)?)
+        .push(" AS BIGINT) AS amount, ")
+        .append(&inputs_json(backend, &used, as_of)?)
+        .push(" AS inputs FROM v");
+    if let Persons::Listed(listed) = persons {
+        // An empty list still binds one impossible id, so the query has a list.
+        sql.push(" WHERE v.id IN (");
+        for (i, id) in listed.iter().chain(listed.is_empty().then_some(&-1)).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_int(*id);
+        }
+        sql.push(")");
+    }
+    let (eligible, needs) = (Outcome::Eligible.code(), Outcome::NeedsInformation.code());
+    let enrolled = EnrollmentState::Enrolled.code();
+    // The states an enrollment may not be confirmed from, from the state machine.
+    let stuck: Vec<String> = EnrollmentState::ALL
+        .iter()
+        .filter(|s| !s.may_become(EnrollmentState::Enrolled))
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    sql.push(&format!(
+        "), c AS (SELECT o.id, p.household_id, p.province_id, p.unit_id, e.id AS enrollment_id, e.state AS from_state, \
+         o.amount, o.inputs, CASE WHEN o.outcome = '{needs}' THEN '{}' WHEN o.outcome <> '{eligible}' THEN '{}' \
+         WHEN e.state IN ({}) THEN '{}' ",
+        Refusal::NeedsInformation.code(),
+        Refusal::NotEligible.code(),
+        stuck.join(", "),
+        Refusal::AlreadyEnrolled.code(),
+    ));
+    let household = target == ProgramTarget::Household;
+    if household {
+        sql.push("WHEN EXISTS (SELECT 1 FROM enrollments h WHERE h.program_id = ").bind_int(program_id).push(&format!(
+            " AND h.household_id = p.household_id AND h.state = '{enrolled}') THEN '{}' ",
+            Refusal::HouseholdEnrolled.code()
+        ));
+    }
+    sql.push("END AS refusal FROM o JOIN persons p ON p.id = o.id LEFT JOIN enrollments e ON e.program_id = ")
+        .bind_int(program_id)
+        .push(" AND e.person_id = o.id");
+    if let Persons::Proposed = persons {
+        sql.push(&format!(" WHERE o.outcome = '{eligible}' AND (e.state IS NULL OR e.state <> '{enrolled}')"));
+    }
+    // One candidate a household (a household program enrolls the household).
+    sql.push("), k AS (SELECT c.*, ");
+    if household {
+        sql.push(&format!(
+            "CASE WHEN c.refusal IS NULL AND ROW_NUMBER() OVER (PARTITION BY c.household_id, \
+             CASE WHEN c.refusal IS NULL THEN 1 ELSE 0 END ORDER BY c.id) > 1 THEN '{}' ELSE c.refusal END",
+            Refusal::HouseholdEnrolled.code()
+        ));
+    } else {
+        sql.push("c.refusal");
+    }
+    // Queue order: those waiting already, in the order first confirmed, then the
+    // rest by person.
+    let draft = EnrollmentState::Draft.code();
+    sql.push(&format!(
+        " AS settled, CASE WHEN c.from_state = '{draft}' THEN c.enrollment_id ELSE 0 END AS waited, \
+         CASE WHEN c.from_state = '{draft}' THEN 0 ELSE 1 END AS late FROM c), \
+         b AS (SELECT k.*, CASE WHEN k.settled IS NOT NULL THEN NULL WHEN bud.budget_month IS NULL THEN 1 \
+         WHEN COALESCE(sp.spent, 0) + SUM(k.amount) OVER (PARTITION BY k.province_id, \
+         CASE WHEN k.settled IS NULL THEN 1 ELSE 0 END ORDER BY k.late, k.waited, k.id \
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= bud.budget_month THEN 1 ELSE 0 END AS funded FROM k \
+         LEFT JOIN program_budgets bud ON bud.province_id = k.province_id AND bud.program_id = "
+    ))
+    .bind_int(program_id)
+    .push(&format!(
+        " LEFT JOIN (SELECT province_id, CAST(SUM(amount_rials) AS BIGINT) AS spent FROM enrollments \
+         WHERE state = '{enrolled}' AND program_id = "
+    ))
+    .bind_int(program_id)
+    .push(&format!(
+        " GROUP BY province_id) sp ON sp.province_id = k.province_id) \
+         SELECT id, household_id, province_id, unit_id, from_state, \
+         CASE WHEN settled IS NOT NULL THEN NULL WHEN funded = 1 THEN '{enrolled}' ELSE '{draft}' END, \
+         CASE WHEN settled IS NOT NULL THEN settled WHEN funded = 1 THEN NULL ELSE '{}' END, \
+         amount, inputs FROM b",
+        Refusal::OverBudget.code()
+    ));
+    Ok(sql)
+}
+
+/// The values the terms read, as a JSON object text built in SQL (keys in order,
+/// as the interpreter's record has them), with the day decided as of.
+fn inputs_json(backend: Backend, used: &[&str], as_of: JalaliDate) -> Result<Sql> {
+    let quote = |column: &str| match backend {
+        Backend::Sqlite => format!("json_quote({column})"),
+        Backend::Postgres => format!("CAST(to_json({column}) AS TEXT)"),
+    };
+    let mut names: Vec<&str> = used.to_vec();
+    names.sort_unstable();
+    let as_of = serde_json::to_string(&as_of.to_ascii()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut sql = Sql::new("(");
+    sql.bind_str(&format!("{{\"as_of\":{as_of}"));
+    for name in names {
+        let variable = VARIABLES
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| StoreError::Corrupt(format!("the rule names an unknown variable {name:?}")))?;
+        let column = column_of(name);
+        let value = match variable.ty {
+            Type::Bool => format!("CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"),
+            _ => quote(&column),
+        };
+        // The key is a variable's name from the fixed list, never input.
+        sql.push(&format!(" || ',\"{name}\":' || COALESCE({value}, 'null')"));
+    }
+    sql.push(" || '}')");
+    Ok(sql)
+}
