@@ -34,24 +34,14 @@ pub struct EligibilityBench {
 }
 
 /// Loads a population, then times the demo pension rule compiled to SQL over all of
-/// it, and a simulation of it per province and county.
+/// it beside the same rule written by hand (the backend's ceiling for the work), a
+/// simulation of it per province and county, the proposal, and the confirmation
+/// of the whole proposal.
 pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     println!("tavana bench eligibility: {} persons, {} cores", bench.persons, cores());
     let Loaded { dir: _dir, store, user_id: _ } = load(bench.persons, bench.database).await?;
-    let hq = store.org_unit_by_code("HQ").await?;
-    let officer = store
-        .create_user(
-            None,
-            NewUser {
-                username: format!("bench.officer.{}", &random_token()[..8]),
-                display_name: "bench".into(),
-                password: random_token(),
-                unit_id: hq.id,
-                roles: vec![Role::ProgramOfficer],
-            },
-        )
-        .await?;
-    let officer = store.actor_for_user(officer.id).await?;
+    let officer = bench_user(&store, "officer", Role::ProgramOfficer).await?;
+    let approver = bench_user(&store, "approver", Role::ProgramOfficer).await?;
     let pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
     let fields = tavana_domain::programs::ProgramFields::parse(&pension)
         .map_err(|e| anyhow::anyhow!("the demo pension: {e:?}"))?;
@@ -60,25 +50,86 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     let as_of = store.default_as_of()?;
     println!();
     println!("rule: {}", pension.rule);
-    println!("| run | persons | seconds | eligible |");
-    println!("|---|---|---|---|");
+    println!("| run | persons | seconds | ratio to the hand-written query | eligible |");
+    println!("|---|---|---|---|---|");
+    let mut ceiling = f64::NAN;
+    for run in 1..=2 {
+        let started = Instant::now();
+        let (counted, _) = store.ceiling_pension(as_of).await?;
+        ceiling = started.elapsed().as_secs_f64();
+        println!("| hand-written SQL, run {run} | {} | {ceiling:.2} | 1.00 | {counted} |", bench.persons);
+    }
+    let mut eligibility = f64::NAN;
     for run in 1..=2 {
         let started = Instant::now();
         let outcomes = store.outcomes(&officer, &terms, as_of).await?;
         let eligible = outcomes.iter().filter(|o| o.outcome == tavana_domain::programs::Outcome::Eligible).count();
+        eligibility = started.elapsed().as_secs_f64();
         println!(
-            "| eligibility, run {run} | {} | {:.2} | {} |",
+            "| eligibility, run {run} | {} | {eligibility:.2} | {:.2} | {eligible} |",
             bench.persons,
-            started.elapsed().as_secs_f64(),
-            eligible
+            eligibility / ceiling
         );
     }
     let started = Instant::now();
     let simulation = store.simulate_program(&officer, program.id, fields.rule, fields.formula, as_of).await?;
     let eligible: i64 = simulation.rows.iter().map(|r| r.eligible).sum();
-    println!("| simulation per county | {} | {:.2} | {eligible} |", bench.persons, started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "| simulation per county | {} | {seconds:.2} | {:.2} ({:.2} × eligibility) | {eligible} |",
+        bench.persons,
+        seconds / ceiling,
+        seconds / eligibility
+    );
+    let started = Instant::now();
+    let proposal = store.propose_enrollments(&officer, program.id, as_of).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "| proposal | {} | {seconds:.2} | {:.2} | {} |",
+        bench.persons,
+        seconds / ceiling,
+        proposal.to_enroll.len()
+    );
+    store
+        .set_program_status(&approver, program.id, tavana_domain::programs::ProgramStatus::Active, "benchmark")
+        .await?;
+    reset_peak_rss();
+    let started = Instant::now();
+    let request = tavana_store::programs::ConfirmRequest {
+        persons: tavana_store::programs::Persons::Proposed,
+        reasons: "benchmark",
+        legal_basis: "benchmark",
+        as_of,
+    };
+    let done = store.confirm_enrollments(&officer, program.id, &request).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "| confirmation of the whole proposal (enrolled; peak RSS {:.0} MiB) | {} | {seconds:.2} | {:.2} | {} |",
+        peak_rss_mib().unwrap_or(0.0),
+        bench.persons,
+        seconds / ceiling,
+        done.enrolled
+    );
     store.close().await;
     Ok(())
+}
+
+/// A user of the bench, at HQ, with one role.
+async fn bench_user(store: &Store, name: &str, role: Role) -> Result<tavana_domain::iam::Actor> {
+    let hq = store.org_unit_by_code("HQ").await?;
+    let user = store
+        .create_user(
+            None,
+            NewUser {
+                username: format!("bench.{name}.{}", &random_token()[..8]),
+                display_name: "bench".into(),
+                password: random_token(),
+                unit_id: hq.id,
+                roles: vec![role],
+            },
+        )
+        .await?;
+    Ok(store.actor_for_user(user.id).await?)
 }
 
 /// The peak resident memory of this process since the last reset, in MiB.
@@ -124,27 +175,22 @@ async fn load(persons: u64, database: Option<String>) -> Result<Loaded> {
     let store = Store::open(&url).await?;
     println!("database: {:?}", store.backend());
     store.load_geography(&geography(&GeographyConfig::default())).await?;
-    let hq = store.org_unit_by_code("HQ").await?;
-    let username = format!("bench.{}", &random_token()[..8]);
-    let user = store
-        .create_user(
-            None,
-            NewUser {
-                username: username.clone(),
-                display_name: "bench".into(),
-                password: random_token(),
-                unit_id: hq.id,
-                roles: vec![Role::CaseWorker],
-            },
-        )
-        .await?;
-    let actor = store.actor_for_user(user.id).await?;
+    let actor = bench_user(&store, "registrar", Role::CaseWorker).await?;
 
     println!();
-    println!("| phase | rows | seconds | rows/s | peak RSS MiB |");
-    println!("|---|---|---|---|---|");
+    println!("| phase | rows | seconds | rows/s | share of the bare load's rows/s | peak RSS MiB |");
+    println!("|---|---|---|---|---|---|");
     for kind in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities] {
         let path = dir.path().join(format!("{}.csv", kind.as_str()));
+        // The ceiling: the same rows loaded bare into a table without an index.
+        let started = Instant::now();
+        let bare = store.ceiling_bare_load(&path).await?;
+        let bare_rate = bare as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "| bare load of {} | {bare} | {:.2} | {bare_rate:.0} | 100 % | |",
+            kind.as_str(),
+            started.elapsed().as_secs_f64()
+        );
         let file = std::fs::File::open(&path)?;
         reset_peak_rss();
         let started = Instant::now();
@@ -159,16 +205,17 @@ async fn load(persons: u64, database: Option<String>) -> Result<Loaded> {
         )
         .await?;
         let seconds = started.elapsed().as_secs_f64();
+        let rate = summary.read as f64 / seconds;
         println!(
-            "| import {} | {} | {:.2} | {:.0} | {:.0} |",
+            "| import {} | {} | {:.2} | {rate:.0} | {:.1} % | {:.0} |",
             kind.as_str(),
             summary.inserted,
             seconds,
-            summary.read as f64 / seconds,
+            100.0 * rate / bare_rate,
             peak_rss_mib().unwrap_or(0.0)
         );
     }
-    Ok(Loaded { dir, store, user_id: user.id })
+    Ok(Loaded { dir, store, user_id: actor.user_id })
 }
 
 pub async fn registry(bench: RegistryBench) -> Result<()> {

@@ -9,6 +9,7 @@
 mod db;
 #[macro_use]
 pub mod bounded;
+pub mod ceiling;
 // Platform: what every module uses.
 mod access;
 pub mod audit;

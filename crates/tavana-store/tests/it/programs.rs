@@ -741,3 +741,41 @@ async fn a_whole_proposal_beyond_one_list_is_confirmed_at_once() {
     assert_eq!(count(format!("decisions WHERE program_id = {id}")).await, done.enrolled as usize);
     assert!(store.propose_enrollments(&officer, program.id, as_of).await.unwrap().to_enroll.is_empty());
 }
+
+/// The bench's hand-written pension query (the ceiling Tavana's compiled rule is
+/// measured against) finds the same households and amounts as the compiled rule,
+/// so the ratio the bench prints compares the same work.
+#[tokio::test]
+async fn the_hand_written_pension_query_agrees_with_the_compiled_rule() {
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(store, &registrar, 3_000, 11).await;
+    let pension = tavana_synth::programs::demo_programs().into_iter().next().unwrap();
+    let fields = tavana_domain::programs::ProgramFields::parse(&pension).unwrap();
+    let program = store.create_program(&officer, &fields, "bench").await.unwrap();
+    let as_of = store.default_as_of().unwrap();
+    let outcomes = store.outcomes(&officer, &program.terms().unwrap(), as_of).await.unwrap();
+    let eligible: Vec<_> =
+        outcomes.iter().filter(|o| o.outcome == tavana_domain::programs::Outcome::Eligible).collect();
+    assert!(eligible.len() > 10, "{}", eligible.len());
+    let total: i64 = eligible.iter().map(|o| o.amount.unwrap()).sum();
+    assert_eq!(store.ceiling_pension(as_of).await.unwrap(), (eligible.len() as i64, total));
+}
+
+/// The bench's bare load (the import's ceiling) loads every row of a file and
+/// leaves no table behind.
+#[tokio::test]
+async fn the_bare_load_loads_every_row_and_leaves_nothing() {
+    let db = seeded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.csv");
+    let mut text = String::from("a,b,c\n");
+    for i in 0..1_234 {
+        text.push_str(&format!("{i},\"x, {i}\",ی{i}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(db.store.ceiling_bare_load(&path).await.unwrap(), 1_234);
+    assert!(db.store.count_rows_for_tests("bench_bare_load").await.is_err(), "the table is dropped");
+}
