@@ -193,6 +193,7 @@ impl Store {
         store.migrate().await?;
         store.ensure_read_log().await?;
         store.ensure_indexes().await?;
+        store.fill_household_facts().await?;
         // Events a crash left unconsumed are consumed now, and program changes
         // whose month has begun are applied.
         store.run_outbox().await?;

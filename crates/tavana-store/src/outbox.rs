@@ -34,6 +34,8 @@ impl WriteTx {
         if event.persons.is_empty() && event.households.is_empty() && event.program.is_none() {
             return Ok(());
         }
+        // The households' facts are recounted here, in the change's transaction.
+        self.refresh_household_facts(&event.persons, &event.households).await?;
         let now = self.now();
         let id: i64 = on_tx!(self, |c| {
             sqlx::query_scalar(

@@ -79,3 +79,13 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// Marks the household facts incomplete (rules then recount every household)
+    /// or complete again, to compare the two.
+    pub async fn set_household_facts_complete_for_tests(&self, complete: bool) -> Result<()> {
+        let sql = format!("UPDATE household_facts_state SET complete = {} WHERE id = 1", i64::from(complete));
+        self.execute_unaudited_for_tests(&sql).await?;
+        Ok(())
+    }
+}

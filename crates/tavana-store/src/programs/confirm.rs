@@ -111,7 +111,8 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         let terms = program.terms()?;
-        let decide = decided_set(self.backend(), &terms, program.target, program_id, actor, persons, as_of)?;
+        let at = self.as_of(as_of).await?;
+        let decide = decided_set(self.backend(), &terms, program.target, program_id, actor, request, &at)?;
         let (now, user) = (self.now(), actor.user_id);
         let appeal_until = (self.today() + time::Duration::days(30)).to_string();
         let household = program.target == ProgramTarget::Household;
@@ -249,15 +250,16 @@ fn decided_set(
     target: ProgramTarget,
     program_id: i64,
     actor: &Actor,
-    persons: Persons<'_>,
-    as_of: JalaliDate,
+    request: &ConfirmRequest<'_>,
+    at: &AsOf,
 ) -> Result<Sql> {
+    let ConfirmRequest { persons, as_of, .. } = *request;
     let used = used_variables(&[&terms.rule, &terms.formula]);
     let mut sql = Sql::new(
         "INSERT INTO confirm_rows (person_id, household_id, province_id, unit_id, from_state, to_state, refusal, \
          amount_rials, inputs) ",
     );
-    sql.append(&variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?);
+    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern())?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(terms)?)
         .push(" AS outcome, CAST(")

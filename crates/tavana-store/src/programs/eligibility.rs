@@ -35,18 +35,31 @@ enum Needs {
     Place,
 }
 
+/// Where household aggregates come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Facts {
+    /// The maintained `household_facts`, recounting only the households whose
+    /// facts do not hold on the day.
+    Maintained,
+    /// A recount of every household (while the facts are being filled).
+    Recount,
+}
+
 /// The date eligibility is computed as of, with what SQL needs of it: the day
-/// itself and the birth dates that make each age in Jalali years.
+/// itself and the birth dates that make each age in Jalali years; and where its
+/// household aggregates come from.
 pub(crate) struct AsOf {
     date: String,
     thresholds: Vec<String>,
+    facts: Facts,
 }
 
 impl AsOf {
-    pub(crate) fn new(day: JalaliDate) -> AsOf {
+    pub(crate) fn new(day: JalaliDate, facts: Facts) -> AsOf {
         AsOf {
             date: day.to_gregorian().to_string(),
             thresholds: day.age_thresholds(MAX_AGE).iter().map(ToString::to_string).collect(),
+            facts,
         }
     }
 
@@ -190,58 +203,27 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
         columns.push((*name, sql, needs));
     }
     let needs = |n: Needs| columns.iter().any(|(_, _, need)| *need == n);
-    let household_assessments = needs(Needs::HouseholdAssessments);
-    let household_income = needs(Needs::HouseholdIncome);
-    let household = household_assessments || household_income || needs(Needs::Household);
-    let assessment = needs(Needs::Assessment) || household_assessments;
+    let household = needs(Needs::HouseholdAssessments) || needs(Needs::HouseholdIncome) || needs(Needs::Household);
     let mut sql = Sql::new("WITH ");
-    if assessment {
-        sql.push(
-            "cur AS (SELECT d.person_id, d.assessed_on, CASE d.severity WHEN 'mild' THEN 1 WHEN 'moderate' THEN 2 \
-             WHEN 'severe' THEN 3 WHEN 'very_severe' THEN 4 END AS rank, \
-             CASE WHEN d.valid_until IS NULL OR d.valid_until >= ",
-        )
-        .bind_str(at.iso())
-        .push(" THEN 1 ELSE 0 END AS valid FROM disabilities d WHERE d.assessed_on <= ")
-        .bind_str(at.iso())
-        .push(
-            " AND NOT EXISTS (SELECT 1 FROM disabilities n WHERE n.person_id = d.person_id AND n.kind = d.kind \
-             AND n.assessed_on > d.assessed_on AND n.assessed_on <= ",
-        )
-        .bind_str(at.iso())
-        .push(
-            ")), dis AS (SELECT person_id, MAX(CASE WHEN valid = 1 THEN rank END) AS rank, MAX(1 - valid) AS due, \
-             MAX(CASE WHEN valid = 1 THEN assessed_on END) AS latest FROM cur GROUP BY person_id), ",
-        );
+    // The persons' current assessments: for every person when a column of the
+    // person's own reads them (household aggregates count their own).
+    if needs(Needs::Assessment) {
+        sql.push("dis AS (").append(&assessments(at, &Members::All)).push("), ");
     }
     if household {
-        let (counts, join) = if household_assessments {
-            (
-                "SUM(CASE WHEN d.rank IS NOT NULL THEN 1 ELSE 0 END) AS with_disability, \
-                 SUM(CASE WHEN d.rank >= 3 THEN 1 ELSE 0 END) AS with_severe, \
-                 SUM(COALESCE(d.due, 0)) AS reassessment_due,",
-                "LEFT JOIN dis d ON d.person_id = m.id",
-            )
-        } else {
-            ("", "")
-        };
-        sql.push(&format!(
-            "hh AS (SELECT m.household_id, COUNT(*) AS members, {counts} \
-             MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS female_headed"
-        ));
-        if household_income {
-            // Incomes summed, and the adults whose income is not recorded counted.
-            let income = format!("m.income_rials BETWEEN 0 AND {MAX_INCOME}");
-            sql.push(&format!(
-                ", CAST(SUM(CASE WHEN {income} THEN m.income_rials ELSE 0 END) AS BIGINT) AS income, \
-                 SUM(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND "
-            ))
-            .append(&at.adult("m.birth_date"))
-            .push(" THEN 1 ELSE 0 END) AS missing_income");
+        sql.push("hh AS (");
+        match at.facts {
+            Facts::Recount => {
+                sql.append(&household_aggregate(at, &Members::All, None));
+            }
+            Facts::Maintained => {
+                sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "))
+                    .append(&holds(at, "f"))
+                    .push(" UNION ALL ")
+                    .append(&household_aggregate(at, &Members::NotHolding, None));
+            }
         }
-        sql.push(&format!(" FROM persons m {join} WHERE (m.deceased_on IS NULL OR m.deceased_on > "))
-            .bind_str(at.iso())
-            .push(") AND m.merged_into IS NULL GROUP BY m.household_id), ");
+        sql.push("), ");
     }
     sql.push("v AS (SELECT s.id");
     for (name, column, _) in &columns {
@@ -264,6 +246,160 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
         .bind_str(pattern)
         .push(")) ");
     Ok(sql)
+}
+
+/// The household aggregates' columns, in the order every source gives them.
+pub(crate) const FACT_COLUMNS: &str =
+    "household_id, members, with_disability, with_severe, reassessment_due, female_headed, income, missing_income";
+
+/// Which persons an aggregate counts (always the living and unmerged among them).
+pub(crate) enum Members {
+    All,
+    /// The members of these households.
+    Of(Vec<i64>),
+    /// The members of households whose maintained facts do not hold on the day.
+    NotHolding,
+}
+
+impl Members {
+    /// The condition on a person row `alias`.
+    fn on(&self, at: &AsOf, alias: &str) -> Sql {
+        let mut sql = Sql::default();
+        match self {
+            Members::All => {
+                sql.push("(1 = 1)");
+            }
+            Members::Of(ids) => {
+                sql.push(&format!("{alias}.household_id IN ("));
+                for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_int(*id);
+                }
+                sql.push(")");
+            }
+            Members::NotHolding => {
+                sql.push(&format!("{alias}.household_id IN (SELECT g.household_id FROM household_facts g WHERE NOT "))
+                    .append(&holds(at, "g"))
+                    .push(")");
+            }
+        }
+        sql
+    }
+}
+
+/// Whether the maintained facts `alias` hold on the day: computed by then, and
+/// nothing they count has changed since by the passing of days.
+pub(crate) fn holds(at: &AsOf, alias: &str) -> Sql {
+    let mut sql = Sql::new(&format!("({alias}.computed_on <= "));
+    sql.bind_str(at.iso())
+        .push(&format!(" AND ({alias}.changes_on IS NULL OR {alias}.changes_on > "))
+        .bind_str(at.iso())
+        .push("))");
+    sql
+}
+
+/// Each person's current assessments as of the day: for each kind the latest made
+/// by then (earlier ones are superseded), valid unless its `valid_until` has
+/// passed (an expired one makes a reassessment due). Per person: the highest
+/// valid severity's rank, whether a reassessment is due, the latest valid
+/// assessment's day, and the earliest day a valid one lapses.
+pub(crate) fn assessments(at: &AsOf, members: &Members) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT person_id, MAX(CASE WHEN valid = 1 THEN rank END) AS rank, MAX(1 - valid) AS due, \
+         MAX(CASE WHEN valid = 1 THEN assessed_on END) AS latest, MIN(CASE WHEN valid = 1 THEN valid_until END) \
+         AS lapses FROM (SELECT d.person_id, d.assessed_on, d.valid_until, CASE d.severity WHEN 'mild' THEN 1 \
+         WHEN 'moderate' THEN 2 WHEN 'severe' THEN 3 WHEN 'very_severe' THEN 4 END AS rank, \
+         CASE WHEN d.valid_until IS NULL OR d.valid_until >= ",
+    );
+    sql.bind_str(at.iso())
+        .push(" THEN 1 ELSE 0 END AS valid FROM disabilities d WHERE d.assessed_on <= ")
+        .bind_str(at.iso())
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM disabilities n WHERE n.person_id = d.person_id AND n.kind = d.kind \
+             AND n.assessed_on > d.assessed_on AND n.assessed_on <= ",
+        )
+        .bind_str(at.iso())
+        .push(")");
+    if !matches!(members, Members::All) {
+        sql.push(" AND d.person_id IN (SELECT r.id FROM persons r WHERE ").append(&members.on(at, "r")).push(")");
+    }
+    sql.push(") cur GROUP BY person_id");
+    sql
+}
+
+/// The household aggregates as of the day over `members` ([`FACT_COLUMNS`]), and
+/// with a backend given, `changes_on`: the first day the passing of days may
+/// change them (a valid assessment lapsing, a member without income coming of
+/// age, three days early as the Jalali and Gregorian birthdays differ; an
+/// assessment or a death dated after the day).
+pub(crate) fn household_aggregate(at: &AsOf, members: &Members, changes: Option<crate::Backend>) -> Sql {
+    let income = format!("m.income_rials BETWEEN 0 AND {MAX_INCOME}");
+    let mut sql = Sql::new(&format!(
+        "SELECT m.household_id, CAST(COUNT(*) AS BIGINT) AS members, \
+         CAST(SUM(CASE WHEN d.rank IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS with_disability, \
+         CAST(SUM(CASE WHEN d.rank >= 3 THEN 1 ELSE 0 END) AS BIGINT) AS with_severe, \
+         CAST(SUM(COALESCE(d.due, 0)) AS BIGINT) AS reassessment_due, \
+         CAST(MAX(CASE WHEN m.relationship = 'head' AND m.sex = 'female' THEN 1 ELSE 0 END) AS BIGINT) AS female_headed, \
+         CAST(SUM(CASE WHEN {income} THEN m.income_rials ELSE 0 END) AS BIGINT) AS income, \
+         CAST(SUM(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND "
+    ));
+    sql.append(&at.adult("m.birth_date")).push(" THEN 1 ELSE 0 END) AS BIGINT) AS missing_income");
+    if let Some(backend) = changes {
+        use crate::Backend;
+        let (next_day, of_age) = match backend {
+            Backend::Sqlite => ("date(MIN(d.lapses), '+1 day')", "date(m.birth_date, '+18 years', '-3 days')"),
+            Backend::Postgres => (
+                "to_char(CAST(MIN(d.lapses) AS date) + 1, 'YYYY-MM-DD')",
+                "to_char(CAST(m.birth_date AS date) + interval '18 years' - interval '3 days', 'YYYY-MM-DD')",
+            ),
+        };
+        let mut of_age_when = Sql::new(&format!("MIN(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND NOT "));
+        of_age_when.append(&at.adult("m.birth_date")).push(&format!(" THEN {of_age} END)"));
+        let mut later_death = Sql::new("MIN(CASE WHEN m.deceased_on > ");
+        later_death.bind_str(at.iso()).push(" THEN m.deceased_on END)");
+        let candidates = [Sql::new(next_day), of_age_when, later_death, Sql::new("MIN(fa.next_on)")];
+        sql.push(", ").append(&least(backend, &candidates)).push(" AS changes_on");
+    }
+    sql.push(" FROM persons m LEFT JOIN (").append(&assessments(at, members)).push(") d ON d.person_id = m.id");
+    if changes.is_some() {
+        // Assessments dated after the day, which would supersede a current one.
+        sql.push(
+            " LEFT JOIN (SELECT x.person_id, MIN(x.assessed_on) AS next_on FROM disabilities x WHERE x.assessed_on > ",
+        )
+        .bind_str(at.iso());
+        if !matches!(members, Members::All) {
+            sql.push(" AND x.person_id IN (SELECT r.id FROM persons r WHERE ").append(&members.on(at, "r")).push(")");
+        }
+        sql.push(" GROUP BY x.person_id) fa ON fa.person_id = m.id");
+    }
+    sql.push(" WHERE m.merged_into IS NULL AND (m.deceased_on IS NULL OR m.deceased_on > ")
+        .bind_str(at.iso())
+        .push(") AND ")
+        .append(&members.on(at, "m"))
+        .push(" GROUP BY m.household_id");
+    sql
+}
+
+/// The least of some ISO days, unknown ones ignored; unknown when all are.
+fn least(backend: crate::Backend, days: &[Sql]) -> Sql {
+    let (open, close) = match backend {
+        crate::Backend::Sqlite => ("NULLIF(MIN(", "), '9999-12-31')"),
+        crate::Backend::Postgres => ("LEAST(", ")"),
+    };
+    let mut sql = Sql::new(open);
+    for (i, day) in days.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        match backend {
+            crate::Backend::Sqlite => sql.push("COALESCE(").append(day).push(", '9999-12-31')"),
+            crate::Backend::Postgres => sql.append(day),
+        };
+    }
+    sql.push(close);
+    sql
 }
 
 /// A program's terms as SQL over `v`: the outcome for each person (its code) and
@@ -451,7 +587,7 @@ mod tests {
     use tavana_domain::programs::rule::parse;
 
     fn at() -> AsOf {
-        AsOf::new(JalaliDate::new(1405, 9, 6).unwrap())
+        AsOf::new(JalaliDate::new(1405, 9, 6).unwrap(), Facts::Recount)
     }
 
     #[test]
@@ -470,8 +606,17 @@ mod tests {
         let household = q(&["household.size"]);
         assert!(household.contains("hh AS") && !household.contains("dis AS"));
         let severe = q(&["household.members_with_severe_disability"]);
-        assert!(severe.contains("dis AS") && severe.contains("LEFT JOIN dis d ON d.person_id = m.id"));
+        assert!(severe.contains("hh AS") && severe.contains("FROM disabilities d") && !severe.contains("dis AS"));
         assert!(!severe.contains("LEFT JOIN dis d ON d.person_id = s.id"));
+        let own = q(&["disability.severity"]);
+        assert!(
+            own.contains("dis AS") && own.contains("LEFT JOIN dis d ON d.person_id = s.id") && !own.contains("hh AS")
+        );
+        // With the facts maintained, households are read from them and only those
+        // whose facts do not hold on the day are recounted.
+        let maintained = AsOf::new(JalaliDate::new(1405, 9, 6).unwrap(), Facts::Maintained);
+        let facts = variables(&["household.size"], &maintained, "%").unwrap().text();
+        assert!(facts.contains("FROM household_facts f WHERE") && facts.contains("UNION ALL"), "{facts}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod confirm;
 mod eligibility;
+mod facts;
 
 pub use confirm::{ConfirmRequest, Confirmation, MAX_CONFIRMED, Persons};
 
@@ -12,7 +13,7 @@ use crate::lists::{ListOrder, ListPage, SortColumn};
 use crate::registry::Value as Written;
 use crate::sql::Sql;
 use crate::{Result, StoreError};
-use eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
+use eligibility::{column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
@@ -74,7 +75,8 @@ impl Store {
     /// day, by id, computed in the database.
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {
         require(actor, Action::Open(Module::Programs))?;
-        let mut sql = variables(&used_variables(&[rule]), &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
+        let mut sql =
+            variables(&used_variables(&[rule]), &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
         let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
@@ -87,7 +89,7 @@ impl Store {
         require(actor, Action::Open(Module::Programs))?;
         let mut sql = variables(
             &used_variables(&[&terms.rule, &terms.formula]),
-            &AsOf::new(as_of),
+            &self.as_of(as_of).await?,
             &actor.unit_path.subtree_pattern(),
         )?;
         let decided = outcome(terms)?;
@@ -140,7 +142,7 @@ impl Store {
         as_of: JalaliDate,
     ) -> Result<Vec<(i64, PersonValues)>> {
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
-        let mut sql = variables(&all, &AsOf::new(as_of), pattern)?;
+        let mut sql = variables(&all, &self.as_of(as_of).await?, pattern)?;
         sql.push("SELECT v.id");
         // Booleans come out as 1/0 on both backends.
         for v in VARIABLES {
@@ -492,7 +494,7 @@ impl Store {
             used.push("place.county");
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
+        let mut sql = variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
         sql.push(&format!(
             "SELECT x.id AS person_id, s.national_code, s.first_name, s.last_name, x.county, \
              CAST(CASE WHEN x.n = '{eligible}' THEN 1 ELSE 0 END AS BIGINT) AS gains, \
@@ -567,7 +569,7 @@ impl Store {
             }
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(&used, &AsOf::new(as_of), &actor.unit_path.subtree_pattern())?;
+        let mut sql = variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
         sql.push("SELECT province, county, ")
             .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS eligible, "))
             .push(&format!(

@@ -252,14 +252,18 @@ pub async fn import(
     // at the end (a sort), which is far faster than updating them row by row. The
     // unique keys stay, so checks against stored rows work as always. Should the
     // process die midway, opening the store builds them again.
+    // The household facts likewise are counted once at the end; until then rules
+    // recount (and a store opening after a crash counts them).
     let bulk = store.is_empty(kind).await?;
     if bulk {
         store.drop_secondary_indexes(kind).await?;
+        store.household_facts_incomplete().await?;
     }
     let outcome =
         import_rows(store, actor, kind, format, input, today, &mut state, &mut total, on_error, on_progress).await;
     if bulk {
         store.build_missing_indexes(false).await?;
+        store.fill_household_facts().await?;
     }
     outcome.map(|()| total)
 }

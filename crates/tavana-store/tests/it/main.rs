@@ -9,6 +9,7 @@ mod audit;
 mod clock;
 mod decisions;
 mod duplicates;
+mod facts;
 mod iam;
 mod import;
 mod limits;
