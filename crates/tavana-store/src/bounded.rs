@@ -16,6 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// PostgreSQL's work memory for each sort or hash of a bounded read (and of a
+/// confirmation's decision).
+pub(crate) const ANALYTICAL_WORK_MEM: &str = "256MB";
+
 /// How many SQLite virtual-machine steps pass between two looks at the clock.
 const PROGRESS_STEPS: i32 = 5_000;
 
@@ -105,11 +109,17 @@ impl PgRead {
     pub(crate) async fn begin(pool: &PgPool, limit: Option<Duration>, counters: Arc<ReadCounters>) -> Result<PgRead> {
         let mut conn = pool.acquire().await?;
         let millis = limit.map_or(0, |l| l.as_millis().max(1));
-        let (pid,): (i32,) =
-            sqlx::query_as("SELECT pg_backend_pid() FROM (SELECT set_config('statement_timeout', $1, false)) t")
-                .bind(millis.to_string())
-                .fetch_one(&mut *conn)
-                .await?;
+        // A bounded read is a rule over a population, a simulation or an export:
+        // its sorts and hashes get memory sized for that, not the server's
+        // default of a few megabytes, which spills them to disk.
+        let (pid,): (i32,) = sqlx::query_as(
+            "SELECT pg_backend_pid() FROM (SELECT set_config('statement_timeout', $1, false), \
+             set_config('work_mem', $2, false)) t",
+        )
+        .bind(millis.to_string())
+        .bind(ANALYTICAL_WORK_MEM)
+        .fetch_one(&mut *conn)
+        .await?;
         Ok(PgRead { conn, ended: false, pid, pool: pool.clone(), counters })
     }
 

@@ -91,6 +91,8 @@ impl SimulationWarning {
 /// confirmation, explanation and review here, on the values the store read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {
+    /// Whom the program enrolls: a household program decides on the head.
+    pub target: ProgramTarget,
     /// The decision rule (see [`decision_rule`]).
     pub rule: Expr,
     pub formula: Expr,
@@ -99,7 +101,7 @@ pub struct Terms {
 impl Terms {
     /// A program's terms from its checked rule and formula.
     pub fn new(target: ProgramTarget, rule: Expr, formula: Expr) -> Terms {
-        Terms { rule: decision_rule(target, rule), formula }
+        Terms { target, rule: decision_rule(target, rule), formula }
     }
 
     /// The outcome for one beneficiary and, when eligible, the monthly amount:

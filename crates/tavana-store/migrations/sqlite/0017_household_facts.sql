@@ -19,6 +19,10 @@ CREATE TABLE household_facts (
     computed_on      TEXT NOT NULL,
     changes_on       TEXT
 );
+-- The households a rule as of a day must recount: found by these two, not by
+-- reading every household's facts.
+CREATE INDEX household_facts_changes ON household_facts(changes_on);
+CREATE INDEX household_facts_computed ON household_facts(computed_on);
 
 -- Whether household_facts holds every household: not while a bulk load into an
 -- empty registry runs (it fills them once at the end), nor before the first fill.

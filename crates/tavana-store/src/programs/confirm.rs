@@ -131,7 +131,8 @@ impl Store {
                 if backend == Backend::Postgres {
                     // The rule over a whole population sorts and hashes in memory
                     // sized for it, for this transaction only.
-                    on_tx!(tx, |c| sqlx::query("SET LOCAL work_mem = '256MB'")
+                    on_tx!(tx, |c| sqlx::query("SELECT set_config('work_mem', $1, true)")
+                        .bind(crate::bounded::ANALYTICAL_WORK_MEM)
                         .execute(c)
                         .await
                         .map(|r| r.rows_affected()))?;
@@ -259,7 +260,9 @@ fn decided_set(
         "INSERT INTO confirm_rows (person_id, household_id, province_id, unit_id, from_state, to_state, refusal, \
          amount_rials, inputs) ",
     );
-    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern())?);
+    // A listed person the rule cannot hold for is refused as not eligible, so is read.
+    let deciding = matches!(persons, Persons::Proposed).then_some(target);
+    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding)?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(terms)?)
         .push(" AS outcome, CAST(")

@@ -16,7 +16,7 @@ use crate::{Result, StoreError};
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::programs::rule::{BinaryOp, Expr, ExprKind, Type};
 use tavana_domain::programs::variables::{MAX_AGE, MAX_INCOME, MAX_MEMBERS, VARIABLES};
-use tavana_domain::programs::{Outcome, Terms};
+use tavana_domain::programs::{Outcome, ProgramTarget, Terms};
 
 /// What a variable's column needs joined in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -176,13 +176,14 @@ fn column(name: &str, at: &AsOf) -> Option<(Sql, Needs)> {
 /// The variables query for the given variables: `WITH … v AS (…)`, `v` holding
 /// `id` and one column per variable for the persons whose unit path matches
 /// `pattern`, as of a day, joining only what the variables need (a rule on age
-/// and sex reads the persons table alone).
+/// and sex reads the persons table alone). With `deciding`, only the persons a
+/// program's decision rule can hold for (the rest would be not eligible).
 ///
 /// Assessments count as of the day: for each person and kind of disability the
 /// latest assessment made by then (earlier ones are superseded); it is valid
 /// unless its `valid_until` has passed, and an expired one makes a reassessment
 /// due. Members are living on the day.
-pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> {
+pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str, deciding: Option<ProgramTarget>) -> Result<Sql> {
     let mut columns = Vec::new();
     for name in used {
         let variable = VARIABLES.iter().find(|v| v.name == *name);
@@ -244,7 +245,17 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str) -> Result<Sql> 
     }
     sql.push(" WHERE s.merged_into IS NULL AND s.unit_id IN (SELECT id FROM org_units WHERE path LIKE ")
         .bind_str(pattern)
-        .push(")) ");
+        .push(")");
+    if let Some(target) = deciding {
+        // Only those a program's decision rule can hold for (see `decision_rule`):
+        // the living, and for a household program its heads. The rest are not
+        // eligible whatever the terms, and the persons table is read no further.
+        sql.push(" AND (s.deceased_on IS NULL OR s.deceased_on > ").bind_str(at.iso()).push(")");
+        if target == ProgramTarget::Household {
+            sql.push(&format!(" AND s.relationship = '{}'", tavana_domain::registry::Relationship::Head.code()));
+        }
+    }
+    sql.push(") ");
     Ok(sql)
 }
 
@@ -280,9 +291,14 @@ impl Members {
                 sql.push(")");
             }
             Members::NotHolding => {
-                sql.push(&format!("{alias}.household_id IN (SELECT g.household_id FROM household_facts g WHERE NOT "))
-                    .append(&holds(at, "g"))
-                    .push(")");
+                // The negation of `holds`, as two ranges each with its index.
+                sql.push(&format!(
+                    "{alias}.household_id IN (SELECT g.household_id FROM household_facts g WHERE g.changes_on <= "
+                ))
+                .bind_str(at.iso())
+                .push(" UNION SELECT g.household_id FROM household_facts g WHERE g.computed_on > ")
+                .bind_str(at.iso())
+                .push(")");
             }
         }
         sql
@@ -600,7 +616,7 @@ mod tests {
 
     #[test]
     fn a_rule_joins_only_what_it_reads() {
-        let q = |used: &[&str]| variables(used, &at(), "%").unwrap().text();
+        let q = |used: &[&str]| variables(used, &at(), "%", None).unwrap().text();
         let person_only = q(&["person.age", "person.sex"]);
         assert!(!person_only.contains("dis AS") && !person_only.contains("hh AS") && !person_only.contains("places"));
         let household = q(&["household.size"]);
@@ -615,7 +631,7 @@ mod tests {
         // With the facts maintained, households are read from them and only those
         // whose facts do not hold on the day are recounted.
         let maintained = AsOf::new(JalaliDate::new(1405, 9, 6).unwrap(), Facts::Maintained);
-        let facts = variables(&["household.size"], &maintained, "%").unwrap().text();
+        let facts = variables(&["household.size"], &maintained, "%", None).unwrap().text();
         assert!(facts.contains("FROM household_facts f WHERE") && facts.contains("UNION ALL"), "{facts}");
     }
 
@@ -626,7 +642,7 @@ mod tests {
         assert_eq!(sql.text(), "(((v.person_age) >= ?) AND ((v.disability_severity) IN (?, ?)))");
         let hostile = parse("person.sex == \"x'); DROP TABLE persons; --\"").unwrap();
         assert!(!expression(&hostile).unwrap().text().contains("DROP"), "text never enters the SQL");
-        let age = variables(&["person.age"], &at(), "/1/%").unwrap().text();
+        let age = variables(&["person.age"], &at(), "/1/%", None).unwrap().text();
         assert!(!age.contains("2026") && !age.contains("1405"), "nor does the date");
     }
 
@@ -648,6 +664,6 @@ mod tests {
     fn unknown_variables_are_refused() {
         let expr = parse("place.galaxy == 'x'").unwrap();
         assert!(expression(&expr).is_err());
-        assert!(variables(&["place.galaxy"], &at(), "%").is_err());
+        assert!(variables(&["place.galaxy"], &at(), "%", None).is_err());
     }
 }

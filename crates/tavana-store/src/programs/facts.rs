@@ -45,27 +45,35 @@ impl Store {
             on_writer!(self, |c| sqlx::query_scalar("SELECT complete FROM household_facts_state WHERE id = 1")
                 .fetch_one(c)
                 .await)?;
-        let statements = if complete == 1 {
+        let mut statements = if complete == 1 {
             let mut stale = Sql::new("SELECT household_id FROM household_facts f WHERE NOT ");
             stale.append(&holds(&at, "f")).push(" ORDER BY household_id");
             let ids: Vec<i64> = on_writer!(self, |c| stale.builder().build_query_scalar().fetch_all(c).await)?;
             ids.chunks(CHUNK).flat_map(|chunk| recount(&at, Members::Of(chunk.to_vec()), self.backend())).collect()
         } else {
-            let mut all = vec![Sql::new("DELETE FROM household_facts")];
-            all.extend(recount(&at, Members::All, self.backend()).into_iter().skip(1));
-            all.push(Sql::new("UPDATE household_facts_state SET complete = 1 WHERE id = 1"));
-            all
+            recount(&at, Members::All, self.backend())
         };
+        statements.push(Recount::Done(Sql::new("UPDATE household_facts_state SET complete = 1 WHERE id = 1")));
         let written = on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let mut rows = 0;
+            let mut counted = 0;
             for statement in &statements {
-                rows = statement.builder().build().execute(&mut *tx).await?.rows_affected();
+                let rows = statement.sql().builder().build().execute(&mut *tx).await?.rows_affected();
+                if let Recount::Count(_) = statement {
+                    counted += rows;
+                }
             }
             tx.commit().await?;
-            Ok::<u64, sqlx::Error>(rows)
+            Ok::<u64, sqlx::Error>(counted)
         })?;
         Ok(written)
+    }
+
+    /// Counts every household's facts again from the registry, as the end of a
+    /// bulk load does. Returns the households counted.
+    pub async fn recount_household_facts(&self) -> Result<u64> {
+        self.household_facts_incomplete().await?;
+        self.fill_household_facts().await
     }
 
     /// Marks the facts incomplete: a bulk load fills them at its end.
@@ -115,16 +123,35 @@ impl WriteTx {
         let backend = self.store.backend();
         for chunk in ids.chunks(CHUNK) {
             for statement in recount(&at, Members::Of(chunk.to_vec()), backend) {
-                on_tx!(self, |c| statement.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                let sql = statement.sql();
+                on_tx!(self, |c| sql.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
             }
         }
         Ok(())
     }
 }
 
+/// A statement of a recount.
+enum Recount {
+    /// Clears the rows the recount replaces.
+    Clear(Sql),
+    /// Inserts the rows counted (their number is what was counted).
+    Count(Sql),
+    /// Marks the facts complete.
+    Done(Sql),
+}
+
+impl Recount {
+    fn sql(&self) -> &Sql {
+        match self {
+            Recount::Clear(sql) | Recount::Count(sql) | Recount::Done(sql) => sql,
+        }
+    }
+}
+
 /// The statements recounting some households' facts as of a day: their rows
 /// cleared, then counted again (households without living members get none).
-fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Sql> {
+fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Recount> {
     let mut clear = Sql::new("DELETE FROM household_facts");
     if let Members::Of(ids) = &members {
         clear.push(" WHERE household_id IN (");
@@ -139,7 +166,7 @@ fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Sql> {
     let mut insert =
         Sql::new(&format!("INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, computed_on) SELECT a.*, "));
     insert.bind_str(at.iso()).push(" FROM (").append(&household_aggregate(at, &members, Some(backend))).push(") a");
-    vec![clear, insert]
+    vec![Recount::Clear(clear), Recount::Count(insert)]
 }
 
 impl Store {

@@ -76,7 +76,7 @@ impl Store {
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {
         require(actor, Action::Open(Module::Programs))?;
         let mut sql =
-            variables(&used_variables(&[rule]), &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
+            variables(&used_variables(&[rule]), &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), None)?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
         let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
@@ -91,6 +91,7 @@ impl Store {
             &used_variables(&[&terms.rule, &terms.formula]),
             &self.as_of(as_of).await?,
             &actor.unit_path.subtree_pattern(),
+            Some(terms.target),
         )?;
         let decided = outcome(terms)?;
         sql.push("SELECT id, outcome, CASE WHEN outcome = ")
@@ -142,7 +143,7 @@ impl Store {
         as_of: JalaliDate,
     ) -> Result<Vec<(i64, PersonValues)>> {
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
-        let mut sql = variables(&all, &self.as_of(as_of).await?, pattern)?;
+        let mut sql = variables(&all, &self.as_of(as_of).await?, pattern, None)?;
         sql.push("SELECT v.id");
         // Booleans come out as 1/0 on both backends.
         for v in VARIABLES {
@@ -494,7 +495,8 @@ impl Store {
             used.push("place.county");
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
+        let mut sql =
+            variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), Some(draft.target))?;
         sql.push(&format!(
             "SELECT x.id AS person_id, s.national_code, s.first_name, s.last_name, x.county, \
              CAST(CASE WHEN x.n = '{eligible}' THEN 1 ELSE 0 END AS BIGINT) AS gains, \
@@ -569,7 +571,8 @@ impl Store {
             }
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern())?;
+        let mut sql =
+            variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), Some(draft.target))?;
         sql.push("SELECT province, county, ")
             .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS eligible, "))
             .push(&format!(

@@ -117,4 +117,9 @@ async fn household_facts_follow_every_change_and_match_a_recount() {
         .await
         .unwrap();
     assert_eq!(store.household_facts_mismatches(10).await.unwrap(), [household]);
+    // Counted again from the registry, every household with a living member.
+    let counted = store.recount_household_facts().await.unwrap();
+    assert_eq!(counted as i64, store.count_rows_for_tests("household_facts").await.unwrap());
+    assert!(counted >= households.len() as u64 - 5, "{counted}");
+    assert!(store.household_facts_mismatches(10).await.unwrap().is_empty());
 }
