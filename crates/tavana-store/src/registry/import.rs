@@ -194,7 +194,14 @@ impl ImportSummary {
     }
 }
 
-const BATCH: usize = 5_000;
+/// Rows a batch (one transaction) takes.
+pub const BATCH: usize = 5_000;
+
+/// Rows a batch takes in a bulk load into an empty table. Each commit writes
+/// every index page its rows touched, and a unique index on a random key (a
+/// national code) is touched all over: fewer, larger transactions write each page
+/// fewer times.
+pub const BULK_BATCH: usize = 20_000;
 
 /// One record read and checked, or why it was refused: its line and its fields or
 /// errors.
@@ -259,8 +266,10 @@ pub async fn import(
         store.drop_secondary_indexes(kind).await?;
         store.household_facts_incomplete().await?;
     }
+    let rows = if bulk { BULK_BATCH } else { BATCH };
     let outcome =
-        import_rows(store, actor, kind, format, input, today, &mut state, &mut total, on_error, on_progress).await;
+        import_rows(store, actor, kind, format, input, today, &mut state, &mut total, on_error, on_progress, rows)
+            .await;
     if bulk {
         store.build_missing_indexes(false).await?;
         store.fill_household_facts().await?;
@@ -280,11 +289,13 @@ async fn import_rows(
     total: &mut ImportSummary,
     on_error: &mut (dyn FnMut(&RowError) + Send),
     on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
+    rows: usize,
 ) -> Result<()> {
     match kind {
         ImportKind::Households => {
             let places = store.village_and_city_homes().await?;
-            let mut rx = spawn_reader(input, format, kind.required(), |raw: &RawHousehold| HouseholdFields::parse(raw));
+            let mut rx =
+                spawn_reader(input, format, kind.required(), rows, |raw: &RawHousehold| HouseholdFields::parse(raw));
             while let Some(batch) = rx.recv().await {
                 let summary = households_batch(store, actor, state, &places, batch, on_error).await?;
                 total.add(&summary);
@@ -292,8 +303,9 @@ async fn import_rows(
             }
         }
         ImportKind::Persons => {
-            let mut rx =
-                spawn_reader(input, format, kind.required(), move |raw: &RawPerson| PersonFields::parse(raw, today));
+            let mut rx = spawn_reader(input, format, kind.required(), rows, move |raw: &RawPerson| {
+                PersonFields::parse(raw, today)
+            });
             while let Some(batch) = rx.recv().await {
                 let summary = persons_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
@@ -301,7 +313,7 @@ async fn import_rows(
             }
         }
         ImportKind::Disabilities => {
-            let mut rx = spawn_reader(input, format, kind.required(), move |raw: &RawDisability| {
+            let mut rx = spawn_reader(input, format, kind.required(), rows, move |raw: &RawDisability| {
                 DisabilityFields::parse(raw, today)
             });
             while let Some(batch) = rx.recv().await {
@@ -415,6 +427,7 @@ fn spawn_reader<R, F>(
     input: Box<dyn Read + Send>,
     format: FileFormat,
     required: &'static [&'static str],
+    rows: usize,
     check: impl Fn(&R) -> std::result::Result<F, Vec<DomainError>> + Send + 'static,
 ) -> tokio::sync::mpsc::Receiver<Vec<Item<F>>>
 where
@@ -423,7 +436,7 @@ where
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Item<F>>>(4);
     tokio::task::spawn_blocking(move || {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Vec::with_capacity(rows);
         let send = |line: u64, read: std::result::Result<R, RowError>, batch: &mut Vec<Item<F>>| -> bool {
             let item = match read {
                 Ok(raw) => {
@@ -432,8 +445,8 @@ where
                 Err(e) => Err(vec![e]),
             };
             batch.push((line, item));
-            if batch.len() >= BATCH {
-                let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+            if batch.len() >= rows {
+                let full = std::mem::replace(batch, Vec::with_capacity(rows));
                 return tx.blocking_send(full).is_ok();
             }
             true

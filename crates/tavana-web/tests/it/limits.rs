@@ -5,7 +5,7 @@
 
 use crate::support::{hidden_value, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
-use tavana_web::WebConfig;
+use tavana_web::{Lang, WebConfig};
 
 /// A households file of `rows` rows, every one with an unknown place.
 fn bad_households(rows: usize) -> String {
@@ -167,33 +167,36 @@ async fn the_import_page_streams_the_file_and_tells_its_progress() {
     });
     let rows = |from: usize, to: usize| (from..to).map(|i| format!("S-{i},08-01-C\n")).collect::<String>().into_bytes();
     tx.send(Ok(b"file_number,place\n".to_vec())).await.unwrap();
-    tx.send(Ok(rows(0, 6_000))).await.unwrap();
-    // The first batch of 5,000 rows is written while the file is still coming.
+    // Into an empty table, a batch is a bulk load's.
+    let batch = tavana_store::registry::import::BULK_BATCH;
+    tx.send(Ok(rows(0, batch + 1_000))).await.unwrap();
+    // The first batch of rows is written while the file is still coming.
     let progress_url = app.url(&format!("/registry/import/progress/{ticket}"));
     let mut seen = Value::Null;
     for _ in 0..300 {
         let response = client.get(&progress_url).send().await.unwrap();
         if response.status() == 200 {
             seen = response.json().await.unwrap();
-            if seen["read"].as_u64().unwrap_or(0) >= 5_000 {
+            if seen["read"].as_u64().unwrap_or(0) >= batch as u64 {
                 break;
             }
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(seen["read"].as_u64(), Some(5_000), "{seen}");
+    assert_eq!(seen["read"].as_u64(), Some(batch as u64), "{seen}");
     assert_eq!(seen["waiting"], false);
     assert!(seen["bytes"].as_u64().unwrap() > 50_000, "{seen}");
     assert!(!upload.is_finished(), "the upload has not ended");
     // Another user is not told.
     let other = app.signed_in("registrar").await;
     assert_eq!(other.get(&progress_url).send().await.unwrap().status(), 404);
-    tx.send(Ok(rows(6_000, 8_000))).await.unwrap();
+    tx.send(Ok(rows(batch + 1_000, batch + 3_000))).await.unwrap();
     drop(tx);
     let response = upload.await.unwrap();
     assert_eq!(response.status(), 200);
     let page = response.text().await.unwrap();
-    assert!(page.contains("<dt>افزوده</dt><dd>۸٬۰۰۰</dd>"), "{page}");
+    let added = format!("<dt>افزوده</dt><dd>{}</dd>", Lang::Fa.number((batch + 3_000) as i64));
+    assert!(page.contains(&added), "{page}");
     // The ticket ended with its import.
     assert_eq!(client.get(&progress_url).send().await.unwrap().status(), 404);
 
