@@ -48,3 +48,23 @@ async fn a_read_nobody_waits_for_is_stopped() {
     assert_eq!(store.read_counters().stopped.load(Ordering::Relaxed), 1, "the statement was stopped");
     assert_eq!(store.count_to(10).await.unwrap(), 10);
 }
+
+/// PostgreSQL plans every statement for the values it is given, on the reading
+/// and the writing connections: a generic plan chosen while a table was small (a
+/// scan) used to stay with a pooled connection's prepared statement as the table
+/// grew, and an import's lookups by lists of keys slowed to a crawl.
+#[tokio::test]
+async fn postgres_plans_each_statement_for_its_values() {
+    let db = crate::support::seeded().await;
+    if db.backend() != tavana_store::Backend::Postgres {
+        return;
+    }
+    let custom = "(SELECT 1 AS one) x WHERE current_setting('plan_cache_mode') = 'force_custom_plan'";
+    assert_eq!(db.store.count_rows_for_tests(custom).await.unwrap(), 1, "reading connections");
+    db.store
+        .execute_unaudited_for_tests("CREATE TABLE plan_check AS SELECT current_setting('plan_cache_mode') AS mode")
+        .await
+        .unwrap();
+    let custom = "plan_check WHERE mode = 'force_custom_plan'";
+    assert_eq!(db.store.count_rows_for_tests(custom).await.unwrap(), 1, "the writing connection");
+}
