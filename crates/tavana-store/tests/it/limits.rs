@@ -68,3 +68,21 @@ async fn postgres_plans_each_statement_for_its_values() {
     let custom = "plan_check WHERE mode = 'force_custom_plan'";
     assert_eq!(db.store.count_rows_for_tests(custom).await.unwrap(), 1, "the writing connection");
 }
+
+/// After a bulk load PostgreSQL's planner has the statistics of what it wrote: a
+/// rule run right after one was planned as over empty tables, and took 208 s over
+/// 100,000 persons instead of 0.1 s.
+#[tokio::test]
+async fn a_bulk_load_leaves_statistics_for_the_planner() {
+    let db = seeded().await;
+    if db.backend() != tavana_store::Backend::Postgres {
+        return;
+    }
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    load_population(store, &registrar, 500, 3).await;
+    for table in ["households", "persons", "disabilities", "household_facts"] {
+        let stats = store.count_rows_for_tests(&format!("pg_stats WHERE tablename = '{table}'")).await.unwrap();
+        assert!(stats > 0, "{table} has no statistics");
+    }
+}
