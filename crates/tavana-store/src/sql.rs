@@ -38,6 +38,19 @@ impl Sql {
         self
     }
 
+    /// Appends a parenthesized list of bound ids. An empty list binds one id no
+    /// row has, so the query still has a list.
+    pub(crate) fn bind_ids(&mut self, ids: &[i64]) -> &mut Sql {
+        self.push("(");
+        for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind_int(*id);
+        }
+        self.push(")")
+    }
+
     /// Appends another query's text and values.
     pub(crate) fn append(&mut self, other: &Sql) -> &mut Sql {
         self.parts.extend(other.parts.iter().cloned());

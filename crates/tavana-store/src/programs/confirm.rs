@@ -271,15 +271,7 @@ fn decided_set(
         .append(&inputs_json(backend, &used, as_of)?)
         .push(" AS inputs FROM v");
     if let Persons::Listed(listed) = persons {
-        // An empty list still binds one impossible id, so the query has a list.
-        sql.push(" WHERE v.id IN (");
-        for (i, id) in listed.iter().chain(listed.is_empty().then_some(&-1)).enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_int(*id);
-        }
-        sql.push(")");
+        sql.push(" WHERE v.id IN ").bind_ids(listed);
     }
     let (eligible, needs) = (Outcome::Eligible.code(), Outcome::NeedsInformation.code());
     let enrolled = EnrollmentState::Enrolled.code();

@@ -281,14 +281,7 @@ impl Members {
                 sql.push("(1 = 1)");
             }
             Members::Of(ids) => {
-                sql.push(&format!("{alias}.household_id IN ("));
-                for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind_int(*id);
-                }
-                sql.push(")");
+                sql.push(&format!("{alias}.household_id IN ")).bind_ids(ids);
             }
             Members::NotHolding => {
                 // The negation of `holds`, as two ranges each with its index.

@@ -106,14 +106,8 @@ impl WriteTx {
         persons.sort_unstable();
         persons.dedup();
         for chunk in persons.chunks(CHUNK) {
-            let mut q = crate::sql::Sql::new("SELECT DISTINCT household_id FROM persons WHERE id IN (");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.bind_int(*id);
-            }
-            q.push(")");
+            let mut q = Sql::new("SELECT DISTINCT household_id FROM persons WHERE id IN ");
+            q.bind_ids(chunk);
             let found: Vec<i64> = on_tx!(self, |c| q.builder().build_query_scalar().fetch_all(c).await)?;
             ids.extend(found);
         }
@@ -154,14 +148,7 @@ impl Recount {
 fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Recount> {
     let mut clear = Sql::new("DELETE FROM household_facts");
     if let Members::Of(ids) = &members {
-        clear.push(" WHERE household_id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                clear.push(", ");
-            }
-            clear.bind_int(*id);
-        }
-        clear.push(")");
+        clear.push(" WHERE household_id IN ").bind_ids(ids);
     }
     let mut insert =
         Sql::new(&format!("INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, computed_on) SELECT a.*, "));

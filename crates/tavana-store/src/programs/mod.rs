@@ -156,15 +156,7 @@ impl Store {
         }
         sql.push(" FROM v");
         if let Some(ids) = ids {
-            // An empty list still binds one impossible id, so the query has a list.
-            sql.push(" WHERE v.id IN (");
-            for (i, id) in ids.iter().chain(ids.is_empty().then_some(&-1)).enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(*id);
-            }
-            sql.push(")");
+            sql.push(" WHERE v.id IN ").bind_ids(ids);
         }
         sql.push(" ORDER BY v.id");
         let rows = on_bounded!(self, |c| {
