@@ -295,8 +295,15 @@ impl Store {
                 })),
             )
             .await?;
-            // The merged person's enrollments may now be duplicates.
-            tx.emit(Some(actor), &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)).await?;
+            // The merged person's enrollments may now be duplicates; the survivor's
+            // household took its assessments.
+            let survivor_household = household_of(tx, survivor).await?;
+            tx.emit(
+                Some(actor),
+                &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)
+                    .with_households(vec![survivor_household]),
+            )
+            .await?;
             Ok(())
         })
         .await?;
@@ -372,6 +379,19 @@ impl Store {
                         .after(json!({ "candidate": id, "moved_back": moved, "reason": reason })),
                 )
                 .await?;
+                // The person stands again, with the assessments taken back from the
+                // survivor's household.
+                let survivor: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT survivor_id FROM merges WHERE id = $1")
+                    .bind(merge_id)
+                    .fetch_one(c)
+                    .await)?;
+                let survivor_household = household_of(tx, survivor).await?;
+                tx.emit(
+                    Some(actor),
+                    &Event::about_persons(EventKind::PersonChanged, vec![merged], reason)
+                        .with_households(vec![survivor_household]),
+                )
+                .await?;
             } else {
                 tx.audit(
                     Some(actor),
@@ -436,4 +456,13 @@ async fn move_disability(tx: &mut WriteTx, id: i64, person: i64) -> Result<()> {
     .await
     .map(|r| r.rows_affected()))?;
     crate::registry::seal::reseal(tx, "disabilities", &[id]).await
+}
+
+/// The household a person is a member of.
+async fn household_of(tx: &mut WriteTx, person: i64) -> Result<i64> {
+    let household = on_tx!(tx, |c| sqlx::query_scalar("SELECT household_id FROM persons WHERE id = $1")
+        .bind(person)
+        .fetch_one(c)
+        .await)?;
+    Ok(household)
 }

@@ -1042,6 +1042,9 @@ async fn disabilities_batch(
             objects.inserted = new_rows.iter().map(assessment_key).collect();
             insert_disabilities(tx, actor, &new_rows, "import").await?;
             audit_batch(tx, actor, ImportKind::Disabilities, first_line, &summary, objects).await?;
+            // A new assessment changes its person as an updated one does (a milder
+            // reassessment may end a benefit); only updated ones were announced.
+            changed.extend(new_rows.iter().map(|r| r.person_id));
             tx.emit(Some(actor), &Event::about_persons(EventKind::AssessmentChanged, changed, "import")).await?;
             Ok(summary)
         })

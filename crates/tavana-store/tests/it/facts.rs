@@ -84,7 +84,68 @@ async fn household_facts_follow_every_change_and_match_a_recount() {
     .await
     .unwrap();
     assert!(summary.updated > 20, "{summary:?}");
+    // New assessments by import (the table is not empty, so not a bulk load).
+    let mut assessed_file = csv::Writer::from_writer(Vec::new());
+    for h in &households[40..60] {
+        assessed_file
+            .serialize(RawDisability {
+                national_code: h.persons[0].national_code.clone(),
+                kind: "hearing".into(),
+                severity: "very_severe".into(),
+                assessed_on: (today - time::Duration::days(10)).to_string(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let summary = tavana_store::registry::import::import(
+        store,
+        &registrar,
+        tavana_store::registry::import::ImportKind::Disabilities,
+        tavana_store::registry::import::FileFormat::Csv,
+        Box::new(std::io::Cursor::new(assessed_file.into_inner().unwrap())),
+        &mut |_| {},
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.inserted, 20, "{summary:?}");
     assert_eq!(store.household_facts_mismatches(10).await.unwrap(), Vec::<i64>::new(), "after each kind of change");
+
+    // A second record of a person in another household, with a severe assessment,
+    // merged into the first: the assessment moves to the survivor's household, and
+    // undoing the merge moves it back (merges used to leave the survivor's
+    // household uncounted).
+    let original = person_of(&households[11].persons[0].national_code).await;
+    let copy = RawPerson {
+        national_code: "1234567891".into(),
+        household: households[12].household.file_number.clone(),
+        relationship: "other_relative".into(),
+        ..original.raw()
+    };
+    let copy =
+        store.register_person(&registrar, &PersonFields::parse(&copy, today).unwrap(), "second card").await.unwrap();
+    let severe = RawDisability {
+        national_code: "1234567891".into(),
+        kind: "visual".into(),
+        severity: "severe".into(),
+        assessed_on: (today - time::Duration::days(100)).to_string(),
+        ..Default::default()
+    };
+    store.add_disability(&registrar, &DisabilityFields::parse(&severe, today).unwrap(), "commission").await.unwrap();
+    store.detect_duplicates(&registrar).await.unwrap();
+    let candidate = store
+        .duplicate_candidates(&registrar, tavana_domain::registry::CandidateStatus::Open, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| [c.a_id, c.b_id] == [original.id, copy.id] || [c.b_id, c.a_id] == [original.id, copy.id])
+        .expect("the pair is found");
+    store.propose_merge(&registrar, candidate.id, original.id, "one man, two cards").await.unwrap();
+    let second = user(store, "second", "HQ", Role::CaseWorker).await;
+    store.approve_merge(&second, candidate.id, "same father, same birth").await.unwrap();
+    assert_eq!(store.household_facts_mismatches(10).await.unwrap(), Vec::<i64>::new(), "after a merge");
+    store.reopen_duplicate(&second, candidate.id, "two men after all").await.unwrap();
+    assert_eq!(store.household_facts_mismatches(10).await.unwrap(), Vec::<i64>::new(), "after undoing it");
 
     // Every household variable of everyone, from the facts and from a recount,
     // as of next month, three years on (assessments lapse, children come of age:
