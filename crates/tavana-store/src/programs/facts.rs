@@ -56,6 +56,9 @@ impl Store {
         statements.push(Recount::Done(Sql::new("UPDATE household_facts_state SET complete = 1 WHERE id = 1")));
         let written = on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
+            // Queued with the writers (their first statement takes this row), so
+            // no change recounts the same households meanwhile.
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
             let mut counted = 0;
             for statement in &statements {
                 let rows = statement.sql().builder().build().execute(&mut *tx).await?.rows_affected();
