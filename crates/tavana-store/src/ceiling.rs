@@ -63,12 +63,15 @@ impl Store {
                     if batch.is_empty() {
                         break;
                     }
+                    // The last, shorter batch has a statement of its own.
+                    let last;
                     let sql = if batch.len() == ROWS_PER_INSERT {
-                        full.clone()
+                        &full
                     } else {
-                        format!("INSERT INTO {BARE} VALUES {}", vec![one.as_str(); batch.len()].join(", "))
+                        last = format!("INSERT INTO {BARE} VALUES {}", vec![one.as_str(); batch.len()].join(", "));
+                        &last
                     };
-                    let mut query = sqlx::query(&sql);
+                    let mut query = sqlx::query(sql);
                     for record in &batch {
                         for i in 0..width {
                             query = query.bind(record.get(i).map(|f| String::from_utf8_lossy(f).into_owned()));

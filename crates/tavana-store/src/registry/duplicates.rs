@@ -297,13 +297,7 @@ impl Store {
             .await?;
             // The merged person's enrollments may now be duplicates; the survivor's
             // household took its assessments.
-            let survivor_household = household_of(tx, survivor).await?;
-            tx.emit(
-                Some(actor),
-                &Event::about_persons(EventKind::PersonsMerged, vec![merged], reason)
-                    .with_households(vec![survivor_household]),
-            )
-            .await?;
+            announce(tx, actor, EventKind::PersonsMerged, merged, survivor, reason).await?;
             Ok(())
         })
         .await?;
@@ -339,9 +333,9 @@ impl Store {
         let now = self.now();
         self.write(async |tx| {
             if candidate.status == CandidateStatus::Merged {
-                let (merge_id, merged, moved): (i64, i64, String) = on_tx!(tx, |c| {
+                let (merge_id, merged, survivor, moved): (i64, i64, i64, String) = on_tx!(tx, |c| {
                     sqlx::query_as(
-                    "SELECT id, merged_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
+                    "SELECT id, merged_id, survivor_id, moved_disabilities FROM merges WHERE candidate_id = $1 AND reverted_at IS NULL \
                      ORDER BY id DESC LIMIT 1"
                 )
                 .bind(id)
@@ -381,17 +375,7 @@ impl Store {
                 .await?;
                 // The person stands again, with the assessments taken back from the
                 // survivor's household.
-                let survivor: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT survivor_id FROM merges WHERE id = $1")
-                    .bind(merge_id)
-                    .fetch_one(c)
-                    .await)?;
-                let survivor_household = household_of(tx, survivor).await?;
-                tx.emit(
-                    Some(actor),
-                    &Event::about_persons(EventKind::PersonChanged, vec![merged], reason)
-                        .with_households(vec![survivor_household]),
-                )
-                .await?;
+                announce(tx, actor, EventKind::PersonChanged, merged, survivor, reason).await?;
             } else {
                 tx.audit(
                     Some(actor),
@@ -458,11 +442,19 @@ async fn move_disability(tx: &mut WriteTx, id: i64, person: i64) -> Result<()> {
     crate::registry::seal::reseal(tx, "disabilities", &[id]).await
 }
 
-/// The household a person is a member of.
-async fn household_of(tx: &mut WriteTx, person: i64) -> Result<i64> {
-    let household = on_tx!(tx, |c| sqlx::query_scalar("SELECT household_id FROM persons WHERE id = $1")
-        .bind(person)
+/// Emits a merge's or an unmerge's event about the merged person, naming the
+/// survivor's household too: the assessments moved between the two.
+async fn announce(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    kind: EventKind,
+    merged: i64,
+    survivor: i64,
+    reason: &str,
+) -> Result<()> {
+    let household: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT household_id FROM persons WHERE id = $1")
+        .bind(survivor)
         .fetch_one(c)
         .await)?;
-    Ok(household)
+    tx.emit(Some(actor), &Event::about_persons(kind, vec![merged], reason).with_households(vec![household])).await
 }

@@ -2,10 +2,11 @@
 //! every registry change, match a recount of the registry; and rules read from
 //! them decide as a recount does, whatever the day.
 
-use crate::support::{load_population, seeded, user};
+use crate::support::{import_csv, load_population, seeded, user};
 use tavana_domain::iam::Role;
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::registry::{DisabilityFields, PersonFields, RawDisability, RawPerson};
+use tavana_store::registry::import::ImportKind;
 
 #[tokio::test]
 async fn household_facts_follow_every_change_and_match_a_recount() {
@@ -72,17 +73,7 @@ async fn household_facts_follow_every_change_and_match_a_recount() {
             changed.serialize(RawPerson { income: "1000000".into(), ..stored.raw() }).unwrap();
         }
     }
-    let summary = tavana_store::registry::import::import(
-        store,
-        &registrar,
-        tavana_store::registry::import::ImportKind::Persons,
-        tavana_store::registry::import::FileFormat::Csv,
-        Box::new(std::io::Cursor::new(changed.into_inner().unwrap())),
-        &mut |_| {},
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
+    let summary = import_csv(store, &registrar, ImportKind::Persons, changed.into_inner().unwrap()).await;
     assert!(summary.updated > 20, "{summary:?}");
     // New assessments by import (the table is not empty, so not a bulk load).
     let mut assessed_file = csv::Writer::from_writer(Vec::new());
@@ -97,17 +88,7 @@ async fn household_facts_follow_every_change_and_match_a_recount() {
             })
             .unwrap();
     }
-    let summary = tavana_store::registry::import::import(
-        store,
-        &registrar,
-        tavana_store::registry::import::ImportKind::Disabilities,
-        tavana_store::registry::import::FileFormat::Csv,
-        Box::new(std::io::Cursor::new(assessed_file.into_inner().unwrap())),
-        &mut |_| {},
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
+    let summary = import_csv(store, &registrar, ImportKind::Disabilities, assessed_file.into_inner().unwrap()).await;
     assert_eq!(summary.inserted, 20, "{summary:?}");
     assert_eq!(store.household_facts_mismatches(10).await.unwrap(), Vec::<i64>::new(), "after each kind of change");
 

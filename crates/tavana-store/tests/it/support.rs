@@ -85,21 +85,25 @@ pub async fn load_population(
         }
     }
     for (kind, file) in [ImportKind::Households, ImportKind::Persons, ImportKind::Disabilities].into_iter().zip(files) {
-        let bytes = file.into_inner().unwrap();
-        let summary = import(
-            store,
-            registrar,
-            kind,
-            FileFormat::Csv,
-            Box::new(std::io::Cursor::new(bytes)),
-            &mut |_: &RowError| {},
-            &mut |_: &ImportSummary| {},
-        )
-        .await
-        .unwrap();
+        let summary = import_csv(store, registrar, kind, file.into_inner().unwrap()).await;
         assert_eq!(summary.rejected, 0);
     }
     households
+}
+
+/// Imports a CSV file's bytes through the import path.
+pub async fn import_csv(store: &Store, actor: &Actor, kind: ImportKind, bytes: Vec<u8>) -> ImportSummary {
+    import(
+        store,
+        actor,
+        kind,
+        FileFormat::Csv,
+        Box::new(std::io::Cursor::new(bytes)),
+        &mut |_: &RowError| {},
+        &mut |_: &ImportSummary| {},
+    )
+    .await
+    .unwrap()
 }
 
 /// A second program officer at HQ, who approves what the first defines (made on
