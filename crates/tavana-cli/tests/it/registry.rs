@@ -44,9 +44,9 @@ async fn synth_then_import_reports_bad_rows_and_reimport_changes_nothing() {
     assert!(summary.contains(&format!("{lines} unchanged, 0 rejected")), "{summary}");
 }
 
-/// An import killed halfway (SIGKILL, mid-bulk-load with its indexes dropped) and
-/// run again ends with every good row stored once, the indexes back, and the audit
-/// chain whole.
+/// An import killed halfway (SIGKILL, mid-bulk-load with its indexes and, on
+/// PostgreSQL, its foreign keys dropped) and run again ends with every good row
+/// stored once, the indexes and keys back, and the audit chain whole.
 #[tokio::test]
 async fn an_import_killed_halfway_and_run_again_stores_every_row_once() {
     let (url, _db_dir) = TestDatabase::new_url().await.unwrap();
@@ -108,6 +108,14 @@ async fn an_import_killed_halfway_and_run_again_stores_every_row_once() {
         let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
         expected.sort();
         assert_eq!(store.secondary_index_names(table).await.unwrap(), expected);
+        // PostgreSQL: the foreign keys the load would have checked at its end are back, validated.
+        if store.backend() == tavana_store::Backend::Postgres {
+            let keys = store.foreign_key_names(table).await.unwrap();
+            let deferred = tavana_store::registry::import::DEFERRED_FOREIGN_KEYS.iter().filter(|(t, _, _)| *t == table);
+            for (_, name, _) in deferred {
+                assert!(keys.iter().any(|k| k == name), "{table}: {name} missing from {keys:?}");
+            }
+        }
     }
     assert!(text(&run(&["audit", "verify"], "").stdout).contains("audit chain intact"));
 }
