@@ -19,6 +19,9 @@ pub struct TestDatabase {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Whether this process has dropped the databases of test runs that have ended.
+static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl TestDatabase {
     /// Creates and migrates a new database.
     pub async fn new() -> Result<TestDatabase> {
@@ -39,6 +42,9 @@ impl TestDatabase {
                     crate::Clock::System.now_micros() % 1_000_000
                 );
                 let admin = Store::connect(&server).await?;
+                if !SWEPT.swap(true, Ordering::Relaxed) {
+                    admin.drop_databases_of_finished_test_runs().await?;
+                }
                 admin.execute_unaudited_for_tests(&format!("CREATE DATABASE {name}")).await?;
                 admin.close().await;
                 let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
@@ -59,6 +65,30 @@ impl TestDatabase {
 }
 
 impl Store {
+    /// Drops the test databases (`tavana_t{pid}_…`) of processes that are no longer
+    /// running, so a development server does not fill its disk with them (on
+    /// Linux, where a process's `/proc` entry tells whether it runs).
+    async fn drop_databases_of_finished_test_runs(&self) -> Result<()> {
+        if !std::path::Path::new("/proc/self").exists() {
+            return Ok(());
+        }
+        let names: Vec<String> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'tavana\\_t%'"
+        )
+        .fetch_all(c)
+        .await)?;
+        for name in names {
+            let pid = name.strip_prefix("tavana_t").and_then(|rest| rest.split('_').next());
+            let finished = pid.is_some_and(|pid| {
+                pid.chars().all(|c| c.is_ascii_digit()) && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            });
+            if finished {
+                self.execute_unaudited_for_tests(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The number of rows in a table.
     pub async fn count_rows_for_tests(&self, table: &str) -> Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {table}");
