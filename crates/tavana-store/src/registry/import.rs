@@ -890,6 +890,9 @@ async fn households_batch(
                     }
                 }
             }
+            // New rows go in in the order of their unique key, so each index page the
+            // batch touches is written once, in order (the key is random in the file).
+            new_rows.sort_unstable_by(|a, b| a.file_number.cmp(&b.file_number));
             summary.inserted = new_rows.len() as u64;
             objects.inserted = new_rows.iter().map(|r| r.file_number.clone()).collect();
             insert_households(tx, actor, &new_rows, "import").await?;
@@ -1022,6 +1025,8 @@ async fn persons_batch(
                     }
                 }
             }
+            // In key order, as for households.
+            new_rows.sort_unstable_by(|a, b| a.national_code.cmp(&b.national_code));
             summary.inserted = new_rows.len() as u64;
             objects.inserted = new_rows.iter().map(|r| r.national_code.clone()).collect();
             insert_persons(tx, actor, &new_rows, "import").await?;
@@ -1124,6 +1129,10 @@ async fn disabilities_batch(
                     }
                 }
             }
+            // In key order, as for households.
+            new_rows.sort_unstable_by(|a, b| {
+                (a.person_id, &a.kind, &a.assessed_on).cmp(&(b.person_id, &b.kind, &b.assessed_on))
+            });
             summary.inserted = new_rows.len() as u64;
             objects.inserted = new_rows.iter().map(assessment_key).collect();
             insert_disabilities(tx, actor, &new_rows, "import").await?;
