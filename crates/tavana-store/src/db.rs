@@ -118,6 +118,8 @@ pub struct Store {
     /// The keys the audit chains are signed and verified with; none for an
     /// unkeyed chain (tests, a first start).
     pub(crate) audit_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
+    /// Reads waiting for their entry in the read log ([`Store::log_read`]).
+    pub(crate) read_queue: std::sync::Arc<crate::audit::ReadQueue>,
 }
 
 impl std::fmt::Debug for Store {
@@ -259,6 +261,7 @@ impl Store {
             read_limit: None,
             read_counters: Default::default(),
             audit_keys: None,
+            read_queue: Default::default(),
         })
     }
 

@@ -38,6 +38,22 @@ impl Sql {
         self
     }
 
+    /// Binds a value, or writes NULL for none.
+    pub(crate) fn bind_opt_int(&mut self, value: Option<i64>) -> &mut Sql {
+        match value {
+            Some(n) => self.bind_int(n),
+            None => self.push("NULL"),
+        }
+    }
+
+    /// Binds a value, or writes NULL for none.
+    pub(crate) fn bind_opt_str(&mut self, value: Option<&str>) -> &mut Sql {
+        match value {
+            Some(s) => self.bind_str(s),
+            None => self.push("NULL"),
+        }
+    }
+
     /// Appends a parenthesized list of bound ids. An empty list binds one id no
     /// row has, so the query still has a list.
     pub(crate) fn bind_ids(&mut self, ids: &[i64]) -> &mut Sql {

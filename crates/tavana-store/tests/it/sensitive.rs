@@ -113,3 +113,48 @@ async fn a_logged_read_does_not_wait_for_a_write_in_progress() {
     batch.await.unwrap().unwrap();
     assert!(matches!(store.verify_audit_chain().await.unwrap(), tavana_store::audit::ChainReport::Intact { .. }));
 }
+
+/// Reads made at once are logged together (one transaction for those waiting)
+/// and still each leave their own entry: in order, naming their reader, the chain
+/// intact, and every read returning only once its entry is committed.
+#[tokio::test]
+async fn reads_made_at_once_each_leave_their_own_entry() {
+    let db = seeded().await;
+    let store = db.store.clone();
+    let worker = user(&store, "worker", "C08-01", Role::CaseWorker).await;
+    let other = user(&store, "other", "C08-01", Role::CaseWorker).await;
+    let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
+    let auditor = user(&store, "auditor", "HQ", Role::Auditor).await;
+    let (_, person) = enrolled(&store, &worker, &officer).await;
+    let before = store.recent_reads(&auditor, 1).await.unwrap().first().map(|e| e.seq).unwrap_or(0);
+    let reads: Vec<_> = (0..60)
+        .map(|i| {
+            let (store, auditor) = (store.clone(), auditor.clone());
+            let reader = if i % 2 == 0 { worker.clone() } else { other.clone() };
+            tokio::spawn(async move {
+                store.person(&reader, person).await.unwrap();
+                // Returned: its entry is in the log now.
+                let seen = store.reads_of_person(&auditor, person, 200).await.unwrap();
+                assert!(seen.iter().any(|e| e.actor_user_id == Some(reader.user_id)));
+            })
+        })
+        .collect();
+    for read in reads {
+        read.await.unwrap();
+    }
+    let entries: Vec<AuditEntry> = store.recent_reads(&auditor, 200).await.unwrap();
+    let new: Vec<&AuditEntry> =
+        entries.iter().filter(|e| e.seq > before && e.object_id == person.to_string()).collect();
+    assert_eq!(new.len(), 60, "one entry a read");
+    let mut seqs: Vec<i64> = new.iter().map(|e| e.seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (before + 1..=before + 60).collect::<Vec<_>>(), "numbered without gaps");
+    for name in ["worker", "other"] {
+        let by = new.iter().filter(|e| e.actor_username.as_deref() == Some(name)).count();
+        assert_eq!(by, 30, "{name}'s reads name them");
+    }
+    let mut times: Vec<i64> = new.iter().map(|e| e.at).collect();
+    times.dedup();
+    assert!(times.len() < 60, "the reads waiting were committed together (an entry's time is its transaction's)");
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), tavana_store::audit::ChainReport::Intact { .. }));
+}
