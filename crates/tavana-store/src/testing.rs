@@ -89,6 +89,13 @@ impl Store {
         Ok(())
     }
 
+    /// PostgreSQL's work memory and JIT setting as a bounded read (a rule over a
+    /// population) sees them.
+    pub async fn analytical_settings_for_tests(&self) -> Result<(String, String)> {
+        let sql = "SELECT current_setting('work_mem'), current_setting('jit')";
+        on_bounded!(self, |c| sqlx::query_as(sql).fetch_one(c).await)
+    }
+
     /// The number of rows in a table.
     pub async fn count_rows_for_tests(&self, table: &str) -> Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {table}");

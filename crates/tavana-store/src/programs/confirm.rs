@@ -128,14 +128,9 @@ impl Store {
                     Backend::Postgres => format!("CREATE TEMP TABLE confirm_rows ({columns} ON COMMIT DROP"),
                 };
                 on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
-                if backend == Backend::Postgres {
-                    // The rule over a whole population sorts and hashes in memory
-                    // sized for it, for this transaction only.
-                    on_tx!(tx, |c| sqlx::query("SELECT set_config('work_mem', $1, true)")
-                        .bind(crate::bounded::ANALYTICAL_WORK_MEM)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected()))?;
+                if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
+                    // The rule over a whole population, for this transaction only.
+                    crate::bounded::analytical_settings(t, true).await?;
                 }
                 on_tx!(tx, |c| decide.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                 // Waiting already and still waiting: nothing to write but the
