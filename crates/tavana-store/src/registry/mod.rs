@@ -791,15 +791,16 @@ fn search_filter(actor: &Actor, query: &PersonQuery) -> Result<Sql> {
         // same code, on every path (page, API); a wrong one is said to be wrong,
         // not "not found".
         let code = tavana_domain::NationalCode::parse(code).map_err(StoreError::Invalid)?.as_string();
-        // A merged person's code finds the record it was merged into (through
-        // every later merge): the person is still the same one.
-        q.push(" AND (s.national_code = ")
-            .bind_str(&code)
-            .push(
-                " OR s.id IN (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM persons WHERE national_code = ",
-            )
-            .bind_str(&code)
-            .push(" UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = m.nxt) SELECT id FROM m))");
+        // The record with the code, or, for a merged person's code, the record it
+        // was merged into (through every later merge: the end of the chain): the
+        // person is still the same one. One id, compared by equality, so both
+        // backends look it up by key (an OR of the code and the chain had
+        // PostgreSQL read persons in name order until it met the code).
+        q.push(
+            " AND s.id = (WITH RECURSIVE m(id, nxt) AS (SELECT id, merged_into FROM persons WHERE national_code = ",
+        )
+        .bind_str(&code)
+        .push(" UNION SELECT p.id, p.merged_into FROM persons p JOIN m ON p.id = m.nxt) SELECT id FROM m WHERE nxt IS NULL)");
     }
     for (column, value) in [("s.last_key", &query.last_name), ("s.first_key", &query.first_name)] {
         if let Some(prefix) = value.as_deref().map(search_key).filter(|k| !k.is_empty()) {
