@@ -8,7 +8,7 @@
 //! (`confirm_rows`), so what the enrollments and the decisions are written from
 //! is the same set, read once.
 
-use super::eligibility::{AsOf, column_of, expression, outcome, used_variables, variables};
+use super::eligibility::{AsOf, Members, column_of, expression, outcome, used_variables, variables};
 use crate::access::require;
 use crate::db::{Backend, Store};
 use crate::sql::Sql;
@@ -257,7 +257,7 @@ fn decided_set(
     );
     // A listed person the rule cannot hold for is refused as not eligible, so is read.
     let deciding = matches!(persons, Persons::Proposed).then_some(target);
-    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding)?);
+    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding, &Members::All)?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(terms)?)
         .push(" AS outcome, CAST(")

@@ -183,7 +183,18 @@ fn column(name: &str, at: &AsOf) -> Option<(Sql, Needs)> {
 /// latest assessment made by then (earlier ones are superseded); it is valid
 /// unless its `valid_until` has passed, and an expired one makes a reassessment
 /// due. Members are living on the day.
-pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str, deciding: Option<ProgramTarget>) -> Result<Sql> {
+/// The variables `used` of the persons in the subtree `pattern`, as of a day, as
+/// the query `v`. `members` says whose values are wanted: a read of a few persons
+/// (`Members::Of` their households) counts their assessments and households only,
+/// recounted (the same SQL the maintained facts are counted by), instead of the
+/// whole population's.
+pub(crate) fn variables(
+    used: &[&str],
+    at: &AsOf,
+    pattern: &str,
+    deciding: Option<ProgramTarget>,
+    members: &Members,
+) -> Result<Sql> {
     let mut columns = Vec::new();
     for name in used {
         let variable = VARIABLES.iter().find(|v| v.name == *name);
@@ -209,15 +220,15 @@ pub(crate) fn variables(used: &[&str], at: &AsOf, pattern: &str, deciding: Optio
     // The persons' current assessments: for every person when a column of the
     // person's own reads them (household aggregates count their own).
     if needs(Needs::Assessment) {
-        sql.push("dis AS (").append(&assessments(at, &Members::All)).push("), ");
+        sql.push("dis AS (").append(&assessments(at, members)).push("), ");
     }
     if household {
         sql.push("hh AS (");
-        match at.facts {
-            Facts::Recount => {
-                sql.append(&household_aggregate(at, &Members::All, None));
+        match (at.facts, members) {
+            (_, Members::Of(_)) | (Facts::Recount, _) => {
+                sql.append(&household_aggregate(at, members, None));
             }
-            Facts::Maintained => {
+            (Facts::Maintained, _) => {
                 sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "))
                     .append(&holds(at, "f"))
                     .push(" UNION ALL ")
@@ -609,7 +620,7 @@ mod tests {
 
     #[test]
     fn a_rule_joins_only_what_it_reads() {
-        let q = |used: &[&str]| variables(used, &at(), "%", None).unwrap().text();
+        let q = |used: &[&str]| variables(used, &at(), "%", None, &Members::All).unwrap().text();
         let person_only = q(&["person.age", "person.sex"]);
         assert!(!person_only.contains("dis AS") && !person_only.contains("hh AS") && !person_only.contains("places"));
         let household = q(&["household.size"]);
@@ -624,7 +635,7 @@ mod tests {
         // With the facts maintained, households are read from them and only those
         // whose facts do not hold on the day are recounted.
         let maintained = AsOf::new(JalaliDate::new(1405, 9, 6).unwrap(), Facts::Maintained);
-        let facts = variables(&["household.size"], &maintained, "%", None).unwrap().text();
+        let facts = variables(&["household.size"], &maintained, "%", None, &Members::All).unwrap().text();
         assert!(facts.contains("FROM household_facts f WHERE") && facts.contains("UNION ALL"), "{facts}");
     }
 
@@ -635,7 +646,7 @@ mod tests {
         assert_eq!(sql.text(), "(((v.person_age) >= ?) AND ((v.disability_severity) IN (?, ?)))");
         let hostile = parse("person.sex == \"x'); DROP TABLE persons; --\"").unwrap();
         assert!(!expression(&hostile).unwrap().text().contains("DROP"), "text never enters the SQL");
-        let age = variables(&["person.age"], &at(), "/1/%", None).unwrap().text();
+        let age = variables(&["person.age"], &at(), "/1/%", None, &Members::All).unwrap().text();
         assert!(!age.contains("2026") && !age.contains("1405"), "nor does the date");
     }
 
@@ -657,6 +668,6 @@ mod tests {
     fn unknown_variables_are_refused() {
         let expr = parse("place.galaxy == 'x'").unwrap();
         assert!(expression(&expr).is_err());
-        assert!(variables(&["place.galaxy"], &at(), "%", None).is_err());
+        assert!(variables(&["place.galaxy"], &at(), "%", None, &Members::All).is_err());
     }
 }

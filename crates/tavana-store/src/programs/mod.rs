@@ -13,7 +13,7 @@ use crate::lists::{ListOrder, ListPage, SortColumn};
 use crate::registry::Value as Written;
 use crate::sql::Sql;
 use crate::{Result, StoreError};
-use eligibility::{column_of, expression, outcome, used_variables, variables};
+use eligibility::{Members, column_of, expression, outcome, used_variables, variables};
 use std::collections::HashMap;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
@@ -75,8 +75,13 @@ impl Store {
     /// day, by id, computed in the database.
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {
         require(actor, Action::Open(Module::Programs))?;
-        let mut sql =
-            variables(&used_variables(&[rule]), &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), None)?;
+        let mut sql = variables(
+            &used_variables(&[rule]),
+            &self.as_of(as_of).await?,
+            &actor.unit_path.subtree_pattern(),
+            None,
+            &Members::All,
+        )?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
         let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
@@ -92,6 +97,7 @@ impl Store {
             &self.as_of(as_of).await?,
             &actor.unit_path.subtree_pattern(),
             Some(terms.target),
+            &Members::All,
         )?;
         let decided = outcome(terms)?;
         sql.push("SELECT id, outcome, CASE WHEN outcome = ")
@@ -143,7 +149,17 @@ impl Store {
         as_of: JalaliDate,
     ) -> Result<Vec<(i64, PersonValues)>> {
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
-        let mut sql = variables(&all, &self.as_of(as_of).await?, pattern, None)?;
+        // A few persons' values count their households' members only.
+        let members = match ids {
+            Some(ids) => {
+                let mut q =
+                    Sql::new("SELECT DISTINCT household_id FROM persons WHERE household_id IS NOT NULL AND id IN ");
+                q.bind_ids(ids);
+                Members::Of(on_pool!(self, |c| q.builder().build_query_scalar().fetch_all(c).await)?)
+            }
+            None => Members::All,
+        };
+        let mut sql = variables(&all, &self.as_of(as_of).await?, pattern, None, &members)?;
         sql.push("SELECT v.id");
         // Booleans come out as 1/0 on both backends.
         for v in VARIABLES {
@@ -487,8 +503,13 @@ impl Store {
             used.push("place.county");
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql =
-            variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), Some(draft.target))?;
+        let mut sql = variables(
+            &used,
+            &self.as_of(as_of).await?,
+            &actor.unit_path.subtree_pattern(),
+            Some(draft.target),
+            &Members::All,
+        )?;
         sql.push(&format!(
             "SELECT x.id AS person_id, s.national_code, s.first_name, s.last_name, x.county, \
              CAST(CASE WHEN x.n = '{eligible}' THEN 1 ELSE 0 END AS BIGINT) AS gains, \
@@ -563,8 +584,13 @@ impl Store {
             }
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql =
-            variables(&used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), Some(draft.target))?;
+        let mut sql = variables(
+            &used,
+            &self.as_of(as_of).await?,
+            &actor.unit_path.subtree_pattern(),
+            Some(draft.target),
+            &Members::All,
+        )?;
         sql.push("SELECT province, county, ")
             .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS eligible, "))
             .push(&format!(
