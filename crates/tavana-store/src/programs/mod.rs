@@ -75,13 +75,7 @@ impl Store {
     /// day, by id, computed in the database.
     pub async fn eligible_persons(&self, actor: &Actor, rule: &Expr, as_of: JalaliDate) -> Result<Vec<i64>> {
         require(actor, Action::Open(Module::Programs))?;
-        let mut sql = variables(
-            &used_variables(&[rule]),
-            &self.as_of(as_of).await?,
-            &actor.unit_path.subtree_pattern(),
-            None,
-            &Members::All,
-        )?;
+        let mut sql = self.subtree_variables(actor, &used_variables(&[rule]), as_of, None).await?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
         let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
         Ok(ids)
@@ -92,13 +86,9 @@ impl Store {
     /// outcome is not "not eligible".
     pub async fn outcomes(&self, actor: &Actor, terms: &Terms, as_of: JalaliDate) -> Result<Vec<PersonOutcome>> {
         require(actor, Action::Open(Module::Programs))?;
-        let mut sql = variables(
-            &used_variables(&[&terms.rule, &terms.formula]),
-            &self.as_of(as_of).await?,
-            &actor.unit_path.subtree_pattern(),
-            Some(terms.target),
-            &Members::All,
-        )?;
+        let mut sql = self
+            .subtree_variables(actor, &used_variables(&[&terms.rule, &terms.formula]), as_of, Some(terms.target))
+            .await?;
         let decided = outcome(terms)?;
         sql.push("SELECT id, outcome, CASE WHEN outcome = ")
             .bind_str(Outcome::Eligible.code())
@@ -139,6 +129,18 @@ impl Store {
         };
         self.log_read(actor, crate::audit::Sensitive::RuleValues, "person", &objects, serde_json::json!({})).await?;
         Ok(values)
+    }
+
+    /// The variables `used` of every person in the actor's subtree as of a day, as
+    /// the query `v` (`deciding`: only those a program's decision can hold for).
+    async fn subtree_variables(
+        &self,
+        actor: &Actor,
+        used: &[&str],
+        as_of: JalaliDate,
+        deciding: Option<ProgramTarget>,
+    ) -> Result<Sql> {
+        variables(used, &self.as_of(as_of).await?, &actor.unit_path.subtree_pattern(), deciding, &Members::All)
     }
 
     /// The variables of the persons whose unit path matches `pattern`, as of a day.
@@ -503,13 +505,7 @@ impl Store {
             used.push("place.county");
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(
-            &used,
-            &self.as_of(as_of).await?,
-            &actor.unit_path.subtree_pattern(),
-            Some(draft.target),
-            &Members::All,
-        )?;
+        let mut sql = self.subtree_variables(actor, &used, as_of, Some(draft.target)).await?;
         sql.push(&format!(
             "SELECT x.id AS person_id, s.national_code, s.first_name, s.last_name, x.county, \
              CAST(CASE WHEN x.n = '{eligible}' THEN 1 ELSE 0 END AS BIGINT) AS gains, \
@@ -584,13 +580,7 @@ impl Store {
             }
         }
         let eligible = Outcome::Eligible.code();
-        let mut sql = variables(
-            &used,
-            &self.as_of(as_of).await?,
-            &actor.unit_path.subtree_pattern(),
-            Some(draft.target),
-            &Members::All,
-        )?;
+        let mut sql = self.subtree_variables(actor, &used, as_of, Some(draft.target)).await?;
         sql.push("SELECT province, county, ")
             .push(&format!("CAST(SUM(CASE WHEN n = '{eligible}' THEN 1 ELSE 0 END) AS BIGINT) AS eligible, "))
             .push(&format!(
