@@ -185,6 +185,7 @@ pub enum Action {
     Audit(crate::audit::AuditAction),
     Registry(crate::registry::RegistryAction),
     Programs(crate::programs::ProgramAction),
+    Payments(crate::payments::PaymentAction),
 }
 
 impl Action {
@@ -197,6 +198,7 @@ impl Action {
             Action::Audit(_) => Module::Audit,
             Action::Registry(_) => Module::Registry,
             Action::Programs(_) => Module::Programs,
+            Action::Payments(_) => Module::Payments,
         }
     }
 
@@ -209,6 +211,7 @@ impl Action {
             Action::Audit(a) => a.phrase(),
             Action::Registry(a) => a.phrase(),
             Action::Programs(a) => a.phrase(),
+            Action::Payments(a) => a.phrase(),
         }
     }
 }
@@ -245,6 +248,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Audit(a) => a.granted_to(role),
         Action::Registry(a) => a.granted_to(role),
         Action::Programs(a) => a.granted_to(role),
+        Action::Payments(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),
@@ -349,6 +353,33 @@ mod tests {
         ];
         for (who, action, unit, expected) in rows {
             assert_eq!(decide(who, action, unit), expected, "{:?} {action:?} {unit:?}", who.roles);
+        }
+    }
+
+    /// A province's checker approves that province's cycles only; a maker sees a
+    /// cycle but may not check it; an admin does not see payments at all. (Who
+    /// computed or submitted a cycle is refused by `payments::four_eyes`.)
+    #[test]
+    fn payment_steps_by_role_and_province() {
+        use crate::payments::PaymentAction as P;
+        let hq = UnitPath::root(1);
+        let (tehran, fars) = (hq.child(2), hq.child(3));
+        let checker_fars = actor(&fars, &[Role::FinanceChecker]);
+        let maker_fars = actor(&fars, &[Role::FinanceMaker]);
+        let checker_hq = actor(&hq, &[Role::FinanceChecker]);
+        let admin_hq = actor(&hq, &[Role::Admin]);
+        let rows = [
+            (&checker_fars, P::Check, &fars, Decision::Allow),
+            (&checker_fars, P::Check, &tehran, Decision::NotFound),
+            (&checker_fars, P::Prepare, &fars, Decision::Forbidden),
+            (&maker_fars, P::Prepare, &fars, Decision::Allow),
+            (&maker_fars, P::Check, &fars, Decision::Forbidden),
+            (&checker_hq, P::Check, &tehran, Decision::Allow),
+            (&admin_hq, P::Check, &tehran, Decision::NotFound),
+            (&admin_hq, P::Prepare, &tehran, Decision::NotFound),
+        ];
+        for (who, action, unit, expected) in rows {
+            assert_eq!(decide(who, Action::Payments(action), unit), expected, "{:?} {action:?} {unit:?}", who.roles);
         }
     }
 

@@ -13,6 +13,7 @@ pub mod jalali;
 pub mod money;
 pub mod national_code;
 pub mod org;
+pub mod payments;
 pub mod programs;
 pub mod registry;
 pub mod sheba;
