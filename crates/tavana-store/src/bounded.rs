@@ -161,11 +161,11 @@ impl Drop for PgRead {
     }
 }
 
-/// Runs `$body` with `$c` bound to a bounded read connection of the store's read
-/// pool (`&mut SqliteConnection` or `&mut PgConnection`).
+/// Runs `$body` with `$c` bound to a bounded read connection of the store's
+/// analytical pool (`&mut SqliteConnection` or `&mut PgConnection`).
 macro_rules! on_bounded {
     ($store:expr, |$c:ident| $body:expr) => {
-        match &*$store.pool {
+        match &*$store.analytical {
             $crate::db::Pool::Sqlite(pool) => {
                 let mut read =
                     $crate::bounded::SqliteRead::begin(pool, $store.read_limit, $store.read_counters.clone()).await?;

@@ -96,6 +96,11 @@ impl Store {
         on_bounded!(self, |c| sqlx::query_as(sql).fetch_one(c).await)
     }
 
+    /// PostgreSQL's work memory as an ordinary read sees it.
+    pub async fn work_mem_for_tests(&self) -> Result<String> {
+        Ok(on_pool!(self, |c| sqlx::query_scalar("SELECT current_setting('work_mem')").fetch_one(c).await)?)
+    }
+
     /// The number of rows in a table.
     pub async fn count_rows_for_tests(&self, table: &str) -> Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {table}");
@@ -107,6 +112,11 @@ impl Store {
     pub async fn execute_on_read_pool_for_tests(&self, sql: &str) -> Result<u64> {
         let n = on_pool!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n)
+    }
+
+    /// Runs a statement as a bounded read, to prove it cannot write either.
+    pub async fn execute_as_bounded_read_for_tests(&self, sql: &str) -> Result<u64> {
+        on_bounded!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))
     }
 
     /// Runs a statement outside the audit chain. Only for tests that create

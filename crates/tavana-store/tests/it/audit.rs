@@ -64,6 +64,9 @@ async fn the_read_pool_cannot_write() {
     let refused = db.store.execute_on_read_pool_for_tests("UPDATE org_units SET name_fa = 'x' WHERE id = 1").await;
     assert!(refused.is_err(), "{refused:?}");
     assert!(db.store.execute_on_read_pool_for_tests("SELECT 1").await.is_ok(), "it reads");
+    let refused = db.store.execute_as_bounded_read_for_tests("UPDATE org_units SET name_fa = 'x' WHERE id = 1").await;
+    assert!(refused.is_err(), "bounded reads have connections of their own, read-only too: {refused:?}");
+    assert!(db.store.execute_as_bounded_read_for_tests("SELECT 1").await.is_ok(), "they read");
     let admin = user(&db.store, "admin", "HQ", Role::Admin).await;
     assert!(db.store.org_units(&admin).await.unwrap().iter().all(|u| u.name_fa != "x"));
 }

@@ -82,6 +82,34 @@ async fn postgres_runs_a_rule_over_a_population_with_memory_and_without_jit() {
     assert_eq!(settings, ("256MB".to_string(), "off".to_string()));
 }
 
+/// A rule over a population runs on connections of its own: the settings it
+/// takes (work memory, no JIT, its time limit) used to stay with a pooled
+/// connection that ordinary reads then took, and long reports could take every
+/// connection a lookup needs.
+#[tokio::test]
+async fn rules_over_a_population_leave_ordinary_reads_as_they_were() {
+    let db = crate::support::seeded().await;
+    if db.backend() != tavana_store::Backend::Postgres {
+        return;
+    }
+    let ordinary = db.store.work_mem_for_tests().await.unwrap();
+    for _ in 0..3 {
+        db.store.analytical_settings_for_tests().await.unwrap();
+    }
+    let reads: Vec<_> = (0..8)
+        .map(|_| {
+            let store = db.store.clone();
+            tokio::spawn(async move { store.work_mem_for_tests().await.unwrap() })
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(read.await.unwrap(), ordinary);
+    }
+    for _ in 0..8 {
+        assert_eq!(db.store.work_mem_for_tests().await.unwrap(), ordinary);
+    }
+}
+
 /// After a bulk load PostgreSQL's planner has the statistics of what it wrote: a
 /// rule run right after one was planned as over empty tables, and took 208 s over
 /// 100,000 persons instead of 0.1 s.
