@@ -183,10 +183,13 @@ macro_rules! on_tx {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Reading connections for lookups and pages (SQLite; twice as many on PostgreSQL).
-const READERS: u32 = 3;
-/// Reading connections for bounded reads (SQLite; twice as many on PostgreSQL).
-const ANALYTICAL_READERS: u32 = 3;
+/// Reading connections for lookups and pages, and for bounded reads, on SQLite
+/// and on PostgreSQL. Measured with the lookup bench (100,000 persons, two cores,
+/// reads logged by group commit): on SQLite three lookup connections gave
+/// 4,065–4,276 lookups/s and eight 4,094–5,307; on PostgreSQL sixteen gave
+/// 2,323–2,726 and six 3,187 (its server processes compete for the same cores).
+const SQLITE_READERS: (u32, u32) = (8, 3);
+const POSTGRES_READERS: (u32, u32) = (6, 6);
 
 impl Store {
     /// Opens the database at `url` (creating a SQLite file if it does not exist) and
@@ -214,11 +217,6 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
-        // SQLite connections for lookups and pages, and for bounded reads (twice
-        // as many of each on PostgreSQL, whose server has its own processes). On
-        // two cores, eight reading connections (each a thread of sqlx's) spent
-        // more on waking each other than on reading: three gave lookups 40 % more
-        // throughput.
         let (writer, pool, analytical, reads) = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -235,7 +233,7 @@ impl Store {
                 let readers = |max: u32| {
                     SqlitePoolOptions::new().max_connections(max).connect_with(options.clone().read_only(true))
                 };
-                let (interactive, analytical) = (readers(READERS).await?, readers(ANALYTICAL_READERS).await?);
+                let (interactive, analytical) = (readers(SQLITE_READERS.0).await?, readers(SQLITE_READERS.1).await?);
                 let reads = SqlitePoolOptions::new()
                     .max_connections(2)
                     .connect_with(
@@ -264,8 +262,8 @@ impl Store {
                 };
                 let writer = pool(8, options.clone()).await?;
                 let read_only = options.options([("default_transaction_read_only", "on")]);
-                let interactive = pool(2 * READERS, read_only.clone()).await?;
-                let analytical = pool(2 * ANALYTICAL_READERS, read_only).await?;
+                let interactive = pool(POSTGRES_READERS.0, read_only.clone()).await?;
+                let analytical = pool(POSTGRES_READERS.1, read_only).await?;
                 (Pool::Postgres(writer), Pool::Postgres(interactive), Pool::Postgres(analytical), None)
             }
         };
