@@ -3,6 +3,7 @@
 //! approves it), why an entitlement is held rather than paid, how a program rounds
 //! its amounts, and the double-entry ledger every rial moves through.
 
+pub mod bank_file;
 pub mod ledger;
 
 use crate::coded::coded;
