@@ -255,9 +255,14 @@ fn decided_set(
         "INSERT INTO confirm_rows (person_id, household_id, province_id, unit_id, from_state, to_state, refusal, \
          amount_rials, inputs) ",
     );
-    // A listed person the rule cannot hold for is refused as not eligible, so is read.
-    let deciding = matches!(persons, Persons::Proposed).then_some(target);
-    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding, &Members::All)?);
+    // A listed person the rule cannot hold for is refused as not eligible, so is
+    // read; listed persons' values count their own households only, as every read
+    // of a few persons' values does.
+    let (deciding, members) = match persons {
+        Persons::Proposed => (Some(target), Members::All),
+        Persons::Listed(listed) => (None, Members::HouseholdsOf(listed.to_vec())),
+    };
+    sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding, &members)?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(terms)?)
         .push(" AS outcome, CAST(")

@@ -185,7 +185,7 @@ fn column(name: &str, at: &AsOf) -> Option<(Sql, Needs)> {
 /// due. Members are living on the day.
 /// The variables `used` of the persons in the subtree `pattern`, as of a day, as
 /// the query `v`. `members` says whose values are wanted: a read of a few persons
-/// (`Members::Of` their households) counts their assessments and households only,
+/// (`Members::HouseholdsOf` them) counts their assessments and households only,
 /// recounted (the same SQL the maintained facts are counted by), instead of the
 /// whole population's.
 pub(crate) fn variables(
@@ -225,7 +225,7 @@ pub(crate) fn variables(
     if household {
         sql.push("hh AS (");
         match (at.facts, members) {
-            (_, Members::Of(_)) | (Facts::Recount, _) => {
+            (_, Members::Of(_) | Members::HouseholdsOf(_)) | (Facts::Recount, _) => {
                 sql.append(&household_aggregate(at, members, None));
             }
             (Facts::Maintained, _) => {
@@ -279,6 +279,8 @@ pub(crate) enum Members {
     All,
     /// The members of these households.
     Of(Vec<i64>),
+    /// The members of these persons' households (a read of a few persons).
+    HouseholdsOf(Vec<i64>),
     /// The members of households whose maintained facts do not hold on the day.
     NotHolding,
 }
@@ -293,6 +295,11 @@ impl Members {
             }
             Members::Of(ids) => {
                 sql.push(&format!("{alias}.household_id IN ")).bind_ids(ids);
+            }
+            Members::HouseholdsOf(ids) => {
+                sql.push(&format!("{alias}.household_id IN (SELECT hp.household_id FROM persons hp WHERE hp.id IN "))
+                    .bind_ids(ids)
+                    .push(")");
             }
             Members::NotHolding => {
                 // The negation of `holds`, as two ranges each with its index.

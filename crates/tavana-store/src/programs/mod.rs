@@ -152,15 +152,7 @@ impl Store {
     ) -> Result<Vec<(i64, PersonValues)>> {
         let all: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
         // A few persons' values count their households' members only.
-        let members = match ids {
-            Some(ids) => {
-                let mut q =
-                    Sql::new("SELECT DISTINCT household_id FROM persons WHERE household_id IS NOT NULL AND id IN ");
-                q.bind_ids(ids);
-                Members::Of(on_pool!(self, |c| q.builder().build_query_scalar().fetch_all(c).await)?)
-            }
-            None => Members::All,
-        };
+        let members = ids.map_or(Members::All, |ids| Members::HouseholdsOf(ids.to_vec()));
         let mut sql = variables(&all, &self.as_of(as_of).await?, pattern, None, &members)?;
         sql.push("SELECT v.id");
         // Booleans come out as 1/0 on both backends.
