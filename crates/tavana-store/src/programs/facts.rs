@@ -22,14 +22,14 @@ use tavana_domain::jalali::JalaliDate;
 /// Households recounted a statement.
 const CHUNK: usize = 2_000;
 
+/// Whether the facts are complete (1) or a bulk load is filling them (0).
+const COMPLETE: &str = "SELECT complete FROM household_facts_state WHERE id = 1";
+
 impl Store {
     /// The day a rule is decided as of, with the source of its household
     /// aggregates: the maintained facts once they are complete.
     pub(crate) async fn as_of(&self, day: JalaliDate) -> Result<AsOf> {
-        let complete: i64 =
-            on_pool!(self, |c| sqlx::query_scalar("SELECT complete FROM household_facts_state WHERE id = 1")
-                .fetch_one(c)
-                .await)?;
+        let complete: i64 = on_pool!(self, |c| sqlx::query_scalar(COMPLETE).fetch_one(c).await)?;
         Ok(AsOf::new(day, if complete == 1 { Facts::Maintained } else { Facts::Recount }))
     }
 
@@ -41,10 +41,7 @@ impl Store {
     /// Returns the households counted.
     pub async fn fill_household_facts(&self) -> Result<u64> {
         let at = AsOf::new(JalaliDate::from_gregorian(self.today())?, Facts::Maintained);
-        let complete: i64 =
-            on_writer!(self, |c| sqlx::query_scalar("SELECT complete FROM household_facts_state WHERE id = 1")
-                .fetch_one(c)
-                .await)?;
+        let complete: i64 = on_writer!(self, |c| sqlx::query_scalar(COMPLETE).fetch_one(c).await)?;
         let mut statements = if complete == 1 {
             let mut stale = Sql::new("SELECT household_id FROM household_facts f WHERE NOT ");
             stale.append(&holds(&at, "f")).push(" ORDER BY household_id");
@@ -97,10 +94,7 @@ impl WriteTx {
         if persons.is_empty() && households.is_empty() {
             return Ok(());
         }
-        let complete: i64 =
-            on_tx!(self, |c| sqlx::query_scalar("SELECT complete FROM household_facts_state WHERE id = 1")
-                .fetch_one(c)
-                .await)?;
+        let complete: i64 = on_tx!(self, |c| sqlx::query_scalar(COMPLETE).fetch_one(c).await)?;
         if complete != 1 {
             return Ok(());
         }
