@@ -122,7 +122,8 @@ impl Store {
             )
             .bind_str(&day)
             .push(")");
-        let counted = on_pool!(self, |c| sql.builder().build_query_as::<(i64, i64)>().fetch_one(c).await)?;
+        // With the same connections and settings as the compiled rule's bounded read.
+        let counted = on_bounded!(self, |c| sql.builder().build_query_as::<(i64, i64)>().fetch_one(c).await)?;
         Ok(counted)
     }
 }
