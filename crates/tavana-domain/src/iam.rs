@@ -257,7 +257,10 @@ pub fn role_grants(role: Role, action: Action) -> bool {
                 role,
                 R::CaseWorker | R::ProgramOfficer | R::FinanceMaker | R::FinanceChecker | R::Planner | R::Auditor
             ),
-            M::Programs => matches!(role, R::ProgramOfficer | R::CaseWorker | R::Planner | R::Auditor),
+            M::Programs => matches!(
+                role,
+                R::ProgramOfficer | R::CaseWorker | R::Planner | R::Auditor | R::FinanceMaker | R::FinanceChecker
+            ),
             M::Payments => matches!(role, R::FinanceMaker | R::FinanceChecker | R::Auditor),
             M::Cases => matches!(role, R::CaseWorker | R::ProgramOfficer | R::Auditor),
             M::Gozinesh => matches!(role, R::GozineshOfficer | R::GozineshBoard),

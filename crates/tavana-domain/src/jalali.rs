@@ -130,6 +130,11 @@ impl JalaliDate {
         }
     }
 
+    /// The first day of this day's month.
+    pub fn first_of_month(&self) -> Self {
+        Self { year: self.year, month: self.month, day: 1 }
+    }
+
     /// The first day of the next month: the date payments and eligibility are
     /// computed as of by default.
     pub fn first_of_next_month(&self) -> Result<Self, DomainError> {

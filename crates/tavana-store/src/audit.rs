@@ -172,6 +172,8 @@ pub enum Sensitive {
     Decisions,
     /// A list of a program's beneficiaries with their amounts.
     Enrollments,
+    /// Payments: who was paid how much to which account (lines, bank files).
+    Payments,
 }
 
 impl Sensitive {
@@ -185,6 +187,7 @@ impl Sensitive {
             Sensitive::Export => "export",
             Sensitive::Decisions => "decisions",
             Sensitive::Enrollments => "enrollments",
+            Sensitive::Payments => "payments",
         }
     }
 }

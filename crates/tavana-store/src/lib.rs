@@ -22,6 +22,7 @@ pub mod outbox;
 mod sql;
 
 // Module slices.
+pub mod payments;
 pub mod programs;
 pub mod registry;
 #[cfg(feature = "testing")]

@@ -5,7 +5,16 @@
 //! transfer, the footer) so the store can stream it; `Totals` checks that what was
 //! written matches the header, and a file that does not is refused.
 
+use crate::coded::coded;
 use crate::sheba::Sheba;
+
+coded!(
+    /// قالب فایل بانکی
+    FileFormat {
+        Csv = "csv" "CSV",
+        Pain001 = "pain001" "ISO 20022 pain.001",
+    }
+);
 
 /// The file's identity and the account the organization pays from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +53,20 @@ pub enum BankFileError {
     Amount { rials: i64 },
     /// What was written does not match the header's count and control sum.
     Totals { expected: (u64, i64), written: (u64, i128) },
+}
+
+impl std::fmt::Display for BankFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BankFileError::TooLong { element, limit } => write!(f, "{element} must be 1 to {limit} characters"),
+            BankFileError::Amount { rials } => write!(f, "the amount {rials} is not positive or has over 18 digits"),
+            BankFileError::Totals { expected, written } => write!(
+                f,
+                "the file holds {} transfers of {} rials, its header says {} of {}",
+                written.0, written.1, expected.0, expected.1
+            ),
+        }
+    }
 }
 
 /// The most an amount or a control sum may be: 18 digits.

@@ -7,7 +7,10 @@ pub mod bank_file;
 pub mod ledger;
 
 use crate::coded::coded;
+use crate::error::{DomainError, Reason};
 use crate::iam::Role;
+use crate::jalali::{JalaliDate, MONTHS_FA};
+use crate::text::{to_ascii_digits, to_persian_digits};
 
 coded!(
     /// وضعیت دورهٔ پرداخت
@@ -180,8 +183,106 @@ coded!(
         HolderMismatch = "holder_mismatch" "صاحب حساب خود ذی‌نفع نیست",
         AlreadyPaid = "already_paid" "خانوار در این ماه پرداخت گرفته است",
         NotPositive = "not_positive" "مبلغ صفر یا منفی است",
+        NotEligible = "not_eligible" "به شرایط برنامه در آغاز ماه واجد شرایط نیست",
+        NeedsInformation = "needs_information" "برای تصمیم به شرایط برنامه اطلاعات کم است",
     }
 );
+
+coded!(
+    /// وضعیت پرداخت
+    LineStatus {
+        Payable = "payable" "قابل پرداخت",
+        Held = "held" "نگه‌داشته",
+        Paid = "paid" "پرداخت‌شده",
+        Failed = "failed" "برگشتی",
+    }
+);
+
+/// The month a cycle pays for (ماه پرداخت), on the Jalali calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PayMonth {
+    /// Its first day.
+    first: JalaliDate,
+}
+
+impl PayMonth {
+    pub fn new(year: i32, month: u8) -> Result<PayMonth, DomainError> {
+        let first = JalaliDate::new(year, month, 1).map_err(|e| DomainError::new("month", e.reason))?;
+        Ok(PayMonth { first })
+    }
+
+    /// `1405/08` or `1405-8`, in any digit script.
+    pub fn parse(input: &str) -> Result<PayMonth, DomainError> {
+        let ascii = to_ascii_digits(input.trim());
+        if ascii.is_empty() {
+            return Err(DomainError::new("month", Reason::Empty));
+        }
+        let parts: Vec<&str> = ascii.split(['/', '-']).collect();
+        let [year, month] = parts[..] else {
+            return Err(DomainError::new("month", Reason::BadFormat));
+        };
+        let year: i32 = year.parse().map_err(|_| DomainError::new("month", Reason::BadFormat))?;
+        let month: u8 = month.parse().map_err(|_| DomainError::new("month", Reason::BadFormat))?;
+        PayMonth::new(year, month)
+    }
+
+    /// The month a day falls in.
+    pub fn of(day: JalaliDate) -> PayMonth {
+        PayMonth { first: day.first_of_month() }
+    }
+
+    /// As stored: `year * 100 + month` (140508), ordered as the months are.
+    pub fn code(self) -> i64 {
+        i64::from(self.first.year()) * 100 + i64::from(self.first.month())
+    }
+
+    pub fn from_code(code: i64) -> Result<PayMonth, DomainError> {
+        let year = i32::try_from(code / 100).map_err(|_| DomainError::new("month", Reason::OutOfRange))?;
+        let month = u8::try_from(code % 100).map_err(|_| DomainError::new("month", Reason::OutOfRange))?;
+        PayMonth::new(year, month)
+    }
+
+    /// The first day: the program's terms in force then decide the amounts.
+    pub fn first_day(self) -> JalaliDate {
+        self.first
+    }
+
+    pub fn year(self) -> i32 {
+        self.first.year()
+    }
+
+    /// `1405/08`, ASCII digits, for files and APIs.
+    pub fn to_ascii(self) -> String {
+        format!("{:04}/{:02}", self.first.year(), self.first.month())
+    }
+
+    /// `آبان ۱۴۰۵`, for people.
+    pub fn to_persian(self) -> String {
+        let name = MONTHS_FA[usize::from(self.first.month().clamp(1, 12)) - 1];
+        to_persian_digits(&format!("{name} {}", self.first.year()))
+    }
+}
+
+impl std::fmt::Display for PayMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_ascii())
+    }
+}
+
+/// The bank's end-to-end id of a payment line: what its transfer carries and its
+/// return names it by (35 characters at most, as pain.001 allows).
+pub fn end_to_end_id(line: i64) -> String {
+    format!("TVN{line:012}")
+}
+
+/// The line a bank's end-to-end id names, when it is one of ours.
+pub fn line_of_end_to_end_id(id: &str) -> Option<i64> {
+    let digits = id.trim().strip_prefix("TVN")?;
+    if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
 
 coded!(
     /// گرد کردن مبلغ
@@ -261,6 +362,33 @@ mod tests {
         assert_eq!(four_eyes(3, &hands), Ok(()));
         let alone = CycleHands { computed_by: Some(4), submitted_by: Some(4) };
         assert!(four_eyes(4, &alone).is_err());
+    }
+
+    #[test]
+    fn months_parse_in_any_script_and_order_by_their_code() {
+        let aban = PayMonth::parse("۱۴۰۵/۰۸").unwrap();
+        assert_eq!(aban, PayMonth::parse("1405-8").unwrap());
+        assert_eq!(aban.code(), 140_508);
+        assert_eq!(PayMonth::from_code(140_508).unwrap(), aban);
+        assert_eq!(aban.first_day(), JalaliDate::new(1405, 8, 1).unwrap());
+        assert_eq!(aban.to_persian(), "آبان ۱۴۰۵");
+        assert!(PayMonth::parse("1405/13").is_err());
+        assert!(PayMonth::parse("1405").is_err());
+        assert_eq!(PayMonth::parse("").unwrap_err().reason, Reason::Empty);
+        assert!(PayMonth::from_code(140_500).is_err());
+        assert!(PayMonth::parse("1404/12").unwrap() < aban);
+    }
+
+    #[test]
+    fn end_to_end_ids_name_their_line_and_nothing_else() {
+        for line in [1, 42, 999_999_999_999] {
+            let id = end_to_end_id(line);
+            assert!(id.len() <= 35);
+            assert_eq!(line_of_end_to_end_id(&id), Some(line));
+        }
+        for other in ["", "TVN", "TVN12", "XYZ000000000001", "TVN00000000000a", "TVN0000000000011"] {
+            assert_eq!(line_of_end_to_end_id(other), None, "{other}");
+        }
     }
 
     #[test]

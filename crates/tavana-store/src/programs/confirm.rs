@@ -345,7 +345,7 @@ fn decided_set(
 
 /// The values the terms read, as a JSON object text built in SQL (keys in order,
 /// as the interpreter's record has them), with the day decided as of.
-fn inputs_json(backend: Backend, used: &[&str], as_of: JalaliDate) -> Result<Sql> {
+pub(crate) fn inputs_json(backend: Backend, used: &[&str], as_of: JalaliDate) -> Result<Sql> {
     let quote = |column: &str| match backend {
         Backend::Sqlite => format!("json_quote({column})"),
         Backend::Postgres => format!("CAST(to_json({column}) AS TEXT)"),

@@ -2,9 +2,10 @@
 //! whole population or interpreted for some persons from the same variables.
 
 mod confirm;
-mod eligibility;
+pub(crate) mod eligibility;
 mod facts;
 
+pub(crate) use confirm::inputs_json;
 pub use confirm::{ConfirmRequest, Confirmation, MAX_CONFIRMED, Persons};
 
 use crate::access::require;
@@ -201,8 +202,9 @@ pub struct PersonOutcome {
     pub amount: Option<i64>,
 }
 
-/// A program as stored, with its rule and formula as written.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+/// A program as stored, with its rule and formula as written (and as its earlier
+/// versions are kept in `record_versions`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Program {
     pub id: i64,
@@ -455,6 +457,34 @@ impl Store {
         let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
         let program = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
         Ok(program)
+    }
+
+    /// The program as it stood on a day: its current definition, unless a change
+    /// applied since took effect after that day, in which case the definition that
+    /// change replaced (kept in `record_versions`). What a payment for a month is
+    /// computed by: the terms in force on its first day.
+    pub(crate) async fn program_in_force(&self, program_id: i64, day: JalaliDate) -> Result<Program> {
+        let later: Option<i64> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT base_version FROM program_changes WHERE program_id = $1 AND state = 'applied' \
+             AND effective_from > $2 ORDER BY effective_from, id LIMIT 1"
+        )
+        .bind(program_id)
+        .bind(day.to_gregorian().to_string())
+        .fetch_optional(c)
+        .await)?;
+        let Some(version) = later else {
+            let sql = format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = $1");
+            return Ok(on_pool!(self, |c| sqlx::query_as(&sql).bind(program_id).fetch_one(c).await)?);
+        };
+        let data: String = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT data FROM record_versions WHERE object_type = 'program' AND object_id = $1 AND version = $2"
+        )
+        .bind(program_id)
+        .bind(version)
+        .fetch_one(c)
+        .await)?;
+        serde_json::from_str(&data)
+            .map_err(|e| StoreError::Corrupt(format!("program {program_id} version {version}: {e}")))
     }
 
     /// What a draft rule and formula would give for a program as of a day

@@ -16,6 +16,7 @@ mod limits;
 mod migrations;
 mod org;
 mod outbox;
+mod payments;
 mod programs;
 mod registry;
 mod sensitive;

@@ -1,0 +1,277 @@
+//! A bank's return file: one row a payment, `end_to_end_id,status,reason` with
+//! status `paid` or `failed` (the reason required for a failed one). Rows are
+//! matched to the cycle's lines by their end-to-end id; what does not match (not
+//! ours, another cycle's, settled already, twice in the file, unreadable) is
+//! reported with its row and reason, and the rest is applied in one transaction:
+//! lines marked paid or failed set-based, the ledger's payment entries per
+//! province, and a text to each beneficiary paid, written in the same transaction.
+
+use super::{CycleStep, hex};
+use crate::db::{Backend, Store};
+use crate::{Result, StoreError};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::Read;
+use tavana_domain::iam::Actor;
+use tavana_domain::payments::{LineStatus, PayMonth, line_of_end_to_end_id};
+
+/// A row of a return file that was not applied, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnLine {
+    /// The row in the file (the header is row 1).
+    pub row: u64,
+    pub end_to_end_id: String,
+    pub reason_en: String,
+    pub reason_fa: String,
+}
+
+/// What a return file did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnReport {
+    pub paid: u64,
+    pub paid_rials: i64,
+    pub failed: u64,
+    pub failed_rials: i64,
+    pub unmatched: Vec<ReturnLine>,
+    pub sha256: String,
+}
+
+/// How many settled lines one audit entry names.
+const NAMED_PER_ENTRY: usize = 10_000;
+
+struct Row {
+    row: u64,
+    id: String,
+    line: i64,
+    paid: bool,
+    reason: Option<String>,
+}
+
+fn unmatched(row: u64, id: &str, en: &str, fa: &str) -> ReturnLine {
+    ReturnLine { row, end_to_end_id: id.to_string(), reason_en: en.into(), reason_fa: fa.into() }
+}
+
+/// Reads a return file: the rows to apply, and those refused already.
+fn read(input: impl Read) -> Result<(Vec<Row>, Vec<ReturnLine>, String)> {
+    let mut bytes = Vec::new();
+    let mut input = input;
+    input.read_to_end(&mut bytes).map_err(|e| StoreError::Corrupt(format!("reading a return file: {e}")))?;
+    let sha = hex(&Sha256::digest(&bytes));
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes.as_slice());
+    let (mut rows, mut refused, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
+    for (i, record) in reader.records().enumerate() {
+        let row = i as u64 + 2;
+        let Ok(record) = record else {
+            refused.push(unmatched(row, "", "the row cannot be read", "این سطر خوانا نیست"));
+            continue;
+        };
+        let id = record.get(0).unwrap_or_default().trim().to_string();
+        let status = record.get(1).unwrap_or_default().trim().to_ascii_lowercase();
+        let reason = record.get(2).map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let Some(line) = line_of_end_to_end_id(&id) else {
+            refused.push(unmatched(row, &id, "not a payment of this system", "شناسهٔ پرداخت این سامانه نیست"));
+            continue;
+        };
+        let paid = match status.as_str() {
+            "paid" => true,
+            "failed" if reason.is_some() => false,
+            "failed" => {
+                refused.push(unmatched(
+                    row,
+                    &id,
+                    "a failed payment needs the bank's reason",
+                    "برای پرداخت ناموفق دلیل بانک لازم است",
+                ));
+                continue;
+            }
+            _ => {
+                refused.push(unmatched(row, &id, "status must be paid or failed", "وضعیت باید paid یا failed باشد"));
+                continue;
+            }
+        };
+        if !seen.insert(line) {
+            refused.push(unmatched(row, &id, "the payment is in the file twice", "این پرداخت دو بار در فایل آمده است"));
+            continue;
+        }
+        rows.push(Row { row, id, line, paid, reason });
+    }
+    Ok((rows, refused, sha))
+}
+
+/// A number with Persian digits and thousands separators, in SQL.
+fn persian_amount(backend: Backend, column: &str) -> String {
+    let mut grouped = match backend {
+        Backend::Sqlite => format!("printf('%,d', {column})"),
+        Backend::Postgres => format!("to_char({column}, 'FM999,999,999,999,999,999')"),
+    };
+    grouped = format!("replace({grouped}, ',', '٬')");
+    for (ascii, persian) in ('0'..='9').zip('۰'..='۹') {
+        grouped = format!("replace({grouped}, '{ascii}', '{persian}')");
+    }
+    grouped
+}
+
+impl Store {
+    /// Applies a bank's return file to a cycle whose files were issued (again,
+    /// for the next bank's file).
+    pub async fn reconcile_cycle(&self, actor: &Actor, id: i64, input: impl Read) -> Result<ReturnReport> {
+        let cycle = self.payment_cycle(actor, id).await?;
+        if CycleStep::Reconcile.from(cycle.state).is_none() {
+            return Err(super::not_now(CycleStep::Reconcile, cycle.state));
+        }
+        let (rows, mut refused, sha) = read(input)?;
+        let program = self.program(actor, cycle.program_id).await?;
+        let months: Vec<i64> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT DISTINCT month FROM payment_lines WHERE cycle_id = $1 ORDER BY month"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
+        let backend = self.backend();
+        let report = self
+            .step(actor, id, CycleStep::Reconcile, async |tx, cycle| {
+                let columns = "line_id BIGINT PRIMARY KEY, file_row BIGINT NOT NULL, paid BIGINT NOT NULL, reason TEXT)";
+                let create = match backend {
+                    Backend::Sqlite => format!("CREATE TEMP TABLE return_rows ({columns}"),
+                    Backend::Postgres => format!("CREATE TEMP TABLE return_rows ({columns} ON COMMIT DROP"),
+                };
+                on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
+                for chunk in rows.chunks(1_000) {
+                    on_tx!(tx, |c| {
+                        let mut q = sqlx::QueryBuilder::new("INSERT INTO return_rows (line_id, file_row, paid, reason) ");
+                        q.push_values(chunk, |mut b, r| {
+                            b.push_bind(r.line).push_bind(r.row as i64).push_bind(i64::from(r.paid)).push_bind(&r.reason);
+                        });
+                        q.build().execute(c).await.map(|r| r.rows_affected())
+                    })?;
+                }
+                // Rows that name no line of this cycle waiting for its bank's answer.
+                let stray: Vec<(i64, Option<i64>, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+                    "SELECT r.line_id, l.cycle_id, l.status FROM return_rows r LEFT JOIN payment_lines l ON l.id = r.line_id \
+                     WHERE l.id IS NULL OR l.cycle_id <> $1 OR l.status <> 'payable' ORDER BY r.file_row"
+                )
+                .bind(id)
+                .fetch_all(c)
+                .await)?;
+                for (line, cycle_of, status) in &stray {
+                    let Some(r) = rows.iter().find(|r| r.line == *line) else { continue };
+                    refused.push(match (cycle_of, status.as_deref()) {
+                        (None, _) => unmatched(r.row, &r.id, "no such payment", "چنین پرداختی نیست"),
+                        (Some(c), _) if *c != id => {
+                            unmatched(r.row, &r.id, "a payment of another cycle", "پرداخت دورهٔ دیگری است")
+                        }
+                        (_, Some("held")) => unmatched(r.row, &r.id, "a held payment was not sent", "پرداخت نگه‌داشته فرستاده نشده بود"),
+                        _ => unmatched(r.row, &r.id, "the bank answered for it already", "پاسخ بانک برای آن پیش‌تر ثبت شده است"),
+                    });
+                }
+                on_tx!(tx, |c| sqlx::query(
+                    "DELETE FROM return_rows WHERE line_id NOT IN (SELECT id FROM payment_lines WHERE cycle_id = $1 \
+                     AND status = 'payable')"
+                )
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                let sums: Vec<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
+                    "SELECT l.province_id, CAST(SUM(l.amount_rials) AS BIGINT) FROM return_rows r \
+                     JOIN payment_lines l ON l.id = r.line_id WHERE r.paid = 1 GROUP BY l.province_id ORDER BY l.province_id"
+                )
+                .fetch_all(c)
+                .await)?;
+                let entries = super::ledger::post_paid(tx, actor, cycle, &sums).await?;
+                // A text to each beneficiary paid, naming the month and amount.
+                let mut month_name = crate::sql::Sql::new("CASE l.month");
+                for m in &months {
+                    month_name.push(" WHEN ").bind_int(*m).push(" THEN ").bind_str(&PayMonth::from_code(*m)?.to_persian());
+                }
+                month_name.push(" END");
+                let mut texts = crate::sql::Sql::new(
+                    "INSERT INTO sms_outbox (person_id, phone, body, line_id, created_at) SELECT p.id, p.phone, ",
+                );
+                texts
+                    .bind_str(&format!("{} ماه ", program.name_fa))
+                    .push(" || ")
+                    .append(&month_name)
+                    .push(&format!(" || ' به مبلغ ' || {} || ' ریال به حساب شما واریز شد.', l.id, ", persian_amount(backend, "l.amount_rials")))
+                    .bind_int(tx.now())
+                    .push(
+                        " FROM return_rows r JOIN payment_lines l ON l.id = r.line_id JOIN persons p ON p.id = l.person_id \
+                         WHERE r.paid = 1 AND p.phone IS NOT NULL ORDER BY l.id",
+                    );
+                let texted = on_tx!(tx, |c| texts.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                let now = tx.now();
+                let settled = on_tx!(tx, |c| sqlx::query(&format!(
+                    "UPDATE payment_lines SET status = CASE WHEN r.paid = 1 THEN '{paid}' ELSE '{failed}' END, \
+                     return_reason = r.reason, settled_at = $1 FROM return_rows r \
+                     WHERE payment_lines.id = r.line_id AND payment_lines.cycle_id = $2",
+                    paid = LineStatus::Paid.code(),
+                    failed = LineStatus::Failed.code(),
+                ))
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                let (paid, paid_rials, failed, failed_rials): (i64, i64, i64, i64) = on_tx!(tx, |c| sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(r.paid), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(CASE WHEN r.paid = 1 THEN l.amount_rials ELSE 0 END), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(1 - r.paid), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(CASE WHEN r.paid = 0 THEN l.amount_rials ELSE 0 END), 0) AS BIGINT) \
+                     FROM return_rows r JOIN payment_lines l ON l.id = r.line_id"
+                )
+                .fetch_one(c)
+                .await)?;
+                // The lines settled, by id, as the audit entry names them.
+                let named: Vec<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as("SELECT line_id, paid FROM return_rows ORDER BY line_id")
+                    .fetch_all(c)
+                    .await)?;
+                if backend == Backend::Sqlite {
+                    on_tx!(tx, |c| sqlx::query("DROP TABLE temp.return_rows").execute(c).await.map(|r| r.rows_affected()))?;
+                }
+                on_tx!(tx, |c| sqlx::query(
+                    "INSERT INTO payment_returns (cycle_id, sha256, paid, failed, unmatched, imported_at, imported_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                )
+                .bind(id)
+                .bind(&sha)
+                .bind(paid)
+                .bind(failed)
+                .bind(refused.len() as i64)
+                .bind(now)
+                .bind(actor.user_id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                super::recount(tx, id).await?;
+                refused.sort_by_key(|r| r.row);
+                let report = ReturnReport {
+                    paid: paid as u64,
+                    paid_rials,
+                    failed: failed as u64,
+                    failed_rials,
+                    unmatched: refused.clone(),
+                    sha256: sha.clone(),
+                };
+                // Every line settled is named, 10,000 an entry, with whether it was paid.
+                let parts = named.len().div_ceil(NAMED_PER_ENTRY);
+                for (part, chunk) in named.chunks(NAMED_PER_ENTRY).enumerate() {
+                    let lines: Vec<[i64; 2]> = chunk.iter().map(|(l, p)| [*l, *p]).collect();
+                    tx.audit(
+                        Some(actor),
+                        crate::audit::AuditEvent::new("cycle.settle", "payment_cycle", id).after(serde_json::json!({
+                            "file_sha256": sha, "part": part + 1, "parts": parts, "columns": ["line", "paid"], "lines": lines,
+                        })),
+                    )
+                    .await?;
+                }
+                Ok((report, serde_json::json!({
+                    "file_sha256": sha, "settled": settled, "texts": texted, "ledger_entries": entries,
+                    "unmatched": refused.len(),
+                })))
+            })
+            .await?;
+        Ok(report)
+    }
+}

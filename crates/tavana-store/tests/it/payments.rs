@@ -1,0 +1,333 @@
+//! Payment cycles as finance staff run them: compute a frozen snapshot, submit,
+//! approve as another person, issue bank files, reconcile the bank's return,
+//! close, and carry the returned payments into the next month; on SQLite and
+//! PostgreSQL.
+
+use crate::support::{activate, confirm, load_population, seeded, user};
+use std::collections::BTreeMap;
+use tavana_domain::iam::{Actor, Role};
+use tavana_domain::payments::{CycleState, HoldReason, LineStatus, PayMonth, Rounding, end_to_end_id};
+use tavana_domain::sheba::Sheba;
+use tavana_store::payments::{FileFormat, PaymentCycle, PaymentLine};
+use tavana_store::{Clock, Store, StoreError};
+
+/// 1405/09/06: confirmations are as of 1405/10/01, the month the first cycle pays.
+const CONFIRMED: time::OffsetDateTime = time::macros::datetime!(2026-11-27 12:00 UTC);
+/// 1405/10/04 and 1405/11/05: inside the months paid.
+const DEY: time::OffsetDateTime = time::macros::datetime!(2026-12-25 12:00 UTC);
+const BAHMAN: time::OffsetDateTime = time::macros::datetime!(2027-01-25 12:00 UTC);
+
+fn debtor() -> Sheba {
+    Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
+}
+
+/// A person program paying 4,500,007 rials a month (rounded to tomans: 4,500,000)
+/// to persons with a severe disability, with everyone it proposes enrolled.
+async fn enrolled_program(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
+    let raw = tavana_domain::programs::RawProgram {
+        code: "pension".into(),
+        name_fa: "مستمری".into(),
+        name_en: "Pension".into(),
+        kind: "cash_benefit".into(),
+        target: "person".into(),
+        rule: r#"disability.severity in ["severe", "very_severe"]"#.into(),
+        formula: "4500007".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let program = store.create_program(officer, &fields, "new program").await.unwrap();
+    activate(store, program.id).await;
+    let proposal = store.propose_enrollments(officer, program.id, store.default_as_of().unwrap()).await.unwrap();
+    let enrolled = proposal.to_enroll.clone();
+    let done = confirm(store, officer, program.id, &enrolled, "assessed severe", "art. 27").await.unwrap();
+    assert_eq!(done.enrolled as usize, enrolled.len());
+    assert!(enrolled.len() > 20, "{}", enrolled.len());
+    (program.id, enrolled)
+}
+
+async fn lines(store: &Store, actor: &Actor, cycle: i64) -> Vec<PaymentLine> {
+    store.cycle_lines(actor, cycle, None, 10_000).await.unwrap()
+}
+
+fn field_of(e: &StoreError) -> &str {
+    match e {
+        StoreError::Invalid(d) => d.field,
+        _ => "",
+    }
+}
+
+#[tokio::test]
+async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_forward() {
+    let db = seeded().await;
+    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
+    let checker = user(store, "checker", "HQ", Role::FinanceChecker).await;
+    let admin = user(store, "admin", "HQ", Role::Admin).await;
+    load_population(store, &registrar, 800, 19).await;
+    let (program, enrolled) = enrolled_program(store, &officer).await;
+
+    // Fixtures: one enrolled person without an account, one deceased before the
+    // month, one whose account is registered to someone in another household.
+    let (no_account, deceased, shared) = (enrolled[0], enrolled[1], enrolled[2]);
+    store
+        .execute_unaudited_for_tests(&format!("UPDATE persons SET sheba = NULL WHERE id = {no_account}"))
+        .await
+        .unwrap();
+    store
+        .execute_unaudited_for_tests(&format!("UPDATE persons SET deceased_on = '2026-12-01' WHERE id = {deceased}"))
+        .await
+        .unwrap();
+    store
+        .execute_unaudited_for_tests(&format!(
+            "UPDATE persons SET sheba = (SELECT q.sheba FROM persons q WHERE q.sheba IS NOT NULL AND q.household_id <> \
+             persons.household_id ORDER BY q.id LIMIT 1) WHERE id = {shared}"
+        ))
+        .await
+        .unwrap();
+
+    // Nothing is paid before the program says how.
+    let dey = PayMonth::parse("1405/10").unwrap();
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let refused = store.create_cycle(&maker, program, dey, hq).await.unwrap_err();
+    assert_eq!(field_of(&refused), "program", "{refused:?}");
+    let bad = store.set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", "IR12").await;
+    assert_eq!(field_of(&bad.unwrap_err()), "debtor_sheba");
+    store
+        .set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", &debtor().as_string())
+        .await
+        .unwrap();
+    let cycle = store.create_cycle(&maker, program, dey, hq).await.unwrap();
+    assert_eq!(cycle.state, CycleState::Draft);
+    let twice = store.create_cycle(&maker, program, dey, hq).await.unwrap_err();
+    assert_eq!(field_of(&twice), "month", "one live cycle per program, month and unit: {twice:?}");
+
+    // A month is computed once it has begun.
+    let early = store.compute_cycle(&maker, cycle.id).await.unwrap_err();
+    assert_eq!(field_of(&early), "month", "{early:?}");
+    let store = &store.with_clock(Clock::Fixed(DEY));
+    let computed = store.compute_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(computed.state, CycleState::Computed);
+    let all = lines(store, &maker, cycle.id).await;
+    assert_eq!(all.len(), enrolled.len(), "a line for every enrollment in force");
+    let reason_of = |id: i64| all.iter().find(|l| l.person_id == id).and_then(|l| l.hold_reason.clone());
+    assert_eq!(reason_of(no_account).as_deref(), Some(HoldReason::MissingSheba.code()));
+    assert_eq!(reason_of(deceased).as_deref(), Some(HoldReason::Deceased.code()));
+    assert_eq!(reason_of(shared).as_deref(), Some(HoldReason::HolderMismatch.code()));
+    for line in &all {
+        assert_eq!(line.formula_rials, Some(4_500_007), "{line:?}");
+        assert!(line.inputs.contains("\"disability.severity\":\"") && line.inputs.contains("1405/10/01"), "{line:?}");
+        assert_eq!(line.program_version, 2);
+        if line.status == LineStatus::Payable {
+            assert_eq!(line.amount_rials, 4_500_000, "rounded down to tomans");
+            let sheba = Sheba::parse(line.sheba.as_deref().unwrap()).unwrap();
+            assert_eq!(line.bank_code.as_deref(), Some(sheba.bank_code().as_str()));
+        } else {
+            assert_eq!(line.status, LineStatus::Held);
+        }
+    }
+    let payable: Vec<&PaymentLine> = all.iter().filter(|l| l.status == LineStatus::Payable).collect();
+    assert_eq!(computed.payable_count as usize, payable.len());
+    assert_eq!(computed.payable_rials, 4_500_000 * payable.len() as i64);
+    assert_eq!(computed.held_count as usize, all.len() - payable.len());
+    let hash = computed.snapshot_hash.clone().unwrap();
+    // Computing again over the same data gives the same snapshot.
+    let again = store.compute_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(again.snapshot_hash.as_deref(), Some(hash.as_str()));
+    // The lines were written again (new rows), the same in all but their ids.
+    let all = lines(store, &maker, cycle.id).await;
+    let payable: Vec<&PaymentLine> = all.iter().filter(|l| l.status == LineStatus::Payable).collect();
+
+    // Four eyes: the maker cannot approve; nor can whoever computed it once they
+    // hold the checker's role; a province's checker does not see a national cycle.
+    let submitted = store.submit_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(submitted.state, CycleState::Submitted);
+    assert!(matches!(store.approve_cycle(&maker, cycle.id, "").await, Err(StoreError::Forbidden(_))));
+    let turned = store.update_user_access(&admin, maker.user_id, &[Role::FinanceChecker], hq).await.unwrap();
+    let turned = store.actor_for_user(turned.id).await.unwrap();
+    let own = store.approve_cycle(&turned, cycle.id, "").await.unwrap_err();
+    assert_eq!(field_of(&own), "checked_by", "{own:?}");
+    let fars = user(store, "fars.checker", "P17", Role::FinanceChecker).await;
+    assert!(matches!(store.approve_cycle(&fars, cycle.id, "").await, Err(StoreError::NotFound)));
+    let by_admin = store.approve_cycle(&admin, cycle.id, "").await;
+    // An admin runs the platform, not payments: no cycle is even visible to them.
+    assert!(matches!(by_admin, Err(StoreError::NotFound)), "{by_admin:?}");
+    // Sent back with a reason, computed again, submitted by the maker again.
+    let maker = {
+        store.update_user_access(&admin, maker.user_id, &[Role::FinanceMaker], hq).await.unwrap();
+        store.actor_for_user(maker.user_id).await.unwrap()
+    };
+    assert_eq!(field_of(&store.reject_cycle(&checker, cycle.id, " ").await.unwrap_err()), "reason");
+    let back = store.reject_cycle(&checker, cycle.id, "check the held lines").await.unwrap();
+    assert_eq!((back.state, back.check_reason.as_deref()), (CycleState::Computed, Some("check the held lines")));
+    store.submit_cycle(&maker, cycle.id).await.unwrap();
+    assert!(store.issue_bank_files(&maker, cycle.id).await.is_err(), "no files before approval");
+    let approved = store.approve_cycle(&checker, cycle.id, "checked").await.unwrap();
+    assert_eq!(approved.state, CycleState::Approved);
+    assert!(store.cancel_cycle(&maker, cycle.id, "late").await.is_err(), "an approved cycle is not cancelled");
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0 && ledger.entries > 0, "{ledger:?}");
+
+    // Bank files: per bank, counts and sums matching an independent recount of
+    // the lines, bytes matching their recorded hashes.
+    let files = store.issue_bank_files(&maker, cycle.id).await.unwrap();
+    let mut per_bank: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for l in &payable {
+        let e = per_bank.entry(l.bank_code.clone().unwrap()).or_default();
+        *e = (e.0 + 1, e.1 + l.amount_rials);
+    }
+    assert_eq!(files.len(), per_bank.len() * 2);
+    let mut returned = String::from("end_to_end_id,status,reason\n");
+    for f in &files {
+        assert_eq!(per_bank[&f.bank_code], (f.transfers, f.control_sum), "{f:?}");
+        let mut bytes = Vec::new();
+        store.download_bank_file(&checker, f.id, &mut bytes).await.unwrap();
+        let sha = sha_hex(&bytes);
+        assert_eq!(sha, f.sha256);
+        let text = String::from_utf8(bytes).unwrap();
+        match f.format {
+            FileFormat::Pain001 => {
+                assert_eq!(text.matches("<CdtTrfTxInf>").count() as i64, f.transfers);
+                assert!(text.contains(&format!("<CtrlSum>{}</CtrlSum>", f.control_sum)));
+            }
+            FileFormat::Csv => {
+                let rows: Vec<&str> = text.lines().skip(1).collect();
+                assert_eq!(rows.len() as i64, f.transfers);
+                for row in rows {
+                    returned.push_str(&format!("{},paid,\n", row.split(',').next().unwrap()));
+                }
+            }
+        }
+    }
+    let cycle_state = store.payment_cycle(&maker, cycle.id).await.unwrap().state;
+    assert_eq!(cycle_state, CycleState::FilesIssued);
+
+    // The bank's return: all paid but two, which fail; rows that are not ours, of
+    // no line, twice, or a held line's are reported, not applied.
+    let (first, second) = (end_to_end_id(payable[0].id), end_to_end_id(payable[1].id));
+    returned = returned
+        .replace(&format!("{first},paid,"), &format!("{first},failed,account closed"))
+        .replace(&format!("{second},paid,"), &format!("{second},failed,no such account"));
+    let held = all.iter().find(|l| l.status == LineStatus::Held).unwrap();
+    returned.push_str(&format!(
+        "XYZ1,paid,\n{},paid,\n{first},failed,again\n{},paid,\n",
+        end_to_end_id(99_999_999),
+        end_to_end_id(held.id)
+    ));
+    let report = store.reconcile_cycle(&maker, cycle.id, returned.as_bytes()).await.unwrap();
+    assert_eq!((report.paid as usize, report.failed), (payable.len() - 2, 2), "{report:?}\n{returned}");
+    assert_eq!(report.paid_rials, 4_500_000 * (payable.len() as i64 - 2));
+    assert_eq!(report.unmatched.len(), 4, "{:?}", report.unmatched);
+    let reconciled = store.payment_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(reconciled.state, CycleState::Reconciled);
+    assert_eq!((reconciled.paid_count, reconciled.failed_count), (payable.len() as i64 - 2, 2));
+    // Reported again, nothing changes twice.
+    let again = store.reconcile_cycle(&maker, cycle.id, returned.as_bytes()).await.unwrap();
+    assert_eq!((again.paid, again.failed), (0, 0));
+    // Per province, the totals add up to the cycle's.
+    let totals = store.cycle_totals(&maker, cycle.id).await.unwrap();
+    assert_eq!(totals.iter().map(|t| t.paid_rials).sum::<i64>(), reconciled.paid_rials);
+    assert_eq!(totals.iter().map(|t| t.failed_count).sum::<i64>(), 2);
+    assert_eq!(totals.iter().map(|t| t.held_count).sum::<i64>(), reconciled.held_count);
+    // The ledger: owed what was approved, the bank paid what was paid, the rest owed.
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    let balances = store.ledger_balances(&maker).await.unwrap();
+    let balance = |kind: &str| balances.iter().filter(|b| b.account.code() == kind).map(|b| b.rials).sum::<i64>();
+    assert_eq!(balance("program_expense"), approved.payable_rials);
+    assert_eq!(balance("beneficiary_payable"), -(2 * 4_500_000));
+    assert_eq!(balance("bank_clearing"), -reconciled.paid_rials);
+    // A text to each beneficiary paid who has a phone, in the same transaction.
+    let texts = store
+        .count_rows_for_tests("sms_outbox WHERE body LIKE '%دی ۱۴۰۵ به مبلغ ۴٬۵۰۰٬۰۰۰ ریال به حساب شما واریز شد.'")
+        .await
+        .unwrap();
+    let phones = payable.iter().skip(2).count() as i64;
+    assert!(texts > 0 && texts <= phones, "{texts} of {phones}");
+    let closed = store.close_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(closed.state, CycleState::Closed);
+
+    // Next month: the two returned payments are carried forward for Dey, and not
+    // owed a second time on the ledger.
+    let store = &store.with_clock(Clock::Fixed(BAHMAN));
+    let bahman = store.create_cycle(&maker, program, PayMonth::parse("1405/11").unwrap(), hq).await.unwrap();
+    let next = store.compute_cycle(&maker, bahman.id).await.unwrap();
+    let next_lines = lines(store, &maker, bahman.id).await;
+    let retries: Vec<&PaymentLine> = next_lines.iter().filter(|l| l.retry_of.is_some()).collect();
+    assert_eq!(retries.len(), 2);
+    assert!(retries.iter().all(|l| l.month == dey.code() && l.amount_rials == 4_500_000));
+    assert_eq!(next_lines.len(), all.len() + 2);
+    let checker2 = user(store, "checker2", "HQ", Role::FinanceChecker).await;
+    store.submit_cycle(&maker, next.id).await.unwrap();
+    let approved = store.approve_cycle(&checker2, next.id, "").await.unwrap();
+    let balances = store.ledger_balances(&maker).await.unwrap();
+    let expense = balances.iter().filter(|b| b.account.code() == "program_expense").map(|b| b.rials).sum::<i64>();
+    assert_eq!(expense, closed.payable_rials + approved.payable_rials - 2 * 4_500_000);
+    // Nobody is paid twice for a month, whatever the code: the database refuses it.
+    let dup = store
+        .execute_unaudited_for_tests(&format!(
+            "UPDATE payment_lines SET status = 'payable' WHERE id = {}",
+            payable[0].id
+        ))
+        .await;
+    assert!(dup.is_err(), "a second payable line for the same month: {dup:?}");
+    assert!(store.verify_audit_chain().await.unwrap().problem().is_none());
+}
+
+/// The terms in force on a month's first day decide its amounts: a change that
+/// takes effect the month after does not touch them.
+#[tokio::test]
+async fn a_month_is_paid_by_the_terms_in_force_on_its_first_day() {
+    let db = seeded().await;
+    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
+    load_population(store, &registrar, 400, 23).await;
+    let (program, _) = enrolled_program(store, &officer).await;
+    store
+        .set_payment_settings(&maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
+        .await
+        .unwrap();
+    // From Bahman on the pension is 5,000,000.
+    let current = store.program(&officer, program).await.unwrap();
+    let raw = tavana_domain::programs::RawProgram {
+        code: current.code.clone(),
+        name_fa: current.name_fa.clone(),
+        name_en: current.name_en.clone(),
+        kind: "cash_benefit".into(),
+        target: "person".into(),
+        rule: current.rule.clone(),
+        formula: "5000000".into(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
+    let bahman_first = tavana_domain::jalali::JalaliDate::new(1405, 11, 1).unwrap();
+    let change =
+        store.propose_program_change(&officer, program, &fields, current.version, bahman_first, "raise").await.unwrap();
+    store.decide_program_change(&crate::support::approver(store).await, change.id, true, "agreed").await.unwrap();
+    // Dey is computed late, in Bahman, when the raise is already applied.
+    let late = store.with_clock(Clock::Fixed(BAHMAN));
+    assert_eq!(late.apply_due_program_changes().await.unwrap(), 1);
+    assert_eq!(late.program(&officer, program).await.unwrap().formula, "5000000");
+    let hq = late.org_unit_by_code("HQ").await.unwrap().id;
+    let dey = late.create_cycle(&maker, program, PayMonth::parse("1405/10").unwrap(), hq).await.unwrap();
+    let dey = late.compute_cycle(&maker, dey.id).await.unwrap();
+    let bahman = late.create_cycle(&maker, program, PayMonth::parse("1405/11").unwrap(), hq).await.unwrap();
+    let bahman = late.compute_cycle(&maker, bahman.id).await.unwrap();
+    let amounts = |c: &PaymentCycle, ls: &[PaymentLine]| {
+        let mut a: Vec<(i64, i64)> = ls.iter().map(|l| (l.amount_rials, l.program_version)).collect();
+        a.dedup();
+        (c.program_version, a)
+    };
+    let dey_lines = lines(&late, &maker, dey.id).await;
+    let bahman_lines = lines(&late, &maker, bahman.id).await;
+    assert_eq!(amounts(&dey, &dey_lines), (Some(2), vec![(4_500_007, 2)]));
+    assert_eq!(amounts(&bahman, &bahman_lines), (Some(3), vec![(5_000_000, 3)]));
+}
+
+fn sha_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
