@@ -149,9 +149,8 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("program {} pays without settings", cycle.program_id)))?;
         let program = self.program(actor, cycle.program_id).await?;
-        let (transfers, control_sum): (i64, i64) =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let (transfers, control_sum): (i64, i64) = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount_rials), 0) AS BIGINT) FROM payment_lines WHERE cycle_id = $1 \
              AND bank_code = $2 AND status IN ('payable', 'paid', 'failed')"
         )
@@ -159,7 +158,7 @@ impl Store {
         .bind(bank)
         .fetch_one(c)
         .await
-            })?;
+        })?;
         let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(issued_at) * 1_000)
             .map_err(io)?
             .to_offset(tavana_domain::jalali::TEHRAN);
@@ -189,63 +188,80 @@ impl Store {
 
     /// Issues the bank files of an approved cycle: per bank its lines are paid
     /// to, a CSV and a pain.001 file, each written once here to count, sum and
-    /// hash it; the counts, sums and hashes are recorded with the step.
+    /// hash it, and recorded one bank a transaction as a job (started again, it
+    /// resumes with the banks not yet recorded; every file is dated when the job
+    /// began, so its bytes do not depend on when it was written).
     pub async fn issue_bank_files(&self, actor: &Actor, id: i64) -> Result<Vec<BankFile>> {
         let cycle = self.payment_cycle(actor, id).await?;
-        if CycleStep::IssueFiles.from(cycle.state).is_none() {
-            return Err(super::not_now(CycleStep::IssueFiles, cycle.state));
-        }
-        let issued_at = self.now();
-        let banks: Vec<String> =
-            on_pool!(self, |c| {
-                sqlx::query_scalar(
-            "SELECT DISTINCT bank_code FROM payment_lines WHERE cycle_id = $1 AND status = 'payable' ORDER BY bank_code"
+        let mut job = self.start_job(actor, &cycle, CycleStep::IssueFiles, None).await?;
+        let issued_at = job.started_at;
+        let banks: Vec<String> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT DISTINCT bank_code FROM payment_lines WHERE cycle_id = $1 AND status = 'payable' \
+             AND bank_code NOT IN (SELECT bank_code FROM payment_files WHERE cycle_id = $1) ORDER BY bank_code"
         )
         .bind(id)
         .fetch_all(c)
-        .await
-            })?;
+        .await)?;
         // The lines of an approved cycle no longer change: what is written here is
         // what a download writes again.
-        let mut made = Vec::new();
         for bank in &banks {
             let frame = self.frame(actor, &cycle, bank, issued_at).await?;
+            let mut made = Vec::new();
             for format in FileFormat::ALL {
-                let sha = self.write_bank_file(&frame, *format, &mut std::io::sink()).await?;
-                made.push((
-                    frame.bank.clone(),
-                    *format,
-                    frame.message_id.clone(),
-                    frame.transfers,
-                    frame.control_sum,
-                    sha,
-                ));
+                made.push((*format, self.write_bank_file(&frame, *format, &mut std::io::sink()).await?));
             }
+            let checkpoint: i64 = bank.parse().map_err(|_| StoreError::Corrupt(format!("bank code {bank:?}")))?;
+            job = self
+                .write(async |tx| {
+                    for (format, sha) in &made {
+                        on_tx!(tx, |c| sqlx::query(
+                            "INSERT INTO payment_files (cycle_id, bank_code, format, message_id, transfers, control_sum, \
+                             sha256, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        )
+                        .bind(id)
+                        .bind(bank)
+                        .bind(format.code())
+                        .bind(&frame.message_id)
+                        .bind(frame.transfers)
+                        .bind(frame.control_sum)
+                        .bind(sha)
+                        .bind(issued_at)
+                        .bind(actor.user_id)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                    }
+                    tx.audit(
+                        Some(actor),
+                        crate::audit::AuditEvent::new("cycle.bank_file", "payment_cycle", id).after(serde_json::json!({
+                            "bank": bank, "transfers": frame.transfers, "control_sum": frame.control_sum,
+                            "message_id": frame.message_id,
+                            "sha256": made.iter().map(|(f, sha)| (f.code(), sha.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+                        })),
+                    )
+                    .await?;
+                    super::jobs::advance(tx, actor, &job, checkpoint, [1, 0, 0]).await
+                })
+                .await?;
         }
-        self.step(actor, id, CycleStep::IssueFiles, async |tx, _| {
-            for (bank, format, message_id, transfers, sum, sha) in &made {
-                on_tx!(tx, |c| sqlx::query(
-                    "INSERT INTO payment_files (cycle_id, bank_code, format, message_id, transfers, control_sum, sha256, \
-                     issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                )
-                .bind(id)
-                .bind(bank)
-                .bind(format.code())
-                .bind(message_id)
-                .bind(transfers)
-                .bind(sum)
-                .bind(sha)
-                .bind(issued_at)
-                .bind(actor.user_id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            let files: Vec<serde_json::Value> = made
-                .iter()
-                .map(|(bank, format, _, transfers, sum, sha)| serde_json::json!([bank, format.code(), transfers, sum, sha]))
-                .collect();
-            Ok(((), serde_json::json!({ "columns": ["bank", "format", "transfers", "control_sum", "sha256"], "files": files })))
+        let job_id = job.id;
+        self.step(actor, id, CycleStep::IssueFiles, Some(job_id), async |tx, _| {
+            let files: Vec<(String, String, i64, i64, String)> = on_tx!(tx, |c| sqlx::query_as(
+                "SELECT bank_code, format, transfers, control_sum, sha256 FROM payment_files WHERE cycle_id = $1 \
+                 ORDER BY bank_code, format"
+            )
+            .bind(id)
+            .fetch_all(c)
+            .await)?;
+            super::jobs::finish(tx, job_id).await?;
+            let files: Vec<serde_json::Value> =
+                files.iter().map(|f| serde_json::json!([f.0, f.1, f.2, f.3, f.4])).collect();
+            Ok((
+                (),
+                serde_json::json!({
+                    "columns": ["bank", "format", "transfers", "control_sum", "sha256"], "files": files, "job": job_id,
+                }),
+            ))
         })
         .await?;
         self.bank_files(actor, id).await

@@ -16,10 +16,12 @@
 //! unique index pays a beneficiary at most once a month, whatever the code does.
 
 mod files;
+mod jobs;
 mod ledger;
 mod returns;
 
 pub use files::BankFile;
+pub use jobs::PaymentJob;
 pub use ledger::{Balance, BudgetLine, LedgerCheck};
 pub use returns::{ReturnLine, ReturnReport};
 pub use tavana_domain::payments::bank_file::FileFormat;
@@ -335,31 +337,22 @@ impl Store {
 
     /// Takes a step on a cycle inside a write transaction: reads the cycle there
     /// (so a concurrent step waits and then sees the new state), checks the step is
-    /// allowed from its state, that the actor's role grants it in the cycle's unit
-    /// and, for a check, four eyes; runs `work`; moves the cycle to the step's
-    /// state; and writes the audit entry `work` describes.
-    async fn step<T>(
+    /// allowed (see [`checked`]); runs `work`; moves the cycle to the step's
+    /// state; and writes the audit entry `work` describes. `job` is the job this
+    /// step finishes, the one job allowed to be running on the cycle meanwhile.
+    pub(crate) async fn step<T>(
         &self,
         actor: &Actor,
         id: i64,
         step: CycleStep,
+        job: Option<i64>,
         work: impl AsyncFnOnce(&mut WriteTx, &PaymentCycle) -> Result<(T, serde_json::Value)>,
     ) -> Result<T> {
         // Outside the subtree: not found, before anything else is said.
         self.payment_cycle(actor, id).await?;
-        let sql = format!(
-            "SELECT {CYCLE_COLUMNS} FROM payment_cycles c JOIN org_units u ON u.id = c.unit_id WHERE c.id = $1"
-        );
-        let (now, user) = (self.now(), actor.user_id);
+        let now = self.now();
         self.write(async |tx| {
-            let cycle: PaymentCycle = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
-            authorize(actor, Action::Payments(step.action()), &unit_path(&cycle.unit_path)?)?;
-            let to = step.from(cycle.state).ok_or_else(|| not_now(step, cycle.state))?;
-            if step.action() == PaymentAction::Check
-                && let Err(why) = four_eyes(user, &cycle.hands())
-            {
-                return Err(StoreError::Invalid(DomainError::breaks("checked_by", why.english().to_string(), why.persian().to_string())));
-            }
+            let (cycle, to) = checked(tx, actor, id, step, job).await?;
             let (out, details) = work(tx, &cycle).await?;
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE payment_cycles SET state = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4"
@@ -389,8 +382,20 @@ impl Store {
     /// in force on the month's first day, rounded down as the program says, with
     /// the version, the values read and the formula's result; held lines with the
     /// reason; and the payments of earlier months the bank returned, carried
-    /// forward. Its hash is stored and named in the audit entry.
+    /// forward. It runs as a job, one province a transaction (see `jobs`): started
+    /// again after the process died, it resumes where it stopped. The snapshot's
+    /// hash is stored and named in the audit entry that ends it.
     pub async fn compute_cycle(&self, actor: &Actor, id: i64) -> Result<PaymentCycle> {
+        self.compute_cycle_watched(actor, id, &mut |_| {}).await
+    }
+
+    /// [`Store::compute_cycle`], telling `progress` after each province.
+    pub async fn compute_cycle_watched(
+        &self,
+        actor: &Actor,
+        id: i64,
+        progress: &mut (dyn FnMut(&PaymentJob) + Send),
+    ) -> Result<PaymentCycle> {
         let cycle = self.payment_cycle(actor, id).await?;
         let month = cycle.pay_month()?;
         let first = month.first_day();
@@ -408,20 +413,46 @@ impl Store {
         let program = self.program_in_force(cycle.program_id, first).await?;
         let at = self.as_of(first).await?;
         let unit_pattern = unit_path(&cycle.unit_path)?.subtree_pattern();
-        let lines = lines_statement(self.backend(), &program, &cycle, &unit_pattern, &at, &settings, first)?;
-        let retries = retries_statement(self.backend(), &cycle, &unit_pattern);
-        self.step(actor, id, CycleStep::Compute, async |tx, _| {
-            on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
-                // The terms over a whole population, for this transaction only.
-                crate::bounded::analytical_settings(t, true).await?;
-            }
-            on_tx!(tx, |c| lines.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
-            on_tx!(tx, |c| retries.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+        // The cycle's provinces, in order: the job's checkpoints.
+        let provinces: Vec<(i64, String)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id, path FROM org_units WHERE kind = 'province' AND path LIKE $1 ORDER BY id"
+        )
+        .bind(&unit_pattern)
+        .fetch_all(c)
+        .await)?;
+        let mut job = self.start_job(actor, &cycle, CycleStep::Compute, Some(program.version)).await?;
+        progress(&job);
+        let backend = self.backend();
+        let resume_after = job.checkpoint;
+        for (province, path) in provinces.iter().filter(|(p, _)| resume_after.is_none_or(|c| *p > c)) {
+            let pattern = unit_path(path)?.subtree_pattern();
+            let lines = lines_statement(backend, &program, &cycle, &pattern, &at, &settings, first)?;
+            let retries = retries_statement(backend, &cycle, &pattern);
+            job = self
+                .write(async |tx| {
+                    if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
+                        // The terms over a province's population, for this transaction only.
+                        crate::bounded::analytical_settings(t, true).await?;
+                    }
+                    let written = on_tx!(tx, |c| lines.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                    let carried =
+                        on_tx!(tx, |c| retries.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                    let held: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM payment_lines WHERE cycle_id = $1 AND status = 'held' \
+                         AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)"
+                    )
+                    .bind(id)
+                    .bind(&pattern)
+                    .fetch_one(c)
+                    .await)?;
+                    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                    jobs::advance(tx, actor, &job, *province, [count(written + carried), held, count(carried)]).await
+                })
+                .await?;
+            progress(&job);
+        }
+        let job_id = job.id;
+        self.step(actor, id, CycleStep::Compute, Some(job_id), async |tx, _| {
             let hash = snapshot_hash(tx, id).await?;
             let now = tx.now();
             let counts = recount(tx, id).await?;
@@ -440,11 +471,12 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
             let held = holds_in_tx(tx, id).await?;
+            jobs::finish(tx, job_id).await?;
             Ok((
                 (),
                 serde_json::json!({
                     "program_version": program.version, "as_of": first.to_ascii(), "rounding": settings.rounding.code(),
-                    "snapshot_hash": hash, "payable": counts, "held": held,
+                    "snapshot_hash": hash, "payable": counts, "held": held, "job": job_id,
                 }),
             ))
         })
@@ -454,7 +486,7 @@ impl Store {
 
     /// Sends a computed cycle for approval.
     pub async fn submit_cycle(&self, actor: &Actor, id: i64) -> Result<PaymentCycle> {
-        self.step(actor, id, CycleStep::Submit, async |tx, cycle| {
+        self.step(actor, id, CycleStep::Submit, None, async |tx, cycle| {
             let now = tx.now();
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE payment_cycles SET submitted_by = $1, submitted_at = $2 WHERE id = $3"
@@ -477,7 +509,7 @@ impl Store {
     pub async fn approve_cycle(&self, actor: &Actor, id: i64, note: &str) -> Result<PaymentCycle> {
         let note = note.trim();
         tavana_domain::text::plain_text("reason", note)?;
-        self.step(actor, id, CycleStep::Approve, async |tx, cycle| {
+        self.step(actor, id, CycleStep::Approve, None, async |tx, cycle| {
             let now = tx.now();
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE payment_cycles SET checked_by = $1, checked_at = $2, check_reason = $3 WHERE id = $4"
@@ -506,7 +538,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         tavana_domain::text::plain_text("reason", reason)?;
-        self.step(actor, id, CycleStep::Reject, async |tx, _| {
+        self.step(actor, id, CycleStep::Reject, None, async |tx, _| {
             let now = tx.now();
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE payment_cycles SET checked_by = $1, checked_at = $2, check_reason = $3, submitted_by = NULL, \
@@ -533,7 +565,7 @@ impl Store {
             return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
         }
         tavana_domain::text::plain_text("reason", reason)?;
-        self.step(actor, id, CycleStep::Cancel, async |tx, cycle| {
+        self.step(actor, id, CycleStep::Cancel, None, async |tx, cycle| {
             let removed = on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
                 .bind(id)
                 .execute(c)
@@ -560,7 +592,7 @@ impl Store {
     /// Closes a reconciled cycle once the bank has answered for every line it was
     /// sent; what failed waits for the next cycle.
     pub async fn close_cycle(&self, actor: &Actor, id: i64) -> Result<PaymentCycle> {
-        self.step(actor, id, CycleStep::Close, async |tx, cycle| {
+        self.step(actor, id, CycleStep::Close, None, async |tx, cycle| {
             let open: i64 = on_tx!(tx, |c| sqlx::query_scalar(
                 "SELECT COUNT(*) FROM payment_lines WHERE cycle_id = $1 AND status = 'payable'"
             )
@@ -672,6 +704,46 @@ impl Store {
         .await?;
         Ok(lines)
     }
+}
+
+/// Reads a cycle in a write transaction and checks a step may be taken on it
+/// now: the actor's role grants it in the cycle's unit, the cycle's state allows
+/// it, no job but `job` is running on it, and for a check, four eyes. Returns the
+/// cycle and the state the step takes it to.
+pub(crate) async fn checked(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+    step: CycleStep,
+    job: Option<i64>,
+) -> Result<(PaymentCycle, CycleState)> {
+    let sql =
+        format!("SELECT {CYCLE_COLUMNS} FROM payment_cycles c JOIN org_units u ON u.id = c.unit_id WHERE c.id = $1");
+    let cycle: PaymentCycle = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
+    authorize(actor, Action::Payments(step.action()), &unit_path(&cycle.unit_path)?)?;
+    let to = step.from(cycle.state).ok_or_else(|| not_now(step, cycle.state))?;
+    let running: Option<i64> =
+        on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM payment_jobs WHERE cycle_id = $1 AND state = 'running'")
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
+    if running.is_some() && running != job {
+        return Err(invalid(
+            "state",
+            "a job is running on this cycle: start its step again to resume it, or wait for it",
+            "کاری روی این دوره در جریان است: برای ادامه، همان گام را دوباره آغاز کنید یا منتظر بمانید",
+        ));
+    }
+    if step.action() == PaymentAction::Check
+        && let Err(why) = four_eyes(actor.user_id, &cycle.hands())
+    {
+        return Err(StoreError::Invalid(DomainError::breaks(
+            "checked_by",
+            why.english().to_string(),
+            why.persian().to_string(),
+        )));
+    }
+    Ok((cycle, to))
 }
 
 fn step_code(step: CycleStep) -> &'static str {

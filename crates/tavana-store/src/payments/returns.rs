@@ -131,7 +131,7 @@ impl Store {
         .await)?;
         let backend = self.backend();
         let report = self
-            .step(actor, id, CycleStep::Reconcile, async |tx, cycle| {
+            .step(actor, id, CycleStep::Reconcile, None, async |tx, cycle| {
                 let columns = "line_id BIGINT PRIMARY KEY, file_row BIGINT NOT NULL, paid BIGINT NOT NULL, reason TEXT)";
                 let create = match backend {
                     Backend::Sqlite => format!("CREATE TEMP TABLE return_rows ({columns}"),

@@ -331,3 +331,56 @@ fn sha_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A computation stopped between provinces leaves its job running at its
+/// checkpoint; no other step is taken meanwhile, and computing again resumes it
+/// and gives the same snapshot as a computation from the start.
+#[tokio::test]
+async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
+    let db = seeded().await;
+    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
+    load_population(store, &registrar, 600, 29).await;
+    let (program, enrolled) = enrolled_program(store, &officer).await;
+    store
+        .set_payment_settings(&maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
+        .await
+        .unwrap();
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let cycle = store.create_cycle(&maker, program, PayMonth::parse("1405/10").unwrap(), hq).await.unwrap();
+    // Stopped after the fifth province's transaction (its task panics there).
+    let (stopped_store, stopped_maker) = (store.clone(), maker.clone());
+    let stopped = tokio::spawn(async move {
+        let mut parts = 0;
+        stopped_store
+            .compute_cycle_watched(&stopped_maker, cycle.id, &mut |job| {
+                parts += usize::from(job.checkpoint.is_some());
+                assert!(parts < 5, "stopped");
+            })
+            .await
+    })
+    .await;
+    assert!(stopped.is_err(), "the computation was stopped");
+    let jobs = store.cycle_jobs(&maker, cycle.id).await.unwrap();
+    let job = &jobs[0];
+    assert_eq!((job.state.as_str(), job.resumed), ("running", 0));
+    assert!(job.done > 0 && job.remaining() > 0 && job.done + job.remaining() == enrolled.len() as i64, "{job:?}");
+    assert_eq!(
+        store.count_rows_for_tests(&format!("payment_lines WHERE cycle_id = {}", cycle.id)).await.unwrap(),
+        job.done
+    );
+    let busy = store.cancel_cycle(&maker, cycle.id, "stop").await.unwrap_err();
+    assert_eq!(field_of(&busy), "state", "{busy:?}");
+    // Started again: resumed, every enrollment once.
+    let resumed = store.compute_cycle(&maker, cycle.id).await.unwrap();
+    let jobs = store.cycle_jobs(&maker, cycle.id).await.unwrap();
+    assert_eq!((jobs.len(), jobs[0].state.as_str(), jobs[0].resumed), (1, "done", 1));
+    assert_eq!((jobs[0].done, jobs[0].remaining()), (enrolled.len() as i64, 0));
+    assert_eq!(resumed.payable_count + resumed.held_count, enrolled.len() as i64);
+    let fresh = store.compute_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(fresh.snapshot_hash, resumed.snapshot_hash);
+    assert_eq!((fresh.payable_count, fresh.payable_rials), (resumed.payable_count, resumed.payable_rials));
+}
