@@ -1,6 +1,7 @@
 //! `tavana`: the welfare-management system's one binary.
 
 mod bench;
+mod cycle;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -145,6 +146,10 @@ enum Command {
     /// Measure speed and memory for the README's performance table.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Monthly payment cycles: settings, create, compute, submit, approve, issue
+    /// bank files, reconcile returns, close.
+    #[command(subcommand)]
+    Cycle(cycle::CycleCommand),
     /// Import households, persons or disability assessments from a CSV (with a header
     /// row) or JSON Lines file. Bad rows are written to a report and the good rows
     /// kept; importing the same file again changes nothing.
@@ -280,7 +285,7 @@ enum AuditCommand {
 }
 
 #[derive(Args)]
-struct DatabaseArg {
+pub(crate) struct DatabaseArg {
     /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
     #[arg(long, env = "TAVANA_DATABASE_URL", default_value = "sqlite:tavana.db")]
     database: String,
@@ -315,7 +320,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn open(db: &DatabaseArg) -> Result<Store> {
+pub(crate) async fn open(db: &DatabaseArg) -> Result<Store> {
     let keys = match &db.audit_key_file {
         Some(path) => Some(tavana_store::audit_keys::Keyring::load(path).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
@@ -342,6 +347,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Bench(BenchCommand::Registry { persons, database, seconds, clients }) => {
             bench::registry(bench::RegistryBench { persons, database, seconds, clients }).await
         }
+        Command::Cycle(command) => cycle::run(command).await,
         Command::Export { db, kind, file, username, unit } => {
             let store = open(&db).await?;
             export_file(&store, &kind, &file, &username, unit.as_deref()).await
@@ -719,7 +725,7 @@ impl<R: std::io::Read> std::io::Read for CountingReader<R> {
     }
 }
 
-async fn actor_named(store: &Store, username: &str) -> Result<tavana_domain::iam::Actor> {
+pub(crate) async fn actor_named(store: &Store, username: &str) -> Result<tavana_domain::iam::Actor> {
     let id = store.user_id_by_name(username).await.with_context(|| format!("no user {username:?}"))?;
     Ok(store.actor_for_user(id).await?)
 }

@@ -6,5 +6,6 @@
 
 mod audit;
 mod demo;
+mod payments;
 mod registry;
 mod support;

@@ -422,6 +422,15 @@ impl Store {
         .await)?;
         let mut job = self.start_job(actor, &cycle, CycleStep::Compute, Some(program.version)).await?;
         progress(&job);
+        if self.backend() == Backend::Postgres {
+            // Statistics as they are now: a confirmation may have just enrolled a
+            // whole population, and without them every province's statement is
+            // planned for a handful of enrollments (upkeep, like an index's).
+            on_writer!(self, |c| sqlx::query("ANALYZE enrollments, payment_lines")
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
         let backend = self.backend();
         let resume_after = job.checkpoint;
         for (province, path) in provinces.iter().filter(|(p, _)| resume_after.is_none_or(|c| *p > c)) {
@@ -890,7 +899,7 @@ fn lines_statement(
          province_id, unit_id, program_version, inputs, formula_rials, amount_rials, holder, sheba, bank_code, status, \
          hold_reason) ",
     );
-    sql.append(&variables(&used, at, unit_pattern, None, &Members::All)?);
+    sql.append(&variables(&used, at, unit_pattern, None, &Members::InSubtree(unit_pattern.to_string()))?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(&terms)?)
         .push(" AS outcome, CAST(")

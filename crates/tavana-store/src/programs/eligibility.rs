@@ -229,10 +229,15 @@ pub(crate) fn variables(
                 sql.append(&household_aggregate(at, members, None));
             }
             (Facts::Maintained, _) => {
+                // Recounted where the facts do not hold: within the unit asked for.
+                let recounted = match members {
+                    Members::InSubtree(pattern) => Members::NotHoldingIn(pattern.clone()),
+                    _ => Members::NotHolding,
+                };
                 sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "))
                     .append(&holds(at, "f"))
                     .push(" UNION ALL ")
-                    .append(&household_aggregate(at, &Members::NotHolding, None));
+                    .append(&household_aggregate(at, &recounted, None));
             }
         }
         sql.push("), ");
@@ -283,6 +288,11 @@ pub(crate) enum Members {
     HouseholdsOf(Vec<i64>),
     /// The members of households whose maintained facts do not hold on the day.
     NotHolding,
+    /// Everyone in an org unit's subtree (its pattern): a rule over one unit's
+    /// population, such as one province's part of a payment cycle.
+    InSubtree(String),
+    /// Those of them whose households' maintained facts do not hold on the day.
+    NotHoldingIn(String),
 }
 
 impl Members {
@@ -300,6 +310,16 @@ impl Members {
                 sql.push(&format!("{alias}.household_id IN (SELECT hp.household_id FROM persons hp WHERE hp.id IN "))
                     .bind_ids(ids)
                     .push(")");
+            }
+            Members::InSubtree(pattern) => {
+                sql.push(&format!("{alias}.unit_id IN (SELECT su.id FROM org_units su WHERE su.path LIKE "))
+                    .bind_str(pattern)
+                    .push(")");
+            }
+            Members::NotHoldingIn(pattern) => {
+                sql.append(&Members::InSubtree(pattern.clone()).on(at, alias))
+                    .push(" AND ")
+                    .append(&Members::NotHolding.on(at, alias));
             }
             Members::NotHolding => {
                 // The negation of `holds`, as two ranges each with its index.
