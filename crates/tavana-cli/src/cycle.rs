@@ -191,11 +191,10 @@ async fn write_files(store: &Store, actor: &Actor, id: i64, out: &std::path::Pat
             tavana_store::payments::FileFormat::Pain001 => "xml",
         };
         let path = out.join(format!("cycle-{id}-bank-{}.{extension}", file.bank_code));
-        let mut writer = std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-        );
+        let mut writer =
+            tokio::fs::File::create(&path).await.with_context(|| format!("creating {}", path.display()))?;
         store.download_bank_file(actor, file.id, &mut writer).await?;
-        std::io::Write::flush(&mut writer)?;
+        writer.sync_all().await?;
         println!("{} {} transfers, {} rials, sha256 {}", path.display(), file.transfers, file.control_sum, file.sha256);
     }
     Ok(())

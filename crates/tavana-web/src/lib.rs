@@ -25,6 +25,7 @@ mod versions;
 mod audit;
 mod iam;
 mod org;
+mod payments;
 mod programs;
 mod registry;
 
@@ -109,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::router())
         .merge(registry::router())
         .merge(programs::router())
+        .merge(payments::router())
         .merge(assets::router())
         .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

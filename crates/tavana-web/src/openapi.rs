@@ -45,6 +45,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api())
         .merge(crate::registry::api())
         .merge(crate::programs::api())
+        .merge(crate::payments::api())
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))
 }
 

@@ -35,13 +35,17 @@ pub struct Layout {
 
 /// The modules that have pages today.
 fn built(module: Module) -> bool {
-    matches!(module, Module::Registry | Module::Programs | Module::Org | Module::Users | Module::Audit)
+    matches!(
+        module,
+        Module::Registry | Module::Programs | Module::Payments | Module::Org | Module::Users | Module::Audit
+    )
 }
 
 fn module_href(module: Module) -> String {
     match module {
         Module::Registry => "/registry".into(),
         Module::Programs => "/programs".into(),
+        Module::Payments => "/payments".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

@@ -9,7 +9,6 @@ use crate::db::Store;
 use crate::{Result, StoreError};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use tavana_domain::iam::Actor;
 use tavana_domain::payments::bank_file::{self, FileFormat, FileHeader, Totals, Transfer};
 use tavana_domain::payments::{PayMonth, end_to_end_id};
@@ -34,21 +33,32 @@ pub struct BankFile {
 
 const FILE_COLUMNS: &str = "id, cycle_id, bank_code, format, message_id, transfers, control_sum, sha256, issued_at";
 
-/// Passes bytes on and hashes them.
+/// Where a bank file is written: any asynchronous writer (a file, an HTTP
+/// response's pipe, a sink when only the hash is wanted).
+pub type FileOut<'a> = &'a mut (dyn tokio::io::AsyncWrite + Send + Unpin);
+
+/// Gathers a file's bytes a buffer at a time, hashing them, and passes each
+/// buffer on when it is full (so memory stays flat however large the file).
 struct Hashing<'a> {
-    out: &'a mut (dyn Write + Send),
+    out: FileOut<'a>,
+    buffer: Vec<u8>,
     hasher: Sha256,
 }
 
-impl Write for Hashing<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
+const BUFFER: usize = 64 * 1024;
+
+impl Hashing<'_> {
+    fn write_all(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.buffer.extend_from_slice(bytes);
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+    async fn pass_on(&mut self, at_least: usize) -> Result<()> {
+        if self.buffer.len() >= at_least {
+            tokio::io::AsyncWriteExt::write_all(&mut self.out, &self.buffer).await.map_err(io)?;
+            self.buffer.clear();
+        }
+        Ok(())
     }
 }
 
@@ -80,8 +90,8 @@ struct Out {
 
 impl Store {
     /// Writes one bank's file of a cycle to `out` and returns its SHA-256 (hex).
-    async fn write_bank_file(&self, frame: &Frame, format: FileFormat, out: &mut (dyn Write + Send)) -> Result<String> {
-        let mut w = Hashing { out, hasher: Sha256::new() };
+    async fn write_bank_file(&self, frame: &Frame, format: FileFormat, out: FileOut<'_>) -> Result<String> {
+        let mut w = Hashing { out, buffer: Vec::with_capacity(BUFFER), hasher: Sha256::new() };
         let header = FileHeader {
             message_id: &frame.message_id,
             created_at: &frame.created_at,
@@ -93,12 +103,12 @@ impl Store {
         };
         let mut totals = Totals::new(&header);
         match format {
-            FileFormat::Pain001 => w.write_all(bank_file::header(&header).map_err(io)?.as_bytes()).map_err(io)?,
-            FileFormat::Csv => w.write_all(b"end_to_end_id,sheba,holder,amount_rials,remittance\n").map_err(io)?,
+            FileFormat::Pain001 => w.write_all(bank_file::header(&header).map_err(io)?.as_bytes()),
+            FileFormat::Csv => w.write_all(b"end_to_end_id,sheba,holder,amount_rials,remittance\n"),
         }
         let sql = "SELECT id, holder, sheba, amount_rials FROM payment_lines WHERE cycle_id = $1 AND bank_code = $2 \
                    AND status IN ('payable', 'paid', 'failed') ORDER BY id";
-        let mut write_line = |line: Out| -> Result<()> {
+        let write_line = |w: &mut Hashing<'_>, totals: &mut Totals, line: Out| -> Result<()> {
             let sheba = line.sheba.as_deref().map(Sheba::parse).transpose()?.ok_or_else(|| {
                 StoreError::Corrupt(format!("payment line {} is to be paid without an account", line.id))
             })?;
@@ -112,7 +122,10 @@ impl Store {
             };
             totals.add(&t);
             match format {
-                FileFormat::Pain001 => w.write_all(bank_file::transfer(&t).map_err(io)?.as_bytes()).map_err(io),
+                FileFormat::Pain001 => {
+                    w.write_all(bank_file::transfer(&t).map_err(io)?.as_bytes());
+                    Ok(())
+                }
                 FileFormat::Csv => {
                     let mut row = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
                     let holder = tavana_domain::text::spreadsheet_safe(&line.holder);
@@ -124,22 +137,25 @@ impl Store {
                         frame.remittance.as_str(),
                     ])
                     .map_err(io)?;
-                    w.write_all(&row.into_inner().map_err(io)?).map_err(io)
+                    w.write_all(&row.into_inner().map_err(io)?);
+                    Ok(())
                 }
             }
         };
         on_pool!(self, |c| {
             let mut rows = sqlx::query_as::<_, Out>(sql).bind(frame.cycle.id).bind(&frame.bank).fetch(c);
             while let Some(row) = rows.try_next().await? {
-                write_line(row)?;
+                write_line(&mut w, &mut totals, row)?;
+                w.pass_on(BUFFER).await?;
             }
             Ok::<_, StoreError>(())
         })?;
         totals.check().map_err(io)?;
         if format == FileFormat::Pain001 {
-            w.write_all(bank_file::footer().as_bytes()).map_err(io)?;
+            w.write_all(bank_file::footer().as_bytes());
         }
-        w.flush().map_err(io)?;
+        w.pass_on(0).await?;
+        tokio::io::AsyncWriteExt::flush(&mut w.out).await.map_err(io)?;
         Ok(hex(&w.hasher.finalize()))
     }
 
@@ -208,7 +224,7 @@ impl Store {
             let frame = self.frame(actor, &cycle, bank, issued_at).await?;
             let mut made = Vec::new();
             for format in FileFormat::ALL {
-                made.push((*format, self.write_bank_file(&frame, *format, &mut std::io::sink()).await?));
+                made.push((*format, self.write_bank_file(&frame, *format, &mut tokio::io::sink()).await?));
             }
             let checkpoint: i64 = bank.parse().map_err(|_| StoreError::Corrupt(format!("bank code {bank:?}")))?;
             job = self
@@ -274,25 +290,26 @@ impl Store {
         Ok(on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_all(c).await)?)
     }
 
-    /// Writes an issued bank file again to `out`, logged as a read of payments; the
-    /// bytes are checked against the hash recorded at issue (a difference is an
-    /// error after the last byte: the lines were changed outside the
-    /// application). Only a maker or checker of the cycle's unit downloads files.
-    pub async fn download_bank_file(
-        &self,
-        actor: &Actor,
-        file_id: i64,
-        out: &mut (dyn Write + Send),
-    ) -> Result<BankFile> {
+    /// An issued bank file, for whoever may download it: a maker or checker of the
+    /// cycle's unit.
+    pub async fn bank_file(&self, actor: &Actor, file_id: i64) -> Result<(BankFile, PaymentCycle)> {
         let sql = format!("SELECT {FILE_COLUMNS} FROM payment_files WHERE id = $1");
         let file: BankFile = on_pool!(self, |c| sqlx::query_as(&sql).bind(file_id).fetch_one(c).await)?;
         let cycle = self.payment_cycle(actor, file.cycle_id).await?;
         let unit = super::cycle_unit(&cycle)?;
-        if crate::access::authorize(actor, tavana_domain::iam::Action::Payments(super::PaymentAction::Prepare), &unit)
-            .is_err()
-        {
-            crate::access::authorize(actor, tavana_domain::iam::Action::Payments(super::PaymentAction::Check), &unit)?;
+        let may = |action| crate::access::authorize(actor, tavana_domain::iam::Action::Payments(action), &unit);
+        if may(super::PaymentAction::Prepare).is_err() {
+            may(super::PaymentAction::Check)?;
         }
+        Ok((file, cycle))
+    }
+
+    /// Writes an issued bank file again to `out`, logged as a read of payments; the
+    /// bytes are checked against the hash recorded at issue (a difference is an
+    /// error after the last byte: the lines were changed outside the
+    /// application).
+    pub async fn download_bank_file(&self, actor: &Actor, file_id: i64, out: FileOut<'_>) -> Result<BankFile> {
+        let (file, cycle) = self.bank_file(actor, file_id).await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Payments,

@@ -20,7 +20,7 @@ mod jobs;
 mod ledger;
 mod returns;
 
-pub use files::BankFile;
+pub use files::{BankFile, FileOut};
 pub use jobs::PaymentJob;
 pub use ledger::{Balance, BudgetLine, LedgerCheck};
 pub use returns::{ReturnLine, ReturnReport};
@@ -82,6 +82,9 @@ pub struct PaymentCycle {
     pub failed_rials: i64,
     pub created_by: i64,
     pub computed_by: Option<i64>,
+    pub computed_by_name: Option<String>,
+    pub submitted_by_name: Option<String>,
+    pub checked_by_name: Option<String>,
     pub computed_at: Option<i64>,
     pub submitted_by: Option<i64>,
     pub submitted_at: Option<i64>,
@@ -104,8 +107,13 @@ impl PaymentCycle {
 
 const CYCLE_COLUMNS: &str = "c.id, c.program_id, c.month, c.unit_id, u.name_fa AS unit_name_fa, u.path AS unit_path, \
      c.state, c.program_version, c.snapshot_hash, c.payable_count, c.payable_rials, c.held_count, c.paid_count, \
-     c.paid_rials, c.failed_count, c.failed_rials, c.created_by, c.computed_by, c.computed_at, c.submitted_by, \
+     c.paid_rials, c.failed_count, c.failed_rials, c.created_by, c.computed_by, uc.username AS computed_by_name, \
+     us.username AS submitted_by_name, uk.username AS checked_by_name, c.computed_at, c.submitted_by, \
      c.submitted_at, c.checked_by, c.checked_at, c.check_reason, c.version";
+
+/// The tables a cycle is read from, with the names of the hands on it.
+const CYCLE_FROM: &str = "payment_cycles c JOIN org_units u ON u.id = c.unit_id LEFT JOIN users uc ON uc.id = c.computed_by \
+     LEFT JOIN users us ON us.id = c.submitted_by LEFT JOIN users uk ON uk.id = c.checked_by";
 
 /// One line of a computed cycle: who is paid how much, to which account, and what
 /// the amount rests on.
@@ -309,9 +317,7 @@ impl Store {
 
     /// One cycle, in the actor's subtree.
     pub async fn payment_cycle(&self, actor: &Actor, id: i64) -> Result<PaymentCycle> {
-        let sql = format!(
-            "SELECT {CYCLE_COLUMNS} FROM payment_cycles c JOIN org_units u ON u.id = c.unit_id WHERE c.id = $1"
-        );
+        let sql = format!("SELECT {CYCLE_COLUMNS} FROM {CYCLE_FROM} WHERE c.id = $1");
         let cycle: PaymentCycle = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
         authorize(actor, Action::Open(Module::Payments), &unit_path(&cycle.unit_path)?)?;
         Ok(cycle)
@@ -323,7 +329,7 @@ impl Store {
     pub async fn payment_cycles(&self, actor: &Actor, program_id: i64) -> Result<Vec<PaymentCycle>> {
         require(actor, Action::Open(Module::Payments))?;
         let sql = format!(
-            "SELECT {CYCLE_COLUMNS} FROM payment_cycles c JOIN org_units u ON u.id = c.unit_id \
+            "SELECT {CYCLE_COLUMNS} FROM {CYCLE_FROM} \
              WHERE c.program_id = $1 AND (u.path LIKE $2 OR $3 LIKE u.path || '%') ORDER BY c.month DESC, c.id DESC"
         );
         let pattern = actor.unit_path.subtree_pattern();
@@ -726,8 +732,7 @@ pub(crate) async fn checked(
     step: CycleStep,
     job: Option<i64>,
 ) -> Result<(PaymentCycle, CycleState)> {
-    let sql =
-        format!("SELECT {CYCLE_COLUMNS} FROM payment_cycles c JOIN org_units u ON u.id = c.unit_id WHERE c.id = $1");
+    let sql = format!("SELECT {CYCLE_COLUMNS} FROM {CYCLE_FROM} WHERE c.id = $1");
     let cycle: PaymentCycle = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
     authorize(actor, Action::Payments(step.action()), &unit_path(&cycle.unit_path)?)?;
     let to = step.from(cycle.state).ok_or_else(|| not_now(step, cycle.state))?;

@@ -136,6 +136,26 @@ async fn every_page_passes_axe_in_persian_and_english() {
     };
     store.confirm_enrollments(&chief, program.id, &request).await.unwrap();
     let admin_id = store.user_id_by_name("caseworker").await.unwrap();
+    // A computed payment cycle of this month.
+    let maker = actor("maker").await;
+    let debtor =
+        tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
+    store
+        .set_payment_settings(
+            &maker,
+            program.id,
+            tavana_domain::payments::Rounding::Rial,
+            "سازمان بهزیستی کشور",
+            &debtor.as_string(),
+        )
+        .await
+        .unwrap();
+    let month = tavana_domain::payments::PayMonth::of(
+        tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap(),
+    );
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let cycle = store.create_cycle(&maker, program.id, month, hq).await.unwrap();
+    store.compute_cycle(&maker, cycle.id).await.unwrap();
 
     // A file with a good row and a refused one, for the import's result page.
     let upload = std::env::temp_dir().join(format!("tavana-axe-{}.csv", std::process::id()));
@@ -168,7 +188,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/registry/persons/{pid}/edit"),
             "/registry/import".into(),
             "/registry/duplicates".into(),
-            "/m/payments".into(),
+            "/m/cases".into(),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }
@@ -209,6 +229,24 @@ async fn every_page_passes_axe_in_persian_and_english() {
         b.goto(&format!("{base}/programs/{id}")).await.unwrap();
         wait_for(&b, "#run").await;
         check_after_click(&b, "run", "#proposal", &axe, &mut found).await;
+        sign_out(&b).await;
+
+        // A finance maker's.
+        sign_in(&b, &base, "maker", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        let cid = cycle.id;
+        for path in [
+            "/payments".to_string(),
+            format!("/payments/cycles/{cid}"),
+            format!("/payments/cycles/{cid}?lines=1"),
+            "/payments/jobs".into(),
+            "/payments/ledger".into(),
+        ] {
+            check(&b, &base, &path, &axe, &mut found).await;
+        }
+        b.goto(&format!("{base}/payments/cycles/{cid}")).await.unwrap();
+        wait_for(&b, "#do-cancel").await;
+        check_after_click(&b, "do-cancel", "#cycle-state", &axe, &mut found).await;
         sign_out(&b).await;
 
         // An administrator's and an auditor's.

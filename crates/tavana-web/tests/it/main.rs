@@ -10,6 +10,7 @@ mod axe;
 mod browser;
 mod limits;
 mod pages;
+mod payments;
 mod registry;
 mod scope;
 mod support;
