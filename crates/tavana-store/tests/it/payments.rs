@@ -190,6 +190,7 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
             FileFormat::Pain001 => {
                 assert_eq!(text.matches("<CdtTrfTxInf>").count() as i64, f.transfers);
                 assert!(text.contains(&format!("<CtrlSum>{}</CtrlSum>", f.control_sum)));
+                valid_pain001(&text);
             }
             FileFormat::Csv => {
                 let rows: Vec<&str> = text.lines().skip(1).collect();
@@ -325,6 +326,25 @@ async fn a_month_is_paid_by_the_terms_in_force_on_its_first_day() {
     let bahman_lines = lines(&late, &maker, bahman.id).await;
     assert_eq!(amounts(&dey, &dey_lines), (Some(2), vec![(4_500_007, 2)]));
     assert_eq!(amounts(&bahman, &bahman_lines), (Some(3), vec![(5_000_000, 3)]));
+}
+
+/// Validates a pain.001 file against the standard's schema with xmllint, when
+/// scripts/test has fetched the schema (`TAVANA_PAIN001_XSD`).
+fn valid_pain001(xml: &str) {
+    let Some(xsd) = std::env::var_os("TAVANA_PAIN001_XSD") else {
+        eprintln!("not validating against the pain.001 schema: TAVANA_PAIN001_XSD is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pain001.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out =
+        std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "the file breaks the pain.001.001.03 schema: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn sha_hex(bytes: &[u8]) -> String {

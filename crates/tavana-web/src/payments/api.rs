@@ -203,7 +203,9 @@ pub async fn reconcile(
         .await
         .map_err(|_| crate::error::too_large(super::RETURN_LIMIT as u64))?;
     if bytes.is_empty() {
-        return Err(StoreError::Invalid(tavana_domain::DomainError::new("file", tavana_domain::error::Reason::Empty)).into());
+        return Err(
+            StoreError::Invalid(tavana_domain::DomainError::new("file", tavana_domain::error::Reason::Empty)).into()
+        );
     }
     Ok(Json(state.store.reconcile_cycle(&actor, id, bytes.as_ref()).await?))
 }
@@ -248,7 +250,9 @@ pub async fn ledger(
     let check = state.store.check_ledger().await?;
     let year = match q.year {
         Some(y) => y,
-        None => tavana_domain::jalali::JalaliDate::from_gregorian(state.store.today()).map_err(StoreError::Invalid)?.year(),
+        None => {
+            tavana_domain::jalali::JalaliDate::from_gregorian(state.store.today()).map_err(StoreError::Invalid)?.year()
+        }
     };
     let budget = match q.program {
         Some(program) => state.store.budget_execution(&actor, program, year).await?,
