@@ -324,3 +324,60 @@ pub async fn run(command: CycleCommand) -> Result<()> {
     }
     Ok(())
 }
+
+/// The demo's payments: the pension enrolls everyone its rule proposes, pays from
+/// HQ's account rounded to thousands, and has last month's cycle closed (computed
+/// and submitted by the maker, approved by the checker, its files issued, the
+/// bank's return applied with a few payments returned) and this month's in draft.
+pub async fn seed_demo(store: &Store) -> Result<()> {
+    let officer = actor_named(store, "program").await?;
+    let (maker, checker) = (actor_named(store, "maker").await?, actor_named(store, "checker").await?);
+    let pension = program_id(store, &officer, "PENSION").await?;
+    let request = tavana_store::programs::ConfirmRequest {
+        persons: tavana_store::programs::Persons::Proposed,
+        reasons: "مستحق بر پایهٔ قاعدهٔ برنامه",
+        legal_basis: "قانون جامع حمایت از حقوق معلولان، مادهٔ ۲۷",
+        as_of: store.default_as_of()?,
+    };
+    let enrolled = store.confirm_enrollments(&officer, pension, &request).await?.enrolled;
+    let debtor =
+        tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 3]);
+    store.set_payment_settings(&maker, pension, Rounding::Thousand, "سازمان بهزیستی کشور", &debtor.as_string()).await?;
+    let this_month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?);
+    let last_month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(
+        this_month.first_day().to_gregorian() - time::Duration::days(1),
+    )?);
+    let hq = store.org_unit_by_code("HQ").await?.id;
+    let last = store.create_cycle(&maker, pension, last_month, hq).await?;
+    store.compute_cycle(&maker, last.id).await?;
+    store.submit_cycle(&maker, last.id).await?;
+    store.approve_cycle(&checker, last.id, "بررسی شد").await?;
+    // The bank pays all but one in fifty, which it returns with a reason.
+    let mut returned = String::from("end_to_end_id,status,reason\n");
+    for file in store.issue_bank_files(&maker, last.id).await? {
+        if file.format != tavana_store::payments::FileFormat::Csv {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        store.download_bank_file(&maker, file.id, &mut bytes).await?;
+        for (i, row) in String::from_utf8_lossy(&bytes).lines().skip(1).enumerate() {
+            let id = row.split(',').next().unwrap_or_default();
+            if i % 50 == 7 {
+                returned.push_str(&format!("{id},failed,حساب مسدود است\n"));
+            } else {
+                returned.push_str(&format!("{id},paid,\n"));
+            }
+        }
+    }
+    store.reconcile_cycle(&maker, last.id, returned.as_bytes()).await?;
+    let closed = store.close_cycle(&maker, last.id).await?;
+    store.create_cycle(&maker, pension, this_month, hq).await?;
+    println!(
+        "enrolled {enrolled} in the pension; {} closed ({} paid, {} returned), {} in draft",
+        last_month.to_ascii(),
+        closed.paid_count,
+        closed.failed_count,
+        this_month.to_ascii()
+    );
+    Ok(())
+}

@@ -811,6 +811,9 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
                 .await?;
         }
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
+        if persons > 0 {
+            cycle::seed_demo(&store).await?;
+        }
     }
     let store = store.with_read_limit(std::time::Duration::from_secs(60));
     serve(store, &format!("127.0.0.1:{port}"), WebConfig::default()).await

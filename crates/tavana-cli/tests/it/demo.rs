@@ -62,4 +62,17 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     assert!(html.contains("خوش آمدید، <bdi>مدیر سامانه</bdi>"), "{html}");
     // HQ, 31 provinces and 91 counties: the card shows the count in Persian digits.
     assert!(html.contains("<span class=\"figure\">۱۲۳</span>"), "{html}");
+    // The pension's last month is closed, with most paid and some returned, and
+    // this month's cycle waits in draft; the ledger balances.
+    let store = tavana_store::Store::connect(&url).await.unwrap();
+    assert_eq!(store.count_rows_for_tests("payment_cycles WHERE state = 'draft'").await.unwrap(), 1);
+    assert_eq!(
+        store
+            .count_rows_for_tests("payment_cycles WHERE state = 'closed' AND paid_count > 0 AND failed_count > 0")
+            .await
+            .unwrap(),
+        1
+    );
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0 && ledger.entries > 0, "{ledger:?}");
 }
