@@ -121,6 +121,133 @@ pub async fn eligibility(bench: EligibilityBench) -> Result<()> {
     Ok(())
 }
 
+/// What the cycle bench does.
+pub struct CycleBench {
+    pub persons: u64,
+    pub database: Option<String>,
+    /// The database holds a population already.
+    pub loaded: bool,
+}
+
+/// A pension paying households whose head is in the lower seven income deciles
+/// (about 70 % of households, so 1.54 M of the 2.2 M in 7.7 M persons), the
+/// demo pension's amount; everyone it proposes enrolled. Then one month's cycle
+/// over the country, timed step by step, against the hand-written pension query
+/// over the same persons (the backend's ceiling for reading them).
+pub async fn cycle(bench: CycleBench) -> Result<()> {
+    use tavana_domain::payments::{PayMonth, Rounding};
+    println!("tavana bench cycle: {} persons, {} cores", bench.persons, cores());
+    let (store, _dir) = match (bench.loaded, bench.database) {
+        (true, Some(url)) => (Store::open(&url).await?, None),
+        (true, None) => anyhow::bail!("--loaded needs --database"),
+        (false, database) => {
+            let Loaded { dir, store, user_id: _ } = load(bench.persons, database).await?;
+            (store, Some(dir))
+        }
+    };
+    println!("database: {:?}", store.backend());
+    let officer = bench_user(&store, "officer", Role::ProgramOfficer).await?;
+    let approver = bench_user(&store, "approver", Role::ProgramOfficer).await?;
+    let maker = bench_user(&store, "maker", Role::FinanceMaker).await?;
+    let checker = bench_user(&store, "checker", Role::FinanceChecker).await?;
+    let mut pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
+    pension.code = format!("BENCH{}", &random_token()[..6]).to_uppercase();
+    pension.rule = "person.income_decile <= 7".into();
+    let fields = tavana_domain::programs::ProgramFields::parse(&pension)
+        .map_err(|e| anyhow::anyhow!("the bench pension: {e:?}"))?;
+    let program = store.create_program(&officer, &fields, "benchmark").await?;
+    store
+        .set_program_status(&approver, program.id, tavana_domain::programs::ProgramStatus::Active, "benchmark")
+        .await?;
+    let started = Instant::now();
+    let request = tavana_store::programs::ConfirmRequest {
+        persons: tavana_store::programs::Persons::Proposed,
+        reasons: "benchmark",
+        legal_basis: "benchmark",
+        as_of: store.default_as_of()?,
+    };
+    let enrolled = store.confirm_enrollments(&officer, program.id, &request).await?.enrolled;
+    println!("enrolled {enrolled} households in {:.1} s", started.elapsed().as_secs_f64());
+    let debtor =
+        tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    store
+        .set_payment_settings(&maker, program.id, Rounding::Thousand, "سازمان بهزیستی کشور", &debtor.as_string())
+        .await?;
+    let month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?);
+    let started = Instant::now();
+    let (_, _) = store.ceiling_pension(month.first_day()).await?;
+    let ceiling = started.elapsed().as_secs_f64();
+    let hq = store.org_unit_by_code("HQ").await?.id;
+    let cycle = store.create_cycle(&maker, program.id, month, hq).await?;
+
+    println!();
+    println!("| step | lines | seconds | ratio to the hand-written pension query | peak RSS MiB |");
+    println!("|---|---|---|---|---|");
+    println!("| hand-written pension query over every person | | {ceiling:.2} | 1.00 | |");
+    let row = |step: &str, lines: i64, seconds: f64| {
+        println!(
+            "| {step} | {lines} | {seconds:.2} | {:.2} | {:.0} |",
+            seconds / ceiling,
+            peak_rss_mib().unwrap_or(0.0)
+        );
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    let computed = store.compute_cycle(&maker, cycle.id).await?;
+    let compute = started.elapsed().as_secs_f64();
+    row("compute (31 provinces, a transaction each)", computed.payable_count + computed.held_count, compute);
+    let started = Instant::now();
+    store.submit_cycle(&maker, cycle.id).await?;
+    store.approve_cycle(&checker, cycle.id, "benchmark").await?;
+    row("submit and approve (ledger per province)", computed.payable_count, started.elapsed().as_secs_f64());
+    reset_peak_rss();
+    let started = Instant::now();
+    let files = store.issue_bank_files(&maker, cycle.id).await?;
+    let issue = started.elapsed().as_secs_f64();
+    row(&format!("issue the bank files ({} files, CSV and pain.001)", files.len()), computed.payable_count, issue);
+    // The bank's return: every payment paid but one in a hundred.
+    reset_peak_rss();
+    let started = Instant::now();
+    let mut returned = String::from("end_to_end_id,status,reason\n");
+    let mut bytes = 0u64;
+    for file in &files {
+        let mut out = Vec::new();
+        store.download_bank_file(&maker, file.id, &mut out).await?;
+        bytes += out.len() as u64;
+        if file.format == tavana_store::payments::FileFormat::Csv {
+            for (i, line) in String::from_utf8_lossy(&out).lines().skip(1).enumerate() {
+                let id = line.split(',').next().unwrap_or_default();
+                let status = if i % 100 == 0 { "failed,closed account" } else { "paid," };
+                returned.push_str(&format!("{id},{status}\n"));
+            }
+        }
+    }
+    row(
+        &format!("download every file again ({} MiB)", bytes >> 20),
+        computed.payable_count,
+        started.elapsed().as_secs_f64(),
+    );
+    reset_peak_rss();
+    let started = Instant::now();
+    let report = store.reconcile_cycle(&maker, cycle.id, returned.as_bytes()).await?;
+    row(
+        &format!("reconcile the return ({} paid, {} failed)", report.paid, report.failed),
+        (report.paid + report.failed) as i64,
+        started.elapsed().as_secs_f64(),
+    );
+    println!();
+    println!(
+        "compute and issue: {:.2} s for {} households paid ({} held)",
+        compute + issue,
+        computed.payable_count,
+        computed.held_count
+    );
+    let ledger = store.check_ledger().await?;
+    println!("ledger: {} entries, {} unbalanced, total {}", ledger.entries, ledger.unbalanced.len(), ledger.total);
+    store.close().await;
+    Ok(())
+}
+
 /// A user of the bench, at HQ, with one role.
 async fn bench_user(store: &Store, name: &str, role: Role) -> Result<tavana_domain::iam::Actor> {
     let hq = store.org_unit_by_code("HQ").await?;

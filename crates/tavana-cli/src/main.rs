@@ -200,6 +200,21 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Load a synthetic population (or use one loaded already), enroll every
+    /// household its pension rule selects, then time a whole cycle: computing it,
+    /// approving it, issuing its bank files and applying the bank's return.
+    Cycle {
+        /// How many persons.
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        /// An empty database to fill (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+        /// The database holds a population already (loaded by an earlier bench):
+        /// use it as it is.
+        #[arg(long)]
+        loaded: bool,
+    },
     /// Load a synthetic population, then time the demo pension rule compiled to SQL
     /// over all of it and a simulation per province and county.
     Eligibility {
@@ -338,6 +353,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { port, database, persons } => demo(port, &database, persons).await,
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Bench(BenchCommand::Cycle { persons, database, loaded }) => {
+            bench::cycle(bench::CycleBench { persons, database, loaded }).await
+        }
         Command::Bench(BenchCommand::Eligibility { persons, database }) => {
             bench::eligibility(bench::EligibilityBench { persons, database }).await
         }

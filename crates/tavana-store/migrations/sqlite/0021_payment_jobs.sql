@@ -22,3 +22,7 @@ CREATE TABLE payment_jobs (
 );
 CREATE UNIQUE INDEX payment_jobs__running ON payment_jobs(cycle_id) WHERE state = 'running';
 CREATE INDEX payment_jobs_recent ON payment_jobs(started_at);
+
+-- A cycle asks of every beneficiary whether an open duplicate pair names them,
+-- on either side.
+CREATE INDEX duplicate_candidates_b ON duplicate_candidates(person_b);

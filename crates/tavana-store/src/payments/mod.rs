@@ -420,8 +420,8 @@ impl Store {
         let at = self.as_of(first).await?;
         let unit_pattern = unit_path(&cycle.unit_path)?.subtree_pattern();
         // The cycle's provinces, in order: the job's checkpoints.
-        let provinces: Vec<(i64, String)> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT id, path FROM org_units WHERE kind = 'province' AND path LIKE $1 ORDER BY id"
+        let provinces: Vec<(i64, String, i64)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id, path, province_id FROM org_units WHERE kind = 'province' AND path LIKE $1 ORDER BY id"
         )
         .bind(&unit_pattern)
         .fetch_all(c)
@@ -439,9 +439,9 @@ impl Store {
         }
         let backend = self.backend();
         let resume_after = job.checkpoint;
-        for (province, path) in provinces.iter().filter(|(p, _)| resume_after.is_none_or(|c| *p > c)) {
+        for (province, path, place) in provinces.iter().filter(|(p, ..)| resume_after.is_none_or(|c| *p > c)) {
             let pattern = unit_path(path)?.subtree_pattern();
-            let lines = lines_statement(backend, &program, &cycle, &pattern, &at, &settings, first)?;
+            let lines = lines_statement(backend, &program, &cycle, (&pattern, *place), &at, &settings, first)?;
             let retries = retries_statement(backend, &cycle, &pattern);
             job = self
                 .write(async |tx| {
@@ -449,15 +449,19 @@ impl Store {
                         // The terms over a province's population, for this transaction only.
                         crate::bounded::analytical_settings(t, true).await?;
                     }
+                    // The part's lines are those after the last line now (ids only grow).
+                    let before: i64 =
+                        on_tx!(tx, |c| sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM payment_lines")
+                            .fetch_one(c)
+                            .await)?;
                     let written = on_tx!(tx, |c| lines.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                     let carried =
                         on_tx!(tx, |c| retries.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                     let held: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM payment_lines WHERE cycle_id = $1 AND status = 'held' \
-                         AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)"
+                        "SELECT COUNT(*) FROM payment_lines WHERE id > $1 AND cycle_id = $2 AND status = 'held'"
                     )
+                    .bind(before)
                     .bind(id)
-                    .bind(&pattern)
                     .fetch_one(c)
                     .await)?;
                     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
@@ -891,7 +895,7 @@ fn lines_statement(
     backend: Backend,
     program: &crate::programs::Program,
     cycle: &PaymentCycle,
-    unit_pattern: &str,
+    (unit_pattern, province): (&str, i64),
     at: &crate::programs::eligibility::AsOf,
     settings: &PaymentSettings,
     first: JalaliDate,
@@ -904,16 +908,16 @@ fn lines_statement(
          province_id, unit_id, program_version, inputs, formula_rials, amount_rials, holder, sheba, bank_code, status, \
          hold_reason) ",
     );
-    sql.append(&variables(&used, at, unit_pattern, None, &Members::InSubtree(unit_pattern.to_string()))?);
+    let members = Members::Enrolled { program: cycle.program_id, province };
+    sql.append(&variables(&used, at, unit_pattern, None, &members)?);
     sql.push(", o AS (SELECT v.id, ")
         .append(&outcome(&terms)?)
         .push(" AS outcome, CAST(")
         .append(&expression(&terms.formula)?)
         .push(" AS BIGINT) AS amount, ")
         .append(&crate::programs::inputs_json(backend, &used, first)?)
-        .push(" AS inputs FROM v WHERE v.id IN (SELECT person_id FROM enrollments WHERE program_id = ")
-        .bind_int(cycle.program_id)
-        .push(&format!(" AND state = '{}'))", EnrollmentState::Enrolled.code()));
+        // `v` holds the province's enrolled alone (`Members::Enrolled`).
+        .push(" AS inputs FROM v)");
     let household = program.target == ProgramTarget::Household;
     let beneficiary = if household { "COALESCE(e.household_id, p.household_id)" } else { "e.person_id" };
     let rounded = format!("CASE WHEN o.amount > 0 THEN o.amount - (o.amount % {unit}) ELSE COALESCE(o.amount, 0) END");
@@ -927,8 +931,9 @@ fn lines_statement(
     .bind_str(at.iso())
     .push(&format!(
         " THEN '{deceased}' \
-         WHEN p.merged_into IS NOT NULL OR EXISTS (SELECT 1 FROM duplicate_candidates d WHERE d.status = 'open' \
-           AND d.rule <> 'same_sheba' AND (d.person_a = p.id OR d.person_b = p.id)) THEN '{duplicate}' \
+         WHEN p.merged_into IS NOT NULL OR EXISTS (SELECT 1 FROM duplicate_candidates d WHERE d.person_a = p.id \
+           AND d.status = 'open' AND d.rule <> 'same_sheba') OR EXISTS (SELECT 1 FROM duplicate_candidates d \
+           WHERE d.person_b = p.id AND d.status = 'open' AND d.rule <> 'same_sheba') THEN '{duplicate}' \
          WHEN o.outcome = '{needs}' THEN '{needs_info}' \
          WHEN o.outcome IS NULL OR o.outcome <> '{eligible}' THEN '{not_eligible}' \
          WHEN p.sheba IS NULL THEN '{missing}' \
@@ -957,12 +962,9 @@ fn lines_statement(
         HoldReason::AlreadyPaid.code()
     ))
     .bind_int(cycle.program_id)
-    .push(&format!(
-        " AND e.state = '{}' AND e.unit_id IN (SELECT id FROM org_units WHERE path LIKE ",
-        EnrollmentState::Enrolled.code()
-    ))
-    .bind_str(unit_pattern)
-    .push(")), k AS (SELECT e.*, ");
+    .push(" AND e.province_id = ")
+    .bind_int(province)
+    .push(&format!(" AND e.state = '{}'), k AS (SELECT e.*, ", EnrollmentState::Enrolled.code()));
     // One payment a beneficiary: a second member of a household paid once waits.
     sql.push(&format!(
         "CASE WHEN e.hold IS NULL AND ROW_NUMBER() OVER (PARTITION BY e.beneficiary, \

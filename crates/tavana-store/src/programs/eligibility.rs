@@ -230,14 +230,18 @@ pub(crate) fn variables(
             }
             (Facts::Maintained, _) => {
                 // Recounted where the facts do not hold: within the unit asked for.
-                let recounted = match members {
-                    Members::InSubtree(pattern) => Members::NotHoldingIn(pattern.clone()),
-                    _ => Members::NotHolding,
+                let (among, recounted) = match members {
+                    Members::Enrolled { program, province } => {
+                        let enrolled = || Members::Enrolled { program: *program, province: *province };
+                        (Some(enrolled().on(at, "f")), Members::NotHoldingAmong(Box::new(enrolled())))
+                    }
+                    _ => (None, Members::NotHolding),
                 };
-                sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "))
-                    .append(&holds(at, "f"))
-                    .push(" UNION ALL ")
-                    .append(&household_aggregate(at, &recounted, None));
+                sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "));
+                if let Some(among) = among {
+                    sql.append(&among).push(" AND ");
+                }
+                sql.append(&holds(at, "f")).push(" UNION ALL ").append(&household_aggregate(at, &recounted, None));
             }
         }
         sql.push("), ");
@@ -262,6 +266,9 @@ pub(crate) fn variables(
     sql.push(" WHERE s.merged_into IS NULL AND s.unit_id IN (SELECT id FROM org_units WHERE path LIKE ")
         .bind_str(pattern)
         .push(")");
+    if let Some(enrolled) = members.enrolled() {
+        sql.push(" AND s.id IN ").append(&enrolled);
+    }
     if let Some(target) = deciding {
         // Only those a program's decision rule can hold for (see `decision_rule`):
         // the living, and for a household program its heads. The rest are not
@@ -288,14 +295,31 @@ pub(crate) enum Members {
     HouseholdsOf(Vec<i64>),
     /// The members of households whose maintained facts do not hold on the day.
     NotHolding,
-    /// Everyone in an org unit's subtree (its pattern): a rule over one unit's
-    /// population, such as one province's part of a payment cycle.
-    InSubtree(String),
-    /// Those of them whose households' maintained facts do not hold on the day.
-    NotHoldingIn(String),
+    /// The members of the households of those enrolled in force in a program in
+    /// a province (its place id): one province's part of a payment cycle. Only
+    /// the enrolled are read.
+    Enrolled {
+        program: i64,
+        province: i64,
+    },
+    /// Those of some members whose households' maintained facts do not hold on
+    /// the day.
+    NotHoldingAmong(Box<Members>),
 }
 
 impl Members {
+    /// For [`Members::Enrolled`], the enrolled persons as a parenthesized query
+    /// of their ids: the only persons whose values are read.
+    fn enrolled(&self) -> Option<Sql> {
+        let Members::Enrolled { program, province } = self else { return None };
+        let mut sql = Sql::new("(SELECT en.person_id FROM enrollments en WHERE en.program_id = ");
+        sql.bind_int(*program)
+            .push(" AND en.province_id = ")
+            .bind_int(*province)
+            .push(&format!(" AND en.state = '{}')", tavana_domain::programs::EnrollmentState::Enrolled.code()));
+        Some(sql)
+    }
+
     /// The condition on a person row `alias`.
     fn on(&self, at: &AsOf, alias: &str) -> Sql {
         let mut sql = Sql::default();
@@ -311,15 +335,20 @@ impl Members {
                     .bind_ids(ids)
                     .push(")");
             }
-            Members::InSubtree(pattern) => {
-                sql.push(&format!("{alias}.unit_id IN (SELECT su.id FROM org_units su WHERE su.path LIKE "))
-                    .bind_str(pattern)
+            Members::Enrolled { .. } => {
+                sql.push(&format!("{alias}.household_id IN (SELECT ep.household_id FROM persons ep WHERE ep.id IN "))
+                    .append(&self.enrolled().unwrap_or_default())
                     .push(")");
             }
-            Members::NotHoldingIn(pattern) => {
-                sql.append(&Members::InSubtree(pattern.clone()).on(at, alias))
-                    .push(" AND ")
-                    .append(&Members::NotHolding.on(at, alias));
+            Members::NotHoldingAmong(members) => {
+                // Each household's facts looked up by its key: the few asked for,
+                // not the set of every household whose facts do not hold.
+                sql.append(&members.on(at, alias))
+                    .push(&format!(
+                        " AND NOT EXISTS (SELECT 1 FROM household_facts nh WHERE nh.household_id = {alias}.household_id AND "
+                    ))
+                    .append(&holds(at, "nh"))
+                    .push(")");
             }
             Members::NotHolding => {
                 // The negation of `holds`, as two ranges each with its index.

@@ -404,3 +404,264 @@ async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
     assert_eq!(fresh.snapshot_hash, resumed.snapshot_hash);
     assert_eq!((fresh.payable_count, fresh.payable_rials), (resumed.payable_count, resumed.payable_rials));
 }
+
+/// One operation of a random sequence.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Open a cycle for the n-th month from Dey 1405.
+    Create(u8),
+    Compute,
+    Submit,
+    Approve,
+    Reject,
+    Cancel,
+    Issue,
+    /// The bank's return, failing the lines whose index is divisible by n (n ≥ 2)
+    /// and leaving every m-th one unanswered (m ≥ 2; 0: answer all).
+    Return(u8, u8),
+    Close,
+    /// The step the cycle's state calls for next (a new cycle when there is none
+    /// or it is over), so that sequences reach every state.
+    Next(u8),
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        12 => (0u8..3).prop_map(Op::Next),
+        1 => (0u8..3).prop_map(Op::Create),
+        1 => Just(Op::Compute),
+        1 => Just(Op::Submit),
+        1 => Just(Op::Approve),
+        1 => Just(Op::Reject),
+        1 => Just(Op::Cancel),
+        1 => Just(Op::Issue),
+        2 => (2u8..5, prop_oneof![Just(0u8), 2u8..4]).prop_map(|(f, u)| Op::Return(f, u)),
+        1 => Just(Op::Close),
+    ]
+}
+
+/// What must hold after every operation, whatever came before: the ledger
+/// balances; each cycle's counts are its lines'; what the ledger says is owed
+/// is what approved cycles made payable less what the banks paid; and no
+/// beneficiary is to be paid or paid twice for a month.
+async fn invariants(store: &Store, maker: &Actor, program: i64) {
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    let mut owed = 0;
+    for c in store.payment_cycles(maker, program).await.unwrap() {
+        let lines = lines(store, maker, c.id).await;
+        let count = |s: LineStatus| lines.iter().filter(|l| l.status == s).count() as i64;
+        let sum = |s: LineStatus| lines.iter().filter(|l| l.status == s).map(|l| l.amount_rials).sum::<i64>();
+        if c.state == CycleState::Cancelled {
+            assert!(lines.is_empty(), "a cancelled cycle keeps no lines");
+            continue;
+        }
+        assert_eq!(c.held_count, count(LineStatus::Held), "{c:?}");
+        assert_eq!((c.paid_count, c.paid_rials), (count(LineStatus::Paid), sum(LineStatus::Paid)), "{c:?}");
+        assert_eq!((c.failed_count, c.failed_rials), (count(LineStatus::Failed), sum(LineStatus::Failed)), "{c:?}");
+        let sent = [LineStatus::Payable, LineStatus::Paid, LineStatus::Failed];
+        assert_eq!(c.payable_count, sent.iter().map(|s| count(*s)).sum::<i64>(), "{c:?}");
+        if matches!(
+            c.state,
+            CycleState::Approved | CycleState::FilesIssued | CycleState::Reconciled | CycleState::Closed
+        ) {
+            // Owed: new entitlements approved, less what was paid of any.
+            owed += lines
+                .iter()
+                .filter(|l| l.retry_of.is_none() && l.status != LineStatus::Held)
+                .map(|l| l.amount_rials)
+                .sum::<i64>();
+            owed -= sum(LineStatus::Paid);
+        }
+    }
+    let balances = store.ledger_balances(maker).await.unwrap();
+    let payable = balances.iter().filter(|b| b.account.code() == "beneficiary_payable").map(|b| b.rials).sum::<i64>();
+    assert_eq!(-payable, owed, "{balances:?}");
+    let twice = store
+        .count_rows_for_tests(
+            "(SELECT 1 FROM payment_lines WHERE status IN ('payable', 'paid') GROUP BY program_id, month, beneficiary \
+             HAVING COUNT(*) > 1) t",
+        )
+        .await
+        .unwrap();
+    assert_eq!(twice, 0);
+}
+
+/// Any sequence of cycle operations, each taken or refused as the cycle's state
+/// says, leaves the ledger balanced and every total matching the lines.
+#[test]
+fn the_ledger_balances_and_totals_match_after_any_sequence_of_operations() {
+    use proptest::prelude::*;
+    let config = ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() };
+    proptest!(config, |(ops in proptest::collection::vec(op(), 10..30))| {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        runtime.block_on(run_sequence(ops));
+    });
+}
+
+async fn run_sequence(ops: Vec<Op>) {
+    let db = seeded().await;
+    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
+    let checker = user(store, "checker", "HQ", Role::FinanceChecker).await;
+    load_population(store, &registrar, 700, 31).await;
+    let (program, _) = enrolled_program(store, &officer).await;
+    store
+        .set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", &debtor().as_string())
+        .await
+        .unwrap();
+    // Late in Esfand 1405: Dey, Bahman and Esfand have all begun.
+    let store = &store.with_clock(Clock::Fixed(time::macros::datetime!(2027-03-15 12:00 UTC)));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let mut current: Option<i64> = None;
+    let mut reached = std::collections::BTreeSet::new();
+    for op in ops {
+        let cycle = match current {
+            Some(id) => Some(store.payment_cycle(&maker, id).await.unwrap()),
+            None => None,
+        };
+        let op = match (op, cycle.as_ref().map(|c| c.state)) {
+            (Op::Next(n), None | Some(CycleState::Closed | CycleState::Cancelled)) => Op::Create(n),
+            (Op::Next(_), Some(CycleState::Draft)) => Op::Compute,
+            (Op::Next(_), Some(CycleState::Computed)) => Op::Submit,
+            (Op::Next(_), Some(CycleState::Submitted)) => Op::Approve,
+            (Op::Next(_), Some(CycleState::Approved)) => Op::Issue,
+            (Op::Next(n), Some(CycleState::FilesIssued)) => Op::Return(n + 2, 0),
+            (Op::Next(0), Some(CycleState::Reconciled)) => Op::Return(2, 0),
+            (Op::Next(_), Some(CycleState::Reconciled)) => Op::Close,
+            (op, _) => op,
+        };
+        let taken: Result<(), StoreError> = match (&op, &cycle) {
+            (Op::Create(n), _) => {
+                let month = PayMonth::from_code([140_510, 140_511, 140_512][usize::from(*n)]).unwrap();
+                store.create_cycle(&maker, program, month, hq).await.map(|c| current = Some(c.id))
+            }
+            (_, None) | (Op::Next(_), _) => Ok(()),
+            (Op::Compute, Some(c)) => store.compute_cycle(&maker, c.id).await.map(|_| ()),
+            (Op::Submit, Some(c)) => store.submit_cycle(&maker, c.id).await.map(|_| ()),
+            (Op::Approve, Some(c)) => store.approve_cycle(&checker, c.id, "").await.map(|_| ()),
+            (Op::Reject, Some(c)) => store.reject_cycle(&checker, c.id, "again").await.map(|_| ()),
+            (Op::Cancel, Some(c)) => store.cancel_cycle(&maker, c.id, "not now").await.map(|_| ()),
+            (Op::Issue, Some(c)) => store.issue_bank_files(&maker, c.id).await.map(|_| ()),
+            (Op::Close, Some(c)) => store.close_cycle(&maker, c.id).await.map(|_| ()),
+            (Op::Return(fail, unanswered), Some(c)) => {
+                let mut file = String::from("end_to_end_id,status,reason\n");
+                let waiting = store.cycle_lines(&maker, c.id, Some(LineStatus::Payable), 10_000).await.unwrap();
+                for (i, l) in waiting.iter().enumerate() {
+                    if *unanswered > 0 && i % usize::from(*unanswered) == 0 {
+                        continue;
+                    }
+                    let status = if i % usize::from(*fail) == 0 { "failed,closed" } else { "paid," };
+                    file.push_str(&format!("{},{status}\n", end_to_end_id(l.id)));
+                }
+                store.reconcile_cycle(&maker, c.id, file.as_bytes()).await.map(|_| ())
+            }
+        };
+        // Refused only as the domain's table (or the one-live-cycle rule) says.
+        if let (Err(e), Some(c)) = (&taken, &cycle) {
+            let step = match op {
+                Op::Compute => Some(tavana_domain::payments::CycleStep::Compute),
+                Op::Submit => Some(tavana_domain::payments::CycleStep::Submit),
+                Op::Approve => Some(tavana_domain::payments::CycleStep::Approve),
+                Op::Reject => Some(tavana_domain::payments::CycleStep::Reject),
+                Op::Cancel => Some(tavana_domain::payments::CycleStep::Cancel),
+                Op::Issue => Some(tavana_domain::payments::CycleStep::IssueFiles),
+                Op::Return(..) => Some(tavana_domain::payments::CycleStep::Reconcile),
+                Op::Close | Op::Create(_) | Op::Next(_) => None,
+            };
+            if let Some(step) = step {
+                assert!(step.from(c.state).is_none(), "{op:?} refused in {:?}: {e:?}", c.state);
+            }
+        }
+        invariants(store, &maker, program).await;
+        if let Some(id) = current {
+            reached.insert(store.payment_cycle(&maker, id).await.unwrap().state.code());
+        }
+    }
+    eprintln!("states reached: {reached:?}");
+}
+
+/// Who may approve a submitted cycle, as a table: a finance checker of the
+/// cycle's unit or above who neither computed nor submitted it; nobody else,
+/// whatever else they hold (an admin included), and a province's staff never a
+/// national cycle or another province's.
+#[tokio::test]
+async fn who_may_approve_a_cycle_is_decided_by_role_unit_and_four_eyes() {
+    #[derive(Debug, PartialEq)]
+    enum Expect {
+        Approves,
+        NotFound,
+        Forbidden,
+        FourEyes,
+    }
+    let db = seeded().await;
+    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(store, &registrar, 700, 37).await;
+    let (program, _) = enrolled_program(store, &officer).await;
+    let hq_maker = user(store, "hq.maker", "HQ", Role::FinanceMaker).await;
+    store
+        .set_payment_settings(&hq_maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
+        .await
+        .unwrap();
+    let fars_maker = user(store, "fars.maker", "P17", Role::FinanceMaker).await;
+    let store = &store.with_clock(Clock::Fixed(time::macros::datetime!(2027-03-15 12:00 UTC)));
+    let admin = user(store, "admin", "HQ", Role::Admin).await;
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let fars = store.org_unit_by_code("P17").await.unwrap().id;
+    // A checker who once was the maker that computed and submitted.
+    let turned = user(store, "turned", "HQ", Role::FinanceMaker).await;
+    let table: Vec<(&str, &str, Role, &str, Expect)> = vec![
+        ("hq.checker", "HQ", Role::FinanceChecker, "HQ", Expect::Approves),
+        ("hq.checker2", "HQ", Role::FinanceChecker, "P17", Expect::Approves),
+        ("fars.checker", "P17", Role::FinanceChecker, "P17", Expect::Approves),
+        ("fars.checker2", "P17", Role::FinanceChecker, "HQ", Expect::NotFound),
+        ("tehran.checker", "P08", Role::FinanceChecker, "P17", Expect::NotFound),
+        ("hq.maker2", "HQ", Role::FinanceMaker, "HQ", Expect::Forbidden),
+        ("hq.auditor", "HQ", Role::Auditor, "HQ", Expect::Forbidden),
+        ("hq.officer", "HQ", Role::ProgramOfficer, "HQ", Expect::NotFound),
+        ("hq.admin", "HQ", Role::Admin, "HQ", Expect::NotFound),
+        ("turned", "HQ", Role::FinanceChecker, "HQ", Expect::FourEyes),
+    ];
+    // Each row its own month (Farvardin to Esfand 1405 have all begun), so no
+    // row's cycle stands in another's way.
+    for (row, (name, unit, role, cycle_unit, expect)) in table.into_iter().enumerate() {
+        let unit_id = if cycle_unit == "HQ" { hq } else { fars };
+        let month = PayMonth::new(1405, u8::try_from(row + 1).unwrap()).unwrap();
+        let maker = if name == "turned" {
+            &turned
+        } else if cycle_unit == "HQ" {
+            &hq_maker
+        } else {
+            &fars_maker
+        };
+        let cycle = store.create_cycle(maker, program, month, unit_id).await.unwrap();
+        store.compute_cycle(maker, cycle.id).await.unwrap();
+        store.submit_cycle(maker, cycle.id).await.unwrap();
+        let actor = if name == "turned" {
+            store.update_user_access(&admin, turned.user_id, &[role], hq).await.unwrap();
+            store.actor_for_user(turned.user_id).await.unwrap()
+        } else {
+            user(store, name, unit, role).await
+        };
+        let got = match store.approve_cycle(&actor, cycle.id, "").await {
+            Ok(c) => {
+                assert_eq!(c.state, CycleState::Approved);
+                Expect::Approves
+            }
+            Err(StoreError::NotFound) => Expect::NotFound,
+            Err(StoreError::Forbidden(_)) => Expect::Forbidden,
+            Err(StoreError::Invalid(e)) if e.field == "checked_by" => Expect::FourEyes,
+            Err(e) => panic!("{name}: {e:?}"),
+        };
+        assert_eq!(got, expect, "{name} ({role:?} at {unit}) approving a cycle of {cycle_unit}");
+        if got != Expect::Approves {
+            assert_eq!(store.payment_cycle(maker, cycle.id).await.unwrap().state, CycleState::Submitted);
+            store.cancel_cycle(maker, cycle.id, "table").await.unwrap();
+        }
+    }
+}
