@@ -839,6 +839,27 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
 
 async fn serve(store: Store, bind: &str, config: WebConfig) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("listening on {bind}"))?;
+    // Texts to beneficiaries: handed over every half minute. No SMS gateway is
+    // plugged in yet, so each is logged by its id and person (never its number
+    // or body).
+    let texts = store.clone();
+    tokio::spawn(async move {
+        loop {
+            match texts.take_texts(1_000).await {
+                Ok(sent) => {
+                    for text in sent {
+                        tracing::info!(
+                            text = text.id,
+                            person = text.person_id,
+                            "text to send (no SMS gateway configured)"
+                        );
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "taking texts to send"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        }
+    });
     let addr = listener.local_addr()?;
     println!("Tavana is serving on http://{addr}/ (Ctrl-C stops it)");
     tavana_web::serve(listener, AppState::new(store, config)).await?;

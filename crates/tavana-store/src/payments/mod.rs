@@ -19,12 +19,14 @@ mod files;
 mod jobs;
 mod ledger;
 mod returns;
+mod texts;
 
 pub use files::{BankFile, FileOut};
 pub use jobs::PaymentJob;
 pub use ledger::{Balance, BudgetLine, LedgerCheck};
 pub use returns::{ReturnLine, ReturnReport};
 pub use tavana_domain::payments::bank_file::FileFormat;
+pub use texts::Text;
 
 use crate::access::{authorize, out_of_scope_is_invalid, require, unit_path};
 use crate::db::{Backend, Store, WriteTx};

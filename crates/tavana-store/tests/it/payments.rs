@@ -246,6 +246,11 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
         .unwrap();
     let phones = payable.iter().skip(2).count() as i64;
     assert!(texts > 0 && texts <= phones, "{texts} of {phones}");
+    // The sender takes each text once.
+    let taken = store.take_texts(10_000).await.unwrap();
+    assert_eq!(taken.len() as i64, texts);
+    assert!(taken.iter().all(|t| t.body.contains("به حساب شما واریز شد") && !t.phone.is_empty()));
+    assert!(store.take_texts(10_000).await.unwrap().is_empty());
     let closed = store.close_cycle(&maker, cycle.id).await.unwrap();
     assert_eq!(closed.state, CycleState::Closed);
 
