@@ -45,6 +45,30 @@ async fn enrolled_program(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
     (program.id, enrolled)
 }
 
+/// A fresh database with `persons` loaded, the pension of [`enrolled_program`]
+/// paying from HQ's account with `rounding`, its maker and officer, the store's
+/// clock on the day of confirmation.
+struct Paying {
+    _db: tavana_store::testing::TestDatabase,
+    store: Store,
+    officer: Actor,
+    maker: Actor,
+    program: i64,
+    enrolled: Vec<i64>,
+}
+
+async fn paying(persons: u64, seed: u64, rounding: Rounding) -> Paying {
+    let db = seeded().await;
+    let store = db.store.with_clock(Clock::Fixed(CONFIRMED));
+    let registrar = user(&store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
+    let maker = user(&store, "maker", "HQ", Role::FinanceMaker).await;
+    load_population(&store, &registrar, persons, seed).await;
+    let (program, enrolled) = enrolled_program(&store, &officer).await;
+    store.set_payment_settings(&maker, program, rounding, "سازمان بهزیستی کشور", &debtor().as_string()).await.unwrap();
+    Paying { _db: db, store, officer, maker, program, enrolled }
+}
+
 async fn lines(store: &Store, actor: &Actor, cycle: i64) -> Vec<PaymentLine> {
     store.cycle_lines(actor, cycle, None, 10_000).await.unwrap()
 }
@@ -285,17 +309,8 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
 /// takes effect the month after does not touch them.
 #[tokio::test]
 async fn a_month_is_paid_by_the_terms_in_force_on_its_first_day() {
-    let db = seeded().await;
-    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
-    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
-    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
-    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
-    load_population(store, &registrar, 400, 23).await;
-    let (program, _) = enrolled_program(store, &officer).await;
-    store
-        .set_payment_settings(&maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
-        .await
-        .unwrap();
+    let Paying { store, officer, maker, program, _db, .. } = paying(400, 23, Rounding::Rial).await;
+    let store = &store;
     // From Bahman on the pension is 5,000,000.
     let current = store.program(&officer, program).await.unwrap();
     let raw = tavana_domain::programs::RawProgram {
@@ -362,17 +377,7 @@ fn sha_hex(bytes: &[u8]) -> String {
 /// and gives the same snapshot as a computation from the start.
 #[tokio::test]
 async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
-    let db = seeded().await;
-    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
-    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
-    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
-    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
-    load_population(store, &registrar, 600, 29).await;
-    let (program, enrolled) = enrolled_program(store, &officer).await;
-    store
-        .set_payment_settings(&maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
-        .await
-        .unwrap();
+    let Paying { store, maker, program, enrolled, _db, .. } = paying(600, 29, Rounding::Rial).await;
     let store = store.with_clock(Clock::Fixed(DEY));
     let hq = store.org_unit_by_code("HQ").await.unwrap().id;
     let cycle = store.create_cycle(&maker, program, PayMonth::parse("1405/10").unwrap(), hq).await.unwrap();
@@ -506,18 +511,8 @@ fn the_ledger_balances_and_totals_match_after_any_sequence_of_operations() {
 }
 
 async fn run_sequence(ops: Vec<Op>) {
-    let db = seeded().await;
-    let store = &db.store.with_clock(Clock::Fixed(CONFIRMED));
-    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
-    let officer = user(store, "officer", "HQ", Role::ProgramOfficer).await;
-    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
-    let checker = user(store, "checker", "HQ", Role::FinanceChecker).await;
-    load_population(store, &registrar, 700, 31).await;
-    let (program, _) = enrolled_program(store, &officer).await;
-    store
-        .set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", &debtor().as_string())
-        .await
-        .unwrap();
+    let Paying { store, maker, program, _db, .. } = paying(700, 31, Rounding::Toman).await;
+    let checker = user(&store, "checker", "HQ", Role::FinanceChecker).await;
     // Late in Esfand 1405: Dey, Bahman and Esfand have all begun.
     let store = &store.with_clock(Clock::Fixed(time::macros::datetime!(2027-03-15 12:00 UTC)));
     let hq = store.org_unit_by_code("HQ").await.unwrap().id;

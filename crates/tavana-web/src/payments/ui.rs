@@ -361,11 +361,22 @@ fn steps(lang: Lang, user: &SessionUser, state: CycleState) -> Vec<StepButton> {
         .collect()
 }
 
+#[derive(Default)]
 struct Shown {
     error: Option<String>,
     done: Option<String>,
     report: Option<ReturnReport>,
     lines: bool,
+}
+
+impl Shown {
+    /// The page after a store call: its error's message, or what `ok` shows.
+    fn after<T>(lang: Lang, result: Result<T, StoreError>, ok: impl FnOnce(T) -> Shown) -> Result<Shown, PageError> {
+        match result {
+            Ok(value) => Ok(ok(value)),
+            Err(e) => Ok(Shown { error: Some(message(lang, e)?), ..Shown::default() }),
+        }
+    }
 }
 
 async fn cycle_page(
@@ -477,7 +488,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let done = q.done.map(|d| format!("{} {d}", texts(lang).step_done));
-    let shown = Shown { error: None, done, report: None, lines: q.lines.is_some() };
+    let shown = Shown { done, lines: q.lines.is_some(), ..Shown::default() };
     cycle_page(&state, lang, &user, id, shown).await
 }
 
@@ -511,13 +522,11 @@ pub async fn act(
         "cancel" => store.cancel_cycle(actor, id, &form.reason).await.map(|_| ()),
         _ => return Err(PageError(lang, Problem::not_found())),
     };
-    match taken {
-        Ok(()) => Ok(Redirect::to(&format!("/payments/cycles/{id}?done={step}")).into_response()),
-        Err(e) => {
-            let shown = Shown { error: Some(message(lang, e)?), done: None, report: None, lines: false };
-            cycle_page(&state, lang, &user, id, shown).await
-        }
+    if taken.is_ok() {
+        return Ok(Redirect::to(&format!("/payments/cycles/{id}?done={step}")).into_response());
     }
+    let shown = Shown::after(lang, taken, |()| Shown::default())?;
+    cycle_page(&state, lang, &user, id, shown).await
 }
 
 /// The bank's return, uploaded as a file with the form's CSRF token.
@@ -541,10 +550,8 @@ pub async fn upload_return(
     if !user.check_csrf(&csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let shown = match state.store.reconcile_cycle(&user.actor, id, file.as_slice()).await {
-        Ok(report) => Shown { error: None, done: None, report: Some(report), lines: false },
-        Err(e) => Shown { error: Some(message(lang, e)?), done: None, report: None, lines: false },
-    };
+    let reconciled = state.store.reconcile_cycle(&user.actor, id, file.as_slice()).await;
+    let shown = Shown::after(lang, reconciled, |report| Shown { report: Some(report), ..Shown::default() })?;
     cycle_page(&state, lang, &user, id, shown).await
 }
 
