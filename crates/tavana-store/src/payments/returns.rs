@@ -138,6 +138,10 @@ impl Store {
                     Backend::Postgres => format!("CREATE TEMP TABLE return_rows ({columns} ON COMMIT DROP"),
                 };
                 on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
+                if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
+                    // A national return is millions of rows: sorts and hashes in memory.
+                    crate::bounded::analytical_settings(t, true).await?;
+                }
                 for chunk in rows.chunks(1_000) {
                     on_tx!(tx, |c| {
                         let mut q = sqlx::QueryBuilder::new("INSERT INTO return_rows (line_id, file_row, paid, reason) ");
@@ -155,8 +159,9 @@ impl Store {
                 .bind(id)
                 .fetch_all(c)
                 .await)?;
+                let by_line: std::collections::HashMap<i64, &Row> = rows.iter().map(|r| (r.line, r)).collect();
                 for (line, cycle_of, status) in &stray {
-                    let Some(r) = rows.iter().find(|r| r.line == *line) else { continue };
+                    let Some(r) = by_line.get(line) else { continue };
                     refused.push(match (cycle_of, status.as_deref()) {
                         (None, _) => unmatched(r.row, &r.id, "no such payment", "چنین پرداختی نیست"),
                         (Some(c), _) if *c != id => {
@@ -166,9 +171,11 @@ impl Store {
                         _ => unmatched(r.row, &r.id, "the bank answered for it already", "پاسخ بانک برای آن پیش‌تر ثبت شده است"),
                     });
                 }
+                // Each row's line looked up by its key (a NOT IN over the cycle's
+                // lines is quadratic on PostgreSQL beyond its work memory).
                 on_tx!(tx, |c| sqlx::query(
-                    "DELETE FROM return_rows WHERE line_id NOT IN (SELECT id FROM payment_lines WHERE cycle_id = $1 \
-                     AND status = 'payable')"
+                    "DELETE FROM return_rows WHERE NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.id = return_rows.line_id \
+                     AND l.cycle_id = $1 AND l.status = 'payable')"
                 )
                 .bind(id)
                 .execute(c)
