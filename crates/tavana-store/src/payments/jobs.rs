@@ -208,17 +208,16 @@ impl Store {
         .await
     }
 
-    /// Recent jobs on cycles the actor sees, newest first.
+    /// Recent jobs on cycles over the actor's subtree, newest first.
     pub async fn payment_jobs(&self, actor: &Actor, limit: i64) -> Result<Vec<PaymentJob>> {
         require(actor, Action::Open(Module::Payments))?;
         let sql = format!(
             "SELECT {} FROM payment_jobs j JOIN payment_cycles c ON c.id = j.cycle_id JOIN org_units u ON u.id = c.unit_id \
-             WHERE u.path LIKE $1 OR $2 LIKE u.path || '%' ORDER BY j.id DESC LIMIT $3",
+             WHERE u.path LIKE $1 ORDER BY j.id DESC LIMIT $2",
             JOB_COLUMNS.split(", ").map(|c| format!("j.{c}")).collect::<Vec<_>>().join(", ")
         );
         Ok(on_pool!(self, |c| sqlx::query_as(&sql)
             .bind(actor.unit_path.subtree_pattern())
-            .bind(actor.unit_path.as_str())
             .bind(limit.clamp(1, 1_000))
             .fetch_all(c)
             .await)?)

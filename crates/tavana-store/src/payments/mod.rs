@@ -325,22 +325,17 @@ impl Store {
         Ok(cycle)
     }
 
-    /// The cycles of a program in the actor's subtree (and those over it: a
-    /// province's staff see the national cycle that pays their province), newest
-    /// month first.
+    /// The cycles of a program over the actor's subtree (a province's staff see
+    /// their province's cycles, not the national one, which they may not open),
+    /// newest month first.
     pub async fn payment_cycles(&self, actor: &Actor, program_id: i64) -> Result<Vec<PaymentCycle>> {
         require(actor, Action::Open(Module::Payments))?;
         let sql = format!(
             "SELECT {CYCLE_COLUMNS} FROM {CYCLE_FROM} \
-             WHERE c.program_id = $1 AND (u.path LIKE $2 OR $3 LIKE u.path || '%') ORDER BY c.month DESC, c.id DESC"
+             WHERE c.program_id = $1 AND u.path LIKE $2 ORDER BY c.month DESC, c.id DESC"
         );
         let pattern = actor.unit_path.subtree_pattern();
-        Ok(on_pool!(self, |c| sqlx::query_as(&sql)
-            .bind(program_id)
-            .bind(&pattern)
-            .bind(actor.unit_path.as_str())
-            .fetch_all(c)
-            .await)?)
+        Ok(on_pool!(self, |c| sqlx::query_as(&sql).bind(program_id).bind(&pattern).fetch_all(c).await)?)
     }
 
     /// Takes a step on a cycle inside a write transaction: reads the cycle there

@@ -664,4 +664,14 @@ async fn who_may_approve_a_cycle_is_decided_by_role_unit_and_four_eyes() {
             store.cancel_cycle(maker, cycle.id, "table").await.unwrap();
         }
     }
+    // A province's staff list their province's cycles, each of which they can
+    // open, and not the national ones; their jobs likewise.
+    let fars_checker = store.actor_for_user(store.user_id_by_name("fars.checker").await.unwrap()).await.unwrap();
+    let listed = store.payment_cycles(&fars_checker, program).await.unwrap();
+    assert!(!listed.is_empty() && listed.iter().all(|c| c.unit_id == fars), "{listed:?}");
+    for c in &listed {
+        store.payment_cycle(&fars_checker, c.id).await.unwrap();
+    }
+    let jobs = store.payment_jobs(&fars_checker, 100).await.unwrap();
+    assert!(!jobs.is_empty() && jobs.iter().all(|j| listed.iter().any(|c| c.id == j.cycle_id)), "{jobs:?}");
 }
