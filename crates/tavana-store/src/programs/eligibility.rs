@@ -356,7 +356,7 @@ impl Members {
                     "{alias}.household_id IN (SELECT g.household_id FROM household_facts g WHERE g.changes_on <= "
                 ))
                 .bind_str(at.iso())
-                .push(" UNION SELECT g.household_id FROM household_facts g WHERE g.computed_on > ")
+                .push(" UNION SELECT g.household_id FROM household_facts g WHERE g.since_on > ")
                 .bind_str(at.iso())
                 .push(")");
             }
@@ -368,7 +368,7 @@ impl Members {
 /// Whether the maintained facts `alias` hold on the day: computed by then, and
 /// nothing they count has changed since by the passing of days.
 pub(crate) fn holds(at: &AsOf, alias: &str) -> Sql {
-    let mut sql = Sql::new(&format!("({alias}.computed_on <= "));
+    let mut sql = Sql::new(&format!("({alias}.since_on <= "));
     sql.bind_str(at.iso())
         .push(&format!(" AND ({alias}.changes_on IS NULL OR {alias}.changes_on > "))
         .bind_str(at.iso())
@@ -437,6 +437,20 @@ pub(crate) fn household_aggregate(at: &AsOf, members: &Members, changes: Option<
         later_death.bind_str(at.iso()).push(" THEN m.deceased_on END)");
         let candidates = [Sql::new(next_day), of_age_when, later_death, Sql::new("MIN(fa.next_on)")];
         sql.push(", ").append(&least(backend, &candidates)).push(" AS changes_on");
+        // The first day they hold from: the latest day, by then, an assessment of
+        // a member was made or lapsed, a member died, or one without income came
+        // of age (three days late, as the Jalali and Gregorian birthdays differ).
+        let (lapse_next, came_of_age) = match backend {
+            Backend::Sqlite => ("date(MAX(pa.lapsed), '+1 day')", "date(m.birth_date, '+18 years', '+3 days')"),
+            Backend::Postgres => (
+                "to_char(CAST(MAX(pa.lapsed) AS date) + 1, 'YYYY-MM-DD')",
+                "to_char(CAST(m.birth_date AS date) + interval '18 years' + interval '3 days', 'YYYY-MM-DD')",
+            ),
+        };
+        let mut came = Sql::new(&format!("MAX(CASE WHEN (m.income_rials IS NULL OR NOT ({income})) AND "));
+        came.append(&at.adult("m.birth_date")).push(&format!(" THEN {came_of_age} END)"));
+        let events = [Sql::new("MAX(pa.made)"), Sql::new(lapse_next), Sql::new("MAX(dd.died)"), came];
+        sql.push(", ").append(&greatest(backend, &events)).push(" AS since_on");
     }
     sql.push(" FROM persons m LEFT JOIN (").append(&assessments(at, members)).push(") d ON d.person_id = m.id");
     if changes.is_some() {
@@ -449,12 +463,53 @@ pub(crate) fn household_aggregate(at: &AsOf, members: &Members, changes: Option<
             sql.push(" AND x.person_id IN (SELECT r.id FROM persons r WHERE ").append(&members.on(at, "r")).push(")");
         }
         sql.push(" GROUP BY x.person_id) fa ON fa.person_id = m.id");
+        // Assessments made by the day, and the latest that lapsed by then.
+        sql.push(" LEFT JOIN (SELECT y.person_id, MAX(y.assessed_on) AS made, MAX(CASE WHEN y.valid_until < ")
+            .bind_str(at.iso())
+            .push(" THEN y.valid_until END) AS lapsed FROM disabilities y WHERE y.assessed_on <= ")
+            .bind_str(at.iso());
+        if !matches!(members, Members::All) {
+            sql.push(" AND y.person_id IN (SELECT r.id FROM persons r WHERE ").append(&members.on(at, "r")).push(")");
+        }
+        sql.push(" GROUP BY y.person_id) pa ON pa.person_id = m.id");
+        // Members who died by the day (no longer among `m`).
+        sql.push(
+            " LEFT JOIN (SELECT z.household_id, MAX(z.deceased_on) AS died FROM persons z WHERE z.deceased_on <= ",
+        )
+        .bind_str(at.iso());
+        if !matches!(members, Members::All) {
+            sql.push(" AND ").append(&members.on(at, "z"));
+        }
+        sql.push(" GROUP BY z.household_id) dd ON dd.household_id = m.household_id");
     }
     sql.push(" WHERE m.merged_into IS NULL AND (m.deceased_on IS NULL OR m.deceased_on > ")
         .bind_str(at.iso())
         .push(") AND ")
         .append(&members.on(at, "m"))
         .push(" GROUP BY m.household_id");
+    sql
+}
+
+/// The greatest of some ISO days, unknown ones ignored; the earliest day when all
+/// are unknown (nothing dated changed them: they hold from any day).
+fn greatest(backend: crate::Backend, days: &[Sql]) -> Sql {
+    let mut sql = Sql::new(match backend {
+        crate::Backend::Sqlite => "MAX(",
+        crate::Backend::Postgres => "COALESCE(GREATEST(",
+    });
+    for (i, day) in days.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        match backend {
+            crate::Backend::Sqlite => sql.push("COALESCE(").append(day).push(", '0001-01-01')"),
+            crate::Backend::Postgres => sql.append(day),
+        };
+    }
+    sql.push(match backend {
+        crate::Backend::Sqlite => ")",
+        crate::Backend::Postgres => "), '0001-01-01')",
+    });
     sql
 }
 

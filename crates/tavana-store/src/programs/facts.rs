@@ -147,8 +147,9 @@ fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Recount>
     if let Members::Of(ids) = &members {
         clear.push(" WHERE household_id IN ").bind_ids(ids);
     }
-    let mut insert =
-        Sql::new(&format!("INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, computed_on) SELECT a.*, "));
+    let mut insert = Sql::new(&format!(
+        "INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, since_on, computed_on) SELECT a.*, "
+    ));
     insert.bind_str(at.iso()).push(" FROM (").append(&household_aggregate(at, &members, Some(backend))).push(") a");
     vec![Recount::Clear(clear), Recount::Count(insert)]
 }

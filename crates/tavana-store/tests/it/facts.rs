@@ -130,13 +130,22 @@ async fn household_facts_follow_every_change_and_match_a_recount() {
 
     // Every household variable of everyone, from the facts and from a recount,
     // as of next month, three years on (assessments lapse, children come of age:
-    // those households are recounted) and a year ago (before the facts were made).
+    // those households are recounted), a year ago and this month's first day
+    // (before the facts were counted).
     let next = store.default_as_of().unwrap();
     let later = JalaliDate::from_gregorian(today + time::Duration::days(1_100)).unwrap();
     let before = JalaliDate::from_gregorian(today - time::Duration::days(365)).unwrap();
     let lapsing = format!("household_facts WHERE changes_on <= '{}'", later.to_gregorian());
     assert!(store.count_rows_for_tests(&lapsing).await.unwrap() > 10, "some facts do not hold three years on");
-    for day in [next, later, before] {
+    // Facts hold from the last day the passing of days changed them, not only
+    // from the day they were counted: many hold a year ago and on this month's
+    // first day, and those days read them.
+    let first = JalaliDate::from_gregorian(today).unwrap().first_of_month();
+    for day in [before, first] {
+        let holding = format!("household_facts WHERE since_on <= '{}'", day.to_gregorian());
+        assert!(store.count_rows_for_tests(&holding).await.unwrap() > 10, "some facts hold on {}", day.to_ascii());
+    }
+    for day in [next, later, before, first] {
         let facts = store.rule_values(&officer, None, day).await.unwrap();
         store.set_household_facts_complete_for_tests(false).await.unwrap();
         let recount = store.rule_values(&officer, None, day).await.unwrap();
