@@ -144,6 +144,28 @@ pub enum CycleCommand {
     },
 }
 
+impl CycleCommand {
+    /// The database and the user every cycle command acts in and as.
+    fn who(&self) -> (&DatabaseArg, &str) {
+        use CycleCommand as C;
+        match self {
+            C::Settings { db, username, .. }
+            | C::Create { db, username, .. }
+            | C::Compute { db, username, .. }
+            | C::Submit { db, username, .. }
+            | C::Approve { db, username, .. }
+            | C::Reject { db, username, .. }
+            | C::Issue { db, username, .. }
+            | C::Files { db, username, .. }
+            | C::Reconcile { db, username, .. }
+            | C::Close { db, username, .. }
+            | C::Cancel { db, username, .. }
+            | C::Show { db, username, .. }
+            | C::Jobs { db, username } => (db, username),
+        }
+    }
+}
+
 async fn program_id(store: &Store, actor: &Actor, code: &str) -> Result<i64> {
     let programs = store.programs(actor).await?;
     programs.iter().find(|p| p.code == code).map(|p| p.id).with_context(|| format!("no program with code {code:?}"))
@@ -201,61 +223,46 @@ async fn write_files(store: &Store, actor: &Actor, id: i64, out: &std::path::Pat
 }
 
 pub async fn run(command: CycleCommand) -> Result<()> {
+    let (db, username) = command.who();
+    let store = open(db).await?;
+    let actor = actor_named(&store, username).await?;
     match command {
-        CycleCommand::Settings { db, program, rounding, debtor_name, debtor_sheba, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Settings { program, rounding, debtor_name, debtor_sheba, .. } => {
             let program = program_id(&store, &actor, &program).await?;
             let rounding = Rounding::parse("rounding", &rounding)?;
             store.set_payment_settings(&actor, program, rounding, &debtor_name, &debtor_sheba).await?;
             println!("program {program} pays from {debtor_sheba}, rounded {}", rounding.code());
         }
-        CycleCommand::Create { db, program, month, unit, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Create { program, month, unit, .. } => {
             let program = program_id(&store, &actor, &program).await?;
             let unit = store.org_unit_by_code(&unit).await.with_context(|| format!("no org unit {unit:?}"))?;
             let cycle = store.create_cycle(&actor, program, PayMonth::parse(&month)?, unit.id).await?;
             println!("{}", summary(&cycle));
         }
-        CycleCommand::Compute { db, id, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Compute { id, .. } => {
             let cycle = store.compute_cycle_watched(&actor, id, &mut |job| println!("{}", job_line(job))).await?;
             println!("{}", summary(&cycle));
         }
-        CycleCommand::Submit { db, id, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Submit { id, .. } => {
             println!("{}", summary(&store.submit_cycle(&actor, id).await?));
         }
-        CycleCommand::Approve { db, id, note, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Approve { id, note, .. } => {
             println!("{}", summary(&store.approve_cycle(&actor, id, &note).await?));
         }
-        CycleCommand::Reject { db, id, reason, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Reject { id, reason, .. } => {
             println!("{}", summary(&store.reject_cycle(&actor, id, &reason).await?));
         }
-        CycleCommand::Issue { db, id, out, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Issue { id, out, .. } => {
             let files = store.issue_bank_files(&actor, id).await?;
             println!("issued {} files", files.len());
             if let Some(out) = out {
                 write_files(&store, &actor, id, &out).await?;
             }
         }
-        CycleCommand::Files { db, id, out, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Files { id, out, .. } => {
             write_files(&store, &actor, id, &out).await?;
         }
-        CycleCommand::Reconcile { db, id, file, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Reconcile { id, file, .. } => {
             let input = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
             let report = store.reconcile_cycle(&actor, id, std::io::BufReader::new(input)).await?;
             println!(
@@ -270,19 +277,13 @@ pub async fn run(command: CycleCommand) -> Result<()> {
                 println!("  row {}: {} — {}", line.row, line.end_to_end_id, line.reason_en);
             }
         }
-        CycleCommand::Close { db, id, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Close { id, .. } => {
             println!("{}", summary(&store.close_cycle(&actor, id).await?));
         }
-        CycleCommand::Cancel { db, id, reason, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Cancel { id, reason, .. } => {
             println!("{}", summary(&store.cancel_cycle(&actor, id, &reason).await?));
         }
-        CycleCommand::Show { db, id, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Show { id, .. } => {
             println!("{}", summary(&store.payment_cycle(&actor, id).await?));
             for t in store.cycle_totals(&actor, id).await? {
                 println!(
@@ -314,9 +315,7 @@ pub async fn run(command: CycleCommand) -> Result<()> {
                 println!("  {}", job_line(&j));
             }
         }
-        CycleCommand::Jobs { db, username } => {
-            let store = open(&db).await?;
-            let actor = actor_named(&store, &username).await?;
+        CycleCommand::Jobs { .. } => {
             for j in store.payment_jobs(&actor, 50).await? {
                 println!("{}", job_line(&j));
             }

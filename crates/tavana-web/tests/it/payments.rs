@@ -135,6 +135,9 @@ async fn a_cycle_through_the_api_with_four_eyes_files_and_the_return() {
     let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
     let step =
         |token: &str, name: &str| post(token, &format!("/api/v1/payments/cycles/{id}/{name}"), serde_json::json!({}));
+    let get = async |token: &str, path: String| -> serde_json::Value {
+        http.get(app.url(&path)).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+    };
     let computed: serde_json::Value = step(&maker, "compute").await.unwrap().json().await.unwrap();
     assert_eq!((computed["state"].as_str(), computed["payable_count"].as_i64()), (Some("computed"), Some(5)));
     assert_eq!(computed["payable_rials"], 5 * 4_500_000);
@@ -146,29 +149,14 @@ async fn a_cycle_through_the_api_with_four_eyes_files_and_the_return() {
     assert_eq!(step(&maker, "approve").await.unwrap().status(), 403);
     let approved: serde_json::Value = step(&checker, "approve").await.unwrap().json().await.unwrap();
     assert_eq!(approved["state"], "approved");
-    let totals: serde_json::Value = http
-        .get(app.url(&format!("/api/v1/payments/cycles/{id}/totals")))
-        .bearer_auth(&checker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let totals = get(&checker, format!("/api/v1/payments/cycles/{id}/totals")).await;
     assert_eq!(totals["holds"][0]["reason"], "missing_sheba", "{totals}");
     assert_eq!(step(&maker, "issue-files").await.unwrap().status(), 200);
-    let files: Vec<serde_json::Value> = http
-        .get(app.url(&format!("/api/v1/payments/cycles/{id}/files")))
-        .bearer_auth(&maker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let files = get(&maker, format!("/api/v1/payments/cycles/{id}/files")).await;
+    let files = files.as_array().unwrap();
     assert_eq!(files.len(), 4, "Melli and Mellat, CSV and pain.001: {files:?}");
     let mut returned = String::from("end_to_end_id,status,reason\n");
-    for f in &files {
+    for f in files {
         let response =
             http.get(app.url(&format!("/api/v1/payments/files/{}", f["id"]))).bearer_auth(&maker).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -197,15 +185,7 @@ async fn a_cycle_through_the_api_with_four_eyes_files_and_the_return() {
     assert_eq!((report["paid"].as_i64(), report["failed"].as_i64()), (Some(5), Some(0)), "{report}");
     let closed: serde_json::Value = step(&maker, "close").await.unwrap().json().await.unwrap();
     assert_eq!((closed["state"].as_str(), closed["paid_rials"].as_i64()), (Some("closed"), Some(5 * 4_500_000)));
-    let ledger: serde_json::Value = http
-        .get(app.url(&format!("/api/v1/payments/ledger?program={program}&year={}", &month[..4])))
-        .bearer_auth(&checker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ledger = get(&checker, format!("/api/v1/payments/ledger?program={program}&year={}", &month[..4])).await;
     assert_eq!(ledger["check"]["total"], 0, "{ledger}");
     assert_eq!(ledger["budget"][0]["paid_rials"], 5 * 4_500_000, "{ledger}");
     let openapi: serde_json::Value =
