@@ -207,6 +207,7 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
         assert_eq!(per_bank[&f.bank_code], (f.transfers, f.control_sum), "{f:?}");
         let mut bytes = Vec::new();
         store.download_bank_file(&checker, f.id, &mut bytes).await.unwrap();
+
         let sha = sha_hex(&bytes);
         assert_eq!(sha, f.sha256);
         let text = String::from_utf8(bytes).unwrap();
@@ -227,6 +228,16 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
     }
     let cycle_state = store.payment_cycle(&maker, cycle.id).await.unwrap().state;
     assert_eq!(cycle_state, CycleState::FilesIssued);
+    // Each download is one logged read (of who is paid how much, where) by its reader.
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let reads = store.recent_reads(&auditor, 200).await.unwrap();
+    for f in &files {
+        let of_file: Vec<_> =
+            reads.iter().filter(|e| e.object_type == "payment_file" && e.object_id == f.id.to_string()).collect();
+        assert_eq!(of_file.len(), 1, "file {}", f.id);
+        assert_eq!(of_file[0].actor_username.as_deref(), Some("checker"));
+        assert!(of_file[0].after_json.as_deref().unwrap_or_default().contains("\"data\":\"payments\""));
+    }
 
     // The bank's return: all paid but two, which fail; rows that are not ours, of
     // no line, twice, or a held line's are reported, not applied.

@@ -58,6 +58,25 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "enrollments", &program.to_string(), seq).await;
     store.program_decisions(&officer, program, 10).await.unwrap();
     seq = check(store, &auditor, "decisions", &program.to_string(), seq).await;
+    // A payment cycle's lines, and a person's payments: who is paid how much, where.
+    let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
+    let debtor =
+        tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]);
+    store
+        .set_payment_settings(&maker, program, tavana_domain::payments::Rounding::Rial, "سازمان", &debtor.as_string())
+        .await
+        .unwrap();
+    let month = tavana_domain::payments::PayMonth::of(
+        tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap(),
+    );
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let cycle = store.create_cycle(&maker, program, month, hq).await.unwrap();
+    store.compute_cycle(&maker, cycle.id).await.unwrap();
+    let lines = store.cycle_lines(&maker, cycle.id, None, 100).await.unwrap();
+    assert_eq!(lines.iter().map(|l| l.person_id).collect::<Vec<_>>(), [person]);
+    seq = check(store, &auditor, "payments", &cycle.id.to_string(), seq).await;
+    store.person_payments(&maker, person).await.unwrap();
+    seq = check(store, &auditor, "payments", &id, seq).await;
     // The auditor asks who read this person: every read above that named them.
     let reads = store.reads_of_person(&auditor, person, 50).await.unwrap();
     let data: Vec<String> = reads
