@@ -700,7 +700,14 @@ impl Store {
     /// A person's payment lines, newest first (in the actor's subtree). A
     /// sensitive read.
     pub async fn person_payments(&self, actor: &Actor, person_id: i64) -> Result<Vec<PaymentLine>> {
-        require(actor, Action::Open(Module::Payments))?;
+        // A person outside the actor's subtree (or none) is not found.
+        let path: String = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT u.path FROM persons p JOIN org_units u ON u.id = p.unit_id WHERE p.id = $1"
+        )
+        .bind(person_id)
+        .fetch_one(c)
+        .await)?;
+        authorize(actor, Action::Open(Module::Payments), &unit_path(&path)?)?;
         let sql = format!(
             "SELECT {LINE_COLUMNS} FROM payment_lines WHERE person_id = $1 AND unit_id IN \
              (SELECT id FROM org_units WHERE path LIKE $2) ORDER BY month DESC, id DESC LIMIT 120"

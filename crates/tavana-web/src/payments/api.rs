@@ -296,3 +296,16 @@ pub async fn set_settings(
     let rounding = Rounding::parse("rounding", &b.rounding).map_err(StoreError::Invalid)?;
     Ok(Json(state.store.set_payment_settings(&actor, program, rounding, &b.debtor_name, &b.debtor_sheba).await?))
 }
+
+/// A person's payments, newest month first, each with what its amount rests on
+/// (a logged read).
+#[utoipa::path(get, path = "/api/v1/payments/persons/{id}", tag = "payments",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [PaymentLine]), (status = 404, body = ProblemBody)))]
+pub async fn person(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PaymentLine>>, ApiError> {
+    Ok(Json(state.store.person_payments(&actor, id).await?))
+}

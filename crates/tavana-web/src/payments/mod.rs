@@ -64,6 +64,7 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::file))
         .routes(routes!(api::reconcile))
         .routes(routes!(api::jobs))
+        .routes(routes!(api::person))
         .routes(routes!(api::ledger))
         .routes(routes!(api::settings, api::set_settings))
         .layer(from_fn_with_state(&LABELS, scoped))

@@ -183,6 +183,15 @@ async fn a_cycle_through_the_api_with_four_eyes_files_and_the_return() {
         .await
         .unwrap();
     assert_eq!((report["paid"].as_i64(), report["failed"].as_i64()), (Some(5), Some(0)), "{report}");
+    // A person's payments, each with its basis.
+    let paid_line = get(&maker, format!("/api/v1/payments/cycles/{id}/lines?status=paid&limit=1")).await;
+    let person_id = paid_line[0]["person_id"].as_i64().unwrap();
+    let history = get(&maker, format!("/api/v1/payments/persons/{person_id}")).await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!((history[0]["status"].as_str(), history[0]["amount_rials"].as_i64()), (Some("paid"), Some(4_500_000)));
+    assert!(history[0]["inputs"].as_str().unwrap().contains("disability.severity"), "{history}");
+    let nobody = http.get(app.url("/api/v1/payments/persons/999999")).bearer_auth(&maker).send().await.unwrap();
+    assert_eq!(nobody.status(), 404);
     let closed: serde_json::Value = step(&maker, "close").await.unwrap().json().await.unwrap();
     assert_eq!((closed["state"].as_str(), closed["paid_rials"].as_i64()), (Some("closed"), Some(5 * 4_500_000)));
     let ledger = get(&checker, format!("/api/v1/payments/ledger?program={program}&year={}", &month[..4])).await;
