@@ -98,6 +98,17 @@ pub fn plain_text(field: &'static str, text: &str) -> Result<(), crate::DomainEr
     Ok(())
 }
 
+/// A required free text (a reason, a legal basis): trimmed, not empty, and plain
+/// (see [`plain_text`]).
+pub fn required_text<'a>(field: &'static str, text: &'a str) -> Result<&'a str, crate::DomainError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(crate::DomainError::new(field, crate::error::Reason::Empty));
+    }
+    plain_text(field, text)?;
+    Ok(text)
+}
+
 /// A cell for a spreadsheet: one that would run as a formula (it begins with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, which
 /// spreadsheets show as text and [`from_spreadsheet`] takes off again.
@@ -119,6 +130,13 @@ pub fn from_spreadsheet(cell: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_required_text_is_trimmed_present_and_plain() {
+        assert_eq!(required_text("reason", "  late  ").unwrap(), "late");
+        assert_eq!(required_text("reason", " \n ").unwrap_err().reason, crate::error::Reason::Empty);
+        assert_eq!(required_text("reason", "a\u{0}b").unwrap_err().field, "reason");
+    }
 
     #[test]
     fn formulas_are_neutralized_for_spreadsheets_and_restored() {

@@ -38,3 +38,13 @@ pub(crate) fn out_of_scope_is_invalid(field: &'static str) -> impl Fn(StoreError
         other => other,
     }
 }
+
+/// National definitions (programs, their budgets, how they pay) are set at HQ
+/// only: an actor whose unit is a province or county may run them, not change
+/// them. `what` names the refused action.
+pub(crate) fn national_scope(actor: &Actor, what: &'static str) -> Result<()> {
+    if !actor.unit_path.is_root() {
+        return Err(StoreError::Forbidden(what));
+    }
+    Ok(())
+}

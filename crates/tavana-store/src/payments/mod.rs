@@ -196,15 +196,9 @@ impl Store {
         debtor_sheba: &str,
     ) -> Result<PaymentSettings> {
         require(actor, Action::Payments(PaymentAction::Prepare))?;
-        if !actor.unit_path.is_root() {
-            return Err(StoreError::Forbidden("set how a program pays"));
-        }
+        crate::access::national_scope(actor, "set how a program pays")?;
         self.program(actor, program_id).await?;
-        let name = debtor_name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid(DomainError::new("debtor_name", Reason::Empty)));
-        }
-        tavana_domain::text::plain_text("debtor_name", name)?;
+        let name = tavana_domain::text::required_text("debtor_name", debtor_name)?;
         if name.chars().count() > 140 {
             return Err(StoreError::Invalid(DomainError::new("debtor_name", Reason::TooLong { max: 140 })));
         }
@@ -549,11 +543,7 @@ impl Store {
 
     /// Sends a submitted cycle back to its maker with a reason (required).
     pub async fn reject_cycle(&self, actor: &Actor, id: i64, reason: &str) -> Result<PaymentCycle> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
-        }
-        tavana_domain::text::plain_text("reason", reason)?;
+        let reason = tavana_domain::text::required_text("reason", reason)?;
         self.step(actor, id, CycleStep::Reject, None, async |tx, _| {
             let now = tx.now();
             on_tx!(tx, |c| sqlx::query(
@@ -576,11 +566,7 @@ impl Store {
     /// Gives up a cycle before approval: its lines are removed (nothing was paid;
     /// the snapshot's hash stays in the audit chain), with a reason.
     pub async fn cancel_cycle(&self, actor: &Actor, id: i64, reason: &str) -> Result<PaymentCycle> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(DomainError::new("reason", Reason::Empty)));
-        }
-        tavana_domain::text::plain_text("reason", reason)?;
+        let reason = tavana_domain::text::required_text("reason", reason)?;
         self.step(actor, id, CycleStep::Cancel, None, async |tx, cycle| {
             let removed = on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
                 .bind(id)

@@ -98,13 +98,8 @@ impl Store {
                 ),
             )));
         }
-        let (reasons, legal_basis) = (reasons.trim(), legal_basis.trim());
-        for (field, text) in [("reasons", reasons), ("legal_basis", legal_basis)] {
-            if text.is_empty() {
-                return Err(StoreError::Invalid(tavana_domain::DomainError::new(field, Reason::Empty)));
-            }
-            tavana_domain::text::plain_text(field, text)?;
-        }
+        let reasons = tavana_domain::text::required_text("reasons", reasons)?;
+        let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
         self.apply_due_program_changes().await?;
         let program = self.program(actor, program_id).await?;
         if program.status != ProgramStatus::Active {

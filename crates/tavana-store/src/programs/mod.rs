@@ -864,13 +864,9 @@ impl Store {
     }
 }
 
-/// National definitions (programs, their budgets) are set at HQ only: an actor
-/// whose unit is a province or county may run them, not change them.
+/// Programs and their budgets are changed at HQ only.
 fn national_scope(actor: &Actor) -> Result<()> {
-    if !actor.unit_path.is_root() {
-        return Err(StoreError::Forbidden("change a national program"));
-    }
-    Ok(())
+    crate::access::national_scope(actor, "change a national program")
 }
 
 /// An enrollment a registry change may have ended, waiting for an officer.
