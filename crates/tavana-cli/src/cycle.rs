@@ -264,7 +264,11 @@ pub async fn run(command: CycleCommand) -> Result<()> {
         }
         CycleCommand::Reconcile { id, file, .. } => {
             let input = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
-            let report = store.reconcile_cycle(&actor, id, std::io::BufReader::new(input)).await?;
+            let report = store
+                .reconcile_cycle_watched(&actor, id, std::io::BufReader::new(input), &mut |job| {
+                    println!("{}", job_line(job))
+                })
+                .await?;
             println!(
                 "paid {} ({} rials), failed {} ({} rials), unmatched {}",
                 report.paid,

@@ -189,6 +189,34 @@ coded!(
 );
 
 coded!(
+    /// A long step run as a job, one part a transaction (کار طولانی دوره).
+    JobStep {
+        Compute = "compute" "محاسبهٔ دوره",
+        IssueFiles = "issue_files" "صدور فایل‌های بانکی",
+        Reconcile = "reconcile" "اعمال فایل برگشتی بانک",
+    }
+);
+
+impl JobStep {
+    /// The step on the cycle the job carries out.
+    pub fn step(self) -> CycleStep {
+        match self {
+            JobStep::Compute => CycleStep::Compute,
+            JobStep::IssueFiles => CycleStep::IssueFiles,
+            JobStep::Reconcile => CycleStep::Reconcile,
+        }
+    }
+}
+
+coded!(
+    /// وضعیت کار
+    JobState {
+        Running = "running" "در جریان",
+        Done = "done" "پایان‌یافته",
+    }
+);
+
+coded!(
     /// وضعیت پرداخت
     LineStatus {
         Payable = "payable" "قابل پرداخت",

@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tavana_domain::iam::Actor;
 use tavana_domain::payments::bank_file::{self, FileFormat, FileHeader, Totals, Transfer};
-use tavana_domain::payments::{PayMonth, end_to_end_id};
+use tavana_domain::payments::{JobStep, PayMonth, end_to_end_id};
 use tavana_domain::sheba::Sheba;
 
 /// A bank file issued for a cycle.
@@ -209,7 +209,17 @@ impl Store {
     /// began, so its bytes do not depend on when it was written).
     pub async fn issue_bank_files(&self, actor: &Actor, id: i64) -> Result<Vec<BankFile>> {
         let cycle = self.payment_cycle(actor, id).await?;
-        let mut job = self.start_job(actor, &cycle, CycleStep::IssueFiles, None).await?;
+        let mut job = self
+            .start_job(actor, &cycle, JobStep::IssueFiles, super::jobs::JobBasis::None, async |tx, _| {
+                // One part a bank with payments to send.
+                Ok(on_tx!(tx, |c| sqlx::query_scalar(
+                    "SELECT COUNT(DISTINCT bank_code) FROM payment_lines WHERE cycle_id = $1 AND status = 'payable'"
+                )
+                .bind(id)
+                .fetch_one(c)
+                .await)?)
+            })
+            .await?;
         let issued_at = job.started_at;
         let banks: Vec<String> = on_pool!(self, |c| sqlx::query_scalar(
             "SELECT DISTINCT bank_code FROM payment_lines WHERE cycle_id = $1 AND status = 'payable' \

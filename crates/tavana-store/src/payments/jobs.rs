@@ -6,11 +6,23 @@
 //! job runs on a cycle (a unique index), and no other step is taken on it
 //! meanwhile ([`super::checked`]).
 
-use super::{CycleStep, PaymentCycle, checked, step_code};
+use super::{PaymentCycle, checked};
 use crate::access::require;
 use crate::db::{Store, WriteTx};
 use crate::{Result, StoreError};
 use tavana_domain::iam::{Action, Actor, Module};
+use tavana_domain::payments::{JobState, JobStep};
+
+/// What a job works from, so that starting its step again resumes it only when
+/// that is unchanged.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum JobBasis<'a> {
+    None,
+    /// The program version a computation pays by.
+    ProgramVersion(i64),
+    /// The SHA-256 of the file a job applies.
+    Input(&'a str),
+}
 
 /// A job as stored, with what remains.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -18,10 +30,10 @@ use tavana_domain::iam::{Action, Actor, Module};
 pub struct PaymentJob {
     pub id: i64,
     pub cycle_id: i64,
-    /// `compute` or `issue_files`.
-    pub step: String,
-    /// `running` or `done`.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub step: JobStep,
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
     pub program_version: Option<i64>,
     /// How many units of work (lines to write, bank files to issue) it has.
     pub total: i64,
@@ -39,6 +51,8 @@ pub struct PaymentJob {
     pub finished_at: Option<i64>,
     /// How many times it was resumed after its process stopped.
     pub resumed: i64,
+    /// The SHA-256 of the input it works from: the bank's return file it applies.
+    pub input_sha256: Option<String>,
 }
 
 impl PaymentJob {
@@ -48,7 +62,7 @@ impl PaymentJob {
 }
 
 const JOB_COLUMNS: &str = "id, cycle_id, step, state, program_version, total, done, held, failed, checkpoint, \
-     started_by, started_at, updated_at, finished_at, resumed";
+     started_by, started_at, updated_at, finished_at, resumed, input_sha256";
 
 async fn job_in_tx(tx: &mut WriteTx, id: i64) -> Result<PaymentJob> {
     let sql = format!("SELECT {JOB_COLUMNS} FROM payment_jobs WHERE id = $1");
@@ -109,27 +123,37 @@ pub(super) async fn finish(tx: &mut WriteTx, id: i64) -> Result<()> {
 }
 
 impl Store {
-    /// Starts a step's job on a cycle, or resumes the one running: the same step,
-    /// at the same program version for a computation (else it starts over, its
-    /// lines removed). A new computation removes the cycle's earlier lines and
-    /// counts the work: the enrollments in force in the unit and the returned
-    /// payments to carry forward.
+    /// Starts a step's job on a cycle, or resumes the one running: the same step
+    /// from the same basis (the program version a computation pays by, the return
+    /// file applied). A computation whose program changed meanwhile starts over; a
+    /// return file other than the one half applied is refused until that one is
+    /// applied again to the end. A new job is prepared by `prepare` in the same
+    /// transaction (given the job's id), which answers how much work it has.
     pub(super) async fn start_job(
         &self,
         actor: &Actor,
         cycle: &PaymentCycle,
-        step: CycleStep,
-        program_version: Option<i64>,
+        job_step: JobStep,
+        basis: JobBasis<'_>,
+        prepare: impl AsyncFnOnce(&mut WriteTx, i64) -> Result<i64>,
     ) -> Result<PaymentJob> {
         let id = cycle.id;
-        let code = step_code(step);
-        let pattern = super::cycle_unit(cycle)?.subtree_pattern();
+        let (step, code) = (job_step.step(), job_step.code());
+        let (program_version, input_sha256) = match basis {
+            JobBasis::None => (None, None),
+            JobBasis::ProgramVersion(v) => (Some(v), None),
+            JobBasis::Input(sha) => (None, Some(sha)),
+        };
         let sql = format!("SELECT {JOB_COLUMNS} FROM payment_jobs WHERE cycle_id = $1 AND state = 'running'");
         self.write(async |tx| {
             let running: Option<PaymentJob> = on_tx!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
             let now = tx.now();
             match running {
-                Some(job) if job.step == code && job.program_version == program_version => {
+                Some(job)
+                    if job.step == job_step
+                        && job.program_version == program_version
+                        && job.input_sha256.as_deref() == input_sha256 =>
+                {
                     checked(tx, actor, id, step, Some(job.id)).await?;
                     on_tx!(tx, |c| sqlx::query("UPDATE payment_jobs SET resumed = resumed + 1, updated_at = $1 WHERE id = $2")
                         .bind(now)
@@ -146,8 +170,16 @@ impl Store {
                     .await?;
                     return job_in_tx(tx, job.id).await;
                 }
-                Some(job) if job.step == code => {
-                    // The program changed since the job began: it starts over.
+                Some(job) if job.step == job_step && job.input_sha256.is_some() => {
+                    checked(tx, actor, id, step, Some(job.id)).await?;
+                    return Err(super::invalid(
+                        "file",
+                        "another return file is half applied to this cycle: apply that file again to finish it first",
+                        "فایل برگشتی دیگری نیمه‌کاره روی این دوره اعمال شده است: نخست همان فایل را دوباره بارگذاری کنید تا کامل شود",
+                    ));
+                }
+                Some(job) if job.step == job_step => {
+                    // The program changed since the computation began: it starts over.
                     checked(tx, actor, id, step, Some(job.id)).await?;
                     on_tx!(tx, |c| sqlx::query("DELETE FROM payment_jobs WHERE id = $1")
                         .bind(job.id)
@@ -159,48 +191,32 @@ impl Store {
                     checked(tx, actor, id, step, None).await?;
                 }
             }
-            let total: i64 = match step {
-                CycleStep::Compute => {
-                    on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
-                        .bind(id)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected()))?;
-                    on_tx!(tx, |c| sqlx::query_scalar(
-                        "SELECT (SELECT COUNT(*) FROM enrollments WHERE program_id = $1 AND state = 'enrolled' \
-                         AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)) + \
-                         (SELECT COUNT(*) FROM payment_lines f WHERE f.program_id = $1 AND f.status = 'failed' \
-                         AND f.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
-                         AND NOT EXISTS (SELECT 1 FROM payment_lines r WHERE r.retry_of = f.id AND r.status <> 'held'))"
-                    )
-                    .bind(cycle.program_id)
-                    .bind(&pattern)
-                    .fetch_one(c)
-                    .await)?
-                }
-                _ => on_tx!(tx, |c| sqlx::query_scalar(
-                    "SELECT COUNT(DISTINCT bank_code) FROM payment_lines WHERE cycle_id = $1 AND status = 'payable'"
-                )
-                .bind(id)
-                .fetch_one(c)
-                .await)?,
-            };
             let job: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                "INSERT INTO payment_jobs (cycle_id, step, state, program_version, total, started_by, started_at, updated_at) \
-                 VALUES ($1, $2, 'running', $3, $4, $5, $6, $6) RETURNING id"
+                "INSERT INTO payment_jobs (cycle_id, step, state, program_version, input_sha256, started_by, started_at, \
+                 updated_at) VALUES ($1, $2, 'running', $3, $4, $5, $6, $6) RETURNING id"
             )
             .bind(id)
             .bind(code)
             .bind(program_version)
-            .bind(total)
+            .bind(input_sha256)
             .bind(actor.user_id)
             .bind(now)
             .fetch_one(c)
             .await)?;
+            let total = prepare(tx, job).await?;
+            on_tx!(tx, |c| sqlx::query("UPDATE payment_jobs SET total = $1 WHERE id = $2")
+                .bind(total)
+                .bind(job)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             tx.audit(
                 Some(actor),
-                crate::audit::AuditEvent::new(&format!("cycle.{code}_start"), "payment_cycle", id)
-                    .after(serde_json::json!({ "job": job, "total": total, "program_version": program_version })),
+                crate::audit::AuditEvent::new(&format!("cycle.{code}_start"), "payment_cycle", id).after(
+                    serde_json::json!({
+                        "job": job, "total": total, "program_version": program_version, "input_sha256": input_sha256,
+                    }),
+                ),
             )
             .await?;
             job_in_tx(tx, job).await

@@ -41,7 +41,7 @@ use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::org::{OrgUnitKind, UnitPath};
 use tavana_domain::payments::{
-    CycleHands, CycleState, CycleStep, HoldReason, LineStatus, PayMonth, PaymentAction, Rounding, four_eyes,
+    CycleHands, CycleState, CycleStep, HoldReason, JobStep, LineStatus, PayMonth, PaymentAction, Rounding, four_eyes,
 };
 use tavana_domain::programs::{EnrollmentState, Outcome, ProgramStatus, ProgramTarget};
 use tavana_domain::sheba::{BANKS, Sheba};
@@ -417,7 +417,32 @@ impl Store {
         .bind(&unit_pattern)
         .fetch_all(c)
         .await)?;
-        let mut job = self.start_job(actor, &cycle, CycleStep::Compute, Some(program.version)).await?;
+        let cycle_pattern = unit_pattern.clone();
+        let program_id = cycle.program_id;
+        let basis = jobs::JobBasis::ProgramVersion(program.version);
+        let mut job = self
+            .start_job(actor, &cycle, JobStep::Compute, basis, async |tx, _| {
+                // A new computation: the earlier lines go; the work is every
+                // enrollment in force in the unit and every returned payment to
+                // carry forward.
+                on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                Ok(on_tx!(tx, |c| sqlx::query_scalar(
+                    "SELECT (SELECT COUNT(*) FROM enrollments WHERE program_id = $1 AND state = 'enrolled' \
+                     AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)) + \
+                     (SELECT COUNT(*) FROM payment_lines f WHERE f.program_id = $1 AND f.status = 'failed' \
+                     AND f.unit_id IN (SELECT id FROM org_units WHERE path LIKE $2) \
+                     AND NOT EXISTS (SELECT 1 FROM payment_lines r WHERE r.retry_of = f.id AND r.status <> 'held'))"
+                )
+                .bind(program_id)
+                .bind(&cycle_pattern)
+                .fetch_one(c)
+                .await)?)
+            })
+            .await?;
         progress(&job);
         if self.backend() == Backend::Postgres {
             // Statistics as they are now: a confirmation may have just enrolled a

@@ -407,7 +407,7 @@ async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
     assert!(stopped.is_err(), "the computation was stopped");
     let jobs = store.cycle_jobs(&maker, cycle.id).await.unwrap();
     let job = &jobs[0];
-    assert_eq!((job.state.as_str(), job.resumed), ("running", 0));
+    assert_eq!((job.state.code(), job.resumed), ("running", 0));
     assert!(job.done > 0 && job.remaining() > 0 && job.done + job.remaining() == enrolled.len() as i64, "{job:?}");
     assert_eq!(
         store.count_rows_for_tests(&format!("payment_lines WHERE cycle_id = {}", cycle.id)).await.unwrap(),
@@ -418,12 +418,102 @@ async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
     // Started again: resumed, every enrollment once.
     let resumed = store.compute_cycle(&maker, cycle.id).await.unwrap();
     let jobs = store.cycle_jobs(&maker, cycle.id).await.unwrap();
-    assert_eq!((jobs.len(), jobs[0].state.as_str(), jobs[0].resumed), (1, "done", 1));
+    assert_eq!((jobs.len(), jobs[0].state.code(), jobs[0].resumed), (1, "done", 1));
     assert_eq!((jobs[0].done, jobs[0].remaining()), (enrolled.len() as i64, 0));
     assert_eq!(resumed.payable_count + resumed.held_count, enrolled.len() as i64);
     let fresh = store.compute_cycle(&maker, cycle.id).await.unwrap();
     assert_eq!(fresh.snapshot_hash, resumed.snapshot_hash);
     assert_eq!((fresh.payable_count, fresh.payable_rials), (resumed.payable_count, resumed.payable_rials));
+}
+
+/// Applying a bank's return stopped between provinces leaves its job running at
+/// its checkpoint with the provinces before it settled (their lines, ledger
+/// entries and texts together); another file is refused meanwhile, and the same
+/// file again resumes it: every line settled once, the ledger balanced, the
+/// report as a run from the start would give.
+#[tokio::test]
+async fn a_reconciliation_stopped_midway_resumes_with_the_same_file() {
+    let Paying { store, maker, program, _db, .. } = paying(600, 37, Rounding::Rial).await;
+    let checker = user(&store, "checker", "HQ", Role::FinanceChecker).await;
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let cycle = store.create_cycle(&maker, program, PayMonth::parse("1405/10").unwrap(), hq).await.unwrap();
+    store.compute_cycle(&maker, cycle.id).await.unwrap();
+    store.submit_cycle(&maker, cycle.id).await.unwrap();
+    store.approve_cycle(&checker, cycle.id, "checked").await.unwrap();
+    store.issue_bank_files(&maker, cycle.id).await.unwrap();
+    let payable = store.cycle_lines(&maker, cycle.id, Some(LineStatus::Payable), 10_000).await.unwrap();
+    let provinces: std::collections::BTreeSet<i64> = payable.iter().map(|l| l.province_id).collect();
+    assert!(provinces.len() > 4, "{provinces:?}");
+    let mut file = String::from("end_to_end_id,status,reason\n");
+    for (i, l) in payable.iter().enumerate() {
+        let status = if i % 7 == 0 { "failed,account closed" } else { "paid," };
+        file.push_str(&format!("{},{status}\n", end_to_end_id(l.id)));
+    }
+    file.push_str("XYZ1,paid,\n");
+    let failing = payable.iter().step_by(7).count();
+
+    // Stopped after the third province's transaction (its task panics there).
+    let (stopped_store, stopped_maker, stopped_file) = (store.clone(), maker.clone(), file.clone());
+    let stopped = tokio::spawn(async move {
+        let mut parts = 0;
+        stopped_store
+            .reconcile_cycle_watched(&stopped_maker, cycle.id, stopped_file.as_bytes(), &mut |job| {
+                parts += usize::from(job.checkpoint.is_some());
+                assert!(parts < 3, "stopped");
+            })
+            .await
+    })
+    .await;
+    assert!(stopped.is_err(), "the reconciliation was stopped");
+    let job = store.cycle_jobs(&maker, cycle.id).await.unwrap().remove(0);
+    assert_eq!((job.step.code(), job.state.code()), ("reconcile", "running"), "{job:?}");
+    assert_eq!(job.total, payable.len() as i64);
+    assert!(job.done > 0 && job.remaining() > 0, "{job:?}");
+    let settled = store
+        .count_rows_for_tests(&format!("payment_lines WHERE cycle_id = {} AND status IN ('paid', 'failed')", cycle.id))
+        .await
+        .unwrap();
+    assert_eq!(settled, job.done);
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    assert!(store.close_cycle(&maker, cycle.id).await.is_err(), "no other step while the job runs");
+    // Another file while this one is half applied: refused, nothing changes.
+    let other = format!("end_to_end_id,status,reason\n{},paid,\n", end_to_end_id(payable[0].id));
+    let refused = store.reconcile_cycle(&maker, cycle.id, other.as_bytes()).await.unwrap_err();
+    assert_eq!(field_of(&refused), "file", "{refused:?}");
+
+    // The same file again: resumed, each line settled once.
+    let report = store.reconcile_cycle(&maker, cycle.id, file.as_bytes()).await.unwrap();
+    assert_eq!((report.paid as usize, report.failed as usize), (payable.len() - failing, failing), "{report:?}");
+    assert_eq!(report.paid_rials, 4_500_007 * (payable.len() - failing) as i64);
+    assert_eq!(report.unmatched.len(), 1, "{:?}", report.unmatched);
+    let jobs = store.cycle_jobs(&maker, cycle.id).await.unwrap();
+    assert_eq!((jobs[0].state.code(), jobs[0].resumed, jobs[0].done), ("done", 1, payable.len() as i64));
+    assert_eq!(jobs[0].failed, failing as i64);
+    let reconciled = store.payment_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(reconciled.state, CycleState::Reconciled);
+    assert_eq!((reconciled.paid_count as usize, reconciled.failed_count as usize), (payable.len() - failing, failing));
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    let balances = store.ledger_balances(&maker).await.unwrap();
+    let paid: i64 = balances.iter().filter(|b| b.account.code() == "bank_clearing").map(|b| b.rials).sum();
+    assert_eq!(paid, -reconciled.paid_rials);
+    let texts = store.count_rows_for_tests("sms_outbox").await.unwrap();
+    let distinct = store.count_rows_for_tests("(SELECT DISTINCT line_id FROM sms_outbox) t").await.unwrap();
+    assert!(texts > 0 && texts == distinct, "{texts} texts for {distinct} lines");
+    // The audit names every line settled, once.
+    let auditor = user(&store, "auditor", "HQ", Role::Auditor).await;
+    let entries = store.audit_entries(&auditor, Some("cycle.settle"), 1_000).await.unwrap();
+    let mut named: Vec<[i64; 2]> = Vec::new();
+    for e in &entries {
+        let after: serde_json::Value = serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap();
+        named.extend(serde_json::from_value::<Vec<[i64; 2]>>(after["lines"].clone()).unwrap());
+    }
+    named.sort();
+    let mut expected: Vec<[i64; 2]> = payable.iter().enumerate().map(|(i, l)| [l.id, i64::from(i % 7 != 0)]).collect();
+    expected.sort();
+    assert_eq!(named, expected);
 }
 
 /// One operation of a random sequence.

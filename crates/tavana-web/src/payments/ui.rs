@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
-use tavana_domain::payments::{CycleState, CycleStep, HoldReason, PayMonth, PaymentAction, Rounding};
+use tavana_domain::payments::{CycleState, CycleStep, HoldReason, JobStep, PayMonth, PaymentAction, Rounding};
 use tavana_store::StoreError;
 use tavana_store::payments::{FileFormat, PaymentCycle, ReturnReport};
 
@@ -259,14 +259,14 @@ fn job_row(lang: Lang, j: &tavana_store::payments::PaymentJob) -> JobRow {
     JobRow {
         id: j.id,
         cycle_id: j.cycle_id,
-        step: match j.step.as_str() {
-            "compute" => t.compute.into(),
-            _ => t.issue_files.into(),
+        step: match j.step {
+            JobStep::Compute => t.compute.into(),
+            JobStep::IssueFiles => t.issue_files.into(),
+            JobStep::Reconcile => t.reconcile.into(),
         },
-        state: match (j.state.as_str(), lang) {
-            ("done", Lang::Fa) => "پایان‌یافته".into(),
-            ("running", Lang::Fa) => "در جریان".into(),
-            (other, _) => other.into(),
+        state: match lang {
+            Lang::Fa => j.state.label_fa().into(),
+            _ => j.state.code().into(),
         },
         done: lang.number(j.done),
         held: lang.number(j.held),
