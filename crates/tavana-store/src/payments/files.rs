@@ -266,7 +266,7 @@ impl Store {
                         })),
                     )
                     .await?;
-                    super::jobs::advance(tx, actor, &job, checkpoint, [1, 0, 0]).await
+                    super::jobs::advance(tx, actor, &job, checkpoint, [1, 0, 0], serde_json::Value::Null).await
                 })
                 .await?;
         }

@@ -76,6 +76,7 @@ pub(super) async fn advance(
     job: &PaymentJob,
     checkpoint: i64,
     [done, held, failed]: [i64; 3],
+    details: serde_json::Value,
 ) -> Result<PaymentJob> {
     let now = tx.now();
     let moved = on_tx!(tx, |c| sqlx::query(
@@ -99,9 +100,12 @@ pub(super) async fn advance(
     tx.audit(
         Some(actor),
         crate::audit::AuditEvent::new(&format!("cycle.{}_part", job.step), "payment_cycle", job.cycle_id).after(
-            serde_json::json!({
-                "job": job.id, "checkpoint": checkpoint, "done": done, "held": held, "failed": failed,
-            }),
+            super::merged(
+                serde_json::json!({
+                    "job": job.id, "checkpoint": checkpoint, "done": done, "held": held, "failed": failed,
+                }),
+                details,
+            ),
         ),
     )
     .await?;
@@ -181,6 +185,11 @@ impl Store {
                 Some(job) if job.step == job_step => {
                     // The program changed since the computation began: it starts over.
                     checked(tx, actor, id, step, Some(job.id)).await?;
+                    on_tx!(tx, |c| sqlx::query("DELETE FROM payment_job_parts WHERE job_id = $1")
+                        .bind(job.id)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
                     on_tx!(tx, |c| sqlx::query("DELETE FROM payment_jobs WHERE id = $1")
                         .bind(job.id)
                         .execute(c)

@@ -361,12 +361,12 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
-            let mut after = serde_json::json!({
-                "program": cycle.program_id, "month": cycle.month, "from": cycle.state.code(), "to": to.code(),
-            });
-            if let (Some(map), serde_json::Value::Object(more)) = (after.as_object_mut(), details) {
-                map.extend(more);
-            }
+            let after = merged(
+                serde_json::json!({
+                    "program": cycle.program_id, "month": cycle.month, "from": cycle.state.code(), "to": to.code(),
+                }),
+                details,
+            );
             let action = format!("cycle.{}", step_code(step));
             tx.audit(Some(actor), crate::audit::AuditEvent::new(&action, "payment_cycle", id).after(after)).await?;
             Ok(out)
@@ -473,22 +473,34 @@ impl Store {
                     let written = on_tx!(tx, |c| lines.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                     let carried =
                         on_tx!(tx, |c| retries.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
-                    let held: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM payment_lines WHERE id > $1 AND cycle_id = $2 AND status = 'held'"
-                    )
-                    .bind(before)
-                    .bind(id)
-                    .fetch_one(c)
-                    .await)?;
+                    let part = part_digest(tx, id, before).await?;
                     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-                    jobs::advance(tx, actor, &job, *province, [count(written + carried), held, count(carried)]).await
+                    on_tx!(tx, |c| sqlx::query(
+                        "INSERT INTO payment_job_parts (job_id, checkpoint, lines, held, first_line, last_line, sha256) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    )
+                    .bind(job.id)
+                    .bind(*province)
+                    .bind(part.lines)
+                    .bind(part.held)
+                    .bind(part.first_line)
+                    .bind(part.last_line)
+                    .bind(&part.sha256)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                    let details = serde_json::json!({
+                        "first_line": part.first_line, "last_line": part.last_line, "lines_sha256": part.sha256,
+                    });
+                    let counts = [count(written + carried), part.held, count(carried)];
+                    jobs::advance(tx, actor, &job, *province, counts, details).await
                 })
                 .await?;
             progress(&job);
         }
         let job_id = job.id;
         self.step(actor, id, CycleStep::Compute, Some(job_id), async |tx, _| {
-            let hash = snapshot_hash(tx, id).await?;
+            let hash = snapshot_hash(tx, job_id).await?;
             let now = tx.now();
             let counts = recount(tx, id).await?;
             on_tx!(tx, |c| sqlx::query(
@@ -829,45 +841,88 @@ pub(crate) async fn recount(tx: &mut WriteTx, id: i64) -> Result<[i64; 2]> {
     Ok([counts.0, counts.1])
 }
 
-/// The SHA-256 of a cycle's lines, one line of text each, ordered by
-/// beneficiary, month and person: the beneficiary, person, month, amount, formula
-/// result, account, status, hold reason, the payment retried, program version and
+/// A part of a computation as written: its lines (those of the cycle after
+/// line `after`), how many are held, the first and last line id, and the
+/// SHA-256 of their content, one line of text each, ordered by beneficiary,
+/// month and person: the beneficiary, person, month, amount, formula result,
+/// account, status, hold reason, the payment retried, program version and
 /// inputs. Row ids are left out, so computing the same data again gives the
 /// same hash.
-async fn snapshot_hash(tx: &mut WriteTx, id: i64) -> Result<String> {
+struct PartDigest {
+    lines: i64,
+    held: i64,
+    first_line: Option<i64>,
+    last_line: Option<i64>,
+    sha256: String,
+}
+
+async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDigest> {
     let mut hasher = Sha256::new();
-    let sql = "SELECT beneficiary, person_id, month, amount_rials, formula_rials, sheba, status, hold_reason, retry_of, \
-               program_version, inputs FROM payment_lines WHERE cycle_id = $1 \
+    let sql = "SELECT id, beneficiary, person_id, month, amount_rials, formula_rials, sheba, status, hold_reason, \
+               retry_of, program_version, inputs FROM payment_lines WHERE cycle_id = $1 AND id > $2 \
                ORDER BY beneficiary, month, person_id, COALESCE(retry_of, 0)";
-    type Row = (i64, i64, i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<i64>, i64, String);
+    type Row = (i64, i64, i64, i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<i64>, i64, String);
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut part = PartDigest { lines: 0, held: 0, first_line: None, last_line: None, sha256: String::new() };
+    let held = LineStatus::Held.code();
     let mut feed = |r: Row| {
+        part.lines += 1;
+        part.held += i64::from(r.7 == held);
+        part.first_line = Some(part.first_line.map_or(r.0, |f| f.min(r.0)));
+        part.last_line = Some(part.last_line.map_or(r.0, |l| l.max(r.0)));
         hasher.update(
             format!(
                 "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
-                r.0,
                 r.1,
                 r.2,
                 r.3,
-                text(r.4),
-                r.5.unwrap_or_default(),
-                r.6,
-                r.7.unwrap_or_default(),
-                text(r.8),
-                r.9,
-                r.10
+                r.4,
+                text(r.5),
+                r.6.unwrap_or_default(),
+                r.7,
+                r.8.unwrap_or_default(),
+                text(r.9),
+                r.10,
+                r.11
             )
             .as_bytes(),
         );
     };
     on_tx!(tx, |c| {
-        let mut rows = sqlx::query_as::<_, Row>(sql).bind(id).fetch(c);
+        let mut rows = sqlx::query_as::<_, Row>(sql).bind(cycle).bind(after).fetch(c);
         while let Some(row) = rows.try_next().await? {
             feed(row);
         }
         Ok::<_, sqlx::Error>(())
     })?;
+    part.sha256 = hex(&hasher.finalize());
+    Ok(part)
+}
+
+/// A computation's snapshot hash: the SHA-256 of its parts' hashes, one line
+/// each (`province:hash`), in province order. Computing the same data again
+/// gives the same hash, resumed midway or not.
+async fn snapshot_hash(tx: &mut WriteTx, job: i64) -> Result<String> {
+    let parts: Vec<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT checkpoint, sha256 FROM payment_job_parts WHERE job_id = $1 ORDER BY checkpoint"
+    )
+    .bind(job)
+    .fetch_all(c)
+    .await)?;
+    let mut hasher = Sha256::new();
+    for (province, sha) in parts {
+        hasher.update(format!("{province}:{sha}\n").as_bytes());
+    }
     Ok(hex(&hasher.finalize()))
+}
+
+/// An audit entry's fields with a step's own details added (an object's
+/// fields; anything else adds nothing).
+fn merged(mut base: serde_json::Value, details: serde_json::Value) -> serde_json::Value {
+    if let (Some(map), serde_json::Value::Object(more)) = (base.as_object_mut(), details) {
+        map.extend(more);
+    }
+    base
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

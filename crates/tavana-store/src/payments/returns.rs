@@ -371,7 +371,7 @@ impl Store {
             job = self
                 .write(async |tx| {
                     let [settled, failed] = settle_province(tx, actor, &cycle, (return_id, province), &texts).await?;
-                    jobs::advance(tx, actor, &job, province, [settled, 0, failed]).await
+                    jobs::advance(tx, actor, &job, province, [settled, 0, failed], serde_json::Value::Null).await
                 })
                 .await?;
             progress(&job);

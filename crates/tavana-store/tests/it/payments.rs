@@ -421,6 +421,26 @@ async fn a_computation_stopped_midway_resumes_to_the_same_snapshot() {
     assert_eq!((jobs.len(), jobs[0].state.code(), jobs[0].resumed), (1, "done", 1));
     assert_eq!((jobs[0].done, jobs[0].remaining()), (enrolled.len() as i64, 0));
     assert_eq!(resumed.payable_count + resumed.held_count, enrolled.len() as i64);
+    // Each part's audit entry pins the lines it wrote: their id range and the
+    // hash of their content; together they cover every line once.
+    let auditor = user(&store, "auditor", "HQ", Role::Auditor).await;
+    let parts = store.audit_entries(&auditor, Some("cycle.compute_part"), 1_000).await.unwrap();
+    let mut ranges: Vec<(i64, i64, i64)> = parts
+        .iter()
+        .map(|e| serde_json::from_str::<serde_json::Value>(e.after_json.as_deref().unwrap()).unwrap())
+        .filter(|a| a["done"].as_i64().unwrap() > 0)
+        .map(|a| {
+            assert_eq!(a["lines_sha256"].as_str().unwrap().len(), 64, "{a}");
+            (a["first_line"].as_i64().unwrap(), a["last_line"].as_i64().unwrap(), a["done"].as_i64().unwrap())
+        })
+        .collect();
+    ranges.sort();
+    assert_eq!(ranges.iter().map(|r| r.2).sum::<i64>(), enrolled.len() as i64);
+    let ids: Vec<i64> = lines(&store, &maker, cycle.id).await.iter().map(|l| l.id).collect();
+    for (first, last, done) in &ranges {
+        assert_eq!(ids.iter().filter(|id| (*first..=*last).contains(*id)).count() as i64, *done);
+    }
+    assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0), "{ranges:?}");
     let fresh = store.compute_cycle(&maker, cycle.id).await.unwrap();
     assert_eq!(fresh.snapshot_hash, resumed.snapshot_hash);
     assert_eq!((fresh.payable_count, fresh.payable_rials), (resumed.payable_count, resumed.payable_rials));
