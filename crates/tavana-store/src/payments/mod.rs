@@ -959,8 +959,10 @@ fn sheba_valid(backend: Backend, column: &str) -> String {
 /// duplicate (merged away, or an open candidate pair by name or phone), not
 /// eligible or undecidable on the day, no account, an invalid one, an account
 /// registered to someone outside the household, an amount not positive after
-/// rounding, or already paid this month (by another live cycle, or a second
-/// member of a household paid once).
+/// rounding, or already paid this month (by another live cycle). A beneficiary
+/// has one line: the database keeps one enrollment in force a person and a
+/// household (`enrollments__person`, `enrollments__household`), and refuses a
+/// second payment to a beneficiary for a month (`payment_lines__once`).
 fn lines_statement(
     backend: Backend,
     program: &crate::programs::Program,
@@ -993,7 +995,7 @@ fn lines_statement(
     let rounded = format!("CASE WHEN o.amount > 0 THEN o.amount - (o.amount % {unit}) ELSE COALESCE(o.amount, 0) END");
     let (eligible, needs) = (Outcome::Eligible.code(), Outcome::NeedsInformation.code());
     sql.push(&format!(
-        ", e AS (SELECT e.id, e.person_id, e.household_id, e.province_id, e.unit_id, {beneficiary} AS beneficiary, \
+        ", e AS MATERIALIZED (SELECT e.id, e.person_id, e.household_id, e.province_id, e.unit_id, {beneficiary} AS beneficiary, \
          p.household_id AS person_household, p.first_name || ' ' || p.last_name AS holder, p.sheba, \
          o.outcome, o.amount, o.inputs, {rounded} AS rounded, CASE \
          WHEN p.deceased_on IS NOT NULL AND p.deceased_on <= "
@@ -1034,13 +1036,7 @@ fn lines_statement(
     .bind_int(cycle.program_id)
     .push(" AND e.province_id = ")
     .bind_int(province)
-    .push(&format!(" AND e.state = '{}'), k AS (SELECT e.*, ", EnrollmentState::Enrolled.code()));
-    // One payment a beneficiary: a second member of a household paid once waits.
-    sql.push(&format!(
-        "CASE WHEN e.hold IS NULL AND ROW_NUMBER() OVER (PARTITION BY e.beneficiary, \
-         CASE WHEN e.hold IS NULL THEN 1 ELSE 0 END ORDER BY e.person_id) > 1 THEN '{}' ELSE e.hold END AS held FROM e) ",
-        HoldReason::AlreadyPaid.code()
-    ));
+    .push(&format!(" AND e.state = '{}') ", EnrollmentState::Enrolled.code()));
     sql.push("SELECT ")
         .bind_int(cycle.id)
         .push(", ")
@@ -1052,7 +1048,7 @@ fn lines_statement(
         .push(&format!(
             ", COALESCE(k.inputs, '{{}}'), k.amount, k.rounded, k.holder, k.sheba, \
              CASE WHEN k.sheba IS NULL THEN NULL ELSE substr(k.sheba, 5, 3) END, \
-             CASE WHEN k.held IS NULL THEN '{payable}' ELSE '{held}' END, k.held FROM k ORDER BY k.province_id, k.person_id",
+             CASE WHEN k.hold IS NULL THEN '{payable}' ELSE '{held}' END, k.hold FROM e k ORDER BY k.province_id, k.person_id",
             payable = LineStatus::Payable.code(),
             held = LineStatus::Held.code(),
         ));

@@ -231,10 +231,10 @@ pub(crate) fn variables(
             (Facts::Maintained, _) => {
                 // Recounted where the facts do not hold: within the unit asked for.
                 let (among, recounted) = match members {
-                    Members::Enrolled { program, province } => {
-                        let enrolled = || Members::Enrolled { program: *program, province: *province };
-                        (Some(enrolled().on(at, "f")), Members::NotHoldingAmong(Box::new(enrolled())))
-                    }
+                    Members::Enrolled { program, province } => (
+                        Some(members.on(at, "f")),
+                        Members::EnrolledNotHolding { program: *program, province: *province },
+                    ),
                     _ => (None, Members::NotHolding),
                 };
                 sql.push(&format!("SELECT {FACT_COLUMNS} FROM household_facts f WHERE "));
@@ -302,16 +302,21 @@ pub(crate) enum Members {
         program: i64,
         province: i64,
     },
-    /// Those of some members whose households' maintained facts do not hold on
-    /// the day.
-    NotHoldingAmong(Box<Members>),
+    /// The members of the households of [`Members::Enrolled`] whose maintained
+    /// facts do not hold on the day (usually none).
+    EnrolledNotHolding {
+        program: i64,
+        province: i64,
+    },
 }
 
 impl Members {
     /// For [`Members::Enrolled`], the enrolled persons as a parenthesized query
     /// of their ids: the only persons whose values are read.
     fn enrolled(&self) -> Option<Sql> {
-        let Members::Enrolled { program, province } = self else { return None };
+        let (Members::Enrolled { program, province } | Members::EnrolledNotHolding { program, province }) = self else {
+            return None;
+        };
         let mut sql = Sql::new("(SELECT en.person_id FROM enrollments en WHERE en.program_id = ");
         sql.bind_int(*program)
             .push(" AND en.province_id = ")
@@ -340,15 +345,14 @@ impl Members {
                     .append(&self.enrolled().unwrap_or_default())
                     .push(")");
             }
-            Members::NotHoldingAmong(members) => {
-                // Each household's facts looked up by its key: the few asked for,
-                // not the set of every household whose facts do not hold.
-                sql.append(&members.on(at, alias))
-                    .push(&format!(
-                        " AND NOT EXISTS (SELECT 1 FROM household_facts nh WHERE nh.household_id = {alias}.household_id AND "
-                    ))
+            Members::EnrolledNotHolding { .. } => {
+                // Each enrolled person's household facts looked up by its key, once
+                // a household; only the households whose facts do not hold are read.
+                sql.push(&format!("{alias}.household_id IN (SELECT ep.household_id FROM persons ep WHERE ep.id IN "))
+                    .append(&self.enrolled().unwrap_or_default())
+                    .push(" AND NOT EXISTS (SELECT 1 FROM household_facts nh WHERE nh.household_id = ep.household_id AND ")
                     .append(&holds(at, "nh"))
-                    .push(")");
+                    .push("))");
             }
             Members::NotHolding => {
                 // The negation of `holds`, as two ranges each with its index.

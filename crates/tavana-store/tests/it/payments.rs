@@ -383,6 +383,57 @@ fn sha_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A beneficiary is paid once a month whatever cycles pay it: a province's
+/// cycle computed for the month holds its beneficiaries in the country's cycle
+/// (already paid), and once it is cancelled they are paid by the country's.
+#[tokio::test]
+async fn a_beneficiary_to_be_paid_by_one_cycle_of_the_month_is_held_in_another() {
+    let Paying { store, maker, program, enrolled, _db, .. } = paying(600, 41, Rounding::Rial).await;
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    // The province with the most enrolled.
+    let mut most = (0, String::new());
+    for n in 1..=31 {
+        let code = format!("P{n:02}");
+        let enrolled_there = store
+            .count_rows_for_tests(&format!(
+                "enrollments e JOIN org_units u ON u.id = e.unit_id JOIN org_units p ON u.path LIKE p.path || '%' \
+                 WHERE p.code = '{code}' AND e.state = 'enrolled'"
+            ))
+            .await
+            .unwrap();
+        most = most.max((enrolled_there, code));
+    }
+    assert!(most.0 > 0, "{most:?}");
+    let province = store.org_unit_by_code(&most.1).await.unwrap().id;
+    let dey = PayMonth::parse("1405/10").unwrap();
+    let provincial = store.create_cycle(&maker, program, dey, province).await.unwrap();
+    store.compute_cycle(&maker, provincial.id).await.unwrap();
+    let in_fars: std::collections::BTreeSet<i64> = lines(&store, &maker, provincial.id)
+        .await
+        .iter()
+        .filter(|l| l.status == LineStatus::Payable)
+        .map(|l| l.beneficiary)
+        .collect();
+    assert!(!in_fars.is_empty());
+    let national = store.create_cycle(&maker, program, dey, hq).await.unwrap();
+    let computed = store.compute_cycle(&maker, national.id).await.unwrap();
+    assert_eq!(computed.payable_count + computed.held_count, enrolled.len() as i64);
+    let national_lines = lines(&store, &maker, national.id).await;
+    let already: std::collections::BTreeSet<i64> = national_lines
+        .iter()
+        .filter(|l| l.hold_reason.as_deref() == Some(HoldReason::AlreadyPaid.code()))
+        .map(|l| l.beneficiary)
+        .collect();
+    assert_eq!(already, in_fars);
+    // The province's cycle given up: the country's pays them.
+    store.cancel_cycle(&maker, provincial.id, "paid nationally").await.unwrap();
+    store.compute_cycle(&maker, national.id).await.unwrap();
+    let again = lines(&store, &maker, national.id).await;
+    assert!(again.iter().all(|l| l.hold_reason.as_deref() != Some(HoldReason::AlreadyPaid.code())));
+    assert!(in_fars.iter().all(|b| again.iter().any(|l| l.beneficiary == *b && l.status == LineStatus::Payable)));
+}
+
 /// A computation stopped between provinces leaves its job running at its
 /// checkpoint; no other step is taken meanwhile, and computing again resumes it
 /// and gives the same snapshot as a computation from the start.
