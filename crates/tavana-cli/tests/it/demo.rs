@@ -75,4 +75,67 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     );
     let ledger = store.check_ledger().await.unwrap();
     assert!(ledger.unbalanced.is_empty() && ledger.total == 0 && ledger.entries > 0, "{ledger:?}");
+    recount_the_closed_cycle(&store).await;
+}
+
+/// An independent recount of the demo's closed cycle: each bank's files, read
+/// row by row, give the counts and sums recorded for them, and those of the
+/// cycle's lines sent to that bank; per province, the totals shown are those of
+/// its lines.
+async fn recount_the_closed_cycle(store: &tavana_store::Store) {
+    use std::collections::BTreeMap;
+    use tavana_domain::payments::{CycleState, LineStatus};
+    use tavana_store::payments::FileFormat;
+    let maker = store.actor_for_user(store.user_id_by_name("maker").await.unwrap()).await.unwrap();
+    let pension = store.programs(&maker).await.unwrap().into_iter().find(|p| p.code == "PENSION").unwrap();
+    let cycles = store.payment_cycles(&maker, pension.id).await.unwrap();
+    let closed = cycles.iter().find(|c| c.state == CycleState::Closed).unwrap();
+    let lines = store.cycle_lines(&maker, closed.id, None, 10_000).await.unwrap();
+    assert!((lines.len() as i64) < 10_000 && lines.len() as i64 == closed.payable_count + closed.held_count);
+    let mut sent: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut provinces: BTreeMap<i64, [i64; 5]> = BTreeMap::new();
+    for l in &lines {
+        let p = provinces.entry(l.province_id).or_default();
+        match l.status {
+            LineStatus::Held => p[4] += 1,
+            status => {
+                let e = sent.entry(l.bank_code.clone().unwrap()).or_default();
+                *e = (e.0 + 1, e.1 + l.amount_rials);
+                let (count, rials) = if status == LineStatus::Paid { (0, 1) } else { (2, 3) };
+                p[count] += 1;
+                p[rials] += l.amount_rials;
+            }
+        }
+    }
+    let files = store.bank_files(&maker, closed.id).await.unwrap();
+    assert_eq!(files.len(), sent.len() * 2);
+    for f in &files {
+        let mut bytes = Vec::new();
+        store.download_bank_file(&maker, f.id, &mut bytes).await.unwrap();
+        let read = match f.format {
+            FileFormat::Csv => {
+                let mut reader = csv::Reader::from_reader(bytes.as_slice());
+                let amounts: Vec<i64> =
+                    reader.records().map(|r| r.unwrap().get(3).unwrap().parse::<i64>().unwrap()).collect();
+                (amounts.len() as i64, amounts.iter().sum::<i64>())
+            }
+            FileFormat::Pain001 => {
+                let xml = String::from_utf8(bytes).unwrap();
+                let sum: i64 = xml
+                    .split("<InstdAmt Ccy=\"IRR\">")
+                    .skip(1)
+                    .map(|rest| rest.split('<').next().unwrap().parse::<i64>().unwrap())
+                    .sum();
+                (xml.matches("<CdtTrfTxInf>").count() as i64, sum)
+            }
+        };
+        assert_eq!(read, (f.transfers, f.control_sum), "{f:?}");
+        assert_eq!(read, sent[&f.bank_code], "{f:?}");
+    }
+    let totals = store.cycle_totals(&maker, closed.id).await.unwrap();
+    assert_eq!(totals.len(), provinces.len());
+    for t in &totals {
+        let p = provinces[&t.province_id];
+        assert_eq!([t.paid_count, t.paid_rials, t.failed_count, t.failed_rials, t.held_count], p, "{t:?}");
+    }
 }
