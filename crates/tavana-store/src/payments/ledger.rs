@@ -74,6 +74,34 @@ pub(super) async fn post_entitled(tx: &mut WriteTx, actor: &Actor, cycle: &Payme
     Ok(posted)
 }
 
+/// Posts the month's appropriation for each province an approved cycle pays
+/// whose monthly budget for the program is set: the budget made available, once
+/// a program, province and month (a second cycle of the month adds none).
+/// Returns the entries as `[province, rials, entry id]`.
+pub(super) async fn post_appropriated(tx: &mut WriteTx, actor: &Actor, cycle: &PaymentCycle) -> Result<Vec<[i64; 3]>> {
+    let budgets: Vec<(i64, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT b.province_id, b.budget_month FROM program_budgets b WHERE b.program_id = $1 AND b.budget_month > 0 \
+         AND b.province_id IN (SELECT l.province_id FROM payment_lines l WHERE l.cycle_id = $2 AND l.status = 'payable' \
+           GROUP BY l.province_id) \
+         AND NOT EXISTS (SELECT 1 FROM ledger_postings p WHERE p.account = $3 AND p.program_id = b.program_id \
+           AND p.province_id = b.province_id AND p.month = $4) ORDER BY b.province_id"
+    )
+    .bind(cycle.program_id)
+    .bind(cycle.id)
+    .bind(AccountKind::Appropriation.code())
+    .bind(cycle.month)
+    .fetch_all(c)
+    .await
+    })?;
+    let mut posted = Vec::with_capacity(budgets.len());
+    for (province, rials) in budgets {
+        let entry = Entry::appropriated(cycle.program_id, rials).map_err(refused)?;
+        posted.push([province, rials, post(tx, actor, "appropriated", cycle, province, &entry).await?]);
+    }
+    Ok(posted)
+}
+
 /// Posts, per province, what a bank return paid out of what was owed: `sums` are
 /// `(province, rials)`.
 pub(super) async fn post_paid(
@@ -118,7 +146,9 @@ pub struct BudgetLine {
     pub province_id: i64,
     pub province_name_fa: String,
     pub month: i64,
-    /// The province's monthly budget for the program (none when not set).
+    /// The month's appropriation for the program in the province, posted when
+    /// the month's first cycle paying the province was approved (none when no
+    /// budget was set then).
     pub budget_rials: Option<i64>,
     /// What approved cycles made owed (the program's expense).
     pub spent_rials: i64,
@@ -164,14 +194,13 @@ impl Store {
         let (from, to) = (i64::from(year) * 100, i64::from(year) * 100 + 99);
         Ok(on_pool!(self, |c| {
             sqlx::query_as(
-            "SELECT p.province_id, MAX(pl.name_fa) AS province_name_fa, p.month, MAX(b.budget_month) AS budget_rials, \
+            "SELECT p.province_id, MAX(pl.name_fa) AS province_name_fa, p.month, \
+             CAST(-SUM(CASE WHEN p.account = 'appropriation' THEN p.rials END) AS BIGINT) AS budget_rials, \
              CAST(SUM(CASE WHEN p.account = 'program_expense' THEN p.rials ELSE 0 END) AS BIGINT) AS spent_rials, \
-             CAST(SUM(CASE WHEN p.account = 'bank_clearing' THEN -p.rials ELSE 0 END) AS BIGINT) AS paid_rials \
-             FROM ledger_postings p JOIN places pl ON pl.id = p.province_id \
-             LEFT JOIN program_budgets b ON b.program_id = p.program_id AND b.province_id = p.province_id \
-             WHERE (p.program_id = $1 OR (p.account = 'bank_clearing' AND p.entry_id IN \
-               (SELECT e.id FROM ledger_entries e JOIN payment_cycles c ON c.id = e.cycle_id WHERE c.program_id = $1))) \
-             AND p.month BETWEEN $2 AND $3 \
+             CAST(SUM(CASE WHEN p.account = 'beneficiary_payable' AND e.kind = 'paid' THEN p.rials ELSE 0 END) AS BIGINT) \
+             AS paid_rials \
+             FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id JOIN places pl ON pl.id = p.province_id \
+             WHERE p.program_id = $1 AND p.month BETWEEN $2 AND $3 \
              AND p.province_id IN (SELECT province_id FROM org_units WHERE path LIKE $4) \
              GROUP BY p.province_id, p.month ORDER BY p.month, p.province_id"
         )

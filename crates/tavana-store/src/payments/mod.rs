@@ -568,10 +568,14 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
+            let appropriated = ledger::post_appropriated(tx, actor, cycle).await?;
             let entries = ledger::post_entitled(tx, actor, cycle).await?;
             Ok((
                 (),
-                serde_json::json!({ "snapshot_hash": cycle.snapshot_hash, "note": note, "ledger_entries": entries }),
+                serde_json::json!({
+                    "snapshot_hash": cycle.snapshot_hash, "note": note, "ledger_entries": entries,
+                    "appropriations": appropriated,
+                }),
             ))
         })
         .await?;

@@ -383,15 +383,8 @@ fn sha_hex(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A beneficiary is paid once a month whatever cycles pay it: a province's
-/// cycle computed for the month holds its beneficiaries in the country's cycle
-/// (already paid), and once it is cancelled they are paid by the country's.
-#[tokio::test]
-async fn a_beneficiary_to_be_paid_by_one_cycle_of_the_month_is_held_in_another() {
-    let Paying { store, maker, program, enrolled, _db, .. } = paying(600, 41, Rounding::Rial).await;
-    let store = store.with_clock(Clock::Fixed(DEY));
-    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
-    // The province with the most enrolled.
+/// The code of the province office with the most enrolled.
+async fn busiest_province(store: &Store) -> String {
     let mut most = (0, String::new());
     for n in 1..=31 {
         let code = format!("P{n:02}");
@@ -405,7 +398,65 @@ async fn a_beneficiary_to_be_paid_by_one_cycle_of_the_month_is_held_in_another()
         most = most.max((enrolled_there, code));
     }
     assert!(most.0 > 0, "{most:?}");
-    let province = store.org_unit_by_code(&most.1).await.unwrap().id;
+    most.1
+}
+
+/// A province's monthly budget for the program is appropriated on the ledger
+/// when the month's first cycle paying the province is approved, once a month:
+/// budget execution shows it beside what was owed and paid.
+#[tokio::test]
+async fn the_month_s_budget_is_appropriated_once_a_province_when_its_first_cycle_is_approved() {
+    let Paying { store, maker, officer, program, _db, .. } = paying(600, 43, Rounding::Rial).await;
+    let checker = user(&store, "checker", "HQ", Role::FinanceChecker).await;
+    const BUDGET: i64 = 1_000_000_000;
+    for n in 1..=31 {
+        store
+            .set_province_budget(&officer, program, &format!("{n:02}"), tavana_domain::Rials::new(BUDGET))
+            .await
+            .unwrap();
+    }
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let busiest = store.org_unit_by_code(&busiest_province(&store).await).await.unwrap().id;
+    let dey = PayMonth::parse("1405/10").unwrap();
+    let approve = async |unit: i64| {
+        let cycle = store.create_cycle(&maker, program, dey, unit).await.unwrap();
+        store.compute_cycle(&maker, cycle.id).await.unwrap();
+        store.submit_cycle(&maker, cycle.id).await.unwrap();
+        store.approve_cycle(&checker, cycle.id, "checked").await.unwrap();
+        lines(&store, &maker, cycle.id)
+            .await
+            .iter()
+            .filter(|l| l.status == LineStatus::Payable)
+            .map(|l| l.province_id)
+            .collect::<std::collections::BTreeSet<i64>>()
+    };
+    let first = approve(busiest).await;
+    assert_eq!(first.len(), 1);
+    let rest = approve(hq).await;
+    assert!(!rest.is_empty() && rest.is_disjoint(&first), "{first:?} {rest:?}");
+    let balances = store.ledger_balances(&maker).await.unwrap();
+    let appropriated: i64 = balances.iter().filter(|b| b.account.code() == "appropriation").map(|b| b.rials).sum();
+    assert_eq!(appropriated, -BUDGET * (first.len() + rest.len()) as i64);
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    let execution = store.budget_execution(&maker, program, 1405).await.unwrap();
+    assert_eq!(execution.len(), first.len() + rest.len());
+    for line in &execution {
+        assert_eq!((line.month, line.budget_rials), (140_510, Some(BUDGET)), "{line:?}");
+        assert!(line.spent_rials > 0 && line.paid_rials == 0, "{line:?}");
+    }
+}
+
+/// A beneficiary is paid once a month whatever cycles pay it: a province's
+/// cycle computed for the month holds its beneficiaries in the country's cycle
+/// (already paid), and once it is cancelled they are paid by the country's.
+#[tokio::test]
+async fn a_beneficiary_to_be_paid_by_one_cycle_of_the_month_is_held_in_another() {
+    let Paying { store, maker, program, enrolled, _db, .. } = paying(600, 41, Rounding::Rial).await;
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let province = store.org_unit_by_code(&busiest_province(&store).await).await.unwrap().id;
     let dey = PayMonth::parse("1405/10").unwrap();
     let provincial = store.create_cycle(&maker, program, dey, province).await.unwrap();
     store.compute_cycle(&maker, provincial.id).await.unwrap();
