@@ -170,9 +170,13 @@ pub async fn cycle(bench: CycleBench) -> Result<()> {
     println!("enrolled {enrolled} households in {:.1} s", started.elapsed().as_secs_f64());
     let debtor =
         tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-    store
-        .set_payment_settings(&maker, program.id, Rounding::Thousand, "سازمان بهزیستی کشور", &debtor.as_string())
-        .await?;
+    let settings = tavana_domain::payments::PaymentSettingsFields {
+        rounding: Rounding::Thousand,
+        debtor_name: "سازمان بهزیستی کشور".into(),
+        debtor_sheba: debtor,
+        deduction: None,
+    };
+    store.set_payment_settings(&maker, program.id, &settings).await?;
     let month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?);
     let started = Instant::now();
     let (_, _) = store.ceiling_pension(month.first_day()).await?;

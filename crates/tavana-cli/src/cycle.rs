@@ -5,7 +5,7 @@ use crate::{DatabaseArg, actor_named, open};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use tavana_domain::iam::Actor;
-use tavana_domain::payments::{PayMonth, Rounding};
+use tavana_domain::payments::{PayMonth, PaymentSettingsFields, RawPaymentSettings, Rounding};
 use tavana_store::Store;
 use tavana_store::payments::{PaymentCycle, PaymentJob};
 
@@ -25,6 +25,10 @@ pub enum CycleCommand {
         debtor_name: String,
         #[arg(long)]
         debtor_sheba: String,
+        /// The rials withheld from each payment: an expression over the
+        /// program's variables, as a benefit formula (none when not given).
+        #[arg(long, default_value = "")]
+        deduction: String,
         #[arg(long = "as")]
         username: String,
     },
@@ -227,11 +231,19 @@ pub async fn run(command: CycleCommand) -> Result<()> {
     let store = open(db).await?;
     let actor = actor_named(&store, username).await?;
     match command {
-        CycleCommand::Settings { program, rounding, debtor_name, debtor_sheba, .. } => {
+        CycleCommand::Settings { program, rounding, debtor_name, debtor_sheba, deduction, .. } => {
             let program = program_id(&store, &actor, &program).await?;
-            let rounding = Rounding::parse("rounding", &rounding)?;
-            store.set_payment_settings(&actor, program, rounding, &debtor_name, &debtor_sheba).await?;
-            println!("program {program} pays from {debtor_sheba}, rounded {}", rounding.code());
+            let raw = RawPaymentSettings { rounding, debtor_name, debtor_sheba, deduction };
+            let fields = PaymentSettingsFields::parse(&raw).map_err(|errors| {
+                anyhow::anyhow!(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+            })?;
+            let set = store.set_payment_settings(&actor, program, &fields).await?;
+            println!(
+                "program {program} pays from {}, rounded {}{}",
+                set.debtor_sheba,
+                set.rounding.code(),
+                set.deduction.map(|d| format!(", withholding {d}")).unwrap_or_default()
+            );
         }
         CycleCommand::Create { program, month, unit, .. } => {
             let program = program_id(&store, &actor, &program).await?;
@@ -345,7 +357,13 @@ pub async fn seed_demo(store: &Store) -> Result<()> {
     let enrolled = store.confirm_enrollments(&officer, pension, &request).await?.enrolled;
     let debtor =
         tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 3]);
-    store.set_payment_settings(&maker, pension, Rounding::Thousand, "سازمان بهزیستی کشور", &debtor.as_string()).await?;
+    let settings = PaymentSettingsFields {
+        rounding: Rounding::Thousand,
+        debtor_name: "سازمان بهزیستی کشور".into(),
+        debtor_sheba: debtor,
+        deduction: None,
+    };
+    store.set_payment_settings(&maker, pension, &settings).await?;
     let this_month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?);
     let last_month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(
         this_month.first_day().to_gregorian() - time::Duration::days(1),

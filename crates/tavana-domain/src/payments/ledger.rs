@@ -11,6 +11,7 @@ coded!(
         Appropriation = "appropriation" "اعتبار مصوب",
         ProgramExpense = "program_expense" "هزینهٔ برنامه",
         BeneficiaryPayable = "beneficiary_payable" "بدهی به ذی‌نفعان",
+        DeductionsPayable = "deductions_payable" "کسورات پرداختنی",
         BankClearing = "bank_clearing" "حساب واسط بانک",
     }
 );
@@ -82,13 +83,20 @@ impl Entry {
         Entry::transfer(Account::BANK_CLEARING, Account::of_program(AccountKind::Appropriation, program), rials)
     }
 
-    /// A cycle's approved entitlements become owed to the beneficiaries.
-    pub fn entitled(program: i64, rials: i64) -> Result<Entry, NotAnEntry> {
-        Entry::transfer(
-            Account::of_program(AccountKind::ProgramExpense, program),
-            Account::of_program(AccountKind::BeneficiaryPayable, program),
-            rials,
-        )
+    /// A cycle's approved entitlements become the program's expense: `net` owed
+    /// to the beneficiaries and `deducted` (withheld as the program says) owed
+    /// to the program's deductions account.
+    pub fn entitled(program: i64, net: i64, deducted: i64) -> Result<Entry, NotAnEntry> {
+        let gross = net.checked_add(deducted).ok_or(NotAnEntry::Unbalanced)?;
+        let mut postings =
+            vec![Posting { account: Account::of_program(AccountKind::ProgramExpense, program), rials: gross }];
+        for (kind, rials) in [(AccountKind::BeneficiaryPayable, net), (AccountKind::DeductionsPayable, deducted)] {
+            if rials != 0 {
+                let minus = rials.checked_neg().ok_or(NotAnEntry::Unbalanced)?;
+                postings.push(Posting { account: Account::of_program(kind, program), rials: minus });
+            }
+        }
+        Entry::new(postings)
     }
 
     /// The bank paid what was owed.
@@ -131,15 +139,21 @@ mod tests {
         /// order and amount), the ledger balances, and what is owed to a
         /// program's beneficiaries is what they were entitled to less what was paid.
         #[test]
-        fn the_ledger_always_balances(moves in prop::collection::vec((0u8..3, 1i64..4, 1i64..1_000_000_000_000), 1..60)) {
+        fn the_ledger_always_balances(
+            moves in prop::collection::vec((0u8..3, 1i64..4, 1i64..1_000_000_000_000, 0i64..1_000_000), 1..60),
+        ) {
             let mut entries = Vec::new();
             let mut owed: BTreeMap<i64, i128> = BTreeMap::new();
-            for (kind, program, rials) in moves {
+            let mut withheld: BTreeMap<i64, i128> = BTreeMap::new();
+            let mut expense: BTreeMap<i64, i128> = BTreeMap::new();
+            for (kind, program, rials, deducted) in moves {
                 let entry = match kind {
                     0 => Entry::appropriated(program, rials),
                     1 => {
                         *owed.entry(program).or_default() += i128::from(rials);
-                        Entry::entitled(program, rials)
+                        *withheld.entry(program).or_default() += i128::from(deducted);
+                        *expense.entry(program).or_default() += i128::from(rials + deducted);
+                        Entry::entitled(program, rials, deducted)
                     }
                     _ => {
                         *owed.entry(program).or_default() -= i128::from(rials);
@@ -156,6 +170,12 @@ mod tests {
                     .copied()
                     .unwrap_or(0);
                 prop_assert_eq!(-payable, owed);
+            }
+            for (program, withheld) in withheld {
+                let account = Account::of_program(AccountKind::DeductionsPayable, program);
+                prop_assert_eq!(-balances.get(&account).copied().unwrap_or(0), withheld);
+                let account = Account::of_program(AccountKind::ProgramExpense, program);
+                prop_assert_eq!(balances.get(&account).copied().unwrap_or(0), expense[&program]);
             }
         }
     }

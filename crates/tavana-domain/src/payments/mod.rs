@@ -338,11 +338,100 @@ impl Rounding {
     }
 }
 
+/// How a program pays, as typed in a form or sent to the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RawPaymentSettings {
+    /// `rial`, `toman` or `thousand`.
+    pub rounding: String,
+    /// The paying organization's name, as the bank shows it.
+    pub debtor_name: String,
+    /// The SHEBA the payments are made from.
+    pub debtor_sheba: String,
+    /// The rials withheld from each payment (a number expression over the
+    /// program's variables, as a benefit formula), or empty for none.
+    #[serde(default)]
+    pub deduction: String,
+}
+
+/// How a program pays, every field checked: its rounding, the account it pays
+/// from and what it withholds from each payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSettingsFields {
+    pub rounding: Rounding,
+    pub debtor_name: String,
+    pub debtor_sheba: crate::sheba::Sheba,
+    /// The deduction's text and its checked expression.
+    pub deduction: Option<(String, crate::programs::rule::Expr)>,
+}
+
+impl PaymentSettingsFields {
+    /// Checks every field and reports every problem.
+    pub fn parse(raw: &RawPaymentSettings) -> Result<Self, Vec<DomainError>> {
+        let mut errors = Vec::new();
+        let keep = |errors: &mut Vec<DomainError>, e: DomainError| errors.push(e);
+        let rounding = Rounding::parse("rounding", &raw.rounding).map_err(|e| keep(&mut errors, e)).ok();
+        let debtor_name = crate::text::required_text("debtor_name", &raw.debtor_name)
+            .and_then(|name| {
+                if name.chars().count() > 140 {
+                    Err(DomainError::new("debtor_name", Reason::TooLong { max: 140 }))
+                } else {
+                    Ok(name.to_string())
+                }
+            })
+            .map_err(|e| keep(&mut errors, e))
+            .ok();
+        let debtor_sheba = crate::sheba::Sheba::parse(&raw.debtor_sheba)
+            .map_err(|e| keep(&mut errors, DomainError::new("debtor_sheba", e.reason)))
+            .ok();
+        let text = raw.deduction.trim();
+        let deduction = if text.is_empty() {
+            Some(None)
+        } else {
+            crate::programs::parse_formula("deduction", text)
+                .map(|expr| Some((text.to_string(), expr)))
+                .map_err(|e| keep(&mut errors, e))
+                .ok()
+        };
+        match (rounding, debtor_name, debtor_sheba, deduction) {
+            (Some(rounding), Some(debtor_name), Some(debtor_sheba), Some(deduction)) if errors.is_empty() => {
+                Ok(Self { rounding, debtor_name, debtor_sheba, deduction })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::CycleState as S;
     use super::CycleStep as T;
     use super::*;
+
+    /// Payment settings report every bad field at once; a deduction is a
+    /// number expression over the program's variables, or nothing.
+    #[test]
+    fn payment_settings_report_every_bad_field() {
+        let raw = RawPaymentSettings {
+            rounding: "cents".into(),
+            debtor_name: " ".into(),
+            debtor_sheba: "IR12".into(),
+            deduction: "person.age > 3".into(),
+        };
+        let fields: Vec<&str> = PaymentSettingsFields::parse(&raw).unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["rounding", "debtor_name", "debtor_sheba", "deduction"]);
+        let sheba = crate::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]);
+        let raw = RawPaymentSettings {
+            rounding: "toman".into(),
+            debtor_name: "سازمان بهزیستی کشور".into(),
+            debtor_sheba: sheba.as_string(),
+            deduction: " 150000 ".into(),
+        };
+        let ok = PaymentSettingsFields::parse(&raw).unwrap();
+        assert_eq!((ok.rounding, ok.deduction.map(|d| d.0)), (Rounding::Toman, Some("150000".to_string())));
+        let none = PaymentSettingsFields::parse(&RawPaymentSettings { deduction: String::new(), ..raw }).unwrap();
+        assert!(none.deduction.is_none());
+    }
 
     /// The whole table of steps: every (step, state) pair not listed is refused.
     #[test]

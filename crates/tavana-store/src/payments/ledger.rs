@@ -56,20 +56,24 @@ async fn post(
 }
 
 /// Posts, per province, what an approved cycle owes (new entitlements only: a
-/// retried payment was owed since its own month's cycle). Returns the entries as
-/// `[province, rials, entry id]`.
+/// retried payment was owed since its own month's cycle): the program's expense,
+/// owed to the beneficiaries less what the program withholds, which is owed to
+/// its deductions account. Returns the entries as `[province, rials of
+/// expense, entry id]`.
 pub(super) async fn post_entitled(tx: &mut WriteTx, actor: &Actor, cycle: &PaymentCycle) -> Result<Vec<[i64; 3]>> {
-    let sums: Vec<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT province_id, CAST(SUM(amount_rials) AS BIGINT) FROM payment_lines WHERE cycle_id = $1 \
-         AND status = 'payable' AND retry_of IS NULL GROUP BY province_id ORDER BY province_id"
+    let sums: Vec<(i64, i64, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT province_id, CAST(SUM(amount_rials) AS BIGINT), CAST(SUM(deduction_rials) AS BIGINT) FROM payment_lines \
+         WHERE cycle_id = $1 AND status = 'payable' AND retry_of IS NULL GROUP BY province_id ORDER BY province_id"
     )
     .bind(cycle.id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut posted = Vec::with_capacity(sums.len());
-    for (province, rials) in sums {
-        let entry = Entry::entitled(cycle.program_id, rials).map_err(refused)?;
-        posted.push([province, rials, post(tx, actor, "entitled", cycle, province, &entry).await?]);
+    for (province, net, deducted) in sums {
+        let entry = Entry::entitled(cycle.program_id, net, deducted).map_err(refused)?;
+        posted.push([province, net + deducted, post(tx, actor, "entitled", cycle, province, &entry).await?]);
     }
     Ok(posted)
 }

@@ -36,7 +36,6 @@ use crate::{Result, StoreError};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tavana_domain::DomainError;
-use tavana_domain::error::Reason;
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
 use tavana_domain::org::{OrgUnitKind, UnitPath};
@@ -44,7 +43,7 @@ use tavana_domain::payments::{
     CycleHands, CycleState, CycleStep, HoldReason, JobStep, LineStatus, PayMonth, PaymentAction, Rounding, four_eyes,
 };
 use tavana_domain::programs::{EnrollmentState, Outcome, ProgramStatus, ProgramTarget};
-use tavana_domain::sheba::{BANKS, Sheba};
+use tavana_domain::sheba::BANKS;
 
 /// How a program pays: its rounding and the account it pays from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -55,6 +54,16 @@ pub struct PaymentSettings {
     pub rounding: Rounding,
     pub debtor_name: String,
     pub debtor_sheba: String,
+    /// The rials withheld from each payment (an expression over the program's
+    /// variables), when the program withholds any.
+    pub deduction: Option<String>,
+}
+
+impl PaymentSettings {
+    /// The deduction's expression, checked again as it is read.
+    fn deduction_expr(&self) -> Result<Option<tavana_domain::programs::rule::Expr>> {
+        Ok(self.deduction.as_deref().map(|d| tavana_domain::programs::parse_formula("deduction", d)).transpose()?)
+    }
 }
 
 /// A payment cycle as stored.
@@ -73,7 +82,10 @@ pub struct PaymentCycle {
     #[sqlx(try_from = "String")]
     pub state: CycleState,
     pub program_version: Option<i64>,
-    /// SHA-256 of the computed lines, in order (hex).
+    /// The deduction the cycle was computed with (from the program's payment
+    /// settings then), if any.
+    pub deduction: Option<String>,
+    /// SHA-256 of the computed lines' parts, in order (hex).
     pub snapshot_hash: Option<String>,
     pub payable_count: i64,
     pub payable_rials: i64,
@@ -108,7 +120,7 @@ impl PaymentCycle {
 }
 
 const CYCLE_COLUMNS: &str = "c.id, c.program_id, c.month, c.unit_id, u.name_fa AS unit_name_fa, u.path AS unit_path, \
-     c.state, c.program_version, c.snapshot_hash, c.payable_count, c.payable_rials, c.held_count, c.paid_count, \
+     c.state, c.program_version, c.deduction, c.snapshot_hash, c.payable_count, c.payable_rials, c.held_count, c.paid_count, \
      c.paid_rials, c.failed_count, c.failed_rials, c.created_by, c.computed_by, uc.username AS computed_by_name, \
      us.username AS submitted_by_name, uk.username AS checked_by_name, c.computed_at, c.submitted_by, \
      c.submitted_at, c.checked_by, c.checked_at, c.check_reason, c.version";
@@ -134,7 +146,11 @@ pub struct PaymentLine {
     pub inputs: String,
     /// What the formula gave, before rounding.
     pub formula_rials: Option<i64>,
+    /// What is paid: the formula's result rounded, less the deduction.
     pub amount_rials: i64,
+    /// What was withheld as the program's payment settings say (rounded like
+    /// the amount).
+    pub deduction_rials: i64,
     pub holder: String,
     pub sheba: Option<String>,
     pub bank_code: Option<String>,
@@ -146,7 +162,7 @@ pub struct PaymentLine {
 }
 
 const LINE_COLUMNS: &str = "id, cycle_id, month, beneficiary, person_id, household_id, province_id, program_version, \
-     inputs, formula_rials, amount_rials, holder, sheba, bank_code, status, hold_reason, return_reason, retry_of";
+     inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, bank_code, status, hold_reason, return_reason, retry_of";
 
 /// The totals of a cycle per province: what is to be paid, paid, failed and held.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -185,33 +201,33 @@ fn not_now(step: CycleStep, state: CycleState) -> StoreError {
 }
 
 impl Store {
-    /// Sets how a program pays: its rounding and the account it pays from. At HQ,
-    /// by a finance maker.
+    /// Sets how a program pays: its rounding, the account it pays from and what
+    /// it withholds from each payment. At HQ, by a finance maker.
     pub async fn set_payment_settings(
         &self,
         actor: &Actor,
         program_id: i64,
-        rounding: Rounding,
-        debtor_name: &str,
-        debtor_sheba: &str,
+        fields: &tavana_domain::payments::PaymentSettingsFields,
     ) -> Result<PaymentSettings> {
         require(actor, Action::Payments(PaymentAction::Prepare))?;
         crate::access::national_scope(actor, "set how a program pays")?;
+        // The deduction was checked as an expression over the program variables.
         self.program(actor, program_id).await?;
-        let name = tavana_domain::text::required_text("debtor_name", debtor_name)?;
-        if name.chars().count() > 140 {
-            return Err(StoreError::Invalid(DomainError::new("debtor_name", Reason::TooLong { max: 140 })));
-        }
-        let sheba = Sheba::parse(debtor_sheba).map_err(|e| DomainError::new("debtor_sheba", e.reason))?;
-        let settings =
-            PaymentSettings { program_id, rounding, debtor_name: name.to_string(), debtor_sheba: sheba.as_string() };
+        let settings = PaymentSettings {
+            program_id,
+            rounding: fields.rounding,
+            debtor_name: fields.debtor_name.clone(),
+            debtor_sheba: fields.debtor_sheba.as_string(),
+            deduction: fields.deduction.as_ref().map(|(text, _)| text.clone()),
+        };
+        let rounding = fields.rounding;
         let (now, user) = (self.now(), actor.user_id);
         self.write(async |tx| {
             on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO payment_settings (program_id, rounding, debtor_name, debtor_sheba, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (program_id) DO UPDATE SET rounding = excluded.rounding, \
-                 debtor_name = excluded.debtor_name, debtor_sheba = excluded.debtor_sheba, \
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+                "INSERT INTO payment_settings (program_id, rounding, debtor_name, debtor_sheba, updated_at, updated_by, \
+                 deduction) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (program_id) DO UPDATE SET \
+                 rounding = excluded.rounding, debtor_name = excluded.debtor_name, debtor_sheba = excluded.debtor_sheba, \
+                 deduction = excluded.deduction, updated_at = excluded.updated_at, updated_by = excluded.updated_by"
             )
             .bind(program_id)
             .bind(rounding.code())
@@ -219,6 +235,7 @@ impl Store {
             .bind(&settings.debtor_sheba)
             .bind(now)
             .bind(user)
+            .bind(&settings.deduction)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -236,12 +253,14 @@ impl Store {
     /// How a program pays, when set.
     pub async fn payment_settings(&self, actor: &Actor, program_id: i64) -> Result<Option<PaymentSettings>> {
         require(actor, Action::Open(Module::Payments))?;
-        Ok(on_pool!(self, |c| sqlx::query_as(
-            "SELECT program_id, rounding, debtor_name, debtor_sheba FROM payment_settings WHERE program_id = $1"
+        Ok(on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT program_id, rounding, debtor_name, debtor_sheba, deduction FROM payment_settings WHERE program_id = $1"
         )
         .bind(program_id)
         .fetch_optional(c)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Opens a cycle (draft) for a program's month over an org unit: HQ or a
@@ -506,7 +525,7 @@ impl Store {
             on_tx!(tx, |c| sqlx::query(
                 "UPDATE payment_cycles SET program_version = $1, rounding = $2, snapshot_hash = $3, computed_by = $4, \
                  computed_at = $5, submitted_by = NULL, submitted_at = NULL, checked_by = NULL, checked_at = NULL, \
-                 check_reason = NULL WHERE id = $6"
+                 check_reason = NULL, deduction = $7 WHERE id = $6"
             )
             .bind(program.version)
             .bind(settings.rounding.code())
@@ -514,6 +533,7 @@ impl Store {
             .bind(actor.user_id)
             .bind(now)
             .bind(id)
+            .bind(&settings.deduction)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -522,7 +542,7 @@ impl Store {
             Ok((
                 (),
                 serde_json::json!({
-                    "program_version": program.version, "as_of": first.to_ascii(), "rounding": settings.rounding.code(),
+                    "program_version": program.version, "as_of": first.to_ascii(), "rounding": settings.rounding.code(), "deduction": settings.deduction,
                     "snapshot_hash": hash, "payable": counts, "held": held, "job": job_id,
                 }),
             ))
@@ -849,8 +869,8 @@ pub(crate) async fn recount(tx: &mut WriteTx, id: i64) -> Result<[i64; 2]> {
 /// line `after`), how many are held, the first and last line id, and the
 /// SHA-256 of their content, one line of text each, ordered by beneficiary,
 /// month and person: the beneficiary, person, month, amount, formula result,
-/// account, status, hold reason, the payment retried, program version and
-/// inputs. Row ids are left out, so computing the same data again gives the
+/// account, status, hold reason, the payment retried, program version, inputs
+/// and deduction. Row ids are left out, so computing the same data again gives the
 /// same hash.
 struct PartDigest {
     lines: i64,
@@ -863,9 +883,10 @@ struct PartDigest {
 async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDigest> {
     let mut hasher = Sha256::new();
     let sql = "SELECT id, beneficiary, person_id, month, amount_rials, formula_rials, sheba, status, hold_reason, \
-               retry_of, program_version, inputs FROM payment_lines WHERE cycle_id = $1 AND id > $2 \
+               retry_of, program_version, inputs, deduction_rials FROM payment_lines WHERE cycle_id = $1 AND id > $2 \
                ORDER BY beneficiary, month, person_id, COALESCE(retry_of, 0)";
-    type Row = (i64, i64, i64, i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<i64>, i64, String);
+    type Row =
+        (i64, i64, i64, i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<i64>, i64, String, i64);
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut part = PartDigest { lines: 0, held: 0, first_line: None, last_line: None, sha256: String::new() };
     let held = LineStatus::Held.code();
@@ -876,7 +897,7 @@ async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDig
         part.last_line = Some(part.last_line.map_or(r.0, |l| l.max(r.0)));
         hasher.update(
             format!(
-                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
                 r.1,
                 r.2,
                 r.3,
@@ -887,7 +908,8 @@ async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDig
                 r.8.unwrap_or_default(),
                 text(r.9),
                 r.10,
-                r.11
+                r.11,
+                r.12
             )
             .as_bytes(),
         );
@@ -977,12 +999,15 @@ fn lines_statement(
     first: JalaliDate,
 ) -> Result<Sql> {
     let terms = program.terms()?;
-    let used = used_variables(&[&terms.rule, &terms.formula]);
+    let deduction = settings.deduction_expr()?;
+    let mut read: Vec<&tavana_domain::programs::rule::Expr> = vec![&terms.rule, &terms.formula];
+    read.extend(deduction.as_ref());
+    let used = used_variables(&read);
     let unit = settings.rounding.unit();
     let mut sql = Sql::new(
         "INSERT INTO payment_lines (cycle_id, program_id, month, beneficiary, enrollment_id, person_id, household_id, \
-         province_id, unit_id, program_version, inputs, formula_rials, amount_rials, holder, sheba, bank_code, status, \
-         hold_reason) ",
+         province_id, unit_id, program_version, inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, \
+         bank_code, status, hold_reason) ",
     );
     let members = Members::Enrolled { program: cycle.program_id, province };
     sql.append(&variables(&used, at, unit_pattern, None, &members)?);
@@ -990,18 +1015,25 @@ fn lines_statement(
         .append(&outcome(&terms)?)
         .push(" AS outcome, CAST(")
         .append(&expression(&terms.formula)?)
-        .push(" AS BIGINT) AS amount, ")
-        .append(&crate::programs::inputs_json(backend, &used, first)?)
-        // `v` holds the province's enrolled alone (`Members::Enrolled`).
-        .push(" AS inputs FROM v)");
+        .push(" AS BIGINT) AS amount, ");
+    match &deduction {
+        Some(d) => sql.push("CAST(").append(&expression(d)?).push(" AS BIGINT) AS deduction, "),
+        None => sql.push("CAST(0 AS BIGINT) AS deduction, "),
+    }
+    .append(&crate::programs::inputs_json(backend, &used, first)?)
+    // `v` holds the province's enrolled alone (`Members::Enrolled`).
+    .push(" AS inputs FROM v)");
     let household = program.target == ProgramTarget::Household;
     let beneficiary = if household { "COALESCE(e.household_id, p.household_id)" } else { "e.person_id" };
     let rounded = format!("CASE WHEN o.amount > 0 THEN o.amount - (o.amount % {unit}) ELSE COALESCE(o.amount, 0) END");
+    // Withheld as the settings say, rounded like the amount; what is paid is the rest.
+    let withheld = format!("CASE WHEN o.deduction > 0 THEN o.deduction - (o.deduction % {unit}) ELSE 0 END");
+    let net = format!("({rounded}) - ({withheld})");
     let (eligible, needs) = (Outcome::Eligible.code(), Outcome::NeedsInformation.code());
     sql.push(&format!(
         ", e AS MATERIALIZED (SELECT e.id, e.person_id, e.household_id, e.province_id, e.unit_id, {beneficiary} AS beneficiary, \
          p.household_id AS person_household, p.first_name || ' ' || p.last_name AS holder, p.sheba, \
-         o.outcome, o.amount, o.inputs, {rounded} AS rounded, CASE \
+         o.outcome, o.amount, o.inputs, {net} AS net, {withheld} AS withheld, CASE \
          WHEN p.deceased_on IS NOT NULL AND p.deceased_on <= "
     ))
     .bind_str(at.iso())
@@ -1010,13 +1042,13 @@ fn lines_statement(
          WHEN p.merged_into IS NOT NULL OR EXISTS (SELECT 1 FROM duplicate_candidates d WHERE d.person_a = p.id \
            AND d.status = 'open' AND d.rule <> 'same_sheba') OR EXISTS (SELECT 1 FROM duplicate_candidates d \
            WHERE d.person_b = p.id AND d.status = 'open' AND d.rule <> 'same_sheba') THEN '{duplicate}' \
-         WHEN o.outcome = '{needs}' THEN '{needs_info}' \
+         WHEN o.outcome = '{needs}' OR (o.outcome IS NOT NULL AND o.deduction IS NULL) THEN '{needs_info}' \
          WHEN o.outcome IS NULL OR o.outcome <> '{eligible}' THEN '{not_eligible}' \
          WHEN p.sheba IS NULL THEN '{missing}' \
          WHEN NOT {valid} THEN '{invalid}' \
          WHEN EXISTS (SELECT 1 FROM persons q WHERE q.sheba = p.sheba AND q.id <> p.id AND q.merged_into IS NULL \
            AND q.household_id <> p.household_id) THEN '{mismatch}' \
-         WHEN {rounded} <= 0 THEN '{not_positive}' \
+         WHEN {net} <= 0 THEN '{not_positive}' \
          WHEN EXISTS (SELECT 1 FROM payment_lines x WHERE x.program_id = ",
         deceased = HoldReason::Deceased.code(),
         duplicate = HoldReason::SuspectedDuplicate.code(),
@@ -1050,7 +1082,7 @@ fn lines_statement(
         .push(", k.beneficiary, k.id, k.person_id, k.person_household, k.province_id, k.unit_id, ")
         .bind_int(program.version)
         .push(&format!(
-            ", COALESCE(k.inputs, '{{}}'), k.amount, k.rounded, k.holder, k.sheba, \
+            ", COALESCE(k.inputs, '{{}}'), k.amount, k.net, k.withheld, k.holder, k.sheba, \
              CASE WHEN k.sheba IS NULL THEN NULL ELSE substr(k.sheba, 5, 3) END, \
              CASE WHEN k.hold IS NULL THEN '{payable}' ELSE '{held}' END, k.hold FROM e k ORDER BY k.province_id, k.person_id",
             payable = LineStatus::Payable.code(),
@@ -1068,12 +1100,12 @@ fn retries_statement(backend: Backend, cycle: &PaymentCycle, unit_pattern: &str)
     let valid = sheba_valid(backend, "p.sheba");
     let mut sql = Sql::new(
         "INSERT INTO payment_lines (cycle_id, program_id, month, beneficiary, enrollment_id, person_id, household_id, \
-         province_id, unit_id, program_version, inputs, formula_rials, amount_rials, holder, sheba, bank_code, status, \
-         hold_reason, retry_of) SELECT ",
+         province_id, unit_id, program_version, inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, \
+         bank_code, status, hold_reason, retry_of) SELECT ",
     );
     sql.bind_int(cycle.id).push(&format!(
         ", f.program_id, f.month, f.beneficiary, f.enrollment_id, f.person_id, f.household_id, f.province_id, \
-         f.unit_id, f.program_version, f.inputs, f.formula_rials, f.amount_rials, f.holder, p.sheba, \
+         f.unit_id, f.program_version, f.inputs, f.formula_rials, f.amount_rials, f.deduction_rials, f.holder, p.sheba, \
          CASE WHEN p.sheba IS NULL THEN NULL ELSE substr(p.sheba, 5, 3) END, \
          CASE WHEN p.sheba IS NULL OR NOT {valid} THEN '{held}' ELSE '{payable}' END, \
          CASE WHEN p.sheba IS NULL THEN '{missing}' WHEN NOT {valid} THEN '{invalid}' END, f.id \

@@ -6,7 +6,9 @@
 use crate::support::{activate, confirm, load_population, seeded, user};
 use std::collections::BTreeMap;
 use tavana_domain::iam::{Actor, Role};
-use tavana_domain::payments::{CycleState, HoldReason, LineStatus, PayMonth, Rounding, end_to_end_id};
+use tavana_domain::payments::{
+    CycleState, HoldReason, LineStatus, PayMonth, PaymentSettingsFields, RawPaymentSettings, Rounding, end_to_end_id,
+};
 use tavana_domain::sheba::Sheba;
 use tavana_store::payments::{FileFormat, PaymentCycle, PaymentLine};
 use tavana_store::{Clock, Store, StoreError};
@@ -19,6 +21,21 @@ const BAHMAN: time::OffsetDateTime = time::macros::datetime!(2027-01-25 12:00 UT
 
 fn debtor() -> Sheba {
     Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])
+}
+
+fn raw_settings(rounding: Rounding, deduction: &str) -> RawPaymentSettings {
+    RawPaymentSettings {
+        rounding: rounding.code().into(),
+        debtor_name: "سازمان بهزیستی کشور".into(),
+        debtor_sheba: debtor().as_string(),
+        deduction: deduction.into(),
+    }
+}
+
+/// How the pension pays: from HQ's account, rounded as given, withholding
+/// `deduction` (an expression, or empty for none).
+fn settings(rounding: Rounding, deduction: &str) -> PaymentSettingsFields {
+    PaymentSettingsFields::parse(&raw_settings(rounding, deduction)).unwrap()
 }
 
 /// A person program paying 4,500,007 rials a month (rounded to tomans: 4,500,000)
@@ -65,7 +82,7 @@ async fn paying(persons: u64, seed: u64, rounding: Rounding) -> Paying {
     let maker = user(&store, "maker", "HQ", Role::FinanceMaker).await;
     load_population(&store, &registrar, persons, seed).await;
     let (program, enrolled) = enrolled_program(&store, &officer).await;
-    store.set_payment_settings(&maker, program, rounding, "سازمان بهزیستی کشور", &debtor().as_string()).await.unwrap();
+    store.set_payment_settings(&maker, program, &settings(rounding, "")).await.unwrap();
     Paying { _db: db, store, officer, maker, program, enrolled }
 }
 
@@ -116,12 +133,9 @@ async fn a_cycle_is_computed_approved_by_another_paid_reconciled_and_carried_for
     let hq = store.org_unit_by_code("HQ").await.unwrap().id;
     let refused = store.create_cycle(&maker, program, dey, hq).await.unwrap_err();
     assert_eq!(field_of(&refused), "program", "{refused:?}");
-    let bad = store.set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", "IR12").await;
-    assert_eq!(field_of(&bad.unwrap_err()), "debtor_sheba");
-    store
-        .set_payment_settings(&maker, program, Rounding::Toman, "سازمان بهزیستی کشور", &debtor().as_string())
-        .await
-        .unwrap();
+    let bad = RawPaymentSettings { debtor_sheba: "IR12".into(), ..raw_settings(Rounding::Toman, "") };
+    assert_eq!(PaymentSettingsFields::parse(&bad).unwrap_err()[0].field, "debtor_sheba");
+    store.set_payment_settings(&maker, program, &settings(Rounding::Toman, "")).await.unwrap();
     let cycle = store.create_cycle(&maker, program, dey, hq).await.unwrap();
     assert_eq!(cycle.state, CycleState::Draft);
     let twice = store.create_cycle(&maker, program, dey, hq).await.unwrap_err();
@@ -381,6 +395,62 @@ fn valid_pain001(xml: &str) {
 fn sha_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A program that withholds from each payment (an insurance premium's share):
+/// each line pays the rounded amount less the rounded deduction and keeps both;
+/// the cycle keeps the deduction it was computed with; on approval the expense
+/// is the whole entitlement, owed to the beneficiaries less what is withheld,
+/// which is owed to the program's deductions account. A deduction larger than
+/// the amount holds the line (nothing to pay).
+#[tokio::test]
+async fn a_deduction_is_withheld_from_each_payment_and_owed_on_the_ledger() {
+    let Paying { store, maker, program, enrolled, _db, .. } = paying(500, 47, Rounding::Toman).await;
+    let checker = user(&store, "checker", "HQ", Role::FinanceChecker).await;
+    store.set_payment_settings(&maker, program, &settings(Rounding::Toman, "150007")).await.unwrap();
+    let store = store.with_clock(Clock::Fixed(DEY));
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let cycle = store.create_cycle(&maker, program, PayMonth::parse("1405/10").unwrap(), hq).await.unwrap();
+    let computed = store.compute_cycle(&maker, cycle.id).await.unwrap();
+    assert_eq!(computed.deduction.as_deref(), Some("150007"));
+    let payable: Vec<PaymentLine> =
+        lines(&store, &maker, cycle.id).await.into_iter().filter(|l| l.status == LineStatus::Payable).collect();
+    assert!(!payable.is_empty());
+    for l in &payable {
+        assert_eq!(
+            (l.formula_rials, l.amount_rials, l.deduction_rials),
+            (Some(4_500_007), 4_350_000, 150_000),
+            "{l:?}"
+        );
+    }
+    assert_eq!(computed.payable_rials, 4_350_000 * payable.len() as i64);
+    // Settings changed later do not change what was computed.
+    store.set_payment_settings(&maker, program, &settings(Rounding::Toman, "")).await.unwrap();
+    store.submit_cycle(&maker, cycle.id).await.unwrap();
+    store.approve_cycle(&checker, cycle.id, "checked").await.unwrap();
+    let balances = store.ledger_balances(&maker).await.unwrap();
+    let balance = |kind: &str| balances.iter().filter(|b| b.account.code() == kind).map(|b| b.rials).sum::<i64>();
+    let n = payable.len() as i64;
+    assert_eq!(balance("program_expense"), 4_500_000 * n);
+    assert_eq!(balance("beneficiary_payable"), -4_350_000 * n);
+    assert_eq!(balance("deductions_payable"), -150_000 * n);
+    let ledger = store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+
+    // Withholding more than the amount: nothing to pay, every line held.
+    store.set_payment_settings(&maker, program, &settings(Rounding::Toman, "4500001 + 9")).await.unwrap();
+    let next = store.with_clock(Clock::Fixed(BAHMAN));
+    let bahman = next.create_cycle(&maker, program, PayMonth::parse("1405/11").unwrap(), hq).await.unwrap();
+    let held = next.compute_cycle(&maker, bahman.id).await.unwrap();
+    assert_eq!((held.payable_count, held.held_count), (0, enrolled.len() as i64));
+    let reasons = next.cycle_holds(&maker, bahman.id).await.unwrap();
+    assert!(reasons.iter().any(|h| h.reason == HoldReason::NotPositive && h.count > 0), "{reasons:?}");
+    let not_positive: Vec<PaymentLine> = lines(&next, &maker, bahman.id)
+        .await
+        .into_iter()
+        .filter(|l| l.hold_reason.as_deref() == Some(HoldReason::NotPositive.code()))
+        .collect();
+    assert!(not_positive.iter().all(|l| l.deduction_rials == 4_500_010 && l.amount_rials == -10), "{not_positive:?}");
 }
 
 /// The code of the province office with the most enrolled.
@@ -827,10 +897,7 @@ async fn who_may_approve_a_cycle_is_decided_by_role_unit_and_four_eyes() {
     load_population(store, &registrar, 700, 37).await;
     let (program, _) = enrolled_program(store, &officer).await;
     let hq_maker = user(store, "hq.maker", "HQ", Role::FinanceMaker).await;
-    store
-        .set_payment_settings(&hq_maker, program, Rounding::Rial, "سازمان بهزیستی کشور", &debtor().as_string())
-        .await
-        .unwrap();
+    store.set_payment_settings(&hq_maker, program, &settings(Rounding::Rial, "")).await.unwrap();
     let fars_maker = user(store, "fars.maker", "P17", Role::FinanceMaker).await;
     let store = &store.with_clock(Clock::Fixed(time::macros::datetime!(2027-03-15 12:00 UTC)));
     let admin = user(store, "admin", "HQ", Role::Admin).await;

@@ -62,10 +62,14 @@ async fn every_sensitive_read_leaves_one_entry() {
     let maker = user(store, "maker", "HQ", Role::FinanceMaker).await;
     let debtor =
         tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]);
-    store
-        .set_payment_settings(&maker, program, tavana_domain::payments::Rounding::Rial, "سازمان", &debtor.as_string())
-        .await
-        .unwrap();
+    let raw = tavana_domain::payments::RawPaymentSettings {
+        rounding: "rial".into(),
+        debtor_name: "سازمان".into(),
+        debtor_sheba: debtor.as_string(),
+        deduction: String::new(),
+    };
+    let fields = tavana_domain::payments::PaymentSettingsFields::parse(&raw).unwrap();
+    store.set_payment_settings(&maker, program, &fields).await.unwrap();
     let month = tavana_domain::payments::PayMonth::of(
         tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap(),
     );

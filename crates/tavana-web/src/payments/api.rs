@@ -1,6 +1,6 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiPath, ApiQuery, Problem, ProblemBody, bad_body};
+use crate::error::{ApiError, ApiPath, ApiQuery, Problem, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tavana_domain::payments::{LineStatus, PayMonth, Rounding};
+use tavana_domain::payments::{LineStatus, PayMonth, PaymentSettingsFields, RawPaymentSettings};
 use tavana_store::StoreError;
 use tavana_store::payments::{
     Balance, BankFile, BudgetLine, HoldCount, LedgerCheck, PaymentCycle, PaymentJob, PaymentLine, PaymentSettings,
@@ -273,28 +273,19 @@ pub async fn settings(
     Ok(Json(state.store.payment_settings(&actor, program).await?.ok_or(StoreError::NotFound)?))
 }
 
-/// How a program is to pay.
-#[derive(Deserialize, ToSchema)]
-pub struct SettingsBody {
-    /// rial, toman or thousand: amounts are rounded down to it.
-    pub rounding: String,
-    pub debtor_name: String,
-    pub debtor_sheba: String,
-}
-
 /// Sets how a program pays (HQ finance makers).
-#[utoipa::path(put, path = "/api/v1/payments/settings/{id}", tag = "payments", request_body = SettingsBody,
+#[utoipa::path(put, path = "/api/v1/payments/settings/{id}", tag = "payments", request_body = RawPaymentSettings,
     params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = PaymentSettings), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn set_settings(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     ApiPath(program): ApiPath<i64>,
-    body: Result<Json<SettingsBody>, JsonRejection>,
+    body: Result<Json<RawPaymentSettings>, JsonRejection>,
 ) -> Result<Json<PaymentSettings>, ApiError> {
-    let Json(b) = body.map_err(bad_body)?;
-    let rounding = Rounding::parse("rounding", &b.rounding).map_err(StoreError::Invalid)?;
-    Ok(Json(state.store.set_payment_settings(&actor, program, rounding, &b.debtor_name, &b.debtor_sheba).await?))
+    let Json(raw) = body.map_err(bad_body)?;
+    let fields = PaymentSettingsFields::parse(&raw).map_err(|e| invalid_fields(&e))?;
+    Ok(Json(state.store.set_payment_settings(&actor, program, &fields).await?))
 }
 
 /// A person's payments, newest month first, each with what its amount rests on

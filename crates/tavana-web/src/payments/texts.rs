@@ -19,6 +19,8 @@ ui_texts! {
     rounding: "گرد کردن", "Rounding";
     debtor_name: "نام پرداخت‌کننده", "Payer's name";
     debtor_sheba: "شبای حساب پرداخت‌کننده", "Payer's SHEBA";
+    deduction: "کسر از هر پرداخت", "Withheld from each payment";
+    deduction_hint: "ریال، عبارتی مانند فرمول مستمری، مانند 150000؛ خالی یعنی بدون کسر", "rials, an expression like a benefit formula, such as 150000; empty for none";
     save_settings: "ثبت شیوهٔ پرداخت", "Save";
     not_set: "تعیین نشده", "not set";
     to_pay: "قابل پرداخت", "To pay";

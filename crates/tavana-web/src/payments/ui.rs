@@ -17,7 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
-use tavana_domain::payments::{CycleState, CycleStep, HoldReason, JobStep, PayMonth, PaymentAction, Rounding};
+use tavana_domain::payments::{
+    CycleState, CycleStep, HoldReason, JobStep, PayMonth, PaymentAction, PaymentSettingsFields, RawPaymentSettings,
+    Rounding,
+};
 use tavana_store::StoreError;
 use tavana_store::payments::{FileFormat, PaymentCycle, ReturnReport};
 
@@ -74,6 +77,7 @@ pub struct SettingsRow {
     pub program: String,
     pub rounding: String,
     pub debtor: String,
+    pub deduction: String,
 }
 
 #[derive(Template)]
@@ -110,7 +114,8 @@ async fn list_page(
         settings.push(SettingsRow {
             program: name.clone(),
             rounding: set.as_ref().map(|s| label(lang, s.rounding)).unwrap_or_else(|| texts(lang).not_set.into()),
-            debtor: set.map(|s| format!("{} ({})", s.debtor_name, s.debtor_sheba)).unwrap_or_default(),
+            debtor: set.as_ref().map(|s| format!("{} ({})", s.debtor_name, s.debtor_sheba)).unwrap_or_default(),
+            deduction: set.and_then(|s| s.deduction).unwrap_or_default(),
         });
     }
     rows.sort_by_key(|r| std::cmp::Reverse(r.id));
@@ -196,6 +201,8 @@ pub struct SettingsForm {
     rounding: String,
     debtor_name: String,
     debtor_sheba: String,
+    #[serde(default)]
+    deduction: String,
 }
 
 pub async fn save_settings(
@@ -207,16 +214,23 @@ pub async fn save_settings(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let saved = match Rounding::parse("rounding", &form.rounding) {
-        Ok(r) => {
-            state.store.set_payment_settings(&user.actor, form.program, r, &form.debtor_name, &form.debtor_sheba).await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
+    let raw = RawPaymentSettings {
+        rounding: form.rounding,
+        debtor_name: form.debtor_name,
+        debtor_sheba: form.debtor_sheba,
+        deduction: form.deduction,
     };
-    match saved {
-        Ok(_) => Ok(Redirect::to("/payments").into_response()),
-        Err(e) => list_page(&state, lang, &user, Some(message(lang, e)?)).await,
-    }
+    let refused = match PaymentSettingsFields::parse(&raw) {
+        Ok(fields) => match state.store.set_payment_settings(&user.actor, form.program, &fields).await {
+            Ok(_) => return Ok(Redirect::to("/payments").into_response()),
+            Err(e) => message(lang, e)?,
+        },
+        // Every bad field, each named with its reason.
+        Err(errors) => {
+            errors.into_iter().map(|e| message(lang, StoreError::Invalid(e))).collect::<Result<Vec<_>, _>>()?.join(" ")
+        }
+    };
+    list_page(&state, lang, &user, Some(refused)).await
 }
 
 pub struct TotalRow {

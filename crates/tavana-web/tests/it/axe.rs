@@ -140,16 +140,13 @@ async fn every_page_passes_axe_in_persian_and_english() {
     let maker = actor("maker").await;
     let debtor =
         tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
-    store
-        .set_payment_settings(
-            &maker,
-            program.id,
-            tavana_domain::payments::Rounding::Rial,
-            "سازمان بهزیستی کشور",
-            &debtor.as_string(),
-        )
-        .await
-        .unwrap();
+    let fields = tavana_domain::payments::PaymentSettingsFields {
+        rounding: tavana_domain::payments::Rounding::Rial,
+        debtor_name: "سازمان بهزیستی کشور".into(),
+        debtor_sheba: debtor,
+        deduction: None,
+    };
+    store.set_payment_settings(&maker, program.id, &fields).await.unwrap();
     let month = tavana_domain::payments::PayMonth::of(
         tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap(),
     );

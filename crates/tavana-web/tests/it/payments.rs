@@ -92,16 +92,14 @@ async fn enrolled(app: &TestApp) -> (i64, String) {
     assert_eq!(store.confirm_enrollments(&officer, program.id, &request).await.unwrap().enrolled, 6);
     let maker = as_user("maker").await;
     let debtor = sheba([0, 1, 0], 9);
-    store
-        .set_payment_settings(
-            &maker,
-            program.id,
-            tavana_domain::payments::Rounding::Toman,
-            "سازمان بهزیستی کشور",
-            &debtor,
-        )
-        .await
-        .unwrap();
+    let raw = tavana_domain::payments::RawPaymentSettings {
+        rounding: "toman".into(),
+        debtor_name: "سازمان بهزیستی کشور".into(),
+        debtor_sheba: debtor,
+        deduction: String::new(),
+    };
+    let fields = tavana_domain::payments::PaymentSettingsFields::parse(&raw).unwrap();
+    store.set_payment_settings(&maker, program.id, &fields).await.unwrap();
     let month = PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(today).unwrap()).to_ascii();
     (program.id, month)
 }
@@ -116,6 +114,31 @@ async fn a_cycle_through_the_api_with_four_eyes_files_and_the_return() {
     let post = |token: &str, path: &str, body: serde_json::Value| {
         http.post(app.url(path)).bearer_auth(token).json(&body).send()
     };
+    // Settings with every field wrong: each is named, nothing is saved.
+    let wrong = http
+        .put(app.url(&format!("/api/v1/payments/settings/{program}")))
+        .bearer_auth(&maker)
+        .json(&serde_json::json!({
+            "rounding": "cents", "debtor_name": " ", "debtor_sheba": "IR12", "deduction": "person.age >",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    let problem: serde_json::Value = wrong.json().await.unwrap();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["rounding", "debtor_name", "debtor_sheba", "deduction"], "{problem}");
+    let kept = http
+        .get(app.url(&format!("/api/v1/payments/settings/{program}")))
+        .bearer_auth(&maker)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!((kept["rounding"].as_str(), kept["deduction"].is_null()), (Some("toman"), true), "{kept}");
     // A month that does not parse is named.
     let bad = post(
         &maker,
