@@ -89,10 +89,10 @@ impl Store {
         Ok(())
     }
 
-    /// PostgreSQL's work memory and JIT setting as a bounded read (a rule over a
-    /// population) sees them.
-    pub async fn analytical_settings_for_tests(&self) -> Result<(String, String)> {
-        let sql = "SELECT current_setting('work_mem'), current_setting('jit')";
+    /// PostgreSQL's work memory, JIT setting and price of a random read as a
+    /// bounded read (a rule over a population) sees them.
+    pub async fn analytical_settings_for_tests(&self) -> Result<(String, String, String)> {
+        let sql = "SELECT current_setting('work_mem'), current_setting('jit'), current_setting('random_page_cost')";
         on_bounded!(self, |c| sqlx::query_as(sql).fetch_one(c).await)
     }
 

@@ -370,6 +370,10 @@ impl Store {
             let texts = texts_statement(backend, &program.name_fa, &months, (return_id, province), self.now())?;
             job = self
                 .write(async |tx| {
+                    if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
+                        // A province's payments joined by key, for this transaction only.
+                        crate::bounded::analytical_settings(t, true).await?;
+                    }
                     let [settled, failed] = settle_province(tx, actor, &cycle, (return_id, province), &texts).await?;
                     jobs::advance(tx, actor, &job, province, [settled, 0, failed], serde_json::Value::Null).await
                 })
