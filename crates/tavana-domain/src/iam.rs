@@ -186,6 +186,7 @@ pub enum Action {
     Registry(crate::registry::RegistryAction),
     Programs(crate::programs::ProgramAction),
     Payments(crate::payments::PaymentAction),
+    Cases(crate::cases::CaseAction),
 }
 
 impl Action {
@@ -199,6 +200,7 @@ impl Action {
             Action::Registry(_) => Module::Registry,
             Action::Programs(_) => Module::Programs,
             Action::Payments(_) => Module::Payments,
+            Action::Cases(_) => Module::Cases,
         }
     }
 
@@ -212,6 +214,7 @@ impl Action {
             Action::Registry(a) => a.phrase(),
             Action::Programs(a) => a.phrase(),
             Action::Payments(a) => a.phrase(),
+            Action::Cases(a) => a.phrase(),
         }
     }
 }
@@ -249,6 +252,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Registry(a) => a.granted_to(role),
         Action::Programs(a) => a.granted_to(role),
         Action::Payments(a) => a.granted_to(role),
+        Action::Cases(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

@@ -23,6 +23,7 @@ mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
 mod audit;
+mod cases;
 mod iam;
 mod org;
 mod payments;
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::router())
         .merge(programs::router())
         .merge(payments::router())
+        .merge(cases::router())
         .merge(assets::router())
         .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

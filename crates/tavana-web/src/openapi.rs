@@ -46,6 +46,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::registry::api())
         .merge(crate::programs::api())
         .merge(crate::payments::api())
+        .merge(crate::cases::api())
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))
 }
 

@@ -37,7 +37,13 @@ pub struct Layout {
 fn built(module: Module) -> bool {
     matches!(
         module,
-        Module::Registry | Module::Programs | Module::Payments | Module::Org | Module::Users | Module::Audit
+        Module::Registry
+            | Module::Programs
+            | Module::Payments
+            | Module::Cases
+            | Module::Org
+            | Module::Users
+            | Module::Audit
     )
 }
 
@@ -46,6 +52,7 @@ fn module_href(module: Module) -> String {
         Module::Registry => "/registry".into(),
         Module::Programs => "/programs".into(),
         Module::Payments => "/payments".into(),
+        Module::Cases => "/cases/appeals".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

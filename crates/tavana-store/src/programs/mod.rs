@@ -917,6 +917,79 @@ pub struct Enrollment {
     pub version: i64,
 }
 
+/// Moves an enrollment (as read, at its version) to `to` by a decision: the
+/// move, the decision's record (reasons, legal basis, who, when, appeal
+/// deadline thirty days from `today`), its open reviews closed and the audit
+/// entry, in the caller's transaction. Every decision that moves an enrollment
+/// one at a time is recorded here (an officer's, an appeal board's). Returns
+/// the decision's id.
+pub(crate) async fn record_decision(
+    tx: &mut crate::db::WriteTx,
+    actor: &Actor,
+    current: &Enrollment,
+    (to, reasons, legal_basis): (EnrollmentState, &str, &str),
+    today: time::Date,
+) -> Result<i64> {
+    let (from, now) = (current.state, tx.now());
+    if !from.may_become(to) {
+        return Err(StoreError::Invalid(tavana_domain::DomainError::new(
+            "state",
+            tavana_domain::error::Reason::OutOfRange,
+        )));
+    }
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5",
+        )
+        .bind(to.code())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(current.id)
+        .bind(current.version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if changed == 0 {
+        return Err(StoreError::Conflict { field: "version".into() });
+    }
+    let decision: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
+             decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
+             FROM enrollments WHERE id = $8 RETURNING id",
+        )
+        .bind(from.code())
+        .bind(to.code())
+        .bind(reasons.trim())
+        .bind(legal_basis.trim())
+        .bind(actor.user_id)
+        .bind(now)
+        .bind((today + time::Duration::days(30)).to_string())
+        .bind(current.id)
+        .fetch_one(c)
+        .await
+    })?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
+    )
+    .bind(now)
+    .bind(current.id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.audit(
+        Some(actor),
+        crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
+            .before(serde_json::json!({ "state": from.code() }))
+            .after(serde_json::json!({
+                "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
+            })),
+    )
+    .await?;
+    Ok(decision)
+}
+
 impl Store {
     /// The enrollment of a person in a program; `NotFound` outside the actor's
     /// subtree.
@@ -936,9 +1009,10 @@ impl Store {
         Ok(row)
     }
 
-    /// Moves an enrollment to another state by a decision (reasons, legal basis,
-    /// who, when, appeal deadline), and closes its open reviews. A move the states
-    /// do not allow is refused on `state`.
+    /// Moves an enrollment to another state by a decision (reasons and legal
+    /// basis, both required; who, when, appeal deadline), and closes its open
+    /// reviews (see [`record_decision`]). A move the states do not allow is
+    /// refused on `state`.
     pub async fn decide_enrollment(
         &self,
         actor: &Actor,
@@ -948,70 +1022,12 @@ impl Store {
     ) -> Result<Enrollment> {
         let today = self.today();
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
-        use tavana_domain::error::Reason;
         require(actor, Action::Programs(ProgramAction::Manage))?;
-        if reasons.trim().is_empty() {
-            return Err(StoreError::Invalid(tavana_domain::DomainError::new("reasons", Reason::Empty)));
-        }
-        tavana_domain::text::plain_text("reasons", reasons)?;
-        tavana_domain::text::plain_text("legal_basis", legal_basis)?;
+        let reasons = tavana_domain::text::required_text("reasons", reasons)?;
+        let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
         let current = self.enrollment(actor, program_id, person_id).await?;
-        let from = current.state;
-        if !from.may_become(to) {
-            return Err(StoreError::Invalid(tavana_domain::DomainError::new("state", Reason::OutOfRange)));
-        }
-        let now = self.now();
         self.write(async |tx| {
-            let changed = on_tx!(tx, |c| {
-                sqlx::query(
-                "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5"
-            )
-            .bind(to.code())
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(current.id)
-            .bind(current.version)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            })?;
-            if changed == 0 {
-                return Err(StoreError::Conflict { field: "version".into() });
-            }
-            on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
-                 decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
-                 FROM enrollments WHERE id = $8"
-            )
-            .bind(from.code())
-            .bind(to.code())
-            .bind(reasons.trim())
-            .bind(legal_basis.trim())
-            .bind(actor.user_id)
-            .bind(now)
-            .bind((today + time::Duration::days(30)).to_string())
-            .bind(current.id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            })?;
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
-            )
-            .bind(now)
-            .bind(current.id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            tx.audit(
-                Some(actor),
-                crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
-                    .before(serde_json::json!({ "state": from.code() }))
-                    .after(serde_json::json!({ "state": to.code(), "reasons": reasons, "legal_basis": legal_basis })),
-            )
-            .await?;
-            Ok(())
+            record_decision(tx, actor, &current, (to, reasons, legal_basis), today).await.map(|_| ())
         })
         .await?;
         self.enrollment(actor, program_id, person_id).await

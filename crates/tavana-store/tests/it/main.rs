@@ -6,6 +6,7 @@
 
 mod access;
 mod audit;
+mod cases;
 mod clock;
 mod decisions;
 mod duplicates;

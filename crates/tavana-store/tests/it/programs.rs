@@ -221,15 +221,26 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
     assert_eq!(exited.state, S::Exited);
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1, "only the decided one closed");
     let refused = store
-        .decide_enrollment(&officer, program.id, chosen[0], &D { to: S::Paused, reasons: "x", legal_basis: "" })
+        .decide_enrollment(&officer, program.id, chosen[0], &D { to: S::Paused, reasons: "x", legal_basis: "art. 12" })
         .await
         .unwrap_err();
     assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "state"));
     let no_reason = store
-        .decide_enrollment(&officer, program.id, chosen[2], &D { to: S::Paused, reasons: " ", legal_basis: "" })
+        .decide_enrollment(&officer, program.id, chosen[2], &D { to: S::Paused, reasons: " ", legal_basis: "art. 12" })
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
+    // Every decision names its legal basis.
+    let no_basis = store
+        .decide_enrollment(
+            &officer,
+            program.id,
+            chosen[2],
+            &D { to: S::Paused, reasons: "moved abroad", legal_basis: " " },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(no_basis, tavana_store::StoreError::Invalid(ref e) if e.field == "legal_basis"), "{no_basis:?}");
     // A program in force changes by a proposal a second officer approves, from
     // a month on; not by an edit, not approved by its proposer, and a proposal
     // against a stale version is refused.

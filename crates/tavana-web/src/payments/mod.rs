@@ -32,6 +32,7 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("rounding", "گرد کردن", "Rounding"),
     ("debtor_name", "نام پرداخت‌کننده", "Payer's name"),
     ("debtor_sheba", "شبای پرداخت‌کننده", "Payer's SHEBA"),
+    ("deduction", "کسر از هر پرداخت", "Deduction"),
     ("file", "فایل", "File"),
     ("year", "سال", "Year"),
     ("job", "کار", "Job"),

@@ -30,6 +30,7 @@ ui_texts! {
     alive: "در قید حیات", "Alive";
     deceased: "فوت‌شده", "Deceased";
     decisions: "تصمیم‌ها دربارهٔ او در برنامه‌ها", "Decisions on their enrollments";
+    letter_and_appeal: "ابلاغ و اعتراض", "Letter and appeal";
     program: "برنامه", "Program";
     decision: "تصمیم", "Decision";
     amount: "مبلغ ماهانه (ریال)", "Monthly amount (rials)";

@@ -798,6 +798,7 @@ struct PersonPage {
 
 /// A decision on one of the person's enrollments, as shown.
 pub struct DecisionView {
+    pub id: i64,
     pub program_id: i64,
     pub program: String,
     pub change: String,
@@ -1020,6 +1021,7 @@ async fn person_page(
         let decisions = decisions
             .into_iter()
             .map(|d| DecisionView {
+                id: d.id,
                 program_id: d.program_id,
                 program: d.program_name_fa,
                 change: format!(

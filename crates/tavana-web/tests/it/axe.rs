@@ -185,7 +185,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/registry/persons/{pid}/edit"),
             "/registry/import".into(),
             "/registry/duplicates".into(),
-            "/m/cases".into(),
+            "/cases/appeals".into(),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

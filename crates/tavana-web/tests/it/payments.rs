@@ -30,7 +30,7 @@ fn sheba(bank: [u8; 3], n: u8) -> String {
 /// households, paid to Melli (three), Mellat (two) or no account (one), enrolled
 /// in a person program of 4,500,000 rials a month; the program pays from HQ's
 /// account, rounded to tomans. Returns the program's id and this month.
-async fn enrolled(app: &TestApp) -> (i64, String) {
+pub(crate) async fn enrolled(app: &TestApp) -> (i64, String) {
     let store = &app.db.store;
     let as_user = async |name: &str| store.actor_for_user(store.user_id_by_name(name).await.unwrap()).await.unwrap();
     let worker = as_user("caseworker").await;
