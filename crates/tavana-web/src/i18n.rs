@@ -55,6 +55,14 @@ impl Lang {
             Lang::En => grouped,
         }
     }
+    /// A coded value (a state, a reason) as people of this language read it: its
+    /// Persian label, or its code in words.
+    pub fn coded<C: tavana_domain::coded::Coded>(self, value: C) -> String {
+        match self {
+            Lang::Fa => value.label_fa().to_string(),
+            Lang::En => value.code().replace('_', " "),
+        }
+    }
     pub fn role(self, role: Role) -> &'static str {
         match self {
             Lang::Fa => role.label_fa(),

@@ -122,6 +122,17 @@ struct ErrorPage {
 }
 
 /// A page saying what went wrong, in the user's language.
+/// What a page says of a store error that leaves the user on the page: the field
+/// and the reason in the user's language. A missing object or a fault is a page
+/// of its own instead.
+pub fn refusal(lang: Lang, e: tavana_store::StoreError) -> Result<String, PageError> {
+    let problem = Problem::from(e);
+    if problem.status == StatusCode::NOT_FOUND || problem.status == StatusCode::INTERNAL_SERVER_ERROR {
+        return Err(PageError(lang, problem));
+    }
+    Ok(if lang == Lang::Fa { problem.detail_fa } else { problem.detail_en })
+}
+
 pub fn error_page(lang: Lang, problem: Problem) -> Response {
     let t = lang.texts();
     let message = match problem.status {

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, render};
+use crate::page::{InLang, Layout, PageError, refusal, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -24,24 +24,8 @@ fn texts(lang: Lang) -> &'static super::texts::Texts {
     super::texts::texts(lang)
 }
 
-fn label<C: Coded>(lang: Lang, value: C) -> String {
-    match lang {
-        Lang::Fa => value.label_fa().to_string(),
-        Lang::En => value.code().replace('_', " "),
-    }
-}
-
 fn state_label(lang: Lang, code: &str) -> String {
-    EnrollmentState::from_code(code).map(|s| label(lang, s)).unwrap_or_else(|| code.to_string())
-}
-
-/// A store error as the page shows it: the field and reason in the user's language.
-fn message(lang: Lang, e: StoreError) -> Result<String, PageError> {
-    let problem = Problem::from(e);
-    if problem.status == StatusCode::NOT_FOUND || problem.status == StatusCode::INTERNAL_SERVER_ERROR {
-        return Err(PageError(lang, problem));
-    }
-    Ok(if lang == Lang::Fa { problem.detail_fa } else { problem.detail_en })
+    EnrollmentState::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.to_string())
 }
 
 /// An appeal as shown.
@@ -61,7 +45,7 @@ fn appeal_view(lang: Lang, a: &Appeal) -> AppealView {
     AppealView {
         id: a.id,
         decision_id: a.decision_id,
-        state: label(lang, a.state),
+        state: lang.coded(a.state),
         state_code: a.state.code(),
         grounds: a.grounds.clone(),
         lodged: format!("{} · {}", a.lodged_by_name, lang.instant(a.lodged_at)),
@@ -145,7 +129,7 @@ pub async fn lodge(
     }
     match state.store.lodge_appeal(&user.actor, id, &form.grounds).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/decisions/{id}")).into_response()),
-        Err(e) => letter_page(&state, lang, &user, id, Some(message(lang, e)?)).await,
+        Err(e) => letter_page(&state, lang, &user, id, Some(refusal(lang, e)?)).await,
     }
 }
 
@@ -194,7 +178,7 @@ async fn appeals_page(
         t,
         layout: Layout::new(lang, user, t.appeals, Some(Module::Cases), "/cases/appeals"),
         waiting,
-        rulings: Ruling::ALL.iter().map(|r| (r.code(), label(lang, *r))).collect(),
+        rulings: Ruling::ALL.iter().map(|r| (r.code(), lang.coded(*r))).collect(),
         may_rule: user.actor.may(Action::Cases(CaseAction::Rule)),
         error: error.clone(),
     };
@@ -233,6 +217,6 @@ pub async fn rule(
     };
     match ruled {
         Ok(appeal) => Ok(Redirect::to(&format!("/cases/decisions/{}", appeal.decision_id)).into_response()),
-        Err(e) => appeals_page(&state, lang, &user, Some(message(lang, e)?)).await,
+        Err(e) => appeals_page(&state, lang, &user, Some(refusal(lang, e)?)).await,
     }
 }

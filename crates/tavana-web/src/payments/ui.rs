@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, render};
+use crate::page::{InLang, Layout, PageError, refusal, render};
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
@@ -15,7 +15,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::payments::{
     CycleState, CycleStep, HoldReason, JobStep, PayMonth, PaymentAction, PaymentSettingsFields, RawPaymentSettings,
@@ -26,13 +25,6 @@ use tavana_store::payments::{FileFormat, PaymentCycle, ReturnReport};
 
 fn texts(lang: Lang) -> &'static super::texts::Texts {
     super::texts::texts(lang)
-}
-
-fn label<C: Coded>(lang: Lang, value: C) -> String {
-    match lang {
-        Lang::Fa => value.label_fa().to_string(),
-        Lang::En => value.code().replace('_', " "),
-    }
 }
 
 fn month_name(lang: Lang, code: i64) -> String {
@@ -61,7 +53,7 @@ fn cycle_row(lang: Lang, c: &PaymentCycle, program: &str) -> CycleRow {
         program: program.to_string(),
         month: month_name(lang, c.month),
         unit: c.unit_name_fa.clone(),
-        state: label(lang, c.state),
+        state: lang.coded(c.state),
         state_code: c.state.code(),
         to_pay: format!("{} / {}", lang.number(c.payable_count), lang.number(c.payable_rials)),
         paid: format!("{} / {}", lang.number(c.paid_count), lang.number(c.paid_rials)),
@@ -113,7 +105,7 @@ async fn list_page(
         let set = store.payment_settings(&user.actor, p.id).await.in_lang(lang)?;
         settings.push(SettingsRow {
             program: name.clone(),
-            rounding: set.as_ref().map(|s| label(lang, s.rounding)).unwrap_or_else(|| texts(lang).not_set.into()),
+            rounding: set.as_ref().map(|s| lang.coded(s.rounding)).unwrap_or_else(|| texts(lang).not_set.into()),
             debtor: set.as_ref().map(|s| format!("{} ({})", s.debtor_name, s.debtor_sheba)).unwrap_or_default(),
             deduction: set.and_then(|s| s.deduction).unwrap_or_default(),
         });
@@ -141,7 +133,7 @@ async fn list_page(
             })
             .collect(),
         units,
-        roundings: Rounding::ALL.iter().map(|r| Choice { value: r.code().into(), label: label(lang, *r) }).collect(),
+        roundings: Rounding::ALL.iter().map(|r| Choice { value: r.code().into(), label: lang.coded(*r) }).collect(),
         settings,
         can_prepare: user.actor.may(Action::Payments(PaymentAction::Prepare)),
         at_hq: user.actor.unit_path.is_root(),
@@ -149,15 +141,6 @@ async fn list_page(
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render(status, &page))
-}
-
-fn message(lang: Lang, e: StoreError) -> Result<String, PageError> {
-    let problem = Problem::from(e);
-    if problem.status == StatusCode::NOT_FOUND || problem.status == StatusCode::INTERNAL_SERVER_ERROR {
-        return Err(PageError(lang, problem));
-    }
-    // The detail names the field in the user's language.
-    Ok(if lang == Lang::Fa { problem.detail_fa } else { problem.detail_en })
 }
 
 pub async fn list(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
@@ -190,7 +173,7 @@ pub async fn create(
     };
     match created {
         Ok(cycle) => Ok(Redirect::to(&format!("/payments/cycles/{}", cycle.id)).into_response()),
-        Err(e) => list_page(&state, lang, &user, Some(message(lang, e)?)).await,
+        Err(e) => list_page(&state, lang, &user, Some(refusal(lang, e)?)).await,
     }
 }
 
@@ -223,11 +206,11 @@ pub async fn save_settings(
     let refused = match PaymentSettingsFields::parse(&raw) {
         Ok(fields) => match state.store.set_payment_settings(&user.actor, form.program, &fields).await {
             Ok(_) => return Ok(Redirect::to("/payments").into_response()),
-            Err(e) => message(lang, e)?,
+            Err(e) => refusal(lang, e)?,
         },
         // Every bad field, each named with its reason.
         Err(errors) => {
-            errors.into_iter().map(|e| message(lang, StoreError::Invalid(e))).collect::<Result<Vec<_>, _>>()?.join(" ")
+            errors.into_iter().map(|e| refusal(lang, StoreError::Invalid(e))).collect::<Result<Vec<_>, _>>()?.join(" ")
         }
     };
     list_page(&state, lang, &user, Some(refused)).await
@@ -388,7 +371,7 @@ impl Shown {
     fn after<T>(lang: Lang, result: Result<T, StoreError>, ok: impl FnOnce(T) -> Shown) -> Result<Shown, PageError> {
         match result {
             Ok(value) => Ok(ok(value)),
-            Err(e) => Ok(Shown { error: Some(message(lang, e)?), ..Shown::default() }),
+            Err(e) => Ok(Shown { error: Some(refusal(lang, e)?), ..Shown::default() }),
         }
     }
 }
@@ -419,11 +402,11 @@ async fn cycle_page(
                     month: month_name(lang, l.month),
                     amount: lang.number(l.amount_rials),
                     sheba: l.sheba.unwrap_or_default(),
-                    status: label(lang, l.status),
+                    status: lang.coded(l.status),
                     reason: l
                         .hold_reason
                         .and_then(|r| HoldReason::try_from(r).ok())
-                        .map(|r| label(lang, r))
+                        .map(|r| lang.coded(r))
                         .or(l.return_reason)
                         .unwrap_or_default(),
                 })
@@ -438,7 +421,7 @@ async fn cycle_page(
         layout: Layout::new(lang, user, texts(lang).cycle, Some(Module::Payments), &format!("/payments/cycles/{id}")),
         program: if lang == Lang::Fa { program.name_fa } else { program.name_en },
         month: month_name(lang, cycle.month),
-        state: label(lang, cycle.state),
+        state: lang.coded(cycle.state),
         to_pay: pair(cycle.payable_count, cycle.payable_rials),
         held: lang.number(cycle.held_count),
         paid: pair(cycle.paid_count, cycle.paid_rials),
@@ -455,7 +438,7 @@ async fn cycle_page(
             .collect(),
         holds: holds
             .iter()
-            .map(|h| HoldRow { reason: label(lang, h.reason), code: h.reason.code(), count: lang.number(h.count) })
+            .map(|h| HoldRow { reason: lang.coded(h.reason), code: h.reason.code(), count: lang.number(h.count) })
             .collect(),
         files: files
             .iter()
@@ -708,7 +691,7 @@ pub async fn ledger(
         balances: balances
             .iter()
             .map(|b| BalanceRow {
-                account: label(lang, b.account),
+                account: lang.coded(b.account),
                 program: name_of(b.program_id),
                 balance: lang.number(b.rials),
             })

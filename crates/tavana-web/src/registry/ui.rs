@@ -786,6 +786,8 @@ struct PersonPage {
     programs: Vec<(i64, String)>,
     /// Decisions on the person's enrollments, newest first.
     decisions: Vec<DecisionView>,
+    /// Whether the user may open a decision's letter and appeal (the cases module).
+    letters: bool,
     /// The record this one was merged into, when it was.
     merged_into: Option<i64>,
     /// The records merged into this one: id and national code.
@@ -1064,6 +1066,7 @@ async fn person_page(
         disability_open: !errors.is_empty(),
         programs,
         decisions,
+        letters: user.actor.may(Action::Open(Module::Cases)),
     };
     Ok(render(status, &page))
 }

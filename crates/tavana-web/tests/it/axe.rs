@@ -135,6 +135,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
         as_of: store.default_as_of().unwrap(),
     };
     store.confirm_enrollments(&chief, program.id, &request).await.unwrap();
+    let decision = store.person_decisions(&chief, person.id).await.unwrap()[0].id;
     let admin_id = store.user_id_by_name("caseworker").await.unwrap();
     // A computed payment cycle of this month.
     let maker = actor("maker").await;
@@ -186,6 +187,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             "/registry/import".into(),
             "/registry/duplicates".into(),
             "/cases/appeals".into(),
+            format!("/cases/decisions/{decision}"),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

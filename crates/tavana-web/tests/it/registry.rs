@@ -470,10 +470,20 @@ async fn programs_over_the_api() {
     assert_eq!(clauses.as_array().unwrap().len(), 3, "the rule's two clauses, and that the person is living");
     assert_eq!(clauses[0]["holds"], true);
     assert_eq!(clauses[0]["inputs"]["disability.severity"], "severe");
-    let paused: Value = client
+    // Every decision names its legal basis.
+    let no_basis = client
         .post(app.url(&format!("/api/v1/programs/{pid}/enrollments/{id}")))
         .bearer_auth(&officer)
         .json(&json!({ "to": "paused", "reasons": "re-assessment due" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_basis.status(), 422);
+    assert_eq!(no_basis.json::<Value>().await.unwrap()["field"], "legal_basis");
+    let paused: Value = client
+        .post(app.url(&format!("/api/v1/programs/{pid}/enrollments/{id}")))
+        .bearer_auth(&officer)
+        .json(&json!({ "to": "paused", "reasons": "re-assessment due", "legal_basis": "art. 9" }))
         .send()
         .await
         .unwrap()
@@ -484,7 +494,7 @@ async fn programs_over_the_api() {
     let refused = client
         .post(app.url(&format!("/api/v1/programs/{pid}/enrollments/{id}")))
         .bearer_auth(&officer)
-        .json(&json!({ "to": "draft", "reasons": "x" }))
+        .json(&json!({ "to": "draft", "reasons": "x", "legal_basis": "art. 9" }))
         .send()
         .await
         .unwrap();
