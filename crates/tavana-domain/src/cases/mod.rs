@@ -127,6 +127,14 @@ impl AppealRefusal {
     }
 }
 
+/// How long a person has to appeal a decision about them: thirty days.
+pub const APPEAL_DAYS: i64 = 30;
+
+/// The last day a decision made on `day` may be appealed.
+pub fn appeal_deadline(day: time::Date) -> time::Date {
+    day + time::Duration::days(APPEAL_DAYS)
+}
+
 /// Whether a decision may be appealed on `today`: it must have refused, ended
 /// or paused something (not enrolled the person), and the deadline (inclusive)
 /// must not have passed.

@@ -224,7 +224,7 @@ impl Store {
                         version: d.enrollment_version,
                     };
                     let why = format!("{reasons} (appeal {id})");
-                    Some(record_decision(tx, actor, &current, (to, &why, legal_basis), today).await?)
+                    Some(record_decision(tx, actor, &current, (to, &why, legal_basis), today, Some(d.id)).await?)
                 }
             };
             let now = tx.now();

@@ -159,10 +159,12 @@ pub struct PaymentLine {
     pub hold_reason: Option<String>,
     pub return_reason: Option<String>,
     pub retry_of: Option<i64>,
+    /// For arrears: the decision that undid the one that had cut the payment off.
+    pub arrear_of: Option<i64>,
 }
 
 const LINE_COLUMNS: &str = "id, cycle_id, month, beneficiary, person_id, household_id, province_id, program_version, \
-     inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, bank_code, status, hold_reason, return_reason, retry_of";
+     inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, bank_code, status, hold_reason, return_reason, retry_of, arrear_of";
 
 /// The totals of a cycle per province: what is to be paid, paid, failed and held.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -439,17 +441,25 @@ impl Store {
         let cycle_pattern = unit_pattern.clone();
         let program_id = cycle.program_id;
         let basis = jobs::JobBasis::ProgramVersion(program.version);
+        let mut owed = Sql::new("SELECT COUNT(*) FROM (");
+        owed.append(&arrears_source(
+            &cycle,
+            program.target == ProgramTarget::Household,
+            &ArrearsIn::Subtree(&cycle_pattern),
+        ))
+        .push(") a");
         let mut job = self
             .start_job(actor, &cycle, JobStep::Compute, basis, async |tx, _| {
                 // A new computation: the earlier lines go; the work is every
-                // enrollment in force in the unit and every returned payment to
-                // carry forward.
+                // enrollment in force in the unit, every returned payment to
+                // carry forward and every month of arrears owed.
                 on_tx!(tx, |c| sqlx::query("DELETE FROM payment_lines WHERE cycle_id = $1")
                     .bind(id)
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected()))?;
-                Ok(on_tx!(tx, |c| sqlx::query_scalar(
+                let arrears: i64 = on_tx!(tx, |c| owed.builder().build_query_scalar().fetch_one(c).await)?;
+                let work: i64 = on_tx!(tx, |c| sqlx::query_scalar(
                     "SELECT (SELECT COUNT(*) FROM enrollments WHERE program_id = $1 AND state = 'enrolled' \
                      AND unit_id IN (SELECT id FROM org_units WHERE path LIKE $2)) + \
                      (SELECT COUNT(*) FROM payment_lines f WHERE f.program_id = $1 AND f.status = 'failed' \
@@ -459,7 +469,8 @@ impl Store {
                 .bind(program_id)
                 .bind(&cycle_pattern)
                 .fetch_one(c)
-                .await)?)
+                .await)?;
+                Ok(work + arrears)
             })
             .await?;
         progress(&job);
@@ -478,6 +489,7 @@ impl Store {
             let pattern = unit_path(path)?.subtree_pattern();
             let lines = lines_statement(backend, &program, &cycle, (&pattern, *place), &at, &settings, first)?;
             let retries = retries_statement(backend, &cycle, &pattern);
+            let arrears = arrears_statement(backend, &cycle, &program, &settings, *place)?;
             job = self
                 .write(async |tx| {
                     if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
@@ -492,6 +504,7 @@ impl Store {
                     let written = on_tx!(tx, |c| lines.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                     let carried =
                         on_tx!(tx, |c| retries.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                    let owed = on_tx!(tx, |c| arrears.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                     let part = part_digest(tx, id, before).await?;
                     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
                     on_tx!(tx, |c| sqlx::query(
@@ -511,7 +524,7 @@ impl Store {
                     let details = serde_json::json!({
                         "first_line": part.first_line, "last_line": part.last_line, "lines_sha256": part.sha256,
                     });
-                    let counts = [count(written + carried), part.held, count(carried)];
+                    let counts = [count(written + carried + owed), part.held, count(carried)];
                     jobs::advance(tx, actor, &job, *province, counts, details).await
                 })
                 .await?;
@@ -883,10 +896,24 @@ struct PartDigest {
 async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDigest> {
     let mut hasher = Sha256::new();
     let sql = "SELECT id, beneficiary, person_id, month, amount_rials, formula_rials, sheba, status, hold_reason, \
-               retry_of, program_version, inputs, deduction_rials FROM payment_lines WHERE cycle_id = $1 AND id > $2 \
-               ORDER BY beneficiary, month, person_id, COALESCE(retry_of, 0)";
-    type Row =
-        (i64, i64, i64, i64, i64, Option<i64>, Option<String>, String, Option<String>, Option<i64>, i64, String, i64);
+               retry_of, program_version, inputs, deduction_rials, arrear_of FROM payment_lines WHERE cycle_id = $1 \
+               AND id > $2 ORDER BY beneficiary, month, person_id, COALESCE(retry_of, 0)";
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<i64>,
+        i64,
+        String,
+        i64,
+        Option<i64>,
+    );
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let mut part = PartDigest { lines: 0, held: 0, first_line: None, last_line: None, sha256: String::new() };
     let held = LineStatus::Held.code();
@@ -897,7 +924,7 @@ async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDig
         part.last_line = Some(part.last_line.map_or(r.0, |l| l.max(r.0)));
         hasher.update(
             format!(
-                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
                 r.1,
                 r.2,
                 r.3,
@@ -909,7 +936,8 @@ async fn part_digest(tx: &mut WriteTx, cycle: i64, after: i64) -> Result<PartDig
                 text(r.9),
                 r.10,
                 r.11,
-                r.12
+                r.12,
+                text(r.13)
             )
             .as_bytes(),
         );
@@ -1088,6 +1116,79 @@ fn lines_statement(
             payable = LineStatus::Payable.code(),
             held = LineStatus::Held.code(),
         ));
+    Ok(sql)
+}
+
+/// Where arrears are looked for: one province (a part of the computation), or a
+/// unit's subtree (the computation's whole work, counted when it starts).
+enum ArrearsIn<'a> {
+    Province(i64),
+    Subtree(&'a str),
+}
+
+/// For each enrollment in force that an overturned decision had cut off, the
+/// months the program paid (a cycle approved or later) from the month that
+/// decision took effect to before the month the overturn did, for which the
+/// beneficiary has no payment to be made or made: `enrollment_id`, `month`, and
+/// `undo` (the decision that undid the other).
+fn arrears_source(cycle: &PaymentCycle, household: bool, within: &ArrearsIn) -> Sql {
+    let beneficiary = if household { "e.household_id" } else { "e.person_id" };
+    let mut sql = Sql::new(
+        "SELECT e.id AS enrollment_id, c.month, MIN(u.id) AS undo FROM decisions u \
+         JOIN decisions d ON d.id = u.undoes_decision_id JOIN enrollments e ON e.id = u.enrollment_id \
+         JOIN payment_cycles c ON c.program_id = e.program_id AND c.month >= d.effective_month \
+           AND c.month < u.effective_month AND c.state IN ('approved', 'files_issued', 'reconciled', 'closed') \
+         WHERE u.undoes_decision_id IS NOT NULL AND u.program_id = ",
+    );
+    sql.bind_int(cycle.program_id).push(" AND e.state = 'enrolled' AND e.amount_rials > 0 AND ");
+    match within {
+        ArrearsIn::Province(province) => sql.push("e.province_id = ").bind_int(*province),
+        ArrearsIn::Subtree(pattern) => {
+            sql.push("e.unit_id IN (SELECT id FROM org_units WHERE path LIKE ").bind_str(pattern).push(")")
+        }
+    };
+    sql.push(&format!(
+        " AND NOT EXISTS (SELECT 1 FROM payment_lines x WHERE x.program_id = e.program_id AND x.month = c.month \
+         AND x.beneficiary = {beneficiary} AND x.status IN ('payable', 'paid')) GROUP BY e.id, c.month"
+    ));
+    sql
+}
+
+/// The statement writing a province's arrears (see [`arrears_source`]): a line
+/// for each month owed, at the enrollment's amount rounded as the program says,
+/// held like a carried payment when the account is missing or invalid, naming
+/// the decision that undid the one appealed.
+fn arrears_statement(
+    backend: Backend,
+    cycle: &PaymentCycle,
+    program: &crate::programs::Program,
+    settings: &PaymentSettings,
+    province: i64,
+) -> Result<Sql> {
+    let household = program.target == ProgramTarget::Household;
+    let beneficiary = if household { "e.household_id" } else { "e.person_id" };
+    let unit = settings.rounding.unit();
+    let valid = sheba_valid(backend, "p.sheba");
+    let mut sql = Sql::new(
+        "INSERT INTO payment_lines (cycle_id, program_id, month, beneficiary, enrollment_id, person_id, household_id, \
+         province_id, unit_id, program_version, inputs, formula_rials, amount_rials, deduction_rials, holder, sheba, \
+         bank_code, status, hold_reason, arrear_of) SELECT ",
+    );
+    sql.bind_int(cycle.id)
+        .push(&format!(", e.program_id, a.month, {beneficiary}, e.id, e.person_id, e.household_id, e.province_id, e.unit_id, "))
+        .bind_int(program.version)
+        .push(&format!(
+            ", '{{}}', e.amount_rials, e.amount_rials - (e.amount_rials % {unit}), 0, p.first_name || ' ' || p.last_name, \
+             p.sheba, CASE WHEN p.sheba IS NULL THEN NULL ELSE substr(p.sheba, 5, 3) END, \
+             CASE WHEN p.sheba IS NULL OR NOT {valid} THEN '{held}' ELSE '{payable}' END, \
+             CASE WHEN p.sheba IS NULL THEN '{missing}' WHEN NOT {valid} THEN '{invalid}' END, a.undo FROM (",
+            held = LineStatus::Held.code(),
+            payable = LineStatus::Payable.code(),
+            missing = HoldReason::MissingSheba.code(),
+            invalid = HoldReason::InvalidSheba.code(),
+        ))
+        .append(&arrears_source(cycle, household, &ArrearsIn::Province(province)))
+        .push(") a JOIN enrollments e ON e.id = a.enrollment_id JOIN persons p ON p.id = e.person_id ORDER BY e.id, a.month");
     Ok(sql)
 }
 

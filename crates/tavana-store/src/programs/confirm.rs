@@ -109,7 +109,8 @@ impl Store {
         let at = self.as_of(as_of).await?;
         let decide = decided_set(self.backend(), &terms, program.target, program_id, actor, request, &at)?;
         let (now, user) = (self.now(), actor.user_id);
-        let appeal_until = (self.today() + time::Duration::days(30)).to_string();
+        let appeal_until = tavana_domain::cases::appeal_deadline(self.today()).to_string();
+        let effective = super::effective_month(self.today())?;
         let household = program.target == ProgramTarget::Household;
         let backend = self.backend();
         let decided: Vec<Decided> = self
@@ -152,9 +153,10 @@ impl Store {
                     .map(|r| r.rows_affected()))?;
                 let record = format!(
                     "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, \
-                     reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials) \
+                     reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials, \
+                     effective_month) \
                      SELECT e.id, e.program_id, r.person_id, r.province_id, r.from_state, r.to_state, $2, $3, $4, $5, \
-                     $6, $7, r.inputs, r.amount_rials FROM confirm_rows r JOIN enrollments e ON e.program_id = $1 \
+                     $6, $7, r.inputs, r.amount_rials, $8 FROM confirm_rows r JOIN enrollments e ON e.program_id = $1 \
                      AND e.person_id = r.person_id WHERE {written}"
                 );
                 on_tx!(tx, |c| sqlx::query(&record)
@@ -165,6 +167,7 @@ impl Store {
                     .bind(now)
                     .bind(&appeal_until)
                     .bind(program.version)
+                    .bind(effective)
                     .execute(c)
                     .await
                     .map(|r| r.rows_affected()))?;

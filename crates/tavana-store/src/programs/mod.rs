@@ -917,18 +917,25 @@ pub struct Enrollment {
     pub version: i64,
 }
 
+/// The Jalali month a decision made on `day` takes effect in, as stored
+/// (`year * 100 + month`).
+pub(crate) fn effective_month(day: time::Date) -> Result<i64> {
+    Ok(tavana_domain::payments::PayMonth::of(tavana_domain::jalali::JalaliDate::from_gregorian(day)?).code())
+}
+
 /// Moves an enrollment (as read, at its version) to `to` by a decision: the
 /// move, the decision's record (reasons, legal basis, who, when, appeal
 /// deadline thirty days from `today`), its open reviews closed and the audit
 /// entry, in the caller's transaction. Every decision that moves an enrollment
-/// one at a time is recorded here (an officer's, an appeal board's). Returns
-/// the decision's id.
+/// one at a time is recorded here (an officer's, an appeal board's, which
+/// names the decision it `undoes`). Returns the decision's id.
 pub(crate) async fn record_decision(
     tx: &mut crate::db::WriteTx,
     actor: &Actor,
     current: &Enrollment,
     (to, reasons, legal_basis): (EnrollmentState, &str, &str),
     today: time::Date,
+    undoes: Option<i64>,
 ) -> Result<i64> {
     let (from, now) = (current.state, tx.now());
     if !from.may_become(to) {
@@ -956,8 +963,8 @@ pub(crate) async fn record_decision(
     let decision: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
-             decided_by, decided_at, appeal_until) SELECT id, program_id, person_id, province_id, $1, $2, $3, $4, $5, $6, $7 \
-             FROM enrollments WHERE id = $8 RETURNING id",
+             decided_by, decided_at, appeal_until, effective_month, undoes_decision_id) SELECT id, program_id, person_id, \
+             province_id, $1, $2, $3, $4, $5, $6, $7, $9, $10 FROM enrollments WHERE id = $8 RETURNING id",
         )
         .bind(from.code())
         .bind(to.code())
@@ -965,8 +972,10 @@ pub(crate) async fn record_decision(
         .bind(legal_basis.trim())
         .bind(actor.user_id)
         .bind(now)
-        .bind((today + time::Duration::days(30)).to_string())
+        .bind(tavana_domain::cases::appeal_deadline(today).to_string())
         .bind(current.id)
+        .bind(effective_month(today)?)
+        .bind(undoes)
         .fetch_one(c)
         .await
     })?;
@@ -1027,7 +1036,7 @@ impl Store {
         let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
         let current = self.enrollment(actor, program_id, person_id).await?;
         self.write(async |tx| {
-            record_decision(tx, actor, &current, (to, reasons, legal_basis), today).await.map(|_| ())
+            record_decision(tx, actor, &current, (to, reasons, legal_basis), today, None).await.map(|_| ())
         })
         .await?;
         self.enrollment(actor, program_id, person_id).await

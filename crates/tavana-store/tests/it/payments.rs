@@ -453,6 +453,70 @@ async fn a_deduction_is_withheld_from_each_payment_and_owed_on_the_ledger() {
     assert!(not_positive.iter().all(|l| l.deduction_rials == 4_500_010 && l.amount_rials == -10), "{not_positive:?}");
 }
 
+/// Arrears for an overturned decision: a person cut off before a month the
+/// program paid, whose appeal is upheld after it, is paid that month in the
+/// next cycle (at the enrollment's amount, naming the decision that undid the
+/// cut), besides the month itself, once: a later cycle owes nothing more.
+#[tokio::test]
+async fn an_overturned_decision_is_paid_its_arrears_in_the_next_cycle_once() {
+    let Paying { store, maker, officer, program, enrolled, _db } = paying(500, 61, Rounding::Toman).await;
+    let checker = user(&store, "checker", "HQ", Role::FinanceChecker).await;
+    let clerk = user(&store, "clerk", "HQ", Role::CaseWorker).await;
+    let board = user(&store, "board", "HQ", Role::ProgramOfficer).await;
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    // Azar: the officer cuts off one person with an account (found by a cycle
+    // computed and given up); the clerk appeals in Dey.
+    let trial = store.create_cycle(&maker, program, PayMonth::parse("1405/09").unwrap(), hq).await.unwrap();
+    store.compute_cycle(&maker, trial.id).await.unwrap();
+    let person =
+        lines(&store, &maker, trial.id).await.iter().find(|l| l.status == LineStatus::Payable).unwrap().person_id;
+    store.cancel_cycle(&maker, trial.id, "a trial").await.unwrap();
+    assert!(enrolled.contains(&person));
+    let cut = tavana_store::programs::EnrollmentDecision {
+        to: tavana_domain::programs::EnrollmentState::NotEligible,
+        reasons: "the reassessment found a moderate disability",
+        legal_basis: "art. 27",
+    };
+    store.decide_enrollment(&officer, program, person, &cut).await.unwrap();
+    let decision = store.person_decisions(&officer, person).await.unwrap()[0].id;
+    // Dey is paid without them.
+    let dey_store = store.with_clock(Clock::Fixed(DEY));
+    let pay = async |s: &Store, month: &str| {
+        let cycle = s.create_cycle(&maker, program, PayMonth::parse(month).unwrap(), hq).await.unwrap();
+        s.compute_cycle(&maker, cycle.id).await.unwrap();
+        s.submit_cycle(&maker, cycle.id).await.unwrap();
+        s.approve_cycle(&checker, cycle.id, "checked").await.unwrap();
+        lines(s, &maker, cycle.id).await
+    };
+    let dey = pay(&dey_store, "1405/10").await;
+    assert!(dey.iter().all(|l| l.person_id != person));
+    let appeal = dey_store.lodge_appeal(&clerk, decision, "a second commission assessed it severe").await.unwrap();
+    // Bahman: the board overturns; the Bahman cycle pays Bahman and Dey's arrears.
+    let bahman_store = store.with_clock(Clock::Fixed(BAHMAN));
+    let ruled = bahman_store
+        .rule_on_appeal(&board, appeal.id, tavana_domain::cases::Ruling::Overturn, "the assessment stands", "art. 27")
+        .await
+        .unwrap();
+    let bahman = pay(&bahman_store, "1405/11").await;
+    let theirs: Vec<&PaymentLine> = bahman.iter().filter(|l| l.person_id == person).collect();
+    let months: Vec<i64> = theirs.iter().map(|l| l.month).collect();
+    assert_eq!(months.iter().filter(|m| **m == 140_510).count(), 1, "{theirs:?}");
+    assert_eq!(months.iter().filter(|m| **m == 140_511).count(), 1, "{theirs:?}");
+    let arrear = theirs.iter().find(|l| l.month == 140_510).unwrap();
+    assert_eq!((arrear.arrear_of, arrear.amount_rials), (ruled.effect_decision_id, 4_500_000));
+    assert_eq!(arrear.status, LineStatus::Payable);
+    assert_eq!(bahman.iter().filter(|l| l.arrear_of.is_some()).count(), 1, "nobody else is owed arrears");
+    let jobs = bahman_store.payment_jobs(&maker, 10).await.unwrap();
+    assert_eq!(jobs[0].remaining(), 0, "the arrears were counted in the work: {:?}", jobs[0]);
+    assert_eq!(jobs[0].done, bahman.len() as i64);
+    // The ledger owes the arrears as a new entitlement; Esfand owes no arrears again.
+    let ledger = bahman_store.check_ledger().await.unwrap();
+    assert!(ledger.unbalanced.is_empty() && ledger.total == 0, "{ledger:?}");
+    let esfand_store = store.with_clock(Clock::Fixed(time::macros::datetime!(2027-02-25 12:00 UTC)));
+    let esfand = pay(&esfand_store, "1405/12").await;
+    assert!(esfand.iter().all(|l| l.arrear_of.is_none()), "arrears are paid once");
+}
+
 /// The code of the province office with the most enrolled.
 async fn busiest_province(store: &Store) -> String {
     let mut most = (0, String::new());
