@@ -1,6 +1,7 @@
 //! `tavana`: the welfare-management system's one binary.
 
 mod bench;
+mod cases;
 mod cycle;
 
 use anyhow::{Context, Result, bail};
@@ -831,6 +832,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
         if persons > 0 {
             cycle::seed_demo(&store).await?;
+            cases::seed_demo(&store).await?;
         }
     }
     let store = store.with_read_limit(std::time::Duration::from_secs(60));

@@ -76,6 +76,8 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     let ledger = store.check_ledger().await.unwrap();
     assert!(ledger.unbalanced.is_empty() && ledger.total == 0 && ledger.entries > 0, "{ledger:?}");
     recount_the_closed_cycle(&store).await;
+    // An appeal waits for the board.
+    assert_eq!(store.count_rows_for_tests("appeals WHERE state = 'lodged'").await.unwrap(), 1);
 }
 
 /// An independent recount of the demo's closed cycle: each bank's files, read
