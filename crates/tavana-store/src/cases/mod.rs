@@ -96,6 +96,23 @@ fn path(text: &str) -> Result<UnitPath> {
     UnitPath::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unit path {text:?}")))
 }
 
+/// An appeal waiting for the board, with the decision it is against.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppealToRule {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub appeal: Appeal,
+    pub first_name: String,
+    pub last_name: String,
+    pub national_code: String,
+    pub program_name_fa: String,
+    /// The state the decision put the enrollment in.
+    pub to_state: String,
+    pub decision_reasons: String,
+    pub decided_by: Option<String>,
+}
+
 /// A decision as its letter tells it: what was decided about whom, why, on
 /// what basis, by whom and when, until when it may be appealed, and what
 /// became of an appeal.
@@ -322,6 +339,36 @@ impl Store {
             .bind(limit.clamp(1, 1_000))
             .fetch_all(c)
             .await)?)
+    }
+
+    /// The board's worklist: appeals lodged in the actor's subtree, oldest
+    /// first, each with the decision it is against and whom it concerns, in one
+    /// statement (one logged read for the list).
+    pub async fn appeals_to_rule(&self, actor: &Actor, limit: i64) -> Result<Vec<AppealToRule>> {
+        require(actor, Action::Open(Module::Cases))?;
+        let sql = format!(
+            "SELECT {APPEAL_COLUMNS}, s.first_name, s.last_name, s.national_code, p.name_fa AS program_name_fa, \
+             d.to_state, d.reasons AS decision_reasons, du.username AS decided_by \
+             FROM {APPEAL_FROM} JOIN decisions d ON d.id = a.decision_id JOIN persons s ON s.id = a.person_id \
+             JOIN programs p ON p.id = a.program_id LEFT JOIN users du ON du.id = d.decided_by \
+             WHERE a.state = $1 AND u.path LIKE $2 ORDER BY a.id LIMIT $3"
+        );
+        let rows: Vec<AppealToRule> = on_pool!(self, |c| sqlx::query_as(&sql)
+            .bind(AppealState::Lodged.code())
+            .bind(actor.unit_path.subtree_pattern())
+            .bind(limit.clamp(1, 1_000))
+            .fetch_all(c)
+            .await)?;
+        let persons: Vec<i64> = rows.iter().map(|r| r.appeal.person_id).collect();
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "appeals",
+            "lodged",
+            serde_json::json!({ "persons": persons }),
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// A person's appeals, newest first.

@@ -71,6 +71,17 @@ async fn a_refusal_appealed_in_time_is_overturned_by_a_board_that_did_not_decide
     let twice = store.lodge_appeal(&clerk, decision.id, "again").await.unwrap_err();
     assert_eq!(field_of(&twice), "decision", "{twice:?}");
     assert!(store.appeals(&board, AppealState::Lodged, 100).await.unwrap().iter().any(|a| a.id == appeal.id));
+    // The board's worklist names each appeal's decision and person, read once.
+    let worklist = store.appeals_to_rule(&board, 100).await.unwrap();
+    assert_eq!(worklist.len(), 1);
+    let waiting = &worklist[0];
+    assert_eq!((waiting.appeal.id, waiting.to_state.as_str()), (appeal.id, "not_eligible"));
+    assert_eq!(waiting.decided_by.as_deref(), Some("officer"));
+    assert_eq!(waiting.decision_reasons, ended.reasons);
+    let reads = store.recent_reads(&auditor, 1_000).await.unwrap();
+    let of_list: Vec<_> = reads.iter().filter(|r| r.object_type == "appeals").collect();
+    assert_eq!(of_list.len(), 1, "one logged read for the list");
+    assert_eq!(of_list[0].actor_username.as_deref(), Some("board"));
 
     // Who may rule: not the decider, not a case worker, and with reasons and a basis.
     let decider = store.rule_on_appeal(&officer, appeal.id, Ruling::Overturn, "agreed", "art. 27").await.unwrap_err();

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tavana_domain::cases::{AppealState, CaseAction, Ruling};
+use tavana_domain::cases::{CaseAction, Ruling};
 use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::programs::EnrollmentState;
@@ -161,19 +161,18 @@ async fn appeals_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let t = texts(lang);
-    let lodged = state.store.appeals(&user.actor, AppealState::Lodged, 200).await.in_lang(lang)?;
-    let mut waiting = Vec::with_capacity(lodged.len());
-    for a in &lodged {
-        let letter = state.store.decision_letter(&user.actor, a.decision_id).await.in_lang(lang)?;
-        waiting.push(WaitingView {
-            appeal: appeal_view(lang, a),
-            person: format!("{} {} ({})", letter.first_name, letter.last_name, letter.national_code),
-            program: letter.program_name_fa.clone(),
-            decision: state_label(lang, &letter.to_state),
-            reasons: letter.reasons.clone(),
-            decided_by: letter.decided_by.clone().unwrap_or_default(),
-        });
-    }
+    let lodged = state.store.appeals_to_rule(&user.actor, 200).await.in_lang(lang)?;
+    let waiting = lodged
+        .into_iter()
+        .map(|w| WaitingView {
+            appeal: appeal_view(lang, &w.appeal),
+            person: format!("{} {} ({})", w.first_name, w.last_name, w.national_code),
+            program: w.program_name_fa,
+            decision: state_label(lang, &w.to_state),
+            reasons: w.decision_reasons,
+            decided_by: w.decided_by.unwrap_or_default(),
+        })
+        .collect();
     let page = AppealsPage {
         t,
         layout: Layout::new(lang, user, t.appeals, Some(Module::Cases), "/cases/appeals"),
