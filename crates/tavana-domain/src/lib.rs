@@ -5,6 +5,7 @@
 //! they have to re-check.
 
 pub mod audit;
+pub mod cards;
 pub mod cases;
 pub mod coded;
 pub mod error;

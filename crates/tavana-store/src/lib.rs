@@ -14,6 +14,7 @@ pub mod ceiling;
 mod access;
 pub mod audit;
 pub mod audit_keys;
+pub mod cards;
 pub mod cases;
 mod error;
 pub mod iam;

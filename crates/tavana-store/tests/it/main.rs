@@ -6,6 +6,7 @@
 
 mod access;
 mod audit;
+mod cards;
 mod cases;
 mod clock;
 mod decisions;
