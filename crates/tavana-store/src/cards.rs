@@ -182,16 +182,15 @@ impl Store {
     pub async fn check_travel_card(&self, number: &str) -> Result<CardCheck> {
         let invalid = CardCheck { valid: false, valid_until: None };
         let Some(serial) = card_serial(number) else { return Ok(invalid) };
-        let card: Option<(i64, String, Option<String>)> =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let card: Option<(i64, String, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT c.person_id, c.valid_until, c.revoked_on FROM travel_cards c JOIN persons p ON p.id = c.person_id \
              WHERE c.id = $1 AND p.merged_into IS NULL"
         )
         .bind(serial)
         .fetch_optional(c)
         .await
-            })?;
+        })?;
         let Some((person, valid_until, None)) = card else { return Ok(invalid) };
         let today = self.today();
         let at = self.as_of(JalaliDate::from_gregorian(today)?).await?;

@@ -23,6 +23,7 @@ mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
 mod audit;
+mod cards;
 mod cases;
 mod iam;
 mod org;
@@ -79,6 +80,8 @@ pub struct AppState {
     pub imports: Arc<tokio::sync::Semaphore>,
     /// The progress of running imports, for their pages to show.
     pub tickets: Arc<uploads::Tickets>,
+    /// Public travel card checks counted per address.
+    pub card_checks: Arc<cards::CheckLimit>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             tokens: Arc::new(auth::TokenCache::default()),
             imports: Arc::new(tokio::sync::Semaphore::new(1)),
             tickets: Arc::new(uploads::Tickets::default()),
+            card_checks: Arc::new(cards::CheckLimit::default()),
         }
     }
 }

@@ -31,6 +31,12 @@ ui_texts! {
     deceased: "فوت‌شده", "Deceased";
     decisions: "تصمیم‌ها دربارهٔ او در برنامه‌ها", "Decisions on their enrollments";
     letter_and_appeal: "ابلاغ و اعتراض", "Letter and appeal";
+    travel_cards: "کارت تخفیف سفر بین‌شهری", "Intercity travel discount cards";
+    card_number: "شمارهٔ کارت", "Card number";
+    card_valid_until: "معتبر تا", "Valid until";
+    card_state: "وضعیت", "State";
+    card_in_force: "معتبر", "In force";
+    card_revoked: "باطل شد", "Revoked";
     program: "برنامه", "Program";
     decision: "تصمیم", "Decision";
     amount: "مبلغ ماهانه (ریال)", "Monthly amount (rials)";

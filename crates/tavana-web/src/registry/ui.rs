@@ -788,6 +788,8 @@ struct PersonPage {
     decisions: Vec<DecisionView>,
     /// Whether the user may open a decision's letter and appeal (the cases module).
     letters: bool,
+    /// The person's travel discount cards, newest first.
+    cards: Vec<CardView>,
     /// The record this one was merged into, when it was.
     merged_into: Option<i64>,
     /// The records merged into this one: id and national code.
@@ -799,6 +801,14 @@ struct PersonPage {
 }
 
 /// A decision on one of the person's enrollments, as shown.
+/// A travel discount card as shown on its holder's page.
+pub struct CardView {
+    pub number: String,
+    pub valid_until: String,
+    pub state: String,
+    pub in_force: bool,
+}
+
 pub struct DecisionView {
     pub id: i64,
     pub program_id: i64,
@@ -1042,6 +1052,23 @@ async fn person_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let t = super::texts::texts(lang);
+    let cards = state
+        .store
+        .person_travel_cards(&user.actor, id)
+        .await
+        .in_lang(lang)?
+        .into_iter()
+        .map(|c| CardView {
+            state: match c.revoke_reason.as_deref().and_then(tavana_domain::cards::RevokeReason::from_code) {
+                Some(why) => format!("{}: {}", t.card_revoked, lang.coded(why)),
+                None => t.card_in_force.to_string(),
+            },
+            in_force: c.revoked_on.is_none(),
+            number: lang.digits(&c.number),
+            valid_until: lang.date(&c.valid_until),
+        })
+        .collect();
     let merged_here = state.store.merged_into_person(&user.actor, id).await.in_lang(lang)?;
     let household = state.store.household(&user.actor, p.values.household_id).await.ok();
     let members = match &household {
@@ -1067,6 +1094,7 @@ async fn person_page(
         programs,
         decisions,
         letters: user.actor.may(Action::Open(Module::Cases)),
+        cards,
     };
     Ok(render(status, &page))
 }

@@ -8,6 +8,7 @@
 mod api;
 mod axe;
 mod browser;
+mod cards;
 mod cases;
 mod limits;
 mod pages;

@@ -1,0 +1,57 @@
+//! Travel discount cards over the API: an officer's run issues them; a transport
+//! operator checks a number without signing in and learns only whether it is
+//! valid and until when, at most sixty times a minute.
+
+use crate::payments::enrolled;
+use crate::support::spawn_app;
+
+#[tokio::test]
+async fn a_card_is_issued_and_checked_by_anyone_with_nothing_personal_and_a_rate_limit() {
+    let app = spawn_app().await;
+    enrolled(&app).await;
+    let http = reqwest::Client::new();
+    let (officer, clerk) = (app.token_for("program").await, app.token_for("caseworker").await);
+    let run = |token: String| http.post(app.url("/api/v1/travel-cards/run")).bearer_auth(token).send();
+    assert_eq!(run(clerk).await.unwrap().status(), 403);
+    let ran: serde_json::Value = run(officer).await.unwrap().json().await.unwrap();
+    assert_eq!((ran["issued"].as_i64(), ran["revoked"].as_i64()), (Some(6), Some(0)), "{ran}");
+    let store = &app.db.store;
+    let registrar = store.actor_for_user(store.user_id_by_name("registrar").await.unwrap()).await.unwrap();
+    let found = store.search_persons(&registrar, &Default::default(), None, 1).await.unwrap();
+    let person = found.items[0].id;
+    let card = store.person_travel_cards(&registrar, person).await.unwrap().remove(0);
+
+    // The holder's page shows the card with its number and last day.
+    let page = app
+        .signed_in("caseworker")
+        .await
+        .get(app.url(&format!("/registry/persons/{person}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"travel-cards\""), "{page}");
+    assert!(page.contains(&tavana_domain::text::to_persian_digits(&card.number)), "{page}");
+    assert!(page.contains("class=\"in-force\""));
+    let check = |number: String| http.get(app.url(&format!("/api/v1/travel-cards/{number}"))).send();
+    let answer: serde_json::Value = check(card.number.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(answer, serde_json::json!({ "valid": true, "valid_until": card.valid_until }), "nothing else");
+    let unknown: serde_json::Value = check("12345678901".into()).await.unwrap().json().await.unwrap();
+    assert_eq!(unknown["valid"], false);
+    // Sixty checks a minute from one address (two made above); the next is refused.
+    for _ in 3..=CHECKS_PER_MINUTE {
+        assert_eq!(check(card.number.clone()).await.unwrap().status(), 200);
+    }
+    let stopped = check(card.number.clone()).await.unwrap();
+    assert_eq!(stopped.status(), 429);
+    let problem: serde_json::Value = stopped.json().await.unwrap();
+    assert!(problem["detail_fa"].as_str().unwrap().contains("یک دقیقهٔ دیگر"), "{problem}");
+    let openapi: serde_json::Value =
+        http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(openapi["paths"].get("/api/v1/travel-cards/{number}").is_some());
+}
+
+/// The checks one address may make in a minute, as the API states it.
+const CHECKS_PER_MINUTE: u32 = 60;
