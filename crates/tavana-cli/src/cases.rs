@@ -1,6 +1,7 @@
 //! The demo's appeals: two of the pension's beneficiaries cut off by the HQ
 //! officer after a reassessment, one of whom has appealed (lodged by the HQ
-//! registrar), waiting for a board member who did not decide it.
+//! registrar), waiting for a board member who did not decide it; and the
+//! intercity travel discount cards of everyone with a severe assessment.
 
 use crate::actor_named;
 use anyhow::{Context, Result};
@@ -28,5 +29,7 @@ pub async fn seed_demo(store: &Store) -> Result<()> {
         store.lodge_appeal(&registrar, *first, "کمیسیون دوم معلولیت را شدید ارزیابی کرده است؛ گواهی پیوست است").await?;
     }
     println!("{} pension decisions to appeal, 1 appeal waiting for the board", decisions.len());
+    let cards = store.issue_travel_cards(&officer).await?;
+    println!("{} intercity travel discount cards issued", cards.issued);
     Ok(())
 }

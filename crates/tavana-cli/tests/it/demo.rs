@@ -78,6 +78,8 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     recount_the_closed_cycle(&store).await;
     // An appeal waits for the board.
     assert_eq!(store.count_rows_for_tests("appeals WHERE state = 'lodged'").await.unwrap(), 1);
+    // Travel discount cards for those with a severe assessment.
+    assert!(store.count_rows_for_tests("travel_cards WHERE revoked_on IS NULL").await.unwrap() > 0);
 }
 
 /// An independent recount of the demo's closed cycle: each bank's files, read
