@@ -115,9 +115,6 @@ impl Store {
         let pattern = actor.unit_path.subtree_pattern();
         self.write(async |tx| {
             let revoked = revoke_lapsed(tx, &at, &pattern).await?;
-            let before: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM travel_cards")
-                .fetch_one(c)
-                .await)?;
             let now = tx.now();
             let mut issue = Sql::new(
                 "INSERT INTO travel_cards (person_id, province_id, unit_id, issued_on, valid_until, issued_by, issued_at) \
@@ -140,14 +137,10 @@ impl Store {
                 .push(") AND p.unit_id IN (SELECT id FROM org_units WHERE path LIKE ")
                 .bind_str(&pattern)
                 .push(") AND NOT EXISTS (SELECT 1 FROM travel_cards k WHERE k.person_id = p.id AND k.revoked_on IS NULL) \
-                       ORDER BY p.id");
-            let issued = on_tx!(tx, |c| issue.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
-            let cards: Vec<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
-                "SELECT id, person_id FROM travel_cards WHERE id > $1 ORDER BY id"
-            )
-            .bind(before)
-            .fetch_all(c)
-            .await)?;
+                       ORDER BY p.id RETURNING id, person_id");
+            let mut cards: Vec<(i64, i64)> = on_tx!(tx, |c| issue.builder().build_query_as().fetch_all(c).await)?;
+            cards.sort_unstable();
+            let issued = cards.len() as u64;
             let cards: Vec<[i64; 2]> = cards.into_iter().map(|(c, p)| [c, p]).collect();
             tx.audit(
                 Some(actor),
