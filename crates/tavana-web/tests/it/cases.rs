@@ -95,34 +95,32 @@ async fn reject_appeal_and_overturn_in_the_browser() {
     b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
 
     // The officer who decided is refused a seat on the board.
-    wait_for(&b, "#sign-in").await;
-    sign_in(&b, &app.base, "program", PASSWORD).await;
-    wait_for(&b, "#sign-out").await;
-    b.goto(&format!("{}/cases/appeals", app.base)).await.unwrap();
-    let form = wait_for_appeal_form(&b).await;
-    b.find(Locator::Id(&format!("ruling-{form}"))).await.unwrap().select_by_value("overturn").await.unwrap();
-    fill(&b, &format!("reasons-{form}"), "ارزیابی دوم پذیرفته است").await;
-    fill(&b, &format!("basis-{form}"), "مادهٔ ۲۷").await;
-    b.find(Locator::Id(&format!("rule-button-{form}"))).await.unwrap().click().await.unwrap();
+    overturn_as(&b, &app, "program").await;
     wait_for(&b, "#appeals-error").await;
     assert!(text_of(&b, "#appeals-error").await.contains("تصمیم‌گیرنده نمی‌تواند"));
     b.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
 
     // Another officer overturns it.
-    wait_for(&b, "#sign-in").await;
-    sign_in(&b, &app.base, "program.chief", PASSWORD).await;
-    wait_for(&b, "#sign-out").await;
-    b.goto(&format!("{}/cases/appeals", app.base)).await.unwrap();
-    let form = wait_for_appeal_form(&b).await;
-    b.find(Locator::Id(&format!("ruling-{form}"))).await.unwrap().select_by_value("overturn").await.unwrap();
-    fill(&b, &format!("reasons-{form}"), "ارزیابی دوم پذیرفته است").await;
-    fill(&b, &format!("basis-{form}"), "مادهٔ ۲۷").await;
-    b.find(Locator::Id(&format!("rule-button-{form}"))).await.unwrap().click().await.unwrap();
+    overturn_as(&b, &app, "program.chief").await;
     wait_for(&b, "#appeal-state[data-state='overturned']").await;
     assert!(b.current_url().await.unwrap().as_str().ends_with(&format!("/cases/decisions/{decision}")));
     let store = &app.db.store;
     let officer = store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap();
     assert_eq!(store.enrollment(&officer, program, person).await.unwrap().state, S::Enrolled);
+}
+
+/// Signs in as `username` and overturns the first appeal on the board's page,
+/// with reasons and a legal basis.
+async fn overturn_as(b: &fantoccini::Client, app: &TestApp, username: &str) {
+    wait_for(b, "#sign-in").await;
+    sign_in(b, &app.base, username, PASSWORD).await;
+    wait_for(b, "#sign-out").await;
+    b.goto(&format!("{}/cases/appeals", app.base)).await.unwrap();
+    let form = wait_for_appeal_form(b).await;
+    b.find(Locator::Id(&format!("ruling-{form}"))).await.unwrap().select_by_value("overturn").await.unwrap();
+    fill(b, &format!("reasons-{form}"), "ارزیابی دوم پذیرفته است").await;
+    fill(b, &format!("basis-{form}"), "مادهٔ ۲۷").await;
+    b.find(Locator::Id(&format!("rule-button-{form}"))).await.unwrap().click().await.unwrap();
 }
 
 /// The id of the first appeal's ruling form on the board's page.
