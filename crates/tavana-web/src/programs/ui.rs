@@ -1274,6 +1274,7 @@ impl DecisionsQuery {
 }
 
 pub struct DecisionView {
+    pub id: i64,
     pub person_id: i64,
     pub name: String,
     pub national_code: String,
@@ -1344,6 +1345,7 @@ pub async fn decisions(
             .rows
             .into_iter()
             .map(|d| DecisionView {
+                id: d.id,
                 person_id: d.person_id,
                 name: format!("{} {}", d.first_name, d.last_name),
                 national_code: lang.digits(&d.national_code),

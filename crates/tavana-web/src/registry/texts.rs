@@ -31,6 +31,7 @@ ui_texts! {
     deceased: "فوت‌شده", "Deceased";
     decisions: "تصمیم‌ها دربارهٔ او در برنامه‌ها", "Decisions on their enrollments";
     letter_and_appeal: "ابلاغ و اعتراض", "Letter and appeal";
+    appeal_until: "مهلت اعتراض", "Appeal until";
     travel_cards: "کارت تخفیف سفر بین‌شهری", "Intercity travel discount cards";
     card_number: "شمارهٔ کارت", "Card number";
     card_valid_until: "معتبر تا", "Valid until";

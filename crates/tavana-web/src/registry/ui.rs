@@ -811,6 +811,7 @@ pub struct CardView {
 
 pub struct DecisionView {
     pub id: i64,
+    pub appeal_until: String,
     pub program_id: i64,
     pub program: String,
     pub change: String,
@@ -1034,6 +1035,7 @@ async fn person_page(
             .into_iter()
             .map(|d| DecisionView {
                 id: d.id,
+                appeal_until: lang.date(&d.appeal_until),
                 program_id: d.program_id,
                 program: d.program_name_fa,
                 change: format!(

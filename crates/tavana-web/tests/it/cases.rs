@@ -86,6 +86,11 @@ async fn reject_appeal_and_overturn_in_the_browser() {
     wait_for(&b, "#sign-out").await;
     b.goto(&format!("{}/registry/persons/{person}", app.base)).await.unwrap();
     wait_for(&b, "#decisions a.decision-letter").await;
+    // The person's decisions show the last day to appeal.
+    let deadline = tavana_domain::cases::appeal_deadline(app.db.store.today());
+    let deadline = tavana_domain::jalali::JalaliDate::from_gregorian(deadline).unwrap().to_ascii();
+    let listed = text_of(&b, "#decisions").await;
+    assert!(listed.contains(&tavana_domain::text::to_persian_digits(&deadline)), "{listed}");
     b.find(Locator::Css("#decisions a.decision-letter")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#decision-letter").await;
     assert!(text_of(&b, "#letter-decision").await.contains("فاقد شرایط"));
