@@ -202,6 +202,21 @@ impl Store {
         Ok(if severe_now > 0 { CardCheck { valid: true, valid_until: Some(valid_until) } } else { invalid })
     }
 
+    /// How many cards are in force and how many were revoked in the actor's
+    /// subtree: `[in force, revoked]`.
+    pub async fn travel_card_counts(&self, actor: &Actor) -> Result<[i64; 2]> {
+        require(actor, Action::Open(Module::Programs))?;
+        let counts: (i64, i64) = on_pool!(self, |c| sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN revoked_on IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN revoked_on IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) FROM travel_cards \
+             WHERE unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)"
+        )
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_one(c)
+        .await)?;
+        Ok([counts.0, counts.1])
+    }
+
     /// A person's cards, newest first.
     pub async fn person_travel_cards(&self, actor: &Actor, person_id: i64) -> Result<Vec<TravelCard>> {
         require(actor, Action::Open(Module::Registry))?;

@@ -117,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .merge(programs::router())
         .merge(payments::router())
         .merge(cases::router())
+        .merge(cards::router())
         .merge(assets::router())
         .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -1,10 +1,12 @@
 //! Intercity travel discount cards: the officers' run that issues and revokes
 //! them, and the public check transport operators make by a card's number.
 //!
-//! A module slice of the web layer: its API (`api`, in the OpenAPI document by
-//! construction) and the rate limit of the public check.
+//! A module slice of the web layer: its page (`router`), its API (`api`, in the
+//! OpenAPI document by construction) and the rate limit of the public check.
 
 mod api;
+mod texts;
+mod ui;
 
 use crate::AppState;
 use std::collections::HashMap;
@@ -39,6 +41,12 @@ impl CheckLimit {
         *count += 1;
         *count <= CHECKS_PER_MINUTE
     }
+}
+
+/// The module's pages.
+pub(crate) fn router() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new().route("/cards", get(ui::show)).route("/cards/run", post(ui::run))
 }
 
 /// The module's API routes.

@@ -3,6 +3,7 @@
 use crate::i18n::ui_texts;
 
 ui_texts! {
+    travel_cards: "کارت‌های تخفیف سفر بین‌شهری", "Intercity travel discount cards";
     kind: "نوع برنامه", "Program kind";
     code: "کد", "Code";
     name: "نام", "Name";

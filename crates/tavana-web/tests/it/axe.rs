@@ -219,6 +219,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/programs/{id}/enrollments"),
             format!("/programs/{id}/decisions"),
             format!("/programs/{id}/explain/{pid}"),
+            "/cards".into(),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

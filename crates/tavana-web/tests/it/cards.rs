@@ -48,6 +48,14 @@ async fn a_card_is_issued_and_checked_by_anyone_with_nothing_personal_and_a_rate
     assert_eq!(stopped.status(), 429);
     let problem: serde_json::Value = stopped.json().await.unwrap();
     assert!(problem["detail_fa"].as_str().unwrap().contains("یک دقیقهٔ دیگر"), "{problem}");
+    // The officers' page: the counts, and the run from a button.
+    let officer_web = app.signed_in("program").await;
+    let page = officer_web.get(app.url("/cards")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<dd id=\"cards-in-force\">۶</dd>"), "{page}");
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let ran = officer_web.post(app.url("/cards/run")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let ran = ran.text().await.unwrap();
+    assert!(ran.contains("id=\"cards-done\"") && ran.contains("<dd id=\"cards-in-force\">۶</dd>"), "{ran}");
     let openapi: serde_json::Value =
         http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(openapi["paths"].get("/api/v1/travel-cards/{number}").is_some());
