@@ -862,6 +862,18 @@ async fn serve(store: Store, bind: &str, config: WebConfig) -> Result<()> {
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
         }
     });
+    // Travel discount cards follow the registry: lapsed ones are revoked every
+    // six hours (a card is checked live anyway).
+    let cards = store.clone();
+    tokio::spawn(async move {
+        loop {
+            match cards.sweep_travel_cards().await {
+                Ok(revoked) => tracing::info!(revoked, "travel cards swept"),
+                Err(e) => tracing::warn!(error = %e, "sweeping travel cards"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(6 * 60 * 60)).await;
+        }
+    });
     let addr = listener.local_addr()?;
     println!("Tavana is serving on http://{addr}/ (Ctrl-C stops it)");
     tavana_web::serve(listener, AppState::new(store, config)).await?;

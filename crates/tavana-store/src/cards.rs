@@ -168,6 +168,35 @@ impl Store {
         .await
     }
 
+    /// Revokes every lapsed card in the country (expired, reassessed below
+    /// severe, deceased, merged), each with its reason, as the system: what
+    /// `tavana serve` runs every few hours, so a card's state follows the
+    /// registry without an officer's run. Issues none. Returns how many.
+    pub async fn sweep_travel_cards(&self) -> Result<u64> {
+        let at = self.as_of(JalaliDate::from_gregorian(self.today())?).await?;
+        self.write(async |tx| {
+            let revoked = revoke_lapsed(tx, &at, "/%").await?;
+            tx.audit(
+                None,
+                crate::audit::AuditEvent::new("travel_card.sweep", "travel_cards", 0)
+                    .after(serde_json::json!({ "day": at.iso(), "revoked": revoked.len() })),
+            )
+            .await?;
+            for (part, chunk) in revoked.chunks(NAMED_PER_ENTRY).enumerate() {
+                tx.audit(
+                    None,
+                    crate::audit::AuditEvent::new("travel_card.revoked", "travel_cards", 0).after(serde_json::json!({
+                        "part": part + 1, "parts": revoked.len().div_ceil(NAMED_PER_ENTRY),
+                        "columns": ["card", "person"], "cards": chunk,
+                    })),
+                )
+                .await?;
+            }
+            Ok(revoked.len() as u64)
+        })
+        .await
+    }
+
     /// Whether a card number is of a card valid today: in force, not past its
     /// last day, its holder living, not merged away and still with a current
     /// severe or very severe assessment (checked now, whenever the cards were
