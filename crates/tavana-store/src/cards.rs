@@ -246,7 +246,7 @@ impl Store {
         Ok([counts.0, counts.1])
     }
 
-    /// A person's cards, newest first.
+    /// A person's cards, newest first (a logged read).
     pub async fn person_travel_cards(&self, actor: &Actor, person_id: i64) -> Result<Vec<TravelCard>> {
         require(actor, Action::Open(Module::Registry))?;
         self.person_unlogged(actor, person_id).await?;
@@ -260,6 +260,15 @@ impl Store {
         for card in &mut cards {
             card.number = tavana_domain::cards::card_number(card.id);
         }
+        // A card says its holder is severely disabled: read as an assessment is.
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Assessments,
+            "person",
+            &person_id.to_string(),
+            serde_json::json!({ "travel_cards": cards.len() }),
+        )
+        .await?;
         Ok(cards)
     }
 }

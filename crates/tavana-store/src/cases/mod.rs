@@ -193,7 +193,7 @@ impl Store {
                 Ok(id)
             })
             .await?;
-        self.appeal(actor, id).await
+        self.appeal_unlogged(actor, id).await
     }
 
     /// Rules on a lodged appeal as a board member (a program officer of the
@@ -272,7 +272,7 @@ impl Store {
             .await
         })
         .await?;
-        self.appeal(actor, id).await
+        self.appeal_unlogged(actor, id).await
     }
 
     /// A decision's letter, in the actor's subtree (a logged read: it names the
@@ -314,8 +314,23 @@ impl Store {
         Ok(letter)
     }
 
-    /// An appeal in the actor's subtree.
+    /// An appeal in the actor's subtree (a logged read: its grounds speak of the
+    /// person's condition).
     pub async fn appeal(&self, actor: &Actor, id: i64) -> Result<Appeal> {
+        let appeal = self.appeal_unlogged(actor, id).await?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "appeal",
+            &id.to_string(),
+            serde_json::json!({ "person": appeal.person_id }),
+        )
+        .await?;
+        Ok(appeal)
+    }
+
+    /// An appeal as its writer answers it back, after the write's own audit entry.
+    async fn appeal_unlogged(&self, actor: &Actor, id: i64) -> Result<Appeal> {
         require(actor, Action::Open(Module::Cases))?;
         let sql = format!("SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.id = $1 AND u.path LIKE $2");
         let row: Option<Appeal> = on_pool!(self, |c| sqlx::query_as(&sql)
@@ -333,12 +348,22 @@ impl Store {
         let sql = format!(
             "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.state = $1 AND u.path LIKE $2 ORDER BY a.id LIMIT $3"
         );
-        Ok(on_pool!(self, |c| sqlx::query_as(&sql)
+        let rows: Vec<Appeal> = on_pool!(self, |c| sqlx::query_as(&sql)
             .bind(state.code())
             .bind(actor.unit_path.subtree_pattern())
             .bind(limit.clamp(1, 1_000))
             .fetch_all(c)
-            .await)?)
+            .await)?;
+        let persons: Vec<i64> = rows.iter().map(|a| a.person_id).collect();
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "appeals",
+            state.code(),
+            serde_json::json!({ "persons": persons }),
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// The board's worklist: appeals lodged in the actor's subtree, oldest
@@ -377,10 +402,19 @@ impl Store {
         let sql = format!(
             "SELECT {APPEAL_COLUMNS} FROM {APPEAL_FROM} WHERE a.person_id = $1 AND u.path LIKE $2 ORDER BY a.id DESC"
         );
-        Ok(on_pool!(self, |c| sqlx::query_as(&sql)
+        let rows = on_pool!(self, |c| sqlx::query_as(&sql)
             .bind(person_id)
             .bind(actor.unit_path.subtree_pattern())
             .fetch_all(c)
-            .await)?)
+            .await)?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Decisions,
+            "person",
+            &person_id.to_string(),
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(rows)
     }
 }

@@ -937,6 +937,9 @@ pub(crate) async fn record_decision(
     today: time::Date,
     undoes: Option<i64>,
 ) -> Result<i64> {
+    // Every decision names its reasons and legal basis, whoever makes it.
+    let reasons = tavana_domain::text::required_text("reasons", reasons)?;
+    let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
     let (from, now) = (current.state, tx.now());
     if !from.may_become(to) {
         return Err(StoreError::Invalid(tavana_domain::DomainError::new(
@@ -1032,8 +1035,6 @@ impl Store {
         let today = self.today();
         let EnrollmentDecision { to, reasons, legal_basis } = *decision;
         require(actor, Action::Programs(ProgramAction::Manage))?;
-        let reasons = tavana_domain::text::required_text("reasons", reasons)?;
-        let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
         let current = self.enrollment(actor, program_id, person_id).await?;
         self.write(async |tx| {
             record_decision(tx, actor, &current, (to, reasons, legal_basis), today, None).await.map(|_| ())

@@ -45,6 +45,13 @@ async fn cards_are_issued_checked_and_revoked_when_the_holder_is_reassessed_or_t
     };
     let cards = store.person_travel_cards(&registrar, holder).await.unwrap();
     assert_eq!(cards.len(), 1);
+    // A card says its holder is severely disabled: reading it is logged as an assessment read.
+    let reads = store.recent_reads(&auditor, 10).await.unwrap();
+    assert!(
+        reads.iter().any(|r| r.object_id == holder.to_string()
+            && r.after_json.as_deref().unwrap_or_default().contains("\"data\":\"assessments\"")),
+        "{reads:?}"
+    );
     let card = &cards[0];
     let assessed = store.disabilities(&registrar, holder).await.unwrap();
     assert!(assessed.iter().any(|d| matches!(d.values.severity.as_str(), "severe" | "very_severe")), "{assessed:?}");

@@ -72,16 +72,18 @@ async fn a_refusal_appealed_in_time_is_overturned_by_a_board_that_did_not_decide
     assert_eq!(field_of(&twice), "decision", "{twice:?}");
     assert!(store.appeals(&board, AppealState::Lodged, 100).await.unwrap().iter().any(|a| a.id == appeal.id));
     // The board's worklist names each appeal's decision and person, read once.
+    let list_reads = async || {
+        let reads = store.recent_reads(&auditor, 1_000).await.unwrap();
+        reads.iter().filter(|r| r.object_type == "appeals" && r.actor_username.as_deref() == Some("board")).count()
+    };
+    let before = list_reads().await;
     let worklist = store.appeals_to_rule(&board, 100).await.unwrap();
     assert_eq!(worklist.len(), 1);
     let waiting = &worklist[0];
     assert_eq!((waiting.appeal.id, waiting.to_state.as_str()), (appeal.id, "not_eligible"));
     assert_eq!(waiting.decided_by.as_deref(), Some("officer"));
     assert_eq!(waiting.decision_reasons, ended.reasons);
-    let reads = store.recent_reads(&auditor, 1_000).await.unwrap();
-    let of_list: Vec<_> = reads.iter().filter(|r| r.object_type == "appeals").collect();
-    assert_eq!(of_list.len(), 1, "one logged read for the list");
-    assert_eq!(of_list[0].actor_username.as_deref(), Some("board"));
+    assert_eq!(list_reads().await, before + 1, "one logged read for the list");
 
     // Who may rule: not the decider, not a case worker, and with reasons and a basis.
     let decider = store.rule_on_appeal(&officer, appeal.id, Ruling::Overturn, "agreed", "art. 27").await.unwrap_err();
@@ -108,6 +110,17 @@ async fn a_refusal_appealed_in_time_is_overturned_by_a_board_that_did_not_decide
     assert_eq!(field_of(&again), "state");
     // The person's appeals, and the audit log naming both steps.
     assert_eq!(store.person_appeals(&clerk, person).await.unwrap().len(), 1);
+    // Reading appeals (their grounds speak of the person's condition) is logged.
+    store.appeal(&clerk, appeal.id).await.unwrap();
+    let reads = store.recent_reads(&auditor, 100).await.unwrap();
+    let by_clerk = |object: &str| {
+        reads.iter().any(|r| {
+            r.object_type == object
+                && r.actor_username.as_deref() == Some("clerk")
+                && r.after_json.as_deref().unwrap_or_default().contains("\"data\":\"decisions\"")
+        })
+    };
+    assert!(by_clerk("appeal") && by_clerk("person"), "{reads:?}");
     let rules = store.audit_entries(&auditor, Some("appeal.rule"), 10).await.unwrap();
     assert_eq!(rules.len(), 1);
     assert!(rules[0].after_json.as_deref().unwrap().contains("\"state\":\"overturned\""));
