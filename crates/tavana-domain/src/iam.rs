@@ -187,6 +187,7 @@ pub enum Action {
     Programs(crate::programs::ProgramAction),
     Payments(crate::payments::PaymentAction),
     Cases(crate::cases::CaseAction),
+    Applications(crate::applications::ApplicationAction),
 }
 
 impl Action {
@@ -201,6 +202,7 @@ impl Action {
             Action::Programs(_) => Module::Programs,
             Action::Payments(_) => Module::Payments,
             Action::Cases(_) => Module::Cases,
+            Action::Applications(_) => Module::Programs,
         }
     }
 
@@ -215,6 +217,7 @@ impl Action {
             Action::Programs(a) => a.phrase(),
             Action::Payments(a) => a.phrase(),
             Action::Cases(a) => a.phrase(),
+            Action::Applications(a) => a.phrase(),
         }
     }
 }
@@ -253,6 +256,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Programs(a) => a.granted_to(role),
         Action::Payments(a) => a.granted_to(role),
         Action::Cases(a) => a.granted_to(role),
+        Action::Applications(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

@@ -4,6 +4,7 @@
 //! once into a type here, so the layers above take `NationalCode`, not a `String`
 //! they have to re-check.
 
+pub mod applications;
 pub mod audit;
 pub mod cards;
 pub mod cases;
