@@ -34,13 +34,14 @@ impl ApplicationState {
     /// Whether an application may move from this state to `to`. Approval puts
     /// the person in the program or on its waiting list at once (the approval
     /// itself is in the application's history); a waiting applicant is enrolled
-    /// by allocation.
+    /// by allocation; an application not yet decided is satisfied when the
+    /// person is enrolled meanwhile (by an officer's confirmation of a proposal).
     pub fn may_become(self, to: ApplicationState) -> bool {
         use ApplicationState as S;
         matches!(
             (self, to),
-            (S::Submitted, S::UnderReview | S::Withdrawn)
-                | (S::UnderReview, S::Approved | S::Rejected | S::Withdrawn)
+            (S::Submitted, S::UnderReview | S::Withdrawn | S::Enrolled)
+                | (S::UnderReview, S::Approved | S::Rejected | S::Withdrawn | S::Enrolled)
                 | (S::Approved, S::Enrolled | S::Waitlisted)
                 | (S::Waitlisted, S::Enrolled | S::Withdrawn)
         )
@@ -103,15 +104,10 @@ pub fn check_document(bytes: &[u8]) -> Result<MediaType, DomainError> {
         return Err(DomainError::new("file", Reason::Empty));
     }
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(DomainError::breaks(
-            "file",
-            "larger than 5 MB",
-            "حجم پرونده بیش از ۵ مگابایت است",
-        ));
+        return Err(DomainError::breaks("file", "larger than 5 MB", "حجم پرونده بیش از ۵ مگابایت است"));
     }
-    media_type(bytes).ok_or_else(|| {
-        DomainError::breaks("file", "not a PDF, JPEG or PNG file", "پرونده باید PDF، JPEG یا PNG باشد")
-    })
+    media_type(bytes)
+        .ok_or_else(|| DomainError::breaks("file", "not a PDF, JPEG or PNG file", "پرونده باید PDF، JPEG یا PNG باشد"))
 }
 
 /// What the applications module lets an actor do.
@@ -249,8 +245,8 @@ pub struct Candidate {
     pub id: i64,
     pub province: i64,
     pub priority: i64,
-    /// The day they began to wait (days since 1970-01-01); today for those not
-    /// waiting yet.
+    /// When they began to wait (any increasing measure of time: the store keeps
+    /// the instant); now for those not waiting yet.
     pub waiting_since: i64,
     /// What admitting them costs a month.
     pub amount: i64,
@@ -416,7 +412,12 @@ mod tests {
 
     #[test]
     fn weights_report_every_bad_field() {
-        let raw = RawPriority { severity: "۱۰".into(), household_size: "x".into(), poverty: "101".into(), ..Default::default() };
+        let raw = RawPriority {
+            severity: "۱۰".into(),
+            household_size: "x".into(),
+            poverty: "101".into(),
+            ..Default::default()
+        };
         let errors = PriorityWeights::parse(&raw).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["household_size", "poverty"]);

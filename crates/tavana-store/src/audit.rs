@@ -174,6 +174,9 @@ pub enum Sensitive {
     Enrollments,
     /// Payments: who was paid how much to which account (lines, bank files).
     Payments,
+    /// Applications to programs: who applied for what, their documents, notes
+    /// and the waiting list.
+    Applications,
 }
 
 impl Sensitive {
@@ -188,6 +191,7 @@ impl Sensitive {
             Sensitive::Decisions => "decisions",
             Sensitive::Enrollments => "enrollments",
             Sensitive::Payments => "payments",
+            Sensitive::Applications => "applications",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod bounded;
 pub mod ceiling;
 // Platform: what every module uses.
 mod access;
+pub mod applications;
 pub mod audit;
 pub mod audit_keys;
 pub mod cards;

@@ -14,6 +14,7 @@ use crate::db::{Backend, Store};
 use crate::sql::Sql;
 use crate::{Result, StoreError};
 use std::collections::HashSet;
+use tavana_domain::applications::{ELDERLY_AGE, MAX_COUNTED, PriorityWeights};
 use tavana_domain::error::Reason;
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::jalali::JalaliDate;
@@ -36,6 +37,9 @@ pub enum Persons<'a> {
     Proposed,
     /// These persons, each decided again (at most [`MAX_CONFIRMED`]).
     Listed(&'a [i64]),
+    /// Everyone waiting for budget in the actor's subtree, each decided again:
+    /// allocation, which admits them in priority order while budgets allow.
+    Waiting,
 }
 
 /// What an officer confirms: the persons, why, under which legal basis, and the
@@ -58,12 +62,13 @@ pub struct Confirmation {
 
 /// One person of the decided set, as read back for the result and the audit.
 #[derive(sqlx::FromRow)]
-struct Decided {
-    person_id: i64,
+pub(crate) struct Decided {
+    pub(crate) person_id: i64,
     from_state: Option<String>,
-    to_state: Option<String>,
-    refusal: Option<String>,
+    pub(crate) to_state: Option<String>,
+    pub(crate) refusal: Option<String>,
     amount_rials: Option<i64>,
+    priority: i64,
 }
 
 impl Store {
@@ -84,6 +89,20 @@ impl Store {
         program_id: i64,
         request: &ConfirmRequest<'_>,
     ) -> Result<Confirmation> {
+        let prepared = self.prepare_confirmation(actor, program_id, request).await?;
+        let decided = self.write(async |tx| prepared.write(tx, actor).await).await?;
+        prepared.summary(&decided)
+    }
+
+    /// Checks a confirmation and builds the statement deciding it, before its
+    /// transaction: the actor's right, the reasons and legal basis, an active
+    /// program, its terms and its priority weights.
+    pub(crate) async fn prepare_confirmation<'a>(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        request: &ConfirmRequest<'a>,
+    ) -> Result<Prepared<'a>> {
         let ConfirmRequest { persons, reasons, legal_basis, as_of } = *request;
         require(actor, Action::Programs(ProgramAction::Manage))?;
         if let Persons::Listed(listed) = persons
@@ -106,117 +125,173 @@ impl Store {
             return Err(StoreError::Invalid(tavana_domain::DomainError::new("status", Reason::OutOfRange)));
         }
         let terms = program.terms()?;
+        let weights = self.priority_weights(program_id).await?;
         let at = self.as_of(as_of).await?;
-        let decide = decided_set(self.backend(), &terms, program.target, program_id, actor, request, &at)?;
-        let (now, user) = (self.now(), actor.user_id);
-        let appeal_until = tavana_domain::cases::appeal_deadline(self.today()).to_string();
-        let effective = super::effective_month(self.today())?;
-        let household = program.target == ProgramTarget::Household;
-        let backend = self.backend();
-        let decided: Vec<Decided> = self
-            .write(async |tx| {
-                // Dropped with the transaction's end on PostgreSQL, below on SQLite.
-                let columns = "person_id BIGINT PRIMARY KEY, household_id BIGINT, province_id BIGINT NOT NULL, \
-                     unit_id BIGINT NOT NULL, from_state TEXT, to_state TEXT, refusal TEXT, amount_rials BIGINT, \
-                     inputs TEXT)";
-                let create = match backend {
-                    Backend::Sqlite => format!("CREATE TEMP TABLE confirm_rows ({columns}"),
-                    Backend::Postgres => format!("CREATE TEMP TABLE confirm_rows ({columns} ON COMMIT DROP"),
-                };
-                on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
-                if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
-                    // The rule over a whole population, for this transaction only.
-                    crate::bounded::analytical_settings(t, true).await?;
-                }
-                on_tx!(tx, |c| decide.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
-                // Waiting already and still waiting: nothing to write but the
-                // audit entry; everyone else decided is written.
-                let draft = EnrollmentState::Draft.code();
-                let written =
-                    format!("r.to_state IS NOT NULL AND NOT (COALESCE(r.from_state, '') = '{draft}' AND r.to_state = '{draft}')");
-                let household_column = if household { "r.household_id" } else { "NULL" };
-                let enroll = format!(
-                    "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
-                     updated_at, updated_by, household_id) SELECT $1, r.person_id, r.province_id, r.unit_id, r.to_state, \
-                     r.amount_rials, 1, $2, $3, {household_column} FROM confirm_rows r WHERE {written} \
-                     ON CONFLICT (program_id, person_id) DO UPDATE SET state = excluded.state, \
-                     amount_rials = excluded.amount_rials, version = enrollments.version + 1, \
-                     updated_at = excluded.updated_at, updated_by = excluded.updated_by, \
-                     household_id = excluded.household_id"
-                );
-                on_tx!(tx, |c| sqlx::query(&enroll)
-                    .bind(program_id)
-                    .bind(now)
-                    .bind(user)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
-                let record = format!(
-                    "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, \
-                     reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials, \
-                     effective_month) \
-                     SELECT e.id, e.program_id, r.person_id, r.province_id, r.from_state, r.to_state, $2, $3, $4, $5, \
-                     $6, $7, r.inputs, r.amount_rials, $8 FROM confirm_rows r JOIN enrollments e ON e.program_id = $1 \
-                     AND e.person_id = r.person_id WHERE {written}"
-                );
-                on_tx!(tx, |c| sqlx::query(&record)
-                    .bind(program_id)
-                    .bind(reasons)
-                    .bind(legal_basis)
-                    .bind(user)
-                    .bind(now)
-                    .bind(&appeal_until)
-                    .bind(program.version)
-                    .bind(effective)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
-                let decided: Vec<Decided> = on_tx!(tx, |c| sqlx::query_as(
-                    "SELECT person_id, from_state, to_state, refusal, amount_rials FROM confirm_rows ORDER BY person_id"
-                )
-                .fetch_all(c)
-                .await)?;
-                if backend == Backend::Sqlite {
-                    on_tx!(tx, |c| sqlx::query("DROP TABLE temp.confirm_rows")
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected()))?;
-                }
-                // The audit chain names every person decided, with the state and
-                // amount given, in entries of at most NAMED_PER_ENTRY persons.
-                let named: Vec<&Decided> = decided.iter().filter(|d| d.to_state.is_some()).collect();
-                let parts = named.len().div_ceil(NAMED_PER_ENTRY).max(1);
-                for (part, chunk) in named.chunks(NAMED_PER_ENTRY).chain(named.is_empty().then_some(&[][..])).enumerate() {
-                    let persons: Vec<serde_json::Value> = chunk
-                        .iter()
-                        .map(|d| serde_json::json!([d.person_id, d.from_state, d.to_state, d.amount_rials]))
-                        .collect();
-                    tx.audit(
-                        Some(actor),
-                        crate::audit::AuditEvent::new("enrollment.confirm", "program", program_id).after(
-                            serde_json::json!({
-                                "program_version": program.version, "as_of": as_of.to_ascii(),
-                                "reasons": reasons, "legal_basis": legal_basis,
-                                "part": part + 1, "parts": parts,
-                                "columns": ["person", "from", "to", "amount_rials"], "persons": persons,
-                            }),
-                        ),
-                    )
-                    .await?;
-                }
-                Ok(decided)
-            })
+        // Waiting is kept to the instant, so whoever began to wait first comes
+        // first among equal priorities, even on the same day.
+        let now = self.now();
+        let decide = decided_set(self.backend(), (&program, &terms), actor, request, &at, (&weights, now))?;
+        Ok(Prepared {
+            program,
+            persons,
+            reasons,
+            legal_basis,
+            as_of,
+            decide,
+            now,
+            appeal_until: tavana_domain::cases::appeal_deadline(self.today()).to_string(),
+            effective: super::effective_month(self.today())?,
+            backend: self.backend(),
+        })
+    }
+}
+
+/// A confirmation checked and decided as SQL, to be written in a transaction.
+pub(crate) struct Prepared<'a> {
+    program: super::Program,
+    persons: Persons<'a>,
+    reasons: &'a str,
+    legal_basis: &'a str,
+    as_of: JalaliDate,
+    decide: Sql,
+    /// The instant those beginning to wait began (microseconds, as stored).
+    now: i64,
+    appeal_until: String,
+    effective: i64,
+    backend: Backend,
+}
+
+impl Prepared<'_> {
+    /// Decides the confirmation in the transaction and writes it: enrollments,
+    /// their decisions, the open applications of the persons enrolled or now
+    /// waiting (moved as their enrollment moved, each move in their history),
+    /// and audit entries naming every person decided. Returns every person
+    /// decided, by id.
+    pub(crate) async fn write(&self, tx: &mut crate::db::WriteTx, actor: &Actor) -> Result<Vec<Decided>> {
+        let Prepared { program, reasons, legal_basis, as_of, backend, .. } = self;
+        let (program_id, household) = (program.id, program.target == ProgramTarget::Household);
+        let (now, user) = (tx.now(), actor.user_id);
+        // Dropped with the transaction's end on PostgreSQL, below on SQLite.
+        let columns = "person_id BIGINT PRIMARY KEY, household_id BIGINT, province_id BIGINT NOT NULL, \
+             unit_id BIGINT NOT NULL, from_state TEXT, to_state TEXT, refusal TEXT, amount_rials BIGINT, \
+             inputs TEXT, priority BIGINT NOT NULL)";
+        let create = match backend {
+            Backend::Sqlite => format!("CREATE TEMP TABLE confirm_rows ({columns}"),
+            Backend::Postgres => format!("CREATE TEMP TABLE confirm_rows ({columns} ON COMMIT DROP"),
+        };
+        on_tx!(tx, |c| sqlx::query(&create).execute(c).await.map(|r| r.rows_affected()))?;
+        if let crate::db::TxInner::Postgres(t) = &mut tx.inner {
+            // The rule over a whole population, for this transaction only.
+            crate::bounded::analytical_settings(t, true).await?;
+        }
+        on_tx!(tx, |c| self.decide.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+        // Waiting already and still waiting: only their priority is written;
+        // everyone else decided is written.
+        let draft = EnrollmentState::Draft.code();
+        let written = format!(
+            "r.to_state IS NOT NULL AND NOT (COALESCE(r.from_state, '') = '{draft}' AND r.to_state = '{draft}')"
+        );
+        let household_column = if household { "r.household_id" } else { "NULL" };
+        let enroll = format!(
+            "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
+             updated_at, updated_by, household_id, priority, waiting_since) SELECT $1, r.person_id, r.province_id, \
+             r.unit_id, r.to_state, r.amount_rials, 1, $2, $3, {household_column}, \
+             CASE WHEN r.to_state = '{draft}' THEN r.priority END, CASE WHEN r.to_state = '{draft}' THEN $4 END \
+             FROM confirm_rows r WHERE {written} \
+             ON CONFLICT (program_id, person_id) DO UPDATE SET state = excluded.state, \
+             amount_rials = excluded.amount_rials, version = enrollments.version + 1, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by, \
+             household_id = excluded.household_id, priority = excluded.priority, \
+             waiting_since = CASE WHEN excluded.state = '{draft}' THEN excluded.waiting_since END"
+        );
+        on_tx!(tx, |c| sqlx::query(&enroll)
+            .bind(program_id)
+            .bind(now)
+            .bind(user)
+            .bind(self.now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(&format!(
+            "UPDATE enrollments SET priority = (SELECT r.priority FROM confirm_rows r \
+             WHERE r.person_id = enrollments.person_id) WHERE program_id = $1 AND state = '{draft}' AND person_id IN \
+             (SELECT r.person_id FROM confirm_rows r WHERE r.from_state = '{draft}' AND r.to_state = '{draft}')"
+        ))
+        .bind(program_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let record = format!(
+            "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, \
+             reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials, \
+             effective_month) \
+             SELECT e.id, e.program_id, r.person_id, r.province_id, r.from_state, r.to_state, $2, $3, $4, $5, \
+             $6, $7, r.inputs, r.amount_rials, $8 FROM confirm_rows r JOIN enrollments e ON e.program_id = $1 \
+             AND e.person_id = r.person_id WHERE {written}"
+        );
+        on_tx!(tx, |c| sqlx::query(&record)
+            .bind(program_id)
+            .bind(*reasons)
+            .bind(*legal_basis)
+            .bind(user)
+            .bind(now)
+            .bind(&self.appeal_until)
+            .bind(program.version)
+            .bind(self.effective)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let applications = crate::applications::follow_enrollments(tx, actor, program_id).await?;
+        let decided: Vec<Decided> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT person_id, from_state, to_state, refusal, amount_rials, priority FROM confirm_rows ORDER BY person_id"
+        )
+        .fetch_all(c)
+        .await
+        })?;
+        if *backend == Backend::Sqlite {
+            on_tx!(tx, |c| sqlx::query("DROP TABLE temp.confirm_rows").execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        // The audit chain names every person decided, with the state and
+        // amount given, in entries of at most NAMED_PER_ENTRY persons.
+        let named: Vec<&Decided> = decided.iter().filter(|d| d.to_state.is_some()).collect();
+        let parts = named.len().div_ceil(NAMED_PER_ENTRY).max(1);
+        for (part, chunk) in named.chunks(NAMED_PER_ENTRY).chain(named.is_empty().then_some(&[][..])).enumerate() {
+            let persons: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|d| serde_json::json!([d.person_id, d.from_state, d.to_state, d.amount_rials, d.priority]))
+                .collect();
+            let mut after = serde_json::json!({
+                "program_version": program.version, "as_of": as_of.to_ascii(),
+                "reasons": reasons, "legal_basis": legal_basis,
+                "part": part + 1, "parts": parts,
+                "columns": ["person", "from", "to", "amount_rials", "priority"], "persons": persons,
+            });
+            if part == 0 {
+                after["applications"] = serde_json::json!(applications);
+            }
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("enrollment.confirm", "program", program_id).after(after),
+            )
             .await?;
+        }
+        Ok(decided)
+    }
+
+    /// What a confirmation did, from the persons it decided: how many were
+    /// enrolled, and every person who was not, with the reason.
+    pub(crate) fn summary(&self, decided: &[Decided]) -> Result<Confirmation> {
         let mut enrolled = 0;
         let mut refused = Vec::new();
-        for d in &decided {
+        for d in decided {
             match (d.to_state.as_deref(), d.refusal.as_deref()) {
                 (Some(to), _) if to == EnrollmentState::Enrolled.code() => enrolled += 1,
                 (_, Some(why)) => refused.push((d.person_id, Refusal::try_from(why.to_string())?)),
                 _ => return Err(StoreError::Corrupt(format!("person {} decided without a reason", d.person_id))),
             }
         }
-        if let Persons::Listed(listed) = persons {
+        if let Persons::Listed(listed) = self.persons {
             let decided: HashSet<i64> = decided.iter().map(|d| d.person_id).collect();
             let mut unknown: Vec<i64> = listed.iter().copied().filter(|id| !decided.contains(id)).collect();
             unknown.sort_unstable();
@@ -240,18 +315,28 @@ impl Store {
 /// the candidates in queue order.
 fn decided_set(
     backend: Backend,
-    terms: &Terms,
-    target: ProgramTarget,
-    program_id: i64,
+    (program, terms): (&super::Program, &Terms),
     actor: &Actor,
     request: &ConfirmRequest<'_>,
     at: &AsOf,
+    (weights, now): (&PriorityWeights, i64),
 ) -> Result<Sql> {
     let ConfirmRequest { persons, as_of, .. } = *request;
-    let used = used_variables(&[&terms.rule, &terms.formula]);
+    let (target, program_id) = (program.target, program.id);
+    let mut used = used_variables(&[&terms.rule, &terms.formula]);
+    for (weight, name) in [
+        (weights.severity, "disability.severity_rank"),
+        (weights.household_size, "household.size"),
+        (weights.poverty, "person.income_decile"),
+        (weights.female_headed, "household.female_headed"),
+    ] {
+        if weight != 0 && !used.contains(&name) {
+            used.push(name);
+        }
+    }
     let mut sql = Sql::new(
         "INSERT INTO confirm_rows (person_id, household_id, province_id, unit_id, from_state, to_state, refusal, \
-         amount_rials, inputs) ",
+         amount_rials, inputs, priority) ",
     );
     // A listed person the rule cannot hold for is refused as not eligible, so is
     // read; listed persons' values count their own households only, as every read
@@ -259,6 +344,7 @@ fn decided_set(
     let (deciding, members) = match persons {
         Persons::Proposed => (Some(target), Members::All),
         Persons::Listed(listed) => (None, Members::HouseholdsOf(listed.to_vec())),
+        Persons::Waiting => (None, Members::All),
     };
     sql.append(&variables(&used, at, &actor.unit_path.subtree_pattern(), deciding, &members)?);
     sql.push(", o AS (SELECT v.id, ")
@@ -267,9 +353,22 @@ fn decided_set(
         .append(&expression(&terms.formula)?)
         .push(" AS BIGINT) AS amount, ")
         .append(&inputs_json(backend, &used, as_of)?)
-        .push(" AS inputs FROM v");
-    if let Persons::Listed(listed) = persons {
-        sql.push(" WHERE v.id IN ").bind_ids(listed);
+        .push(" AS inputs, ")
+        .append(&priority_score(weights))
+        .push(" AS base FROM v");
+    match persons {
+        Persons::Listed(listed) => {
+            sql.push(" WHERE v.id IN ").bind_ids(listed);
+        }
+        Persons::Waiting => {
+            sql.push(&format!(
+                " WHERE v.id IN (SELECT w.person_id FROM enrollments w WHERE w.state = '{}' AND w.program_id = ",
+                EnrollmentState::Draft.code()
+            ))
+            .bind_int(program_id)
+            .push(")");
+        }
+        Persons::Proposed => {}
     }
     let (eligible, needs) = (Outcome::Eligible.code(), Outcome::NeedsInformation.code());
     let enrolled = EnrollmentState::Enrolled.code();
@@ -279,9 +378,13 @@ fn decided_set(
         .filter(|s| !s.may_become(EnrollmentState::Enrolled))
         .map(|s| format!("'{}'", s.code()))
         .collect();
-    sql.push(&format!(
+    sql.push(
         "), c AS (SELECT o.id, p.household_id, p.province_id, p.unit_id, e.id AS enrollment_id, e.state AS from_state, \
-         o.amount, o.inputs, CASE WHEN o.outcome = '{needs}' THEN '{}' WHEN o.outcome <> '{eligible}' THEN '{}' \
+         e.waiting_since, o.amount, o.inputs, o.base + ",
+    )
+    .append(&elderly_score(weights, at))
+    .push(&format!(
+        " AS priority, CASE WHEN o.outcome = '{needs}' THEN '{}' WHEN o.outcome <> '{eligible}' THEN '{}' \
          WHEN e.state IN ({}) THEN '{}' ",
         Refusal::NeedsInformation.code(),
         Refusal::NotEligible.code(),
@@ -312,33 +415,85 @@ fn decided_set(
     } else {
         sql.push("c.refusal");
     }
-    // Queue order: those waiting already, in the order first confirmed, then the
-    // rest by person.
+    // Queue order (the domain's `queue_order`): higher priority first, then who
+    // has waited longest (those not waiting yet begin now), then by person.
     let draft = EnrollmentState::Draft.code();
-    sql.push(&format!(
-        " AS settled, CASE WHEN c.from_state = '{draft}' THEN c.enrollment_id ELSE 0 END AS waited, \
-         CASE WHEN c.from_state = '{draft}' THEN 0 ELSE 1 END AS late FROM c), \
+    sql.push(&format!(" AS settled, CASE WHEN c.from_state = '{draft}' THEN COALESCE(c.waiting_since, "))
+        .bind_int(now)
+        .push(") ELSE ")
+        .bind_int(now)
+        .push(
+            " END AS since FROM c), \
          b AS (SELECT k.*, CASE WHEN k.settled IS NOT NULL THEN NULL WHEN bud.budget_month IS NULL THEN 1 \
          WHEN COALESCE(sp.spent, 0) + SUM(k.amount) OVER (PARTITION BY k.province_id, \
-         CASE WHEN k.settled IS NULL THEN 1 ELSE 0 END ORDER BY k.late, k.waited, k.id \
+         CASE WHEN k.settled IS NULL THEN 1 ELSE 0 END ORDER BY k.priority DESC, k.since, k.id \
          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= bud.budget_month THEN 1 ELSE 0 END AS funded FROM k \
-         LEFT JOIN program_budgets bud ON bud.province_id = k.province_id AND bud.program_id = "
-    ))
-    .bind_int(program_id)
-    .push(&format!(
-        " LEFT JOIN (SELECT province_id, CAST(SUM(amount_rials) AS BIGINT) AS spent FROM enrollments \
+         LEFT JOIN program_budgets bud ON bud.province_id = k.province_id AND bud.program_id = ",
+        )
+        .bind_int(program_id)
+        .push(&format!(
+            " LEFT JOIN (SELECT province_id, CAST(SUM(amount_rials) AS BIGINT) AS spent FROM enrollments \
          WHERE state = '{enrolled}' AND program_id = "
-    ))
-    .bind_int(program_id)
-    .push(&format!(
-        " GROUP BY province_id) sp ON sp.province_id = k.province_id) \
+        ))
+        .bind_int(program_id)
+        .push(&format!(
+            " GROUP BY province_id) sp ON sp.province_id = k.province_id) \
          SELECT id, household_id, province_id, unit_id, from_state, \
          CASE WHEN settled IS NOT NULL THEN NULL WHEN funded = 1 THEN '{enrolled}' ELSE '{draft}' END, \
          CASE WHEN settled IS NOT NULL THEN settled WHEN funded = 1 THEN NULL ELSE '{}' END, \
-         amount, inputs FROM b",
-        Refusal::OverBudget.code()
-    ));
+         amount, inputs, priority FROM b",
+            Refusal::OverBudget.code()
+        ));
     Ok(sql)
+}
+
+/// The part of an applicant's priority score read from `v` (the domain's
+/// `PriorityWeights::score` but for the elderly), as SQL; 0 with no weights.
+fn priority_score(w: &PriorityWeights) -> Sql {
+    let mut parts = vec!["0".to_string()];
+    let rank = column_of("disability.severity_rank");
+    let size = column_of("household.size");
+    let decile = column_of("person.income_decile");
+    let female = column_of("household.female_headed");
+    if w.severity != 0 {
+        parts.push(format!(
+            "{} * COALESCE(CASE WHEN {rank} > 4 THEN 4 WHEN {rank} < 0 THEN 0 ELSE {rank} END, 0)",
+            w.severity
+        ));
+    }
+    if w.household_size != 0 {
+        parts.push(format!(
+            "{} * COALESCE(CASE WHEN {size} > {MAX_COUNTED} THEN {MAX_COUNTED} WHEN {size} < 0 THEN 0 ELSE {size} END, 0)",
+            w.household_size
+        ));
+    }
+    if w.poverty != 0 {
+        parts.push(format!("{} * COALESCE(CASE WHEN {decile} BETWEEN 1 AND 10 THEN 11 - {decile} END, 0)", w.poverty));
+    }
+    if w.female_headed != 0 {
+        parts.push(format!("{} * (CASE WHEN {female} THEN 1 ELSE 0 END)", w.female_headed));
+    }
+    // Weights are whole numbers the domain checked (0 to 100), never input text.
+    Sql::new(&format!("CAST({} AS BIGINT)", parts.join(" + ")))
+}
+
+/// The elderly part of the priority score over `p` (the applicant's row): the
+/// weight times the living members of their household aged 65 or over on the
+/// day (at most ten).
+fn elderly_score(w: &PriorityWeights, at: &AsOf) -> Sql {
+    if w.elderly == 0 {
+        return Sql::new("0");
+    }
+    let mut sql = Sql::new(&format!(
+        "{} * (SELECT CASE WHEN COUNT(*) > {MAX_COUNTED} THEN {MAX_COUNTED} ELSE COUNT(*) END FROM persons m \
+         WHERE m.household_id = p.household_id AND m.merged_into IS NULL AND m.birth_date <= ",
+        w.elderly
+    ));
+    sql.bind_str(at.born_by(ELDERLY_AGE))
+        .push(" AND (m.deceased_on IS NULL OR m.deceased_on > ")
+        .bind_str(at.iso())
+        .push("))");
+    sql
 }
 
 /// The values the terms read, as a JSON object text built in SQL (keys in order,

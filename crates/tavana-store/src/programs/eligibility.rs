@@ -68,6 +68,11 @@ impl AsOf {
         &self.date
     }
 
+    /// The latest birth date (ISO) of someone aged `age` or over on the day.
+    pub(crate) fn born_by(&self, age: usize) -> &str {
+        &self.thresholds[age.min(self.thresholds.len() - 1)]
+    }
+
     /// The age in whole Jalali years of a person born on `birth` (an ISO date
     /// column): the largest age whose threshold the birth date is on or before,
     /// found by a binary search written as nested CASEs (eight comparisons a row);

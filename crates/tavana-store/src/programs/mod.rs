@@ -1002,6 +1002,96 @@ pub(crate) async fn record_decision(
     Ok(decision)
 }
 
+/// Records that a person is not eligible for a program, by a decision with
+/// reasons and a legal basis (an application rejected): their enrollment is
+/// created in that state, or moved to it from a state that is not in force
+/// (exited, not eligible, a duplicate). Appealable like every decision. Returns
+/// the decision's id.
+pub(crate) async fn record_refusal(
+    tx: &mut crate::db::WriteTx,
+    actor: &Actor,
+    (program_id, person_id): (i64, i64),
+    (reasons, legal_basis): (&str, &str),
+    today: time::Date,
+) -> Result<i64> {
+    let reasons = tavana_domain::text::required_text("reasons", reasons)?;
+    let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
+    let to = EnrollmentState::NotEligible;
+    let current: Option<(i64, String)> =
+        on_tx!(tx, |c| sqlx::query_as("SELECT id, state FROM enrollments WHERE program_id = $1 AND person_id = $2")
+            .bind(program_id)
+            .bind(person_id)
+            .fetch_optional(c)
+            .await)?;
+    let from = current.as_ref().map(|(_, s)| EnrollmentState::try_from(s.clone())).transpose()?;
+    if let Some(from) = from
+        && !matches!(from, EnrollmentState::Exited | EnrollmentState::NotEligible | EnrollmentState::Duplicate)
+    {
+        return Err(StoreError::Invalid(tavana_domain::DomainError::new(
+            "state",
+            tavana_domain::error::Reason::OutOfRange,
+        )));
+    }
+    let now = tx.now();
+    let enrollment: i64 = match current {
+        Some((id, _)) => {
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4"
+            )
+            .bind(to.code())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+            id
+        }
+        None => on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, version, updated_at, updated_by, \
+             household_id) SELECT $1, s.id, s.province_id, s.unit_id, $2, 1, $3, $4, s.household_id FROM persons s \
+             WHERE s.id = $5 RETURNING id"
+        )
+        .bind(program_id)
+        .bind(to.code())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(person_id)
+        .fetch_one(c)
+        .await
+        })?,
+    };
+    let decision: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
+         legal_basis, decided_by, decided_at, appeal_until, effective_month) SELECT id, program_id, person_id, \
+         province_id, $1, $2, $3, $4, $5, $6, $7, $8 FROM enrollments WHERE id = $9 RETURNING id"
+    )
+    .bind(from.map(|f| f.code()))
+    .bind(to.code())
+    .bind(reasons)
+    .bind(legal_basis)
+    .bind(actor.user_id)
+    .bind(now)
+    .bind(tavana_domain::cases::appeal_deadline(today).to_string())
+    .bind(effective_month(today)?)
+    .bind(enrollment)
+    .fetch_one(c)
+    .await)?;
+    tx.audit(
+        Some(actor),
+        crate::audit::AuditEvent::new("enrollment.decide", "enrollment", enrollment)
+            .before(serde_json::json!({ "state": from.map(|f| f.code()) }))
+            .after(serde_json::json!({
+                "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
+            })),
+    )
+    .await?;
+    Ok(decision)
+}
+
 impl Store {
     /// The enrollment of a person in a program; `NotFound` outside the actor's
     /// subtree.

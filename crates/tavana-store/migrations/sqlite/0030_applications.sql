@@ -1,0 +1,73 @@
+-- Applications to a program (درخواست), taken for a person at their county
+-- office: reviewed by the case worker assigned, approved or rejected by a
+-- program officer. At most one open application a person and program.
+CREATE TABLE applications (
+    id           INTEGER PRIMARY KEY,
+    program_id   INTEGER NOT NULL REFERENCES programs(id),
+    person_id    INTEGER NOT NULL REFERENCES persons(id),
+    province_id  INTEGER NOT NULL,
+    unit_id      INTEGER NOT NULL REFERENCES org_units(id),
+    state        TEXT NOT NULL CHECK (state IN ('submitted', 'under_review', 'approved', 'waitlisted', 'rejected', 'enrolled', 'withdrawn')),
+    assigned_to  INTEGER REFERENCES users(id),
+    submitted_by INTEGER NOT NULL REFERENCES users(id),
+    submitted_at INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    decision_id  INTEGER REFERENCES decisions(id),
+    version      INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX applications__open ON applications(program_id, person_id)
+    WHERE state IN ('submitted', 'under_review', 'approved', 'waitlisted');
+CREATE INDEX applications_unit ON applications(unit_id, state);
+CREATE INDEX applications_person ON applications(person_id);
+CREATE INDEX applications_assigned ON applications(assigned_to, state);
+
+-- An application's history: each move with who, when and a note; notes alone
+-- have no move (from_state = to_state).
+CREATE TABLE application_events (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    from_state     TEXT,
+    to_state       TEXT NOT NULL,
+    note           TEXT,
+    by_user        INTEGER NOT NULL REFERENCES users(id),
+    at             INTEGER NOT NULL
+);
+CREATE INDEX application_events_application ON application_events(application_id);
+
+-- Documents attached to an application: the file's content with its SHA-256,
+-- its type as found from the content, and its size.
+CREATE TABLE application_documents (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    kind           TEXT NOT NULL,
+    file_name      TEXT NOT NULL,
+    media_type     TEXT NOT NULL,
+    size_bytes     INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    content        BLOB NOT NULL,
+    uploaded_by    INTEGER NOT NULL REFERENCES users(id),
+    uploaded_at    INTEGER NOT NULL
+);
+CREATE INDEX application_documents_application ON application_documents(application_id);
+
+-- A program's intake: the documents an application must have, and the weights
+-- of its priority score (all zero: the waiting list is first come, first served).
+CREATE TABLE program_intake (
+    program_id     INTEGER PRIMARY KEY REFERENCES programs(id),
+    documents      TEXT NOT NULL,
+    severity       INTEGER NOT NULL,
+    household_size INTEGER NOT NULL,
+    poverty        INTEGER NOT NULL,
+    female_headed  INTEGER NOT NULL,
+    elderly        INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     INTEGER REFERENCES users(id)
+);
+
+-- Whoever waits for budget (state 'draft') has the priority score the last
+-- confirmation gave them and the instant they began to wait (microseconds since
+-- the epoch, as every instant is stored).
+ALTER TABLE enrollments ADD COLUMN priority INTEGER;
+ALTER TABLE enrollments ADD COLUMN waiting_since INTEGER;
+-- Those waiting already began to wait when their enrollment was last written.
+UPDATE enrollments SET waiting_since = updated_at WHERE state = 'draft';
