@@ -22,6 +22,7 @@ mod uploads;
 mod versions;
 
 // Module slices: each owns its pages, API routes and field labels.
+mod applications;
 mod audit;
 mod cards;
 mod cases;
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(programs::router())
         .merge(payments::router())
         .merge(cases::router())
+        .merge(applications::router())
         .merge(cards::router())
         .merge(assets::router())
         .fallback(page::not_found)

@@ -280,6 +280,11 @@ pub async fn enroll(
     let persons = if c.proposal { Persons::Proposed } else { Persons::Listed(&c.persons) };
     let request = ConfirmRequest { persons, reasons: &c.reasons, legal_basis: &c.legal_basis, as_of };
     let done = state.store.confirm_enrollments(&actor, id, &request).await?;
+    Ok(Json(enrolled_dto(done)))
+}
+
+/// A confirmation's result as the API gives it (an allocation's too).
+pub(crate) fn enrolled_dto(done: tavana_store::programs::Confirmation) -> Enrolled {
     let refused = done
         .refused
         .into_iter()
@@ -290,7 +295,7 @@ pub async fn enroll(
             detail_fa: why.label_fa().into(),
         })
         .collect();
-    Ok(Json(Enrolled { enrolled: done.enrolled, refused }))
+    Enrolled { enrolled: done.enrolled, refused }
 }
 
 /// One clause of a rule for one person.
@@ -335,13 +340,18 @@ pub async fn explain(
 ) -> Result<Json<ExplanationDto>, ApiError> {
     let as_of = super::as_of(&state.store, q.as_of.as_deref())?;
     let x = state.store.explain_eligibility(&actor, id, person, as_of).await?;
+    Ok(Json(explanation_dto(person, x)))
+}
+
+/// An explanation as the API gives it (an application's file gives it too).
+pub(crate) fn explanation_dto(person: i64, x: tavana_store::programs::Explanation) -> ExplanationDto {
     let json = |v: &Value| match v {
         Value::Int(n) => serde_json::json!(n),
         Value::Str(s) => serde_json::json!(s),
         Value::Bool(b) => serde_json::json!(b),
         Value::Null | Value::List(_) => serde_json::Value::Null,
     };
-    Ok(Json(ExplanationDto {
+    ExplanationDto {
         person,
         person_name: x.person_name,
         as_of: x.as_of,
@@ -359,7 +369,7 @@ pub async fn explain(
                 inputs: serde_json::Value::Object(c.inputs.iter().map(|(n, v)| (n.clone(), json(v))).collect()),
             })
             .collect(),
-    }))
+    }
 }
 
 /// A decision on an enrollment.

@@ -4,9 +4,9 @@
 //! A module slice of the web layer: its pages (`router`), its API (`api`, in the
 //! OpenAPI document by construction) and its field labels (`LABELS`).
 
-mod api;
+pub(crate) mod api;
 mod texts;
-mod ui;
+pub(crate) mod ui;
 
 use crate::AppState;
 use crate::labels::{Labels, scoped};

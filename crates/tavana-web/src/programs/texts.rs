@@ -4,6 +4,8 @@ use crate::i18n::ui_texts;
 
 ui_texts! {
     travel_cards: "کارت‌های تخفیف سفر بین‌شهری", "Intercity travel discount cards";
+    waiting_list: "صف انتظار (پشت نوبت)", "Waiting list";
+    applications: "درخواست‌ها", "Applications";
     kind: "نوع برنامه", "Program kind";
     code: "کد", "Code";
     name: "نام", "Name";

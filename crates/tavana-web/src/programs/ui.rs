@@ -907,6 +907,35 @@ pub struct ClauseRow {
     pub class: &'static str,
 }
 
+/// A rule's clauses as rows (the clause, the values it read, whether it held):
+/// the explanation's table, on its page and an application's.
+pub(crate) fn clause_rows(lang: Lang, clauses: &[tavana_domain::programs::explain::Clause]) -> Vec<ClauseRow> {
+    let t = super::texts::texts(lang);
+    let show = |v: &Value| match v {
+        Value::Int(n) => lang.digits(&n.to_string()),
+        Value::Str(s) => s.clone(),
+        Value::Bool(true) => t.yes.to_string(),
+        Value::Bool(false) => t.no.to_string(),
+        Value::Null | Value::List(_) => t.unknown.to_string(),
+    };
+    clauses
+        .iter()
+        .map(|c| ClauseRow {
+            text: if lang == Lang::Fa { c.text_fa.clone() } else { c.text.clone() },
+            inputs: c.inputs.iter().map(|(n, v)| format!("{n} = {}", show(v))).collect::<Vec<_>>().join("، "),
+            holds: match c.holds {
+                Some(true) => t.holds,
+                Some(false) => t.fails,
+                None => t.unknown,
+            },
+            class: match c.holds {
+                Some(true) => "ok",
+                _ => "no",
+            },
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "explain.html")]
 struct ExplainPage {
@@ -996,31 +1025,8 @@ async fn explain_page(
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let explanation = state.store.explain_eligibility(&user.actor, id, person, as_of).await.in_lang(lang)?;
-    let clauses = &explanation.clauses;
     let t = super::texts::texts(lang);
-    let show = |v: &Value| match v {
-        Value::Int(n) => lang.digits(&n.to_string()),
-        Value::Str(s) => s.clone(),
-        Value::Bool(true) => t.yes.to_string(),
-        Value::Bool(false) => t.no.to_string(),
-        Value::Null | Value::List(_) => t.unknown.to_string(),
-    };
-    let rows = clauses
-        .iter()
-        .map(|c| ClauseRow {
-            text: if lang == Lang::Fa { c.text_fa.clone() } else { c.text.clone() },
-            inputs: c.inputs.iter().map(|(n, v)| format!("{n} = {}", show(v))).collect::<Vec<_>>().join("، "),
-            holds: match c.holds {
-                Some(true) => t.holds,
-                Some(false) => t.fails,
-                None => t.unknown,
-            },
-            class: match c.holds {
-                Some(true) => "ok",
-                _ => "no",
-            },
-        })
-        .collect();
+    let rows = clause_rows(lang, &explanation.clauses);
     let enrollment = match state.store.enrollment(&user.actor, id, person).await {
         Ok(e) => Some(e),
         Err(StoreError::NotFound) => None,

@@ -798,6 +798,10 @@ struct PersonPage {
     members: Vec<PersonRow>,
     /// A save just made, to confirm.
     saved: bool,
+    /// Whether the user takes applications for this person.
+    may_apply: bool,
+    /// The person's applications: id, program, state.
+    applications: Vec<(i64, String, String)>,
 }
 
 /// A decision on one of the person's enrollments, as shown.
@@ -1071,6 +1075,21 @@ async fn person_page(
             valid_until: lang.date(&c.valid_until),
         })
         .collect();
+    let may_apply = user.actor.may(Action::Applications(tavana_domain::applications::ApplicationAction::Take))
+        && p.merged_into.is_none();
+    let applications = if may_apply {
+        let filter = tavana_store::applications::ApplicationFilter { person_id: Some(id), ..Default::default() };
+        state
+            .store
+            .applications(&user.actor, &filter, 100)
+            .await
+            .in_lang(lang)?
+            .into_iter()
+            .map(|a| (a.id, a.program_name_fa, lang.coded(a.state)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let merged_here = state.store.merged_into_person(&user.actor, id).await.in_lang(lang)?;
     let household = state.store.household(&user.actor, p.values.household_id).await.ok();
     let members = match &household {
@@ -1097,6 +1116,8 @@ async fn person_page(
         decisions,
         letters: user.actor.may(Action::Open(Module::Cases)),
         cards,
+        may_apply,
+        applications,
     };
     Ok(render(status, &page))
 }
