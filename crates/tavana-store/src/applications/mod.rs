@@ -604,7 +604,7 @@ impl Store {
         .await
     }
 
-    /// An application's file (a logged read: who applied for what, their
+    /// An application's file (one logged read: who applied for what, their
     /// documents, notes and the rule's explanation with their values).
     pub async fn application(&self, actor: &Actor, id: i64) -> Result<ApplicationFile> {
         let application = self.application_row(actor, id).await?;
@@ -619,7 +619,7 @@ impl Store {
         let intake = self.intake_of(application.program_id).await?;
         let checklist = intake.documents.iter().map(|k| (*k, documents.iter().any(|d| d.kind == *k))).collect();
         let explanation = self
-            .explain_eligibility(actor, application.program_id, application.person_id, self.default_as_of()?)
+            .explanation_unlogged(actor, application.program_id, application.person_id, self.default_as_of()?)
             .await?;
         self.log_read(
             actor,

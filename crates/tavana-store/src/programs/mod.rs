@@ -735,10 +735,7 @@ impl Store {
         person_id: i64,
         as_of: JalaliDate,
     ) -> Result<Explanation> {
-        let program = self.program(actor, program_id).await?;
-        let person = self.person_unlogged(actor, person_id).await?;
-        let terms = program.terms()?;
-        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id]), as_of).await?;
+        let explanation = self.explanation_unlogged(actor, program_id, person_id, as_of).await?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Eligibility,
@@ -747,6 +744,22 @@ impl Store {
             serde_json::json!({ "program": program_id, "as_of": as_of.to_ascii() }),
         )
         .await?;
+        Ok(explanation)
+    }
+
+    /// The explanation, for a caller that logs the read it is part of (an
+    /// application's file).
+    pub(crate) async fn explanation_unlogged(
+        &self,
+        actor: &Actor,
+        program_id: i64,
+        person_id: i64,
+        as_of: JalaliDate,
+    ) -> Result<Explanation> {
+        let program = self.program(actor, program_id).await?;
+        let person = self.person_unlogged(actor, person_id).await?;
+        let terms = program.terms()?;
+        let values = self.values_in(&actor.unit_path.subtree_pattern(), Some(&[person_id]), as_of).await?;
         let vars = values.into_iter().next().map(|(_, v)| v).unwrap_or_default();
         let lookup = |n: &str| vars.get(n).cloned().unwrap_or(Value::Null);
         let clauses = tavana_domain::programs::explain::explain(&terms.rule, VARIABLES, &lookup);

@@ -81,6 +81,26 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "payments", &cycle.id.to_string(), seq).await;
     store.person_payments(&maker, person).await.unwrap();
     seq = check(store, &auditor, "payments", &id, seq).await;
+    // Applications: the file (with the rule explained for the person), a list
+    // naming them, a document, and a county office's waiting queue.
+    let exit = tavana_store::programs::EnrollmentDecision {
+        to: tavana_domain::programs::EnrollmentState::Exited,
+        reasons: "moved abroad",
+        legal_basis: "art. 9",
+    };
+    store.decide_enrollment(&officer, program, person, &exit).await.unwrap();
+    let application = store.submit_application(&worker, program, person, "back home").await.unwrap();
+    let card = tavana_domain::applications::DocumentKind::IdentityCard;
+    let doc = store.attach_document(&worker, application, card, "card.pdf", b"%PDF-1.4 card").await.unwrap();
+    store.application(&worker, application).await.unwrap();
+    seq = check(store, &auditor, "applications", &application.to_string(), seq).await;
+    let theirs = tavana_store::applications::ApplicationFilter { person_id: Some(person), ..Default::default() };
+    store.applications(&worker, &theirs, 10).await.unwrap();
+    seq = check(store, &auditor, "applications", &application.to_string(), seq).await;
+    store.application_document(&worker, application, doc.id).await.unwrap();
+    seq = check(store, &auditor, "applications", &application.to_string(), seq).await;
+    store.waiting_queue(&officer, program, worker.unit_id).await.unwrap();
+    seq = check(store, &auditor, "applications", &program.to_string(), seq).await;
     // The auditor asks who read this person: every read above that named them.
     let reads = store.reads_of_person(&auditor, person, 50).await.unwrap();
     let data: Vec<String> = reads

@@ -42,7 +42,11 @@ async fn file(state: &AppState, actor: &tavana_domain::iam::Actor, id: i64) -> R
     let f = state.store.application(actor, id).await?;
     let person = f.application.person_id;
     Ok(ApplicationFileBody {
-        checklist: f.checklist.iter().map(|(kind, attached)| ChecklistItem { kind: *kind, attached: *attached }).collect(),
+        checklist: f
+            .checklist
+            .iter()
+            .map(|(kind, attached)| ChecklistItem { kind: *kind, attached: *attached })
+            .collect(),
         explanation: explanation_dto(person, f.explanation),
         application: f.application,
         events: f.events,
@@ -117,8 +121,10 @@ pub async fn show(
 #[derive(Deserialize, IntoParams)]
 pub struct DocumentQuery {
     /// identity_card, birth_certificate, disability_assessment, income_statement, residence or bank_account.
+    #[serde(default)]
     pub kind: String,
     /// The file's name as the applicant gave it.
+    #[serde(default)]
     pub file_name: String,
 }
 

@@ -180,10 +180,9 @@ pub async fn create(
     csrf_checked(lang, &user, &form.csrf)?;
     let taken = match form.program.trim().parse::<i64>() {
         Ok(program) => state.store.submit_application(&user.actor, program, form.person, &form.note).await,
-        Err(_) => Err(StoreError::Invalid(tavana_domain::DomainError::new(
-            "program",
-            tavana_domain::error::Reason::Empty,
-        ))),
+        Err(_) => {
+            Err(StoreError::Invalid(tavana_domain::DomainError::new("program", tavana_domain::error::Reason::Empty)))
+        }
     };
     match taken {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
@@ -244,9 +243,8 @@ async fn file_page(
     let file = state.store.application(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
     let a = &file.application;
-    let label = |code: &str| {
-        ApplicationState::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.to_string())
-    };
+    let label =
+        |code: &str| ApplicationState::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.to_string());
     let events = file
         .events
         .iter()
@@ -361,7 +359,8 @@ pub async fn document(
 
 /// A document's response: its type, its name for saving, its hash (shared with the API).
 pub(crate) fn document_response(meta: &tavana_store::applications::ApplicationDocument, content: Vec<u8>) -> Response {
-    let ascii: String = meta.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let ascii: String =
+        meta.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
     let name = if ascii.is_empty() { format!("document-{}", meta.id) } else { ascii };
     (
         [
@@ -519,10 +518,7 @@ async fn waiting_page(
         counties: list.counties.iter().map(view).collect(),
         may_allocate: may,
         may_set_intake: may && user.actor.unit_path.is_root(),
-        documents: DocumentKind::ALL
-            .iter()
-            .map(|k| (k.code(), lang.coded(*k), intake.documents.contains(k)))
-            .collect(),
+        documents: DocumentKind::ALL.iter().map(|k| (k.code(), lang.coded(*k), intake.documents.contains(k))).collect(),
         weights: said.weights.unwrap_or_else(|| intake.weights.raw()),
         notice: said.notice,
         error: said.error,

@@ -84,7 +84,9 @@ async fn every_documented_route_is_served() {
             .replace("{kind}", "persons")
             .replace("{person}", "999999")
             .replace("{change}", "999999")
-            .replace("{token}", "999999");
+            .replace("{token}", "999999")
+            .replace("{unit}", "999999")
+            .replace("{document}", "999999");
         let operations = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put)];
         for (method, operation) in operations.iter().filter_map(|(m, o)| o.as_ref().map(|o| (m, o))) {
             let takes_body = operation.request_body.is_some();

@@ -128,6 +128,8 @@ async fn every_page_passes_axe_in_persian_and_english() {
         .set_program_status(&chief, program.id, tavana_domain::programs::ProgramStatus::Active, "in force")
         .await
         .unwrap();
+    // An application taken before the confirmation, which enrolls its applicant.
+    let application = store.submit_application(&worker, program.id, person.id, "مراجعهٔ حضوری").await.unwrap();
     let request = tavana_store::programs::ConfirmRequest {
         persons: tavana_store::programs::Persons::Listed(&[person.id]),
         reasons: "ارزیابی خیلی شدید",
@@ -188,6 +190,9 @@ async fn every_page_passes_axe_in_persian_and_english() {
             "/registry/duplicates".into(),
             "/cases/appeals".into(),
             format!("/cases/decisions/{decision}"),
+            "/applications".into(),
+            format!("/applications/{application}"),
+            format!("/applications/new?person={pid}"),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }
@@ -220,6 +225,8 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/programs/{id}/decisions"),
             format!("/programs/{id}/explain/{pid}"),
             "/cards".into(),
+            format!("/programs/{id}/waiting"),
+            format!("/programs/{id}/waiting/{}", person.values.unit_id),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

@@ -26,6 +26,42 @@ fn sheba(bank: [u8; 3], n: u8) -> String {
     Sheba::from_bban(bban).as_string()
 }
 
+/// Registers, as the demo's case worker, the head of a new household `file` in
+/// Tehran county (national code from `n`), a woman born in 1350 with a very
+/// severe motor disability, paid to `account`; returns the person's id.
+pub(crate) async fn severe_head(app: &TestApp, file: &str, n: u32, last_name: &str, account: String) -> i64 {
+    let store = &app.db.store;
+    let worker = store.actor_for_user(store.user_id_by_name("caseworker").await.unwrap()).await.unwrap();
+    let today = store.today();
+    let h = RawHousehold { file_number: file.into(), place: "08-01-C".into(), ..Default::default() };
+    store.create_household(&worker, &HouseholdFields::parse(&h).unwrap(), "registration").await.unwrap();
+    let code = national_code(n);
+    let raw = RawPerson {
+        national_code: code.clone(),
+        household: file.into(),
+        relationship: "head".into(),
+        first_name: "مریم".into(),
+        last_name: last_name.into(),
+        father_name: "علی".into(),
+        birth_date: "1350/01/01".into(),
+        sex: "female".into(),
+        sheba: account,
+        phone: "09121234567".into(),
+        ..Default::default()
+    };
+    let person =
+        store.register_person(&worker, &PersonFields::parse(&raw, today).unwrap(), "registration").await.unwrap();
+    let d = RawDisability {
+        national_code: code,
+        kind: "motor".into(),
+        severity: "very_severe".into(),
+        assessed_on: "1400/01/01".into(),
+        ..Default::default()
+    };
+    store.add_disability(&worker, &DisabilityFields::parse(&d, today).unwrap(), "assessment").await.unwrap();
+    person.id
+}
+
 /// Six persons with a very severe disability in Tehran county, in six
 /// households, paid to Melli (three), Mellat (two) or no account (one), enrolled
 /// in a person program of 4,500,000 rials a month; the program pays from HQ's
@@ -33,40 +69,15 @@ fn sheba(bank: [u8; 3], n: u8) -> String {
 pub(crate) async fn enrolled(app: &TestApp) -> (i64, String) {
     let store = &app.db.store;
     let as_user = async |name: &str| store.actor_for_user(store.user_id_by_name(name).await.unwrap()).await.unwrap();
-    let worker = as_user("caseworker").await;
     let today = store.today();
     for i in 0..6u8 {
-        let file = format!("PAY-{i}");
-        let h = RawHousehold { file_number: file.clone(), place: "08-01-C".into(), ..Default::default() };
-        store.create_household(&worker, &HouseholdFields::parse(&h).unwrap(), "registration").await.unwrap();
-        let code = national_code(12_345_000 + u32::from(i));
         let account = match i {
             0..=2 => sheba([0, 1, 7], i + 1),
             3 | 4 => sheba([0, 1, 2], i + 1),
             _ => String::new(),
         };
-        let raw = RawPerson {
-            national_code: code.clone(),
-            household: file,
-            relationship: "head".into(),
-            first_name: "مریم".into(),
-            last_name: ["کاظمی", "رضایی", "احمدی", "موسوی", "کریمی", "صالحی"][usize::from(i)].into(),
-            father_name: "علی".into(),
-            birth_date: "1350/01/01".into(),
-            sex: "female".into(),
-            sheba: account,
-            phone: "09121234567".into(),
-            ..Default::default()
-        };
-        store.register_person(&worker, &PersonFields::parse(&raw, today).unwrap(), "registration").await.unwrap();
-        let d = RawDisability {
-            national_code: code,
-            kind: "motor".into(),
-            severity: "very_severe".into(),
-            assessed_on: "1400/01/01".into(),
-            ..Default::default()
-        };
-        store.add_disability(&worker, &DisabilityFields::parse(&d, today).unwrap(), "assessment").await.unwrap();
+        let name = ["کاظمی", "رضایی", "احمدی", "موسوی", "کریمی", "صالحی"][usize::from(i)];
+        severe_head(app, &format!("PAY-{i}"), 12_345_000 + u32::from(i), name, account).await;
     }
     let officer = as_user("program").await;
     let raw = tavana_domain::programs::RawProgram {
