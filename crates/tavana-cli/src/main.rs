@@ -1,5 +1,6 @@
 //! `tavana`: the welfare-management system's one binary.
 
+mod applications;
 mod bench;
 mod cases;
 mod cycle;
@@ -833,6 +834,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         if persons > 0 {
             cycle::seed_demo(&store).await?;
             cases::seed_demo(&store).await?;
+            applications::seed_demo(&store).await?;
         }
     }
     let store = store.with_read_limit(std::time::Duration::from_secs(60));

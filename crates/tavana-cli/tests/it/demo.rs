@@ -80,6 +80,56 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     assert_eq!(store.count_rows_for_tests("appeals WHERE state = 'lodged'").await.unwrap(), 1);
     // Travel discount cards for those with a severe assessment.
     assert!(store.count_rows_for_tests("travel_cards WHERE revoked_on IS NULL").await.unwrap() > 0);
+    recount_the_waiting_list(&store).await;
+}
+
+/// The loan's waiting list, as its page shows it per province and county
+/// office, against a recount from the decisions that put each applicant on it
+/// (when, at what amount) and where each lives.
+async fn recount_the_waiting_list(store: &tavana_store::Store) {
+    use std::collections::BTreeMap;
+    use tavana_domain::applications::median;
+    let officer = store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap();
+    let program = store.programs(&officer).await.unwrap().into_iter().find(|p| p.code == "JOBLOAN").unwrap();
+    let shown = store.waiting_list(&officer, program.id).await.unwrap();
+    let filter = tavana_store::programs::EnrollmentFilter {
+        state: Some(tavana_domain::programs::EnrollmentState::Draft),
+        ..Default::default()
+    };
+    let waiting = store.program_enrollments(&officer, program.id, &filter, 0, 10_000).await.unwrap();
+    assert!(waiting.len() >= 8, "several wait: {}", waiting.len());
+    let now = store.clock().now_micros();
+    // (days waited, amount) per province and per county office.
+    let (mut provinces, mut counties): (BTreeMap<i64, Vec<(i64, i64)>>, BTreeMap<i64, Vec<(i64, i64)>>) =
+        Default::default();
+    for e in &waiting {
+        let decisions = store.person_decisions(&officer, e.person_id).await.unwrap();
+        let put = decisions.iter().find(|d| d.program_id == program.id && d.to_state == "draft").unwrap();
+        let days = (now - put.decided_at) / 86_400_000_000;
+        let person = store.person(&officer, e.person_id).await.unwrap();
+        provinces.entry(person.values.province_id).or_default().push((days, put.amount_rials.unwrap()));
+        counties.entry(person.values.unit_id).or_default().push((days, put.amount_rials.unwrap()));
+    }
+    assert!(counties.len() >= 2 && provinces.len() >= 2, "{counties:?}");
+    let recount = |groups: &BTreeMap<i64, Vec<(i64, i64)>>| {
+        groups
+            .iter()
+            .map(|(id, rows)| {
+                let mut days: Vec<i64> = rows.iter().map(|r| r.0).collect();
+                days.sort_unstable();
+                let needed: i64 = rows.iter().map(|r| r.1).sum();
+                (*id, (rows.len() as i64, median(&days).unwrap(), *days.last().unwrap(), needed))
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let of = |rows: &[tavana_store::applications::WaitRow]| {
+        rows.iter()
+            .map(|r| (r.id, (r.waiting, r.median_days, r.longest_days, r.needed_month)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(of(&shown.provinces), recount(&provinces));
+    assert_eq!(of(&shown.counties), recount(&counties));
+    assert!(shown.provinces.iter().any(|p| p.longest_days > p.median_days), "waits of different lengths");
 }
 
 /// An independent recount of the demo's closed cycle: each bank's files, read
