@@ -100,8 +100,8 @@ async fn recount_the_waiting_list(store: &tavana_store::Store) {
     assert!(waiting.len() >= 8, "several wait: {}", waiting.len());
     let now = store.clock().now_micros();
     // (days waited, amount) per province and per county office.
-    let (mut provinces, mut counties): (BTreeMap<i64, Vec<(i64, i64)>>, BTreeMap<i64, Vec<(i64, i64)>>) =
-        Default::default();
+    type Groups = BTreeMap<i64, Vec<(i64, i64)>>;
+    let (mut provinces, mut counties) = (Groups::new(), Groups::new());
     for e in &waiting {
         let decisions = store.person_decisions(&officer, e.person_id).await.unwrap();
         let put = decisions.iter().find(|d| d.program_id == program.id && d.to_state == "draft").unwrap();
@@ -111,7 +111,7 @@ async fn recount_the_waiting_list(store: &tavana_store::Store) {
         counties.entry(person.values.unit_id).or_default().push((days, put.amount_rials.unwrap()));
     }
     assert!(counties.len() >= 2 && provinces.len() >= 2, "{counties:?}");
-    let recount = |groups: &BTreeMap<i64, Vec<(i64, i64)>>| {
+    let recount = |groups: &Groups| {
         groups
             .iter()
             .map(|(id, rows)| {
