@@ -876,6 +876,18 @@ async fn serve(store: Store, bind: &str, config: WebConfig) -> Result<()> {
             tokio::time::sleep(std::time::Duration::from_secs(6 * 60 * 60)).await;
         }
     });
+    // Grievances past their deadline move to the office above, checked hourly.
+    let grievances = store.clone();
+    tokio::spawn(async move {
+        loop {
+            match grievances.escalate_overdue_grievances().await {
+                Ok(0) => {}
+                Ok(escalated) => tracing::info!(escalated, "overdue grievances escalated"),
+                Err(e) => tracing::warn!(error = %e, "escalating overdue grievances"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60 * 60)).await;
+        }
+    });
     let addr = listener.local_addr()?;
     println!("Tavana is serving on http://{addr}/ (Ctrl-C stops it)");
     tavana_web::serve(listener, AppState::new(store, config)).await?;

@@ -177,6 +177,8 @@ pub enum Sensitive {
     /// Applications to programs: who applied for what, their documents, notes
     /// and the waiting list.
     Applications,
+    /// Grievances: what a person complained of, and the reply.
+    Grievances,
 }
 
 impl Sensitive {
@@ -192,6 +194,7 @@ impl Sensitive {
             Sensitive::Enrollments => "enrollments",
             Sensitive::Payments => "payments",
             Sensitive::Applications => "applications",
+            Sensitive::Grievances => "grievances",
         }
     }
 }

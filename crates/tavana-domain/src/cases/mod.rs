@@ -1,10 +1,12 @@
-//! Cases (پرونده‌ها): appeals against decisions about a person. Every decision
-//! that affects a person (an application refused, an enrollment ended or paused,
-//! a benefit stopped) names its legal basis, reasons, who made it and when, and
+//! Cases (پرونده‌ها): appeals against decisions about a person, and grievances
+//! (see [`grievances`]). Every decision that affects a person (an application
+//! refused, an enrollment ended or paused, a benefit stopped) names its legal basis, reasons, who made it and when, and
 //! the last day it may be appealed. An appeal lodged by then goes to a board:
 //! program officers of the decider's unit or one above it, never the decider.
 //! The board affirms the decision or overturns it, with reasons and a legal
 //! basis; an overturned decision is undone (the person enrolled again).
+
+pub mod grievances;
 
 use crate::coded::coded;
 use crate::iam::Role;
@@ -45,12 +47,16 @@ pub enum CaseAction {
     Lodge,
     /// Sit on the board that rules on appeals.
     Rule,
+    /// Receive, be assigned and answer grievances.
+    HandleGrievances,
 }
 
 impl CaseAction {
     pub fn granted_to(self, role: Role) -> bool {
         match self {
-            CaseAction::Lodge => matches!(role, Role::CaseWorker | Role::ProgramOfficer),
+            CaseAction::Lodge | CaseAction::HandleGrievances => {
+                matches!(role, Role::CaseWorker | Role::ProgramOfficer)
+            }
             CaseAction::Rule => role == Role::ProgramOfficer,
         }
     }
@@ -59,6 +65,7 @@ impl CaseAction {
         match self {
             CaseAction::Lodge => "lodge appeals",
             CaseAction::Rule => "rule on appeals",
+            CaseAction::HandleGrievances => "handle grievances",
         }
     }
 }

@@ -3,6 +3,8 @@
 //! rules on it in one transaction that, for an overturn, records the decision
 //! undoing it through the programs' one decision path (`record_decision`).
 
+pub mod grievances;
+
 use crate::access::{authorize, require};
 use crate::db::{Store, WriteTx};
 use crate::programs::{Enrollment, record_decision};

@@ -13,6 +13,7 @@ mod clock;
 mod decisions;
 mod duplicates;
 mod facts;
+mod grievances;
 mod iam;
 mod import;
 mod limits;

@@ -101,6 +101,20 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "applications", &application.to_string(), seq).await;
     store.waiting_queue(&officer, program, worker.unit_id).await.unwrap();
     seq = check(store, &auditor, "applications", &program.to_string(), seq).await;
+    // A grievance: what the person complained of, alone and in a list.
+    let raw = tavana_domain::cases::grievances::RawGrievance {
+        national_code: "0012345679".into(),
+        channel: "in_person".into(),
+        category: "service".into(),
+        subject: "نوبت توانبخشی".into(),
+        body: "نوبت توانبخشی داده نشد".into(),
+    };
+    let fields = tavana_domain::cases::grievances::GrievanceFields::parse(&raw).unwrap();
+    let grievance = store.lodge_grievance(&worker, &fields, None).await.unwrap();
+    store.grievance(&worker, grievance).await.unwrap();
+    seq = check(store, &auditor, "grievances", &grievance.to_string(), seq).await;
+    store.grievances(&worker, Default::default(), 10).await.unwrap();
+    seq = check(store, &auditor, "grievances", &grievance.to_string(), seq).await;
     // The auditor asks who read this person: every read above that named them.
     let reads = store.reads_of_person(&auditor, person, 50).await.unwrap();
     let data: Vec<String> = reads
