@@ -4,6 +4,7 @@
 //! OpenAPI document by construction) and its field labels (`LABELS`).
 
 mod api;
+mod grievances;
 mod texts;
 mod ui;
 
@@ -24,6 +25,14 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("ruling", "رأی", "Ruling"),
     ("reasons", "دلیل‌ها", "Reasons"),
     ("legal_basis", "مستند قانونی", "Legal basis"),
+    ("national_code", "کد ملی", "National code"),
+    ("channel", "مسیر دریافت", "Channel"),
+    ("category", "موضوع شکایت", "Category"),
+    ("subject", "عنوان", "Subject"),
+    ("body", "شرح شکایت", "Grievance"),
+    ("reply", "پاسخ", "Reply"),
+    ("user", "کارشناس", "Assignee"),
+    ("version", "نسخه", "Version"),
 ]);
 
 /// The module's pages.
@@ -33,6 +42,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/cases/decisions/{id}/appeal", post(ui::lodge))
         .route("/cases/appeals", get(ui::appeals))
         .route("/cases/appeals/{id}/ruling", post(ui::rule))
+        .route("/cases/grievances", get(grievances::list).post(grievances::create))
+        .route("/cases/grievances/new", get(grievances::new_form))
+        .route("/cases/grievances/{id}", get(grievances::show))
+        .route("/cases/grievances/{id}/{step}", post(grievances::step))
         .layer(from_fn_with_state(&LABELS, scoped))
 }
 
@@ -43,5 +56,9 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::lodge, api::appeals))
         .routes(routes!(api::appeal))
         .routes(routes!(api::rule))
+        .routes(routes!(grievances::api_lodge, grievances::api_list))
+        .routes(routes!(grievances::api_show))
+        .routes(routes!(grievances::api_assign))
+        .routes(routes!(grievances::api_resolve))
         .layer(from_fn_with_state(&LABELS, scoped))
 }

@@ -33,6 +33,7 @@ ui_texts! {
     letter_and_appeal: "ابلاغ و اعتراض", "Letter and appeal";
     applications: "درخواست‌ها", "Applications";
     new_application: "ثبت درخواست برای برنامه", "Apply to a program";
+    new_grievance: "ثبت شکایت", "Receive a grievance";
     appeal_until: "مهلت اعتراض", "Appeal until";
     travel_cards: "کارت تخفیف سفر بین‌شهری", "Intercity travel discount cards";
     card_number: "شمارهٔ کارت", "Card number";

@@ -802,6 +802,8 @@ struct PersonPage {
     may_apply: bool,
     /// The person's applications: id, program, state.
     applications: Vec<(i64, String, String)>,
+    /// Whether the user receives grievances for this person.
+    may_grieve: bool,
 }
 
 /// A decision on one of the person's enrollments, as shown.
@@ -1118,6 +1120,8 @@ async fn person_page(
         cards,
         may_apply,
         applications,
+        may_grieve: user.actor.may(Action::Cases(tavana_domain::cases::CaseAction::HandleGrievances))
+            && p.merged_into.is_none(),
     };
     Ok(render(status, &page))
 }

@@ -138,6 +138,16 @@ async fn every_page_passes_axe_in_persian_and_english() {
     };
     store.confirm_enrollments(&chief, program.id, &request).await.unwrap();
     let decision = store.person_decisions(&chief, person.id).await.unwrap()[0].id;
+    let grievance =
+        tavana_domain::cases::grievances::GrievanceFields::parse(&tavana_domain::cases::grievances::RawGrievance {
+            national_code: person.values.national_code.clone(),
+            channel: "in_person".into(),
+            category: "service".into(),
+            subject: "نوبت توانبخشی".into(),
+            body: "نوبت توانبخشی داده نشد".into(),
+        })
+        .unwrap();
+    let grievance = store.lodge_grievance(&worker, &grievance, Some(decision)).await.unwrap();
     let admin_id = store.user_id_by_name("caseworker").await.unwrap();
     // A computed payment cycle of this month.
     let maker = actor("maker").await;
@@ -193,6 +203,9 @@ async fn every_page_passes_axe_in_persian_and_english() {
             "/applications".into(),
             format!("/applications/{application}"),
             format!("/applications/new?person={pid}"),
+            "/cases/grievances".into(),
+            format!("/cases/grievances/{grievance}"),
+            format!("/cases/grievances/new?person={pid}&decision={decision}"),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

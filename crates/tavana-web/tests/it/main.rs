@@ -11,6 +11,7 @@ mod axe;
 mod browser;
 mod cards;
 mod cases;
+mod grievances;
 mod limits;
 mod pages;
 mod payments;
