@@ -17,6 +17,9 @@ coded!(
     }
 );
 
+/// The law a card rests on, and so its revocation.
+pub const LEGAL_BASIS: &str = "قانون حمایت از حقوق افراد دارای معلولیت (۱۳۹۶)، تخفیف سفرهای بین‌شهری";
+
 /// How long a card is valid from its issue.
 pub const CARD_DAYS: i64 = 365;
 

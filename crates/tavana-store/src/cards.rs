@@ -4,11 +4,11 @@
 //! and checked by number for transport operators, who learn only whether a
 //! card is valid and until when.
 
-use crate::Result;
 use crate::access::require;
 use crate::db::{Store, WriteTx};
 use crate::programs::eligibility::{AsOf, Members, assessments};
 use crate::sql::Sql;
+use crate::{Result, StoreError};
 use tavana_domain::cards::{RevokeReason, card_serial};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::jalali::JalaliDate;
@@ -26,6 +26,15 @@ pub struct TravelCard {
     pub valid_until: String,
     pub revoked_on: Option<String>,
     pub revoke_reason: Option<String>,
+    /// Who revoked it (none for the system's sweep).
+    pub revoked_by_name: Option<String>,
+    pub revoked_at: Option<i64>,
+    /// For a revoked card: the law its revocation rests on.
+    #[sqlx(skip)]
+    pub legal_basis: Option<String>,
+    /// For a revoked card: the last day the revocation may be contested (ISO).
+    #[sqlx(skip)]
+    pub appeal_until: Option<String>,
 }
 
 /// What a transport operator learns of a card number: whether it is valid
@@ -60,7 +69,8 @@ fn severe(at: &AsOf, members: &Members) -> Sql {
 /// Revokes the cards in force in the subtree `pattern` that have lapsed by
 /// `at`'s day, or whose holder died, was merged away or no longer has a severe
 /// assessment, each with its reason. Returns the cards revoked as `[card, person]`.
-async fn revoke_lapsed(tx: &mut WriteTx, at: &AsOf, pattern: &str) -> Result<Vec<[i64; 2]>> {
+async fn revoke_lapsed(tx: &mut WriteTx, at: &AsOf, pattern: &str, by: Option<i64>) -> Result<Vec<[i64; 2]>> {
+    let now = tx.now();
     let day = at.iso().to_string();
     let mut reason = Sql::new("CASE WHEN c.valid_until < ");
     reason
@@ -94,8 +104,14 @@ async fn revoke_lapsed(tx: &mut WriteTx, at: &AsOf, pattern: &str) -> Result<Vec
                 .bind_str(&day)
                 .push(", revoke_reason = ")
                 .bind_str(reason.code())
-                .push(" WHERE id IN ")
-                .bind_ids(chunk);
+                .push(", revoked_at = ")
+                .bind_int(now)
+                .push(", revoked_by = ");
+            match by {
+                Some(user) => update.bind_int(user),
+                None => update.push("NULL"),
+            };
+            update.push(" WHERE id IN ").bind_ids(chunk);
             on_tx!(tx, |c| update.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
         }
     }
@@ -114,7 +130,7 @@ impl Store {
         let year = (today + time::Duration::days(tavana_domain::cards::CARD_DAYS)).to_string();
         let pattern = actor.unit_path.subtree_pattern();
         self.write(async |tx| {
-            let revoked = revoke_lapsed(tx, &at, &pattern).await?;
+            let revoked = revoke_lapsed(tx, &at, &pattern, Some(actor.user_id)).await?;
             let now = tx.now();
             let mut issue = Sql::new(
                 "INSERT INTO travel_cards (person_id, province_id, unit_id, issued_on, valid_until, issued_by, issued_at) \
@@ -175,7 +191,7 @@ impl Store {
     pub async fn sweep_travel_cards(&self) -> Result<u64> {
         let at = self.as_of(JalaliDate::from_gregorian(self.today())?).await?;
         self.write(async |tx| {
-            let revoked = revoke_lapsed(tx, &at, "/%").await?;
+            let revoked = revoke_lapsed(tx, &at, "/%", None).await?;
             tx.audit(
                 None,
                 crate::audit::AuditEvent::new("travel_card.sweep", "travel_cards", 0)
@@ -251,14 +267,21 @@ impl Store {
         require(actor, Action::Open(Module::Registry))?;
         self.person_unlogged(actor, person_id).await?;
         let mut cards: Vec<TravelCard> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT id, person_id, issued_on, valid_until, revoked_on, revoke_reason FROM travel_cards \
-             WHERE person_id = $1 ORDER BY id DESC"
+            "SELECT c.id, c.person_id, c.issued_on, c.valid_until, c.revoked_on, c.revoke_reason, \
+             u.username AS revoked_by_name, c.revoked_at FROM travel_cards c LEFT JOIN users u ON u.id = c.revoked_by \
+             WHERE c.person_id = $1 ORDER BY c.id DESC"
         )
         .bind(person_id)
         .fetch_all(c)
         .await)?;
         for card in &mut cards {
             card.number = tavana_domain::cards::card_number(card.id);
+            if let Some(on) = &card.revoked_on {
+                let day = time::Date::parse(on, &time::format_description::well_known::Iso8601::DATE)
+                    .map_err(|e| StoreError::Corrupt(format!("a card's revocation day {on:?}: {e}")))?;
+                card.legal_basis = Some(tavana_domain::cards::LEGAL_BASIS.to_string());
+                card.appeal_until = Some(tavana_domain::cases::appeal_deadline(day).to_string());
+            }
         }
         // A card says its holder is severely disabled: read as an assessment is.
         self.log_read(

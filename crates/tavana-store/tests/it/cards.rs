@@ -90,6 +90,11 @@ async fn cards_are_issued_checked_and_revoked_when_the_holder_is_reassessed_or_t
         (revoked.revoked_on.as_deref(), revoked.revoke_reason.as_deref()),
         (Some("2026-11-27"), Some("reassessed"))
     );
+    // A revocation is a decision about the person: by whom (here the system),
+    // when, on what legal basis, and until when it may be contested.
+    assert_eq!((revoked.revoked_by_name.as_deref(), revoked.revoked_at.is_some()), (None, true));
+    assert_eq!(revoked.legal_basis.as_deref(), Some(tavana_domain::cards::LEGAL_BASIS));
+    assert_eq!(revoked.appeal_until.as_deref(), Some("2026-12-27"));
 
     // A year on, every card has lapsed: refused, and renewed for those still severe.
     let later = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::days(400)));
@@ -97,6 +102,9 @@ async fn cards_are_issued_checked_and_revoked_when_the_holder_is_reassessed_or_t
     assert!(!later.check_travel_card(&others[0].number).await.unwrap().valid);
     let renewed = later.issue_travel_cards(&officer).await.unwrap();
     assert!(renewed.revoked > 0 && renewed.issued > 0, "{renewed:?}");
+    let expired = later.person_travel_cards(&registrar, entries_second_holder(&entries)).await.unwrap();
+    let expired = expired.iter().find(|c| c.revoke_reason.as_deref() == Some("expired")).unwrap();
+    assert_eq!(expired.revoked_by_name.as_deref(), Some("officer"), "revoked by the officer's run");
     let chain = store.verify_audit_chain().await.unwrap();
     assert!(matches!(chain, tavana_store::audit::ChainReport::Intact { .. }), "{chain:?}");
 }

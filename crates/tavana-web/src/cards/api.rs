@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
-use tavana_store::cards::{CardCheck, CardRun};
+use tavana_store::cards::{CardCheck, CardRun, TravelCard};
 
 /// Whether a travel discount card is valid today, and until when: for transport
 /// operators, without signing in. Nothing about the holder is answered. At most
@@ -39,4 +39,17 @@ pub async fn check(
     responses((status = 200, body = CardRun), (status = 403, body = ProblemBody)))]
 pub async fn run(State(state): State<AppState>, ApiCaller(actor): ApiCaller) -> Result<Json<CardRun>, ApiError> {
     Ok(Json(state.store.issue_travel_cards(&actor).await?))
+}
+
+/// A person's travel cards, newest first; a revoked one says why, by whom, when,
+/// on what legal basis and until when it may be contested (a logged read).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/travel-cards", tag = "cards",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = [TravelCard]), (status = 404, body = ProblemBody)))]
+pub async fn person_cards(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<TravelCard>>, ApiError> {
+    Ok(Json(state.store.person_travel_cards(&actor, id).await?))
 }

@@ -51,7 +51,7 @@ pub(crate) fn router() -> axum::Router<AppState> {
 
 /// The module's API routes.
 pub(crate) fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::check)).routes(routes!(api::run))
+    OpenApiRouter::new().routes(routes!(api::check)).routes(routes!(api::run)).routes(routes!(api::person_cards))
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ ui_texts! {
     card_state: "وضعیت", "State";
     card_in_force: "معتبر", "In force";
     card_revoked: "باطل شد", "Revoked";
+    travel_card: "کارت تخفیف سفر", "Travel card";
+    the_system: "سامانه", "the system";
+    card_revocation: "باطل شد ← معتبر", "in force → revoked";
     program: "برنامه", "Program";
     decision: "تصمیم", "Decision";
     amount: "مبلغ ماهانه (ریال)", "Monthly amount (rials)";

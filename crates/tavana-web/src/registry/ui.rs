@@ -798,6 +798,8 @@ struct PersonPage {
     members: Vec<PersonRow>,
     /// A save just made, to confirm.
     saved: bool,
+    /// The revocations of the person's travel cards, listed among their decisions.
+    card_decisions: Vec<CardDecisionView>,
     /// Whether the user takes applications for this person.
     may_apply: bool,
     /// The person's applications: id, program, state.
@@ -813,6 +815,16 @@ pub struct CardView {
     pub valid_until: String,
     pub state: String,
     pub in_force: bool,
+}
+
+/// A travel card's revocation, listed among the person's decisions.
+pub struct CardDecisionView {
+    pub card: String,
+    pub reasons: String,
+    pub legal_basis: String,
+    pub when: String,
+    pub by: String,
+    pub appeal_until: String,
 }
 
 pub struct DecisionView {
@@ -1061,15 +1073,28 @@ async fn person_page(
         (Vec::new(), Vec::new())
     };
     let t = super::texts::texts(lang);
-    let cards = state
-        .store
-        .person_travel_cards(&user.actor, id)
-        .await
-        .in_lang(lang)?
-        .into_iter()
+    let held = state.store.person_travel_cards(&user.actor, id).await.in_lang(lang)?;
+    let reason = |c: &tavana_store::cards::TravelCard| {
+        c.revoke_reason.as_deref().and_then(tavana_domain::cards::RevokeReason::from_code).map(|why| lang.coded(why))
+    };
+    let card_decisions = held
+        .iter()
+        .filter_map(|c| {
+            Some(CardDecisionView {
+                card: format!("{} {}", t.travel_card, lang.digits(&c.number)),
+                reasons: reason(c)?,
+                legal_basis: c.legal_basis.clone()?,
+                when: c.revoked_at.map(|at| lang.instant(at)).unwrap_or_default(),
+                by: c.revoked_by_name.clone().unwrap_or_else(|| t.the_system.to_string()),
+                appeal_until: c.appeal_until.as_deref().map(|d| lang.date(d)).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let cards = held
+        .iter()
         .map(|c| CardView {
-            state: match c.revoke_reason.as_deref().and_then(tavana_domain::cards::RevokeReason::from_code) {
-                Some(why) => format!("{}: {}", t.card_revoked, lang.coded(why)),
+            state: match reason(c) {
+                Some(why) => format!("{}: {why}", t.card_revoked),
                 None => t.card_in_force.to_string(),
             },
             in_force: c.revoked_on.is_none(),
@@ -1118,6 +1143,7 @@ async fn person_page(
         decisions,
         letters: user.actor.may(Action::Open(Module::Cases)),
         cards,
+        card_decisions,
         may_apply,
         applications,
         may_grieve: user.actor.may(Action::Cases(tavana_domain::cases::CaseAction::HandleGrievances))

@@ -63,3 +63,59 @@ async fn a_card_is_issued_and_checked_by_anyone_with_nothing_personal_and_a_rate
 
 /// The checks one address may make in a minute, as the API states it.
 const CHECKS_PER_MINUTE: u32 = 60;
+
+/// A card's revocation is one of the person's decisions: on their page with the
+/// reason, the legal basis, who (the system) and the last day to contest it,
+/// and over the API.
+#[tokio::test]
+async fn a_revoked_card_is_listed_among_the_holder_s_decisions() {
+    let app = spawn_app().await;
+    enrolled(&app).await;
+    let store = &app.db.store;
+    let officer = store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap();
+    store.issue_travel_cards(&officer).await.unwrap();
+    let registrar = store.actor_for_user(store.user_id_by_name("registrar").await.unwrap()).await.unwrap();
+    let person = store.search_persons(&registrar, &Default::default(), None, 1).await.unwrap().items[0].id;
+    let holder = store.person(&registrar, person).await.unwrap();
+    let reassessed = tavana_domain::registry::RawDisability {
+        national_code: holder.values.national_code.clone(),
+        kind: "motor".into(),
+        severity: "moderate".into(),
+        assessed_on: tavana_domain::jalali::JalaliDate::from_gregorian(store.today()).unwrap().to_ascii(),
+        ..Default::default()
+    };
+    let fields = tavana_domain::registry::DisabilityFields::parse(&reassessed, store.today()).unwrap();
+    store.add_disability(&registrar, &fields, "reassessed").await.unwrap();
+    assert_eq!(store.sweep_travel_cards().await.unwrap(), 1);
+
+    let page = app
+        .signed_in("caseworker")
+        .await
+        .get(app.url(&format!("/registry/persons/{person}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row =
+        page.split("<tr class=\"card-revocation\">").nth(1).expect("a revocation row").split("</tr>").next().unwrap();
+    assert!(row.contains(tavana_domain::cards::RevokeReason::Reassessed.label_fa()), "{row}");
+    assert!(row.contains(tavana_domain::cards::LEGAL_BASIS) && row.contains("سامانه"), "{row}");
+    let deadline = tavana_domain::cases::appeal_deadline(store.today());
+    let deadline = tavana_domain::jalali::JalaliDate::from_gregorian(deadline).unwrap().to_ascii();
+    assert!(row.contains(&tavana_domain::text::to_persian_digits(&deadline)), "{row}");
+
+    let cards: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/persons/{person}/travel-cards")))
+        .bearer_auth(app.token_for("caseworker").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cards[0]["revoke_reason"], "reassessed");
+    assert_eq!(cards[0]["revoked_by_name"], serde_json::Value::Null);
+    assert_eq!(cards[0]["legal_basis"], tavana_domain::cards::LEGAL_BASIS);
+}
