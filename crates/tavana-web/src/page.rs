@@ -133,6 +133,35 @@ pub fn refusal(lang: Lang, e: tavana_store::StoreError) -> Result<String, PageEr
     Ok(if lang == Lang::Fa { problem.detail_fa } else { problem.detail_en })
 }
 
+/// Every problem of a form, in the user's language, on one line.
+pub fn refusals(lang: Lang, errors: Vec<tavana_domain::DomainError>) -> Result<String, PageError> {
+    let messages: Vec<String> =
+        errors.into_iter().map(|e| refusal(lang, tavana_store::StoreError::Invalid(e))).collect::<Result<_, _>>()?;
+    Ok(messages.join(" · "))
+}
+
+/// A move in a history (an application's, a grievance's) as shown: the state
+/// it came to and the one it left, or the state alone for its first entry or a
+/// note; each stored code shown as its coded value's label.
+pub fn state_change<C: tavana_domain::coded::Coded>(lang: Lang, from: Option<&str>, to: &str) -> String {
+    let label = |code: &str| C::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.to_string());
+    match from {
+        Some(from) if from != to => format!("{} ← {}", label(to), label(from)),
+        _ => label(to),
+    }
+}
+
+/// The user a form names by username, to assign something to: an unknown name
+/// is a bad value of `user`.
+pub async fn assignee(store: &tavana_store::Store, username: &str) -> Result<i64, tavana_store::StoreError> {
+    match store.user_id_by_name(username.trim()).await {
+        Err(tavana_store::StoreError::NotFound) => Err(tavana_store::StoreError::Invalid(
+            tavana_domain::DomainError::new("user", tavana_domain::error::Reason::NotInList),
+        )),
+        other => other,
+    }
+}
+
 pub fn error_page(lang: Lang, problem: Problem) -> Response {
     let t = lang.texts();
     let message = match problem.status {

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, refusal, render};
+use crate::page::{InLang, Layout, PageError, assignee, refusal, refusals, render, state_change};
 use crate::programs::ui::{ClauseRow, clause_rows};
 use askama::Template;
 use axum::Form;
@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tavana_domain::applications::{ApplicationAction, ApplicationState, DocumentKind, PriorityWeights, RawPriority};
-use tavana_domain::coded::Coded;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::programs::ProgramStatus;
 use tavana_store::StoreError;
@@ -243,17 +242,11 @@ async fn file_page(
     let file = state.store.application(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
     let a = &file.application;
-    let label =
-        |code: &str| ApplicationState::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.to_string());
     let events = file
         .events
         .iter()
         .map(|e| EventRow {
-            change: match &e.from_state {
-                Some(from) if *from == e.to_state => String::new(),
-                Some(from) => format!("{} ← {}", label(&e.to_state), label(from)),
-                None => label(&e.to_state),
-            },
+            change: state_change::<ApplicationState>(lang, e.from_state.as_deref(), &e.to_state),
             note: e.note.clone().unwrap_or_default(),
             by: e.by_name.clone(),
             when: lang.instant(e.at),
@@ -404,12 +397,8 @@ pub async fn step(
     let store = &state.store;
     let actor = &user.actor;
     let done = match step.as_str() {
-        "assign" => match store.user_id_by_name(form.username.trim()).await {
-            Ok(assignee) => store.assign_application(actor, id, assignee, form.version).await,
-            Err(StoreError::NotFound) => Err(StoreError::Invalid(tavana_domain::DomainError::new(
-                "user",
-                tavana_domain::error::Reason::NotInList,
-            ))),
+        "assign" => match assignee(store, &form.username).await {
+            Ok(to) => store.assign_application(actor, id, to, form.version).await,
             Err(e) => Err(e),
         },
         "note" => store.note_application(actor, id, &form.note).await,
@@ -593,11 +582,7 @@ pub async fn save_intake(
             Ok(()) => Said { notice: Some(texts(lang).saved.to_string()), ..Said::default() },
             Err(e) => Said { error: Some(refusal(lang, e)?), weights: Some(raw), ..Said::default() },
         },
-        Err(errors) => {
-            let messages: Vec<String> =
-                errors.into_iter().map(|e| refusal(lang, StoreError::Invalid(e))).collect::<Result<_, _>>()?;
-            Said { error: Some(messages.join(" · ")), weights: Some(raw), ..Said::default() }
-        }
+        Err(errors) => Said { error: Some(refusals(lang, errors)?), weights: Some(raw), ..Said::default() },
     };
     waiting_page(&state, lang, &user, program, said).await
 }

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::{ApiCaller, SessionUser};
 use crate::error::{ApiError, ApiPath, ApiQuery, Problem, ProblemBody, bad_body, invalid_fields};
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, refusal, render};
+use crate::page::{InLang, Layout, PageError, assignee, refusal, refusals, render, state_change};
 use askama::Template;
 use axum::Form;
 use axum::Json;
@@ -18,7 +18,6 @@ use serde::Deserialize;
 use tavana_domain::cases::grievances::{
     GrievanceCategory, GrievanceChannel, GrievanceFields, GrievanceState, RawGrievance,
 };
-use tavana_domain::coded::Coded;
 use tavana_domain::iam::Module;
 use tavana_store::StoreError;
 use tavana_store::cases::grievances::{Grievance, GrievanceFile, GrievanceFilter};
@@ -178,13 +177,6 @@ pub struct CreateForm {
     body: String,
 }
 
-/// Every problem of a form, in the user's language, on one line.
-fn problems(lang: Lang, errors: Vec<tavana_domain::DomainError>) -> Result<String, PageError> {
-    let messages: Vec<String> =
-        errors.into_iter().map(|e| refusal(lang, StoreError::Invalid(e))).collect::<Result<_, _>>()?;
-    Ok(messages.join(" · "))
-}
-
 pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
@@ -206,7 +198,7 @@ pub async fn create(
             Ok(id) => return Ok(Redirect::to(&format!("/cases/grievances/{id}")).into_response()),
             Err(e) => refusal(lang, e)?,
         },
-        Err(errors) => problems(lang, errors)?,
+        Err(errors) => refusals(lang, errors)?,
     };
     new_page(&state, lang, &user, (form.person, form.decision), raw, Some(error)).await
 }
@@ -249,7 +241,6 @@ async fn file_page(
     let file = state.store.grievance(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
     let g = &file.grievance;
-    let label = |code: &str| GrievanceState::from_code(code).map(|s| lang.coded(s)).unwrap_or_else(|| code.into());
     let page = FilePage {
         t,
         layout: Layout::new(
@@ -273,11 +264,7 @@ async fn file_page(
             .iter()
             .map(|e| EventRow {
                 when: lang.instant(e.at),
-                change: match &e.from_state {
-                    Some(from) if *from == e.to_state => label(&e.to_state),
-                    Some(from) => format!("{} ← {}", label(&e.to_state), label(from)),
-                    None => label(&e.to_state),
-                },
+                change: state_change::<GrievanceState>(lang, e.from_state.as_deref(), &e.to_state),
                 note: e.note.clone().unwrap_or_default(),
                 by: e.by_name.clone().unwrap_or_else(|| t.system.to_string()),
             })
@@ -323,12 +310,8 @@ pub async fn step(
     }
     let store = &state.store;
     let done = match step.as_str() {
-        "assign" => match store.user_id_by_name(form.username.trim()).await {
+        "assign" => match assignee(store, &form.username).await {
             Ok(to) => store.assign_grievance(&user.actor, id, to, form.version).await,
-            Err(StoreError::NotFound) => Err(StoreError::Invalid(tavana_domain::DomainError::new(
-                "user",
-                tavana_domain::error::Reason::NotInList,
-            ))),
             Err(e) => Err(e),
         },
         "resolve" => store.resolve_grievance(&user.actor, id, &form.reply, form.version).await,
