@@ -440,7 +440,10 @@ mod tests {
         assert!(S::Submitted.may_become(S::UnderReview));
         assert!(S::UnderReview.may_become(S::Approved) && S::Approved.may_become(S::Waitlisted));
         assert!(S::Waitlisted.may_become(S::Enrolled));
-        assert!(!S::Submitted.may_become(S::Enrolled) && !S::Rejected.may_become(S::UnderReview));
+        // Enrolled meanwhile by a confirmation, an application is satisfied; it
+        // waits only once approved.
+        assert!(S::Submitted.may_become(S::Enrolled) && !S::Submitted.may_become(S::Waitlisted));
+        assert!(!S::Rejected.may_become(S::UnderReview) && !S::Enrolled.may_become(S::Withdrawn));
         assert!(S::ALL.iter().filter(|s| s.is_open()).all(|s| !S::Enrolled.may_become(*s)));
         assert_eq!(median(&[1, 2, 3, 10]), Some(2));
         assert_eq!(median(&[4]), Some(4));

@@ -433,14 +433,15 @@ coded!(
 
 impl EnrollmentState {
     /// Whether a decision may move an enrollment from this state to `to`. A
-    /// draft is an eligible applicant waiting for budget; an exited, ineligible or
-    /// duplicate enrollment may be reinstated (after an appeal, say); nothing
-    /// moves back to draft by a decision (confirmation records the waiting).
+    /// draft is an eligible applicant waiting for budget, who may leave the list
+    /// (exited: they withdrew); an exited, ineligible or duplicate enrollment may
+    /// be reinstated (after an appeal, say); nothing moves back to draft by a
+    /// decision (confirmation records the waiting).
     pub fn may_become(self, to: EnrollmentState) -> bool {
         use EnrollmentState as S;
         matches!(
             (self, to),
-            (S::Draft, S::Enrolled | S::NotEligible | S::Duplicate)
+            (S::Draft, S::Enrolled | S::Exited | S::NotEligible | S::Duplicate)
                 | (S::Enrolled, S::Paused | S::Exited | S::NotEligible | S::Duplicate)
                 | (S::Paused, S::Enrolled | S::Exited | S::NotEligible | S::Duplicate)
                 | (S::Exited | S::NotEligible | S::Duplicate, S::Enrolled)

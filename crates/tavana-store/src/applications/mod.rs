@@ -307,7 +307,7 @@ impl Store {
     async fn application_row(&self, actor: &Actor, id: i64) -> Result<Application> {
         let sql = format!("{APPLICATION_SELECT} WHERE a.id = $1");
         let row: Application = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_one(c).await)?;
-        authorize(actor, Action::Open(tavana_domain::iam::Module::Programs), &unit_path(&row.unit_path)?)?;
+        authorize(actor, Action::Applications(ApplicationAction::Take), &unit_path(&row.unit_path)?)?;
         Ok(row)
     }
 
@@ -574,23 +574,28 @@ impl Store {
         let app = self.application_row(actor, id).await?;
         authorize(actor, Action::Applications(ApplicationAction::Take), &unit_path(&app.unit_path)?)?;
         let reason = required_text("reason", reason)?;
+        let today = self.today();
         if !app.state.may_become(ApplicationState::Withdrawn) {
             return Err(state_refused(app.state, ApplicationState::Withdrawn));
         }
         self.write(async |tx| {
             move_application(tx, &app, version, ApplicationState::Withdrawn).await?;
             if app.state == ApplicationState::Waitlisted {
-                // No longer waiting: the enrollment waiting for budget goes.
-                on_tx!(tx, |c| sqlx::query(&format!(
-                    "DELETE FROM enrollments WHERE program_id = $1 AND person_id = $2 AND state = '{}' \
-                     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.enrollment_id = enrollments.id)",
-                    EnrollmentState::Draft.code()
-                ))
+                // No longer waiting: their place on the list ends by a decision.
+                let current: crate::programs::Enrollment = on_tx!(tx, |c| sqlx::query_as(
+                    "SELECT id, program_id, person_id, state, amount_rials, version FROM enrollments \
+                     WHERE program_id = $1 AND person_id = $2"
+                )
                 .bind(app.program_id)
                 .bind(app.person_id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+                .fetch_one(c)
+                .await)?;
+                if current.state == EnrollmentState::Draft {
+                    let why = format!("{reason} (application {id} withdrawn)");
+                    let basis = "انصراف متقاضی به درخواست خود او";
+                    let to = (EnrollmentState::Exited, why.as_str(), basis);
+                    crate::programs::record_decision(tx, actor, &current, to, today, None).await?;
+                }
             }
             history(tx, actor, id, Some(app.state), ApplicationState::Withdrawn, Some(reason)).await?;
             tx.audit(
@@ -756,12 +761,43 @@ async fn history(
     Ok(())
 }
 
-/// Moves the open applications to a program of the persons a confirmation
-/// decided (`confirm_rows`) as their enrollments moved: to enrolled for those
-/// enrolled, to waiting for those now waiting for budget, where the
-/// application's states allow; each move in its history. Set-based, in the
-/// confirmation's transaction. Returns the applications moved.
-pub(crate) async fn follow_enrollments(tx: &mut WriteTx, actor: &Actor, program_id: i64) -> Result<Vec<i64>> {
+/// Whose enrollments in a program just moved, for [`follow_enrollments`]: a
+/// confirmation's decided set, or one enrollment moved by a decision.
+pub(crate) enum Moved {
+    /// `confirm_rows`, in the confirmation's transaction.
+    Confirmed,
+    /// One enrollment, by its id (as it stands after the move).
+    Enrollment(i64),
+}
+
+impl Moved {
+    /// The moved persons as `r (person_id, to_state)`.
+    fn rows(&self) -> crate::sql::Sql {
+        match self {
+            Moved::Confirmed => crate::sql::Sql::new("(SELECT person_id, to_state FROM confirm_rows) r"),
+            Moved::Enrollment(id) => {
+                let mut sql =
+                    crate::sql::Sql::new("(SELECT e.person_id, e.state AS to_state FROM enrollments e WHERE e.id = ");
+                sql.bind_int(*id).push(") r");
+                sql
+            }
+        }
+    }
+}
+
+/// Moves the open applications to a program of the persons whose enrollments
+/// moved as their enrollments did: to enrolled for those enrolled, to waiting
+/// for those now waiting for budget, where the application's states allow;
+/// each move in its history. Set-based, in the transaction of the move (every
+/// confirmation's, every decision's), so an application never disagrees with
+/// its enrollment. Returns the applications moved.
+pub(crate) async fn follow_enrollments(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    program_id: i64,
+    moved: Moved,
+) -> Result<Vec<i64>> {
+    use crate::sql::Sql;
     let may = |to: ApplicationState| {
         ApplicationState::ALL
             .iter()
@@ -772,34 +808,36 @@ pub(crate) async fn follow_enrollments(tx: &mut WriteTx, actor: &Actor, program_
     };
     let (enrolled, draft) = (EnrollmentState::Enrolled.code(), EnrollmentState::Draft.code());
     let (to_enrolled, to_waiting) = (ApplicationState::Enrolled.code(), ApplicationState::Waitlisted.code());
-    let moving = format!(
-        "FROM applications a JOIN confirm_rows r ON r.person_id = a.person_id WHERE a.program_id = $1 AND \
-         ((r.to_state = '{enrolled}' AND a.state IN ({})) OR (r.to_state = '{draft}' AND a.state IN ({})))",
-        may(ApplicationState::Enrolled),
-        may(ApplicationState::Waitlisted)
-    );
     let target = format!("CASE WHEN r.to_state = '{enrolled}' THEN '{to_enrolled}' ELSE '{to_waiting}' END");
+    // FROM applications a JOIN <moved> ON … WHERE the move is one the states allow.
+    let moving = |sql: &mut Sql| {
+        sql.push(" FROM applications a JOIN ")
+            .append(&moved.rows())
+            .push(" ON r.person_id = a.person_id WHERE a.program_id = ")
+            .bind_int(program_id)
+            .push(&format!(
+                " AND ((r.to_state = '{enrolled}' AND a.state IN ({})) OR (r.to_state = '{draft}' AND a.state IN ({})))",
+                may(ApplicationState::Enrolled),
+                may(ApplicationState::Waitlisted)
+            ));
+    };
     let now = tx.now();
-    on_tx!(tx, |c| sqlx::query(&format!(
+    let mut history = Sql::new(&format!(
         "INSERT INTO application_events (application_id, from_state, to_state, note, by_user, at) \
-         SELECT a.id, a.state, {target}, NULL, $2, $3 {moving}"
-    ))
-    .bind(program_id)
-    .bind(actor.user_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let mut moved: Vec<i64> = on_tx!(tx, |c| {
-        sqlx::query_scalar(&format!(
-        "UPDATE applications SET state = (SELECT {target} FROM confirm_rows r WHERE r.person_id = applications.person_id), \
-         updated_at = $2, version = version + 1 WHERE id IN (SELECT a.id {moving}) RETURNING id"
-    ))
-    .bind(program_id)
-    .bind(now)
-    .fetch_all(c)
-    .await
-    })?;
-    moved.sort_unstable();
-    Ok(moved)
+         SELECT a.id, a.state, {target}, NULL, "
+    ));
+    history.bind_int(actor.user_id).push(", ").bind_int(now);
+    moving(&mut history);
+    on_tx!(tx, |c| history.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+    let mut update = Sql::new(&format!("UPDATE applications SET state = (SELECT {target} FROM "));
+    update
+        .append(&moved.rows())
+        .push(" WHERE r.person_id = applications.person_id), updated_at = ")
+        .bind_int(now)
+        .push(", version = version + 1 WHERE id IN (SELECT a.id");
+    moving(&mut update);
+    update.push(") RETURNING id");
+    let mut ids: Vec<i64> = on_tx!(tx, |c| update.builder().build_query_scalar().fetch_all(c).await)?;
+    ids.sort_unstable();
+    Ok(ids)
 }

@@ -343,7 +343,7 @@ impl Store {
                 moving.iter().map(|(id, from, to, state)| serde_json::json!([id, from, to, state])).collect();
             tx.audit(
                 None,
-                crate::audit::AuditEvent::new("grievance.escalate", "grievances", moved).after(serde_json::json!({
+                crate::audit::AuditEvent::new("grievance.escalate", "grievances", &today).after(serde_json::json!({
                     "due_on": due, "columns": ["grievance", "from_unit", "to_unit", "from_state"], "grievances": named,
                 })),
             )

@@ -241,7 +241,9 @@ impl Prepared<'_> {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
-        let applications = crate::applications::follow_enrollments(tx, actor, program_id).await?;
+        let applications =
+            crate::applications::follow_enrollments(tx, actor, program_id, crate::applications::Moved::Confirmed)
+                .await?;
         let decided: Vec<Decided> = on_tx!(tx, |c| {
             sqlx::query_as(
             "SELECT person_id, from_state, to_state, refusal, amount_rials, priority FROM confirm_rows ORDER BY person_id"

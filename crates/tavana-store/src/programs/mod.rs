@@ -1003,12 +1003,20 @@ pub(crate) async fn record_decision(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
+    let applications = crate::applications::follow_enrollments(
+        tx,
+        actor,
+        current.program_id,
+        crate::applications::Moved::Enrollment(current.id),
+    )
+    .await?;
     tx.audit(
         Some(actor),
         crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
             .before(serde_json::json!({ "state": from.code() }))
             .after(serde_json::json!({
                 "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
+                "applications": applications,
             })),
     )
     .await?;

@@ -325,3 +325,45 @@ async fn allocation_admits_whom_the_domain_admits_by_priority_within_every_budge
         }
     }
 }
+
+/// The application follows its enrollment whatever moves it: an officer's
+/// decision enrolling someone waiting completes their application; an applicant
+/// who withdraws while waiting leaves the waiting list.
+#[tokio::test]
+async fn an_application_follows_its_enrollment_on_every_path() {
+    let db = seeded().await;
+    let store = db.store.with_clock(Clock::Fixed(DAY_ONE));
+    let clerk = user(&store, "clerk", "HQ", Role::CaseWorker).await;
+    let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
+    load_population(&store, &clerk, 300, 67).await;
+    let program = program(&store, &officer).await;
+    for n in 1..=31 {
+        budget(&store, &officer, program, &format!("{n:02}"), 0).await;
+    }
+    let proposal = store.propose_enrollments(&officer, program, store.default_as_of().unwrap()).await.unwrap();
+    let mut waiting = Vec::new();
+    for person in &proposal.to_enroll[..2] {
+        let id = store.submit_application(&clerk, program, *person, "").await.unwrap();
+        store.assign_application(&officer, id, clerk.user_id, 1).await.unwrap();
+        assert_eq!(store.approve_application(&officer, id, 2, "eligible", "art. 3").await.unwrap(), A::Waitlisted);
+        waiting.push((id, *person));
+    }
+    assert_eq!(store.waiting_list(&officer, program).await.unwrap().total(), 2);
+
+    // An officer enrolls the first directly (by a decision on the enrollment).
+    let (first_app, first) = waiting[0];
+    let decision =
+        tavana_store::programs::EnrollmentDecision { to: S::Enrolled, reasons: "urgent", legal_basis: "art. 4" };
+    store.decide_enrollment(&officer, program, first, &decision).await.unwrap();
+    assert_eq!(store.application(&clerk, first_app).await.unwrap().application.state, A::Enrolled);
+
+    // The second withdraws: off the waiting list, by a decision with the reason.
+    let (second_app, second) = waiting[1];
+    let version = store.application(&clerk, second_app).await.unwrap().application.version;
+    store.withdraw_application(&clerk, second_app, version, "moved abroad").await.unwrap();
+    assert_eq!(store.application(&clerk, second_app).await.unwrap().application.state, A::Withdrawn);
+    assert_eq!(store.enrollment(&officer, program, second).await.unwrap().state, S::Exited);
+    assert_eq!(store.waiting_list(&officer, program).await.unwrap().total(), 0);
+    let last = store.person_decisions(&officer, second).await.unwrap().remove(0);
+    assert!(last.reasons.contains("moved abroad"), "{last:?}");
+}
