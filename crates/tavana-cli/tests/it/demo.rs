@@ -26,24 +26,24 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
         .expect("tavana demo starts");
     let stdout = child.stdout.take().expect("stdout");
     let _running = Running(child);
-    let (password, base) = tokio::task::spawn_blocking(move || {
-        let mut password = None;
+    let (passwords, base) = tokio::task::spawn_blocking(move || {
+        let mut passwords = std::collections::HashMap::new();
         for line in BufReader::new(stdout).lines() {
             let line = line.expect("line");
             let words: Vec<&str> = line.split_whitespace().collect();
-            if words.first() == Some(&"admin") && words.len() == 4 {
-                password = Some(words[3].to_string());
+            if words.len() == 4 && line.starts_with("  ") {
+                passwords.insert(words[0].to_string(), words[3].to_string());
             }
             if let Some(rest) = line.strip_prefix("Tavana is serving on ") {
                 let base = rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_string();
-                return (password, base);
+                return (passwords, base);
             }
         }
         panic!("tavana demo ended without serving");
     })
     .await
     .unwrap();
-    let password = password.expect("the admin's password is printed");
+    let password = passwords.get("admin").cloned().expect("the admin's password is printed");
 
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
@@ -80,13 +80,41 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     assert_eq!(store.count_rows_for_tests("appeals WHERE state = 'lodged'").await.unwrap(), 1);
     // Travel discount cards for those with a severe assessment.
     assert!(store.count_rows_for_tests("travel_cards WHERE revoked_on IS NULL").await.unwrap() > 0);
-    recount_the_waiting_list(&store).await;
+    let recount = recount_the_waiting_list(&store).await;
+    // The page shows those figures, province by province, to the program officer.
+    let officer = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let page = officer.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let start = page.find(marker).unwrap() + marker.len();
+    let csrf = page[start..].split('"').next().unwrap();
+    let program_password = passwords.get("program").expect("the program officer's password is printed");
+    let form = [("username", "program"), ("password", program_password.as_str()), ("csrf", csrf), ("next", "/")];
+    assert_eq!(officer.post(format!("{base}/login")).form(&form).send().await.unwrap().status(), 200);
+    let html =
+        officer.get(format!("{base}/programs/{}/waiting", recount.0)).send().await.unwrap().text().await.unwrap();
+    let provinces = html.split("id=\"waiting-provinces\"").nth(1).unwrap().split("</table>").next().unwrap();
+    for (id, (waiting, median, longest, needed)) in &recount.1 {
+        let row =
+            provinces.split(&format!("<tr data-id=\"{id}\">")).nth(1).expect("a row").split("</tr>").next().unwrap();
+        // Each figure in Persian digits, grouped by thousands.
+        let cells: Vec<String> = row
+            .split("<td>")
+            .skip(1)
+            .map(|c| {
+                tavana_domain::text::to_ascii_digits(c.split("</td>").next().unwrap()).replace(['\u{066C}', ','], "")
+            })
+            .collect();
+        let expected: Vec<String> = [waiting, median, longest, needed].iter().map(|n| n.to_string()).collect();
+        assert_eq!(cells[..4], expected[..], "{row}");
+    }
 }
 
 /// The loan's waiting list, as its page shows it per province and county
 /// office, against a recount from the decisions that put each applicant on it
 /// (when, at what amount) and where each lives.
-async fn recount_the_waiting_list(store: &tavana_store::Store) {
+/// Returns the program and the recount per province.
+async fn recount_the_waiting_list(
+    store: &tavana_store::Store,
+) -> (i64, std::collections::BTreeMap<i64, (i64, i64, i64, i64)>) {
     use std::collections::BTreeMap;
     use tavana_domain::applications::median;
     let officer = store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap();
@@ -130,6 +158,7 @@ async fn recount_the_waiting_list(store: &tavana_store::Store) {
     assert_eq!(of(&shown.provinces), recount(&provinces));
     assert_eq!(of(&shown.counties), recount(&counties));
     assert!(shown.provinces.iter().any(|p| p.longest_days > p.median_days), "waits of different lengths");
+    (program.id, recount(&provinces))
 }
 
 /// An independent recount of the demo's closed cycle: each bank's files, read
