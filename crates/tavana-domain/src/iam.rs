@@ -188,6 +188,7 @@ pub enum Action {
     Payments(crate::payments::PaymentAction),
     Cases(crate::cases::CaseAction),
     Applications(crate::applications::ApplicationAction),
+    Hr(crate::hr::HrAction),
 }
 
 impl Action {
@@ -203,6 +204,7 @@ impl Action {
             Action::Payments(_) => Module::Payments,
             Action::Cases(_) => Module::Cases,
             Action::Applications(_) => Module::Programs,
+            Action::Hr(_) => Module::Hr,
         }
     }
 
@@ -218,6 +220,7 @@ impl Action {
             Action::Payments(a) => a.phrase(),
             Action::Cases(a) => a.phrase(),
             Action::Applications(a) => a.phrase(),
+            Action::Hr(a) => a.phrase(),
         }
     }
 }
@@ -257,6 +260,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Payments(a) => a.granted_to(role),
         Action::Cases(a) => a.granted_to(role),
         Action::Applications(a) => a.granted_to(role),
+        Action::Hr(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

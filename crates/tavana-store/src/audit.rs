@@ -179,6 +179,9 @@ pub enum Sensitive {
     Applications,
     /// Grievances: what a person complained of, and the reply.
     Grievances,
+    /// Staff records: the organization's own people (names, national codes,
+    /// grades, retirement).
+    Staff,
 }
 
 impl Sensitive {
@@ -195,6 +198,7 @@ impl Sensitive {
             Sensitive::Payments => "payments",
             Sensitive::Applications => "applications",
             Sensitive::Grievances => "grievances",
+            Sensitive::Staff => "staff",
         }
     }
 }

@@ -14,6 +14,7 @@ mod decisions;
 mod duplicates;
 mod facts;
 mod grievances;
+mod hr;
 mod iam;
 mod import;
 mod limits;
