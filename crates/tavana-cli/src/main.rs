@@ -4,6 +4,7 @@ mod applications;
 mod bench;
 mod cases;
 mod cycle;
+mod hr;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -831,6 +832,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
                 .await?;
         }
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
+        hr::seed_demo(&store).await?;
         if persons > 0 {
             cycle::seed_demo(&store).await?;
             cases::seed_demo(&store).await?;

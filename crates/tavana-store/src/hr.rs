@@ -143,41 +143,76 @@ fn invalid(field: &'static str, reason: Reason) -> StoreError {
 impl Store {
     /// Creates a position in a unit of the actor's subtree (HR officers).
     pub async fn create_position(&self, actor: &Actor, fields: &PositionFields) -> Result<Position> {
+        let ids = self.create_positions(actor, std::slice::from_ref(fields)).await?;
+        self.position_row(ids.first().copied().ok_or(StoreError::NotFound)?).await
+    }
+
+    /// Creates positions (one, or a whole organization's), each in a unit of
+    /// the actor's subtree, in one transaction; the audit names every code.
+    /// Returns their ids in the order given.
+    pub async fn create_positions(&self, actor: &Actor, positions: &[PositionFields]) -> Result<Vec<i64>> {
         require(actor, MANAGE)?;
-        let unit = self.org_unit_by_code(&fields.unit).await.map_err(|_| invalid("unit", Reason::NotInList))?;
-        authorize(actor, MANAGE, &unit_path(&unit.path)?).map_err(crate::access::out_of_scope_is_invalid("unit"))?;
-        let id = self
-            .write(async |tx| {
-                let now = tx.now();
-                let id: i64 =
-                    on_tx!(tx, |c| {
-                        sqlx::query_scalar(
-                    "INSERT INTO positions (code, title, unit_id, critical, created_at) VALUES ($1, $2, $3, $4, $5) \
-                     RETURNING id"
-                )
-                .bind(&fields.code)
-                .bind(&fields.title)
-                .bind(unit.id)
-                .bind(i64::from(fields.critical))
-                .bind(now)
-                .fetch_one(c)
-                .await
-                    })
+        let units = self.units_by_code().await?;
+        let mut rows = Vec::with_capacity(positions.len());
+        for p in positions {
+            let (unit, path) = units.get(&p.unit).ok_or_else(|| invalid("unit", Reason::NotInList))?;
+            authorize(actor, MANAGE, &unit_path(path)?).map_err(crate::access::out_of_scope_is_invalid("unit"))?;
+            rows.push((p, *unit));
+        }
+        self.write(async |tx| {
+            let now = tx.now();
+            let mut ids = Vec::with_capacity(rows.len());
+            for chunk in rows.chunks(1_000) {
+                let mut sql = Sql::new("INSERT INTO positions (code, title, unit_id, critical, created_at) VALUES ");
+                for (i, (p, unit)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.push("(")
+                        .bind_str(&p.code)
+                        .push(", ")
+                        .bind_str(&p.title)
+                        .push(", ")
+                        .bind_int(*unit)
+                        .push(", ")
+                        .bind_int(i64::from(p.critical))
+                        .push(", ")
+                        .bind_int(now)
+                        .push(")");
+                }
+                sql.push(" RETURNING id");
+                let mut chunk_ids: Vec<i64> = on_tx!(tx, |c| sql.builder().build_query_scalar().fetch_all(c).await)
                     .map_err(|e| match StoreError::from(e) {
                         StoreError::Conflict { .. } => invalid("code", Reason::Taken),
                         other => other,
                     })?;
+                ids.append(&mut chunk_ids);
+            }
+            let named: Vec<serde_json::Value> =
+                rows.iter().map(|(p, _)| serde_json::json!([p.code, p.title, p.unit, p.critical])).collect();
+            let parts = named.len().div_ceil(NAMED_PER_ENTRY);
+            for (part, chunk) in named.chunks(NAMED_PER_ENTRY).enumerate() {
                 tx.audit(
                     Some(actor),
-                    crate::audit::AuditEvent::new("position.create", "position", id).after(serde_json::json!({
-                        "code": fields.code, "title": fields.title, "unit": fields.unit, "critical": fields.critical,
-                    })),
+                    crate::audit::AuditEvent::new("position.create", "org_unit", actor.unit_id).after(
+                        serde_json::json!({
+                            "part": part + 1, "parts": parts, "columns": ["code", "title", "unit", "critical"],
+                            "positions": chunk,
+                        }),
+                    ),
                 )
                 .await?;
-                Ok(id)
-            })
-            .await?;
-        self.position_row(id).await
+            }
+            Ok(ids)
+        })
+        .await
+    }
+
+    /// Every org unit's id and path by its code.
+    async fn units_by_code(&self) -> Result<HashMap<String, (i64, String)>> {
+        let rows: Vec<(String, i64, String)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT code, id, path FROM org_units").fetch_all(c).await)?;
+        Ok(rows.into_iter().map(|(code, id, path)| (code, (id, path))).collect())
     }
 
     async fn position_row(&self, id: i64) -> Result<Position> {
@@ -361,9 +396,8 @@ impl Store {
         authorize(actor, OPEN, &unit_path(&unit.path)?)?;
         let sql = format!("{STAFF_SELECT} WHERE s.position_id = $1");
         let holder: Option<StaffMember> = on_pool!(self, |c| sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
-        let successors: Vec<Successor> =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let successors: Vec<Successor> = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT c.staff_id, s.personnel_number, s.first_name, s.last_name, u.name_fa AS unit_name, c.readiness, \
              c.plan FROM successors c JOIN staff s ON s.id = c.staff_id JOIN org_units u ON u.id = s.unit_id \
              WHERE c.position_id = $1 ORDER BY CASE c.readiness WHEN 'ready_now' THEN 0 WHEN 'one_to_two_years' THEN 1 \
@@ -372,7 +406,7 @@ impl Store {
         .bind(id)
         .fetch_all(c)
         .await
-            })?;
+        })?;
         self.log_read(
             actor,
             crate::audit::Sensitive::Staff,

@@ -5,6 +5,7 @@
 pub mod geo;
 pub mod population;
 pub mod programs;
+pub mod staff;
 pub mod users;
 
 /// A small deterministic generator (SplitMix64), enough for synthetic data and

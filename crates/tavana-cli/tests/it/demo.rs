@@ -80,6 +80,13 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     assert_eq!(store.count_rows_for_tests("appeals WHERE state = 'lodged'").await.unwrap(), 1);
     // Travel discount cards for those with a severe assessment.
     assert!(store.count_rows_for_tests("travel_cards WHERE revoked_on IS NULL").await.unwrap() > 0);
+    // About 19,000 staff, every one in a position; critical posts both covered and at risk.
+    let staff = store.count_rows_for_tests("staff WHERE position_id IS NOT NULL").await.unwrap();
+    assert!((18_000..20_000).contains(&staff), "{staff}");
+    let hr = store.actor_for_user(store.user_id_by_name("hr").await.unwrap()).await.unwrap();
+    let risks = store.succession_risks(&hr, 2).await.unwrap();
+    let critical = store.count_rows_for_tests("positions WHERE critical = 1").await.unwrap();
+    assert!(!risks.is_empty() && (risks.len() as i64) < critical, "{} of {critical}", risks.len());
     let recount = recount_the_waiting_list(&store).await;
     // The page shows those figures, province by province, to the program officer.
     let officer = reqwest::Client::builder().cookie_store(true).build().unwrap();

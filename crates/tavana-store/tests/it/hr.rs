@@ -90,8 +90,7 @@ async fn staff_positions_and_the_succession_risk_of_critical_posts() {
     assert_eq!(field_of(&again.unwrap_err()), "personnel_number");
     let held = store.add_staff(&tehran_hr, &[staff("100004", 12_345_005, "P08", "P08-DG", "1420/01/01")]).await;
     assert_eq!(field_of(&held.unwrap_err()), "position", "one holder a position");
-    let elsewhere =
-        store.add_staff(&tehran_hr, &[staff("100005", 12_345_006, "C08-01", "P08-DG", "1420/01/01")]).await;
+    let elsewhere = store.add_staff(&tehran_hr, &[staff("100005", 12_345_006, "C08-01", "P08-DG", "1420/01/01")]).await;
     assert_eq!(field_of(&elsewhere.unwrap_err()), "position", "a position of another unit");
     let far = store.add_staff(&fars_hr, &[staff("100006", 12_345_007, "P08", "", "1420/01/01")]).await;
     assert_eq!(field_of(&far.unwrap_err()), "unit");
