@@ -26,6 +26,7 @@ mod applications;
 mod audit;
 mod cards;
 mod cases;
+mod hr;
 mod iam;
 mod org;
 mod payments;
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(payments::router())
         .merge(cases::router())
         .merge(applications::router())
+        .merge(hr::router())
         .merge(cards::router())
         .merge(assets::router())
         .fallback(page::not_found)

@@ -41,6 +41,7 @@ fn built(module: Module) -> bool {
             | Module::Programs
             | Module::Payments
             | Module::Cases
+            | Module::Hr
             | Module::Org
             | Module::Users
             | Module::Audit
@@ -53,6 +54,7 @@ fn module_href(module: Module) -> String {
         Module::Programs => "/programs".into(),
         Module::Payments => "/payments".into(),
         Module::Cases => "/cases/appeals".into(),
+        Module::Hr => "/hr".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

@@ -148,6 +148,8 @@ async fn every_page_passes_axe_in_persian_and_english() {
         })
         .unwrap();
     let grievance = store.lodge_grievance(&worker, &grievance, Some(decision)).await.unwrap();
+    let position = crate::hr::directorate(&app).await;
+    let p08 = store.org_unit_by_code("P08").await.unwrap().id;
     let admin_id = store.user_id_by_name("caseworker").await.unwrap();
     // A computed payment cycle of this month.
     let maker = actor("maker").await;
@@ -249,6 +251,20 @@ async fn every_page_passes_axe_in_persian_and_english() {
         b.goto(&format!("{base}/programs/{id}")).await.unwrap();
         wait_for(&b, "#run").await;
         check_after_click(&b, "run", "#proposal", &axe, &mut found).await;
+        sign_out(&b).await;
+
+        // An HR officer's.
+        sign_in(&b, &base, "hr", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        for path in [
+            "/hr".to_string(),
+            "/hr?q=200001".into(),
+            format!("/hr/units/{p08}"),
+            format!("/hr/positions/{position}"),
+            "/hr/succession".into(),
+        ] {
+            check(&b, &base, &path, &axe, &mut found).await;
+        }
         sign_out(&b).await;
 
         // A finance maker's.

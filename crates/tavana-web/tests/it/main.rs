@@ -12,6 +12,7 @@ mod browser;
 mod cards;
 mod cases;
 mod grievances;
+mod hr;
 mod limits;
 mod pages;
 mod payments;

@@ -1,0 +1,310 @@
+//! HR pages: finding staff, a unit's org chart, a position with its holder and
+//! successors (and the form naming one), and the succession risk of critical
+//! posts within a horizon.
+
+use crate::AppState;
+use crate::auth::SessionUser;
+use crate::error::Problem;
+use crate::i18n::Lang;
+use crate::page::{InLang, Layout, PageError, refusal, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tavana_domain::hr::{HrAction, Readiness};
+use tavana_domain::iam::{Action, Module};
+use tavana_store::StoreError;
+
+fn texts(lang: Lang) -> &'static super::texts::Texts {
+    super::texts::texts(lang)
+}
+
+/// A member of staff as a row.
+pub struct StaffRow {
+    pub number: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub unit: String,
+    pub position_id: Option<i64>,
+    pub position: String,
+    pub grade: String,
+    pub employment: String,
+    pub hired: String,
+    pub retires: String,
+}
+
+fn staff_row(lang: Lang, s: &tavana_store::hr::StaffMember) -> StaffRow {
+    StaffRow {
+        number: lang.digits(&s.personnel_number),
+        name: format!("{} {}", s.first_name, s.last_name),
+        unit_id: s.unit_id,
+        unit: s.unit_name.clone(),
+        position_id: s.position_id,
+        position: s.position_title.clone().unwrap_or_default(),
+        grade: lang.number(s.grade),
+        employment: lang.coded(s.employment_type),
+        hired: lang.date(&s.hire_date),
+        retires: lang.date(&s.retirement_date),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hr_staff.html")]
+struct StaffPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    q: String,
+    rows: Vec<StaffRow>,
+    searched: bool,
+    my_unit: i64,
+}
+
+#[derive(Deserialize)]
+pub struct StaffQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn staff(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(query): Query<StaffQuery>,
+) -> Result<Response, PageError> {
+    // A search only when asked: the list names staff, and every such read is logged.
+    let searched = !query.q.trim().is_empty();
+    let rows = if searched {
+        state
+            .store
+            .staff(&user.actor, None, &query.q, 200)
+            .await
+            .in_lang(lang)?
+            .iter()
+            .map(|s| staff_row(lang, s))
+            .collect()
+    } else {
+        if !user.actor.may(Action::Open(Module::Hr)) {
+            return Err(PageError(lang, StoreError::Forbidden(Action::Open(Module::Hr).phrase()).into()));
+        }
+        Vec::new()
+    };
+    let t = texts(lang);
+    let page = StaffPage {
+        t,
+        layout: Layout::new(lang, &user, t.hr, Some(Module::Hr), "/hr"),
+        q: query.q,
+        rows,
+        searched,
+        my_unit: user.actor.unit_id,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "hr_chart.html")]
+struct ChartPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    chart: tavana_store::hr::OrgChart,
+    staff: String,
+    children: Vec<(i64, String, String)>,
+    positions: Vec<(i64, String, bool, String, String)>,
+}
+
+pub async fn chart(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let chart = state.store.org_chart(&user.actor, id).await.in_lang(lang)?;
+    let t = texts(lang);
+    let page = ChartPage {
+        t,
+        layout: Layout::new(
+            lang,
+            &user,
+            &format!("{}: {}", t.org_chart, chart.unit_name),
+            Some(Module::Hr),
+            "/hr/units",
+        ),
+        staff: lang.number(chart.staff),
+        children: chart.children.iter().map(|(id, name, n)| (*id, name.clone(), lang.number(*n))).collect(),
+        positions: chart
+            .positions
+            .iter()
+            .map(|p| {
+                (
+                    p.id,
+                    p.title.clone(),
+                    p.critical,
+                    p.holder.clone().unwrap_or_else(|| t.vacant.to_string()),
+                    p.retirement_date.as_deref().map(|d| lang.date(d)).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        chart,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "hr_position.html")]
+struct PositionPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    file: tavana_store::hr::PositionFile,
+    holder: Option<StaffRow>,
+    successors: Vec<(String, String, String, String, String)>,
+    readiness: Vec<(&'static str, String)>,
+    may_manage: bool,
+    error: Option<String>,
+}
+
+async fn position_page(
+    state: &AppState,
+    lang: Lang,
+    user: &SessionUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let file = state.store.position(&user.actor, id).await.in_lang(lang)?;
+    let t = texts(lang);
+    let page = PositionPage {
+        t,
+        layout: Layout::new(lang, user, &file.position.title, Some(Module::Hr), &format!("/hr/positions/{id}")),
+        holder: file.holder.as_ref().map(|h| staff_row(lang, h)),
+        successors: file
+            .successors
+            .iter()
+            .map(|s| {
+                (
+                    lang.digits(&s.personnel_number),
+                    format!("{} {}", s.first_name, s.last_name),
+                    s.unit_name.clone(),
+                    lang.coded(s.readiness),
+                    s.plan.clone(),
+                )
+            })
+            .collect(),
+        readiness: Readiness::ALL.iter().map(|r| (r.code(), lang.coded(*r))).collect(),
+        may_manage: user.actor.may(Action::Hr(HrAction::Manage)),
+        file,
+        error: error.clone(),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(status, &page))
+}
+
+pub async fn position(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    position_page(&state, lang, &user, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SuccessorForm {
+    csrf: String,
+    #[serde(default)]
+    personnel_number: String,
+    #[serde(default)]
+    readiness: String,
+    #[serde(default)]
+    plan: String,
+}
+
+pub async fn name_successor(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Path(id): Path<i64>,
+    Form(form): Form<SuccessorForm>,
+) -> Result<Response, PageError> {
+    if !user.check_csrf(&form.csrf) {
+        return Err(PageError(lang, Problem::csrf()));
+    }
+    let named = match Readiness::parse("readiness", &form.readiness) {
+        Ok(r) => state.store.name_successor(&user.actor, id, &form.personnel_number, r, &form.plan).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match named {
+        Ok(()) => Ok(Redirect::to(&format!("/hr/positions/{id}")).into_response()),
+        Err(e) => position_page(&state, lang, &user, id, Some(refusal(lang, e)?)).await,
+    }
+}
+
+/// A critical post at risk as a row.
+pub struct RiskRow {
+    pub position_id: i64,
+    pub title: String,
+    pub unit: String,
+    pub holder: String,
+    pub retires: String,
+    pub ready_now: String,
+    pub candidates: String,
+    pub risk: String,
+    pub risk_code: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "hr_succession.html")]
+struct SuccessionPage {
+    t: &'static super::texts::Texts,
+    layout: Layout,
+    years: i32,
+    rows: Vec<RiskRow>,
+}
+
+#[derive(Deserialize)]
+pub struct YearsQuery {
+    #[serde(default)]
+    years: Option<i32>,
+}
+
+/// The horizon asked for: 1 to 10 years, two by default.
+pub(crate) fn horizon(years: Option<i32>) -> Result<i32, StoreError> {
+    match years {
+        None => Ok(2),
+        Some(y) if (1..=10).contains(&y) => Ok(y),
+        Some(_) => {
+            Err(StoreError::Invalid(tavana_domain::DomainError::new("years", tavana_domain::error::Reason::OutOfRange)))
+        }
+    }
+}
+
+pub async fn succession(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: SessionUser,
+    Query(q): Query<YearsQuery>,
+) -> Result<Response, PageError> {
+    let years = horizon(q.years).in_lang(lang)?;
+    let risks = state.store.succession_risks(&user.actor, years).await.in_lang(lang)?;
+    let t = texts(lang);
+    let rows = risks
+        .iter()
+        .map(|r| RiskRow {
+            position_id: r.position.id,
+            title: r.position.title.clone(),
+            unit: r.position.unit_name.clone(),
+            holder: r.holder.clone().unwrap_or_else(|| t.vacant.to_string()),
+            retires: r.retirement_date.as_deref().map(|d| lang.date(d)).unwrap_or_default(),
+            ready_now: lang.number(r.ready_now),
+            candidates: lang.number(r.candidates),
+            risk: lang.coded(r.risk),
+            risk_code: tavana_domain::hr::SuccessionRisk::code(r.risk),
+        })
+        .collect();
+    let page = SuccessionPage {
+        t,
+        layout: Layout::new(lang, &user, t.succession, Some(Module::Hr), "/hr/succession"),
+        years,
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
