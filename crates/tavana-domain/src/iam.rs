@@ -189,6 +189,7 @@ pub enum Action {
     Cases(crate::cases::CaseAction),
     Applications(crate::applications::ApplicationAction),
     Hr(crate::hr::HrAction),
+    Vetting(crate::gozinesh::VettingAction),
 }
 
 impl Action {
@@ -205,6 +206,7 @@ impl Action {
             Action::Cases(_) => Module::Cases,
             Action::Applications(_) => Module::Programs,
             Action::Hr(_) => Module::Hr,
+            Action::Vetting(_) => Module::Gozinesh,
         }
     }
 
@@ -221,6 +223,7 @@ impl Action {
             Action::Cases(a) => a.phrase(),
             Action::Applications(a) => a.phrase(),
             Action::Hr(a) => a.phrase(),
+            Action::Vetting(a) => a.phrase(),
         }
     }
 }
@@ -261,6 +264,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Cases(a) => a.granted_to(role),
         Action::Applications(a) => a.granted_to(role),
         Action::Hr(a) => a.granted_to(role),
+        Action::Vetting(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod coded;
 pub mod error;
 pub mod events;
+pub mod gozinesh;
 pub mod hr;
 pub mod iam;
 pub mod jalali;

@@ -182,6 +182,8 @@ pub enum Sensitive {
     /// Staff records: the organization's own people (names, national codes,
     /// grades, retirement).
     Staff,
+    /// A vetting case's file (gozinesh), opened by a grant for a stated reason.
+    Vetting,
 }
 
 impl Sensitive {
@@ -199,6 +201,7 @@ impl Sensitive {
             Sensitive::Applications => "applications",
             Sensitive::Grievances => "grievances",
             Sensitive::Staff => "staff",
+            Sensitive::Vetting => "vetting",
         }
     }
 }
@@ -560,6 +563,23 @@ impl Store {
     /// Who read a person's sensitive data, newest first: the read log's entries
     /// about that person (their record, history, assessments, rule values, an
     /// explanation, decisions), by readers in the auditor's subtree.
+    /// The reads of one object, newest first, for a caller that has checked who
+    /// may see them (the vetting board sees a case's openings).
+    pub(crate) async fn reads_of_object(
+        &self,
+        object_type: &str,
+        object_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let sql = format!(
+            "SELECT {READ_COLUMNS} FROM read_log WHERE object_type = $1 AND object_id = $2 ORDER BY seq DESC LIMIT $3"
+        );
+        let rows = on_reads!(self, |c| {
+            sqlx::query_as(&sql).bind(object_type).bind(object_id).bind(limit).fetch_all(c).await
+        })?;
+        Ok(rows)
+    }
+
     pub async fn reads_of_person(&self, actor: &Actor, person_id: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         if !actor.may(Action::Audit(AuditAction::Read)) {
             return Err(StoreError::Forbidden("read the audit log"));

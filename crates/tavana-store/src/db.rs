@@ -122,6 +122,9 @@ pub struct Store {
     /// The keys the audit chains are signed and verified with; none for an
     /// unkeyed chain (tests, a first start).
     pub(crate) audit_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
+    /// The keys vetting files are encrypted with (`gozinesh::cipher`); none:
+    /// vetting's confidential texts are neither written nor read.
+    pub(crate) vetting_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
     /// Reads waiting for their entry in the read log ([`Store::log_read`]).
     pub(crate) read_queue: std::sync::Arc<crate::audit::ReadQueue>,
 }
@@ -278,6 +281,7 @@ impl Store {
             read_limit: None,
             read_counters: Default::default(),
             audit_keys: None,
+            vetting_keys: None,
             read_queue: Default::default(),
         })
     }
@@ -303,6 +307,13 @@ impl Store {
     /// and verifying with all of its keys.
     pub fn with_audit_keys(&self, keys: crate::audit_keys::Keyring) -> Store {
         Store { audit_keys: Some(std::sync::Arc::new(keys)), ..self.clone() }
+    }
+
+    /// The same store encrypting and reading vetting files with `keys` (the
+    /// newest encrypts; older ones still read what they encrypted until a
+    /// rotation re-encrypts it).
+    pub fn with_vetting_keys(&self, keys: crate::audit_keys::Keyring) -> Store {
+        Store { vetting_keys: Some(std::sync::Arc::new(keys)), ..self.clone() }
     }
 
     /// How bounded reads have ended: stopped at the limit, or for nobody.

@@ -18,6 +18,7 @@ pub mod audit_keys;
 pub mod cards;
 pub mod cases;
 mod error;
+pub mod gozinesh;
 pub mod hr;
 pub mod iam;
 pub mod lists;

@@ -13,6 +13,7 @@ mod clock;
 mod decisions;
 mod duplicates;
 mod facts;
+mod gozinesh;
 mod grievances;
 mod hr;
 mod iam;

@@ -1,0 +1,130 @@
+//! Vetting files held in trust: an authorization table over every kind of user
+//! proves that only a grant holder opens a file (an administrator included, no
+//! one by role alone), each opening logged with its reason and visible to the
+//! board; the database holds no plaintext of a file; a new key re-seals every
+//! text. On SQLite and PostgreSQL.
+
+use crate::support::{seeded, user};
+use tavana_domain::gozinesh::{EntryKind, SubjectKind, Verdict};
+use tavana_domain::iam::Role;
+use tavana_store::audit_keys::Keyring;
+use tavana_store::gozinesh::VettingDecision;
+use tavana_store::{Clock, StoreError};
+
+const DAY_ONE: time::OffsetDateTime = time::macros::datetime!(2026-11-27 12:00 UTC);
+const NOTE: &str = "یادداشت محرمانه: همکار پیشین از رفتار او گزارش منفی داد";
+const SUBJECT: &str = "کیوان آزمون‌پور";
+
+#[tokio::test]
+async fn a_vetting_file_opens_by_grant_only_and_the_database_holds_no_plaintext() {
+    let db = seeded().await;
+    let keys = Keyring::generate(0);
+    let store = db.store.with_clock(Clock::Fixed(DAY_ONE)).with_vetting_keys(keys.clone());
+    let officer = user(&store, "officer", "HQ", Role::GozineshOfficer).await;
+    let colleague = user(&store, "colleague", "HQ", Role::GozineshOfficer).await;
+    let board = user(&store, "board", "HQ", Role::GozineshBoard).await;
+    let admin = user(&store, "admin", "HQ", Role::Admin).await;
+    let auditor = user(&store, "auditor", "HQ", Role::Auditor).await;
+    let hr = user(&store, "hr", "HQ", Role::HrOfficer).await;
+    let province_officer = user(&store, "fars.officer", "P17", Role::GozineshOfficer).await;
+    let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
+    let case = store.open_vetting_case(&officer, SubjectKind::Applicant, SUBJECT, &code).await.unwrap();
+    store.add_vetting_entry(&officer, case, (EntryKind::Note, NOTE), (None, None)).await.unwrap();
+    let inquiry = (EntryKind::Inquiry, "استعلام از محل کار پیشین");
+    let no_due = store.add_vetting_entry(&officer, case, inquiry, (None, None)).await.unwrap_err();
+    assert!(matches!(no_due, StoreError::Invalid(ref e) if e.field == "due_on"), "{no_due:?}");
+    store.add_vetting_entry(&officer, case, inquiry, (Some(time::macros::date!(2026 - 12 - 10)), None)).await.unwrap();
+
+    // The authorization table: only the opener's grant opens it.
+    let reason = "بررسی سوابق برای تصمیم";
+    for (who, actor) in [
+        ("colleague", &colleague),
+        ("board", &board),
+        ("admin", &admin),
+        ("auditor", &auditor),
+        ("hr", &hr),
+        ("province officer", &province_officer),
+    ] {
+        let refused = store.open_vetting_file(actor, case, reason).await.unwrap_err();
+        assert!(matches!(refused, StoreError::Forbidden(_) | StoreError::NotFound), "{who}: {refused:?}");
+    }
+    let no_reason = store.open_vetting_file(&officer, case, " ").await.unwrap_err();
+    assert!(matches!(no_reason, StoreError::Invalid(ref e) if e.field == "reason"), "{no_reason:?}");
+    let file = store.open_vetting_file(&officer, case, reason).await.unwrap();
+    assert_eq!((file.subject_name.as_str(), file.subject_national_code.as_str()), (SUBJECT, "0012345679"));
+    assert_eq!(file.entries.iter().map(|e| e.text.as_str()).next(), Some(NOTE));
+
+    // The board grants itself access for a week, with the reason; an admin may never hold one.
+    let not_for_admin = store.grant_vetting_access(&board, case, admin.user_id, 7, "review").await.unwrap_err();
+    assert!(matches!(not_for_admin, StoreError::Invalid(ref e) if e.field == "user"), "{not_for_admin:?}");
+    assert!(matches!(
+        store.grant_vetting_access(&officer, case, colleague.user_id, 7, "help").await,
+        Err(StoreError::Forbidden(_))
+    ));
+    store.grant_vetting_access(&board, case, board.user_id, 7, "رسیدگی هیئت").await.unwrap();
+    store.open_vetting_file(&board, case, "رسیدگی هیئت").await.unwrap();
+    let a_week_on = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::days(8)));
+    assert!(
+        matches!(a_week_on.open_vetting_file(&board, case, "again").await, Err(StoreError::Forbidden(_))),
+        "expired"
+    );
+
+    // Every opening is logged with who and why, and the board sees them.
+    let openings = store.vetting_file_openings(&board, case, 10).await.unwrap();
+    let said: Vec<(Option<&str>, bool)> = openings
+        .iter()
+        .map(|e| (e.actor_username.as_deref(), e.after_json.as_deref().unwrap_or_default().contains(reason)))
+        .collect();
+    assert_eq!(said, [(Some("board"), false), (Some("officer"), true)]);
+    assert!(matches!(store.vetting_file_openings(&officer, case, 10).await, Err(StoreError::Forbidden(_))));
+
+    // Decided with reasons; the decision is sealed too.
+    let decision = VettingDecision {
+        verdict: Verdict::Conditional,
+        reasons: "سوابق کاری با شرط دورهٔ آزمایشی پذیرفته شد".into(),
+        legal_basis: "قانون گزینش، مادهٔ ۲".into(),
+        conditions: "".into(),
+    };
+    let no_conditions = store.decide_vetting_case(&officer, case, &decision, file.version).await.unwrap_err();
+    assert!(matches!(no_conditions, StoreError::Invalid(ref e) if e.field == "conditions"));
+    let decision = VettingDecision { conditions: "شش ماه آزمایشی".into(), ..decision };
+    store.decide_vetting_case(&officer, case, &decision, file.version).await.unwrap();
+    let decided = store.open_vetting_file(&officer, case, "ابلاغ رأی").await.unwrap();
+    assert_eq!(decided.decision.as_ref(), Some(&decision));
+
+    // No plaintext of the file anywhere in the database.
+    let plain = [NOTE, SUBJECT, "0012345679", "شش ماه آزمایشی"];
+    if let Some(path) = db.url.strip_prefix("sqlite:") {
+        let path = path.split('?').next().unwrap();
+        for file in [path.to_string(), format!("{path}-wal")] {
+            let Ok(bytes) = std::fs::read(&file) else { continue };
+            for text in plain {
+                assert!(!bytes.windows(text.len()).any(|w| w == text.as_bytes()), "{text:?} in {file}");
+            }
+        }
+    }
+    for text in plain {
+        let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+        for (table, column) in
+            [("vetting_cases", "subject"), ("vetting_cases", "decision"), ("vetting_entries", "body")]
+        {
+            let found = store
+                .count_rows_for_tests(&format!("{table} WHERE lower(hex({column})) LIKE '%{hex}%'"))
+                .await
+                .or_else(|_| Ok::<i64, StoreError>(0))
+                .unwrap();
+            assert_eq!(found, 0, "{text:?} in {table}.{column}");
+        }
+    }
+
+    // A new key: every text re-sealed with it; the old key can then go.
+    let rotated = keys.rotated(1);
+    let store = store.with_vetting_keys(rotated.clone());
+    assert_eq!(store.reseal_vetting().await.unwrap(), 4, "the subject, the decision and two entries");
+    assert_eq!(store.reseal_vetting().await.unwrap(), 0);
+    let newest_only = Keyring::parse(&rotated.to_file().lines().last().unwrap().to_string()).unwrap();
+    let store = store.with_vetting_keys(newest_only);
+    assert_eq!(store.open_vetting_file(&officer, case, "پس از چرخش کلید").await.unwrap().decision, Some(decision));
+    let chain = store.verify_audit_chain().await.unwrap();
+    assert!(matches!(chain, tavana_store::audit::ChainReport::Intact { .. }), "{chain:?}");
+}
