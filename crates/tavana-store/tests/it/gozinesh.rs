@@ -122,7 +122,7 @@ async fn a_vetting_file_opens_by_grant_only_and_the_database_holds_no_plaintext(
     let store = store.with_vetting_keys(rotated.clone());
     assert_eq!(store.reseal_vetting().await.unwrap(), 4, "the subject, the decision and two entries");
     assert_eq!(store.reseal_vetting().await.unwrap(), 0);
-    let newest_only = Keyring::parse(&rotated.to_file().lines().last().unwrap().to_string()).unwrap();
+    let newest_only = Keyring::parse(rotated.to_file().lines().last().unwrap()).unwrap();
     let store = store.with_vetting_keys(newest_only);
     assert_eq!(store.open_vetting_file(&officer, case, "پس از چرخش کلید").await.unwrap().decision, Some(decision));
     let chain = store.verify_audit_chain().await.unwrap();
