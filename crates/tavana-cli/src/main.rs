@@ -113,6 +113,9 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Vetting (gozinesh) files' encryption key.
+    #[command(subcommand)]
+    Vetting(VettingCommand),
     /// Write a deterministic synthetic population of Iran as import files:
     /// households.csv, persons.csv and disabilities.csv in --out.
     Synth {
@@ -302,6 +305,17 @@ enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum VettingCommand {
+    /// Create the vetting key file, or add a new key to it, and re-seal every
+    /// vetting text with the new key (restart the servers to take it up; the
+    /// old keys may then be removed from the file).
+    RotateKey {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
 #[derive(Args)]
 pub(crate) struct DatabaseArg {
     /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
@@ -311,6 +325,10 @@ pub(crate) struct DatabaseArg {
     /// newest key and verified with all of them. Without it they are not signed.
     #[arg(long, env = "TAVANA_AUDIT_KEY_FILE")]
     audit_key_file: Option<std::path::PathBuf>,
+    /// The vetting key file: vetting (gozinesh) files are encrypted with its
+    /// newest key (XChaCha20-Poly1305). Without it they are neither written nor read.
+    #[arg(long, env = "TAVANA_VETTING_KEY_FILE")]
+    vetting_key_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -343,7 +361,13 @@ pub(crate) async fn open(db: &DatabaseArg) -> Result<Store> {
         Some(path) => Some(tavana_store::audit_keys::Keyring::load(path).map_err(|e| anyhow::anyhow!(e))?),
         None => None,
     };
-    open_keyed(&db.database, keys).await
+    let store = open_keyed(&db.database, keys).await?;
+    Ok(match &db.vetting_key_file {
+        Some(path) => {
+            store.with_vetting_keys(tavana_store::audit_keys::Keyring::load(path).map_err(|e| anyhow::anyhow!(e))?)
+        }
+        None => store,
+    })
 }
 
 async fn open_keyed(url: &str, keys: Option<tavana_store::audit_keys::Keyring>) -> Result<Store> {
@@ -510,6 +534,22 @@ async fn run(command: Command) -> Result<()> {
             let store = open(&db).await?;
             let written = append_anchors(&store, &out).await?;
             println!("{written}");
+            Ok(())
+        }
+        Command::Vetting(VettingCommand::RotateKey { db }) => {
+            let key_file =
+                db.vetting_key_file.clone().context("--vetting-key-file (or TAVANA_VETTING_KEY_FILE) is needed")?;
+            let now = tavana_store::Clock::System.now_micros();
+            let keys = if key_file.exists() {
+                tavana_store::audit_keys::Keyring::load(&key_file).map_err(|e| anyhow::anyhow!(e))?.rotated(now)
+            } else {
+                tavana_store::audit_keys::Keyring::generate(now)
+            };
+            keys.save(&key_file).with_context(|| format!("writing {}", key_file.display()))?;
+            let store = open(&db).await?;
+            let resealed = store.reseal_vetting().await?;
+            let id = keys.current().map_or(0, |k| k.id);
+            println!("vetting key {id} added to {}: {resealed} texts re-sealed with it", key_file.display());
             Ok(())
         }
         Command::Audit(AuditCommand::RotateKey { key_file }) => {
@@ -789,7 +829,19 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         keys
     };
     println!("the audit chains are signed with the keys in {}", key_file.display());
-    let store = open_keyed(database, Some(keys)).await?;
+    let vetting_file = std::path::PathBuf::from(format!(
+        "{}.vetting-keys",
+        key_file.display().to_string().trim_end_matches(".audit-keys")
+    ));
+    let vetting = if vetting_file.exists() {
+        tavana_store::audit_keys::Keyring::load(&vetting_file).map_err(|e| anyhow::anyhow!(e))?
+    } else {
+        let keys = tavana_store::audit_keys::Keyring::generate(tavana_store::Clock::System.now_micros());
+        keys.save(&vetting_file).with_context(|| format!("writing {}", vetting_file.display()))?;
+        keys
+    };
+    println!("vetting files are encrypted with the keys in {}", vetting_file.display());
+    let store = open_keyed(database, Some(keys)).await?.with_vetting_keys(vetting);
     let loaded = store.load_geography(&geography(&GeographyConfig::default())).await?;
     if loaded.org_units > 0 {
         println!("loaded {} places and {} org units", loaded.places, loaded.org_units);

@@ -9,3 +9,4 @@ mod demo;
 mod payments;
 mod registry;
 mod support;
+mod vetting;

@@ -166,9 +166,8 @@ impl Store {
     }
 
     async fn case_row(&self, actor: &Actor, id: i64) -> Result<CaseRow> {
-        let row: CaseRow =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let row: CaseRow = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT v.id, u.path AS unit_path, v.kind, v.state, v.subject_key, v.subject, v.verdict, v.decision_key, \
              v.decision, v.appeal_until, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
              WHERE v.id = $1"
@@ -176,7 +175,7 @@ impl Store {
         .bind(id)
         .fetch_one(c)
         .await
-            })?;
+        })?;
         // A case exists for those who vet in its unit's tree; it opens by grant only.
         let path = unit_path(&row.unit_path)?;
         authorize(actor, INVESTIGATE, &path).or_else(|_| authorize(actor, OVERSEE, &path))?;
@@ -376,9 +375,8 @@ impl Store {
         let appeal_until = tavana_domain::cases::appeal_deadline(self.today()).to_string();
         self.write(async |tx| {
             let now = tx.now();
-            let changed =
-                on_tx!(tx, |c| {
-                    sqlx::query(
+            let changed = on_tx!(tx, |c| {
+                sqlx::query(
                 "UPDATE vetting_cases SET state = $1, verdict = $2, decision_key = $3, decision = $4, decided_by = $5, \
                  decided_at = $6, appeal_until = $7, version = version + 1 WHERE id = $8 AND version = $9"
             )
@@ -394,7 +392,7 @@ impl Store {
             .execute(c)
             .await
             .map(|r| r.rows_affected())
-                })?;
+            })?;
             if changed == 0 {
                 return Err(StoreError::Conflict { field: "version".into() });
             }
