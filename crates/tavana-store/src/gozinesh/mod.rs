@@ -406,6 +406,169 @@ impl Store {
         .await
     }
 
+    /// Lodges the subject's appeal against a decided case, by its deadline, with
+    /// the grounds sealed (its officer, holding it).
+    pub async fn appeal_vetting_case(&self, actor: &Actor, case: i64, grounds: &str, version: i64) -> Result<()> {
+        require(actor, INVESTIGATE)?;
+        let row = self.case_row(actor, case).await?;
+        let grounds = required_text("grounds", grounds)?;
+        self.holds(actor, case, "lodging an appeal").await?;
+        if !row.state.may_become(VettingState::Appealed) {
+            return Err(StoreError::Invalid(DomainError::new("state", Reason::OutOfRange)));
+        }
+        let deadline = row
+            .appeal_until
+            .as_deref()
+            .map(|d| time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if deadline.is_some_and(|d| self.today() > d) {
+            return Err(StoreError::Invalid(DomainError::breaks(
+                "grounds",
+                "the appeal is late: the deadline has passed",
+                "مهلت اعتراض به این رأی گذشته است",
+            )));
+        }
+        self.record_ruling_step(actor, (case, version), VettingState::Appealed, (EntryKind::Note, grounds), None).await
+    }
+
+    /// Rules on an appealed case (a board member holding it): the decision
+    /// stands (affirmed) or is replaced by the board's, with reasons; final.
+    pub async fn rule_on_vetting_appeal(
+        &self,
+        actor: &Actor,
+        case: i64,
+        replaced_by: Option<&VettingDecision>,
+        reasons: &str,
+        version: i64,
+    ) -> Result<()> {
+        require(actor, OVERSEE)?;
+        let row = self.case_row(actor, case).await?;
+        let reasons = required_text("reasons", reasons)?;
+        self.holds(actor, case, "ruling on the appeal").await?;
+        if row.state != VettingState::Appealed {
+            return Err(StoreError::Invalid(DomainError::new("state", Reason::OutOfRange)));
+        }
+        let replacement = match replaced_by {
+            Some(d) => {
+                required_text("legal_basis", &d.legal_basis)?;
+                let text = serde_json::to_string(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let (key, sealed) = cipher::seal(self.vetting_keys(), &place("vetting_cases.decision", case), &text)?;
+                Some((d.verdict, key, sealed))
+            }
+            None => None,
+        };
+        let ruling = format!("{} {reasons}", if replaced_by.is_some() { "رأی نقض شد:" } else { "رأی تأیید شد:" });
+        self.record_ruling_step(actor, (case, version), VettingState::Final, (EntryKind::Finding, &ruling), replacement)
+            .await
+    }
+
+    /// Moves a case to `to` with a sealed entry saying why, and with the board's
+    /// decision replacing the officer's (sealed) when it overturns, in one
+    /// transaction.
+    async fn record_ruling_step(
+        &self,
+        actor: &Actor,
+        (case, version): (i64, i64),
+        to: VettingState,
+        (kind, text): (EntryKind, &str),
+        replacement: Option<(Verdict, i64, Vec<u8>)>,
+    ) -> Result<()> {
+        let keys = self.vetting_keys.clone();
+        self.write(async |tx| {
+            let now = tx.now();
+            if let Some((verdict, key, sealed)) = &replacement {
+                on_tx!(tx, |c| sqlx::query(
+                    "UPDATE vetting_cases SET verdict = $1, decision_key = $2, decision = $3 WHERE id = $4"
+                )
+                .bind(verdict.code())
+                .bind(*key)
+                .bind(sealed)
+                .bind(case)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            let changed = on_tx!(tx, |c| sqlx::query(
+                "UPDATE vetting_cases SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
+            )
+            .bind(to.code())
+            .bind(case)
+            .bind(version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if changed == 0 {
+                return Err(StoreError::Conflict { field: "version".into() });
+            }
+            let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+                "INSERT INTO vetting_entries (case_id, kind, body_key, body, by_user, at) VALUES ($1, $2, 0, $3, $4, $5)                  RETURNING id"
+            )
+            .bind(case)
+            .bind(kind.code())
+            .bind(Vec::<u8>::new())
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(c)
+            .await)?;
+            let (key, sealed) = cipher::seal(keys.as_deref(), &place("vetting_entries.body", id), text)?;
+            on_tx!(tx, |c| sqlx::query("UPDATE vetting_entries SET body_key = $1, body = $2 WHERE id = $3")
+                .bind(key)
+                .bind(&sealed)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("vetting.state", "vetting_case", case).after(serde_json::json!({
+                    "state": to.code(), "entry": id, "verdict": replacement.as_ref().map(|r| r.0.code()),
+                })),
+            )
+            .await
+        })
+        .await
+    }
+
+    /// The appointment advice on a candidate's case, for a manager: whether the
+    /// candidate is recommended (and whether with conditions), never the file
+    /// nor the reasons. HR officers and vetting staff of the case's tree.
+    pub async fn vetting_advice(&self, actor: &Actor, case: i64) -> Result<Option<Verdict>> {
+        let row: (String, String, Option<String>) = on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT u.path, v.kind, v.verdict FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id WHERE v.id = $1"
+        )
+        .bind(case)
+        .fetch_one(c)
+        .await
+        })?;
+        let path = unit_path(&row.0)?;
+        authorize(actor, Action::Hr(tavana_domain::hr::HrAction::Manage), &path)
+            .or_else(|_| authorize(actor, INVESTIGATE, &path))?;
+        if SubjectKind::try_from(row.1)? != SubjectKind::Candidate {
+            return Err(StoreError::NotFound);
+        }
+        row.2.map(Verdict::try_from).transpose().map_err(StoreError::from)
+    }
+
+    /// Inquiries past their due day with no reply, in the officer's tree: the
+    /// case, the inquiry and the day it was due (no text: listing them opens no
+    /// file).
+    pub async fn overdue_vetting_inquiries(&self, actor: &Actor) -> Result<Vec<(i64, i64, String)>> {
+        require(actor, INVESTIGATE)?;
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(&format!(
+            "SELECT e.case_id, e.id, e.due_on FROM vetting_entries e JOIN vetting_cases v ON v.id = e.case_id              JOIN org_units u ON u.id = v.unit_id WHERE e.kind = '{}' AND e.due_on < $1 AND u.path LIKE $2              AND NOT EXISTS (SELECT 1 FROM vetting_entries r WHERE r.reply_to = e.id) ORDER BY e.due_on, e.id",
+            EntryKind::Inquiry.code()
+        ))
+        .bind(self.today().to_string())
+        .bind(actor.unit_path.subtree_pattern())
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(rows)
+    }
+
     /// Who opened a case's file, when and why (the board).
     pub async fn vetting_file_openings(
         &self,

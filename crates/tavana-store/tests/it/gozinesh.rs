@@ -128,3 +128,71 @@ async fn a_vetting_file_opens_by_grant_only_and_the_database_holds_no_plaintext(
     let chain = store.verify_audit_chain().await.unwrap();
     assert!(matches!(chain, tavana_store::audit::ChainReport::Intact { .. }), "{chain:?}");
 }
+
+/// A candidate's case: an inquiry overdue is listed (without its text), the
+/// decision appealed by its deadline and overturned by the board, and the
+/// manager sees only the advice.
+#[tokio::test]
+async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
+    let db = seeded().await;
+    let store = db.store.with_clock(Clock::Fixed(DAY_ONE)).with_vetting_keys(Keyring::generate(0));
+    let officer = user(&store, "officer", "HQ", Role::GozineshOfficer).await;
+    let board = user(&store, "board", "HQ", Role::GozineshBoard).await;
+    let hr = user(&store, "hr", "HQ", Role::HrOfficer).await;
+    let worker = user(&store, "worker", "HQ", Role::CaseWorker).await;
+    let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
+    let case = store.open_vetting_case(&officer, SubjectKind::Candidate, SUBJECT, &code).await.unwrap();
+    let due = time::macros::date!(2026 - 12 - 01);
+    let inquiry = store
+        .add_vetting_entry(&officer, case, (EntryKind::Inquiry, "استعلام از مرجع"), (Some(due), None))
+        .await
+        .unwrap();
+    let later = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::days(10)));
+    assert_eq!(later.overdue_vetting_inquiries(&officer).await.unwrap(), [(case, inquiry, "2026-12-01".to_string())]);
+    later
+        .add_vetting_entry(&officer, case, (EntryKind::Reply, "پاسخ مرجع: بدون سابقه"), (None, Some(inquiry)))
+        .await
+        .unwrap();
+    assert!(later.overdue_vetting_inquiries(&officer).await.unwrap().is_empty(), "answered");
+
+    // Not recommended; the manager sees the advice alone.
+    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), None, "not decided yet");
+    let version = store.open_vetting_file(&officer, case, "تصمیم").await.unwrap().version;
+    let rejected = VettingDecision {
+        verdict: Verdict::Rejected,
+        reasons: "سوابق ناکافی".into(),
+        legal_basis: "قانون گزینش، مادهٔ ۲".into(),
+        conditions: String::new(),
+    };
+    store.decide_vetting_case(&officer, case, &rejected, version).await.unwrap();
+    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), Some(Verdict::Rejected));
+    assert!(matches!(store.vetting_advice(&worker, case).await, Err(StoreError::Forbidden(_) | StoreError::NotFound)));
+    let curious = store.open_vetting_file(&hr, case, "کنجکاوی").await;
+    assert!(matches!(curious, Err(StoreError::Forbidden(_) | StoreError::NotFound)), "never the file: {curious:?}");
+
+    // Appealed late: refused; in time: the board overturns it.
+    let version = store.open_vetting_file(&officer, case, "اعتراض").await.unwrap().version;
+    let late = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::days(31)));
+    let refused = late.appeal_vetting_case(&officer, case, "مدارک تازه", version).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Invalid(ref e) if e.field == "grounds"), "{refused:?}");
+    store.appeal_vetting_case(&officer, case, "مدارک تازهٔ سوابق کاری", version).await.unwrap();
+    let approved = VettingDecision {
+        verdict: Verdict::Approved,
+        reasons: "مدارک تازه سوابق را تأیید کرد".into(),
+        legal_basis: "قانون گزینش، مادهٔ ۹".into(),
+        conditions: String::new(),
+    };
+    let version = version + 1;
+    assert!(
+        matches!(
+            store.rule_on_vetting_appeal(&board, case, Some(&approved), "پذیرفته شد", version).await,
+            Err(StoreError::Forbidden(_))
+        ),
+        "the board too needs a grant"
+    );
+    store.grant_vetting_access(&board, case, board.user_id, 7, "رسیدگی به اعتراض").await.unwrap();
+    store.rule_on_vetting_appeal(&board, case, Some(&approved), "مدارک تازه پذیرفته شد", version).await.unwrap();
+    let file = store.open_vetting_file(&board, case, "پس از رأی").await.unwrap();
+    assert_eq!((file.state, file.decision.as_ref()), (tavana_domain::gozinesh::VettingState::Final, Some(&approved)));
+    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), Some(Verdict::Approved));
+}
