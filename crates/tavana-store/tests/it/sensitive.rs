@@ -115,6 +115,43 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "grievances", &grievance.to_string(), seq).await;
     store.grievances(&worker, Default::default(), 10).await.unwrap();
     seq = check(store, &auditor, "grievances", &grievance.to_string(), seq).await;
+    // A vetting file, opened by its grant for a reason.
+    let vetting = store.with_vetting_keys(tavana_store::audit_keys::Keyring::generate(0));
+    let vetter = user(store, "vetter", "HQ", Role::GozineshOfficer).await;
+    let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
+    let case = vetting
+        .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Renewal, "آزمون", &code)
+        .await
+        .unwrap();
+    vetting.open_vetting_file(&vetter, case, "بررسی دوره‌ای").await.unwrap();
+    seq = check(store, &auditor, "vetting", &case.to_string(), seq).await;
+    // Staff records: a search naming them, and a position's holder.
+    let hr = user(store, "hr", "HQ", Role::HrOfficer).await;
+    let raw = tavana_domain::hr::RawPosition {
+        code: "HQ-1".into(),
+        title: "رئیس".into(),
+        unit: "HQ".into(),
+        critical: "true".into(),
+    };
+    let position = store.create_position(&hr, &tavana_domain::hr::PositionFields::parse(&raw).unwrap()).await.unwrap();
+    let member = tavana_domain::hr::RawStaff {
+        personnel_number: "300001".into(),
+        national_code: "0012345679".into(),
+        first_name: "رضا".into(),
+        last_name: "نمونه".into(),
+        unit: "HQ".into(),
+        position: "HQ-1".into(),
+        grade: "12".into(),
+        employment_type: "permanent".into(),
+        hire_date: "1380/01/01".into(),
+        retirement_date: "1410/01/01".into(),
+    };
+    let member = tavana_domain::hr::StaffFields::parse(&member, store.today()).unwrap();
+    store.add_staff(&hr, &[member]).await.unwrap();
+    store.staff(&hr, None, "300001", 10).await.unwrap();
+    seq = check(store, &auditor, "staff", "300001", seq).await;
+    store.position(&hr, position.id).await.unwrap();
+    seq = check(store, &auditor, "staff", &position.id.to_string(), seq).await;
     // The auditor asks who read this person: every read above that named them.
     let reads = store.reads_of_person(&auditor, person, 50).await.unwrap();
     let data: Vec<String> = reads
