@@ -315,28 +315,7 @@ impl Store {
         }
         let keys = self.vetting_keys.clone();
         self.write(async |tx| {
-            let now = tx.now();
-            let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                "INSERT INTO vetting_entries (case_id, kind, body_key, body, due_on, reply_to, by_user, at) \
-                 VALUES ($1, $2, 0, $3, $4, $5, $6, $7) RETURNING id"
-            )
-            .bind(case)
-            .bind(kind.code())
-            .bind(Vec::<u8>::new())
-            .bind(due_on.map(|d| d.to_string()))
-            .bind(reply_to)
-            .bind(actor.user_id)
-            .bind(now)
-            .fetch_one(c)
-            .await)?;
-            let (key, sealed) = cipher::seal(keys.as_deref(), &place("vetting_entries.body", id), text)?;
-            on_tx!(tx, |c| sqlx::query("UPDATE vetting_entries SET body_key = $1, body = $2 WHERE id = $3")
-                .bind(key)
-                .bind(&sealed)
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            let id = insert_entry(tx, keys.as_deref(), actor, case, (kind, text), (due_on, reply_to)).await?;
             // The audit names the entry, never its text.
             tx.audit(
                 Some(actor),
@@ -476,7 +455,6 @@ impl Store {
     ) -> Result<()> {
         let keys = self.vetting_keys.clone();
         self.write(async |tx| {
-            let now = tx.now();
             if let Some((verdict, key, sealed)) = &replacement {
                 on_tx!(tx, |c| sqlx::query(
                     "UPDATE vetting_cases SET verdict = $1, decision_key = $2, decision = $3 WHERE id = $4"
@@ -501,24 +479,7 @@ impl Store {
             if changed == 0 {
                 return Err(StoreError::Conflict { field: "version".into() });
             }
-            let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                "INSERT INTO vetting_entries (case_id, kind, body_key, body, by_user, at) VALUES ($1, $2, 0, $3, $4, $5)                  RETURNING id"
-            )
-            .bind(case)
-            .bind(kind.code())
-            .bind(Vec::<u8>::new())
-            .bind(actor.user_id)
-            .bind(now)
-            .fetch_one(c)
-            .await)?;
-            let (key, sealed) = cipher::seal(keys.as_deref(), &place("vetting_entries.body", id), text)?;
-            on_tx!(tx, |c| sqlx::query("UPDATE vetting_entries SET body_key = $1, body = $2 WHERE id = $3")
-                .bind(key)
-                .bind(&sealed)
-                .bind(id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            let id = insert_entry(tx, keys.as_deref(), actor, case, (kind, text), (None, None)).await?;
             tx.audit(
                 Some(actor),
                 crate::audit::AuditEvent::new("vetting.state", "vetting_case", case).after(serde_json::json!({
@@ -624,6 +585,41 @@ impl Store {
         })
         .await
     }
+}
+
+/// Writes an entry of a case, its text sealed for its row (the row is inserted
+/// first, so its id is known to the seal). Returns its id.
+async fn insert_entry(
+    tx: &mut WriteTx,
+    keys: Option<&crate::audit_keys::Keyring>,
+    actor: &Actor,
+    case: i64,
+    (kind, text): (EntryKind, &str),
+    (due_on, reply_to): (Option<time::Date>, Option<i64>),
+) -> Result<i64> {
+    let now = tx.now();
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO vetting_entries (case_id, kind, body_key, body, due_on, reply_to, by_user, at) \
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(case)
+    .bind(kind.code())
+    .bind(Vec::<u8>::new())
+    .bind(due_on.map(|d| d.to_string()))
+    .bind(reply_to)
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    let (key, sealed) = cipher::seal(keys, &place("vetting_entries.body", id), text)?;
+    on_tx!(tx, |c| sqlx::query("UPDATE vetting_entries SET body_key = $1, body = $2 WHERE id = $3")
+        .bind(key)
+        .bind(&sealed)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(id)
 }
 
 async fn insert_grant(tx: &mut WriteTx, case: i64, user: i64, by: i64, reason: &str, expires: i64) -> Result<()> {
