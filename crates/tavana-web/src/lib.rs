@@ -26,6 +26,7 @@ mod applications;
 mod audit;
 mod cards;
 mod cases;
+mod gozinesh;
 mod hr;
 mod iam;
 mod org;

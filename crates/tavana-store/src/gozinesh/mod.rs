@@ -537,8 +537,8 @@ impl Store {
         case: i64,
         limit: i64,
     ) -> Result<Vec<crate::audit::AuditEntry>> {
-        require(actor, OVERSEE)?;
         self.case_row(actor, case).await?;
+        require(actor, OVERSEE)?;
         self.reads_of_object("vetting_case", &case.to_string(), limit).await
     }
 

@@ -39,8 +39,9 @@ pub async fn spawn_app_with(web: WebConfig) -> TestApp {
             .await
             .expect("demo user");
     }
-    let addr: SocketAddr =
-        tavana_web::spawn("127.0.0.1:0", AppState::new(db.store.clone(), web)).await.expect("server");
+    // The server encrypts vetting files with a key of its own, as one configured with a key file.
+    let served = db.store.with_vetting_keys(tavana_store::audit_keys::Keyring::generate(0));
+    let addr: SocketAddr = tavana_web::spawn("127.0.0.1:0", AppState::new(served, web)).await.expect("server");
     TestApp { base: format!("http://{addr}"), db }
 }
 

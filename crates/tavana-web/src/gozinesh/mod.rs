@@ -1,0 +1,47 @@
+//! Vetting (gozinesh): the API over cases held in trust (the pages are to
+//! come). A file is opened by POST with the reason in the body, so no reason
+//! (and nothing of the file) lands in an address or an access log.
+
+mod api;
+
+use crate::AppState;
+use crate::labels::{Labels, scoped};
+use axum::middleware::from_fn_with_state;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The module's field labels.
+pub(crate) static LABELS: Labels = Labels(&[
+    ("subject_name", "نام شخص", "Subject's name"),
+    ("national_code", "کد ملی", "National code"),
+    ("kind", "نوع", "Kind"),
+    ("reason", "دلیل گشودن پرونده", "Reason for opening"),
+    ("text", "متن", "Text"),
+    ("due_on", "مهلت پاسخ", "Due on"),
+    ("verdict", "رأی", "Verdict"),
+    ("reasons", "دلیل‌ها", "Reasons"),
+    ("legal_basis", "مستند قانونی", "Legal basis"),
+    ("conditions", "شرط‌ها", "Conditions"),
+    ("grounds", "دلیل‌های اعتراض", "Grounds"),
+    ("user", "کاربر", "User"),
+    ("days", "مدت دسترسی (روز)", "Days"),
+    ("state", "وضعیت پرونده", "Case state"),
+    ("version", "نسخه", "Version"),
+    ("vetting_key", "کلید رمز گزینش", "Vetting key"),
+]);
+
+/// The module's API routes.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::open_case))
+        .routes(routes!(api::open_file))
+        .routes(routes!(api::add_entry))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::appeal))
+        .routes(routes!(api::rule))
+        .routes(routes!(api::grant))
+        .routes(routes!(api::openings))
+        .routes(routes!(api::advice))
+        .routes(routes!(api::overdue))
+        .layer(from_fn_with_state(&LABELS, scoped))
+}
