@@ -976,20 +976,39 @@ pub(crate) async fn record_decision(
     if changed == 0 {
         return Err(StoreError::Conflict { field: "version".into() });
     }
+    write_decision(tx, actor, (current.id, current.program_id), (Some(from), to), (reasons, legal_basis), today, undoes)
+        .await
+}
+
+/// The decision's record for an enrollment just moved (or created) from `from`
+/// to `to`: the decision row (reasons, legal basis, who, when, appeal deadline,
+/// the month it takes effect in, the decision it undoes), the enrollment's open
+/// reviews closed, its open applications moved with it, and the audit entry.
+/// Every decision made one at a time ends here. Returns the decision's id.
+async fn write_decision(
+    tx: &mut crate::db::WriteTx,
+    actor: &Actor,
+    (enrollment, program_id): (i64, i64),
+    (from, to): (Option<EnrollmentState>, EnrollmentState),
+    (reasons, legal_basis): (&str, &str),
+    today: time::Date,
+    undoes: Option<i64>,
+) -> Result<i64> {
+    let now = tx.now();
     let decision: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
              decided_by, decided_at, appeal_until, effective_month, undoes_decision_id) SELECT id, program_id, person_id, \
              province_id, $1, $2, $3, $4, $5, $6, $7, $9, $10 FROM enrollments WHERE id = $8 RETURNING id",
         )
-        .bind(from.code())
+        .bind(from.map(|f| f.code()))
         .bind(to.code())
         .bind(reasons.trim())
         .bind(legal_basis.trim())
         .bind(actor.user_id)
         .bind(now)
         .bind(tavana_domain::cases::appeal_deadline(today).to_string())
-        .bind(current.id)
+        .bind(enrollment)
         .bind(effective_month(today)?)
         .bind(undoes)
         .fetch_one(c)
@@ -999,21 +1018,21 @@ pub(crate) async fn record_decision(
         "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
     )
     .bind(now)
-    .bind(current.id)
+    .bind(enrollment)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     let applications = crate::applications::follow_enrollments(
         tx,
         actor,
-        current.program_id,
-        crate::applications::Moved::Enrollment(current.id),
+        program_id,
+        crate::applications::Moved::Enrollment(enrollment),
     )
     .await?;
     tx.audit(
         Some(actor),
-        crate::audit::AuditEvent::new("enrollment.decide", "enrollment", current.id)
-            .before(serde_json::json!({ "state": from.code() }))
+        crate::audit::AuditEvent::new("enrollment.decide", "enrollment", enrollment)
+            .before(serde_json::json!({ "state": from.map(|f| f.code()) }))
             .after(serde_json::json!({
                 "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
                 "applications": applications,
@@ -1085,32 +1104,7 @@ pub(crate) async fn record_refusal(
         .await
         })?,
     };
-    let decision: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, \
-         legal_basis, decided_by, decided_at, appeal_until, effective_month) SELECT id, program_id, person_id, \
-         province_id, $1, $2, $3, $4, $5, $6, $7, $8 FROM enrollments WHERE id = $9 RETURNING id"
-    )
-    .bind(from.map(|f| f.code()))
-    .bind(to.code())
-    .bind(reasons)
-    .bind(legal_basis)
-    .bind(actor.user_id)
-    .bind(now)
-    .bind(tavana_domain::cases::appeal_deadline(today).to_string())
-    .bind(effective_month(today)?)
-    .bind(enrollment)
-    .fetch_one(c)
-    .await)?;
-    tx.audit(
-        Some(actor),
-        crate::audit::AuditEvent::new("enrollment.decide", "enrollment", enrollment)
-            .before(serde_json::json!({ "state": from.map(|f| f.code()) }))
-            .after(serde_json::json!({
-                "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
-            })),
-    )
-    .await?;
-    Ok(decision)
+    write_decision(tx, actor, (enrollment, program_id), (from, to), (reasons, legal_basis), today, None).await
 }
 
 impl Store {
