@@ -18,6 +18,9 @@ use tavana_domain::iam::{Action, Actor, Module};
 const MANAGE: Action = Action::Hr(HrAction::Manage);
 const OPEN: Action = Action::Open(Module::Hr);
 
+/// The furthest a succession horizon looks, in years.
+pub const MAX_HORIZON: i32 = 10;
+
 /// How many staff one audit entry of a load names.
 const NAMED_PER_ENTRY: usize = 10_000;
 
@@ -485,6 +488,9 @@ impl Store {
     /// holder and candidates; a logged read (it names holders).
     pub async fn succession_risks(&self, actor: &Actor, years: i32) -> Result<Vec<AtRisk>> {
         require(actor, OPEN)?;
+        if !(1..=MAX_HORIZON).contains(&years) {
+            return Err(invalid("years", Reason::OutOfRange));
+        }
         let today = self.today();
         let rows: Vec<RiskRow> = on_pool!(self, |c| sqlx::query_as(&format!(
             "SELECT p.id, p.code, p.title, p.unit_id, u.name_fa AS unit_name, (p.critical = 1) AS critical, \

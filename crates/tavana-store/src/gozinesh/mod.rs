@@ -509,7 +509,17 @@ impl Store {
         if SubjectKind::try_from(row.1)? != SubjectKind::Candidate {
             return Err(StoreError::NotFound);
         }
-        row.2.map(Verdict::try_from).transpose().map_err(StoreError::from)
+        let verdict = row.2.map(Verdict::try_from).transpose()?;
+        // Whether a candidate was recommended is itself vetting's: logged.
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Vetting,
+            "vetting_case",
+            &case.to_string(),
+            serde_json::json!({ "advice": verdict.map(|v| v.code()) }),
+        )
+        .await?;
+        Ok(verdict)
     }
 
     /// Inquiries past their due day with no reply, in the officer's tree: the

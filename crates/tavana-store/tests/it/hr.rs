@@ -128,6 +128,8 @@ async fn staff_positions_and_the_succession_risk_of_critical_posts() {
     let risks = store.succession_risks(&hr, 2).await.unwrap();
     assert_eq!(of(&risks), [("P08-DG".to_string(), SuccessionRisk::HolderRetiring)]);
     assert!(store.succession_risks(&fars_hr, 2).await.unwrap().is_empty(), "another province's posts are not shown");
+    let too_far = store.succession_risks(&hr, 11).await.unwrap_err();
+    assert_eq!(field_of(&too_far), "years");
 
     // A position's file names its holder and candidates: a logged read.
     let file = store.position(&hr, dg.id).await.unwrap();

@@ -125,6 +125,12 @@ async fn every_sensitive_read_leaves_one_entry() {
         .unwrap();
     vetting.open_vetting_file(&vetter, case, "بررسی دوره‌ای").await.unwrap();
     seq = check(store, &auditor, "vetting", &case.to_string(), seq).await;
+    let candidate = vetting
+        .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Candidate, "نامزد", &code)
+        .await
+        .unwrap();
+    vetting.vetting_advice(&vetter, candidate).await.unwrap();
+    seq = check(store, &auditor, "vetting", &candidate.to_string(), seq).await;
     // Staff records: a search naming them, and a position's holder.
     let hr = user(store, "hr", "HQ", Role::HrOfficer).await;
     let raw = tavana_domain::hr::RawPosition {

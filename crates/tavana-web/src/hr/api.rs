@@ -132,6 +132,6 @@ pub async fn succession(
     ApiCaller(actor): ApiCaller,
     ApiQuery(q): ApiQuery<YearsQuery>,
 ) -> Result<Json<Vec<AtRisk>>, ApiError> {
-    let years = super::ui::horizon(q.years)?;
+    let years = q.years.unwrap_or(super::ui::DEFAULT_HORIZON);
     Ok(Json(state.store.succession_risks(&actor, years).await?))
 }

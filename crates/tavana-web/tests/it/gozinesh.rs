@@ -102,10 +102,16 @@ async fn a_vetting_case_over_the_api_opens_to_grant_holders_only() {
         .json()
         .await
         .unwrap();
-    let reasons: Vec<String> =
-        openings.as_array().unwrap().iter().map(|o| o["details"].as_str().unwrap().to_string()).collect();
-    assert_eq!(reasons.len(), 2);
-    assert!(reasons[0].contains("رسیدگی هیئت") && reasons[1].contains("تکمیل پرونده"), "{reasons:?}");
+    // Newest first: the board's opening, the manager's reading of the advice, the officer's opening.
+    let seen: Vec<(String, String)> = openings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["by"].as_str().unwrap().to_string(), o["details"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(seen.iter().map(|(by, _)| by.as_str()).collect::<Vec<_>>(), ["board", "hr", "gozinesh"], "{seen:?}");
+    assert!(seen[0].1.contains("رسیدگی هیئت") && seen[2].1.contains("تکمیل پرونده"), "{seen:?}");
+    assert!(seen[1].1.contains("\"advice\":\"rejected\""), "{seen:?}");
     let doc = http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().text().await.unwrap();
     assert!(doc.contains("/api/v1/vetting/cases/{id}/file"));
 }
