@@ -91,6 +91,10 @@ pub fn may_hold_grant(roles: &[Role]) -> bool {
 /// The longest a grant may last.
 pub const MAX_GRANT_DAYS: i64 = 180;
 
+/// How long a file opened for a reason stays open to its reader (each read
+/// still logged with that reason), in minutes; never past the grant.
+pub const SITTING_MINUTES: i64 = 30;
+
 /// Why a case's file does not open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed {

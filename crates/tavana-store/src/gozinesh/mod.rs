@@ -13,7 +13,8 @@ use crate::{Result, StoreError};
 use tavana_domain::DomainError;
 use tavana_domain::error::Reason;
 use tavana_domain::gozinesh::{
-    Closed, EntryKind, MAX_GRANT_DAYS, SubjectKind, Verdict, VettingAction, VettingState, may_hold_grant, may_open,
+    Closed, EntryKind, MAX_GRANT_DAYS, SITTING_MINUTES, SubjectKind, Verdict, VettingAction, VettingState,
+    may_hold_grant, may_open,
 };
 use tavana_domain::iam::{Action, Actor};
 use tavana_domain::text::required_text;
@@ -62,6 +63,34 @@ pub struct VettingFile {
     pub decision: Option<VettingDecision>,
     pub appeal_until: Option<String>,
     pub version: i64,
+}
+
+/// A case as listed to those who vet in its tree: nothing of its file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSummary {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: SubjectKind,
+    #[sqlx(try_from = "String")]
+    pub state: VettingState,
+    pub opened_at: i64,
+    /// Until when the reader's own grant holds (none: no grant in force).
+    pub my_grant_until: Option<i64>,
+}
+
+/// What the subject is told: the decision, its reasons and legal basis, and
+/// the appeal deadline; never an inquiry, a reply or a finding.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VettingNotice {
+    pub id: i64,
+    pub kind: SubjectKind,
+    pub state: VettingState,
+    pub subject_name: String,
+    pub decision: VettingDecision,
+    /// The last day to appeal (ISO).
+    pub appeal_until: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -237,20 +266,115 @@ impl Store {
         .await
     }
 
+    /// The cases of the actor's tree (vetting officers and the board), newest
+    /// first: kind, state and the actor's own grant; nothing of a file, so the
+    /// list opens none.
+    pub async fn vetting_cases(&self, actor: &Actor, limit: i64) -> Result<Vec<CaseSummary>> {
+        require(actor, INVESTIGATE).or_else(|_| require(actor, OVERSEE))?;
+        let rows = on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT v.id, v.kind, v.state, v.opened_at, (SELECT MAX(g.expires_at) FROM vetting_grants g \
+             WHERE g.case_id = v.id AND g.user_id = $1 AND g.revoked_at IS NULL AND g.expires_at > $2) AS my_grant_until \
+             FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id WHERE u.path LIKE $3 ORDER BY v.id DESC LIMIT $4"
+        )
+        .bind(actor.user_id)
+        .bind(self.now())
+        .bind(actor.unit_path.subtree_pattern())
+        .bind(limit)
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(rows)
+    }
+
     /// Opens a case's file for a grant holder, for the reason stated: the
     /// subject, every entry and the decision, decrypted; the opening is in the
-    /// read log with its reason.
+    /// read log with its reason, and starts a sitting (see
+    /// [`Store::vetting_file_in_sitting`]).
     pub async fn open_vetting_file(&self, actor: &Actor, case: i64, reason: &str) -> Result<VettingFile> {
         let row = self.case_row(actor, case).await?;
+        let expires = self.grant_expires(actor, case).await?;
+        may_open(expires, self.now(), reason).map_err(closed)?;
+        let reason = reason.trim();
+        self.write(async |tx| {
+            let now = tx.now();
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO vetting_sittings (case_id, user_id, reason, opened_at, until) VALUES ($1, $2, $3, $4, $5)"
+            )
+            .bind(case)
+            .bind(actor.user_id)
+            .bind(reason)
+            .bind(now)
+            .bind(now + SITTING_MINUTES * 60_000_000)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            tx.audit(
+                Some(actor),
+                crate::audit::AuditEvent::new("vetting.sitting", "vetting_case", case)
+                    .after(serde_json::json!({ "reason": reason, "minutes": SITTING_MINUTES })),
+            )
+            .await
+        })
+        .await?;
+        self.read_file(actor, row, reason).await
+    }
+
+    /// The file again for whoever opened it in the last sitting, while the
+    /// sitting and the grant last (none: no sitting; refused: the grant ended);
+    /// each read logged with the opening's reason.
+    pub async fn vetting_file_in_sitting(&self, actor: &Actor, case: i64) -> Result<Option<VettingFile>> {
+        let row = self.case_row(actor, case).await?;
+        let reason: Option<String> = on_pool!(self, |c| sqlx::query_scalar(
+            "SELECT reason FROM vetting_sittings WHERE case_id = $1 AND user_id = $2 AND until > $3 \
+             ORDER BY until DESC LIMIT 1"
+        )
+        .bind(case)
+        .bind(actor.user_id)
+        .bind(self.now())
+        .fetch_optional(c)
+        .await)?;
+        let Some(reason) = reason else { return Ok(None) };
+        self.holds(actor, case, &reason).await?;
+        self.read_file(actor, row, &reason).await.map(Some)
+    }
+
+    /// What the subject is told (the case's officers and board, holding it):
+    /// the decision with its reasons, legal basis and appeal deadline, without
+    /// the inquiries; a logged read.
+    pub async fn vetting_notice(&self, actor: &Actor, case: i64) -> Result<VettingNotice> {
+        let row = self.case_row(actor, case).await?;
+        let reason = "ابلاغ رأی به شخص";
         self.holds(actor, case, reason).await?;
         let keys = self.vetting_keys();
-        let subject: Subject = serde_json::from_str(&cipher::open(
-            keys,
-            row.subject_key,
-            &place("vetting_cases.subject", case),
-            &row.subject,
-        )?)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (Some(decision), Some(appeal_until)) = (decision_of(keys, &row)?, row.appeal_until.clone()) else {
+            return Err(StoreError::Invalid(DomainError::new("state", Reason::OutOfRange)));
+        };
+        let subject = subject_of(keys, &row)?;
+        self.log_read(
+            actor,
+            crate::audit::Sensitive::Vetting,
+            "vetting_case",
+            &case.to_string(),
+            serde_json::json!({ "reason": reason, "notice": true }),
+        )
+        .await?;
+        Ok(VettingNotice {
+            id: case,
+            kind: row.kind,
+            state: row.state,
+            subject_name: subject.name,
+            decision,
+            appeal_until,
+        })
+    }
+
+    /// A file, decrypted, for a reader the caller has checked; logged with the
+    /// reason.
+    async fn read_file(&self, actor: &Actor, row: CaseRow, reason: &str) -> Result<VettingFile> {
+        let case = row.id;
+        let keys = self.vetting_keys();
+        let subject = subject_of(keys, &row)?;
         let rows: Vec<EntryRow> = on_pool!(self, |c| sqlx::query_as(
             "SELECT e.id, e.kind, e.body_key, e.body, e.due_on, e.reply_to, u.display_name AS by_name, e.at \
              FROM vetting_entries e JOIN users u ON u.id = e.by_user WHERE e.case_id = $1 ORDER BY e.id"
@@ -278,7 +402,7 @@ impl Store {
             crate::audit::Sensitive::Vetting,
             "vetting_case",
             &case.to_string(),
-            serde_json::json!({ "reason": reason.trim() }),
+            serde_json::json!({ "reason": reason }),
         )
         .await?;
         Ok(VettingFile {
@@ -648,6 +772,11 @@ async fn insert_grant(tx: &mut WriteTx, case: i64, user: i64, by: i64, reason: &
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+fn subject_of(keys: Option<&crate::audit_keys::Keyring>, row: &CaseRow) -> Result<Subject> {
+    let text = cipher::open(keys, row.subject_key, &place("vetting_cases.subject", row.id), &row.subject)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn decision_of(keys: Option<&crate::audit_keys::Keyring>, row: &CaseRow) -> Result<Option<VettingDecision>> {

@@ -196,3 +196,81 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
     assert_eq!((file.state, file.decision.as_ref()), (tavana_domain::gozinesh::VettingState::Final, Some(&approved)));
     assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), Some(Verdict::Approved));
 }
+
+/// The cases of an officer's tree are listed without anything of their files;
+/// an opening lasts a sitting (the file reads again without a new reason, each
+/// read logged with the opening's reason) until it ends or the grant does; the
+/// subject's notice gives the decision and its reasons, never the inquiries.
+#[tokio::test]
+async fn cases_are_listed_blind_a_sitting_keeps_a_file_open_and_the_notice_hides_the_inquiries() {
+    let db = seeded().await;
+    let store = db.store.with_clock(Clock::Fixed(DAY_ONE)).with_vetting_keys(Keyring::generate(0));
+    let officer = user(&store, "officer", "HQ", Role::GozineshOfficer).await;
+    let colleague = user(&store, "colleague", "HQ", Role::GozineshOfficer).await;
+    let board = user(&store, "board", "HQ", Role::GozineshBoard).await;
+    let province_officer = user(&store, "fars.officer", "P17", Role::GozineshOfficer).await;
+    let admin = user(&store, "admin", "HQ", Role::Admin).await;
+    let auditor = user(&store, "auditor", "HQ", Role::Auditor).await;
+    let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
+    let case = store.open_vetting_case(&officer, SubjectKind::Renewal, SUBJECT, &code).await.unwrap();
+    let secret = "استعلام محرمانه از مرجع امنیتی";
+    let due = Some(time::macros::date!(2026 - 12 - 20));
+    store.add_vetting_entry(&officer, case, (EntryKind::Inquiry, secret), (due, None)).await.unwrap();
+
+    // Listed to those who vet in the tree: kind, state and one's own grant; no subject.
+    let listed = store.vetting_cases(&officer, 50).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| (c.id, c.kind, c.state)).collect::<Vec<_>>(),
+        [(case, SubjectKind::Renewal, tavana_domain::gozinesh::VettingState::Open)]
+    );
+    assert!(listed[0].my_grant_until.is_some(), "the opener holds it");
+    let theirs = store.vetting_cases(&colleague, 50).await.unwrap();
+    assert_eq!(theirs.iter().map(|c| (c.id, c.my_grant_until)).collect::<Vec<_>>(), [(case, None)]);
+    assert_eq!(store.vetting_cases(&board, 50).await.unwrap().len(), 1);
+    assert!(store.vetting_cases(&province_officer, 50).await.unwrap().is_empty(), "another tree");
+    assert!(matches!(store.vetting_cases(&admin, 50).await, Err(StoreError::Forbidden(_))));
+    let listing = serde_json::to_string(&listed).unwrap();
+    assert!(!listing.contains(SUBJECT) && !listing.contains("0012345679"), "{listing}");
+
+    // No sitting before an opening; one after, for the opener alone.
+    assert_eq!(store.vetting_file_in_sitting(&officer, case).await.unwrap(), None);
+    let reason = "بررسی دوره‌ای پنج‌ساله";
+    let opened = store.open_vetting_file(&officer, case, reason).await.unwrap();
+    let reads_before = store.vetting_file_openings(&board, case, 50).await.unwrap().len();
+    let again = store.vetting_file_in_sitting(&officer, case).await.unwrap();
+    assert_eq!(again.as_ref(), Some(&opened));
+    let reads = store.vetting_file_openings(&board, case, 50).await.unwrap();
+    assert_eq!(reads.len(), reads_before + 1, "each read in a sitting is logged");
+    assert!(reads[0].after_json.as_deref().unwrap_or_default().contains(reason), "{:?}", reads[0]);
+    assert_eq!(store.vetting_file_in_sitting(&colleague, case).await.unwrap(), None);
+    let admin_reads = store.vetting_file_in_sitting(&admin, case).await;
+    assert!(matches!(admin_reads, Err(StoreError::Forbidden(_) | StoreError::NotFound)), "{admin_reads:?}");
+    let an_hour_on = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::hours(1)));
+    assert_eq!(an_hour_on.vetting_file_in_sitting(&officer, case).await.unwrap(), None, "the sitting ended");
+    // A sitting never outlives the grant.
+    store.grant_vetting_access(&board, case, board.user_id, 1, "رسیدگی").await.unwrap();
+    let near_end = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::hours(23) + time::Duration::minutes(50)));
+    near_end.open_vetting_file(&board, case, "رسیدگی هیئت").await.unwrap();
+    let past = store.with_clock(Clock::Fixed(DAY_ONE + time::Duration::hours(24) + time::Duration::minutes(5)));
+    assert!(matches!(past.vetting_file_in_sitting(&board, case).await, Err(StoreError::Forbidden(_))));
+
+    // The notice: nothing before a decision; then the decision, never an entry.
+    assert!(
+        matches!(store.vetting_notice(&officer, case).await, Err(StoreError::Invalid(ref e)) if e.field == "state")
+    );
+    let decision = VettingDecision {
+        verdict: Verdict::Rejected,
+        reasons: "عدم احراز صلاحیت عمومی".into(),
+        legal_basis: "قانون گزینش، مادهٔ ۲".into(),
+        conditions: String::new(),
+    };
+    store.decide_vetting_case(&officer, case, &decision, opened.version).await.unwrap();
+    let seq = store.recent_reads(&auditor, 1).await.unwrap()[0].seq;
+    let notice = store.vetting_notice(&officer, case).await.unwrap();
+    assert_eq!((notice.subject_name.as_str(), &notice.decision), (SUBJECT, &decision));
+    assert_eq!(notice.appeal_until, "2026-12-27");
+    assert!(!serde_json::to_string(&notice).unwrap().contains(secret));
+    let logged = store.recent_reads(&auditor, 1).await.unwrap();
+    assert!(logged[0].seq > seq && logged[0].object_id == case.to_string(), "the notice is a logged read");
+    assert!(matches!(store.vetting_notice(&colleague, case).await, Err(StoreError::Forbidden(_))));
+}

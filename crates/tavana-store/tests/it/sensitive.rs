@@ -123,7 +123,18 @@ async fn every_sensitive_read_leaves_one_entry() {
         .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Renewal, "آزمون", &code)
         .await
         .unwrap();
-    vetting.open_vetting_file(&vetter, case, "بررسی دوره‌ای").await.unwrap();
+    let file = vetting.open_vetting_file(&vetter, case, "بررسی دوره‌ای").await.unwrap();
+    seq = check(store, &auditor, "vetting", &case.to_string(), seq).await;
+    vetting.vetting_file_in_sitting(&vetter, case).await.unwrap().unwrap();
+    seq = check(store, &auditor, "vetting", &case.to_string(), seq).await;
+    let decision = tavana_store::gozinesh::VettingDecision {
+        verdict: tavana_domain::gozinesh::Verdict::Approved,
+        reasons: "بدون مانع".into(),
+        legal_basis: "قانون گزینش".into(),
+        conditions: String::new(),
+    };
+    vetting.decide_vetting_case(&vetter, case, &decision, file.version).await.unwrap();
+    vetting.vetting_notice(&vetter, case).await.unwrap();
     seq = check(store, &auditor, "vetting", &case.to_string(), seq).await;
     let candidate = vetting
         .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Candidate, "نامزد", &code)
