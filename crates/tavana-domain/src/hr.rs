@@ -73,7 +73,7 @@ pub struct PositionFields {
     pub critical: bool,
 }
 
-fn required(field: &'static str, value: &str, max: usize, errors: &mut Vec<DomainError>) -> Option<String> {
+pub(crate) fn required(field: &'static str, value: &str, max: usize, errors: &mut Vec<DomainError>) -> Option<String> {
     match crate::text::required_text(field, value) {
         Ok(t) if t.chars().count() > max => {
             errors.push(DomainError::new(field, Reason::TooLong { max }));
@@ -88,7 +88,7 @@ fn required(field: &'static str, value: &str, max: usize, errors: &mut Vec<Domai
 }
 
 /// A code: letters, digits and dashes, at most 40.
-fn code(field: &'static str, value: &str, errors: &mut Vec<DomainError>) -> Option<String> {
+pub(crate) fn code(field: &'static str, value: &str, errors: &mut Vec<DomainError>) -> Option<String> {
     let value = required(field, value, 40, errors)?;
     if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         Some(value)
@@ -168,7 +168,7 @@ pub struct StaffFields {
     pub retirement_date: time::Date,
 }
 
-fn date(field: &'static str, value: &str, errors: &mut Vec<DomainError>) -> Option<time::Date> {
+pub(crate) fn date(field: &'static str, value: &str, errors: &mut Vec<DomainError>) -> Option<time::Date> {
     match crate::jalali::parse_any_date(value) {
         Ok((d, _)) => Some(d),
         Err(e) => {

@@ -117,6 +117,7 @@ pub enum Module {
     Cases,
     Gozinesh,
     Hr,
+    Library,
     Employment,
     Planning,
     Org,
@@ -125,13 +126,14 @@ pub enum Module {
 }
 
 impl Module {
-    pub const ALL: [Module; 11] = [
+    pub const ALL: [Module; 12] = [
         Module::Registry,
         Module::Programs,
         Module::Payments,
         Module::Cases,
         Module::Gozinesh,
         Module::Hr,
+        Module::Library,
         Module::Employment,
         Module::Planning,
         Module::Org,
@@ -147,6 +149,7 @@ impl Module {
             Module::Cases => "cases",
             Module::Gozinesh => "gozinesh",
             Module::Hr => "hr",
+            Module::Library => "library",
             Module::Employment => "employment",
             Module::Planning => "planning",
             Module::Org => "org",
@@ -164,6 +167,7 @@ impl Module {
             Module::Cases => "open cases",
             Module::Gozinesh => "open vetting files",
             Module::Hr => "open human resources",
+            Module::Library => "open the knowledge library",
             Module::Employment => "open employment",
             Module::Planning => "open planning",
             Module::Org => "open org units",
@@ -190,6 +194,7 @@ pub enum Action {
     Applications(crate::applications::ApplicationAction),
     Hr(crate::hr::HrAction),
     Vetting(crate::gozinesh::VettingAction),
+    Library(crate::library::LibraryAction),
 }
 
 impl Action {
@@ -207,6 +212,7 @@ impl Action {
             Action::Applications(_) => Module::Programs,
             Action::Hr(_) => Module::Hr,
             Action::Vetting(_) => Module::Gozinesh,
+            Action::Library(_) => Module::Library,
         }
     }
 
@@ -224,6 +230,7 @@ impl Action {
             Action::Applications(a) => a.phrase(),
             Action::Hr(a) => a.phrase(),
             Action::Vetting(a) => a.phrase(),
+            Action::Library(a) => a.phrase(),
         }
     }
 }
@@ -265,6 +272,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Applications(a) => a.granted_to(role),
         Action::Hr(a) => a.granted_to(role),
         Action::Vetting(a) => a.granted_to(role),
+        Action::Library(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),
@@ -281,6 +289,8 @@ pub fn role_grants(role: Role, action: Action) -> bool {
             M::Cases => matches!(role, R::CaseWorker | R::ProgramOfficer | R::Auditor),
             M::Gozinesh => matches!(role, R::GozineshOfficer | R::GozineshBoard),
             M::Hr => matches!(role, R::HrOfficer | R::Planner),
+            // Experience is the organization's to share: every member of staff reads it.
+            M::Library => true,
             M::Employment => matches!(role, R::EmploymentOfficer | R::Planner),
             M::Planning => matches!(role, R::Planner | R::ProgramOfficer | R::Auditor),
         },

@@ -15,6 +15,7 @@ pub mod gozinesh;
 pub mod hr;
 pub mod iam;
 pub mod jalali;
+pub mod library;
 pub mod money;
 pub mod national_code;
 pub mod org;

@@ -31,6 +31,24 @@ pub fn to_persian_digits(input: &str) -> String {
 
 const ZWNJ: char = '\u{200C}';
 
+/// One character as [`normalize`] sees it: its normal form, a space for a
+/// separator (white space, the zero-width non-joiner), or none for a mark to drop
+/// (diacritics, tatweel). Letters are not yet lower-cased.
+pub fn normal_char(c: char) -> Option<char> {
+    Some(match c {
+        'ي' | 'ى' | 'ئ' => 'ی',
+        'ك' => 'ک',
+        'ة' | 'ۀ' | 'ہ' => 'ه',
+        'أ' | 'إ' | 'ٱ' => 'ا',
+        'ؤ' => 'و',
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | 'ـ' => return None,
+        '۰'..='۹' | '٠'..='٩' => ascii_digit(c).unwrap_or(c),
+        ZWNJ | '\u{200B}' | '\u{200D}' | '\u{FEFF}' => ' ',
+        c if c.is_whitespace() => ' ',
+        c => c,
+    })
+}
+
 /// Normalizes Persian text for search and comparison:
 ///
 /// - Arabic yeh and kaf (ي ى ك) become Persian (ی ک); teh marbuta and hamza forms of
@@ -46,18 +64,7 @@ pub fn normalize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut pending_space = false;
     for c in input.chars() {
-        let mapped = match c {
-            'ي' | 'ى' | 'ئ' => 'ی',
-            'ك' => 'ک',
-            'ة' | 'ۀ' | 'ہ' => 'ه',
-            'أ' | 'إ' | 'ٱ' => 'ا',
-            'ؤ' => 'و',
-            '\u{064B}'..='\u{065F}' | '\u{0670}' | 'ـ' => continue,
-            '۰'..='۹' | '٠'..='٩' => ascii_digit(c).unwrap_or(c),
-            ZWNJ | '\u{200B}' | '\u{200D}' | '\u{FEFF}' => ' ',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        };
+        let Some(mapped) = normal_char(c) else { continue };
         if mapped == ' ' {
             pending_space = !out.is_empty();
             continue;

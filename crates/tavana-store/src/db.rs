@@ -127,6 +127,8 @@ pub struct Store {
     pub(crate) vetting_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
     /// Reads waiting for their entry in the read log ([`Store::log_read`]).
     pub(crate) read_queue: std::sync::Arc<crate::audit::ReadQueue>,
+    /// The knowledge library's search index, built on first use.
+    pub(crate) library: std::sync::Arc<crate::library::LibraryIndex>,
 }
 
 impl std::fmt::Debug for Store {
@@ -283,6 +285,7 @@ impl Store {
             audit_keys: None,
             vetting_keys: None,
             read_queue: Default::default(),
+            library: Default::default(),
         })
     }
 

@@ -21,6 +21,7 @@ mod error;
 pub mod gozinesh;
 pub mod hr;
 pub mod iam;
+pub mod library;
 pub mod lists;
 pub mod org;
 pub mod outbox;

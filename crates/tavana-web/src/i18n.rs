@@ -95,6 +95,7 @@ impl Lang {
             Module::Cases => ("درخواست‌ها و شکایات", "Applications and grievances"),
             Module::Gozinesh => ("گزینش", "Vetting"),
             Module::Hr => ("منابع انسانی", "Human resources"),
+            Module::Library => ("کتابخانهٔ تجربه", "Knowledge library"),
             Module::Employment => ("اشتغال", "Employment"),
             Module::Planning => ("مرکز برنامه‌ریزی", "Planning centre"),
             Module::Org => ("واحدهای سازمانی", "Org units"),

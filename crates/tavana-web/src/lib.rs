@@ -122,6 +122,7 @@ pub fn app(state: AppState) -> Router {
         .merge(cases::router())
         .merge(applications::router())
         .merge(hr::router())
+        .merge(gozinesh::router())
         .merge(cards::router())
         .merge(assets::router())
         .fallback(page::not_found)

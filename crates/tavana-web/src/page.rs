@@ -42,6 +42,7 @@ fn built(module: Module) -> bool {
             | Module::Payments
             | Module::Cases
             | Module::Hr
+            | Module::Gozinesh
             | Module::Org
             | Module::Users
             | Module::Audit
@@ -55,6 +56,7 @@ fn module_href(module: Module) -> String {
         Module::Payments => "/payments".into(),
         Module::Cases => "/cases/appeals".into(),
         Module::Hr => "/hr".into(),
+        Module::Gozinesh => "/vetting".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

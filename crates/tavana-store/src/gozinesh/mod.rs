@@ -113,6 +113,7 @@ struct CaseRow {
     decision_key: Option<i64>,
     decision: Option<Vec<u8>>,
     appeal_until: Option<String>,
+    opened_at: i64,
     version: i64,
 }
 
@@ -198,7 +199,7 @@ impl Store {
         let row: CaseRow = on_pool!(self, |c| {
             sqlx::query_as(
             "SELECT v.id, u.path AS unit_path, v.kind, v.state, v.subject_key, v.subject, v.verdict, v.decision_key, \
-             v.decision, v.appeal_until, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
+             v.decision, v.appeal_until, v.opened_at, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
              WHERE v.id = $1"
         )
         .bind(id)
@@ -285,6 +286,13 @@ impl Store {
         .await
         })?;
         Ok(rows)
+    }
+
+    /// One case as listed (nothing of its file), for those who vet in its tree.
+    pub async fn vetting_case(&self, actor: &Actor, case: i64) -> Result<CaseSummary> {
+        let row = self.case_row(actor, case).await?;
+        let my_grant_until = self.grant_expires(actor, case).await?.filter(|&until| until > self.now());
+        Ok(CaseSummary { id: case, kind: row.kind, state: row.state, opened_at: row.opened_at, my_grant_until })
     }
 
     /// Opens a case's file for a grant holder, for the reason stated: the

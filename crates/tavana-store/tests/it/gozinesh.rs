@@ -227,6 +227,11 @@ async fn cases_are_listed_blind_a_sitting_keeps_a_file_open_and_the_notice_hides
     let theirs = store.vetting_cases(&colleague, 50).await.unwrap();
     assert_eq!(theirs.iter().map(|c| (c.id, c.my_grant_until)).collect::<Vec<_>>(), [(case, None)]);
     assert_eq!(store.vetting_cases(&board, 50).await.unwrap().len(), 1);
+    assert_eq!(store.vetting_case(&colleague, case).await.unwrap(), theirs[0]);
+    assert!(matches!(
+        store.vetting_case(&province_officer, case).await,
+        Err(StoreError::Forbidden(_) | StoreError::NotFound)
+    ));
     assert!(store.vetting_cases(&province_officer, 50).await.unwrap().is_empty(), "another tree");
     assert!(matches!(store.vetting_cases(&admin, 50).await, Err(StoreError::Forbidden(_))));
     let listing = serde_json::to_string(&listed).unwrap();

@@ -18,6 +18,7 @@ mod grievances;
 mod hr;
 mod iam;
 mod import;
+mod library;
 mod limits;
 mod migrations;
 mod org;

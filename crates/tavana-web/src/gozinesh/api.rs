@@ -12,13 +12,43 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tavana_domain::gozinesh::{EntryKind, SubjectKind, Verdict};
 use tavana_store::StoreError;
-use tavana_store::gozinesh::{VettingDecision, VettingFile};
+use tavana_store::gozinesh::{CaseSummary, VettingDecision, VettingFile, VettingNotice};
 use utoipa::ToSchema;
 
-fn parse_date(field: &'static str, text: &str) -> Result<time::Date, StoreError> {
+/// A day a form or body may leave empty (Jalali or ISO); a bad one names `field`.
+pub(super) fn optional_date(field: &'static str, text: &str) -> Result<Option<time::Date>, StoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
     tavana_domain::jalali::parse_any_date(text)
-        .map(|(d, _)| d)
+        .map(|(d, _)| Some(d))
         .map_err(|e| StoreError::Invalid(tavana_domain::DomainError { field, ..e }))
+}
+
+/// The cases of the caller's tree, newest first: kind, state and the caller's
+/// own grant; nothing of a file.
+#[utoipa::path(get, path = "/api/v1/vetting/cases", tag = "vetting",
+    responses((status = 200, body = [CaseSummary]), (status = 403, body = ProblemBody)))]
+pub async fn cases(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<CaseSummary>>, ApiError> {
+    Ok(Json(state.store.vetting_cases(&actor, 500).await?))
+}
+
+/// What the subject is told: the decision, its reasons, legal basis and appeal
+/// deadline, never the inquiries (a holder of the case; a logged read).
+#[utoipa::path(get, path = "/api/v1/vetting/cases/{id}/notice", tag = "vetting",
+    params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, body = VettingNotice), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody),
+        (status = 422, body = ProblemBody)))]
+pub async fn notice(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<VettingNotice>, ApiError> {
+    Ok(Json(state.store.vetting_notice(&actor, id).await?))
 }
 
 /// A case to open.
@@ -99,7 +129,7 @@ pub async fn add_entry(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Json(b) = body.map_err(bad_body)?;
     let kind = EntryKind::parse("kind", &b.kind).map_err(StoreError::Invalid)?;
-    let due = b.due_on.as_deref().filter(|d| !d.trim().is_empty()).map(|d| parse_date("due_on", d)).transpose()?;
+    let due = optional_date("due_on", b.due_on.as_deref().unwrap_or_default())?;
     let entry = state.store.add_vetting_entry(&actor, id, (kind, &b.text), (due, b.reply_to)).await?;
     Ok((StatusCode::CREATED, Json(Created { id: entry })))
 }

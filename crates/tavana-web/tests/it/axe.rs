@@ -149,6 +149,25 @@ async fn every_page_passes_axe_in_persian_and_english() {
         .unwrap();
     let grievance = store.lodge_grievance(&worker, &grievance, Some(decision)).await.unwrap();
     let position = crate::hr::directorate(&app).await;
+    // A vetting case with an inquiry, decided: open (closed to the reader), its file, its notice.
+    let vetter = app.served.actor_for_user(store.user_id_by_name("gozinesh").await.unwrap()).await.unwrap();
+    let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
+    let vetting = app
+        .served
+        .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Candidate, "سارا امینی", &code)
+        .await
+        .unwrap();
+    let due = Some(time::macros::date!(2026 - 01 - 01));
+    let inquiry = (tavana_domain::gozinesh::EntryKind::Inquiry, "استعلام سوابق");
+    app.served.add_vetting_entry(&vetter, vetting, inquiry, (due, None)).await.unwrap();
+    let verdict = tavana_store::gozinesh::VettingDecision {
+        verdict: tavana_domain::gozinesh::Verdict::Conditional,
+        reasons: "سوابق کاری پذیرفته شد".into(),
+        legal_basis: "قانون گزینش".into(),
+        conditions: "شش ماه آزمایشی".into(),
+    };
+    let file = app.served.open_vetting_file(&vetter, vetting, "آماده‌سازی").await.unwrap();
+    app.served.decide_vetting_case(&vetter, vetting, &verdict, file.version).await.unwrap();
     let p08 = store.org_unit_by_code("P08").await.unwrap().id;
     let admin_id = store.user_id_by_name("caseworker").await.unwrap();
     // A computed payment cycle of this month.
@@ -265,6 +284,21 @@ async fn every_page_passes_axe_in_persian_and_english() {
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }
+        sign_out(&b).await;
+
+        // A vetting officer's: the cases, the file open in a sitting (the setup opened it), the notice;
+        // and the board's, to whom it is closed.
+        sign_in(&b, &base, "gozinesh", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        for path in
+            ["/vetting".to_string(), format!("/vetting/cases/{vetting}"), format!("/vetting/cases/{vetting}/notice")]
+        {
+            check(&b, &base, &path, &axe, &mut found).await;
+        }
+        sign_out(&b).await;
+        sign_in(&b, &base, "board", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        check(&b, &base, &format!("/vetting/cases/{vetting}"), &axe, &mut found).await;
         sign_out(&b).await;
 
         // A finance maker's.

@@ -10,6 +10,8 @@ pub const PASSWORD: &str = "demo password 1403";
 pub struct TestApp {
     pub base: String,
     pub db: TestDatabase,
+    /// The store the server uses: the database's, with the server's vetting key.
+    pub served: tavana_store::Store,
 }
 
 /// A server on a free port over a fresh database holding the geography and the
@@ -41,8 +43,8 @@ pub async fn spawn_app_with(web: WebConfig) -> TestApp {
     }
     // The server encrypts vetting files with a key of its own, as one configured with a key file.
     let served = db.store.with_vetting_keys(tavana_store::audit_keys::Keyring::generate(0));
-    let addr: SocketAddr = tavana_web::spawn("127.0.0.1:0", AppState::new(served, web)).await.expect("server");
-    TestApp { base: format!("http://{addr}"), db }
+    let addr: SocketAddr = tavana_web::spawn("127.0.0.1:0", AppState::new(served.clone(), web)).await.expect("server");
+    TestApp { base: format!("http://{addr}"), db, served }
 }
 
 impl TestApp {
