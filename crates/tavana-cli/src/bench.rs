@@ -521,3 +521,90 @@ async fn lookup_load(
     latencies.sort_unstable();
     Ok(LoadReport { requests: latencies.len() as u64, failed, elapsed, latencies })
 }
+
+/// What the library search bench does.
+pub struct SearchBench {
+    pub items: usize,
+    /// An empty database to fill; a new SQLite file when absent.
+    pub database: Option<String>,
+    /// How many searches to time.
+    pub queries: usize,
+}
+
+/// Records synthetic library items, builds the search index, then times
+/// searches as a member of staff runs them (words in several spellings, some
+/// with a topic or year filter): each answer whole, with its page of hits read
+/// from the database and their passages highlighted.
+pub async fn search(bench: SearchBench) -> Result<()> {
+    println!("tavana bench search: {} items, {} queries, {} cores", bench.items, bench.queries, cores());
+    let dir = tempfile::tempdir()?;
+    let url = bench.database.unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let store = Store::open(&url).await?;
+    println!("database: {:?}", store.backend());
+    let places = geography(&GeographyConfig::default());
+    store.load_geography(&places).await?;
+    let hr = bench_user(&store, "hr", Role::HrOfficer).await?;
+    let reader = bench_user(&store, "reader", Role::CaseWorker).await?;
+    let units: Vec<String> = tavana_synth::staff::units_of(&places).into_iter().map(|(code, _)| code).collect();
+    let today = store.today();
+    let raw = tavana_synth::library::items(bench.items, 1403, &units, &[]);
+    let fields = raw
+        .iter()
+        .map(|r| tavana_domain::library::ItemFields::parse(r, today).map_err(|e| anyhow::anyhow!("{e:?}")))
+        .collect::<Result<Vec<_>>>()?;
+    let text_bytes: usize = raw.iter().map(|r| r.transcript.len() + r.title.len()).sum();
+    let started = Instant::now();
+    for chunk in fields.chunks(5_000) {
+        store.record_library_items(&hr, chunk).await?;
+    }
+    println!(
+        "recorded {} items ({:.0} MiB of text) in {:.1} s",
+        fields.len(),
+        text_bytes as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64()
+    );
+    reset_peak_rss();
+    let started = Instant::now();
+    let all = store.search_library(&reader, &tavana_store::library::LibraryQuery::default(), 0, 1).await?;
+    println!(
+        "index built from the database on the first search: {} items in {:.1} s, peak RSS {:.0} MiB",
+        all.total,
+        started.elapsed().as_secs_f64(),
+        peak_rss_mib().unwrap_or(0.0)
+    );
+    let queries = tavana_synth::library::QUERIES;
+    let mut times = Vec::with_capacity(bench.queries);
+    let mut hits = 0;
+    for i in 0..bench.queries {
+        let mut asked =
+            tavana_store::library::LibraryQuery { q: queries[i % queries.len()].into(), ..Default::default() };
+        if i % 4 == 1 {
+            asked.topic = Some("روستا".into());
+        }
+        if i % 5 == 2 {
+            (asked.year_from, asked.year_to) = (Some(1395), Some(1400));
+        }
+        let started = Instant::now();
+        let found = store.search_library(&reader, &asked, 0, 20).await?;
+        times.push(started.elapsed());
+        hits += found.total;
+    }
+    times.sort();
+    let at = |p: f64| times.get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1)));
+    let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    println!();
+    println!("| items | searches | hits per search (mean) | p50 ms | p95 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        fields.len(),
+        times.len(),
+        hits as f64 / times.len().max(1) as f64,
+        ms(at(0.50)),
+        ms(at(0.95)),
+        ms(at(0.99)),
+        ms(times.last())
+    );
+    store.close().await;
+    Ok(())
+}

@@ -5,6 +5,7 @@ mod bench;
 mod cases;
 mod cycle;
 mod hr;
+mod library;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -206,6 +207,19 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Record synthetic knowledge-library items, build the search index, then
+    /// time searches in several spellings and filters (latency percentiles).
+    Search {
+        /// How many items.
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        /// An empty database to fill (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+        /// How many searches to time.
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+    },
     /// Load a synthetic population (or use one loaded already), enroll every
     /// household its pension rule selects, then time a whole cycle: computing it,
     /// approving it, issuing its bank files and applying the bank's return.
@@ -380,6 +394,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { port, database, persons } => demo(port, &database, persons).await,
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Bench(BenchCommand::Search { items, database, queries }) => {
+            bench::search(bench::SearchBench { items, database, queries }).await
+        }
         Command::Bench(BenchCommand::Cycle { persons, database, loaded }) => {
             bench::cycle(bench::CycleBench { persons, database, loaded }).await
         }
@@ -885,6 +902,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
         }
         println!("created {} programs", tavana_synth::programs::demo_programs().len());
         hr::seed_demo(&store).await?;
+        library::seed_demo(&store).await?;
         if persons > 0 {
             cycle::seed_demo(&store).await?;
             cases::seed_demo(&store).await?;

@@ -171,6 +171,12 @@ const SUFFIXES: [&str; 5] = ["هایی", "های", "ها", "ترین", "تر"];
 /// A word keeps at least this many letters when an affix is split off it.
 const STEM_MIN: usize = 2;
 
+/// Whether a token is a detachable affix alone (می, ها…): indexed so that
+/// spellings meet, but no word worth marking in a passage on its own.
+pub fn is_affix(token: &str) -> bool {
+    PREFIXES.contains(&token) || SUFFIXES.contains(&token)
+}
+
 /// The words of a text, normalized, with their byte ranges in the original.
 fn words(text: &str) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
@@ -219,7 +225,7 @@ pub fn search_tokens(text: &str) -> Vec<SearchToken> {
     for (position, (word, from, to)) in words.iter().enumerate() {
         let (from, to) = (*from, *to);
         out.push(SearchToken { text: word.clone(), from, to, position });
-        let affix = |w: &str| PREFIXES.contains(&w) || SUFFIXES.contains(&w);
+        let affix = is_affix;
         // Written apart: the joined form too.
         if let Some((next, _, next_to)) = words.get(position + 1)
             && (PREFIXES.contains(&word.as_str()) || SUFFIXES.contains(&next.as_str()))

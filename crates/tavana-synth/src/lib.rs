@@ -3,6 +3,7 @@
 //! demo users. The same seed always gives the same data.
 
 pub mod geo;
+pub mod library;
 pub mod population;
 pub mod programs;
 pub mod staff;

@@ -29,6 +29,7 @@ mod cases;
 mod gozinesh;
 mod hr;
 mod iam;
+mod library;
 mod org;
 mod payments;
 mod programs;
@@ -123,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .merge(applications::router())
         .merge(hr::router())
         .merge(gozinesh::router())
+        .merge(library::router())
         .merge(cards::router())
         .merge(assets::router())
         .fallback(page::not_found)

@@ -43,6 +43,7 @@ fn built(module: Module) -> bool {
             | Module::Cases
             | Module::Hr
             | Module::Gozinesh
+            | Module::Library
             | Module::Org
             | Module::Users
             | Module::Audit
@@ -57,6 +58,7 @@ fn module_href(module: Module) -> String {
         Module::Cases => "/cases/appeals".into(),
         Module::Hr => "/hr".into(),
         Module::Gozinesh => "/vetting".into(),
+        Module::Library => "/library".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),
@@ -244,4 +246,21 @@ impl ConfirmPage {
 
 fn layout_title(lang: Lang) -> &'static str {
     crate::i18n::texts(lang).confirm_title
+}
+
+/// A stored file as a download: its media type, its name for saving (ASCII
+/// letters, digits and `.-_` of it, else `fallback`) and its SHA-256 in
+/// `x-sha256`.
+pub fn file_response(name: &str, fallback: &str, media_type: &str, sha256: &str, content: Vec<u8>) -> Response {
+    let ascii: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    let name = if ascii.trim_matches('.').is_empty() { fallback.to_string() } else { ascii };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, media_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (axum::http::header::HeaderName::from_static("x-sha256"), sha256.to_string()),
+        ],
+        content,
+    )
+        .into_response()
 }

@@ -87,6 +87,11 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     let risks = store.succession_risks(&hr, 2).await.unwrap();
     let critical = store.count_rows_for_tests("positions WHERE critical = 1").await.unwrap();
     assert!(!risks.is_empty() && (risks.len() as i64) < critical, "{} of {critical}", risks.len());
+    // The knowledge library: every spelling of a word finds the same accounts, some of them.
+    let ask = |q: &str| tavana_store::library::LibraryQuery { q: q.into(), ..Default::default() };
+    let arabic = store.search_library(&hr, &ask("ميرفتند"), 0, 5).await.unwrap().total;
+    let persian = store.search_library(&hr, &ask("می‌رفتند"), 0, 5).await.unwrap().total;
+    assert!(arabic > 0 && arabic < 500 && arabic == persian, "{arabic} and {persian} of 500");
     let recount = recount_the_waiting_list(&store).await;
     // The page shows those figures, province by province, to the program officer.
     let officer = reqwest::Client::builder().cookie_store(true).build().unwrap();

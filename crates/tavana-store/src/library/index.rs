@@ -233,6 +233,20 @@ pub(crate) fn query(f: &Fields, asked: &Asked<'_>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// What a passage marks: the query's words in `field`, but not an affix alone
+/// (indexed so that spellings meet, noise when marked by itself).
+pub(crate) fn marks(field: Field, text: &str) -> Box<dyn Query> {
+    let words: Vec<(Occur, Box<dyn Query>)> = search_tokens(text)
+        .into_iter()
+        .filter(|t| !tavana_domain::library::is_affix(&t.text))
+        .map(|t| {
+            let term = TermQuery::new(Term::from_field_text(field, &t.text), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(term) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(words))
+}
+
 /// The ids of one page of hits, best first, and how many hits in all.
 pub(crate) fn run(
     searcher: &Searcher,
@@ -273,7 +287,8 @@ pub(crate) fn highlight(
     }
     let mut pieces = Vec::new();
     let mut at = 0;
-    for range in snippet.highlighted() {
+    // A word and its parts (an affix split off it) overlap: one mark for all.
+    for range in &tantivy::snippet::collapse_overlapped_ranges(snippet.highlighted()) {
         let (Some(before), Some(word)) = (fragment.get(at..range.start), fragment.get(range.clone())) else {
             continue;
         };

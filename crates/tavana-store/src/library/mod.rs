@@ -249,15 +249,14 @@ impl Store {
         .bind(id)
         .fetch_all(c)
         .await)?;
-        let attachments: Vec<Attachment> =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let attachments: Vec<Attachment> = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, kind, media_type, sha256, size FROM library_attachments WHERE item_id = $1 ORDER BY id"
         )
         .bind(id)
         .fetch_all(c)
         .await
-            })?;
+        })?;
         Ok(Item {
             topics: serde_json::from_str(&row.topics).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             id: row.id,
@@ -293,9 +292,8 @@ impl Store {
         let size = i64::try_from(bytes.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.write(async |tx| {
             let now = tx.now();
-            let id: i64 =
-                on_tx!(tx, |c| {
-                    sqlx::query_scalar(
+            let id: i64 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
                 "INSERT INTO library_attachments (item_id, name, kind, media_type, sha256, size, content, added_by, \
                  added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
             )
@@ -310,7 +308,7 @@ impl Store {
             .bind(now)
             .fetch_one(c)
             .await
-                })?;
+            })?;
             tx.audit(
                 Some(actor),
                 crate::audit::AuditEvent::new("library.attach", "library_item", item).after(serde_json::json!({
@@ -326,16 +324,15 @@ impl Store {
     /// An attachment with its content (every member of staff).
     pub async fn library_attachment(&self, actor: &Actor, item: i64, id: i64) -> Result<(Attachment, Vec<u8>)> {
         require(actor, OPEN)?;
-        let meta: Attachment =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let meta: Attachment = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT id, name, kind, media_type, sha256, size FROM library_attachments WHERE id = $1 AND item_id = $2"
         )
         .bind(id)
         .bind(item)
         .fetch_one(c)
         .await
-            })?;
+        })?;
         let content: Vec<u8> =
             on_pool!(self, |c| sqlx::query_scalar("SELECT content FROM library_attachments WHERE id = $1")
                 .bind(id)
@@ -398,13 +395,21 @@ impl Store {
         sql.push(")");
         let rows: Vec<ItemRow> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
         let mut by_id: HashMap<i64, ItemRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let (title_marks, transcript_marks) =
+            (index::marks(fields.title, &asked.q), index::marks(fields.transcript, &asked.q));
         let mut hits = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(row) = by_id.remove(&id) else { continue };
             hits.push(Hit {
                 id,
-                title: pieces(index::highlight(&searcher, query.as_ref(), fields.title, &row.title, 200)?),
-                snippet: pieces(index::highlight(&searcher, query.as_ref(), fields.transcript, &row.transcript, 240)?),
+                title: pieces(index::highlight(&searcher, title_marks.as_ref(), fields.title, &row.title, 200)?),
+                snippet: pieces(index::highlight(
+                    &searcher,
+                    transcript_marks.as_ref(),
+                    fields.transcript,
+                    &row.transcript,
+                    240,
+                )?),
                 narrator: row.narrator,
                 unit_name: row.unit_name,
                 topics: serde_json::from_str(&row.topics).map_err(|e| StoreError::Corrupt(e.to_string()))?,

@@ -13,7 +13,7 @@ use crate::programs::ui::{ClauseRow, clause_rows};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -352,18 +352,13 @@ pub async fn document(
 
 /// A document's response: its type, its name for saving, its hash (shared with the API).
 pub(crate) fn document_response(meta: &tavana_store::applications::ApplicationDocument, content: Vec<u8>) -> Response {
-    let ascii: String =
-        meta.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
-    let name = if ascii.is_empty() { format!("document-{}", meta.id) } else { ascii };
-    (
-        [
-            (header::CONTENT_TYPE, meta.media_type.code().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::HeaderName::from_static("x-sha256"), meta.sha256.clone()),
-        ],
+    crate::page::file_response(
+        &meta.file_name,
+        &format!("document-{}", meta.id),
+        meta.media_type.code(),
+        &meta.sha256,
         content,
     )
-        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -160,6 +160,8 @@ struct PositionPage {
     successors: Vec<(String, String, String, String, String)>,
     readiness: Vec<(&'static str, String)>,
     may_manage: bool,
+    /// What veterans recorded for this post (the library).
+    experience: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -171,6 +173,7 @@ async fn position_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let file = state.store.position(&user.actor, id).await.in_lang(lang)?;
+    let experience = state.store.library_for_position(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
     let page = PositionPage {
         t,
@@ -191,6 +194,7 @@ async fn position_page(
             .collect(),
         readiness: Readiness::ALL.iter().map(|r| (r.code(), lang.coded(*r))).collect(),
         may_manage: user.actor.may(Action::Hr(HrAction::Manage)),
+        experience,
         file,
         error: error.clone(),
     };

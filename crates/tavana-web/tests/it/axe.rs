@@ -149,6 +149,20 @@ async fn every_page_passes_axe_in_persian_and_english() {
         .unwrap();
     let grievance = store.lodge_grievance(&worker, &grievance, Some(decision)).await.unwrap();
     let position = crate::hr::directorate(&app).await;
+    // A library account linked to the directorate, with a recorded voice.
+    let hr = store.actor_for_user(store.user_id_by_name("hr").await.unwrap()).await.unwrap();
+    let account = tavana_domain::library::RawItem {
+        title: "پرداخت مستمری در روستاهای دور".into(),
+        narrator: "حسن پیشکسوت".into(),
+        unit: "P08".into(),
+        topics: "مستمری، روستا".into(),
+        recorded_on: "1398/07/10".into(),
+        transcript: "مددکاران هر ماه به روستاهای دور می‌رفتند.\nمستمری را دست به دست می‌دادند.".into(),
+        positions: "P08-DG".into(),
+    };
+    let account = tavana_domain::library::ItemFields::parse(&account, store.today()).unwrap();
+    let account = store.record_library_items(&hr, &[account]).await.unwrap()[0];
+    store.add_library_attachment(&hr, account, "voice.mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00voice").await.unwrap();
     // A vetting case with an inquiry, decided: open (closed to the reader), its file, its notice.
     let vetter = app.served.actor_for_user(store.user_id_by_name("gozinesh").await.unwrap()).await.unwrap();
     let code = tavana_domain::NationalCode::parse("0012345679").unwrap();
@@ -281,6 +295,10 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/hr/units/{p08}"),
             format!("/hr/positions/{position}"),
             "/hr/succession".into(),
+            "/library".into(),
+            "/library?q=%D9%85%D8%B3%D8%AA%D9%85%D8%B1%DB%8C".into(),
+            format!("/library/items/{account}"),
+            "/library/new".into(),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

@@ -14,6 +14,7 @@ mod cases;
 mod gozinesh;
 mod grievances;
 mod hr;
+mod library;
 mod limits;
 mod pages;
 mod payments;
