@@ -117,8 +117,13 @@ enum Command {
     /// Vetting (gozinesh) files' encryption key.
     #[command(subcommand)]
     Vetting(VettingCommand),
+    /// Human resources: positions and staff from files.
+    #[command(subcommand)]
+    Hr(HrCommand),
     /// Write a deterministic synthetic population of Iran as import files:
-    /// households.csv, persons.csv and disabilities.csv in --out.
+    /// households.csv, persons.csv and disabilities.csv in --out; and the
+    /// organization's staff (about 19,000 across HQ, the provinces and the
+    /// county offices of `tavana geography`): positions.csv and staff.csv.
     Synth {
         /// How many persons.
         #[arg(long, default_value_t = 100_000)]
@@ -316,6 +321,27 @@ enum AuditCommand {
     RotateKey {
         #[arg(long, env = "TAVANA_AUDIT_KEY_FILE")]
         key_file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum HrCommand {
+    /// Import positions or staff from a CSV file (as `tavana synth` writes
+    /// them: positions.csv, then staff.csv); good rows are recorded, every
+    /// refused one goes to the report with its line and reason.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: hr::HrFile,
+        file: std::path::PathBuf,
+        /// The HR officer the import acts as (their org unit bounds it).
+        #[arg(long = "as")]
+        username: String,
+        /// Where to write the report of refused rows (default: FILE.report.csv).
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
 }
 
@@ -553,6 +579,14 @@ async fn run(command: Command) -> Result<()> {
             println!("{written}");
             Ok(())
         }
+        Command::Hr(HrCommand::Import { db, kind, file, username, report }) => {
+            let store = open(&db).await?;
+            let actor = actor_named(&store, &username).await?;
+            let report = report.unwrap_or_else(|| std::path::PathBuf::from(format!("{}.report.csv", file.display())));
+            let (recorded, refused) = hr::import(&store, &actor, kind, &file, &report).await?;
+            println!("{recorded} rows recorded, {refused} refused (see {})", report.display());
+            Ok(())
+        }
         Command::Vetting(VettingCommand::RotateKey { db }) => {
             let key_file =
                 db.vetting_key_file.clone().context("--vetting-key-file (or TAVANA_VETTING_KEY_FILE) is needed")?;
@@ -660,6 +694,19 @@ fn synth(persons: u64, seed: u64, out: &std::path::Path, bad_rows: f64) -> Resul
         files.disabilities,
         out.display()
     );
+    let units = tavana_synth::staff::units_of(&geography(&GeographyConfig::default()));
+    let (positions, staff) = tavana_synth::staff::staff(&units, seed);
+    let mut file = csv::Writer::from_path(out.join("positions.csv")).context("creating positions.csv")?;
+    for p in &positions {
+        file.serialize(p)?;
+    }
+    file.flush()?;
+    let mut file = csv::Writer::from_path(out.join("staff.csv")).context("creating staff.csv")?;
+    for member in &staff {
+        file.serialize(member)?;
+    }
+    file.flush()?;
+    println!("wrote {} positions and {} staff to {}", positions.len(), staff.len(), out.display());
     Ok(())
 }
 

@@ -51,7 +51,7 @@ impl HrAction {
 }
 
 /// A position as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawPosition {
@@ -131,7 +131,7 @@ fn code_of_unit(value: &str, errors: &mut Vec<DomainError>) -> Option<String> {
 }
 
 /// A member of staff as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RawStaff {

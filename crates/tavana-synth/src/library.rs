@@ -100,11 +100,13 @@ pub fn items(n: usize, seed: u64, units: &[String], positions: &[String]) -> Vec
         let second = *rng.pick(&TOPICS);
         let year = 1365 + rng.below(39);
         let fill = |s: &str| s.replace("{topic}", topic).replace("{year}", &year.to_string());
-        let title = fill(*rng.pick(&TITLES));
+        let template: &&str = rng.pick(&TITLES);
+        let title = fill(template);
         let sentences = 6 + rng.below(14);
         let mut transcript = String::new();
         for _ in 0..sentences {
-            let sentence = fill(*rng.pick(&SENTENCES));
+            let template: &&str = rng.pick(&SENTENCES);
+            let sentence = fill(template);
             transcript.push_str(&as_typed(&mut rng, &sentence));
             transcript.push(if rng.below(4) == 0 { '\n' } else { ' ' });
         }

@@ -109,6 +109,11 @@ fn switch_href(lang: Lang, path: &str) -> String {
 }
 
 /// Renders a template as an HTML response.
+/// A page that may carry a form's refusal: 422 when it does, else 200.
+pub fn render_form<T: Template>(refused: bool, template: &T) -> Response {
+    render(if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, template)
+}
+
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -8,5 +8,6 @@ mod audit;
 mod demo;
 mod payments;
 mod registry;
+mod staff;
 mod support;
 mod vetting;

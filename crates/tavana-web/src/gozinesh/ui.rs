@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, assignee, refusal, refusals, render};
+use crate::page::{InLang, Layout, PageError, assignee, refusal, refusals, render, render_form};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -102,10 +102,9 @@ async fn cases_page(
         kinds: SubjectKind::ALL.iter().map(|k| (k.code(), lang.coded(*k))).collect(),
         may_open,
         form,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render(status, &page))
+    Ok(render_form(page.error.is_some(), &page))
 }
 
 pub async fn cases(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
@@ -280,10 +279,9 @@ async fn case_page(
         verdicts: Verdict::ALL.iter().map(|v| (v.code(), lang.coded(*v))).collect(),
         investigates: user.actor.may(INVESTIGATE),
         oversees,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render(status, &page))
+    Ok(render_form(page.error.is_some(), &page))
 }
 
 pub async fn case(

@@ -5,11 +5,10 @@ use crate::AppState;
 use crate::auth::SessionUser;
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::page::{InLang, Layout, PageError, refusal, refusals, render};
+use crate::page::{InLang, Layout, PageError, refusal, refusals, render_form};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::DomainError;
@@ -37,7 +36,14 @@ pub struct SearchForm {
     position: String,
     year_from: String,
     year_to: String,
-    page: usize,
+    /// Kept as typed: a bad page number is the first page, not an error.
+    page: String,
+}
+
+impl SearchForm {
+    fn page(&self) -> usize {
+        tavana_domain::text::to_ascii_digits(self.page.trim()).parse().unwrap_or(0)
+    }
 }
 
 fn number<T: std::str::FromStr>(field: &'static str, text: &str, errors: &mut Vec<DomainError>) -> Option<T> {
@@ -84,9 +90,7 @@ fn page_href(form: &SearchForm, page: usize) -> String {
         ("year_from", &form.year_from),
         ("year_to", &form.year_to),
     ];
-    let mut pairs = url_pairs(&query);
-    pairs.push_str(&format!("&page={page}"));
-    format!("/library?{pairs}")
+    format!("/library?{}&page={page}", url_pairs(&query))
 }
 
 fn url_pairs(pairs: &[(&str, &str)]) -> String {
@@ -126,7 +130,7 @@ pub async fn search(
     let (found, error) = if !errors.is_empty() {
         (None, Some(refusals(lang, errors)?))
     } else {
-        match state.store.search_library(&user.actor, &asked, form.page * PAGE, PAGE).await {
+        match state.store.search_library(&user.actor, &asked, form.page() * PAGE, PAGE).await {
             Ok(found) => (Some(found), None),
             Err(e @ StoreError::Invalid(_)) => (None, Some(refusal(lang, e)?)),
             Err(e) => return Err(PageError(lang, e.into())),
@@ -156,14 +160,13 @@ pub async fn search(
         total: lang.number(total as i64),
         hits,
         searched,
-        previous: (form.page > 0).then(|| page_href(&form, form.page - 1)),
-        next: ((form.page + 1) * PAGE < total).then(|| page_href(&form, form.page + 1)),
+        previous: (form.page() > 0).then(|| page_href(&form, form.page() - 1)),
+        next: ((form.page() + 1) * PAGE < total).then(|| page_href(&form, form.page() + 1)),
         may_record: user.actor.may(Action::Library(LibraryAction::Record)),
         form,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render(status, &page))
+    Ok(render_form(page.error.is_some(), &page))
 }
 
 /// A topic's search.
@@ -212,10 +215,9 @@ async fn item_page(
             .collect(),
         may_record: user.actor.may(Action::Library(LibraryAction::Record)),
         item,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render(status, &page))
+    Ok(render_form(page.error.is_some(), &page))
 }
 
 pub async fn item(
@@ -308,10 +310,9 @@ async fn new_page(
         layout: Layout::new(lang, user, t.new_item, Some(Module::Library), "/library/new"),
         raw,
         unit_code,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render(status, &page))
+    Ok(render_form(page.error.is_some(), &page))
 }
 
 pub async fn new_item(State(state): State<AppState>, lang: Lang, user: SessionUser) -> Result<Response, PageError> {
