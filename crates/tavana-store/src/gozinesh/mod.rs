@@ -301,8 +301,7 @@ impl Store {
     /// [`Store::vetting_file_in_sitting`]).
     pub async fn open_vetting_file(&self, actor: &Actor, case: i64, reason: &str) -> Result<VettingFile> {
         let row = self.case_row(actor, case).await?;
-        let expires = self.grant_expires(actor, case).await?;
-        may_open(expires, self.now(), reason).map_err(closed)?;
+        self.holds(actor, case, reason).await?;
         let reason = reason.trim();
         self.write(async |tx| {
             let now = tx.now();
@@ -473,11 +472,7 @@ impl Store {
         require(actor, INVESTIGATE)?;
         let row = self.case_row(actor, case).await?;
         self.holds(actor, case, "deciding the case").await?;
-        required_text("reasons", &decision.reasons)?;
-        required_text("legal_basis", &decision.legal_basis)?;
-        if decision.verdict == Verdict::Conditional {
-            required_text("conditions", &decision.conditions)?;
-        }
+        checked(decision)?;
         if !row.state.may_become(VettingState::Decided) {
             return Err(StoreError::Invalid(DomainError::new("state", Reason::OutOfRange)));
         }
@@ -562,7 +557,7 @@ impl Store {
         }
         let replacement = match replaced_by {
             Some(d) => {
-                required_text("legal_basis", &d.legal_basis)?;
+                checked(d)?;
                 let text = serde_json::to_string(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let (key, sealed) = cipher::seal(self.vetting_keys(), &place("vetting_cases.decision", case), &text)?;
                 Some((d.verdict, key, sealed))
@@ -779,6 +774,17 @@ async fn insert_grant(tx: &mut WriteTx, case: i64, user: i64, by: i64, reason: &
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A decision, the officer's or the board's replacing it, says why and on what
+/// basis (and, conditional, on what conditions).
+fn checked(decision: &VettingDecision) -> Result<()> {
+    required_text("reasons", &decision.reasons)?;
+    required_text("legal_basis", &decision.legal_basis)?;
+    if decision.verdict == Verdict::Conditional {
+        required_text("conditions", &decision.conditions)?;
+    }
     Ok(())
 }
 

@@ -191,6 +191,11 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
         "the board too needs a grant"
     );
     store.grant_vetting_access(&board, case, board.user_id, 7, "رسیدگی به اعتراض").await.unwrap();
+    // The board's replacing decision says why, as the officer's must.
+    let unreasoned = VettingDecision { reasons: " ".into(), ..approved.clone() };
+    let refused =
+        store.rule_on_vetting_appeal(&board, case, Some(&unreasoned), "پذیرفته شد", version).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Invalid(ref e) if e.field == "reasons"), "{refused:?}");
     store.rule_on_vetting_appeal(&board, case, Some(&approved), "مدارک تازه پذیرفته شد", version).await.unwrap();
     let file = store.open_vetting_file(&board, case, "پس از رأی").await.unwrap();
     assert_eq!((file.state, file.decision.as_ref()), (tavana_domain::gozinesh::VettingState::Final, Some(&approved)));
