@@ -41,7 +41,14 @@ pub async fn seed_demo(store: &Store) -> Result<()> {
             continue;
         };
         store
-            .name_successor(&hr, *id, &candidate.personnel_number, readiness, "دورهٔ آموزش مدیریت و همراهی با متصدی")
+            .name_successor(
+                &hr,
+                *id,
+                &candidate.personnel_number,
+                readiness,
+                "دورهٔ آموزش مدیریت و همراهی با متصدی",
+                None,
+            )
             .await?;
         named += 1;
     }

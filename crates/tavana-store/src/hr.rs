@@ -78,6 +78,8 @@ pub struct Successor {
     pub readiness: Readiness,
     /// The development plan.
     pub plan: String,
+    /// The vetting case of the candidacy, whose advice the page shows.
+    pub vetting_case: Option<i64>,
 }
 
 /// A position with its holder and the candidates to succeed to it.
@@ -402,7 +404,7 @@ impl Store {
         let successors: Vec<Successor> = on_pool!(self, |c| {
             sqlx::query_as(
             "SELECT c.staff_id, s.personnel_number, s.first_name, s.last_name, u.name_fa AS unit_name, c.readiness, \
-             c.plan FROM successors c JOIN staff s ON s.id = c.staff_id JOIN org_units u ON u.id = s.unit_id \
+             c.plan, c.vetting_case_id AS vetting_case FROM successors c JOIN staff s ON s.id = c.staff_id JOIN org_units u ON u.id = s.unit_id \
              WHERE c.position_id = $1 ORDER BY CASE c.readiness WHEN 'ready_now' THEN 0 WHEN 'one_to_two_years' THEN 1 \
              ELSE 2 END, s.last_name"
         )
@@ -430,9 +432,14 @@ impl Store {
         personnel_number: &str,
         readiness: Readiness,
         plan: &str,
+        vetting_case: Option<i64>,
     ) -> Result<()> {
         require(actor, MANAGE)?;
         let plan = tavana_domain::text::required_text("plan", plan)?;
+        if let Some(case) = vetting_case {
+            // A candidate's case whose advice this officer may read; nothing of it is read here.
+            self.candidate_case(actor, case).await.map_err(crate::access::out_of_scope_is_invalid("vetting_case"))?;
+        }
         let position = self.position_row(position_id).await?;
         let unit = self.org_unit(actor, position.unit_id).await?;
         authorize(actor, MANAGE, &unit_path(&unit.path)?)?;
@@ -457,10 +464,10 @@ impl Store {
         self.write(async |tx| {
             let now = tx.now();
             on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO successors (position_id, staff_id, readiness, plan, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (position_id, staff_id) DO UPDATE SET \
-                 readiness = excluded.readiness, plan = excluded.plan, updated_at = excluded.updated_at, \
-                 updated_by = excluded.updated_by"
+                "INSERT INTO successors (position_id, staff_id, readiness, plan, updated_at, updated_by, \
+                 vetting_case_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position_id, staff_id) DO UPDATE \
+                 SET readiness = excluded.readiness, plan = excluded.plan, updated_at = excluded.updated_at, \
+                 updated_by = excluded.updated_by, vetting_case_id = excluded.vetting_case_id"
             )
             .bind(position_id)
             .bind(staff_id)
@@ -468,6 +475,7 @@ impl Store {
             .bind(plan)
             .bind(now)
             .bind(actor.user_id)
+            .bind(vetting_case)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
@@ -475,6 +483,7 @@ impl Store {
                 Some(actor),
                 crate::audit::AuditEvent::new("position.successor", "position", position_id).after(serde_json::json!({
                     "staff": staff_id, "personnel_number": number, "readiness": readiness.code(), "plan": plan,
+                    "vetting_case": vetting_case,
                 })),
             )
             .await

@@ -79,6 +79,16 @@ pub struct CaseSummary {
     pub my_grant_until: Option<i64>,
 }
 
+/// The advice on a candidate, as a manager sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VettingAdvice {
+    /// approved, rejected or conditional; none while undecided.
+    pub verdict: Option<Verdict>,
+    /// For a conditional approval, its conditions.
+    pub conditions: Option<String>,
+}
+
 /// What the subject is told: the decision, its reasons and legal basis, and
 /// the appeal deadline; never an inquiry, a reply or a finding.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -100,7 +110,7 @@ struct Subject {
 }
 
 #[derive(sqlx::FromRow)]
-struct CaseRow {
+pub(crate) struct CaseRow {
     id: i64,
     unit_path: String,
     #[sqlx(try_from = "String")]
@@ -618,25 +628,40 @@ impl Store {
         .await
     }
 
-    /// The appointment advice on a candidate's case, for a manager: whether the
-    /// candidate is recommended (and whether with conditions), never the file
-    /// nor the reasons. HR officers and vetting staff of the case's tree.
-    pub async fn vetting_advice(&self, actor: &Actor, case: i64) -> Result<Option<Verdict>> {
-        let row: (String, String, Option<String>) = on_pool!(self, |c| {
+    /// A candidate's case the actor may have advice on (HR officers and
+    /// vetting staff of its tree): its verdict (none while undecided) and its
+    /// row. Nothing is read from the file.
+    pub(crate) async fn candidate_case(&self, actor: &Actor, case: i64) -> Result<CaseRow> {
+        let row: CaseRow = on_pool!(self, |c| {
             sqlx::query_as(
-            "SELECT u.path, v.kind, v.verdict FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id WHERE v.id = $1"
+            "SELECT v.id, u.path AS unit_path, v.kind, v.state, v.subject_key, v.subject, v.verdict, v.decision_key, \
+             v.decision, v.appeal_until, v.opened_at, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
+             WHERE v.id = $1"
         )
         .bind(case)
         .fetch_one(c)
         .await
         })?;
-        let path = unit_path(&row.0)?;
+        let path = unit_path(&row.unit_path)?;
         authorize(actor, Action::Hr(tavana_domain::hr::HrAction::Manage), &path)
             .or_else(|_| authorize(actor, INVESTIGATE, &path))?;
-        if SubjectKind::try_from(row.1)? != SubjectKind::Candidate {
+        if row.kind != SubjectKind::Candidate {
             return Err(StoreError::NotFound);
         }
-        let verdict = row.2.map(Verdict::try_from).transpose()?;
+        Ok(row)
+    }
+
+    /// The appointment advice on a candidate's case, for a manager: whether the
+    /// candidate is recommended, and on what conditions when conditionally;
+    /// never the file, nor the reasons. HR officers and vetting staff of the
+    /// case's tree; a logged read.
+    pub async fn vetting_advice(&self, actor: &Actor, case: i64) -> Result<VettingAdvice> {
+        let row = self.candidate_case(actor, case).await?;
+        let verdict = row.verdict.clone().map(Verdict::try_from).transpose()?;
+        let conditions = match verdict {
+            Some(Verdict::Conditional) => decision_of(self.vetting_keys(), &row)?.map(|d| d.conditions),
+            _ => None,
+        };
         // Whether a candidate was recommended is itself vetting's: logged.
         self.log_read(
             actor,
@@ -646,7 +671,7 @@ impl Store {
             serde_json::json!({ "advice": verdict.map(|v| v.code()) }),
         )
         .await?;
-        Ok(verdict)
+        Ok(VettingAdvice { verdict, conditions })
     }
 
     /// Inquiries past their due day with no reply, in the officer's tree: the

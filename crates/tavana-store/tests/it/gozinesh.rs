@@ -156,7 +156,7 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
     assert!(later.overdue_vetting_inquiries(&officer).await.unwrap().is_empty(), "answered");
 
     // Not recommended; the manager sees the advice alone.
-    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), None, "not decided yet");
+    assert_eq!(store.vetting_advice(&hr, case).await.unwrap().verdict, None, "not decided yet");
     let version = store.open_vetting_file(&officer, case, "تصمیم").await.unwrap().version;
     let rejected = VettingDecision {
         verdict: Verdict::Rejected,
@@ -165,7 +165,7 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
         conditions: String::new(),
     };
     store.decide_vetting_case(&officer, case, &rejected, version).await.unwrap();
-    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), Some(Verdict::Rejected));
+    assert_eq!(store.vetting_advice(&hr, case).await.unwrap().verdict, Some(Verdict::Rejected));
     assert!(matches!(store.vetting_advice(&worker, case).await, Err(StoreError::Forbidden(_) | StoreError::NotFound)));
     let curious = store.open_vetting_file(&hr, case, "کنجکاوی").await;
     assert!(matches!(curious, Err(StoreError::Forbidden(_) | StoreError::NotFound)), "never the file: {curious:?}");
@@ -177,10 +177,10 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
     assert!(matches!(refused, StoreError::Invalid(ref e) if e.field == "grounds"), "{refused:?}");
     store.appeal_vetting_case(&officer, case, "مدارک تازهٔ سوابق کاری", version).await.unwrap();
     let approved = VettingDecision {
-        verdict: Verdict::Approved,
+        verdict: Verdict::Conditional,
         reasons: "مدارک تازه سوابق را تأیید کرد".into(),
         legal_basis: "قانون گزینش، مادهٔ ۹".into(),
-        conditions: String::new(),
+        conditions: "شش ماه دورهٔ آزمایشی".into(),
     };
     let version = version + 1;
     assert!(
@@ -199,7 +199,13 @@ async fn a_candidate_s_case_is_appealed_and_the_manager_sees_only_the_advice() {
     store.rule_on_vetting_appeal(&board, case, Some(&approved), "مدارک تازه پذیرفته شد", version).await.unwrap();
     let file = store.open_vetting_file(&board, case, "پس از رأی").await.unwrap();
     assert_eq!((file.state, file.decision.as_ref()), (tavana_domain::gozinesh::VettingState::Final, Some(&approved)));
-    assert_eq!(store.vetting_advice(&hr, case).await.unwrap(), Some(Verdict::Approved));
+    // The manager sees the conditions of a conditional approval, and nothing else of the decision.
+    let advice = store.vetting_advice(&hr, case).await.unwrap();
+    assert_eq!(
+        (advice.verdict, advice.conditions.as_deref()),
+        (Some(Verdict::Conditional), Some("شش ماه دورهٔ آزمایشی"))
+    );
+    assert!(!serde_json::to_string(&advice).unwrap().contains("مدارک تازه"), "no reasons");
 }
 
 /// The cases of an officer's tree are listed without anything of their files;

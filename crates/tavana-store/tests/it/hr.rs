@@ -114,17 +114,17 @@ async fn staff_positions_and_the_succession_risk_of_critical_posts() {
         [("P08-DG".to_string(), SuccessionRisk::High), ("C08-01-HEAD".to_string(), SuccessionRisk::NoReadySuccessor)]
     );
     let plan = "دورهٔ مدیریت میانی و جانشینی شش‌ماهه";
-    let holder_himself = store.name_successor(&tehran_hr, head.id, "100002", Readiness::ReadyNow, plan).await;
+    let holder_himself = store.name_successor(&tehran_hr, head.id, "100002", Readiness::ReadyNow, plan, None).await;
     assert_eq!(field_of(&holder_himself.unwrap_err()), "personnel_number");
-    store.name_successor(&tehran_hr, head.id, "100003", Readiness::ReadyNow, plan).await.unwrap();
-    store.name_successor(&tehran_hr, dg.id, "100002", Readiness::OneToTwoYears, plan).await.unwrap();
+    store.name_successor(&tehran_hr, head.id, "100003", Readiness::ReadyNow, plan, None).await.unwrap();
+    store.name_successor(&tehran_hr, dg.id, "100002", Readiness::OneToTwoYears, plan, None).await.unwrap();
     let risks = store.succession_risks(&hr, 2).await.unwrap();
     assert_eq!(
         of(&risks),
         [("P08-DG".to_string(), SuccessionRisk::High)],
         "a candidate not ready now does not cover it"
     );
-    store.name_successor(&tehran_hr, dg.id, "100002", Readiness::ReadyNow, plan).await.unwrap();
+    store.name_successor(&tehran_hr, dg.id, "100002", Readiness::ReadyNow, plan, None).await.unwrap();
     let risks = store.succession_risks(&hr, 2).await.unwrap();
     assert_eq!(of(&risks), [("P08-DG".to_string(), SuccessionRisk::HolderRetiring)]);
     assert!(store.succession_risks(&fars_hr, 2).await.unwrap().is_empty(), "another province's posts are not shown");

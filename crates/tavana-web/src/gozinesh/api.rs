@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tavana_domain::gozinesh::{EntryKind, SubjectKind, Verdict};
+use tavana_domain::gozinesh::{EntryKind, SubjectKind};
 use tavana_store::StoreError;
-use tavana_store::gozinesh::{CaseSummary, VettingDecision, VettingFile, VettingNotice};
+use tavana_store::gozinesh::{CaseSummary, VettingAdvice, VettingDecision, VettingFile, VettingNotice};
 use utoipa::ToSchema;
 
 /// A day a form or body may leave empty (Jalali or ISO); a bad one names `field`.
@@ -252,23 +252,16 @@ pub async fn openings(
     Ok(Json(rows.into_iter().map(|e| OpeningRow { by: e.actor_username, at: e.at, details: e.after_json }).collect()))
 }
 
-/// The advice on a candidate, as a manager sees it.
-#[derive(Serialize, ToSchema)]
-pub struct Advice {
-    /// approved, rejected or conditional; none while undecided.
-    pub verdict: Option<Verdict>,
-}
-
 /// The appointment advice on a candidate's case: the verdict alone (HR officers).
 #[utoipa::path(get, path = "/api/v1/vetting/cases/{id}/advice", tag = "vetting",
     params(("id" = i64, Path, description = "Case id")),
-    responses((status = 200, body = Advice), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = VettingAdvice), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub async fn advice(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Advice>, ApiError> {
-    Ok(Json(Advice { verdict: state.store.vetting_advice(&actor, id).await? }))
+) -> Result<Json<VettingAdvice>, ApiError> {
+    Ok(Json(state.store.vetting_advice(&actor, id).await?))
 }
 
 /// An inquiry past its due day with no reply.

@@ -98,6 +98,10 @@ pub struct SuccessorBody {
     /// ready_now, one_to_two_years or three_to_five_years.
     pub readiness: String,
     pub plan: String,
+    /// The vetting case of the candidacy (a candidate's), whose advice the
+    /// position shows.
+    #[serde(default)]
+    pub vetting_case: Option<i64>,
 }
 
 /// Names (or updates) a candidate to succeed to a position (HR officers).
@@ -113,7 +117,7 @@ pub async fn name_successor(
 ) -> Result<Json<PositionFile>, ApiError> {
     let Json(b) = body.map_err(bad_body)?;
     let readiness = Readiness::parse("readiness", &b.readiness).map_err(StoreError::Invalid)?;
-    state.store.name_successor(&actor, id, &b.personnel_number, readiness, &b.plan).await?;
+    state.store.name_successor(&actor, id, &b.personnel_number, readiness, &b.plan, b.vetting_case).await?;
     Ok(Json(state.store.position(&actor, id).await?))
 }
 

@@ -33,6 +33,7 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("readiness", "آمادگی", "Readiness"),
     ("plan", "برنامهٔ توسعه", "Development plan"),
     ("years", "افق", "Horizon"),
+    ("vetting_case", "پروندهٔ گزینش", "Vetting case"),
 ]);
 
 /// The module's pages.

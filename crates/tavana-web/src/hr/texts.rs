@@ -38,6 +38,9 @@ ui_texts! {
     candidates: "همهٔ نامزدها", "All candidates";
     no_risk: "همهٔ سمت‌های حساس جانشین آماده دارند و متصدی آنها در این افق بازنشسته نمی‌شود.", "Every critical post has a successor ready and its holder stays beyond the horizon.";
     no_staff: "کسی یافت نشد.", "Nobody found.";
+    advice: "نظر گزینش", "Vetting advice";
+    awaiting_advice: "در انتظار رأی گزینش", "Awaiting the vetting decision";
+    vetting_case: "شمارهٔ پروندهٔ گزینش (اختیاری)", "Vetting case number (optional)";
     experience: "تجربه‌های پیشکسوتان برای این سمت", "Veterans' experience for this post";
     all_experience: "همهٔ تجربه‌های این سمت در کتابخانه", "All of this post's experience in the library";
 }

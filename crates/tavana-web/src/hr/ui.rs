@@ -13,6 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use tavana_domain::DomainError;
+use tavana_domain::error::Reason;
 use tavana_domain::hr::{HrAction, Readiness};
 use tavana_domain::iam::{Action, Module};
 use tavana_store::StoreError;
@@ -157,7 +159,7 @@ struct PositionPage {
     layout: Layout,
     file: tavana_store::hr::PositionFile,
     holder: Option<StaffRow>,
-    successors: Vec<(String, String, String, String, String)>,
+    successors: Vec<(String, String, String, String, String, String)>,
     readiness: Vec<(&'static str, String)>,
     may_manage: bool,
     /// What veterans recorded for this post (the library).
@@ -175,23 +177,22 @@ async fn position_page(
     let file = state.store.position(&user.actor, id).await.in_lang(lang)?;
     let experience = state.store.library_for_position(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
+    let mut successors = Vec::with_capacity(file.successors.len());
+    for s in &file.successors {
+        successors.push((
+            lang.digits(&s.personnel_number),
+            format!("{} {}", s.first_name, s.last_name),
+            s.unit_name.clone(),
+            lang.coded(s.readiness),
+            s.plan.clone(),
+            advice(state, lang, user, s.vetting_case).await?,
+        ));
+    }
     let page = PositionPage {
         t,
         layout: Layout::new(lang, user, &file.position.title, Some(Module::Hr), &format!("/hr/positions/{id}")),
         holder: file.holder.as_ref().map(|h| staff_row(lang, h)),
-        successors: file
-            .successors
-            .iter()
-            .map(|s| {
-                (
-                    lang.digits(&s.personnel_number),
-                    format!("{} {}", s.first_name, s.last_name),
-                    s.unit_name.clone(),
-                    lang.coded(s.readiness),
-                    s.plan.clone(),
-                )
-            })
-            .collect(),
+        successors,
         readiness: Readiness::ALL.iter().map(|r| (r.code(), lang.coded(*r))).collect(),
         may_manage: user.actor.may(Action::Hr(HrAction::Manage)),
         experience,
@@ -211,6 +212,23 @@ pub async fn position(
     position_page(&state, lang, &user, id, None).await
 }
 
+/// The vetting office's advice on a successor's candidacy, as the page says
+/// it: the verdict (and a conditional approval's conditions), "awaiting" while
+/// undecided, a dash without a case or for a reader it is not for. Each is a
+/// logged read.
+async fn advice(state: &AppState, lang: Lang, user: &SessionUser, case: Option<i64>) -> Result<String, PageError> {
+    let Some(case) = case else { return Ok("—".into()) };
+    match state.store.vetting_advice(&user.actor, case).await {
+        Ok(a) => Ok(match (a.verdict, a.conditions) {
+            (None, _) => texts(lang).awaiting_advice.to_string(),
+            (Some(v), Some(conditions)) => format!("{}: {conditions}", lang.coded(v)),
+            (Some(v), None) => lang.coded(v),
+        }),
+        Err(StoreError::Forbidden(_) | StoreError::NotFound) => Ok("—".into()),
+        Err(e) => Err(PageError(lang, e.into())),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct SuccessorForm {
     csrf: String,
@@ -220,6 +238,8 @@ pub struct SuccessorForm {
     readiness: String,
     #[serde(default)]
     plan: String,
+    #[serde(default)]
+    vetting_case: String,
 }
 
 pub async fn name_successor(
@@ -232,9 +252,16 @@ pub async fn name_successor(
     if !user.check_csrf(&form.csrf) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let named = match Readiness::parse("readiness", &form.readiness) {
-        Ok(r) => state.store.name_successor(&user.actor, id, &form.personnel_number, r, &form.plan).await,
-        Err(e) => Err(StoreError::Invalid(e)),
+    let case = tavana_domain::text::to_ascii_digits(form.vetting_case.trim());
+    let case = match case.as_str() {
+        "" => Ok(None),
+        n => n.parse::<i64>().map(Some).map_err(|_| DomainError::new("vetting_case", Reason::NotDigits)),
+    };
+    let named = match (Readiness::parse("readiness", &form.readiness), case) {
+        (Ok(r), Ok(case)) => {
+            state.store.name_successor(&user.actor, id, &form.personnel_number, r, &form.plan, case).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(StoreError::Invalid(e)),
     };
     match named {
         Ok(()) => Ok(Redirect::to(&format!("/hr/positions/{id}")).into_response()),

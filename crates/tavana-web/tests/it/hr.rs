@@ -87,12 +87,45 @@ async fn staff_and_succession_over_the_api_and_on_the_pages() {
     let page = web.get(app.url(&format!("/hr/positions/{position}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"no-successors\""), "{page}");
     let csrf = hidden_value(&page, "csrf");
-    let form =
-        [("csrf", csrf.as_str()), ("personnel_number", "۲۰۰۰۰۲"), ("readiness", "ready_now"), ("plan", "دورهٔ مدیریت")];
-    let named = web.post(app.url(&format!("/hr/positions/{position}/successors"))).form(&form).send().await.unwrap();
-    assert_eq!(named.status(), 303);
+    // The candidacy's vetting case, approved on conditions: the page shows the advice, not the file.
+    let vetter = app.served.actor_for_user(app.db.store.user_id_by_name("gozinesh").await.unwrap()).await.unwrap();
+    let code = tavana_domain::NationalCode::parse("0084575948").unwrap();
+    let candidacy = app
+        .served
+        .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Candidate, "پروین مدیر", &code)
+        .await
+        .unwrap();
+    let hiring = app
+        .served
+        .open_vetting_case(&vetter, tavana_domain::gozinesh::SubjectKind::Applicant, "پروین مدیر", &code)
+        .await
+        .unwrap();
+    let version = app.served.open_vetting_file(&vetter, candidacy, "تصمیم").await.unwrap().version;
+    let decision = tavana_store::gozinesh::VettingDecision {
+        verdict: tavana_domain::gozinesh::Verdict::Conditional,
+        reasons: "سابقهٔ محرمانه‌ای که مدیر نباید ببیند".into(),
+        legal_basis: "قانون گزینش".into(),
+        conditions: "یک سال دورهٔ آزمایشی".into(),
+    };
+    app.served.decide_vetting_case(&vetter, candidacy, &decision, version).await.unwrap();
+    let successor = |case: String| {
+        let form = [
+            ("csrf", csrf.clone()),
+            ("personnel_number", "۲۰۰۰۰۲".into()),
+            ("readiness", "ready_now".into()),
+            ("plan", "دورهٔ مدیریت".into()),
+            ("vetting_case", case),
+        ];
+        web.post(app.url(&format!("/hr/positions/{position}/successors"))).form(&form).send()
+    };
+    let not_a_candidacy = successor(hiring.to_string()).await.unwrap();
+    assert_eq!(not_a_candidacy.status(), 422);
+    assert!(not_a_candidacy.text().await.unwrap().contains("پروندهٔ گزینش"), "the field is named");
+    assert_eq!(successor(candidacy.to_string()).await.unwrap().status(), 303);
     let named = web.get(app.url(&format!("/hr/positions/{position}"))).send().await.unwrap().text().await.unwrap();
     assert!(named.contains("id=\"successors\"") && named.contains("آماده همین حالا"), "{named}");
+    assert!(named.contains("تأیید مشروط: یک سال دورهٔ آزمایشی"), "the advice with its conditions: {named}");
+    assert!(!named.contains("سابقهٔ محرمانه"), "never the reasons");
     let risk_page = web.get(app.url("/hr/succession?years=2")).send().await.unwrap().text().await.unwrap();
     assert!(risk_page.contains("data-risk=\"holder_retiring\""), "{risk_page}");
     assert!(!risk_page.contains("data-risk=\"high\""));
