@@ -269,3 +269,39 @@ pub fn file_response(name: &str, fallback: &str, media_type: &str, sha256: &str,
     )
         .into_response()
 }
+
+/// A page's upload form read whole: its text fields and its one file (the
+/// field named `file`).
+pub struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// A text field's value (empty when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// Reads a multipart form; a part that cannot be read is a problem of `file`.
+    pub async fn read(lang: Lang, mut form: axum::extract::Multipart) -> Result<Upload, PageError> {
+        let bad =
+            |_| PageError(lang, Problem::field("file", "the upload could not be read", "فایل بارگذاری‌شده خوانا نیست"));
+        let mut upload = Upload { fields: Default::default(), file_name: String::new(), bytes: Vec::new() };
+        while let Some(field) = form.next_field().await.map_err(bad)? {
+            match field.name().map(str::to_string) {
+                Some(name) if name == "file" => {
+                    upload.file_name = field.file_name().unwrap_or_default().to_string();
+                    upload.bytes = field.bytes().await.map_err(bad)?.to_vec();
+                }
+                Some(name) => {
+                    let value = field.text().await.map_err(bad)?;
+                    upload.fields.insert(name, value);
+                }
+                None => {}
+            }
+        }
+        Ok(upload)
+    }
+}

@@ -312,25 +312,14 @@ pub async fn upload(
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let bad =
-        |_| PageError(lang, Problem::field("file", "the upload could not be read", "فایل بارگذاری‌شده خوانا نیست"));
-    let (mut csrf, mut kind, mut name, mut bytes) = (String::new(), String::new(), String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(bad)?,
-            Some("kind") => kind = field.text().await.map_err(bad)?,
-            Some("file") => {
-                name = field.file_name().unwrap_or_default().to_string();
-                bytes = field.bytes().await.map_err(bad)?.to_vec();
-            }
-            _ => {}
+    let upload = crate::page::Upload::read(lang, form).await?;
+    csrf_checked(lang, &user, upload.text("csrf"))?;
+    let attached = match DocumentKind::parse("kind", upload.text("kind")) {
+        Ok(kind) => {
+            state.store.attach_document(&user.actor, id, kind, &upload.file_name, &upload.bytes).await.map(|_| ())
         }
-    }
-    csrf_checked(lang, &user, &csrf)?;
-    let attached = match DocumentKind::parse("kind", &kind) {
-        Ok(kind) => state.store.attach_document(&user.actor, id, kind, &name, &bytes).await.map(|_| ()),
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match attached {

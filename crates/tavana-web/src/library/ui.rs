@@ -250,25 +250,13 @@ pub async fn attach(
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let bad =
-        |_| PageError(lang, Problem::field("file", "the upload could not be read", "فایل بارگذاری‌شده خوانا نیست"));
-    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(bad)?,
-            Some("file") => {
-                name = field.file_name().unwrap_or_default().to_string();
-                bytes = field.bytes().await.map_err(bad)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    if !user.check_csrf(&csrf) {
+    let upload = crate::page::Upload::read(lang, form).await?;
+    if !user.check_csrf(upload.text("csrf")) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    match state.store.add_library_attachment(&user.actor, id, &name, &bytes).await {
+    match state.store.add_library_attachment(&user.actor, id, &upload.file_name, &upload.bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/library/items/{id}")).into_response()),
         Err(e) => item_page(&state, lang, &user, id, Some(refusal(lang, e)?)).await,
     }

@@ -93,6 +93,22 @@ async fn an_application_over_the_api_waits_for_budget_and_is_admitted_by_allocat
     assert_eq!(back.headers()["content-type"], "application/pdf");
     assert_eq!(back.headers()["x-sha256"].to_str().unwrap(), doc["sha256"].as_str().unwrap());
     assert_eq!(back.bytes().await.unwrap().as_ref(), PDF);
+    // And from the application's page: a form with its token, kind and file.
+    let web = app.signed_in("caseworker").await;
+    let page = web.get(app.url(&format!("/applications/{id}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let upload = |bytes: &'static [u8]| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("kind", "disability_assessment")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("rai-2.pdf"));
+        web.post(app.url(&format!("/applications/{id}/documents"))).multipart(form).send()
+    };
+    let refused = upload(b"<html>not a pdf</html>").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(upload(PDF).await.unwrap().status(), 303);
+    let page = web.get(app.url(&format!("/applications/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("rai-2.pdf"), "the page lists the document attached from it");
 
     // Assigned, then approved by the officer: the budget is spent, so it waits.
     let clerk_id = app.db.store.user_id_by_name("caseworker").await.unwrap();

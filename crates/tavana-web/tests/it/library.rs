@@ -110,6 +110,23 @@ async fn a_library_item_over_the_api_is_found_whatever_the_spelling() {
         (whole["attachments"][0]["sha256"].as_str(), whole["positions"][0]["code"].as_str()),
         (Some(sha.as_str()), Some("P08-DG"))
     );
+
+    // From the account's page: an executable refused naming the file, a video kept and played in the page.
+    let web = app.signed_in("hr").await;
+    let page = web.get(app.url(&format!("/library/items/{id}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::hidden_value(&page, "csrf");
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        web.post(app.url(&format!("/library/items/{id}/attachments"))).multipart(form).send()
+    };
+    let refused = upload(b"MZ\x90\x00".to_vec(), "run.mp4").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("فایل"), "the field is named");
+    assert_eq!(upload(b"\0\0\0\x20ftypisom-video".to_vec(), "visit.mp4").await.unwrap().status(), 303);
+    let page = web.get(app.url(&format!("/library/items/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<video") && page.contains("visit.mp4"), "{page}");
 }
 
 /// In the browser: the HR officer records an experience (a bad date named
