@@ -532,22 +532,13 @@ pub async fn upload_return(
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let bad =
-        |_| PageError(lang, Problem::field("file", "the upload could not be read", "فایل بارگذاری‌شده خوانا نیست"));
-    let (mut csrf, mut file) = (String::new(), Vec::new());
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(bad)?,
-            Some("file") => file = field.bytes().await.map_err(bad)?.to_vec(),
-            _ => {}
-        }
-    }
-    if !user.check_csrf(&csrf) {
+    let upload = crate::page::Upload::read(lang, form).await?;
+    if !user.check_csrf(upload.text("csrf")) {
         return Err(PageError(lang, Problem::csrf()));
     }
-    let reconciled = state.store.reconcile_cycle(&user.actor, id, file.as_slice()).await;
+    let reconciled = state.store.reconcile_cycle(&user.actor, id, upload.bytes.as_slice()).await;
     let shown = Shown::after(lang, reconciled, |report| Shown { report: Some(report), ..Shown::default() })?;
     cycle_page(&state, lang, &user, id, shown).await
 }
