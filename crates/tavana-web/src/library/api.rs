@@ -76,7 +76,8 @@ pub async fn item(
 /// An attachment's name.
 #[derive(Deserialize, IntoParams)]
 pub struct AttachmentName {
-    /// The file's name (its type is found from its content).
+    /// The file's name (its type is found from its content); required.
+    #[serde(default)]
     pub name: String,
 }
 
@@ -93,6 +94,8 @@ pub async fn attach(
     ApiQuery(q): ApiQuery<AttachmentName>,
     body: Body,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
+    // A missing name is the file's problem (422), as any other bad field is.
+    tavana_domain::text::required_text("file", &q.name).map_err(StoreError::Invalid)?;
     let bytes =
         axum::body::to_bytes(body, MAX_ATTACHMENT).await.map_err(|_| crate::error::too_large(MAX_ATTACHMENT as u64))?;
     let id = state.store.add_library_attachment(&actor, id, &q.name, &bytes).await?;

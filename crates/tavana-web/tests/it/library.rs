@@ -85,6 +85,14 @@ async fn a_library_item_over_the_api_is_found_whatever_the_spelling() {
             .send()
     };
     assert_eq!(attach("run.mp3", b"MZ\x90\x00".to_vec()).await.unwrap().status(), 422);
+    let unnamed = http
+        .post(app.url(&format!("/api/v1/library/items/{id}/attachments")))
+        .bearer_auth(&hr)
+        .body(mp3.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unnamed.status(), 422, "a missing name is named, not a bad address");
     let audio = attach("گفتگو.mp3", mp3.clone()).await.unwrap();
     assert_eq!(audio.status(), 201);
     let audio = audio.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
