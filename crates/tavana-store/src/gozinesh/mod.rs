@@ -205,8 +205,9 @@ impl Store {
         .await
     }
 
-    async fn case_row(&self, actor: &Actor, id: i64) -> Result<CaseRow> {
-        let row: CaseRow = on_pool!(self, |c| {
+    /// A case's row as stored, for a caller that then decides who may see it.
+    async fn stored_case(&self, id: i64) -> Result<CaseRow> {
+        let row = on_pool!(self, |c| {
             sqlx::query_as(
             "SELECT v.id, u.path AS unit_path, v.kind, v.state, v.subject_key, v.subject, v.verdict, v.decision_key, \
              v.decision, v.appeal_until, v.opened_at, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
@@ -216,6 +217,11 @@ impl Store {
         .fetch_one(c)
         .await
         })?;
+        Ok(row)
+    }
+
+    async fn case_row(&self, actor: &Actor, id: i64) -> Result<CaseRow> {
+        let row = self.stored_case(id).await?;
         // A case exists for those who vet in its unit's tree; it opens by grant only.
         let path = unit_path(&row.unit_path)?;
         authorize(actor, INVESTIGATE, &path).or_else(|_| authorize(actor, OVERSEE, &path))?;
@@ -632,16 +638,7 @@ impl Store {
     /// vetting staff of its tree): its verdict (none while undecided) and its
     /// row. Nothing is read from the file.
     pub(crate) async fn candidate_case(&self, actor: &Actor, case: i64) -> Result<CaseRow> {
-        let row: CaseRow = on_pool!(self, |c| {
-            sqlx::query_as(
-            "SELECT v.id, u.path AS unit_path, v.kind, v.state, v.subject_key, v.subject, v.verdict, v.decision_key, \
-             v.decision, v.appeal_until, v.opened_at, v.version FROM vetting_cases v JOIN org_units u ON u.id = v.unit_id \
-             WHERE v.id = $1"
-        )
-        .bind(case)
-        .fetch_one(c)
-        .await
-        })?;
+        let row = self.stored_case(case).await?;
         let path = unit_path(&row.unit_path)?;
         authorize(actor, Action::Hr(tavana_domain::hr::HrAction::Manage), &path)
             .or_else(|_| authorize(actor, INVESTIGATE, &path))?;
