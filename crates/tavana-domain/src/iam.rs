@@ -195,6 +195,7 @@ pub enum Action {
     Hr(crate::hr::HrAction),
     Vetting(crate::gozinesh::VettingAction),
     Library(crate::library::LibraryAction),
+    Employment(crate::employment::EmploymentAction),
 }
 
 impl Action {
@@ -213,6 +214,7 @@ impl Action {
             Action::Hr(_) => Module::Hr,
             Action::Vetting(_) => Module::Gozinesh,
             Action::Library(_) => Module::Library,
+            Action::Employment(_) => Module::Employment,
         }
     }
 
@@ -231,6 +233,7 @@ impl Action {
             Action::Hr(a) => a.phrase(),
             Action::Vetting(a) => a.phrase(),
             Action::Library(a) => a.phrase(),
+            Action::Employment(a) => a.phrase(),
         }
     }
 }
@@ -273,6 +276,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Hr(a) => a.granted_to(role),
         Action::Vetting(a) => a.granted_to(role),
         Action::Library(a) => a.granted_to(role),
+        Action::Employment(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),
@@ -291,7 +295,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
             M::Hr => matches!(role, R::HrOfficer | R::Planner),
             // Experience is the organization's to share: every member of staff reads it.
             M::Library => true,
-            M::Employment => matches!(role, R::EmploymentOfficer | R::Planner),
+            M::Employment => matches!(role, R::EmploymentOfficer | R::Planner | R::FinanceMaker | R::Auditor),
             M::Planning => matches!(role, R::Planner | R::ProgramOfficer | R::Auditor),
         },
     }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cards;
 pub mod cases;
 pub mod coded;
+pub mod employment;
 pub mod error;
 pub mod events;
 pub mod gozinesh;

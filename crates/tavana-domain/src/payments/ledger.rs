@@ -13,6 +13,9 @@ coded!(
         BeneficiaryPayable = "beneficiary_payable" "بدهی به ذی‌نفعان",
         DeductionsPayable = "deductions_payable" "کسورات پرداختنی",
         BankClearing = "bank_clearing" "حساب واسط بانک",
+        CsrReceivable = "csr_receivable" "مطالبات مسئولیت اجتماعی",
+        CsrFund = "csr_fund" "منابع صندوق مسئولیت اجتماعی",
+        CsrProjectExpense = "csr_project_expense" "هزینهٔ طرح‌های مسئولیت اجتماعی",
     }
 );
 
@@ -29,6 +32,9 @@ impl Account {
     }
 
     pub const BANK_CLEARING: Account = Account { kind: AccountKind::BankClearing, program: None };
+    pub const CSR_RECEIVABLE: Account = Account { kind: AccountKind::CsrReceivable, program: None };
+    pub const CSR_FUND: Account = Account { kind: AccountKind::CsrFund, program: None };
+    pub const CSR_PROJECT_EXPENSE: Account = Account { kind: AccountKind::CsrProjectExpense, program: None };
 }
 
 /// One line of an entry: an account and a signed amount in rials.
@@ -97,6 +103,21 @@ impl Entry {
             }
         }
         Entry::new(postings)
+    }
+
+    /// A firm declared its profit: the organization's share becomes owed to the CSR fund.
+    pub fn csr_declared(rials: i64) -> Result<Entry, NotAnEntry> {
+        Entry::transfer(Account::CSR_RECEIVABLE, Account::CSR_FUND, rials)
+    }
+
+    /// A firm paid (part of) what it owed into the bank.
+    pub fn csr_received(rials: i64) -> Result<Entry, NotAnEntry> {
+        Entry::transfer(Account::BANK_CLEARING, Account::CSR_RECEIVABLE, rials)
+    }
+
+    /// A financed project spent from the fund's money in the bank.
+    pub fn csr_spent(rials: i64) -> Result<Entry, NotAnEntry> {
+        Entry::transfer(Account::CSR_PROJECT_EXPENSE, Account::BANK_CLEARING, rials)
     }
 
     /// The bank paid what was owed.
