@@ -184,6 +184,9 @@ pub enum Sensitive {
     Staff,
     /// A vetting case's file (gozinesh), opened by a grant for a stated reason.
     Vetting,
+    /// The quota exam's candidates and employment records: persons with
+    /// disabilities named with their scores, results, objections and jobs.
+    Candidates,
 }
 
 impl Sensitive {
@@ -202,6 +205,7 @@ impl Sensitive {
             Sensitive::Grievances => "grievances",
             Sensitive::Staff => "staff",
             Sensitive::Vetting => "vetting",
+            Sensitive::Candidates => "candidates",
         }
     }
 }

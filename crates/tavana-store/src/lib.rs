@@ -17,6 +17,7 @@ pub mod audit;
 pub mod audit_keys;
 pub mod cards;
 pub mod cases;
+pub mod employment;
 mod error;
 pub mod gozinesh;
 pub mod hr;

@@ -63,6 +63,17 @@ coded!(
 );
 
 coded!(
+    /// نتیجهٔ جایابی داوطلب
+    PlacementOutcome {
+        Pending = "pending" "در انتظار جایابی",
+        Placed = "placed" "پذیرفته",
+        NotPlaced = "not_placed" "پذیرفته نشد",
+        NoScore = "no_score" "بدون نمره",
+        NoAssessment = "no_assessment" "بدون ارزیابی معتبر",
+    }
+);
+
+coded!(
     /// مسیر اشتغال
     JobRoute {
         QuotaExam = "quota_exam" "آزمون سهمیهٔ ۳ درصد",

@@ -10,7 +10,7 @@ use crate::{Result, StoreError};
 use tavana_domain::iam::{Action, Actor, Module};
 use tavana_domain::payments::ledger::{AccountKind, Entry, NotAnEntry};
 
-fn refused(e: NotAnEntry) -> StoreError {
+pub(crate) fn refused(e: NotAnEntry) -> StoreError {
     StoreError::Corrupt(format!("a ledger entry that does not balance: {e:?}"))
 }
 
@@ -23,15 +23,31 @@ async fn post(
     province: i64,
     entry: &Entry,
 ) -> Result<i64> {
-    let now = tx.now();
     let memo = format!("cycle {} month {} province {province}", cycle.id, cycle.month);
+    post_entry(tx, actor, kind, Some(cycle.id), &memo, Some(province), cycle.month, entry).await
+}
+
+/// Writes an entry (of a cycle, or of none) and its postings, each naming the
+/// province and the month (Jalali `yyyymm`). The one writer of the ledger.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn post_entry(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    kind: &str,
+    cycle: Option<i64>,
+    memo: &str,
+    province: Option<i64>,
+    month: i64,
+    entry: &Entry,
+) -> Result<i64> {
+    let now = tx.now();
     let id: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO ledger_entries (kind, cycle_id, memo, posted_at, posted_by) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
     .bind(kind)
-    .bind(cycle.id)
-    .bind(&memo)
+    .bind(cycle)
+    .bind(memo)
     .bind(now)
     .bind(actor.user_id)
     .fetch_one(c)
@@ -46,7 +62,7 @@ async fn post(
         .bind(p.account.kind.code())
         .bind(p.account.program)
         .bind(province)
-        .bind(cycle.month)
+        .bind(month)
         .bind(p.rials)
         .execute(c)
         .await

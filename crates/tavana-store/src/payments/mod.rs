@@ -17,7 +17,7 @@
 
 mod files;
 mod jobs;
-mod ledger;
+pub(crate) mod ledger;
 mod returns;
 mod texts;
 

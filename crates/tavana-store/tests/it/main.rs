@@ -12,6 +12,7 @@ mod cases;
 mod clock;
 mod decisions;
 mod duplicates;
+mod employment;
 mod facts;
 mod gozinesh;
 mod grievances;

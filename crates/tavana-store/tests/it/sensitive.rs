@@ -269,3 +269,52 @@ async fn reads_made_at_once_each_leave_their_own_entry() {
     assert!(times.len() < 60, "the reads waiting were committed together (an entry's time is its transaction's)");
     assert!(matches!(store.verify_audit_chain().await.unwrap(), tavana_store::audit::ChainReport::Intact { .. }));
 }
+
+#[tokio::test]
+async fn reads_of_the_quota_exam_s_candidates_and_of_jobs_leave_one_entry_each() {
+    use tavana_domain::employment::{AgencyFields, JobFields, PostFields, RawAgency, RawJob, RawPost};
+    let db = seeded().await;
+    let store = &db.store;
+    let registrar = user(store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(store, "officer", "HQ", Role::EmploymentOfficer).await;
+    let auditor = user(store, "auditor", "HQ", Role::Auditor).await;
+    let households = crate::support::load_population(store, &registrar, 300, 5).await;
+    let agency = RawAgency { code: "MOE".into(), name: "وزارت".into(), unit: "HQ".into(), staff: "100".into() };
+    store.create_agencies(&officer, &[AgencyFields::parse(&agency).unwrap()]).await.unwrap();
+    let round = store.create_round(&officer, "آزمون").await.unwrap();
+    let post = RawPost {
+        agency: "MOE".into(),
+        job_title: "منشی".into(),
+        seats: "1".into(),
+        education: "none".into(),
+        kinds: tavana_domain::registry::DisabilityType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>().join(","),
+    };
+    store.add_exam_posts(&officer, round.id, &[PostFields::parse(&post).unwrap()]).await.unwrap();
+    let mut candidate = None;
+    for d in households.iter().flat_map(|h| &h.disabilities) {
+        if let Ok(c) = store.register_candidate(&officer, round.id, &d.national_code).await {
+            candidate = Some(c);
+            break;
+        }
+    }
+    let candidate = candidate.expect("a candidate");
+    let mut seq = store.recent_reads(&auditor, 1).await.unwrap().first().map(|e| e.seq).unwrap_or(0);
+
+    store.exam_candidates(&officer, round.id, None, 10).await.unwrap();
+    seq = check(store, &auditor, "candidates", &round.id.to_string(), seq).await;
+    store.candidate_file(&officer, candidate.id).await.unwrap();
+    seq = check(store, &auditor, "candidates", &candidate.id.to_string(), seq).await;
+    store.exam_objections(&officer, round.id).await.unwrap();
+    seq = check(store, &auditor, "candidates", &round.id.to_string(), seq).await;
+    let job = RawJob {
+        national_code: candidate.national_code.clone(),
+        employer: "کارگاه".into(),
+        started_on: "1405/01/01".into(),
+        route: "other".into(),
+        ..Default::default()
+    };
+    store.record_job(&officer, &JobFields::parse(&job, store.today()).unwrap(), None).await.unwrap();
+    seq = store.recent_reads(&auditor, 1).await.unwrap()[0].seq.max(seq);
+    store.jobs(&officer, 10).await.unwrap();
+    check(store, &auditor, "candidates", &format!("subtree {}", officer.unit_path.as_str()), seq).await;
+}
