@@ -16,7 +16,7 @@ pub struct DemoUser {
 /// program officer at HQ who approves the first one's program changes, and
 /// Tehran's program officer, who runs the national programs in the province.
 /// Unit codes: `HQ`, `P08` (Tehran province), `C08-01` (Tehran county office).
-pub const DEMO_USERS: [DemoUser; 15] = [
+pub const DEMO_USERS: [DemoUser; 16] = [
     DemoUser { username: "admin", display_name: "مدیر سامانه", unit_code: "HQ", role: Role::Admin },
     DemoUser {
         username: "caseworker", display_name: "زهرا کریمی", unit_code: "C08-01", role: Role::CaseWorker
@@ -37,6 +37,12 @@ pub const DEMO_USERS: [DemoUser; 15] = [
     DemoUser { username: "hr", display_name: "سارا محمدی", unit_code: "HQ", role: Role::HrOfficer },
     DemoUser {
         username: "employment", display_name: "رضا قاسمی", unit_code: "P08", role: Role::EmploymentOfficer
+    },
+    DemoUser {
+        username: "employment.chief",
+        display_name: "لیلا حیدری",
+        unit_code: "HQ",
+        role: Role::EmploymentOfficer,
     },
     DemoUser { username: "planner", display_name: "نرگس صادقی", unit_code: "HQ", role: Role::Planner },
     DemoUser { username: "auditor", display_name: "مهدی نوری", unit_code: "HQ", role: Role::Auditor },

@@ -26,6 +26,7 @@ mod applications;
 mod audit;
 mod cards;
 mod cases;
+mod employment;
 mod gozinesh;
 mod hr;
 mod iam;
@@ -124,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(applications::router())
         .merge(hr::router())
         .merge(gozinesh::router())
+        .merge(employment::router())
         .merge(library::router())
         .merge(cards::router())
         .merge(assets::router())

@@ -50,6 +50,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::applications::api())
         .merge(crate::hr::api())
         .merge(crate::gozinesh::api())
+        .merge(crate::employment::api())
         .merge(crate::library::api())
         .merge(crate::cards::api())
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))

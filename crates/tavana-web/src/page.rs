@@ -44,6 +44,7 @@ fn built(module: Module) -> bool {
             | Module::Hr
             | Module::Gozinesh
             | Module::Library
+            | Module::Employment
             | Module::Org
             | Module::Users
             | Module::Audit
@@ -59,6 +60,7 @@ fn module_href(module: Module) -> String {
         Module::Hr => "/hr".into(),
         Module::Gozinesh => "/vetting".into(),
         Module::Library => "/library".into(),
+        Module::Employment => "/employment".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),

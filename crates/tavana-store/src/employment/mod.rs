@@ -179,7 +179,7 @@ pub struct CandidateFile {
     pub candidate: Candidate,
     pub round: ExamRound,
     /// Their education as the registry has it.
-    pub education: Option<String>,
+    pub education: Option<Education>,
     /// The disability types of their current valid assessments.
     pub kinds: Vec<DisabilityType>,
     /// The highest severity among them (1 mild … 4 very severe; 0 for none).
@@ -268,9 +268,8 @@ impl Store {
             let now = tx.now();
             let mut ids = Vec::with_capacity(rows.len());
             for (a, (unit, province)) in &rows {
-                let id: i64 =
-                    on_tx!(tx, |c| {
-                        sqlx::query_scalar(
+                let id: i64 = on_tx!(tx, |c| {
+                    sqlx::query_scalar(
                     "INSERT INTO employment_agencies (code, name, unit_id, province_id, staff, created_at, created_by, \
                      updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6) RETURNING id"
                 )
@@ -283,11 +282,11 @@ impl Store {
                 .bind(actor.user_id)
                 .fetch_one(c)
                 .await
-                    })
-                    .map_err(|e| match StoreError::from(e) {
-                        StoreError::Conflict { .. } => invalid("code", Reason::Taken),
-                        other => other,
-                    })?;
+                })
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict { .. } => invalid("code", Reason::Taken),
+                    other => other,
+                })?;
                 ids.push(id);
             }
             let named: Vec<serde_json::Value> =
@@ -437,10 +436,12 @@ impl Store {
     }
 
     /// Registers a person of the actor's subtree as a candidate of an open
-    /// round: they must be alive, with their education recorded and a current
+    /// round run at their unit or above it: they must be alive, with their education recorded and a current
     /// valid assessment; once a round. Returns the candidate.
     pub async fn register_candidate(&self, actor: &Actor, round: i64, national_code: &str) -> Result<Candidate> {
-        let round = self.managed_round(actor, round).await?;
+        require(actor, MANAGE)?;
+        // A national round takes candidates from every province's officers.
+        let round = self.exam_round(actor, round).await?;
         entries_open(&round)?;
         let code = tavana_domain::NationalCode::parse(national_code)?;
         let person: Option<(i64, i64, i64, String, Option<String>)> = on_pool!(self, |c| {
@@ -915,7 +916,7 @@ impl Store {
         Ok(CandidateFile {
             candidate,
             round,
-            education: applicant.education.map(|e| e.label_fa().to_string()),
+            education: applicant.education,
             kinds: applicant.kinds,
             severity: applicant.severity,
             preferences,

@@ -16,7 +16,6 @@ use tavana_domain::employment::{
     RawObjectionDecision, RawPost, RoundState,
 };
 use tavana_domain::iam::Role;
-use tavana_domain::registry::Education;
 use tavana_store::{Clock, StoreError};
 
 const DAY: time::OffsetDateTime = time::macros::datetime!(2026-11-27 12:00 UTC);
@@ -146,7 +145,7 @@ async fn a_quota_exam_from_registration_to_the_hire() {
     for (i, c) in candidates.iter().enumerate() {
         let file = store.candidate_file(&officer, c.id).await.unwrap();
         let suits = |p: &tavana_store::employment::ExamPost| {
-            let education = Education::ALL.iter().find(|e| Some(e.label_fa()) == file.education.as_deref()).copied();
+            let education = file.education;
             education.is_some_and(|e| e >= p.education) && file.kinds.iter().any(|k| p.kind_list().contains(k))
         };
         let mut mine: Vec<i64> = all_posts.iter().filter(|p| suits(p)).map(|p| p.id).collect();
@@ -197,7 +196,7 @@ async fn a_quota_exam_from_registration_to_the_hire() {
             id: c.id,
             score,
             severity: file.severity,
-            education: Education::ALL.iter().find(|e| Some(e.label_fa()) == file.education.as_deref()).copied(),
+            education: file.education,
             kinds: file.kinds.clone(),
             preferences: file.preferences.iter().map(|p| p.id).collect(),
         });

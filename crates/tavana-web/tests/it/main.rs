@@ -11,6 +11,7 @@ mod axe;
 mod browser;
 mod cards;
 mod cases;
+mod employment;
 mod gozinesh;
 mod grievances;
 mod hr;

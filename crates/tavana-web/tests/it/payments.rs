@@ -11,7 +11,7 @@ use tavana_domain::registry::{
 use tavana_domain::sheba::Sheba;
 
 /// A valid national code from nine digits.
-fn national_code(n: u32) -> String {
+pub(crate) fn national_code(n: u32) -> String {
     let digits: Vec<u32> = format!("{n:09}").chars().map(|c| c.to_digit(10).unwrap()).collect();
     let sum: u32 = digits.iter().enumerate().map(|(i, d)| d * (10 - i as u32)).sum();
     let r = sum % 11;
