@@ -202,6 +202,47 @@ async fn every_page_passes_axe_in_persian_and_english() {
     let cycle = store.create_cycle(&maker, program.id, month, hq).await.unwrap();
     store.compute_cycle(&maker, cycle.id).await.unwrap();
 
+    // A quota exam with a post and a candidate who chose it; a firm and a project of the CSR fund.
+    let chief = actor("employment.chief").await;
+    let agency = tavana_domain::employment::RawAgency {
+        code: "MOE".into(),
+        name: "آموزش و پرورش".into(),
+        unit: "HQ".into(),
+        staff: "1000".into(),
+    };
+    store.create_agencies(&chief, &[tavana_domain::employment::AgencyFields::parse(&agency).unwrap()]).await.unwrap();
+    let exam = store.create_round(&chief, "آزمون سهمیه").await.unwrap().id;
+    let post = tavana_domain::employment::RawPost {
+        agency: "MOE".into(),
+        job_title: "آموزگار".into(),
+        seats: "2".into(),
+        education: "diploma".into(),
+        kinds: "motor".into(),
+    };
+    let post = store
+        .add_exam_posts(&chief, exam, &[tavana_domain::employment::PostFields::parse(&post).unwrap()])
+        .await
+        .unwrap()[0];
+    let code = crate::employment::candidate_person(&app, 33_000_001, "bachelor", "motor").await;
+    let candidate = store.register_candidate(&chief, exam, &code).await.unwrap().id;
+    store.set_preferences(&chief, candidate, &[post]).await.unwrap();
+    let firm = tavana_domain::employment::csr::RawFirm {
+        national_id: "10100000001".into(),
+        name: "شرکت نمونه".into(),
+        unit: "P08".into(),
+    };
+    store.create_firm(&chief, &tavana_domain::employment::csr::FirmFields::parse(&firm).unwrap()).await.unwrap();
+    let project = tavana_domain::employment::csr::RawProject {
+        kind: "housing".into(),
+        title: "مسکن".into(),
+        unit: "P08".into(),
+        budget: "1000000".into(),
+    };
+    store
+        .create_project(&chief, &tavana_domain::employment::csr::ProjectFields::parse(&project).unwrap())
+        .await
+        .unwrap();
+
     // A file with a good row and a refused one, for the import's result page.
     let upload = std::env::temp_dir().join(format!("tavana-axe-{}.csv", std::process::id()));
     std::fs::write(&upload, "file_number,place\nA-2,08-01-C\nA-3,99-99-X\n").unwrap();
@@ -319,6 +360,21 @@ async fn every_page_passes_axe_in_persian_and_english() {
         check(&b, &base, &format!("/vetting/cases/{vetting}"), &axe, &mut found).await;
         sign_out(&b).await;
 
+        // An employment officer's.
+        sign_in(&b, &base, "employment.chief", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        for path in [
+            "/employment".to_string(),
+            format!("/employment/rounds/{exam}"),
+            format!("/employment/candidates/{candidate}"),
+            "/employment/agencies".into(),
+            "/employment/csr".into(),
+            "/employment/jobs".into(),
+        ] {
+            check(&b, &base, &path, &axe, &mut found).await;
+        }
+        sign_out(&b).await;
+
         // A finance maker's.
         sign_in(&b, &base, "maker", PASSWORD).await;
         wait_for(&b, "#sign-out").await;
@@ -329,6 +385,7 @@ async fn every_page_passes_axe_in_persian_and_english() {
             format!("/payments/cycles/{cid}?lines=1"),
             "/payments/jobs".into(),
             "/payments/ledger".into(),
+            "/employment/csr".into(),
         ] {
             check(&b, &base, &path, &axe, &mut found).await;
         }

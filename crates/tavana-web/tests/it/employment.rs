@@ -14,7 +14,7 @@ use tavana_domain::registry::{
 };
 
 /// A person in Tehran county with their education and a current assessment of `kind`.
-async fn candidate_person(app: &TestApp, n: u32, education: &str, kind: &str) -> String {
+pub(crate) async fn candidate_person(app: &TestApp, n: u32, education: &str, kind: &str) -> String {
     let store = &app.db.store;
     let worker = store.actor_for_user(store.user_id_by_name("caseworker").await.unwrap()).await.unwrap();
     let today = store.today();
