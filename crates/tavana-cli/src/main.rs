@@ -4,6 +4,7 @@ mod applications;
 mod bench;
 mod cases;
 mod cycle;
+mod employment;
 mod hr;
 mod library;
 
@@ -212,6 +213,20 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time the quota exam's placement (candidate-proposing deferred
+    /// acceptance) of synthetic candidates with ten choices each, and check
+    /// the result is stable.
+    Placement {
+        /// How many candidates.
+        #[arg(long, default_value_t = 5_000)]
+        candidates: usize,
+        /// How many agencies (three posts each).
+        #[arg(long, default_value_t = 50)]
+        agencies: usize,
+        /// How many times to place them.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Record synthetic knowledge-library items, build the search index, then
     /// time searches in several spellings and filters (latency percentiles).
     Search {
@@ -420,6 +435,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Demo { port, database, persons } => demo(port, &database, persons).await,
         Command::Synth { persons, seed, out, bad_rows } => synth(persons, seed, &out, bad_rows),
+        Command::Bench(BenchCommand::Placement { candidates, agencies, runs }) => {
+            employment::bench_placement(candidates, agencies, runs)
+        }
         Command::Bench(BenchCommand::Search { items, database, queries }) => {
             bench::search(bench::SearchBench { items, database, queries }).await
         }
@@ -954,6 +972,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
             cycle::seed_demo(&store).await?;
             cases::seed_demo(&store).await?;
             applications::seed_demo(&store).await?;
+            employment::seed_demo(&store, persons).await?;
         }
     }
     let store = store.with_read_limit(std::time::Duration::from_secs(60));

@@ -2,6 +2,7 @@
 //! their real counties, synthetic rural districts and villages below them, and the
 //! demo users. The same seed always gives the same data.
 
+pub mod employment;
 pub mod geo;
 pub mod library;
 pub mod population;

@@ -188,6 +188,31 @@ pub struct CandidateFile {
     pub objection: Option<Objection>,
 }
 
+/// Candidates must be adults: this many years old on the day they register.
+pub const ADULT_YEARS: i32 = 18;
+
+/// What registering candidates did: the new candidates' ids in the order
+/// given, and every national code refused with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    pub registered: Vec<i64>,
+    pub refused: Vec<(String, DomainError)>,
+}
+
+/// What registration reads of a person.
+#[derive(sqlx::FromRow)]
+struct RegistryRow {
+    national_code: String,
+    id: i64,
+    province_id: i64,
+    unit_id: i64,
+    path: String,
+    education: Option<String>,
+    birth_date: String,
+    registered: i64,
+    assessed: i64,
+}
+
 /// What a placement did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -436,73 +461,133 @@ impl Store {
     }
 
     /// Registers a person of the actor's subtree as a candidate of an open
-    /// round run at their unit or above it: they must be alive, with their education recorded and a current
-    /// valid assessment; once a round. Returns the candidate.
+    /// round run at their unit or above it (see [`Store::register_candidates`]).
     pub async fn register_candidate(&self, actor: &Actor, round: i64, national_code: &str) -> Result<Candidate> {
+        let code = tavana_domain::NationalCode::parse(national_code)?;
+        let mut done = self.register_candidates(actor, round, &[code.as_string()]).await?;
+        if let Some((_, e)) = done.refused.pop() {
+            return Err(StoreError::Invalid(e));
+        }
+        self.candidate_row(done.registered.first().copied().ok_or(StoreError::NotFound)?).await
+    }
+
+    /// Registers persons as candidates of an open round run at the actor's unit
+    /// or above it (a national round takes candidates from every province's
+    /// officers), in one transaction. Each must be in the actor's subtree, alive,
+    /// an adult ([`ADULT_YEARS`]), with their education recorded and a current
+    /// valid disability assessment, and not registered already; every one who
+    /// is not is refused with the reason, and the rest are registered. The
+    /// audit names every candidate.
+    pub async fn register_candidates(&self, actor: &Actor, round: i64, codes: &[String]) -> Result<Registered> {
         require(actor, MANAGE)?;
-        // A national round takes candidates from every province's officers.
         let round = self.exam_round(actor, round).await?;
         entries_open(&round)?;
-        let code = tavana_domain::NationalCode::parse(national_code)?;
-        let person: Option<(i64, i64, i64, String, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as(
-            "SELECT s.id, s.province_id, s.unit_id, u.path, s.education FROM persons s JOIN org_units u ON u.id = s.unit_id \
-             WHERE s.national_code = $1 AND s.deceased_on IS NULL AND s.merged_into IS NULL"
-        )
-        .bind(code.as_string())
-        .fetch_optional(c)
-        .await
-        })?;
-        let (person, province, unit, path, education) =
-            person.ok_or_else(|| invalid("national_code", Reason::NotInList))?;
-        authorize(actor, MANAGE, &unit_path(&path)?).map_err(out_of_scope_is_invalid("national_code"))?;
-        if education.is_none() {
-            return Err(breaks(
-                "national_code",
-                "has no education recorded in the registry",
-                "تحصیلات این فرد در پایگاه ثبت نشده است",
-            ));
+        let today = self.today();
+        let day = today.to_string();
+        let adult_by = today
+            .replace_year(today.year() - ADULT_YEARS)
+            .unwrap_or_else(|_| today - time::Duration::days(365 * i64::from(ADULT_YEARS) + 5))
+            .to_string();
+        let mut found: HashMap<String, RegistryRow> = HashMap::new();
+        for chunk in codes.chunks(1_000) {
+            let mut sql = Sql::new(
+                "SELECT s.national_code, s.id, s.province_id, s.unit_id, u.path, s.education, s.birth_date, \
+                 (SELECT COUNT(*) FROM exam_candidates c WHERE c.round_id = ",
+            );
+            sql.bind_int(round.id)
+                .push(" AND c.person_id = s.id) AS registered, (SELECT COUNT(*) FROM (")
+                .append(&current_kinds(&day))
+                .push(
+                    ") k WHERE k.person_id = s.id) AS assessed FROM persons s JOIN org_units u ON u.id = s.unit_id \
+                     WHERE s.deceased_on IS NULL AND s.merged_into IS NULL AND s.national_code IN (",
+                );
+            for (n, code) in chunk.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_str(code);
+            }
+            sql.push(")");
+            let rows: Vec<RegistryRow> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+            found.extend(rows.into_iter().map(|r| (r.national_code.clone(), r)));
         }
-        let day = self.today().to_string();
-        let mut kinds = Sql::new("SELECT COUNT(*) FROM (");
-        kinds.append(&current_kinds(&day)).push(") k WHERE k.person_id = ").bind_int(person);
-        let current: i64 = on_pool!(self, |c| kinds.builder().build_query_scalar().fetch_one(c).await)?;
-        if current == 0 {
-            return Err(breaks(
-                "national_code",
-                "has no current valid disability assessment",
-                "ارزیابی معتبر و جاری معلولیت ندارد",
-            ));
+        let mut refused = Vec::new();
+        let mut rows = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for code in codes {
+            let why = match found.get(code) {
+                None => Some(DomainError::new("national_code", Reason::NotInList)),
+                Some(r) if authorize(actor, MANAGE, &unit_path(&r.path)?).is_err() => {
+                    Some(DomainError::new("national_code", Reason::NotInList))
+                }
+                Some(r) if r.registered > 0 || !seen.insert(r.id) => {
+                    Some(DomainError::new("national_code", Reason::Taken))
+                }
+                Some(r) if r.birth_date.as_str() > adult_by.as_str() => Some(DomainError::breaks(
+                    "national_code",
+                    format!("is under {ADULT_YEARS}"),
+                    format!("کمتر از {} سال دارد", tavana_domain::text::to_persian_digits(&ADULT_YEARS.to_string())),
+                )),
+                Some(r) if r.education.is_none() => Some(DomainError::breaks(
+                    "national_code",
+                    "has no education recorded in the registry",
+                    "تحصیلات این فرد در پایگاه ثبت نشده است",
+                )),
+                Some(r) if r.assessed == 0 => Some(DomainError::breaks(
+                    "national_code",
+                    "has no current valid disability assessment",
+                    "ارزیابی معتبر و جاری معلولیت ندارد",
+                )),
+                Some(r) => {
+                    rows.push(r);
+                    None
+                }
+            };
+            if let Some(e) = why {
+                refused.push((code.clone(), e));
+            }
         }
-        let id = self
+        let registered = self
             .write(async |tx| {
                 let now = tx.now();
-                let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                    "INSERT INTO exam_candidates (round_id, person_id, province_id, unit_id, registered_at, registered_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-                )
-                .bind(round.id)
-                .bind(person)
-                .bind(province)
-                .bind(unit)
-                .bind(now)
-                .bind(actor.user_id)
-                .fetch_one(c)
-                .await)
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict { .. } => invalid("national_code", Reason::Taken),
-                    other => other,
-                })?;
-                tx.audit(
-                    Some(actor),
-                    AuditEvent::new("employment.candidate.register", "exam_candidate", id)
-                        .after(json!({"round": round.id, "person": person})),
-                )
-                .await?;
-                Ok(id)
+                let mut ids = Vec::with_capacity(rows.len());
+                for chunk in rows.chunks(1_000) {
+                    let mut sql = Sql::new(
+                        "INSERT INTO exam_candidates (round_id, person_id, province_id, unit_id, registered_at, registered_by) VALUES ",
+                    );
+                    for (n, r) in chunk.iter().enumerate() {
+                        if n > 0 {
+                            sql.push(", ");
+                        }
+                        sql.push("(").bind_int(round.id).push(", ").bind_int(r.id).push(", ").bind_int(r.province_id);
+                        sql.push(", ").bind_int(r.unit_id).push(", ").bind_int(now).push(", ").bind_int(actor.user_id).push(")");
+                    }
+                    sql.push(" RETURNING id");
+                    let mut made: Vec<i64> = on_tx!(tx, |c| sql.builder().build_query_scalar().fetch_all(c).await)
+                        .map_err(|e| match StoreError::from(e) {
+                            StoreError::Conflict { .. } => invalid("national_code", Reason::Taken),
+                            other => other,
+                        })?;
+                    ids.append(&mut made);
+                }
+                let named: Vec<serde_json::Value> =
+                    rows.iter().zip(&ids).map(|(r, id)| json!([id, r.id, r.national_code])).collect();
+                let parts = named.len().div_ceil(NAMED_PER_ENTRY).max(1);
+                for part in 0..parts {
+                    let chunk = named.chunks(NAMED_PER_ENTRY).nth(part).unwrap_or(&[]);
+                    tx.audit(
+                        Some(actor),
+                        AuditEvent::new("employment.candidates.register", "exam_round", round.id).after(json!({
+                            "part": part + 1, "parts": parts, "columns": ["candidate", "person", "national_code"],
+                            "candidates": chunk, "refused": refused.len(),
+                        })),
+                    )
+                    .await?;
+                }
+                Ok(ids)
             })
             .await?;
-        self.candidate_row(id).await
+        Ok(Registered { registered, refused })
     }
 
     async fn candidate_row(&self, id: i64) -> Result<Candidate> {
@@ -519,60 +604,115 @@ impl Store {
         Ok(candidate)
     }
 
-    /// Sets a candidate's ranked posts (replacing any before) while the round is
-    /// open: each a post of the round that the candidate is eligible for today.
+    /// Sets a candidate's ranked posts (see [`Store::set_round_preferences`]).
     pub async fn set_preferences(&self, actor: &Actor, candidate: i64, posts: &[i64]) -> Result<()> {
         let candidate = self.scoped_candidate(actor, candidate, MANAGE).await?;
-        let round = self.exam_round(actor, candidate.round_id).await?;
+        self.set_round_preferences(actor, candidate.round_id, &[(candidate.id, posts.to_vec())]).await
+    }
+
+    /// Sets candidates' ranked posts (replacing any before) while their round
+    /// is open, in one transaction: each candidate of the round in the actor's
+    /// subtree, each post one of the round that the candidate is eligible for
+    /// today. The first choice refused refuses them all, naming it. The audit
+    /// names every candidate's posts.
+    pub async fn set_round_preferences(&self, actor: &Actor, round: i64, choices: &[(i64, Vec<i64>)]) -> Result<()> {
+        require(actor, MANAGE)?;
+        let round = self.exam_round(actor, round).await?;
         entries_open(&round)?;
-        let (applicant, round_posts) = self.placement_view(&round, Some(candidate.id)).await?;
-        let applicant = applicant.into_iter().next().ok_or(StoreError::NotFound)?;
-        for (n, id) in posts.iter().enumerate() {
-            let post = round_posts.iter().find(|p| p.id == *id).ok_or_else(|| {
-                breaks(
+        let paths: HashMap<i64, String> = on_pool!(self, |c| sqlx::query_as::<_, (i64, String)>(
+            "SELECT c.id, u.path FROM exam_candidates c JOIN org_units u ON u.id = c.unit_id WHERE c.round_id = $1"
+        )
+        .bind(round.id)
+        .fetch_all(c)
+        .await)?
+        .into_iter()
+        .collect();
+        let (applicants, round_posts) = self.placement_view(&round, (choices.len() == 1).then(|| choices[0].0)).await?;
+        let applicants: HashMap<i64, &Applicant> = applicants.iter().map(|a| (a.id, a)).collect();
+        for (candidate, posts) in choices {
+            let path = paths.get(candidate).ok_or(StoreError::NotFound)?;
+            authorize(actor, MANAGE, &unit_path(path)?)?;
+            let applicant = applicants.get(candidate).ok_or(StoreError::NotFound)?;
+            if posts.len() > tavana_domain::employment::MAX_PREFERENCES {
+                return Err(invalid(
                     "preferences",
-                    format!("choice {}: no post {id} in this round", n + 1),
-                    format!("انتخاب {}: محل {id} در این آزمون نیست", n + 1),
-                )
-            })?;
-            if !placement::eligible(&applicant, post) {
-                return Err(breaks(
-                    "preferences",
-                    format!("choice {}: the candidate's education or disability does not suit post {id}", n + 1),
-                    format!("انتخاب {}: تحصیلات یا نوع معلولیت داوطلب با شرایط محل {id} نمی‌خواند", n + 1),
+                    Reason::TooLong { max: tavana_domain::employment::MAX_PREFERENCES },
                 ));
+            }
+            for (n, id) in posts.iter().enumerate() {
+                let post = round_posts.iter().find(|p| p.id == *id).ok_or_else(|| {
+                    breaks(
+                        "preferences",
+                        format!("choice {}: no post {id} in this round", n + 1),
+                        format!("انتخاب {}: محل {id} در این آزمون نیست", n + 1),
+                    )
+                })?;
+                if !placement::eligible(applicant, post) {
+                    return Err(breaks(
+                        "preferences",
+                        format!("choice {}: the candidate's education or disability does not suit post {id}", n + 1),
+                        format!("انتخاب {}: تحصیلات یا نوع معلولیت داوطلب با شرایط محل {id} نمی‌خواند", n + 1),
+                    ));
+                }
             }
         }
         self.write(async |tx| {
-            on_tx!(tx, |c| sqlx::query("DELETE FROM exam_preferences WHERE candidate_id = $1")
-                .bind(candidate.id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            if !posts.is_empty() {
+            for chunk in choices.chunks(500) {
+                let ids: Vec<i64> = chunk.iter().map(|c| c.0).collect();
+                let mut delete = Sql::new("DELETE FROM exam_preferences WHERE candidate_id IN ");
+                delete.bind_ids(&ids);
+                on_tx!(tx, |c| delete.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
                 let mut sql = Sql::new("INSERT INTO exam_preferences (candidate_id, rank, post_id) VALUES ");
-                for (n, post) in posts.iter().enumerate() {
-                    if n > 0 {
-                        sql.push(", ");
+                let mut any = false;
+                for (candidate, posts) in chunk {
+                    for (n, post) in posts.iter().enumerate() {
+                        if any {
+                            sql.push(", ");
+                        }
+                        any = true;
+                        sql.push("(")
+                            .bind_int(*candidate)
+                            .push(", ")
+                            .bind_int(n as i64 + 1)
+                            .push(", ")
+                            .bind_int(*post)
+                            .push(")");
                     }
-                    sql.push("(")
-                        .bind_int(candidate.id)
-                        .push(", ")
-                        .bind_int(n as i64 + 1)
-                        .push(", ")
-                        .bind_int(*post)
-                        .push(")");
                 }
-                on_tx!(tx, |c| sql.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                if any {
+                    on_tx!(tx, |c| sql.builder().build().execute(c).await.map(|r| r.rows_affected()))?;
+                }
             }
-            tx.audit(
-                Some(actor),
-                AuditEvent::new("employment.preferences", "exam_candidate", candidate.id)
-                    .after(json!({"posts": posts})),
-            )
-            .await
+            let named: Vec<serde_json::Value> = choices.iter().map(|(c, posts)| json!([c, posts])).collect();
+            for chunk in named.chunks(NAMED_PER_ENTRY) {
+                tx.audit(
+                    Some(actor),
+                    AuditEvent::new("employment.preferences", "exam_round", round.id)
+                        .after(json!({"columns": ["candidate", "posts"], "candidates": chunk})),
+                )
+                .await?;
+            }
+            Ok(())
         })
         .await
+    }
+
+    /// A round's placement instance as of today: every candidate's score,
+    /// education, current disability types, highest severity and choices, and
+    /// the posts (for benchmarks, and to choose posts a candidate suits). A
+    /// logged read; employment officers of the round's unit.
+    pub async fn exam_instance(&self, actor: &Actor, round: i64) -> Result<(Vec<Applicant>, Vec<Post>)> {
+        let round = self.managed_round(actor, round).await?;
+        let view = self.placement_view(&round, None).await?;
+        self.log_read(
+            actor,
+            Sensitive::Candidates,
+            "exam_round",
+            &round.id.to_string(),
+            json!({"instance": view.0.len()}),
+        )
+        .await?;
+        Ok(view)
     }
 
     /// The round's posts and its candidates (or one) as placement sees them,

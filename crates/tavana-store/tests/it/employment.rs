@@ -122,11 +122,25 @@ async fn a_quota_exam_from_registration_to_the_hire() {
         field_of(store.register_candidate(&officer, round.id, &unassessed.national_code).await.unwrap_err()),
         "national_code"
     );
+    let adult = |p: &tavana_domain::registry::RawPerson| {
+        tavana_domain::jalali::parse_any_date(&p.birth_date).unwrap().0 <= time::macros::date!(2008 - 11 - 27)
+    };
+    let child = households
+        .iter()
+        .flat_map(|h| &h.persons)
+        .find(|p| assessed.contains(&p.national_code) && !p.education.is_empty() && !adult(p))
+        .unwrap();
+    let StoreError::Invalid(e) = store.register_candidate(&officer, round.id, &child.national_code).await.unwrap_err()
+    else {
+        panic!()
+    };
+    assert!(e.field == "national_code" && e.reason.english().contains("18"), "{e:?}");
     let mut candidates = Vec::new();
     for p in households.iter().flat_map(|h| &h.persons) {
         if assessed.contains(&p.national_code)
             && !p.education.is_empty()
             && p.deceased_on.is_empty()
+            && adult(p)
             && candidates.len() < 30
         {
             candidates.push(store.register_candidate(&officer, round.id, &p.national_code).await.unwrap());

@@ -306,6 +306,8 @@ async fn reads_of_the_quota_exam_s_candidates_and_of_jobs_leave_one_entry_each()
     seq = check(store, &auditor, "candidates", &candidate.id.to_string(), seq).await;
     store.exam_objections(&officer, round.id).await.unwrap();
     seq = check(store, &auditor, "candidates", &round.id.to_string(), seq).await;
+    store.exam_instance(&officer, round.id).await.unwrap();
+    seq = check(store, &auditor, "candidates", &round.id.to_string(), seq).await;
     let job = RawJob {
         national_code: candidate.national_code.clone(),
         employer: "کارگاه".into(),
