@@ -17,6 +17,7 @@ use tavana_domain::employment::{
     AgencyFields, JobFields, ObjectionDecision, PostFields, RawJob, RawObjectionDecision, score_text,
 };
 use tavana_store::Store;
+use tavana_store::employment::CandidateFilter;
 use tavana_synth::Rng;
 use tavana_synth::population::{Population, PopulationConfig};
 
@@ -64,18 +65,23 @@ pub async fn seed_demo(store: &Store, persons: u64) -> Result<()> {
 
     // Candidates: registered a thousand at a time until the exam has its 4,300.
     let mut registered = 0;
-    for batch in likely_candidates(persons).chunks(1_000) {
-        let want = (CANDIDATES - registered).min(batch.len());
-        if want == 0 {
-            break;
-        }
-        let done = store.register_candidates(&chief, round.id, &batch[..want]).await?;
+    let mut refused = std::collections::BTreeMap::<String, usize>::new();
+    let likely = likely_candidates(persons);
+    let mut next = 0;
+    while registered < CANDIDATES && next < likely.len() {
+        let batch = &likely[next..(next + CANDIDATES - registered).min(likely.len())];
+        next += batch.len();
+        let done = store.register_candidates(&chief, round.id, batch).await?;
         registered += done.registered.len();
+        for (_, e) in done.refused {
+            *refused.entry(e.reason.english()).or_default() += 1;
+        }
     }
+    println!("{} likely candidates in the registry; refused: {refused:?}", likely.len());
     // Choices among the posts each suits (their province's agencies and the national ones first), then scores.
     let (applicants, round_posts) = store.exam_instance(&chief, round.id).await?;
     let exam_posts = store.exam_posts(&chief, round.id).await?;
-    let candidates = store.exam_candidates(&chief, round.id, None, 10_000).await?;
+    let candidates = store.exam_candidates(&chief, round.id, &Default::default(), 10_000).await?;
     let mut rng = Rng::new(1405);
     let mut choices = Vec::with_capacity(applicants.len());
     let mut csv = String::from("national_code,score\n");
@@ -112,7 +118,12 @@ pub async fn seed_demo(store: &Store, persons: u64) -> Result<()> {
 
     // Two of Tehran's candidates object; HQ decides one.
     let unplaced_in_tehran = store
-        .exam_candidates(&tehran, round.id, Some(tavana_domain::employment::PlacementOutcome::NotPlaced), 2)
+        .exam_candidates(
+            &tehran,
+            round.id,
+            &CandidateFilter::outcome(tavana_domain::employment::PlacementOutcome::NotPlaced),
+            2,
+        )
         .await?;
     for (n, c) in unplaced_in_tehran.iter().enumerate() {
         let objection =

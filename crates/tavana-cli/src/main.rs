@@ -45,8 +45,9 @@ enum Command {
         /// Database URL: sqlite:PATH or postgres://USER@HOST/DB.
         #[arg(long, default_value = "sqlite:tavana-demo.db")]
         database: String,
-        /// How many synthetic persons to load into a new demo registry.
-        #[arg(long, default_value_t = 20_000)]
+        /// How many synthetic persons to load into a new demo registry (60,000
+        /// hold the 4,300 adults with disabilities the demo's quota exam takes).
+        #[arg(long, default_value_t = 60_000)]
         persons: u64,
     },
     /// Serve the web UI and API. Runs pending migrations first.

@@ -92,6 +92,19 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     let arabic = store.search_library(&hr, &ask("ميرفتند"), 0, 5).await.unwrap().total;
     let persian = store.search_library(&hr, &ask("می‌رفتند"), 0, 5).await.unwrap().total;
     assert!(arabic > 0 && arabic < 500 && arabic == persian, "{arabic} and {persian} of 500");
+    // A national quota exam: fifty agencies, 4,300 candidates placed and published, objections lodged.
+    assert_eq!(store.count_rows_for_tests("employment_agencies").await.unwrap(), 50);
+    assert_eq!(store.count_rows_for_tests("exam_candidates").await.unwrap(), 4_300);
+    assert_eq!(store.count_rows_for_tests("exam_rounds WHERE state = 'published'").await.unwrap(), 1);
+    let placed = store.count_rows_for_tests("exam_candidates WHERE outcome = 'placed'").await.unwrap();
+    assert!(placed > 1_000, "{placed}");
+    assert_eq!(store.count_rows_for_tests("exam_objections").await.unwrap(), 2);
+    // The CSR fund's money is on the ledger checked above: what firms owe is what they declared less what they paid.
+    let chief = store.actor_for_user(store.user_id_by_name("employment.chief").await.unwrap()).await.unwrap();
+    let fund = store.csr_fund(&chief).await.unwrap();
+    let firms = store.firms(&chief).await.unwrap();
+    assert_eq!(fund.receivable, firms.iter().map(|f| f.balance).sum::<i64>());
+    assert!(fund.spent > 0 && fund.cash >= 0, "{fund:?}");
     let recount = recount_the_waiting_list(&store).await;
     // The page shows those figures, province by province, to the program officer.
     let officer = reqwest::Client::builder().cookie_store(true).build().unwrap();

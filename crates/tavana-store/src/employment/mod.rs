@@ -148,6 +148,20 @@ const CANDIDATE_SELECT: &str = "SELECT c.id, c.round_id, c.person_id, s.national
      u.path AS unit_path FROM exam_candidates c JOIN persons s ON s.id = c.person_id JOIN org_units u ON u.id = c.unit_id \
      LEFT JOIN exam_posts pp ON pp.id = c.placed_post_id LEFT JOIN employment_agencies pa ON pa.id = pp.agency_id";
 
+/// Which of a round's candidates to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CandidateFilter {
+    pub outcome: Option<PlacementOutcome>,
+    /// Those placed in this agency's posts (its code).
+    pub agency: Option<String>,
+}
+
+impl CandidateFilter {
+    pub fn outcome(outcome: PlacementOutcome) -> Self {
+        CandidateFilter { outcome: Some(outcome), agency: None }
+    }
+}
+
 /// An objection to a candidate's result and its decision.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1015,12 +1029,13 @@ impl Store {
     }
 
     /// A round's candidates in the actor's subtree, best score first, with
-    /// their results; filtered by outcome. A logged read.
+    /// their results; filtered by outcome and by the agency they were placed
+    /// in (an agency's results). A logged read.
     pub async fn exam_candidates(
         &self,
         actor: &Actor,
         round: i64,
-        outcome: Option<PlacementOutcome>,
+        filter: &CandidateFilter,
         limit: i64,
     ) -> Result<Vec<Candidate>> {
         let round = self.exam_round(actor, round).await?;
@@ -1029,8 +1044,11 @@ impl Store {
             .bind_int(round.id)
             .push(" AND u.path LIKE ")
             .bind_str(&actor.unit_path.subtree_pattern());
-        if let Some(o) = outcome {
+        if let Some(o) = filter.outcome {
             sql.push(" AND c.outcome = ").bind_str(o.code());
+        }
+        if let Some(agency) = filter.agency.as_deref().filter(|a| !a.is_empty()) {
+            sql.push(" AND pa.code = ").bind_str(agency);
         }
         sql.push(" ORDER BY c.score DESC, c.id LIMIT ").bind_int(limit.clamp(1, 10_000));
         let rows: Vec<Candidate> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;

@@ -16,6 +16,7 @@ use tavana_domain::employment::{
     RawObjectionDecision, RawPost, RoundState,
 };
 use tavana_domain::iam::Role;
+use tavana_store::employment::CandidateFilter;
 use tavana_store::{Clock, StoreError};
 
 const DAY: time::OffsetDateTime = time::macros::datetime!(2026-11-27 12:00 UTC);
@@ -194,7 +195,7 @@ async fn a_quota_exam_from_registration_to_the_hire() {
     let run = store.place_round(&officer, round.id).await.unwrap();
     assert_eq!(run.no_score, 1, "{run:?}");
     assert!(run.placed > 0 && run.placed <= 10, "{run:?}");
-    let listed = store.exam_candidates(&officer, round.id, None, 1_000).await.unwrap();
+    let listed = store.exam_candidates(&officer, round.id, &Default::default(), 1_000).await.unwrap();
     assert_eq!(listed.len(), n);
     assert_eq!(listed.iter().find(|c| c.id == candidates[0].id).unwrap().outcome, PlacementOutcome::NoScore);
     let placed_posts: Vec<Post> = all_posts
@@ -282,7 +283,10 @@ async fn a_quota_exam_from_registration_to_the_hire() {
     assert_eq!(round.state, RoundState::Closed);
 
     // The hire: through the quota exam, at the agency of the final placement only.
-    let final_list = later.exam_candidates(&officer, round.id, Some(PlacementOutcome::Placed), 100).await.unwrap();
+    let final_list = later
+        .exam_candidates(&officer, round.id, &CandidateFilter::outcome(PlacementOutcome::Placed), 100)
+        .await
+        .unwrap();
     let hired = &final_list[0];
     let posts_now = later.exam_posts(&officer, round.id).await.unwrap();
     let at = posts_now.iter().find(|p| Some(p.id) == hired.placed_post_id).unwrap();
@@ -299,6 +303,12 @@ async fn a_quota_exam_from_registration_to_the_hire() {
         )
         .unwrap()
     };
+    // The agency's results: those placed in its posts, as many as its posts hold.
+    let agency_filter = CandidateFilter { outcome: None, agency: Some(at.agency_code.clone()) };
+    let theirs = later.exam_candidates(&officer, round.id, &agency_filter, 100).await.unwrap();
+    let held: i64 = posts_now.iter().filter(|p| p.agency_code == at.agency_code).map(|p| p.filled).sum();
+    assert_eq!(theirs.len() as i64, held);
+    assert!(theirs.iter().all(|c| c.placed_agency.as_deref() == Some(at.agency_name.as_str())));
     let wrong = if at.agency_code == "MOE" { "ROADS-17" } else { "MOE" };
     assert_eq!(
         field_of(later.record_job(&officer, &job(wrong, "quota_exam"), Some(hired.id)).await.unwrap_err()),

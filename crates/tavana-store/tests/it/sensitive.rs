@@ -300,7 +300,7 @@ async fn reads_of_the_quota_exam_s_candidates_and_of_jobs_leave_one_entry_each()
     let candidate = candidate.expect("a candidate");
     let mut seq = store.recent_reads(&auditor, 1).await.unwrap().first().map(|e| e.seq).unwrap_or(0);
 
-    store.exam_candidates(&officer, round.id, None, 10).await.unwrap();
+    store.exam_candidates(&officer, round.id, &Default::default(), 10).await.unwrap();
     seq = check(store, &auditor, "candidates", &round.id.to_string(), seq).await;
     store.candidate_file(&officer, candidate.id).await.unwrap();
     seq = check(store, &auditor, "candidates", &candidate.id.to_string(), seq).await;

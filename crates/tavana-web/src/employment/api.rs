@@ -119,6 +119,8 @@ pub async fn add_posts(
 pub struct CandidateQuery {
     /// Only those with this outcome (`placed`, `not_placed`, `no_score`, `no_assessment`, `pending`).
     pub outcome: Option<String>,
+    /// Only those placed in this agency's posts (its code): the agency's results.
+    pub agency: Option<String>,
     /// At most 10,000; 1,000 when not given.
     pub limit: Option<i64>,
 }
@@ -138,7 +140,8 @@ pub async fn candidates(
         Some(o) => Some(PlacementOutcome::parse("outcome", o).map_err(StoreError::Invalid)?),
         None => None,
     };
-    Ok(Json(state.store.exam_candidates(&actor, id, outcome, q.limit.unwrap_or(1_000)).await?))
+    let filter = tavana_store::employment::CandidateFilter { outcome, agency: q.agency };
+    Ok(Json(state.store.exam_candidates(&actor, id, &filter, q.limit.unwrap_or(1_000)).await?))
 }
 
 /// A candidate to register, by national code.

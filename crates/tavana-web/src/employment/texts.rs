@@ -11,6 +11,7 @@ ui_texts! {
     title: "عنوان", "Title";
     state: "وضعیت", "State";
     candidates: "داوطلبان", "Candidates";
+    all_candidates: "همهٔ داوطلبان", "All candidates";
     seats: "ظرفیت", "Seats";
     placed: "پذیرفته", "Placed";
     objection_until: "مهلت اعتراض تا", "Objections until";

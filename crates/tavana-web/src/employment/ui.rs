@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::page::{InLang, Layout, PageError, refusal, refusals, render_form};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tavana_domain::DomainError;
@@ -154,6 +154,7 @@ pub async fn create_round(
 pub struct PostRow {
     pub id: String,
     pub agency: String,
+    pub agency_code: String,
     pub job_title: String,
     pub seats: String,
     pub education: String,
@@ -197,6 +198,8 @@ struct RoundPage {
     objection_until: String,
     posts: Vec<PostRow>,
     candidates: Vec<CandidateRow>,
+    /// The agency whose results are listed, if one is.
+    agency: Option<String>,
     objections: Vec<ObjectionRow>,
     may_manage: bool,
     open: bool,
@@ -209,20 +212,29 @@ struct RoundPage {
 }
 
 struct RoundInput {
+    /// Only the candidates placed in this agency (its results).
+    agency: Option<String>,
     raw_post: RawPost,
     national_code: String,
     done: Done,
     error: Option<String>,
 }
 
-impl RoundInput {
-    fn refused(error: String) -> Self {
+impl Default for RoundInput {
+    fn default() -> Self {
         RoundInput {
+            agency: None,
             raw_post: RawPost::default(),
             national_code: String::new(),
             done: Done::default(),
-            error: Some(error),
+            error: None,
         }
+    }
+}
+
+impl RoundInput {
+    fn refused(error: String) -> Self {
+        RoundInput { error: Some(error), ..RoundInput::default() }
     }
 }
 
@@ -236,7 +248,8 @@ async fn round_page(
     let store = &state.store;
     let round = store.exam_round(&user.actor, id).await.in_lang(lang)?;
     let posts = store.exam_posts(&user.actor, id).await.in_lang(lang)?;
-    let candidates = store.exam_candidates(&user.actor, id, None, 1_000).await.in_lang(lang)?;
+    let filter = tavana_store::employment::CandidateFilter { outcome: None, agency: input.agency.clone() };
+    let candidates = store.exam_candidates(&user.actor, id, &filter, 1_000).await.in_lang(lang)?;
     let objections = store.exam_objections(&user.actor, id).await.in_lang(lang)?;
     let t = texts(lang);
     let step = match round.state {
@@ -255,6 +268,7 @@ async fn round_page(
             .map(|p| PostRow {
                 id: lang.digits(&p.id.to_string()),
                 agency: p.agency_name.clone(),
+                agency_code: p.agency_code.clone(),
                 job_title: p.job_title.clone(),
                 seats: lang.number(p.seats),
                 education: lang.coded(p.education),
@@ -287,6 +301,9 @@ async fn round_page(
                 lodged_by: o.lodged_by_name,
             })
             .collect(),
+        agency: input.agency.as_ref().map(|code| {
+            posts.iter().find(|p| &p.agency_code == code).map_or_else(|| code.clone(), |p| p.agency_name.clone())
+        }),
         may_manage: user.actor.may(MANAGE),
         open: round.state == RoundState::Open,
         step,
@@ -300,20 +317,22 @@ async fn round_page(
     Ok(render_form(page.error.is_some(), &page))
 }
 
+/// A round's page; `?agency=CODE` lists that agency's results.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoundQuery {
+    agency: String,
+}
+
 pub async fn round(
     State(state): State<AppState>,
     lang: Lang,
     user: SessionUser,
     Path(id): Path<i64>,
+    Query(q): Query<RoundQuery>,
 ) -> Result<Response, PageError> {
-    round_page(
-        &state,
-        lang,
-        &user,
-        id,
-        RoundInput { raw_post: RawPost::default(), national_code: String::new(), done: Done::default(), error: None },
-    )
-    .await
+    let agency = Some(q.agency.trim().to_string()).filter(|a| !a.is_empty());
+    round_page(&state, lang, &user, id, RoundInput { agency, ..RoundInput::default() }).await
 }
 
 #[derive(Deserialize, Default)]
@@ -411,12 +430,7 @@ pub async fn import_scores(
     }
     match done(lang, state.store.import_scores(&user.actor, id, &upload.bytes).await)? {
         Ok(report) => {
-            let input = RoundInput {
-                raw_post: RawPost::default(),
-                national_code: String::new(),
-                done: import_done(lang, report),
-                error: None,
-            };
+            let input = RoundInput { done: import_done(lang, report), ..RoundInput::default() };
             round_page(&state, lang, &user, id, input).await
         }
         Err(e) => round_page(&state, lang, &user, id, RoundInput::refused(e)).await,
@@ -468,14 +482,7 @@ pub async fn step(
     match result {
         Ok(Some(run)) => {
             let done = Done { placed: Some(placed_text(lang, texts(lang), run)), ..Done::default() };
-            round_page(
-                &state,
-                lang,
-                &user,
-                id,
-                RoundInput { raw_post: RawPost::default(), national_code: String::new(), done, error: None },
-            )
-            .await
+            round_page(&state, lang, &user, id, RoundInput { done, ..RoundInput::default() }).await
         }
         Ok(None) => Ok(Redirect::to(&format!("/employment/rounds/{id}")).into_response()),
         Err(e) => round_page(&state, lang, &user, id, RoundInput::refused(e)).await,

@@ -179,6 +179,18 @@ async fn a_quota_exam_and_the_csr_fund_over_the_api() {
         Some(clerk),
         "outscored for the teacher's post, placed in the next choice"
     );
+    // The agency's results: the two placed in its post.
+    let theirs: Value = http
+        .get(api(&format!("/rounds/{round_id}/candidates?agency=HEALTH-08")))
+        .bearer_auth(&chief)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let placed: Vec<i64> = theirs.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(placed, [ids[0], ids[2]], "best score first");
     let no_version = http
         .post(api(&format!("/rounds/{round_id}/publication")))
         .bearer_auth(&chief)
