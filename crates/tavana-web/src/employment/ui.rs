@@ -211,6 +211,7 @@ struct RoundPage {
     error: Option<String>,
 }
 
+#[derive(Default)]
 struct RoundInput {
     /// Only the candidates placed in this agency (its results).
     agency: Option<String>,
@@ -218,18 +219,6 @@ struct RoundInput {
     national_code: String,
     done: Done,
     error: Option<String>,
-}
-
-impl Default for RoundInput {
-    fn default() -> Self {
-        RoundInput {
-            agency: None,
-            raw_post: RawPost::default(),
-            national_code: String::new(),
-            done: Done::default(),
-            error: None,
-        }
-    }
 }
 
 impl RoundInput {
@@ -508,7 +497,7 @@ struct CandidatePage {
     placed_at: String,
     chosen: Vec<(String, String)>,
     /// The ten choice slots: (number, the posts the candidate suits with the one chosen marked).
-    slots: Vec<(usize, Vec<(i64, String, bool)>)>,
+    slots: Vec<(usize, Vec<Choice>)>,
     may_manage: bool,
     open: bool,
     may_object: bool,
@@ -518,6 +507,9 @@ struct CandidatePage {
     outcomes: Vec<(&'static str, &'static str)>,
     error: Option<String>,
 }
+
+/// A post offered in a choice slot: its id, how it reads, and whether it is the one chosen.
+type Choice = (i64, String, bool);
 
 pub struct ObjectionView {
     pub id: i64,
