@@ -118,6 +118,68 @@ fn fund_of(rows: &[(String, String, i64)]) -> Fund {
     Fund { declared, receivable: declared - received, received, spent, cash: received - spent }
 }
 
+/// Where money moved: received from a firm, or spent by a project.
+enum Moved<'a> {
+    Received(&'a Firm),
+    Spent(&'a Project),
+}
+
+/// Posts money moved: its ledger entry (naming the firm's or the project's
+/// province), the receipt's or spending's row naming the entry, and the audit
+/// entry naming both.
+async fn post_movement(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    movement: &Movement,
+    moved: Moved<'_>,
+    entry: &Entry,
+    month: i64,
+) -> Result<()> {
+    // Table and column names come from this match only, never from input.
+    let (kind, memo, province, insert, action, object_type, object) = match moved {
+        Moved::Received(f) => (
+            "csr_received",
+            format!("firm {} received: {}", f.national_id, movement.memo),
+            f.province_id,
+            "INSERT INTO csr_receipts (firm_id, amount, received_on, memo, entry_id, posted_at, posted_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "csr.receive",
+            "csr_firm",
+            f.id,
+        ),
+        Moved::Spent(p) => (
+            "csr_spent",
+            format!("project {} spent: {}", p.id, movement.memo),
+            p.province_id,
+            "INSERT INTO csr_spending (project_id, amount, spent_on, memo, entry_id, posted_at, posted_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "csr.spend",
+            "csr_project",
+            p.id,
+        ),
+    };
+    let entry_id = post_entry(tx, actor, kind, None, &memo, province, month, entry).await?;
+    let now = tx.now();
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(insert)
+        .bind(object)
+        .bind(movement.amount.get())
+        .bind(movement.on.to_string())
+        .bind(&movement.memo)
+        .bind(entry_id)
+        .bind(now)
+        .bind(actor.user_id)
+        .fetch_one(c)
+        .await)?;
+    tx.audit(
+        Some(actor),
+        AuditEvent::new(action, object_type, object).after(json!({
+            "row": id, "amount": movement.amount.get(), "on": movement.on.to_string(),
+            "memo": movement.memo, "entry": entry_id,
+        })),
+    )
+    .await
+}
+
 impl Store {
     /// Records a firm registered with a unit of the actor's subtree.
     pub async fn create_firm(&self, actor: &Actor, fields: &FirmFields) -> Result<Firm> {
@@ -255,30 +317,7 @@ impl Store {
                 ));
             }
             let entry = Entry::csr_received(movement.amount.get()).map_err(refused)?;
-            let memo = format!("firm {} received: {}", firm.national_id, movement.memo);
-            let entry_id = post_entry(tx, actor, "csr_received", None, &memo, firm.province_id, month, &entry).await?;
-            let now = tx.now();
-            let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                "INSERT INTO csr_receipts (firm_id, amount, received_on, memo, entry_id, posted_at, posted_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-            )
-            .bind(firm.id)
-            .bind(movement.amount.get())
-            .bind(movement.on.to_string())
-            .bind(&movement.memo)
-            .bind(entry_id)
-            .bind(now)
-            .bind(actor.user_id)
-            .fetch_one(c)
-            .await)?;
-            tx.audit(
-                Some(actor),
-                AuditEvent::new("csr.receive", "csr_firm", firm.id).after(json!({
-                    "receipt": id, "amount": movement.amount.get(), "on": movement.on.to_string(),
-                    "memo": movement.memo, "entry": entry_id,
-                })),
-            )
-            .await
+            post_movement(tx, actor, movement, Moved::Received(&firm), &entry, month).await
         })
         .await?;
         self.firm(actor, firm.id).await
@@ -365,30 +404,7 @@ impl Store {
                 ));
             }
             let entry = Entry::csr_spent(movement.amount.get()).map_err(refused)?;
-            let memo = format!("project {} spent: {}", project.id, movement.memo);
-            let entry_id = post_entry(tx, actor, "csr_spent", None, &memo, project.province_id, month, &entry).await?;
-            let now = tx.now();
-            let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-                "INSERT INTO csr_spending (project_id, amount, spent_on, memo, entry_id, posted_at, posted_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-            )
-            .bind(project.id)
-            .bind(movement.amount.get())
-            .bind(movement.on.to_string())
-            .bind(&movement.memo)
-            .bind(entry_id)
-            .bind(now)
-            .bind(actor.user_id)
-            .fetch_one(c)
-            .await)?;
-            tx.audit(
-                Some(actor),
-                AuditEvent::new("csr.spend", "csr_project", project.id).after(json!({
-                    "spending": id, "amount": movement.amount.get(), "on": movement.on.to_string(),
-                    "memo": movement.memo, "entry": entry_id,
-                })),
-            )
-            .await
+            post_movement(tx, actor, movement, Moved::Spent(&project), &entry, month).await
         })
         .await?;
         self.project(actor, project.id).await
