@@ -91,6 +91,9 @@ pub enum EmploymentAction {
     Manage,
     /// Post CSR money received and spent to the ledger.
     Post,
+    /// Read candidates (persons with disabilities, their scores and results),
+    /// objections and employment records.
+    ReadCandidates,
 }
 
 impl EmploymentAction {
@@ -98,6 +101,10 @@ impl EmploymentAction {
         match self {
             EmploymentAction::Manage => role == Role::EmploymentOfficer,
             EmploymentAction::Post => role == Role::FinanceMaker,
+            // Finance opens the module for the CSR fund only.
+            EmploymentAction::ReadCandidates => {
+                matches!(role, Role::EmploymentOfficer | Role::Planner | Role::Auditor)
+            }
         }
     }
 
@@ -105,6 +112,7 @@ impl EmploymentAction {
         match self {
             EmploymentAction::Manage => "manage employment",
             EmploymentAction::Post => "post the CSR fund's money",
+            EmploymentAction::ReadCandidates => "read the quota exam's candidates and employment records",
         }
     }
 }

@@ -208,7 +208,7 @@ impl Store {
     /// Employment records of persons in the actor's subtree, newest first. A
     /// logged read (they name persons with disabilities).
     pub async fn jobs(&self, actor: &Actor, limit: i64) -> Result<Vec<Job>> {
-        require(actor, OPEN)?;
+        require(actor, super::READ)?;
         let sql = format!(
             "{JOB_SELECT} JOIN org_units u ON u.id = j.unit_id WHERE u.path LIKE $1 ORDER BY j.started_on DESC, j.id DESC \
              LIMIT $2"

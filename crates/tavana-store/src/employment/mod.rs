@@ -29,6 +29,7 @@ use tavana_domain::registry::{DisabilityType, Education};
 
 pub(crate) const MANAGE: Action = Action::Employment(EmploymentAction::Manage);
 pub(crate) const OPEN: Action = Action::Open(Module::Employment);
+pub(crate) const READ: Action = Action::Employment(EmploymentAction::ReadCandidates);
 
 /// How many candidates one audit entry names.
 const NAMED_PER_ENTRY: usize = 10_000;
@@ -1038,6 +1039,7 @@ impl Store {
         filter: &CandidateFilter,
         limit: i64,
     ) -> Result<Vec<Candidate>> {
+        require(actor, READ)?;
         let round = self.exam_round(actor, round).await?;
         let mut sql = Sql::new(CANDIDATE_SELECT);
         sql.push(" WHERE c.round_id = ")
@@ -1060,7 +1062,7 @@ impl Store {
 
     /// A candidate's file. A logged read.
     pub async fn candidate_file(&self, actor: &Actor, id: i64) -> Result<CandidateFile> {
-        let candidate = self.scoped_candidate(actor, id, OPEN).await?;
+        let candidate = self.scoped_candidate(actor, id, READ).await?;
         let round = self.exam_round(actor, candidate.round_id).await?;
         let (applicant, _) = self.placement_view(&round, Some(id)).await?;
         let applicant = applicant.into_iter().next().ok_or(StoreError::NotFound)?;
@@ -1218,6 +1220,7 @@ impl Store {
 
     /// The objections of a round in the actor's subtree, undecided first.
     pub async fn exam_objections(&self, actor: &Actor, round: i64) -> Result<Vec<Objection>> {
+        require(actor, READ)?;
         let round = self.exam_round(actor, round).await?;
         let sql = format!(
             "{OBJECTION_SELECT} JOIN exam_candidates c ON c.id = o.candidate_id JOIN org_units u ON u.id = c.unit_id \

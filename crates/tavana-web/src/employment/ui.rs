@@ -87,6 +87,8 @@ struct IndexPage {
     layout: Layout,
     rounds: Vec<RoundRow>,
     may_manage: bool,
+    /// Whether the reader may see candidates (finance opens the module for the fund only).
+    may_read: bool,
     title: String,
     error: Option<String>,
 }
@@ -115,6 +117,7 @@ async fn index_page(
             })
             .collect(),
         may_manage: user.actor.may(MANAGE),
+        may_read: user.actor.may(Action::Employment(EmploymentAction::ReadCandidates)),
         title,
         error,
     };

@@ -179,6 +179,11 @@ async fn a_quota_exam_and_the_csr_fund_over_the_api() {
         Some(clerk),
         "outscored for the teacher's post, placed in the next choice"
     );
+    // Finance opens the module for the CSR fund, not the candidates.
+    let refused = http.get(api(&format!("/rounds/{round_id}/candidates"))).bearer_auth(&maker).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let refused = http.get(api(&format!("/candidates/{}", ids[0]))).bearer_auth(&maker).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
     // The agency's results: the two placed in its post.
     let theirs: Value = http
         .get(api(&format!("/rounds/{round_id}/candidates?agency=HEALTH-08")))
