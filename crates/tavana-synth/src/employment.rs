@@ -138,7 +138,7 @@ pub fn instance(seed: u64, candidates: usize, agencies: usize) -> (Vec<Post>, Ve
     let posts: Vec<Post> = (0..agencies * 3)
         .map(|i| Post {
             id: i as i64 + 1,
-            seats: 10 + rng.below(50) as u32,
+            seats: 10 + rng.below(20) as u32,
             education: Education::Diploma,
             kinds: DisabilityType::ALL.to_vec(),
         })
