@@ -906,6 +906,14 @@ impl Store {
     /// outcome.
     pub async fn place_round(&self, actor: &Actor, round: i64) -> Result<PlacementRun> {
         let round = self.managed_round(actor, round).await?;
+        // Published results are placed again only after an upheld objection sent them back.
+        if round.state == RoundState::Published {
+            return Err(breaks(
+                "state",
+                "published results are placed again only when an upheld objection sends them back",
+                "نتایج اعلام‌شده فقط با واردشدن اعتراضی دوباره جایابی می‌شوند",
+            ));
+        }
         move_allowed(&round, RoundState::Placed)?;
         let (applicants, posts) = self.placement_view(&round, None).await?;
         let placed = placement::place(&posts, &applicants);

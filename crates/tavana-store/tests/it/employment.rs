@@ -237,6 +237,7 @@ async fn a_quota_exam_from_registration_to_the_hire() {
     let round = store.publish_round(&officer, round.id, round.version).await.unwrap();
     assert_eq!((round.state, round.objection_until.as_deref()), (RoundState::Published, Some("2026-12-07")));
 
+    assert_eq!(field_of(store.place_round(&officer, round.id).await.unwrap_err()), "state", "published results stand");
     // An objection: the one who lodged it may not decide it; another officer upholds it with a corrected score.
     let unplaced = listed
         .iter()
