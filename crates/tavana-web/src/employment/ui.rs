@@ -205,6 +205,8 @@ struct RoundPage {
     agency: Option<String>,
     objections: Vec<ObjectionRow>,
     may_manage: bool,
+    /// Whether the reader runs the round (its unit or above): its posts, scores and steps.
+    runs_round: bool,
     open: bool,
     step: Option<(&'static str, &'static str)>,
     education: Vec<(&'static str, String)>,
@@ -297,6 +299,7 @@ async fn round_page(
             posts.iter().find(|p| &p.agency_code == code).map_or_else(|| code.clone(), |p| p.agency_name.clone())
         }),
         may_manage: user.actor.may(MANAGE),
+        runs_round: user.actor.may(MANAGE) && round.unit_path.starts_with(user.actor.unit_path.as_str()),
         open: round.state == RoundState::Open,
         step,
         education: codes::<Education>(lang),

@@ -368,6 +368,8 @@ async fn register_import_scores_place_publish_and_object_in_the_browser() {
     wait_for(&b, "#sign-out").await;
     b.goto(&round_url).await.unwrap();
     wait_for(&b, "#register-form").await;
+    // A province's officer registers candidates of a national round; HQ runs it.
+    assert!(b.find(Locator::Id("post-form")).await.is_err() && b.find(Locator::Id("scores-form")).await.is_err());
     fill(&b, "ca-code", &national_code(32_999_999)).await;
     b.find(Locator::Id("register-candidate")).await.unwrap().click().await.unwrap();
     wait_for(&b, "#round-error").await;
