@@ -127,6 +127,13 @@ pub fn objection_deadline(day: time::Date) -> time::Date {
     day + time::Duration::days(OBJECTION_DAYS)
 }
 
+/// Whether objections may still be lodged on `today` to results whose window
+/// ends on `until` (its last day included): lodging asks it, and so does
+/// closing the round, which waits until it is past.
+pub fn objections_open(until: time::Date, today: time::Date) -> bool {
+    today <= until
+}
+
 pub(crate) use crate::hr::{code, date, required};
 
 /// A whole number in `range`, Persian digits accepted.
@@ -456,6 +463,15 @@ impl JobFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn objections_are_open_through_the_last_day_only() {
+        let published = time::macros::date!(2026 - 11 - 27);
+        let until = objection_deadline(published);
+        assert_eq!(until, time::macros::date!(2026 - 12 - 07));
+        assert!(objections_open(until, published) && objections_open(until, until));
+        assert!(!objections_open(until, until + time::Duration::days(1)));
+    }
 
     #[test]
     fn three_percent_of_staff_rounded_up() {

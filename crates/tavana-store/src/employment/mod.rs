@@ -172,6 +172,9 @@ pub struct Objection {
     pub grounds: String,
     pub lodged_at: i64,
     pub lodged_by_name: String,
+    /// Who lodged it (who may not decide it).
+    #[serde(skip)]
+    pub lodged_by: i64,
     #[sqlx(try_from = "String")]
     pub state: ObjectionState,
     pub reasons: Option<String>,
@@ -182,7 +185,7 @@ pub struct Objection {
     pub decided_on: Option<String>,
 }
 
-const OBJECTION_SELECT: &str = "SELECT o.id, o.candidate_id, o.grounds, o.lodged_at, lu.display_name AS lodged_by_name, \
+const OBJECTION_SELECT: &str = "SELECT o.id, o.candidate_id, o.grounds, o.lodged_at, lu.display_name AS lodged_by_name, o.lodged_by, \
      o.state, o.reasons, o.legal_basis, o.corrected_score, du.display_name AS decided_by_name, o.decided_on \
      FROM exam_objections o JOIN users lu ON lu.id = o.lodged_by LEFT JOIN users du ON du.id = o.decided_by";
 
@@ -634,14 +637,17 @@ impl Store {
         require(actor, MANAGE)?;
         let round = self.exam_round(actor, round).await?;
         entries_open(&round)?;
-        let paths: HashMap<i64, String> = on_pool!(self, |c| sqlx::query_as::<_, (i64, String)>(
-            "SELECT c.id, u.path FROM exam_candidates c JOIN org_units u ON u.id = c.unit_id WHERE c.round_id = $1"
-        )
-        .bind(round.id)
-        .fetch_all(c)
-        .await)?
-        .into_iter()
-        .collect();
+        // The units of the candidates named (only theirs), to check each is the actor's.
+        let mut paths: HashMap<i64, String> = HashMap::with_capacity(choices.len());
+        let ids: Vec<i64> = choices.iter().map(|c| c.0).collect();
+        for chunk in ids.chunks(1_000) {
+            let mut sql = Sql::new(
+                "SELECT c.id, u.path FROM exam_candidates c JOIN org_units u ON u.id = c.unit_id WHERE c.round_id = ",
+            );
+            sql.bind_int(round.id).push(" AND c.id IN ").bind_ids(chunk);
+            let rows: Vec<(i64, String)> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+            paths.extend(rows);
+        }
         let (applicants, round_posts) = self.placement_view(&round, (choices.len() == 1).then(|| choices[0].0)).await?;
         let applicants: HashMap<i64, &Applicant> = applicants.iter().map(|a| (a.id, a)).collect();
         for (candidate, posts) in choices {
@@ -1010,8 +1016,7 @@ impl Store {
     pub async fn close_round(&self, actor: &Actor, round: i64, version: i64) -> Result<ExamRound> {
         let round = self.managed_round(actor, round).await?;
         move_allowed(&round, RoundState::Closed)?;
-        let today = self.today().to_string();
-        if round.objection_until.as_deref().is_some_and(|until| today.as_str() <= until) {
+        if window_open(&round, self.today()) {
             return Err(breaks(
                 "state",
                 "objections may still be lodged: the round closes after the window",
@@ -1097,9 +1102,8 @@ impl Store {
     pub async fn lodge_objection(&self, actor: &Actor, candidate: i64, grounds: &str) -> Result<Objection> {
         let candidate = self.scoped_candidate(actor, candidate, MANAGE).await?;
         let round = self.exam_round(actor, candidate.round_id).await?;
-        let today = self.today().to_string();
         match (round.state, round.objection_until.as_deref()) {
-            (RoundState::Published, Some(until)) if today.as_str() <= until => {}
+            (RoundState::Published, Some(_)) if window_open(&round, self.today()) => {}
             (RoundState::Published, Some(until)) => {
                 return Err(breaks(
                     "grounds",
@@ -1163,12 +1167,7 @@ impl Store {
         if current.state != ObjectionState::Lodged {
             return Err(breaks("outcome", "the objection is decided already", "به این اعتراض پیش‌تر رسیدگی شده است"));
         }
-        let lodger: i64 =
-            on_pool!(self, |c| sqlx::query_scalar("SELECT lodged_by FROM exam_objections WHERE id = $1")
-                .bind(objection)
-                .fetch_one(c)
-                .await)?;
-        if lodger == actor.user_id {
+        if current.lodged_by == actor.user_id {
             return Err(breaks(
                 "outcome",
                 "whoever lodged the objection cannot decide it",
@@ -1244,6 +1243,16 @@ impl Store {
             .await?;
         Ok(rows)
     }
+}
+
+/// Whether a round's objection window is open on `today` (the domain's
+/// `objections_open` over its stored last day); closed when there is none.
+fn window_open(round: &ExamRound, today: time::Date) -> bool {
+    round
+        .objection_until
+        .as_deref()
+        .and_then(|until| time::Date::parse(until, &time::format_description::well_known::Iso8601::DATE).ok())
+        .is_some_and(|until| tavana_domain::employment::objections_open(until, today))
 }
 
 /// A round is visible from units in its subtree and from those above it.

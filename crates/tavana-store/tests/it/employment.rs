@@ -239,11 +239,13 @@ async fn a_quota_exam_from_registration_to_the_hire() {
 
     assert_eq!(field_of(store.place_round(&officer, round.id).await.unwrap_err()), "state", "published results stand");
     // An objection: the one who lodged it may not decide it; another officer upholds it with a corrected score.
-    let unplaced = listed
+    // A scored candidate with choices who was not placed (or, failing one, the lowest placed one).
+    let objector = listed
         .iter()
-        .find(|c| c.outcome == PlacementOutcome::NotPlaced)
-        .or(listed.iter().find(|c| c.score.is_some() && c.outcome != PlacementOutcome::Placed));
-    let objector = unplaced.unwrap_or(&listed[listed.len() - 1]);
+        .rev()
+        .find(|c| c.preferences > 0 && c.score.is_some() && c.outcome == PlacementOutcome::NotPlaced)
+        .or(listed.iter().rev().find(|c| c.preferences > 0 && c.score.is_some()))
+        .unwrap();
     let objection = store.lodge_objection(&officer, objector.id, "نمرهٔ بخش تخصصی اشتباه ثبت شده است").await.unwrap();
     assert_eq!(objection.state, ObjectionState::Lodged);
     assert_eq!(field_of(store.lodge_objection(&officer, objector.id, "دوباره").await.unwrap_err()), "grounds");
@@ -263,13 +265,7 @@ async fn a_quota_exam_from_registration_to_the_hire() {
     store.place_round(&officer, round.id).await.unwrap();
     let file = store.candidate_file(&officer, objector.id).await.unwrap();
     assert_eq!(file.candidate.score, Some(9_950));
-    if !file.preferences.is_empty() {
-        assert_eq!(
-            file.candidate.placed_post_id,
-            Some(file.preferences[0].id),
-            "the best score gets their first choice"
-        );
-    }
+    assert_eq!(file.candidate.placed_post_id, Some(file.preferences[0].id), "the best score gets their first choice");
     let round = store.exam_round(&officer, round.id).await.unwrap();
     let round = store.publish_round(&officer, round.id, round.version).await.unwrap();
 

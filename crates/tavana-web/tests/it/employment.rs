@@ -153,7 +153,17 @@ async fn a_quota_exam_and_the_csr_fund_over_the_api() {
     let lines: Vec<i64> = imported["refused"].as_array().unwrap().iter().map(|r| r["line"].as_i64().unwrap()).collect();
     assert_eq!(lines, [4, 5]);
     let fix = format!("national_code,score\n{c},60\n");
-    http.post(api(&format!("/rounds/{round_id}/scores"))).bearer_auth(&chief).body(fix).send().await.unwrap();
+    let fixed: Value = http
+        .post(api(&format!("/rounds/{round_id}/scores")))
+        .bearer_auth(&chief)
+        .body(fix)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((fixed["applied"].as_i64(), fixed["refused"].as_array().map(Vec::len)), (Some(1), Some(0)), "{fixed}");
 
     let run: Value = http
         .post(api(&format!("/rounds/{round_id}/placement")))
