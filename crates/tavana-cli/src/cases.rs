@@ -19,6 +19,7 @@ pub async fn seed_demo(store: &Store) -> Result<()> {
         to: EnrollmentState::NotEligible,
         reasons: "ارزیابی دوبارهٔ کمیسیون پزشکی معلولیت را متوسط دانست",
         legal_basis: "قانون جامع حمایت از حقوق معلولان، مادهٔ ۲۷",
+        exit_reason: None,
     };
     let mut decisions = Vec::new();
     for row in &enrolled {

@@ -449,9 +449,64 @@ impl EnrollmentState {
     }
 }
 
+coded!(
+    /// علت خروج از برنامه
+    ExitReason {
+        Work = "work" "اشتغال",
+        Empowerment = "empowerment" "توانمندی و خوداتکایی",
+        Death = "death" "فوت",
+        Other = "other" "سایر",
+    }
+);
+
+impl ExitReason {
+    /// Whether the household left need: it left for work or by empowerment.
+    pub fn leaves_need(self) -> bool {
+        matches!(self, ExitReason::Work | ExitReason::Empowerment)
+    }
+}
+
+/// The exit reason a decision moving an enrollment `from` → `to` records: a
+/// beneficiary's exit (from in force or paused) names why; no other move takes
+/// one. Refused on `exit_reason`: a beneficiary's exit without one, or another
+/// move with one.
+pub fn exit_reason_for(
+    from: EnrollmentState,
+    to: EnrollmentState,
+    given: Option<ExitReason>,
+) -> Result<Option<ExitReason>, crate::DomainError> {
+    use EnrollmentState as S;
+    let beneficiary_exit = to == S::Exited && matches!(from, S::Enrolled | S::Paused);
+    match (beneficiary_exit, given) {
+        (true, Some(reason)) => Ok(Some(reason)),
+        (true, None) => Err(crate::DomainError::new("exit_reason", crate::error::Reason::Empty)),
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(crate::DomainError::new(
+            "exit_reason",
+            crate::error::Reason::Breaks {
+                message_en: "is given only when a beneficiary exits".into(),
+                message_fa: "فقط برای خروج ذی‌نفع از برنامه ثبت می‌شود".into(),
+            },
+        )),
+    }
+}
+
 #[cfg(test)]
 mod state_tests {
     use super::EnrollmentState as S;
+
+    #[test]
+    fn a_beneficiary_exit_names_its_reason_and_nothing_else_does() {
+        use super::{ExitReason as R, exit_reason_for};
+        assert_eq!(exit_reason_for(S::Enrolled, S::Exited, Some(R::Work)), Ok(Some(R::Work)));
+        assert_eq!(exit_reason_for(S::Paused, S::Exited, Some(R::Death)), Ok(Some(R::Death)));
+        assert_eq!(exit_reason_for(S::Enrolled, S::Exited, None).map_err(|e| e.field), Err("exit_reason"));
+        // Leaving the waiting list is not a beneficiary's exit.
+        assert_eq!(exit_reason_for(S::Draft, S::Exited, None), Ok(None));
+        assert!(exit_reason_for(S::Enrolled, S::Paused, Some(R::Other)).is_err());
+        assert!(R::Work.leaves_need() && R::Empowerment.leaves_need());
+        assert!(!R::Death.leaves_need() && !R::Other.leaves_need());
+    }
 
     #[test]
     fn program_statuses() {

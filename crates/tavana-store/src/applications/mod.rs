@@ -593,8 +593,13 @@ impl Store {
                 if current.state == EnrollmentState::Draft {
                     let why = format!("{reason} (application {id} withdrawn)");
                     let basis = "انصراف متقاضی به درخواست خود او";
-                    let to = (EnrollmentState::Exited, why.as_str(), basis);
-                    crate::programs::record_decision(tx, actor, &current, to, today, None).await?;
+                    let to = crate::programs::EnrollmentDecision {
+                        to: EnrollmentState::Exited,
+                        reasons: &why,
+                        legal_basis: basis,
+                        exit_reason: None,
+                    };
+                    crate::programs::record_decision(tx, actor, &current, &to, today, None).await?;
                 }
             }
             history(tx, actor, id, Some(app.state), ApplicationState::Withdrawn, Some(reason)).await?;

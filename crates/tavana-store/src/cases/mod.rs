@@ -7,7 +7,7 @@ pub mod grievances;
 
 use crate::access::{authorize, require};
 use crate::db::{Store, WriteTx};
-use crate::programs::{Enrollment, record_decision};
+use crate::programs::{Enrollment, EnrollmentDecision, record_decision};
 use crate::{Result, StoreError};
 use tavana_domain::DomainError;
 use tavana_domain::cases::{AppealRefusal, AppealState, CaseAction, Ruling, may_appeal, may_rule, undone};
@@ -243,7 +243,8 @@ impl Store {
                         version: d.enrollment_version,
                     };
                     let why = format!("{reasons} (appeal {id})");
-                    Some(record_decision(tx, actor, &current, (to, &why, legal_basis), today, Some(d.id)).await?)
+                    let decision = EnrollmentDecision { to, reasons: &why, legal_basis, exit_reason: None };
+                    Some(record_decision(tx, actor, &current, &decision, today, Some(d.id)).await?)
                 }
             };
             let now = tx.now();

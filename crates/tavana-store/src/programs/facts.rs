@@ -128,6 +128,8 @@ enum Recount {
     Clear(Sql),
     /// Inserts the rows counted (their number is what was counted).
     Count(Sql),
+    /// Keeps `place_facts`, the sums per place, in step.
+    Places(Sql),
     /// Marks the facts complete.
     Done(Sql),
 }
@@ -135,23 +137,68 @@ enum Recount {
 impl Recount {
     fn sql(&self) -> &Sql {
         match self {
-            Recount::Clear(sql) | Recount::Count(sql) | Recount::Done(sql) => sql,
+            Recount::Clear(sql) | Recount::Count(sql) | Recount::Places(sql) | Recount::Done(sql) => sql,
         }
     }
 }
 
+/// The sums `place_facts` keeps, per place, over the facts chosen by `filter`.
+fn place_sums(filter: &Sql) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT place_id, COUNT(*) AS households, CAST(SUM(members) AS BIGINT) AS members, \
+         CAST(SUM(with_disability) AS BIGINT) AS with_disability, CAST(SUM(with_severe) AS BIGINT) AS with_severe \
+         FROM household_facts WHERE place_id IS NOT NULL",
+    );
+    sql.append(filter).push(" GROUP BY place_id");
+    sql
+}
+
 /// The statements recounting some households' facts as of a day: their rows
-/// cleared, then counted again (households without living members get none).
+/// taken off their places' sums, cleared, counted again (households without
+/// living members get none) with the place each lives in now, and added to its
+/// place's sums. A recount of every household counts every place's sums again.
 fn recount(at: &AsOf, members: Members, backend: crate::Backend) -> Vec<Recount> {
     let mut clear = Sql::new("DELETE FROM household_facts");
+    let mut filter = Sql::new("");
     if let Members::Of(ids) = &members {
         clear.push(" WHERE household_id IN ").bind_ids(ids);
+        filter.push(" AND household_id IN ").bind_ids(ids);
     }
     let mut insert = Sql::new(&format!(
-        "INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, since_on, computed_on) SELECT a.*, "
+        "INSERT INTO household_facts ({FACT_COLUMNS}, changes_on, since_on, computed_on, place_id) SELECT a.*, "
     ));
-    insert.bind_str(at.iso()).push(" FROM (").append(&household_aggregate(at, &members, Some(backend))).push(") a");
-    vec![Recount::Clear(clear), Recount::Count(insert)]
+    insert
+        .bind_str(at.iso())
+        .push(", (SELECT h.place_id FROM households h WHERE h.id = a.household_id) FROM (")
+        .append(&household_aggregate(at, &members, Some(backend)))
+        .push(") a");
+    let columns = "households, members, with_disability, with_severe";
+    let mut add = Sql::new(&format!("INSERT INTO place_facts (place_id, {columns}) "));
+    add.append(&place_sums(&filter));
+    match members {
+        Members::Of(_) => {
+            let mut take = Sql::new(
+                "UPDATE place_facts SET households = place_facts.households - d.households, \
+                 members = place_facts.members - d.members, \
+                 with_disability = place_facts.with_disability - d.with_disability, \
+                 with_severe = place_facts.with_severe - d.with_severe FROM (",
+            );
+            take.append(&place_sums(&filter)).push(") d WHERE place_facts.place_id = d.place_id");
+            add.push(
+                " ON CONFLICT (place_id) DO UPDATE SET households = place_facts.households + excluded.households, \
+                 members = place_facts.members + excluded.members, \
+                 with_disability = place_facts.with_disability + excluded.with_disability, \
+                 with_severe = place_facts.with_severe + excluded.with_severe",
+            );
+            vec![Recount::Places(take), Recount::Clear(clear), Recount::Count(insert), Recount::Places(add)]
+        }
+        _ => vec![
+            Recount::Clear(clear),
+            Recount::Count(insert),
+            Recount::Places(Sql::new("DELETE FROM place_facts")),
+            Recount::Places(add),
+        ],
+    }
 }
 
 impl Store {

@@ -910,12 +910,15 @@ impl Store {
     }
 }
 
-/// A decision on an enrollment: the state it moves to, and why.
+/// A decision on an enrollment: the state it moves to, and why; a
+/// beneficiary's exit also names its coded reason
+/// ([`tavana_domain::programs::exit_reason_for`]).
 #[derive(Debug, Clone, Copy)]
 pub struct EnrollmentDecision<'a> {
     pub to: tavana_domain::programs::EnrollmentState,
     pub reasons: &'a str,
     pub legal_basis: &'a str,
+    pub exit_reason: Option<tavana_domain::programs::ExitReason>,
 }
 
 /// An enrollment with its person, for lists.
@@ -946,10 +949,11 @@ pub(crate) async fn record_decision(
     tx: &mut crate::db::WriteTx,
     actor: &Actor,
     current: &Enrollment,
-    (to, reasons, legal_basis): (EnrollmentState, &str, &str),
+    decision: &EnrollmentDecision<'_>,
     today: time::Date,
     undoes: Option<i64>,
 ) -> Result<i64> {
+    let EnrollmentDecision { to, reasons, legal_basis, exit_reason } = *decision;
     // Every decision names its reasons and legal basis, whoever makes it.
     let reasons = tavana_domain::text::required_text("reasons", reasons)?;
     let legal_basis = tavana_domain::text::required_text("legal_basis", legal_basis)?;
@@ -960,6 +964,7 @@ pub(crate) async fn record_decision(
             tavana_domain::error::Reason::OutOfRange,
         )));
     }
+    let exit_reason = tavana_domain::programs::exit_reason_for(from, to, exit_reason)?;
     let changed = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE enrollments SET state = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5",
@@ -976,8 +981,16 @@ pub(crate) async fn record_decision(
     if changed == 0 {
         return Err(StoreError::Conflict { field: "version".into() });
     }
-    write_decision(tx, actor, (current.id, current.program_id), (Some(from), to), (reasons, legal_basis), today, undoes)
-        .await
+    write_decision(
+        tx,
+        actor,
+        (current.id, current.program_id),
+        (Some(from), to),
+        (reasons, legal_basis, exit_reason),
+        today,
+        undoes,
+    )
+    .await
 }
 
 /// The decision's record for an enrollment just moved (or created) from `from`
@@ -990,7 +1003,7 @@ async fn write_decision(
     actor: &Actor,
     (enrollment, program_id): (i64, i64),
     (from, to): (Option<EnrollmentState>, EnrollmentState),
-    (reasons, legal_basis): (&str, &str),
+    (reasons, legal_basis, exit_reason): (&str, &str, Option<tavana_domain::programs::ExitReason>),
     today: time::Date,
     undoes: Option<i64>,
 ) -> Result<i64> {
@@ -998,8 +1011,8 @@ async fn write_decision(
     let decision: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, reasons, legal_basis, \
-             decided_by, decided_at, appeal_until, effective_month, undoes_decision_id) SELECT id, program_id, person_id, \
-             province_id, $1, $2, $3, $4, $5, $6, $7, $9, $10 FROM enrollments WHERE id = $8 RETURNING id",
+             decided_by, decided_at, appeal_until, effective_month, undoes_decision_id, exit_reason) SELECT id, program_id, \
+             person_id, province_id, $1, $2, $3, $4, $5, $6, $7, $9, $10, $11 FROM enrollments WHERE id = $8 RETURNING id",
         )
         .bind(from.map(|f| f.code()))
         .bind(to.code())
@@ -1011,6 +1024,7 @@ async fn write_decision(
         .bind(enrollment)
         .bind(effective_month(today)?)
         .bind(undoes)
+        .bind(exit_reason.map(|r| r.code()))
         .fetch_one(c)
         .await
     })?;
@@ -1035,6 +1049,7 @@ async fn write_decision(
             .before(serde_json::json!({ "state": from.map(|f| f.code()) }))
             .after(serde_json::json!({
                 "state": to.code(), "reasons": reasons, "legal_basis": legal_basis, "decision": decision,
+                "exit_reason": exit_reason.map(|r| r.code()),
                 "applications": applications,
             })),
     )
@@ -1104,7 +1119,7 @@ pub(crate) async fn record_refusal(
         .await
         })?,
     };
-    write_decision(tx, actor, (enrollment, program_id), (from, to), (reasons, legal_basis), today, None).await
+    write_decision(tx, actor, (enrollment, program_id), (from, to), (reasons, legal_basis, None), today, None).await
 }
 
 impl Store {
@@ -1138,13 +1153,9 @@ impl Store {
         decision: &EnrollmentDecision<'_>,
     ) -> Result<Enrollment> {
         let today = self.today();
-        let EnrollmentDecision { to, reasons, legal_basis } = *decision;
         require(actor, Action::Programs(ProgramAction::Manage))?;
         let current = self.enrollment(actor, program_id, person_id).await?;
-        self.write(async |tx| {
-            record_decision(tx, actor, &current, (to, reasons, legal_basis), today, None).await.map(|_| ())
-        })
-        .await?;
+        self.write(async |tx| record_decision(tx, actor, &current, decision, today, None).await.map(|_| ())).await?;
         self.enrollment(actor, program_id, person_id).await
     }
 }

@@ -352,8 +352,12 @@ async fn an_application_follows_its_enrollment_on_every_path() {
 
     // An officer enrolls the first directly (by a decision on the enrollment).
     let (first_app, first) = waiting[0];
-    let decision =
-        tavana_store::programs::EnrollmentDecision { to: S::Enrolled, reasons: "urgent", legal_basis: "art. 4" };
+    let decision = tavana_store::programs::EnrollmentDecision {
+        to: S::Enrolled,
+        reasons: "urgent",
+        legal_basis: "art. 4",
+        exit_reason: None,
+    };
     store.decide_enrollment(&officer, program, first, &decision).await.unwrap();
     assert_eq!(store.application(&clerk, first_app).await.unwrap().application.state, A::Enrolled);
 

@@ -57,8 +57,12 @@ async fn a_refusal_appealed_in_time_is_overturned_by_a_board_that_did_not_decide
     load_population(&store, &clerk, 300, 53).await;
     let (program, chosen) = enrolled(&store, &officer).await;
     let person = chosen[0];
-    let ended =
-        D { to: S::NotEligible, reasons: "the reassessment found a moderate disability", legal_basis: "art. 27" };
+    let ended = D {
+        to: S::NotEligible,
+        reasons: "the reassessment found a moderate disability",
+        legal_basis: "art. 27",
+        exit_reason: None,
+    };
     store.decide_enrollment(&officer, program, person, &ended).await.unwrap();
     let decision = latest_decision(&store, &officer, person).await;
     assert_eq!(decision.to_state, "not_eligible");
@@ -141,7 +145,7 @@ async fn an_appeal_after_the_deadline_is_refused_and_one_affirmed_changes_nothin
     let board = user(&store, "board", "HQ", Role::ProgramOfficer).await;
     load_population(&store, &clerk, 300, 59).await;
     let (program, chosen) = enrolled(&store, &officer).await;
-    let paused = D { to: S::Paused, reasons: "the card was not renewed", legal_basis: "art. 9" };
+    let paused = D { to: S::Paused, reasons: "the card was not renewed", legal_basis: "art. 9", exit_reason: None };
     store.decide_enrollment(&officer, program, chosen[0], &paused).await.unwrap();
     store.decide_enrollment(&officer, program, chosen[1], &paused).await.unwrap();
     let (late_one, kept_one) =

@@ -44,6 +44,7 @@ async fn a_grievance_is_handled_on_a_need_to_know_basis_and_escalated_when_its_d
         to: tavana_domain::programs::EnrollmentState::Paused,
         reasons: "no bank account",
         legal_basis: "art. 9",
+        exit_reason: None,
     };
     store.decide_enrollment(&officer, program, person, &ended).await.unwrap();
     let decision = store.person_decisions(&officer, person).await.unwrap()[0].id;

@@ -476,6 +476,7 @@ async fn an_overturned_decision_is_paid_its_arrears_in_the_next_cycle_once() {
         to: tavana_domain::programs::EnrollmentState::NotEligible,
         reasons: "the reassessment found a moderate disability",
         legal_basis: "art. 27",
+        exit_reason: None,
     };
     store.decide_enrollment(&officer, program, person, &cut).await.unwrap();
     let decision = store.person_decisions(&officer, person).await.unwrap()[0].id;

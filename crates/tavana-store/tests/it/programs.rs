@@ -207,26 +207,52 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
         [(chosen[0], "death certificate"), (chosen[2], "import")]
     );
     // The officer decides: the enrollment ends, with its reasons; the review closes.
-    use tavana_domain::programs::EnrollmentState as S;
+    use tavana_domain::programs::{EnrollmentState as S, ExitReason as R};
     use tavana_store::programs::EnrollmentDecision as D;
+    // A beneficiary's exit names why (work, empowerment, death, other).
+    let unexplained = store
+        .decide_enrollment(
+            &officer,
+            program.id,
+            chosen[0],
+            &D { to: S::Exited, reasons: "died", legal_basis: "art. 12", exit_reason: None },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unexplained, tavana_store::StoreError::Invalid(ref e) if e.field == "exit_reason"),
+        "{unexplained:?}"
+    );
     let exited = store
         .decide_enrollment(
             &officer,
             program.id,
             chosen[0],
-            &D { to: S::Exited, reasons: "died", legal_basis: "art. 12" },
+            &D { to: S::Exited, reasons: "died", legal_basis: "art. 12", exit_reason: Some(R::Death) },
         )
         .await
         .unwrap();
     assert_eq!(exited.state, S::Exited);
+    let recorded = db.store.count_rows_for_tests("decisions WHERE to_state = 'exited' AND exit_reason = 'death'").await;
+    assert_eq!(recorded.unwrap(), 1, "the exit's reason is on its decision");
     assert_eq!(store.open_reviews(&officer, program.id).await.unwrap().len(), 1, "only the decided one closed");
     let refused = store
-        .decide_enrollment(&officer, program.id, chosen[0], &D { to: S::Paused, reasons: "x", legal_basis: "art. 12" })
+        .decide_enrollment(
+            &officer,
+            program.id,
+            chosen[0],
+            &D { to: S::Paused, reasons: "x", legal_basis: "art. 12", exit_reason: None },
+        )
         .await
         .unwrap_err();
     assert!(matches!(refused, tavana_store::StoreError::Invalid(ref e) if e.field == "state"));
     let no_reason = store
-        .decide_enrollment(&officer, program.id, chosen[2], &D { to: S::Paused, reasons: " ", legal_basis: "art. 12" })
+        .decide_enrollment(
+            &officer,
+            program.id,
+            chosen[2],
+            &D { to: S::Paused, reasons: " ", legal_basis: "art. 12", exit_reason: None },
+        )
         .await
         .unwrap_err();
     assert!(matches!(no_reason, tavana_store::StoreError::Invalid(ref e) if e.field == "reasons"));
@@ -236,7 +262,7 @@ async fn a_program_is_simulated_proposed_and_enrolled_with_decisions() {
             &officer,
             program.id,
             chosen[2],
-            &D { to: S::Paused, reasons: "moved abroad", legal_basis: " " },
+            &D { to: S::Paused, reasons: "moved abroad", legal_basis: " ", exit_reason: None },
         )
         .await
         .unwrap_err();
@@ -373,7 +399,12 @@ async fn a_household_program_is_decided_on_its_head_on_every_path() {
             &officer,
             program.id,
             head.id,
-            &D { to: S::Exited, reasons: "moved away", legal_basis: "art. 12" },
+            &D {
+                to: S::Exited,
+                reasons: "moved away",
+                legal_basis: "art. 12",
+                exit_reason: Some(tavana_domain::programs::ExitReason::Other),
+            },
         )
         .await
         .unwrap();
@@ -569,6 +600,7 @@ async fn budgets_per_province_and_national_programs_at_hq() {
         to: EnrollmentState::Exited,
         reasons: "moved",
         legal_basis: "art. 9",
+        exit_reason: Some(tavana_domain::programs::ExitReason::Other),
     };
     store.decide_enrollment(&tehran, program.id, persons[0], &exit).await.unwrap();
     let whole = tavana_store::programs::ConfirmRequest {

@@ -87,6 +87,7 @@ async fn every_sensitive_read_leaves_one_entry() {
         to: tavana_domain::programs::EnrollmentState::Exited,
         reasons: "moved abroad",
         legal_basis: "art. 9",
+        exit_reason: Some(tavana_domain::programs::ExitReason::Other),
     };
     store.decide_enrollment(&officer, program, person, &exit).await.unwrap();
     let application = store.submit_application(&worker, program, person, "back home").await.unwrap();

@@ -380,6 +380,10 @@ pub struct DecisionDto {
     pub reasons: String,
     #[serde(default)]
     pub legal_basis: String,
+    /// Why a beneficiary exits (work, empowerment, death, other): required when
+    /// an enrollment in force or paused moves to exited, refused otherwise.
+    #[serde(default)]
+    pub exit_reason: Option<String>,
 }
 
 /// An enrollment's state after a decision.
@@ -407,7 +411,24 @@ pub async fn decide(
     let to = tavana_domain::programs::EnrollmentState::from_code(&d.to).ok_or_else(|| {
         invalid_fields(&[tavana_domain::DomainError::new("to", tavana_domain::error::Reason::NotInList)])
     })?;
-    let decision = tavana_store::programs::EnrollmentDecision { to, reasons: &d.reasons, legal_basis: &d.legal_basis };
+    let exit_reason = d
+        .exit_reason
+        .as_deref()
+        .map(|code| {
+            tavana_domain::programs::ExitReason::from_code(code).ok_or_else(|| {
+                invalid_fields(&[tavana_domain::DomainError::new(
+                    "exit_reason",
+                    tavana_domain::error::Reason::NotInList,
+                )])
+            })
+        })
+        .transpose()?;
+    let decision = tavana_store::programs::EnrollmentDecision {
+        to,
+        reasons: &d.reasons,
+        legal_basis: &d.legal_basis,
+        exit_reason,
+    };
     let e = state.store.decide_enrollment(&actor, id, person, &decision).await?;
     Ok(Json(EnrollmentDto {
         id: e.id,

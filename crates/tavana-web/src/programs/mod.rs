@@ -29,6 +29,7 @@ pub(crate) static LABELS: Labels = Labels(&[
     ("budget_year", "بودجهٔ سالانه (ریال)", "Yearly budget (rials)"),
     ("reasons", "دلایل تصمیم", "Reasons for the decision"),
     ("legal_basis", "مبنای قانونی", "Legal basis"),
+    ("exit_reason", "علت خروج", "Reason for exit"),
     ("status", "وضعیت برنامه", "Program status"),
     ("state", "وضعیت ثبت‌نام", "Enrollment state"),
     ("persons", "افراد", "Persons"),

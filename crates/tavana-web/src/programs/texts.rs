@@ -43,6 +43,8 @@ ui_texts! {
     no_longer_eligible: "ثبت‌نام‌شدگانی که دیگر مستحق نیستند (برای بررسی)", "Enrolled but no longer eligible (for review)";
     reasons: "دلایل تصمیم", "Reasons for the decision";
     legal_basis: "مبنای قانونی", "Legal basis";
+    exit_reason: "علت خروج", "Reason for exit";
+    exit_reason_hint: "برای خروج ذی‌نفع از برنامه لازم است: اشتغال، توانمندی، فوت یا سایر.", "Required when a beneficiary exits: work, empowerment, death or other.";
     refused_count: "پذیرفته‌نشده:", "Not enrolled:";
     refused_more: "و این تعداد نفر دیگر:", "and this many more:";
     enrolled_count: "ثبت‌نام‌شده:", "Enrolled:";

@@ -957,6 +957,8 @@ struct ExplainPage {
     state: Option<String>,
     /// The states a decision may move the enrollment to (officers only).
     moves: Vec<(&'static str, &'static str)>,
+    /// Why a beneficiary exits, offered when the enrollment is in force or paused.
+    exit_reasons: Vec<(&'static str, &'static str)>,
     message: Option<String>,
 }
 
@@ -985,6 +987,8 @@ pub struct DecisionForm {
     reasons: String,
     #[serde(default)]
     legal_basis: String,
+    #[serde(default)]
+    exit_reason: String,
 }
 
 pub async fn decide(
@@ -998,8 +1002,21 @@ pub async fn decide(
         return Err(PageError(lang, Problem::csrf()));
     }
     let to = EnrollmentState::from_code(&form.to).ok_or(PageError(lang, Problem::not_found()))?;
-    let decision = EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis };
-    let message = match state.store.decide_enrollment(&user.actor, id, person, &decision).await {
+    let exit_reason = match form.exit_reason.trim() {
+        "" => Ok(None),
+        code => tavana_domain::programs::ExitReason::from_code(code)
+            .map(Some)
+            .ok_or(tavana_domain::DomainError::new("exit_reason", tavana_domain::error::Reason::NotInList)),
+    };
+    let decided = match exit_reason {
+        Ok(exit_reason) => {
+            let decision =
+                EnrollmentDecision { to, reasons: &form.reasons, legal_basis: &form.legal_basis, exit_reason };
+            state.store.decide_enrollment(&user.actor, id, person, &decision).await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    let message = match decided {
         Ok(e) => format!("{} {}", super::texts::texts(lang).decision_recorded, state_label(lang, e.state)),
         Err(StoreError::Invalid(e)) => field_message(lang, &e),
         Err(e) => return Err(PageError(lang, e.into())),
@@ -1044,6 +1061,18 @@ async fn explain_page(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let exit_reasons = match &enrollment {
+        Some(e)
+            if moves.iter().any(|(code, _)| *code == EnrollmentState::Exited.code())
+                && e.state != EnrollmentState::Draft =>
+        {
+            tavana_domain::programs::ExitReason::ALL
+                .iter()
+                .map(|r| (r.code(), if lang == Lang::Fa { r.label_fa() } else { r.code() }))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let page = ExplainPage {
         t: super::texts::texts(lang),
         layout: Layout::new(
@@ -1070,6 +1099,7 @@ async fn explain_page(
         clauses: rows,
         state: enrollment.map(|e| state_label(lang, e.state)),
         moves,
+        exit_reasons,
         message,
     };
     Ok(render(StatusCode::OK, &page))

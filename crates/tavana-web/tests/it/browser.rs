@@ -450,6 +450,7 @@ async fn define_approve_simulate_propose_confirm_then_a_death_is_reviewed_and_de
     let chosen = b.find(Locator::Id("to")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(chosen, "", "no state is chosen by default");
     choose(&b, "to", "exited").await;
+    choose(&b, "d-exit", "death").await;
     fill(&b, "d-reasons", "فوت").await;
     fill(&b, "d-legal", "آیین‌نامهٔ مستمری، مادهٔ ۱۲").await;
     b.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();

@@ -15,8 +15,12 @@ async fn ended(app: &TestApp, program: i64) -> (i64, i64) {
     let store = &app.db.store;
     let officer = store.actor_for_user(store.user_id_by_name("program").await.unwrap()).await.unwrap();
     let person = store.program_enrollments(&officer, program, &Default::default(), 0, 1).await.unwrap()[0].person_id;
-    let decision =
-        D { to: S::NotEligible, reasons: "the reassessment found a moderate disability", legal_basis: "art. 27" };
+    let decision = D {
+        to: S::NotEligible,
+        reasons: "the reassessment found a moderate disability",
+        legal_basis: "art. 27",
+        exit_reason: None,
+    };
     store.decide_enrollment(&officer, program, person, &decision).await.unwrap();
     (person, store.person_decisions(&officer, person).await.unwrap()[0].id)
 }
