@@ -196,6 +196,7 @@ pub enum Action {
     Vetting(crate::gozinesh::VettingAction),
     Library(crate::library::LibraryAction),
     Employment(crate::employment::EmploymentAction),
+    Planning(crate::planning::PlanningAction),
 }
 
 impl Action {
@@ -215,6 +216,7 @@ impl Action {
             Action::Vetting(_) => Module::Gozinesh,
             Action::Library(_) => Module::Library,
             Action::Employment(_) => Module::Employment,
+            Action::Planning(_) => Module::Planning,
         }
     }
 
@@ -234,6 +236,7 @@ impl Action {
             Action::Vetting(a) => a.phrase(),
             Action::Library(a) => a.phrase(),
             Action::Employment(a) => a.phrase(),
+            Action::Planning(a) => a.phrase(),
         }
     }
 }
@@ -277,6 +280,7 @@ pub fn role_grants(role: Role, action: Action) -> bool {
         Action::Vetting(a) => a.granted_to(role),
         Action::Library(a) => a.granted_to(role),
         Action::Employment(a) => a.granted_to(role),
+        Action::Planning(a) => a.granted_to(role),
         Action::Open(module) => match module {
             M::Org => true,
             M::Users => matches!(role, R::Admin | R::Auditor),

@@ -21,6 +21,7 @@ pub mod money;
 pub mod national_code;
 pub mod org;
 pub mod payments;
+pub mod planning;
 pub mod programs;
 pub mod registry;
 pub mod sheba;

@@ -30,6 +30,7 @@ mod sql;
 
 // Module slices.
 pub mod payments;
+pub mod planning;
 pub mod programs;
 pub mod registry;
 #[cfg(feature = "testing")]

@@ -241,7 +241,7 @@ pub struct PlacementRun {
     pub no_assessment: i64,
 }
 
-/// A bad row of a score file: its line (the header is line 1), the field and why.
+/// A bad row of an imported file (scores, the villages' census): its line (the header is line 1), the field and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadRow {
@@ -260,7 +260,7 @@ pub struct ScoreImport {
 }
 
 impl BadRow {
-    fn new(line: usize, e: &DomainError) -> Self {
+    pub(crate) fn new(line: usize, e: &DomainError) -> Self {
         BadRow { line, field: e.field.to_string(), message_en: e.reason.english(), message_fa: e.reason.persian() }
     }
 }

@@ -224,3 +224,23 @@ impl Store {
         Ok(ids)
     }
 }
+
+impl Store {
+    /// The places whose kept sums (`place_facts`) differ from the household
+    /// facts of the households living there now: none, unless a change reached
+    /// the registry without its event. At most `limit`, by id.
+    pub async fn place_facts_mismatches(&self, limit: i64) -> Result<Vec<i64>> {
+        let mut sql = Sql::new(
+            "WITH r AS (SELECT h.place_id, COUNT(*) AS households, CAST(SUM(f.members) AS BIGINT) AS members, \
+             CAST(SUM(f.with_disability) AS BIGINT) AS with_disability, CAST(SUM(f.with_severe) AS BIGINT) AS with_severe \
+             FROM household_facts f JOIN households h ON h.id = f.household_id GROUP BY h.place_id), \
+             k AS (SELECT place_id, households, members, with_disability, with_severe FROM place_facts WHERE households <> 0 \
+             OR members <> 0 OR with_disability <> 0 OR with_severe <> 0) \
+             SELECT place_id FROM (SELECT * FROM r EXCEPT SELECT * FROM k) a \
+             UNION SELECT place_id FROM (SELECT * FROM k EXCEPT SELECT * FROM r) b ORDER BY place_id LIMIT ",
+        );
+        sql.bind_int(limit);
+        let ids = on_pool!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
+        Ok(ids)
+    }
+}

@@ -25,6 +25,7 @@ mod migrations;
 mod org;
 mod outbox;
 mod payments;
+mod planning;
 mod programs;
 mod registry;
 mod sensitive;

@@ -581,6 +581,39 @@ async fn the_month_s_budget_is_appropriated_once_a_province_when_its_first_cycle
         assert_eq!((line.month, line.budget_rials), (140_510, Some(BUDGET)), "{line:?}");
         assert!(line.spent_rials > 0 && line.paid_rials == 0, "{line:?}");
     }
+
+    // The planning centre's budget execution: per province, the budget against
+    // what the approved cycles' payable lines owe (recounted from the lines, not
+    // the ledger), nothing the year before, and Dey's totals.
+    let planner = user(&store, "planner", "HQ", Role::Planner).await;
+    let budget = store.planning_budget(&planner, None, 1405).await.unwrap();
+    let cycles: Vec<i64> = store.payment_cycles(&maker, program).await.unwrap().iter().map(|c| c.id).collect();
+    let mut owed = std::collections::BTreeMap::<i64, i64>::new();
+    for cycle in cycles {
+        for line in lines(&store, &maker, cycle).await.iter().filter(|l| l.status == LineStatus::Payable) {
+            *owed.entry(line.province_id).or_default() += line.amount_rials + line.deduction_rials;
+        }
+    }
+    assert_eq!(budget.rows.len(), owed.len());
+    for row in &budget.rows {
+        assert_eq!((row.program_id, row.allocated, row.spent_before), (program, BUDGET, 0), "{row:?}");
+        assert_eq!(row.spent, owed[&row.province_id], "{row:?}");
+    }
+    let spent: i64 = owed.values().sum();
+    assert_eq!(budget.months[9], (BUDGET * owed.len() as i64, spent));
+    assert!(budget.months.iter().enumerate().all(|(m, t)| m == 9 || *t == (0, 0)));
+    // A province's planner sees their province's budget only.
+    let code = busiest_province(&store).await;
+    let provincial = user(&store, "provincial", &code, Role::Planner).await;
+    let province = store.org_unit_by_code(&code).await.unwrap().province_id.unwrap();
+    let theirs = store.planning_budget(&provincial, None, 1405).await.unwrap();
+    assert_eq!(theirs.rows.len(), 1);
+    assert_eq!((theirs.rows[0].province_id, theirs.rows[0].spent), (province, owed[&province]));
+    assert_eq!(theirs.months[9], (BUDGET, owed[&province]));
+    assert!(matches!(
+        store.planning_budget(&planner, None, 99).await,
+        Err(StoreError::Invalid(ref e)) if e.field == "year"
+    ));
 }
 
 /// A beneficiary is paid once a month whatever cycles pay it: a province's
