@@ -7,6 +7,7 @@
 // Platform: what every module's pages and routes use.
 mod assets;
 mod auth;
+mod charts;
 mod dashboard;
 mod error;
 mod forms;
@@ -33,6 +34,7 @@ mod iam;
 mod library;
 mod org;
 mod payments;
+mod planning;
 mod programs;
 mod registry;
 
@@ -126,6 +128,7 @@ pub fn app(state: AppState) -> Router {
         .merge(hr::router())
         .merge(gozinesh::router())
         .merge(employment::router())
+        .merge(planning::router())
         .merge(library::router())
         .merge(cards::router())
         .merge(assets::router())

@@ -51,6 +51,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::hr::api())
         .merge(crate::gozinesh::api())
         .merge(crate::employment::api())
+        .merge(crate::planning::api())
         .merge(crate::library::api())
         .merge(crate::cards::api())
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))

@@ -45,6 +45,7 @@ fn built(module: Module) -> bool {
             | Module::Gozinesh
             | Module::Library
             | Module::Employment
+            | Module::Planning
             | Module::Org
             | Module::Users
             | Module::Audit
@@ -61,10 +62,10 @@ fn module_href(module: Module) -> String {
         Module::Gozinesh => "/vetting".into(),
         Module::Library => "/library".into(),
         Module::Employment => "/employment".into(),
+        Module::Planning => "/planning".into(),
         Module::Org => "/org-units".into(),
         Module::Users => "/users".into(),
         Module::Audit => "/audit".into(),
-        other => format!("/m/{}", other.as_str()),
     }
 }
 
@@ -112,6 +113,24 @@ fn switch_href(lang: Lang, path: &str) -> String {
 
 /// Renders a template as an HTML response.
 /// A page that may carry a form's refusal: 422 when it does, else 200.
+/// The bad rows of an imported file as a page lists them: the line, the
+/// field's label and the reason, in the page's language.
+pub fn bad_rows(lang: Lang, rows: Vec<tavana_store::employment::BadRow>) -> Vec<(String, String, String)> {
+    rows.into_iter()
+        .map(|r| {
+            let field = match lang {
+                Lang::Fa => crate::labels::field_fa(&r.field),
+                Lang::En => crate::labels::field_en(&r.field),
+            };
+            let message = match lang {
+                Lang::Fa => r.message_fa,
+                Lang::En => r.message_en,
+            };
+            (lang.number(r.line as i64), field, message)
+        })
+        .collect()
+}
+
 pub fn render_form<T: Template>(refused: bool, template: &T) -> Response {
     render(if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, template)
 }

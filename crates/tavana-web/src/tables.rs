@@ -274,3 +274,114 @@ mod tests {
         assert!(names.contains(&"xl/worksheets/sheet1.xml".to_string()) && names[0] == "[Content_Types].xml");
     }
 }
+
+/// A cell of a table of figures: shown in the page's language, exported as
+/// plain values (ASCII digits, shares as percents with one decimal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    /// A text linking to a page.
+    Link(String, String),
+    Int(i64),
+    /// A share in tenths of a percent; none when there is nothing to share.
+    PerMille(Option<i64>),
+}
+
+impl Cell {
+    fn shown(&self, lang: Lang) -> String {
+        match self {
+            Cell::Text(t) | Cell::Link(_, t) => t.clone(),
+            Cell::Int(n) => lang.number(*n),
+            Cell::PerMille(Some(p)) => {
+                let percent = tavana_domain::planning::percent_text(*p);
+                match lang {
+                    Lang::Fa => format!("{}٪", lang.digits(&percent.replace('.', "٫"))),
+                    Lang::En => format!("{percent}%"),
+                }
+            }
+            Cell::PerMille(None) => "—".into(),
+        }
+    }
+
+    fn exported(&self) -> String {
+        match self {
+            Cell::Text(t) | Cell::Link(_, t) => tavana_domain::text::spreadsheet_safe(t).into_owned(),
+            Cell::Int(n) => n.to_string(),
+            Cell::PerMille(Some(p)) => tavana_domain::planning::percent_text(*p),
+            Cell::PerMille(None) => String::new(),
+        }
+    }
+}
+
+/// A table of figures: what a page shows beside a chart, and what its CSV and
+/// XLSX downloads hold, cell for cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataTable {
+    /// The element id, and the name a download asks for it by.
+    pub id: &'static str,
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A cell as a page shows it.
+pub struct ShownCell {
+    pub text: String,
+    pub href: Option<String>,
+    /// Whether it is a figure (aligned as numbers are).
+    pub figure: bool,
+}
+
+impl DataTable {
+    pub fn new(id: &'static str, caption: impl Into<String>, head: Vec<String>) -> Self {
+        DataTable { id, caption: caption.into(), head, rows: Vec::new() }
+    }
+
+    /// The cells as the page shows them.
+    pub fn shown(&self, lang: Lang) -> Vec<Vec<ShownCell>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| ShownCell {
+                        text: c.shown(lang),
+                        href: match c {
+                            Cell::Link(href, _) => Some(href.clone()),
+                            _ => None,
+                        },
+                        figure: matches!(c, Cell::Int(_) | Cell::PerMille(_)),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The table as CSV: its head, then its rows.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let _ = writer.write_record(&self.head);
+        for row in &self.rows {
+            let _ = writer.write_record(row.iter().map(Cell::exported));
+        }
+        writer.into_inner().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod data_table_tests {
+    use super::*;
+
+    #[test]
+    fn a_table_shows_persian_digits_and_exports_plain_values() {
+        let mut t = DataTable::new("t", "c", vec!["place".into(), "n".into(), "share".into()]);
+        t.rows.push(vec![Cell::Link("/x".into(), "=تهران".into()), Cell::Int(12_345), Cell::PerMille(Some(125))]);
+        t.rows.push(vec![Cell::Text("قم".into()), Cell::Int(0), Cell::PerMille(None)]);
+        let shown = t.shown(Lang::Fa);
+        assert_eq!(shown[0][1].text, "۱۲٬۳۴۵");
+        assert_eq!(shown[0][2].text, "۱۲٫۵٪");
+        assert_eq!(shown[0][0].href.as_deref(), Some("/x"));
+        assert_eq!(t.shown(Lang::En)[0][2].text, "12.5%");
+        let csv = String::from_utf8(t.csv()).unwrap();
+        assert_eq!(csv, "place,n,share\n'=تهران,12345,12.5\nقم,0,\n");
+    }
+}

@@ -70,8 +70,26 @@ pub struct Budget {
     pub area: Area,
     pub year: i64,
     pub rows: Vec<BudgetRow>,
-    /// Months 1..=12 of the year: appropriated and spent, in rials.
-    pub months: Vec<(i64, i64)>,
+    /// Months 1..=12 of the year.
+    pub months: Vec<MonthBudget>,
+}
+
+/// A month's totals: appropriated and spent, in rials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthBudget {
+    /// 1..=12.
+    pub month: i64,
+    pub allocated: i64,
+    pub spent: i64,
+}
+
+/// Exits for one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExitCount {
+    pub reason: ExitReason,
+    pub exits: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -93,7 +111,7 @@ pub struct BudgetRow {
 pub struct Effect {
     pub program: ProgramHead,
     /// Exits of beneficiaries ever, by reason (as `ExitReason::ALL`).
-    pub exits: Vec<(ExitReason, i64)>,
+    pub exits: Vec<ExitCount>,
     /// Exits with no reason recorded (before reasons were).
     pub exits_unexplained: i64,
     /// The mean time from first coming into force to the exit, in days.
@@ -293,10 +311,11 @@ impl Store {
         }
         by_month.push(" GROUP BY t.month % 100");
         let found: Vec<(i64, i64, i64)> = on_pool!(self, |c| by_month.builder().build_query_as().fetch_all(c).await)?;
-        let mut months = vec![(0, 0); 12];
+        let mut months: Vec<MonthBudget> =
+            (1..=12).map(|month| MonthBudget { month, allocated: 0, spent: 0 }).collect();
         for (m, allocated, spent) in found {
             if let Some(slot) = usize::try_from(m - 1).ok().and_then(|i| months.get_mut(i)) {
-                *slot = (allocated, spent);
+                *slot = MonthBudget { month: m, allocated, spent };
             }
         }
         Ok(Budget { area, year, rows, months })
@@ -337,18 +356,18 @@ impl Store {
             .enumerate()
             .map(|(p, program)| {
                 let mine: Vec<_> = exits.iter().filter(|x| x.0 == program.id).collect();
-                let by_reason: Vec<(ExitReason, i64)> = ExitReason::ALL
+                let by_reason: Vec<ExitCount> = ExitReason::ALL
                     .iter()
                     .map(|r| {
-                        let n = mine.iter().filter(|x| x.1.as_deref() == Some(r.code())).map(|x| x.2).sum();
-                        (*r, n)
+                        let exits = mine.iter().filter(|x| x.1.as_deref() == Some(r.code())).map(|x| x.2).sum();
+                        ExitCount { reason: *r, exits }
                     })
                     .collect();
                 let unexplained = mine.iter().filter(|x| x.1.is_none()).map(|x| x.2).sum();
                 let (count, micros) =
                     mine.iter().fold((0i64, 0i64), |(n, s), x| (n + x.3, s.saturating_add(x.4.unwrap_or(0))));
-                let explained: i64 = by_reason.iter().map(|r| r.1).sum();
-                let left_need: i64 = by_reason.iter().filter(|r| r.0.leaves_need()).map(|r| r.1).sum();
+                let explained: i64 = by_reason.iter().map(|r| r.exits).sum();
+                let left_need: i64 = by_reason.iter().filter(|r| r.reason.leaves_need()).map(|r| r.exits).sum();
                 let assumptions = Assumptions {
                     beneficiaries: trend.beneficiaries[p][MONTHS - 1],
                     entries: trend.entries[p].iter().sum(),

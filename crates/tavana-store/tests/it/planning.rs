@@ -320,7 +320,7 @@ async fn beneficiaries_over_time_and_effectiveness_are_recounted_from_the_decisi
 
     let effect = later.effectiveness(&planner, None).await.unwrap();
     let e = effect.programs.iter().find(|e| e.program.id == program).unwrap();
-    let by = |r: ExitReason| e.exits.iter().find(|x| x.0 == r).unwrap().1;
+    let by = |r: ExitReason| e.exits.iter().find(|x| x.reason == r).unwrap().exits;
     assert_eq!((by(ExitReason::Work), by(ExitReason::Empowerment), by(ExitReason::Death)), (1, 1, 1));
     assert_eq!(e.left_need_per_mille, Some(666), "two of three left need");
     // Confirmed 2026-11-27, exited 2027-01-10: 44 days.

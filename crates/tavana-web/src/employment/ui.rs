@@ -391,21 +391,7 @@ pub async fn register(
 fn import_done(lang: Lang, report: ScoreImport) -> Done {
     Done {
         applied: Some(lang.number(report.applied as i64)),
-        refused: report
-            .refused
-            .into_iter()
-            .map(|r| {
-                let field = match lang {
-                    Lang::Fa => crate::labels::field_fa(&r.field),
-                    Lang::En => crate::labels::field_en(&r.field),
-                };
-                let message = match lang {
-                    Lang::Fa => r.message_fa,
-                    Lang::En => r.message_en,
-                };
-                (lang.number(r.line as i64), field, message)
-            })
-            .collect(),
+        refused: crate::page::bad_rows(lang, report.refused),
         placed: None,
     }
 }
