@@ -79,6 +79,10 @@ pub fn expected_target(population: i64, rate_ppm: i64) -> i64 {
     i64::try_from((product + 500_000) / 1_000_000).unwrap_or(i64::MAX)
 }
 
+/// The share of the population taken to be the target community where no
+/// reached village tells it: 7.7 million of about 85 million, 9.06%.
+pub const DEFAULT_TARGET_RATE_PPM: i64 = 90_600;
+
 /// The rate, in parts per million, at which a population holds the target
 /// community: registered persons over the census population where both are
 /// known (villages the organization reached). None without a census.

@@ -125,7 +125,14 @@ fn axis_and_legend(out: &mut String, labels: &[String], series: &[Series], rtl: 
 }
 
 /// Series over the same points (months) as lines. None drawn without points.
-pub fn lines(id: &str, title: &str, labels: &[String], series: &[Series], text: impl Fn(i64) -> String, rtl: bool) -> String {
+pub fn lines(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    series: &[Series],
+    text: impl Fn(i64) -> String,
+    rtl: bool,
+) -> String {
     if labels.is_empty() || series.is_empty() {
         return String::new();
     }
@@ -178,7 +185,14 @@ fn column_centre(i: usize, n: usize, rtl: bool) -> i64 {
 
 /// Series side by side over the same points (months) as columns. None drawn
 /// when nothing is above zero.
-pub fn columns(id: &str, title: &str, labels: &[String], series: &[Series], text: impl Fn(i64) -> String, rtl: bool) -> String {
+pub fn columns(
+    id: &str,
+    title: &str,
+    labels: &[String],
+    series: &[Series],
+    text: impl Fn(i64) -> String,
+    rtl: bool,
+) -> String {
     let largest = series.iter().flat_map(|s| s.values.iter().copied()).max().unwrap_or(0);
     if labels.is_empty() || largest <= 0 {
         return String::new();

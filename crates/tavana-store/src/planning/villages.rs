@@ -50,8 +50,12 @@ pub struct HiddenVillages {
     pub area: Area,
     /// The share of a census population the target community is taken to be,
     /// in parts per million: registered members over the census population of
-    /// the area's villages where somebody is registered.
+    /// the area's villages where somebody is registered (the national share
+    /// when there is none).
     pub rate_ppm: i64,
+    /// Whether the rate was observed in the area's villages; otherwise it is
+    /// the national share ([`tavana_domain::planning::DEFAULT_TARGET_RATE_PPM`]).
+    pub rate_observed: bool,
     /// Villages with a census population in the area.
     pub villages: i64,
     /// Those nobody is registered in, and those registered but not served.
@@ -199,7 +203,8 @@ impl Store {
             on_pool!(self, |c| served.builder().build_query_scalar::<i64>().fetch_all(c).await)?.into_iter().collect();
         let (registered, population) =
             villages.iter().filter(|v| v.6 > 0).fold((0i64, 0i64), |(m, p), v| (m + v.7, p + v.5));
-        let rate_ppm = target_rate_ppm(registered, population).unwrap_or(0);
+        let observed = target_rate_ppm(registered, population).filter(|r| *r > 0);
+        let rate_ppm = observed.unwrap_or(tavana_domain::planning::DEFAULT_TARGET_RATE_PPM);
         let mut rows: Vec<HiddenVillage> = villages
             .iter()
             .filter_map(|(place_id, code, name_fa, county_fa, province_fa, population, households, members)| {
@@ -223,6 +228,14 @@ impl Store {
         let unregistered = rows.iter().filter(|r| r.reach == Reach::Unregistered).count() as i64;
         let unserved = rows.len() as i64 - unregistered;
         rows.truncate(limit);
-        Ok(HiddenVillages { area, rate_ppm, villages: villages.len() as i64, unregistered, unserved, rows })
+        Ok(HiddenVillages {
+            area,
+            rate_ppm,
+            rate_observed: observed.is_some(),
+            villages: villages.len() as i64,
+            unregistered,
+            unserved,
+            rows,
+        })
     }
 }

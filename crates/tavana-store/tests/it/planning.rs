@@ -230,7 +230,7 @@ async fn the_villages_nobody_has_reached_are_found_and_ranked() {
     // registered and nobody in force in any program.
     let hidden = store.hidden_villages(&planner, None, 100_000).await.unwrap();
     assert_eq!(hidden.villages, good as i64);
-    assert!(hidden.rate_ppm > 0);
+    assert!(hidden.rate_ppm > 0 && hidden.rate_observed);
     let mut expected_unregistered = 0;
     let mut expected_unserved = 0;
     for (code, _) in &villages {

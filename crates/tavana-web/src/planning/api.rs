@@ -12,9 +12,9 @@ use serde::Deserialize;
 use tavana_domain::DomainError;
 use tavana_domain::error::Reason;
 use tavana_store::StoreError;
+use tavana_store::planning::Coverage;
 use tavana_store::planning::trends::{Budget, Effectiveness, Trend, WaitingRow};
 use tavana_store::planning::villages::{HiddenVillages, VillageImport};
-use tavana_store::planning::Coverage;
 use utoipa::IntoParams;
 
 /// The most villages a list answers with.
@@ -113,8 +113,8 @@ pub async fn waiting(
 pub struct BudgetQuery {
     /// A province's or a county's place id; the caller's own area when absent.
     pub place: Option<i64>,
-    /// The Jalali year (1300–1500).
-    pub year: i64,
+    /// The Jalali year (1300–1500); this year when absent.
+    pub year: Option<i64>,
 }
 
 /// Budget execution of a Jalali year from the ledger: per program and province,
@@ -127,7 +127,13 @@ pub async fn budget(
     ApiCaller(actor): ApiCaller,
     ApiQuery(q): ApiQuery<BudgetQuery>,
 ) -> Result<Json<Budget>, ApiError> {
-    Ok(Json(state.store.planning_budget(&actor, q.place, q.year).await?))
+    let year = match q.year {
+        Some(year) => year,
+        None => i64::from(
+            tavana_domain::jalali::JalaliDate::from_gregorian(state.store.today()).map_err(StoreError::Invalid)?.year(),
+        ),
+    };
+    Ok(Json(state.store.planning_budget(&actor, q.place, year).await?))
 }
 
 /// Each program's effectiveness in an area: exits by reason, the mean time on

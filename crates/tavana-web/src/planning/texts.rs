@@ -36,6 +36,7 @@ ui_texts! {
     how_counted: "ذی‌نفعان به تفکیک ادارهٔ شهرستانی که به آنان خدمت می‌دهد شمرده می‌شوند و درون شهرستان به تفکیک روستا یا شهر محل سکونت خانوار. جامعهٔ هدف ثبت‌شده، اعضای زندهٔ خانوارهای ثبت‌شده است.", "Beneficiaries are counted by the county office that serves them, and within a county by the village or city their household lives in. The registered target community is the living members of registered households.";
     rate_assumption: "فرض رتبه‌بندی: سهم جامعهٔ هدف از جمعیت", "Ranking assumes the target community is this share of the population:";
     rate_basis: "(نسبت جامعهٔ هدف ثبت‌شده به جمعیت سرشماری در روستاهایی که خانواری از آن‌ها ثبت شده است)", "(registered target community over the census population of the villages where somebody is registered)";
+    rate_default: "(سهم کشوری جامعهٔ هدف از جمعیت، چون در این محدوده روستای ثبت‌شده‌ای با جمعیت سرشماری نیست)", "(the national share, since no village of this area with a census population has anyone registered)";
     villages_counted: "روستاهای دارای جمعیت سرشماری:", "Villages with a census population:";
     unregistered: "هیچ خانواری ثبت نشده", "Nobody registered";
     unserved: "ثبت‌شده، بدون خدمت", "Registered, nobody served";

@@ -170,7 +170,8 @@ impl Builder {
     ) -> Response {
         let (lang, t) = (self.lang, self.t);
         let place = area.place_id.map(|p| format!("?place={p}")).unwrap_or_default();
-        let tabs = Tab::ALL.iter().map(|&tab| (format!("{}{place}", tab.path()), tab.label(t), tab == self.tab)).collect();
+        let tabs =
+            Tab::ALL.iter().map(|&tab| (format!("{}{place}", tab.path()), tab.label(t), tab == self.tab)).collect();
         let up = match area.level {
             Level::County => area.up.map(|p| format!("{}?place={p}", self.tab.path())),
             Level::Province if area.may_go_up => Some(self.tab.path().to_string()),
@@ -343,7 +344,11 @@ pub async fn coverage_page(
     let mut head = vec![t.month.to_string()];
     for p in &trend.programs {
         let name = program_name(lang, p);
-        head.extend([format!("{}: {name}", t.beneficiaries), format!("{}: {name}", t.entries), format!("{}: {name}", t.exits)]);
+        head.extend([
+            format!("{}: {name}", t.beneficiaries),
+            format!("{}: {name}", t.entries),
+            format!("{}: {name}", t.exits),
+        ]);
     }
     let mut table = DataTable::new("trend", t.trend_table, head);
     for (m, label) in labels.iter().enumerate() {
@@ -361,8 +366,7 @@ pub async fn coverage_page(
     if let Some(download) = b.download(&q) {
         return download;
     }
-    let programs =
-        c.programs.iter().enumerate().map(|(i, p)| (p.id, program_name(lang, p), i == program)).collect();
+    let programs = c.programs.iter().enumerate().map(|(i, p)| (p.id, program_name(lang, p), i == program)).collect();
     let chosen = c.programs.get(program).map(|p| ("program", p.id.to_string()));
     let query = query_of(&c.area, &chosen.into_iter().collect::<Vec<_>>());
     Ok(b.page(user, &c.area, &query, Vec::new(), programs, None, (false, None, None)))
@@ -426,7 +430,12 @@ async fn villages_page(
         return download;
     }
     let summary = vec![
-        format!("{} {} {}", t.rate_assumption, percent(lang)(hidden.rate_ppm / 1_000), t.rate_basis),
+        format!(
+            "{} {} {}",
+            t.rate_assumption,
+            percent(lang)(hidden.rate_ppm / 1_000),
+            if hidden.rate_observed { t.rate_basis } else { t.rate_default }
+        ),
         format!(
             "{} {} — {}: {} — {}: {}",
             t.villages_counted,
@@ -528,7 +537,8 @@ pub async fn waiting(
         .zip(&trend.waiting)
         .map(|(p, values)| Series { name: program_name(lang, p), values: values.clone() })
         .collect();
-    let chart = charts::lines("waiting-trend-chart", t.waiting_trend_chart, &labels, &series, count(lang), lang == Lang::Fa);
+    let chart =
+        charts::lines("waiting-trend-chart", t.waiting_trend_chart, &labels, &series, count(lang), lang == Lang::Fa);
     let mut head = vec![t.month.to_string()];
     head.extend(trend.programs.iter().map(|p| program_name(lang, p)));
     let mut table = DataTable::new("waiting-trend", t.waiting_trend_table, head);
@@ -672,4 +682,3 @@ pub async fn effectiveness(
     let query = query_of(&e.area, &[]);
     Ok(b.page(&user, &e.area, &query, Vec::new(), Vec::new(), None, (false, None, None)))
 }
-

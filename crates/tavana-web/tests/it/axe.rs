@@ -394,6 +394,22 @@ async fn every_page_passes_axe_in_persian_and_english() {
         check_after_click(&b, "do-cancel", "#cycle-state", &axe, &mut found).await;
         sign_out(&b).await;
 
+        // A planner's: every section of the planning centre, a county's places.
+        sign_in(&b, &base, "planner", PASSWORD).await;
+        wait_for(&b, "#sign-out").await;
+        let tehran_county = store.place_by_code("08-01").await.unwrap().id;
+        for path in [
+            "/planning".to_string(),
+            format!("/planning?place={tehran_county}"),
+            "/planning/villages".into(),
+            "/planning/waiting".into(),
+            "/planning/budget".into(),
+            "/planning/effectiveness".into(),
+        ] {
+            check(&b, &base, &path, &axe, &mut found).await;
+        }
+        sign_out(&b).await;
+
         // An administrator's and an auditor's.
         sign_in(&b, &base, "admin", PASSWORD).await;
         wait_for(&b, "#sign-out").await;

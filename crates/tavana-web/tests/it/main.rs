@@ -19,6 +19,7 @@ mod library;
 mod limits;
 mod pages;
 mod payments;
+mod planning;
 mod registry;
 mod scope;
 mod support;
