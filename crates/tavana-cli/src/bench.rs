@@ -146,28 +146,9 @@ pub async fn cycle(bench: CycleBench) -> Result<()> {
         }
     };
     println!("database: {:?}", store.backend());
-    let officer = bench_user(&store, "officer", Role::ProgramOfficer).await?;
-    let approver = bench_user(&store, "approver", Role::ProgramOfficer).await?;
+    let (program, _) = enroll_pension(&store).await?;
     let maker = bench_user(&store, "maker", Role::FinanceMaker).await?;
     let checker = bench_user(&store, "checker", Role::FinanceChecker).await?;
-    let mut pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
-    pension.code = format!("BENCH{}", &random_token()[..6]).to_uppercase();
-    pension.rule = "person.income_decile <= 7".into();
-    let fields = tavana_domain::programs::ProgramFields::parse(&pension)
-        .map_err(|e| anyhow::anyhow!("the bench pension: {e:?}"))?;
-    let program = store.create_program(&officer, &fields, "benchmark").await?;
-    store
-        .set_program_status(&approver, program.id, tavana_domain::programs::ProgramStatus::Active, "benchmark")
-        .await?;
-    let started = Instant::now();
-    let request = tavana_store::programs::ConfirmRequest {
-        persons: tavana_store::programs::Persons::Proposed,
-        reasons: "benchmark",
-        legal_basis: "benchmark",
-        as_of: store.default_as_of()?,
-    };
-    let enrolled = store.confirm_enrollments(&officer, program.id, &request).await?.enrolled;
-    println!("enrolled {enrolled} households in {:.1} s", started.elapsed().as_secs_f64());
     let debtor =
         tavana_domain::sheba::Sheba::from_bban([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     let settings = tavana_domain::payments::PaymentSettingsFields {
@@ -248,6 +229,147 @@ pub async fn cycle(bench: CycleBench) -> Result<()> {
     );
     let ledger = store.check_ledger().await?;
     println!("ledger: {} entries, {} unbalanced, total {}", ledger.entries, ledger.unbalanced.len(), ledger.total);
+    store.close().await;
+    Ok(())
+}
+
+/// A pension paying households whose head is in the lower seven income deciles
+/// (the demo pension's amount), defined and put in force by two officers at HQ,
+/// with everyone it proposes enrolled. Returns the program and its officer.
+async fn enroll_pension(store: &Store) -> Result<(tavana_store::programs::Program, tavana_domain::iam::Actor)> {
+    let officer = bench_user(store, "officer", Role::ProgramOfficer).await?;
+    let approver = bench_user(store, "approver", Role::ProgramOfficer).await?;
+    let mut pension = tavana_synth::programs::demo_programs().into_iter().next().context("the demo pension")?;
+    pension.code = format!("BENCH{}", &random_token()[..6]).to_uppercase();
+    pension.rule = "person.income_decile <= 7".into();
+    let fields = tavana_domain::programs::ProgramFields::parse(&pension)
+        .map_err(|e| anyhow::anyhow!("the bench pension: {e:?}"))?;
+    let program = store.create_program(&officer, &fields, "benchmark").await?;
+    store
+        .set_program_status(&approver, program.id, tavana_domain::programs::ProgramStatus::Active, "benchmark")
+        .await?;
+    let started = Instant::now();
+    let request = tavana_store::programs::ConfirmRequest {
+        persons: tavana_store::programs::Persons::Proposed,
+        reasons: "benchmark",
+        legal_basis: "benchmark",
+        as_of: store.default_as_of()?,
+    };
+    let enrolled = store.confirm_enrollments(&officer, program.id, &request).await?.enrolled;
+    println!("enrolled {enrolled} households in {:.1} s", started.elapsed().as_secs_f64());
+    Ok((program, officer))
+}
+
+/// What the planning centre's bench does.
+pub struct AnalyticsBench {
+    pub persons: u64,
+    pub database: Option<String>,
+    /// The database holds a population already (and, with it, a pension).
+    pub loaded: bool,
+    /// How many times each dashboard is read.
+    pub runs: usize,
+}
+
+/// Loads a population (or uses one loaded already), enrolls the pension, imports
+/// the villages' census and has some beneficiaries leave; then reads every
+/// dashboard of the planning centre as its page does, `runs` times each, beside
+/// the backend's raw group-by over the same rows.
+pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
+    use tavana_domain::programs::{EnrollmentState, ExitReason};
+    println!("tavana bench analytics: {} persons, {} cores", bench.persons, cores());
+    let (store, _dir) = match (bench.loaded, bench.database) {
+        (true, Some(url)) => (Store::open(&url).await?, None),
+        (true, None) => anyhow::bail!("--loaded needs --database"),
+        (false, database) => {
+            let Loaded { dir, store, user_id: _ } = load(bench.persons, database).await?;
+            (store, Some(dir))
+        }
+    };
+    println!("database: {:?}", store.backend());
+    let planner = bench_user(&store, "planner", Role::Planner).await?;
+    if !bench.loaded {
+        let (program, officer) = enroll_pension(&store).await?;
+        let started = Instant::now();
+        let csv = tavana_synth::planning::census_csv(&geography(&GeographyConfig::default()), 1395);
+        let census = store.import_villages(&planner, csv.as_bytes()).await?;
+        println!("census of {} villages imported in {:.2} s", census.recorded, started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        let enrolled = store.program_enrollments(&officer, program.id, &Default::default(), 0, 200).await?;
+        let reasons = [ExitReason::Work, ExitReason::Empowerment, ExitReason::Death, ExitReason::Other];
+        let mut left = 0;
+        for (row, reason) in
+            enrolled.iter().filter(|e| e.state == EnrollmentState::Enrolled.code()).zip(reasons.iter().cycle())
+        {
+            let exit = tavana_store::programs::EnrollmentDecision {
+                to: EnrollmentState::Exited,
+                reasons: "benchmark",
+                legal_basis: "benchmark",
+                exit_reason: Some(*reason),
+            };
+            store.decide_enrollment(&officer, program.id, row.person_id, &exit).await?;
+            left += 1;
+        }
+        println!("{left} beneficiaries left the pension in {:.2} s", started.elapsed().as_secs_f64());
+    }
+    let tehran = store.place_by_code("08").await?.id;
+    let county = store.place_by_code("08-01").await?.id;
+    let year = i64::from(tavana_domain::jalali::JalaliDate::from_gregorian(store.today())?.year());
+    let mut ceilings = [0.0f64; 3];
+    for _ in 0..bench.runs.max(1) {
+        let once = store.ceiling_group_bys().await?;
+        for (c, o) in ceilings.iter_mut().zip(once) {
+            *c = if *c == 0.0 { o } else { c.min(o) };
+        }
+    }
+    println!();
+    println!("raw group-bys (fastest of {} runs):", bench.runs.max(1));
+    println!("- living persons per place, through their households: {:.3} s", ceilings[0]);
+    println!("- enrollments per county office and state: {:.3} s", ceilings[1]);
+    println!("- ledger postings per program and province: {:.3} s", ceilings[2]);
+    println!();
+    println!("| dashboard | what it reads | median s | max s | raw group-by s | ratio |");
+    println!("|---|---|---|---|---|---|");
+    let p = &planner;
+    let s = &store;
+    macro_rules! time {
+        ($name:expr, $what:expr, $ceiling:expr, $body:expr) => {{
+            let mut seconds = Vec::new();
+            for _ in 0..bench.runs.max(1) {
+                let started = Instant::now();
+                $body;
+                seconds.push(started.elapsed().as_secs_f64());
+            }
+            seconds.sort_by(f64::total_cmp);
+            let median = seconds[seconds.len() / 2];
+            let max = seconds[seconds.len() - 1];
+            println!("| {} | {} | {median:.3} | {max:.3} | {:.3} | {:.2} |", $name, $what, $ceiling, median / $ceiling);
+        }};
+    }
+    time!("coverage, the country", "place_facts, enrollments per office, 12 months of decisions", ceilings[0], {
+        s.coverage(p, None).await?;
+        s.planning_trend(p, None).await?;
+    });
+    time!("coverage, Tehran province", "the same for its counties", ceilings[0], {
+        s.coverage(p, Some(tehran)).await?;
+        s.planning_trend(p, Some(tehran)).await?;
+    });
+    time!("coverage, a county's villages", "its enrollments by household place", ceilings[0], {
+        s.coverage(p, Some(county)).await?;
+        s.planning_trend(p, Some(county)).await?;
+    });
+    time!("hidden villages, the country", "census, place_facts, served places", ceilings[0], {
+        s.hidden_villages(p, None, 1_000).await?;
+    });
+    time!("waiting, the country", "drafts per office, 12 months of decisions", ceilings[1], {
+        s.planning_waiting(p, None).await?;
+        s.planning_trend(p, None).await?;
+    });
+    time!("budget execution, the country", "the ledger's postings of two years", ceilings[2].max(1e-6), {
+        s.planning_budget(p, None, year).await?;
+    });
+    time!("effectiveness, the country", "exits, amounts in force, the trend", ceilings[1], {
+        s.effectiveness(p, None).await?;
+    });
     store.close().await;
     Ok(())
 }

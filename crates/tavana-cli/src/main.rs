@@ -7,6 +7,7 @@ mod cycle;
 mod employment;
 mod hr;
 mod library;
+mod planning;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -241,6 +242,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         queries: usize,
     },
+    /// Load a synthetic population (or use one loaded already), enroll the
+    /// pension, import the villages' census, then read every dashboard of the
+    /// planning centre as its page does, beside the backend's raw group-by over
+    /// the same rows.
+    Analytics {
+        /// How many persons.
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        /// An empty database to fill (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+        /// The database holds a population already (loaded by an earlier bench):
+        /// use it as it is.
+        #[arg(long)]
+        loaded: bool,
+        /// How many times each dashboard is read.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Load a synthetic population (or use one loaded already), enroll every
     /// household its pension rule selects, then time a whole cycle: computing it,
     /// approving it, issuing its bank files and applying the bank's return.
@@ -441,6 +461,9 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Bench(BenchCommand::Search { items, database, queries }) => {
             bench::search(bench::SearchBench { items, database, queries }).await
+        }
+        Command::Bench(BenchCommand::Analytics { persons, database, loaded, runs }) => {
+            bench::analytics(bench::AnalyticsBench { persons, database, loaded, runs }).await
         }
         Command::Bench(BenchCommand::Cycle { persons, database, loaded }) => {
             bench::cycle(bench::CycleBench { persons, database, loaded }).await
@@ -974,6 +997,7 @@ async fn demo(port: u16, database: &str, persons: u64) -> Result<()> {
             cases::seed_demo(&store).await?;
             applications::seed_demo(&store).await?;
             employment::seed_demo(&store, persons).await?;
+            planning::seed_demo(&store).await?;
         }
     }
     let store = store.with_read_limit(std::time::Duration::from_secs(60));

@@ -126,4 +126,25 @@ impl Store {
         let counted = on_bounded!(self, |c| sql.builder().build_query_as::<(i64, i64)>().fetch_one(c).await)?;
         Ok(counted)
     }
+
+    /// The raw group-bys the planning centre's figures are read beside: the
+    /// living persons of every household counted per province (what coverage
+    /// would count without `place_facts`), the enrollments per county office and
+    /// state, and the ledger's postings per program and province. Returns the
+    /// seconds each took, in that order.
+    pub async fn ceiling_group_bys(&self) -> Result<[f64; 3]> {
+        let queries = [
+            "SELECT h.place_id, COUNT(*) FROM persons s JOIN households h ON h.id = s.household_id \
+             WHERE s.deceased_on IS NULL GROUP BY h.place_id",
+            "SELECT unit_id, state, COUNT(*) FROM enrollments GROUP BY unit_id, state",
+            "SELECT program_id, province_id, CAST(SUM(rials) AS BIGINT) FROM ledger_postings GROUP BY program_id, province_id",
+        ];
+        let mut seconds = [0.0; 3];
+        for (i, query) in queries.iter().enumerate() {
+            let started = std::time::Instant::now();
+            on_bounded!(self, |c| sqlx::raw_sql(query).execute(c).await.map(|r| r.rows_affected()))?;
+            seconds[i] = started.elapsed().as_secs_f64();
+        }
+        Ok(seconds)
+    }
 }

@@ -5,6 +5,7 @@
 pub mod employment;
 pub mod geo;
 pub mod library;
+pub mod planning;
 pub mod population;
 pub mod programs;
 pub mod staff;

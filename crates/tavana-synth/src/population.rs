@@ -198,7 +198,9 @@ struct Homes {
 impl Homes {
     fn new(geo: &[PlaceSeed]) -> Self {
         fn collect(p: &PlaceSeed, out: &mut Vec<String>) {
-            if matches!(p.kind, PlaceKind::Village | PlaceKind::City) {
+            // Some villages nobody of the synthetic population lives in, for the
+            // planning centre to find.
+            if matches!(p.kind, PlaceKind::Village | PlaceKind::City) && !crate::planning::unreached(&p.code) {
                 out.push(p.code.clone());
             }
             for c in &p.children {

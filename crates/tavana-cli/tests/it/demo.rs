@@ -105,6 +105,25 @@ async fn demo_starts_a_server_a_newcomer_can_sign_in_to() {
     let firms = store.firms(&chief).await.unwrap();
     assert_eq!(fund.receivable, firms.iter().map(|f| f.balance).sum::<i64>());
     assert!(fund.spent > 0 && fund.cash >= 0, "{fund:?}");
+    // The planning centre: the census of every village, the villages nobody is
+    // registered in (recounted from the households), and forty exits with their
+    // reasons, three in five of which left need.
+    let planner = store.actor_for_user(store.user_id_by_name("planner").await.unwrap()).await.unwrap();
+    assert!(store.count_rows_for_tests("village_populations").await.unwrap() > 2_000);
+    let hidden = store.hidden_villages(&planner, None, 100_000).await.unwrap();
+    let nobody = store
+        .count_rows_for_tests(
+            "village_populations v WHERE NOT EXISTS (SELECT 1 FROM households h JOIN persons s ON s.household_id = h.id \
+             WHERE h.place_id = v.place_id AND s.deceased_on IS NULL)",
+        )
+        .await
+        .unwrap();
+    assert!(nobody > 50, "{nobody}");
+    assert_eq!(hidden.unregistered, nobody);
+    assert_eq!(store.count_rows_for_tests("decisions WHERE exit_reason IS NOT NULL").await.unwrap(), 40);
+    let effect = store.effectiveness(&planner, None).await.unwrap();
+    let pension = effect.programs.iter().find(|e| e.program.code == "PENSION").unwrap();
+    assert_eq!(pension.left_need_per_mille, Some(600), "{pension:?}");
     let recount = recount_the_waiting_list(&store).await;
     // The page shows those figures, province by province, to the program officer.
     let officer = reqwest::Client::builder().cookie_store(true).build().unwrap();
