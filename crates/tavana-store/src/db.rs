@@ -119,6 +119,8 @@ pub struct Store {
     /// The longest a bounded read may run ([`crate::bounded`]); none by default.
     pub(crate) read_limit: Option<Duration>,
     pub(crate) read_counters: std::sync::Arc<crate::bounded::ReadCounters>,
+    /// The work done, for `/metrics`.
+    pub(crate) work: std::sync::Arc<crate::metrics::WorkCounters>,
     /// The keys the audit chains are signed and verified with; none for an
     /// unkeyed chain (tests, a first start).
     pub(crate) audit_keys: Option<std::sync::Arc<crate::audit_keys::Keyring>>,
@@ -282,6 +284,7 @@ impl Store {
             clock: Clock::System,
             read_limit: None,
             read_counters: Default::default(),
+            work: Default::default(),
             audit_keys: None,
             vetting_keys: None,
             read_queue: Default::default(),
@@ -322,6 +325,11 @@ impl Store {
     /// How bounded reads have ended: stopped at the limit, or for nobody.
     pub fn read_counters(&self) -> &crate::bounded::ReadCounters {
         &self.read_counters
+    }
+
+    /// The work this store (and its clones) did, for `/metrics`.
+    pub fn work_counters(&self) -> &crate::metrics::WorkCounters {
+        &self.work
     }
 
     /// A bounded read's result as a store result, counting it when it was

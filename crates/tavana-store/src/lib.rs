@@ -24,6 +24,7 @@ pub mod hr;
 pub mod iam;
 pub mod library;
 pub mod lists;
+pub mod metrics;
 pub mod org;
 pub mod outbox;
 mod sql;

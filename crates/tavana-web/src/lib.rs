@@ -205,7 +205,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
     let status = response.status();
-    state.metrics.record_request(status.as_u16(), started.elapsed());
+    state.metrics.record_request(status.as_u16(), started.elapsed(), path.starts_with("/api/"));
     tracing::debug!(%method, %path, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
     response
 }

@@ -279,7 +279,7 @@ impl Store {
             .bind(id)
             .fetch_all(c)
             .await)?;
-            super::jobs::finish(tx, job_id).await?;
+            super::jobs::finish(tx, job_id, tavana_domain::payments::JobStep::IssueFiles).await?;
             let files: Vec<serde_json::Value> =
                 files.iter().map(|f| serde_json::json!([f.0, f.1, f.2, f.3, f.4])).collect();
             Ok((

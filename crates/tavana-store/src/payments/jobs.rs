@@ -97,6 +97,7 @@ pub(super) async fn advance(
         // Another process resumed the same job meanwhile: this one stops here.
         return Err(StoreError::Conflict { field: "job".into() });
     }
+    tx.store.work.job_part(job.step);
     tx.audit(
         Some(actor),
         crate::audit::AuditEvent::new(&format!("cycle.{}_part", job.step), "payment_cycle", job.cycle_id).after(
@@ -112,8 +113,9 @@ pub(super) async fn advance(
     job_in_tx(tx, job.id).await
 }
 
-/// Marks a job done, in the transaction that finishes its step.
-pub(super) async fn finish(tx: &mut WriteTx, id: i64) -> Result<()> {
+/// Marks a job of `step` done, in the transaction that finishes its step.
+pub(super) async fn finish(tx: &mut WriteTx, id: i64, step: JobStep) -> Result<()> {
+    tx.store.work.job_finished(step);
     let now = tx.now();
     on_tx!(tx, |c| sqlx::query(
         "UPDATE payment_jobs SET state = 'done', finished_at = $1, updated_at = $1 WHERE id = $2"

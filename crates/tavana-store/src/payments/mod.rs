@@ -414,6 +414,7 @@ impl Store {
         id: i64,
         progress: &mut (dyn FnMut(&PaymentJob) + Send),
     ) -> Result<PaymentCycle> {
+        let started = std::time::Instant::now();
         let cycle = self.payment_cycle(actor, id).await?;
         let month = cycle.pay_month()?;
         let first = month.first_day();
@@ -551,7 +552,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
             let held = holds_in_tx(tx, id).await?;
-            jobs::finish(tx, job_id).await?;
+            jobs::finish(tx, job_id, tavana_domain::payments::JobStep::Compute).await?;
             Ok((
                 (),
                 serde_json::json!({
@@ -561,7 +562,10 @@ impl Store {
             ))
         })
         .await?;
-        self.payment_cycle(actor, id).await
+        let computed = self.payment_cycle(actor, id).await?;
+        let lines = u64::try_from(computed.payable_count + computed.held_count).unwrap_or(0);
+        self.work.cycle_computed(lines, started.elapsed());
+        Ok(computed)
     }
 
     /// Sends a computed cycle for approval.

@@ -415,7 +415,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected()))?;
             super::recount(tx, id).await?;
-            jobs::finish(tx, job_id).await?;
+            jobs::finish(tx, job_id, tavana_domain::payments::JobStep::Reconcile).await?;
             let report = ReturnReport {
                 paid: paid as u64,
                 paid_rials,

@@ -78,7 +78,9 @@ impl Store {
         require(actor, Action::Open(Module::Programs))?;
         let mut sql = self.subtree_variables(actor, &used_variables(&[rule]), as_of, None).await?;
         sql.push("SELECT v.id FROM v WHERE ").append(&expression(rule)?).push(" ORDER BY v.id");
+        let started = std::time::Instant::now();
         let ids = on_bounded!(self, |c| sql.builder().build_query_scalar().fetch_all(c).await)?;
+        self.work.eligibility_run(started.elapsed());
         Ok(ids)
     }
 
@@ -100,7 +102,9 @@ impl Store {
             .push(" AS BIGINT) AS amount FROM v) o WHERE outcome <> ")
             .bind_str(Outcome::NotEligible.code())
             .push(" ORDER BY id");
+        let started = std::time::Instant::now();
         let rows = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        self.work.eligibility_run(started.elapsed());
         // Who is eligible, and for how much, over a subtree: one entry for the
         // whole read, naming the subtree and the terms.
         self.log_read(
@@ -626,7 +630,9 @@ impl Store {
             .push(" AS BIGINT) AS amount, COALESCE(")
             .append(&expression(candidates)?)
             .push(", (1 = 0)) AS c FROM v) x GROUP BY province, county ORDER BY province, county");
+        let started = std::time::Instant::now();
         let rows: Vec<SimulationRow> = on_bounded!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
+        self.work.eligibility_run(started.elapsed());
         let total = |f: fn(&SimulationRow) -> i64| rows.iter().map(f).sum::<i64>();
         let mut warnings = Vec::new();
         if total(|r| r.eligible) == 0 && total(|r| r.needs_information) == 0 {

@@ -302,6 +302,7 @@ async fn import_rows(
             while let Some(batch) = rx.recv().await {
                 let summary = households_batch(store, actor, state, &places, batch, on_error).await?;
                 total.add(&summary);
+                store.work.imported(kind.as_str(), [summary.inserted, summary.updated, summary.rejected]);
                 on_progress(total);
             }
         }
@@ -312,6 +313,7 @@ async fn import_rows(
             while let Some(batch) = rx.recv().await {
                 let summary = persons_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
+                store.work.imported(kind.as_str(), [summary.inserted, summary.updated, summary.rejected]);
                 on_progress(total);
             }
         }
@@ -322,6 +324,7 @@ async fn import_rows(
             while let Some(batch) = rx.recv().await {
                 let summary = disabilities_batch(store, actor, state, batch, on_error).await?;
                 total.add(&summary);
+                store.work.imported(kind.as_str(), [summary.inserted, summary.updated, summary.rejected]);
                 on_progress(total);
             }
         }

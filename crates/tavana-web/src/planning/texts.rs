@@ -77,6 +77,9 @@ ui_texts! {
     budget_chart: "اعتبار و هزینهٔ ماهانه", "Allocated and spent by month";
     no_budget: "برای این سال چیزی در دفتر کل ثبت نشده است.", "Nothing is on the ledger for this year.";
     budget_note: "از دفتر کل: اعتبار هنگام تأیید نخستین چرخهٔ ماه هر استان تخصیص می‌یابد و هزینه، تعهد چرخه‌های تأییدشده است. ریز آن به تفکیک استان است.", "From the ledger: a month's budget is allocated when a province's first cycle of the month is approved, and spending is what approved cycles owe. It is kept per province.";
+    exits_heading: "خروج از برنامه", "Exits";
+    projection_heading: "سال آینده", "Next year";
+    by_program: "به تفکیک برنامه و استان", "By program and province";
     exits_table: "خروج از برنامه به تفکیک علت", "Exits by reason";
     exits_chart: "خروج به تفکیک علت (همهٔ برنامه‌ها)", "Exits by reason (all programs)";
     unexplained: "بدون علت ثبت‌شده", "No reason recorded";

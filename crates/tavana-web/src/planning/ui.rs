@@ -605,7 +605,7 @@ pub async fn budget(
             Cell::PerMille(growth_per_mille(r.spent_before, r.spent)),
         ]);
     }
-    b.section(t.budget_table, String::new(), table, empty.then(|| t.no_budget.to_string()));
+    b.section(t.by_program, String::new(), table, empty.then(|| t.no_budget.to_string()));
     if let Some(download) = b.download(&q) {
         return download;
     }
@@ -647,7 +647,7 @@ pub async fn effectiveness(
         cells.push(Cell::PerMille(p.left_need_per_mille));
         table.rows.push(cells);
     }
-    b.section(t.exits_table, chart, table, None);
+    b.section(t.exits_heading, chart, table, None);
     let head = [
         t.program,
         t.beneficiaries_now,
@@ -675,7 +675,7 @@ pub async fn effectiveness(
             Cell::Int(j.budget_rials),
         ]);
     }
-    b.section(t.projection_table, String::new(), table, Some(t.assumptions.to_string()));
+    b.section(t.projection_heading, String::new(), table, Some(t.assumptions.to_string()));
     if let Some(download) = b.download(&q) {
         return download;
     }

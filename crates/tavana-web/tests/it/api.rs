@@ -423,3 +423,58 @@ async fn tokens_are_listed_and_revoked() {
     let after = client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(after.status(), 401, "revoked at once");
 }
+
+/// The service's work is in its metrics: rows imported by kind and outcome,
+/// eligibility runs, payment cycles computed with their lines, payment jobs by
+/// step, and the API's latency as a histogram.
+#[tokio::test]
+async fn metrics_count_imports_eligibility_cycles_jobs_and_api_latency() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let worker = app.token_for("caseworker").await;
+    let auditor = app.token_for("auditor").await;
+    let imported = client
+        .post(app.url("/api/v1/imports/households"))
+        .bearer_auth(&worker)
+        .header("content-type", "text/csv")
+        .body("file_number,place\nM-1,08-01-C\nM-2,99-99-X\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200);
+    let (program, month) = crate::payments::enrolled(&app).await;
+    let store = &app.db.store;
+    let as_user = async |name: &str| store.actor_for_user(store.user_id_by_name(name).await.unwrap()).await.unwrap();
+    let officer = as_user("program").await;
+    store.propose_enrollments(&officer, program, store.default_as_of().unwrap()).await.unwrap();
+    let maker = as_user("maker").await;
+    let hq = store.org_unit_by_code("HQ").await.unwrap().id;
+    let month = tavana_domain::payments::PayMonth::parse(&month).unwrap();
+    let cycle = store.create_cycle(&maker, program, month, hq).await.unwrap();
+    store.compute_cycle(&maker, cycle.id).await.unwrap();
+
+    let metrics = client.get(app.url("/metrics")).bearer_auth(&auditor).send().await.unwrap().text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("{name} is not in {metrics}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("tavana_import_rows_total{kind=\"households\",outcome=\"inserted\"}"), 1.0);
+    assert_eq!(value("tavana_import_rows_total{kind=\"households\",outcome=\"refused\"}"), 1.0);
+    assert!(value("tavana_eligibility_runs_total") >= 1.0);
+    assert!(value("tavana_eligibility_seconds_total") > 0.0);
+    assert_eq!(value("tavana_payment_cycles_computed_total"), 1.0);
+    assert_eq!(value("tavana_payment_cycle_lines_total"), 6.0);
+    assert_eq!(value("tavana_payment_jobs_finished_total{step=\"compute\"}"), 1.0);
+    assert!(value("tavana_payment_job_parts_total{step=\"compute\"}") >= 1.0);
+    // The API's requests so far: the import, then this one is not counted yet.
+    assert_eq!(value("tavana_api_request_duration_seconds_count"), 1.0);
+    assert_eq!(value("tavana_api_request_duration_seconds_bucket{le=\"+Inf\"}"), 1.0);
+    assert!(metrics.contains("# TYPE tavana_api_request_duration_seconds histogram"), "{metrics}");
+}
