@@ -15,6 +15,7 @@ pub mod events;
 pub mod gozinesh;
 pub mod hr;
 pub mod iam;
+pub mod interop;
 pub mod jalali;
 pub mod library;
 pub mod money;

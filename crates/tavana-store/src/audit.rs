@@ -187,6 +187,9 @@ pub enum Sensitive {
     /// The quota exam's candidates and employment records: persons with
     /// disabilities named with their scores, results, objections and jobs.
     Candidates,
+    /// A search of the registry by another system (the DCI Social Registry
+    /// API): the query, and the persons returned.
+    RegistrySearch,
 }
 
 impl Sensitive {
@@ -206,6 +209,7 @@ impl Sensitive {
             Sensitive::Staff => "staff",
             Sensitive::Vetting => "vetting",
             Sensitive::Candidates => "candidates",
+            Sensitive::RegistrySearch => "registry_search",
         }
     }
 }

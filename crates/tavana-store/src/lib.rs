@@ -22,6 +22,7 @@ mod error;
 pub mod gozinesh;
 pub mod hr;
 pub mod iam;
+pub mod interop;
 pub mod library;
 pub mod lists;
 pub mod metrics;

@@ -19,6 +19,7 @@ mod grievances;
 mod hr;
 mod iam;
 mod import;
+mod interop;
 mod library;
 mod limits;
 mod migrations;

@@ -49,6 +49,12 @@ async fn every_sensitive_read_leaves_one_entry() {
     seq = check(store, &auditor, "eligibility", &id, seq).await;
     store.person_decisions(&officer, person).await.unwrap();
     seq = check(store, &auditor, "decisions", &id, seq).await;
+    // Another system's search of the registry names every person it returned.
+    let search =
+        crate::interop::search_for(serde_json::json!({ "type": "UIN", "value": "0012345679" }), "idtype-value");
+    let asker = tavana_store::interop::Asker { sender_id: "spp.example.org", transaction_id: "t-1" };
+    assert_eq!(store.registry_search(&worker, &asker, &search).await.unwrap().total, 1);
+    seq = check(store, &auditor, "registry_search", &id, seq).await;
     // Who is eligible in a subtree, and for how much: a proposal reads it.
     store.propose_enrollments(&officer, program, store.default_as_of().unwrap()).await.unwrap();
     seq = check(store, &auditor, "eligibility", &format!("subtree {}", officer.unit_path.as_str()), seq).await;
