@@ -231,10 +231,19 @@ fn is_instant(s: &str) -> bool {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
 }
 
+/// A whole request refused: what of its header and transaction could be read,
+/// and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub header: Header,
+    pub transaction_id: Option<String>,
+    pub refusal: Refusal,
+}
+
 /// Reads a request. A refusal of the header (or of the envelope) refuses the
 /// whole request, with what of the header could be read; each search is
 /// checked on its own.
-pub fn read(body: &Value) -> Result<Request, (Header, Option<String>, Refusal)> {
+pub fn read(body: &Value) -> Result<Request, Box<Rejected>> {
     let header_value = body.get("header").cloned().unwrap_or(Value::Null);
     let header = Header {
         message_id: text(&header_value, "message_id").unwrap_or_default().to_string(),
@@ -244,8 +253,13 @@ pub fn read(body: &Value) -> Result<Request, (Header, Option<String>, Refusal)> 
     };
     let message = body.get("message").cloned().unwrap_or(Value::Null);
     let transaction_id = text(&message, "transaction_id").map(str::to_string);
-    let fail =
-        |code, message: &str| Err((header.clone(), transaction_id.clone(), Refusal { code, message: message.into() }));
+    let fail = |code, message: &str| {
+        Err(Box::new(Rejected {
+            header: header.clone(),
+            transaction_id: transaction_id.clone(),
+            refusal: Refusal { code, message: message.into() },
+        }))
+    };
     if !header_value.is_object() || !message.is_object() {
         return fail(ReasonCode::RequestBad, "a request has a header and a message");
     }
@@ -673,7 +687,7 @@ mod tests {
         assert!(read_back.items[0].is_ok());
         assert_eq!(read_back.items[1].clone().unwrap_err().1.code, ReasonCode::ReferenceIdDuplicate);
 
-        let header_code = |r: Value| read(&r).unwrap_err().2.code;
+        let header_code = |r: Value| read(&r).unwrap_err().refusal.code;
         let base = || request("idtype-value", json!({ "type": "UIN", "value": "0012345679" }));
         let mut r = base();
         r["header"]["version"] = json!("0.9");
