@@ -31,6 +31,7 @@ mod employment;
 mod gozinesh;
 mod hr;
 mod iam;
+mod interop;
 mod library;
 mod org;
 mod payments;
@@ -129,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .merge(gozinesh::router())
         .merge(employment::router())
         .merge(planning::router())
+        .merge(interop::router())
         .merge(library::router())
         .merge(cards::router())
         .merge(assets::router())

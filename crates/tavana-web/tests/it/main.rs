@@ -15,6 +15,7 @@ mod employment;
 mod gozinesh;
 mod grievances;
 mod hr;
+mod interop;
 mod library;
 mod limits;
 mod pages;
