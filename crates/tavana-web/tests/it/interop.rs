@@ -59,15 +59,19 @@ async fn another_system_searches_the_registry_by_the_dci_standard() {
     };
 
     // By national code: one Member record, the envelope echoed, no null.
-    let response = post(request(vec![item("r-1", "idtype-value", json!({ "type": "UIN", "value": code }))]), Some(token.clone()))
-        .await
-        .unwrap();
+    let response =
+        post(request(vec![item("r-1", "idtype-value", json!({ "type": "UIN", "value": code }))]), Some(token.clone()))
+            .await
+            .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert!(!has_null(&body), "{body}");
     assert_eq!(body["header"]["action"], "on-search");
     assert_eq!(body["header"]["status"], "succ");
-    assert_eq!((body["header"]["total_count"].as_i64(), body["header"]["completed_count"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (body["header"]["total_count"].as_i64(), body["header"]["completed_count"].as_i64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(body["header"]["receiver_id"], "spp.example.org");
     assert_eq!(body["message"]["transaction_id"], "123456789");
     assert!(body["message"]["correlation_id"].as_str().is_some_and(|c| !c.is_empty()));
@@ -84,38 +88,58 @@ async fn another_system_searches_the_registry_by_the_dci_standard() {
 
     // A predicate and an item with an unknown attribute: each answered on its own.
     let both = request(vec![
-        item("r-2", "predicate", json!([{
-            "seq_num": 1,
-            "expression1": { "attribute_name": "is_disabled", "operator": "eq", "attribute_value": "true" },
-            "condition": "and",
-            "expression2": { "attribute_name": "birth_date", "operator": "lt", "attribute_value": "1980-01-01" }
-        }])),
-        item("r-3", "predicate", json!([{ "expression1": { "attribute_name": "salary", "operator": "gt", "attribute_value": 5 } }])),
+        item(
+            "r-2",
+            "predicate",
+            json!([{
+                "seq_num": 1,
+                "expression1": { "attribute_name": "is_disabled", "operator": "eq", "attribute_value": "true" },
+                "condition": "and",
+                "expression2": { "attribute_name": "birth_date", "operator": "lt", "attribute_value": "1980-01-01" }
+            }]),
+        ),
+        item(
+            "r-3",
+            "predicate",
+            json!([{ "expression1": { "attribute_name": "salary", "operator": "gt", "attribute_value": 5 } }]),
+        ),
     ]);
     let body: Value = post(both, Some(token.clone())).await.unwrap().json().await.unwrap();
     assert!(!has_null(&body), "{body}");
     assert_eq!(body["header"]["completed_count"], 1);
     let answers = body["message"]["search_response"].as_array().unwrap();
-    assert_eq!((answers[0]["status"].as_str(), answers[0]["pagination"]["total_count"].as_i64()), (Some("succ"), Some(2)));
-    assert_eq!((answers[1]["status"].as_str(), answers[1]["status_reason_code"].as_str()), (Some("rjct"), Some("rjct.filter.invalid")));
+    assert_eq!(
+        (answers[0]["status"].as_str(), answers[0]["pagination"]["total_count"].as_i64()),
+        (Some("succ"), Some(2))
+    );
+    assert_eq!(
+        (answers[1]["status"].as_str(), answers[1]["status_reason_code"].as_str()),
+        (Some("rjct"), Some("rjct.filter.invalid"))
+    );
     assert!(answers[1].get("data").is_none());
 
     // A bad header refuses the whole request.
     let mut bad = request(vec![item("r-4", "idtype-value", json!({ "type": "UIN", "value": code }))]);
     bad["header"]["version"] = json!("0.1.0");
     let body: Value = post(bad, Some(token.clone())).await.unwrap().json().await.unwrap();
-    assert_eq!((body["header"]["status"].as_str(), body["header"]["status_reason_code"].as_str()), (Some("rjct"), Some("rjct.version.invalid")));
+    assert_eq!(
+        (body["header"]["status"].as_str(), body["header"]["status_reason_code"].as_str()),
+        (Some("rjct"), Some("rjct.version.invalid"))
+    );
     assert_eq!(body["message"]["search_response"], json!([]));
 
     // Transport errors in the standard's shape.
     let unauthorized = post(request(vec![]), None).await.unwrap();
     assert_eq!(unauthorized.status(), 401);
     assert_eq!(unauthorized.json::<Value>().await.unwrap()["errors"][0]["code"], "err.request.unauthorized");
-    let not_json = http.post(&url).bearer_auth(&token).body("{").header("content-type", "application/json").send().await.unwrap();
+    let not_json =
+        http.post(&url).bearer_auth(&token).body("{").header("content-type", "application/json").send().await.unwrap();
     assert_eq!(not_json.status(), 400);
     assert_eq!(not_json.json::<Value>().await.unwrap()["errors"][0]["code"], "err.request.bad");
     let hr = app.token_for("hr").await;
-    let forbidden = post(request(vec![item("r-5", "idtype-value", json!({ "type": "UIN", "value": code }))]), Some(hr)).await.unwrap();
+    let forbidden = post(request(vec![item("r-5", "idtype-value", json!({ "type": "UIN", "value": code }))]), Some(hr))
+        .await
+        .unwrap();
     assert_eq!(forbidden.status(), 403);
     assert_eq!(forbidden.json::<Value>().await.unwrap()["errors"][0]["code"], "err.request.forbidden");
 
@@ -123,7 +147,10 @@ async fn another_system_searches_the_registry_by_the_dci_standard() {
     let store = &app.db.store;
     let auditor = store.actor_for_user(store.user_id_by_name("auditor").await.unwrap()).await.unwrap();
     let reads = store.recent_reads(&auditor, 20).await.unwrap();
-    let logged = reads.iter().find(|e| e.after_json.as_deref().unwrap_or_default().contains("\"reference_id\":\"r-1\"")).unwrap();
+    let logged = reads
+        .iter()
+        .find(|e| e.after_json.as_deref().unwrap_or_default().contains("\"reference_id\":\"r-1\""))
+        .unwrap();
     assert_eq!(logged.object_id, person.to_string());
     assert!(logged.after_json.as_deref().unwrap().contains("registry_search"));
 }
