@@ -137,15 +137,7 @@ pub struct CycleBench {
 pub async fn cycle(bench: CycleBench) -> Result<()> {
     use tavana_domain::payments::{PayMonth, Rounding};
     println!("tavana bench cycle: {} persons, {} cores", bench.persons, cores());
-    let (store, _dir) = match (bench.loaded, bench.database) {
-        (true, Some(url)) => (Store::open(&url).await?, None),
-        (true, None) => anyhow::bail!("--loaded needs --database"),
-        (false, database) => {
-            let Loaded { dir, store, user_id: _ } = load(bench.persons, database).await?;
-            (store, Some(dir))
-        }
-    };
-    println!("database: {:?}", store.backend());
+    let (store, _dir) = open_or_load(bench.persons, bench.database, bench.loaded).await?;
     let (program, _) = enroll_pension(&store).await?;
     let maker = bench_user(&store, "maker", Role::FinanceMaker).await?;
     let checker = bench_user(&store, "checker", Role::FinanceChecker).await?;
@@ -275,17 +267,8 @@ pub struct AnalyticsBench {
 /// dashboard of the planning centre as its page does, `runs` times each, beside
 /// the backend's raw group-by over the same rows.
 pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
-    use tavana_domain::programs::{EnrollmentState, ExitReason};
     println!("tavana bench analytics: {} persons, {} cores", bench.persons, cores());
-    let (store, _dir) = match (bench.loaded, bench.database) {
-        (true, Some(url)) => (Store::open(&url).await?, None),
-        (true, None) => anyhow::bail!("--loaded needs --database"),
-        (false, database) => {
-            let Loaded { dir, store, user_id: _ } = load(bench.persons, database).await?;
-            (store, Some(dir))
-        }
-    };
-    println!("database: {:?}", store.backend());
+    let (store, _dir) = open_or_load(bench.persons, bench.database, bench.loaded).await?;
     let planner = bench_user(&store, "planner", Role::Planner).await?;
     if !bench.loaded {
         let (program, officer) = enroll_pension(&store).await?;
@@ -294,21 +277,7 @@ pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
         let census = store.import_villages(&planner, csv.as_bytes()).await?;
         println!("census of {} villages imported in {:.2} s", census.recorded, started.elapsed().as_secs_f64());
         let started = Instant::now();
-        let enrolled = store.program_enrollments(&officer, program.id, &Default::default(), 0, 200).await?;
-        let reasons = [ExitReason::Work, ExitReason::Empowerment, ExitReason::Death, ExitReason::Other];
-        let mut left = 0;
-        for (row, reason) in
-            enrolled.iter().filter(|e| e.state == EnrollmentState::Enrolled.code()).zip(reasons.iter().cycle())
-        {
-            let exit = tavana_store::programs::EnrollmentDecision {
-                to: EnrollmentState::Exited,
-                reasons: "benchmark",
-                legal_basis: "benchmark",
-                exit_reason: Some(*reason),
-            };
-            store.decide_enrollment(&officer, program.id, row.person_id, &exit).await?;
-            left += 1;
-        }
+        let left = crate::planning::exits(&store, &officer, program.id, 0, 200, "benchmark", "benchmark").await?;
         println!("{left} beneficiaries left the pension in {:.2} s", started.elapsed().as_secs_f64());
     }
     let tehran = store.place_by_code("08").await?.id;
@@ -372,6 +341,26 @@ pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
     });
     store.close().await;
     Ok(())
+}
+
+/// The database of a bench that may use a population loaded already
+/// (`--loaded --database`), or a new one filled with `persons` (in a temporary
+/// folder unless `database` names one, kept as long as the folder is).
+async fn open_or_load(
+    persons: u64,
+    database: Option<String>,
+    loaded: bool,
+) -> Result<(Store, Option<tempfile::TempDir>)> {
+    let (store, dir) = match (loaded, database) {
+        (true, Some(url)) => (Store::open(&url).await?, None),
+        (true, None) => anyhow::bail!("--loaded needs --database"),
+        (false, database) => {
+            let Loaded { dir, store, user_id: _ } = load(persons, database).await?;
+            (store, Some(dir))
+        }
+    };
+    println!("database: {:?}", store.backend());
+    Ok((store, dir))
 }
 
 /// A user of the bench, at HQ, with one role.

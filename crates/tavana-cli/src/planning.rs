@@ -22,26 +22,44 @@ pub async fn seed_demo(store: &Store) -> Result<()> {
     let officer = actor_named(store, "program").await?;
     let pension =
         store.programs(&officer).await?.into_iter().find(|p| p.code == "PENSION").context("the demo's pension")?;
-    let enrolled = store.program_enrollments(&officer, pension.id, &Default::default(), 0, 200).await?;
+    let left = exits(store, &officer, pension.id, 10, EXITS, "", "آیین‌نامهٔ مستمری، مادهٔ ۱۲").await?;
+    println!("imported the census of {} villages; {left} pension beneficiaries left the program", census.recorded);
+    Ok(())
+}
+
+/// Has `count` of a program's beneficiaries in force (after the first `skip`)
+/// leave it, the reasons in turn (work twice, empowerment, death, other), each by
+/// a decision of `officer` with its reasons (`why`, or words fitting the reason
+/// when empty) and legal basis. Returns how many left.
+pub(crate) async fn exits(
+    store: &Store,
+    officer: &tavana_domain::iam::Actor,
+    program: i64,
+    skip: usize,
+    count: usize,
+    why: &str,
+    basis: &str,
+) -> Result<usize> {
+    let enrolled =
+        store.program_enrollments(officer, program, &Default::default(), 0, (skip + count) as i64 * 2).await?;
     let reasons = [ExitReason::Work, ExitReason::Work, ExitReason::Empowerment, ExitReason::Death, ExitReason::Other];
-    let leaving = enrolled.iter().filter(|e| e.state == EnrollmentState::Enrolled.code()).skip(10).take(EXITS);
+    let leaving = enrolled.iter().filter(|e| e.state == EnrollmentState::Enrolled.code()).skip(skip).take(count);
     let mut left = 0;
     for (row, reason) in leaving.zip(reasons.iter().cycle()) {
-        let (why, basis) = match reason {
-            ExitReason::Work => ("به کار تمام‌وقت در کارگاه مسئولیت اجتماعی مشغول شد", "آیین‌نامهٔ مستمری، مادهٔ ۱۲"),
-            ExitReason::Empowerment => ("با وام خوداشتغالی کسب‌وکار خود را راه انداخت", "آیین‌نامهٔ مستمری، مادهٔ ۱۲"),
-            ExitReason::Death => ("گواهی فوت ثبت شد", "آیین‌نامهٔ مستمری، مادهٔ ۱۲"),
-            ExitReason::Other => ("به خارج از کشور مهاجرت کرد", "آیین‌نامهٔ مستمری، مادهٔ ۱۲"),
+        let words = match reason {
+            ExitReason::Work => "به کار تمام‌وقت در کارگاه مسئولیت اجتماعی مشغول شد",
+            ExitReason::Empowerment => "با وام خوداشتغالی کسب‌وکار خود را راه انداخت",
+            ExitReason::Death => "گواهی فوت ثبت شد",
+            ExitReason::Other => "به خارج از کشور مهاجرت کرد",
         };
         let exit = EnrollmentDecision {
             to: EnrollmentState::Exited,
-            reasons: why,
+            reasons: if why.is_empty() { words } else { why },
             legal_basis: basis,
             exit_reason: Some(*reason),
         };
-        store.decide_enrollment(&officer, pension.id, row.person_id, &exit).await?;
+        store.decide_enrollment(officer, program, row.person_id, &exit).await?;
         left += 1;
     }
-    println!("imported the census of {} villages; {left} pension beneficiaries left the program", census.recorded);
-    Ok(())
+    Ok(left)
 }

@@ -21,8 +21,8 @@ async fn count(store: &Store, what: &str) -> i64 {
 /// Living persons, recounted from the registry: alive today, in a household.
 const LIVING: &str = "(s.deceased_on IS NULL OR s.deceased_on > '2026-11-27')";
 
-/// A person program for severe disabilities, everyone it proposes enrolled.
-async fn pension(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
+/// A person program for severe disabilities, defined and put in force.
+async fn define_pension(store: &Store, officer: &Actor) -> i64 {
     let raw = tavana_domain::programs::RawProgram {
         code: "pension".into(),
         name_fa: "مستمری".into(),
@@ -36,11 +36,17 @@ async fn pension(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
     let program = store.create_program(officer, &fields, "new program").await.unwrap();
     activate(store, program.id).await;
-    let proposal = store.propose_enrollments(officer, program.id, store.default_as_of().unwrap()).await.unwrap();
+    program.id
+}
+
+/// The pension of [`define_pension`], everyone it proposes enrolled.
+async fn pension(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
+    let program = define_pension(store, officer).await;
+    let proposal = store.propose_enrollments(officer, program, store.default_as_of().unwrap()).await.unwrap();
     let enrolled = proposal.to_enroll.clone();
-    confirm(store, officer, program.id, &enrolled, "assessed severe", "art. 27").await.unwrap();
+    confirm(store, officer, program, &enrolled, "assessed severe", "art. 27").await.unwrap();
     assert!(enrolled.len() > 20, "{}", enrolled.len());
-    (program.id, enrolled)
+    (program, enrolled)
 }
 
 #[tokio::test]
@@ -339,19 +345,7 @@ async fn the_waiting_list_now_and_over_time_matches_a_recount() {
     let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
     let planner = user(&store, "planner", "HQ", Role::Planner).await;
     load_population(&store, &registrar, 900, 77).await;
-    let raw = tavana_domain::programs::RawProgram {
-        code: "pension".into(),
-        name_fa: "مستمری".into(),
-        name_en: "Pension".into(),
-        kind: "cash_benefit".into(),
-        target: "person".into(),
-        rule: r#"disability.severity in ["severe", "very_severe"]"#.into(),
-        formula: "4500000".into(),
-        ..Default::default()
-    };
-    let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
-    let program = store.create_program(&officer, &fields, "new program").await.unwrap().id;
-    activate(&store, program).await;
+    let program = define_pension(&store, &officer).await;
     // Every province's budget pays one beneficiary: the rest wait.
     for n in 1..=31 {
         store

@@ -16,6 +16,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tavana_domain::iam::{Action, Module};
 use tavana_domain::planning::{self as rule, Level, PlanningAction, growth_per_mille, per_mille};
+use tavana_store::planning::trends::Trend;
 use tavana_store::planning::{Area, Coverage, ProgramHead};
 
 /// The rows of the villages' list a page shows; a download holds them all.
@@ -262,6 +263,19 @@ fn program_name(lang: Lang, p: &ProgramHead) -> String {
     }
 }
 
+/// A trend's months as labels, and one series a program of `values` (per
+/// program, per month).
+fn by_month(lang: Lang, trend: &Trend, values: &[Vec<i64>]) -> (Vec<String>, Vec<Series>) {
+    let labels = trend.months.iter().map(|m| month_label(lang, *m)).collect();
+    let series = trend
+        .programs
+        .iter()
+        .zip(values)
+        .map(|(p, values)| Series { name: program_name(lang, p), values: values.clone() })
+        .collect();
+    (labels, series)
+}
+
 // ---------------------------------------------------------------- coverage
 
 fn coverage_table(lang: Lang, t: &Texts, c: &Coverage) -> DataTable {
@@ -333,13 +347,7 @@ pub async fn coverage_page(
     };
     b.section(t.coverage, chart, coverage_table(lang, t, &c), Some(t.how_counted.to_string()));
 
-    let labels: Vec<String> = trend.months.iter().map(|m| month_label(lang, *m)).collect();
-    let series: Vec<Series> = trend
-        .programs
-        .iter()
-        .zip(&trend.beneficiaries)
-        .map(|(p, values)| Series { name: program_name(lang, p), values: values.clone() })
-        .collect();
+    let (labels, series) = by_month(lang, &trend, &trend.beneficiaries);
     let chart = charts::lines("trend-chart", t.trend_chart, &labels, &series, count(lang), lang == Lang::Fa);
     let mut head = vec![t.month.to_string()];
     for p in &trend.programs {
@@ -530,13 +538,7 @@ pub async fn waiting(
     }
     let note = rows.is_empty().then(|| t.nobody_waits.to_string());
     b.section(t.waiting_now, chart, table, note);
-    let labels: Vec<String> = trend.months.iter().map(|m| month_label(lang, *m)).collect();
-    let series: Vec<Series> = trend
-        .programs
-        .iter()
-        .zip(&trend.waiting)
-        .map(|(p, values)| Series { name: program_name(lang, p), values: values.clone() })
-        .collect();
+    let (labels, series) = by_month(lang, &trend, &trend.waiting);
     let chart =
         charts::lines("waiting-trend-chart", t.waiting_trend_chart, &labels, &series, count(lang), lang == Lang::Fa);
     let mut head = vec![t.month.to_string()];
