@@ -263,6 +263,11 @@ fn program_name(lang: Lang, p: &ProgramHead) -> String {
     }
 }
 
+/// A table's head from its texts.
+fn heads(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|s| s.to_string()).collect()
+}
+
 /// A trend's months as labels, and one series a program of `values` (per
 /// program, per month).
 fn by_month(lang: Lang, trend: &Trend, values: &[Vec<i64>]) -> (Vec<String>, Vec<Series>) {
@@ -279,10 +284,8 @@ fn by_month(lang: Lang, trend: &Trend, values: &[Vec<i64>]) -> (Vec<String>, Vec
 // ---------------------------------------------------------------- coverage
 
 fn coverage_table(lang: Lang, t: &Texts, c: &Coverage) -> DataTable {
-    let mut head: Vec<String> = [t.place, t.households, t.members, t.with_disability, t.with_severe, t.population]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut head: Vec<String> =
+        heads(&[t.place, t.households, t.members, t.with_disability, t.with_severe, t.population]);
     for p in &c.programs {
         let name = program_name(lang, p);
         head.push(format!("{}: {name}", t.beneficiaries));
@@ -407,10 +410,8 @@ async fn villages_page(
     let top: Vec<(String, i64)> =
         hidden.rows.iter().take(15).map(|v| (format!("{}، {}", v.name_fa, v.county_fa), v.expected)).collect();
     let chart = charts::bars("villages-chart", t.villages_chart, &top, count(lang), lang == Lang::Fa);
-    let head = [t.rank, t.code, t.village, t.county, t.province, t.population, t.expected, t.households, t.reach]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let head =
+        heads(&[t.rank, t.code, t.village, t.county, t.province, t.population, t.expected, t.households, t.reach]);
     let mut table = DataTable::new("villages", t.villages_table, head);
     for (i, v) in hidden.rows.iter().enumerate() {
         table.rows.push(vec![
@@ -525,7 +526,7 @@ pub async fn waiting(
         }
     }
     let chart = charts::bars("waiting-chart", t.waiting_chart, &by_place, count(lang), lang == Lang::Fa);
-    let head = [t.place, t.program, t.waiting_now, t.mean_days, t.longest_days].iter().map(|s| s.to_string()).collect();
+    let head = heads(&[t.place, t.program, t.waiting_now, t.mean_days, t.longest_days]);
     let mut table = DataTable::new("waiting", t.waiting_table, head);
     for r in &rows {
         table.rows.push(vec![
@@ -579,7 +580,7 @@ pub async fn budget(
         Series { name: t.spent.to_string(), values: budget.months.iter().map(|m| m.spent).collect() },
     ];
     let chart = charts::columns("budget-chart", t.budget_chart, &labels, &series, count(lang), lang == Lang::Fa);
-    let head = [t.month, t.allocated, t.spent, t.execution].iter().map(|s| s.to_string()).collect();
+    let head = heads(&[t.month, t.allocated, t.spent, t.execution]);
     let mut months = DataTable::new("budget-months", t.budget_months, head);
     for (m, label) in budget.months.iter().zip(&labels) {
         months.rows.push(vec![
@@ -591,10 +592,7 @@ pub async fn budget(
     }
     let empty = budget.rows.is_empty();
     b.section(t.budget_chart, chart, months, Some(t.budget_note.to_string()));
-    let head = [t.program, t.province, t.allocated, t.spent, t.execution, t.spent_before, t.growth]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let head = heads(&[t.program, t.province, t.allocated, t.spent, t.execution, t.spent_before, t.growth]);
     let mut table = DataTable::new("budget", t.budget_table, head);
     for r in &budget.rows {
         table.rows.push(vec![
@@ -650,7 +648,7 @@ pub async fn effectiveness(
         table.rows.push(cells);
     }
     b.section(t.exits_heading, chart, table, None);
-    let head = [
+    let head = heads(&[
         t.program,
         t.beneficiaries_now,
         t.entries_year,
@@ -659,10 +657,7 @@ pub async fn effectiveness(
         t.projected,
         t.monthly_amount,
         t.projected_budget,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let mut table = DataTable::new("projection", t.projection_table, head);
     for p in &e.programs {
         let (a, j) = (p.projection.assumptions, p.projection);
