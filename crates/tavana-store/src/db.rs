@@ -215,6 +215,7 @@ impl Store {
         store.ensure_read_log().await?;
         store.ensure_indexes().await?;
         store.fill_household_facts().await?;
+        store.fill_enrollment_moves().await?;
         // Events a crash left unconsumed are consumed now, and program changes
         // whose month has begun are applied.
         store.run_outbox().await?;

@@ -12,6 +12,7 @@
 //! that serves them; within a county, by the village or city their household
 //! lives in.
 
+pub(crate) mod moves;
 pub mod trends;
 pub mod villages;
 

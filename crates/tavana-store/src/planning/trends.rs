@@ -3,6 +3,7 @@
 //! execution from the ledger, and effectiveness (exits by reason, time on a
 //! program, households leaving need, next year's projection).
 
+use super::moves::MICROS_A_DAY;
 use super::{Area, OPEN, ProgramHead};
 use crate::access::require;
 use crate::db::Store;
@@ -10,19 +11,12 @@ use crate::sql::Sql;
 use crate::{Result, StoreError};
 use std::collections::HashMap;
 use tavana_domain::iam::Actor;
-use tavana_domain::jalali::{JalaliDate, TEHRAN};
+use tavana_domain::jalali::JalaliDate;
 use tavana_domain::planning::{Assumptions, Level, Projection, month_starts, project};
 use tavana_domain::programs::ExitReason;
 
 /// How many months the trends look back over, the current one included.
 pub const MONTHS: usize = 12;
-const MICROS_A_DAY: i64 = 86_400_000_000;
-
-/// The instant a Jalali day begins in Iran.
-fn start_of(day: JalaliDate) -> i64 {
-    let at = time::PrimitiveDateTime::new(day.to_gregorian(), time::Time::MIDNIGHT).assume_offset(TEHRAN);
-    crate::db::micros(at)
-}
 
 /// A Jalali month as stored elsewhere (`year * 100 + month`).
 fn month_code(day: JalaliDate) -> i64 {
@@ -131,12 +125,10 @@ pub struct Effectiveness {
 }
 
 impl Store {
-    /// The instants bounding the last [`MONTHS`] months, and their codes.
-    fn months(&self) -> Result<(Vec<i64>, Vec<i64>)> {
+    /// The last [`MONTHS`] months (`yyyymm`), oldest first.
+    fn months(&self) -> Result<Vec<i64>> {
         let today = JalaliDate::from_gregorian(self.today())?;
-        let starts = month_starts(today, MONTHS)?;
-        let codes = starts[..MONTHS].iter().map(|d| month_code(*d)).collect();
-        Ok((starts.into_iter().map(start_of).collect(), codes))
+        Ok(month_starts(today, MONTHS)?[..MONTHS].iter().map(|d| month_code(*d)).collect())
     }
 
     /// Beneficiaries and the waiting list month by month in an area, per
@@ -144,7 +136,7 @@ impl Store {
     pub async fn planning_trend(&self, actor: &Actor, place: Option<i64>) -> Result<Trend> {
         let area = self.planning_area(actor, place).await?;
         let programs = self.planning_programs(actor).await?;
-        let (bounds, months) = self.months()?;
+        let months = self.months()?;
         let index: HashMap<i64, usize> = programs.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
         let offices = area.offices();
         // Today's counts.
@@ -155,37 +147,25 @@ impl Store {
         );
         now.append(&offices).push(" GROUP BY e.program_id");
         let now: Vec<(i64, i64, i64)> = on_pool!(self, |c| now.builder().build_query_as().fetch_all(c).await)?;
-        // The moves of each month: the month a decision falls in, by its instant.
-        let mut moves = Sql::new("SELECT e.program_id, CAST(CASE");
-        for m in (0..MONTHS).rev() {
-            moves.push(" WHEN d.decided_at >= ").bind_int(bounds[m]).push(&format!(" THEN {m}"));
-        }
-        moves
-            .push(
-                " ELSE -1 END AS BIGINT) AS m, \
-                 CAST(SUM(CASE WHEN d.to_state = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN d.from_state = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN d.to_state = 'draft' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(SUM(CASE WHEN d.from_state = 'draft' THEN 1 ELSE 0 END) AS BIGINT) \
-                 FROM decisions d JOIN enrollments e ON e.id = d.enrollment_id JOIN org_units o ON o.id = e.unit_id \
-                 WHERE d.decided_at >= ",
-            )
-            .bind_int(bounds[0])
-            .push(" AND ")
-            .append(&offices)
-            .push(" GROUP BY e.program_id, m");
+        // The moves of each month, from their tallies (`enrollment_moves`); any
+        // dated after this month count in it.
+        let mut moves = Sql::new(
+            "SELECT m.program_id, m.month, CAST(SUM(m.entries) AS BIGINT), CAST(SUM(m.leaves) AS BIGINT), \
+             CAST(SUM(m.into_waiting) AS BIGINT), CAST(SUM(m.out_of_waiting) AS BIGINT) FROM enrollment_moves m \
+             JOIN org_units o ON o.id = m.unit_id WHERE m.month >= ",
+        );
+        moves.bind_int(months[0]).push(" AND ").append(&offices).push(" GROUP BY m.program_id, m.month");
         let moves: Vec<(i64, i64, i64, i64, i64, i64)> =
             on_pool!(self, |c| moves.builder().build_query_as().fetch_all(c).await)?;
         let zeros = || vec![vec![0i64; MONTHS]; programs.len()];
         let (mut entries, mut exits, mut into_waiting, mut out_of_waiting) = (zeros(), zeros(), zeros(), zeros());
-        for (program, m, entered, left, waited, admitted) in moves {
-            if let (Some(&p), Ok(m)) = (index.get(&program), usize::try_from(m))
-                && m < MONTHS
-            {
-                entries[p][m] = entered;
-                exits[p][m] = left;
-                into_waiting[p][m] = waited;
-                out_of_waiting[p][m] = admitted;
+        for (program, month, entered, left, waited, admitted) in moves {
+            let m = months.iter().rposition(|code| *code <= month).unwrap_or(0);
+            if let Some(&p) = index.get(&program) {
+                entries[p][m] += entered;
+                exits[p][m] += left;
+                into_waiting[p][m] += waited;
+                out_of_waiting[p][m] += admitted;
             }
         }
         let mut current = vec![(0i64, 0i64); programs.len()];
@@ -328,19 +308,23 @@ impl Store {
         require(actor, OPEN)?;
         let trend = self.planning_trend(actor, place).await?;
         let offices = trend.area.offices();
-        // Each exit of a beneficiary, with the time since the enrollment first
-        // came into force (none when no decision put it in force).
+        // Exits of beneficiaries by reason, and the time on the program of those
+        // that had come into force, from their tallies.
         let mut exits = Sql::new(
-            "SELECT x.program_id, x.exit_reason, COUNT(*), COUNT(x.on_program), CAST(SUM(x.on_program) AS BIGINT) \
-             FROM (SELECT e.program_id, d.exit_reason, d.decided_at - (SELECT MIN(f.decided_at) FROM decisions f \
-             WHERE f.enrollment_id = d.enrollment_id AND f.to_state = 'enrolled') AS on_program \
-             FROM decisions d JOIN enrollments e ON e.id = d.enrollment_id JOIN org_units o ON o.id = e.unit_id \
-             WHERE d.to_state = 'exited' AND d.from_state IN ('enrolled', 'paused') AND ",
+            "SELECT m.program_id, CAST(SUM(m.exits_work) AS BIGINT), CAST(SUM(m.exits_empowerment) AS BIGINT), \
+             CAST(SUM(m.exits_death) AS BIGINT), CAST(SUM(m.exits_other) AS BIGINT), \
+             CAST(SUM(m.exits_unexplained) AS BIGINT), CAST(SUM(m.timed_exits) AS BIGINT), \
+             CAST(SUM(m.timed_micros) AS BIGINT) FROM enrollment_moves m JOIN org_units o ON o.id = m.unit_id WHERE ",
         );
-        exits.append(&offices).push(") x GROUP BY x.program_id, x.exit_reason");
-        /// Program, exit reason, exits, those with a time on the program, its sum.
-        type ExitRow = (i64, Option<String>, i64, i64, Option<i64>);
-        let exits: Vec<ExitRow> = on_pool!(self, |c| exits.builder().build_query_as().fetch_all(c).await)?;
+        exits.append(&offices).push(" GROUP BY m.program_id");
+        /// Program, exits for work, empowerment, death, other, unexplained;
+        /// those timed and their time.
+        type ExitRow = (i64, i64, i64, i64, i64, i64, i64, i64);
+        let exits: HashMap<i64, ExitRow> =
+            on_pool!(self, |c| exits.builder().build_query_as::<ExitRow>().fetch_all(c).await)?
+                .into_iter()
+                .map(|row| (row.0, row))
+                .collect();
         let mut amounts = Sql::new(
             "SELECT e.program_id, CAST(AVG(e.amount_rials) AS BIGINT) FROM enrollments e \
              JOIN org_units o ON o.id = e.unit_id WHERE e.state = 'enrolled' AND e.amount_rials IS NOT NULL AND ",
@@ -355,17 +339,20 @@ impl Store {
             .iter()
             .enumerate()
             .map(|(p, program)| {
-                let mine: Vec<_> = exits.iter().filter(|x| x.0 == program.id).collect();
+                let (_, work, empowerment, death, other, unexplained, count, micros) =
+                    exits.get(&program.id).copied().unwrap_or_default();
                 let by_reason: Vec<ExitCount> = ExitReason::ALL
                     .iter()
-                    .map(|r| {
-                        let exits = mine.iter().filter(|x| x.1.as_deref() == Some(r.code())).map(|x| x.2).sum();
-                        ExitCount { reason: *r, exits }
+                    .map(|r| ExitCount {
+                        reason: *r,
+                        exits: match r {
+                            ExitReason::Work => work,
+                            ExitReason::Empowerment => empowerment,
+                            ExitReason::Death => death,
+                            ExitReason::Other => other,
+                        },
                     })
                     .collect();
-                let unexplained = mine.iter().filter(|x| x.1.is_none()).map(|x| x.2).sum();
-                let (count, micros) =
-                    mine.iter().fold((0i64, 0i64), |(n, s), x| (n + x.3, s.saturating_add(x.4.unwrap_or(0))));
                 let explained: i64 = by_reason.iter().map(|r| r.exits).sum();
                 let left_need: i64 = by_reason.iter().filter(|r| r.reason.leaves_need()).map(|r| r.exits).sum();
                 let assumptions = Assumptions {

@@ -181,36 +181,31 @@ impl Store {
     pub async fn hidden_villages(&self, actor: &Actor, place: Option<i64>, limit: usize) -> Result<HiddenVillages> {
         let area = self.planning_area(actor, place).await?;
         let Grouping { within, .. } = area.grouping();
-        // Villages with a census population, with what is registered there.
+        // Villages with a census population, with what is registered there and
+        // whether anybody registered there is served (a member of one of its
+        // households in force in any program): looked up village by village
+        // through its households, so only the villages' own people are read.
         let mut sql = Sql::new(
             "SELECT p.id, p.code, p.name_fa, c.name_fa, r.name_fa, v.population, COALESCE(f.households, 0), \
-             COALESCE(f.members, 0) FROM village_populations v JOIN places p ON p.id = v.place_id \
+             COALESCE(f.members, 0), CAST(CASE WHEN COALESCE(f.households, 0) > 0 AND EXISTS (SELECT 1 \
+             FROM households h JOIN persons s ON s.household_id = h.id JOIN enrollments e ON e.person_id = s.id \
+             WHERE h.place_id = p.id AND e.state = 'enrolled') THEN 1 ELSE 0 END AS BIGINT) \
+             FROM village_populations v JOIN places p ON p.id = v.place_id \
              JOIN places c ON c.id = p.county_id JOIN places r ON r.id = p.province_id \
              LEFT JOIN place_facts f ON f.place_id = p.id WHERE p.kind = 'village' AND ",
         );
         sql.append(&within);
-        type Row = (i64, String, String, String, String, i64, i64, i64);
+        type Row = (i64, String, String, String, String, i64, i64, i64, i64);
         let villages: Vec<Row> = on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
-        // Villages where somebody is served: households registered there with a
-        // member in force in any program.
-        let mut served = Sql::new(
-            "SELECT DISTINCT h.place_id FROM enrollments e JOIN persons s ON s.id = e.person_id \
-             JOIN households h ON h.id = s.household_id WHERE e.state = 'enrolled' \
-             AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
-        );
-        served.append(&area.offices()).push(")");
-        let served: std::collections::HashSet<i64> =
-            on_pool!(self, |c| served.builder().build_query_scalar::<i64>().fetch_all(c).await)?.into_iter().collect();
         let (registered, population) =
             villages.iter().filter(|v| v.6 > 0).fold((0i64, 0i64), |(m, p), v| (m + v.7, p + v.5));
         let observed = target_rate_ppm(registered, population).filter(|r| *r > 0);
         let rate_ppm = observed.unwrap_or(tavana_domain::planning::DEFAULT_TARGET_RATE_PPM);
         let mut rows: Vec<HiddenVillage> = villages
             .iter()
-            .filter_map(|(place_id, code, name_fa, county_fa, province_fa, population, households, members)| {
+            .filter_map(|(place_id, code, name_fa, county_fa, province_fa, population, households, members, served)| {
                 let expected = expected_target(*population, rate_ppm);
-                let served = i64::from(served.contains(place_id));
-                Reach::of(expected, *households, served).map(|reach| HiddenVillage {
+                Reach::of(expected, *households, *served).map(|reach| HiddenVillage {
                     place_id: *place_id,
                     code: code.clone(),
                     name_fa: name_fa.clone(),

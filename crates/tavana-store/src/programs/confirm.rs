@@ -221,6 +221,12 @@ impl Prepared<'_> {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+        // The decisions below are the ones after this id (their enrollments are
+        // this transaction's to write until it ends).
+        let watermark: i64 =
+            on_tx!(tx, |c| sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM decisions")
+                .fetch_one(c)
+                .await)?;
         let record = format!(
             "INSERT INTO decisions (enrollment_id, program_id, person_id, province_id, from_state, to_state, \
              reasons, legal_basis, decided_by, decided_at, appeal_until, program_version, inputs, amount_rials, \
@@ -241,6 +247,13 @@ impl Prepared<'_> {
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
+        let mut these = Sql::new("d.id > ");
+        these
+            .bind_int(watermark)
+            .push(" AND d.program_id = ")
+            .bind_int(program_id)
+            .push(&format!(" AND d.person_id IN (SELECT r.person_id FROM confirm_rows r WHERE {written})"));
+        tx.tally_decisions(&these).await?;
         let applications =
             crate::applications::follow_enrollments(tx, actor, program_id, crate::applications::Moved::Confirmed)
                 .await?;

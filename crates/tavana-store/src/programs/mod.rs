@@ -1034,6 +1034,9 @@ async fn write_decision(
         .fetch_one(c)
         .await
     })?;
+    let mut this = Sql::new("d.id = ");
+    this.bind_int(decision);
+    tx.tally_decisions(&this).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE enrollment_reviews SET resolved_at = $1 WHERE enrollment_id = $2 AND resolved_at IS NULL"
     )

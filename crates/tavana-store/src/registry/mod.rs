@@ -1413,25 +1413,38 @@ pub(crate) async fn update_household_row(
 /// households a statement.
 pub(crate) async fn records_follow(tx: &mut WriteTx, households: &[i64]) -> Result<()> {
     for chunk in households.chunks(1_000) {
-        for (table, with_province) in [("disabilities", true), ("enrollments", true), ("enrollment_reviews", false)] {
-            let province = if with_province {
-                format!(", province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id)")
-            } else {
-                String::new()
-            };
-            on_tx!(tx, |c| {
-                let mut q = sqlx::QueryBuilder::new(format!(
-                    "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id)\
-                     {province} WHERE person_id IN (SELECT id FROM persons WHERE household_id IN ("
-                ));
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                q.push("))");
-                q.build().execute(c).await.map(|r| r.rows_affected())
-            })?;
-        }
+        // Enrollments going to another office take the tallies of their moves.
+        let mut leaving = crate::sql::Sql::new(
+            "SELECT e.id FROM enrollments e JOIN persons p ON p.id = e.person_id WHERE e.unit_id <> p.unit_id \
+             AND p.household_id IN ",
+        );
+        leaving.bind_ids(chunk);
+        let leaving: Vec<i64> = on_tx!(tx, |c| leaving.builder().build_query_scalar().fetch_all(c).await)?;
+        crate::planning::moves::transfer(tx, &leaving, async |tx| follow(tx, chunk).await).await?;
+    }
+    Ok(())
+}
+
+/// The members of these households take their records to their office.
+async fn follow(tx: &mut WriteTx, chunk: &[i64]) -> Result<()> {
+    for (table, with_province) in [("disabilities", true), ("enrollments", true), ("enrollment_reviews", false)] {
+        let province = if with_province {
+            format!(", province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id)")
+        } else {
+            String::new()
+        };
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id)\
+                 {province} WHERE person_id IN (SELECT id FROM persons WHERE household_id IN ("
+            ));
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push("))");
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }

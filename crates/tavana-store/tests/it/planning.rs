@@ -311,6 +311,10 @@ async fn beneficiaries_over_time_and_effectiveness_are_recounted_from_the_decisi
         };
         later.decide_enrollment(&officer, program, *person, &decision).await.unwrap();
     }
+    // The trends read the moves' monthly tallies, kept by the confirmation and
+    // by each decision: they match a recount of every decision.
+    assert_eq!(store.enrollment_moves_mismatches().await.unwrap(), vec![]);
+    assert!(count(&store, "enrollment_moves").await > 0);
     let trend = later.planning_trend(&planner, None).await.unwrap();
     let p = trend.programs.iter().position(|p| p.id == program).unwrap();
     let m = trend.months.len();
@@ -378,4 +382,65 @@ async fn the_waiting_list_now_and_over_time_matches_a_recount() {
     assert_eq!(trend.waiting[p][11], waiting);
     assert_eq!(trend.waiting[p][10], waiting, "waiting since last month");
     assert_eq!(trend.waiting[p][9], 0);
+}
+
+#[tokio::test]
+async fn the_monthly_moves_follow_a_beneficiary_to_another_office_and_are_refilled_when_lost() {
+    let db = seeded().await;
+    let store = db.store.with_clock(Clock::Fixed(DAY));
+    let registrar = user(&store, "registrar", "HQ", Role::CaseWorker).await;
+    let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
+    let planner = user(&store, "planner", "HQ", Role::Planner).await;
+    let households = load_population(&store, &registrar, 900, 79).await;
+    let (program, enrolled) = pension(&store, &officer).await;
+    let later = store.with_clock(Clock::Fixed(LATER));
+    let leaving = enrolled[0];
+    let decision = EnrollmentDecision {
+        to: EnrollmentState::Exited,
+        reasons: "left",
+        legal_basis: "art. 12",
+        exit_reason: Some(ExitReason::Work),
+    };
+    later.decide_enrollment(&officer, program, leaving, &decision).await.unwrap();
+
+    // A beneficiary's household moves to a county another office serves: the
+    // moves of its enrollments go with it, so each office's history still adds
+    // up to what it serves today (nobody in force before the confirmation).
+    let person = later.person(&registrar, enrolled[1]).await.unwrap();
+    let moving = households
+        .iter()
+        .find(|h| h.household.file_number == person.household_file)
+        .expect("the beneficiary's household");
+    let id = store.household_by_file(&registrar, &person.household_file).await.unwrap().id;
+    let to = if moving.household.place.starts_with("08-01-") { "08-02-D1-V1" } else { "08-01-D1-V1" };
+    let raw = tavana_domain::registry::RawHousehold { place: to.to_string(), ..moving.household.clone() };
+    let fields = tavana_domain::registry::HouseholdFields::parse(&raw).unwrap();
+    let before = later.planning_trend(&planner, None).await.unwrap();
+    later.move_household(&registrar, id, &fields, "moved").await.unwrap();
+    assert_eq!(later.enrollment_moves_mismatches().await.unwrap(), vec![]);
+    let after = later.planning_trend(&planner, None).await.unwrap();
+    assert_eq!((&after.beneficiaries, &after.entries), (&before.beneficiaries, &before.entries));
+    let p = after.programs.iter().position(|p| p.id == program).unwrap();
+    let tehran = store.coverage(&planner, None).await.unwrap().rows.iter().find(|r| r.code == "08").unwrap().place_id;
+    let counties = store.coverage(&planner, Some(tehran)).await.unwrap().rows;
+    let mut served_since = 0;
+    for county in &counties {
+        let trend = later.planning_trend(&planner, Some(county.place_id)).await.unwrap();
+        assert_eq!(trend.beneficiaries[p][9], 0, "{}: {:?}", county.code, trend.beneficiaries[p]);
+        served_since += trend.beneficiaries[p][10];
+    }
+    let tehran_trend = later.planning_trend(&planner, Some(tehran)).await.unwrap();
+    assert_eq!(served_since, tehran_trend.beneficiaries[p][10]);
+    assert!(counties.iter().any(|c| c.code == to[..5]));
+
+    // Lost (a database older than the tallies): the store counts them again.
+    store.execute_unaudited_for_tests("DELETE FROM enrollment_moves").await.unwrap();
+    assert_ne!(store.enrollment_moves_mismatches().await.unwrap(), vec![]);
+    assert!(store.fill_enrollment_moves().await.unwrap() > 0);
+    assert_eq!(store.enrollment_moves_mismatches().await.unwrap(), vec![]);
+    let refilled = later.planning_trend(&planner, None).await.unwrap();
+    assert_eq!(refilled, after);
+    let effect = later.effectiveness(&planner, None).await.unwrap();
+    let e = effect.programs.iter().find(|e| e.program.id == program).unwrap();
+    assert_eq!(e.exits.iter().find(|x| x.reason == ExitReason::Work).unwrap().exits, 1);
 }
