@@ -314,7 +314,7 @@ pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
             println!("| {} | {} | {median:.3} | {max:.3} | {:.3} | {:.2} |", $name, $what, $ceiling, median / $ceiling);
         }};
     }
-    time!("coverage, the country", "place_facts, enrollments per office, 12 months of decisions", ceilings[0], {
+    time!("coverage, the country", "place_facts, enrollments per office, the months' move tallies", ceilings[0], {
         s.coverage(p, None).await?;
         s.planning_trend(p, None).await?;
     });
@@ -326,17 +326,17 @@ pub async fn analytics(bench: AnalyticsBench) -> Result<()> {
         s.coverage(p, Some(county)).await?;
         s.planning_trend(p, Some(county)).await?;
     });
-    time!("hidden villages, the country", "census, place_facts, served places", ceilings[0], {
+    time!("hidden villages, the country", "census, place_facts, each village's served households", ceilings[0], {
         s.hidden_villages(p, None, 1_000).await?;
     });
-    time!("waiting, the country", "drafts per office, 12 months of decisions", ceilings[1], {
+    time!("waiting, the country", "drafts per office, the months' move tallies", ceilings[1], {
         s.planning_waiting(p, None).await?;
         s.planning_trend(p, None).await?;
     });
     time!("budget execution, the country", "the ledger's postings of two years", ceilings[2].max(1e-6), {
         s.planning_budget(p, None, year).await?;
     });
-    time!("effectiveness, the country", "exits, amounts in force, the trend", ceilings[1], {
+    time!("effectiveness, the country", "exit tallies, amounts in force, the trend", ceilings[1], {
         s.effectiveness(p, None).await?;
     });
     store.close().await;

@@ -128,31 +128,45 @@ crate::coded::coded!(
 /// The largest attachment, in bytes.
 pub const MAX_ATTACHMENT: usize = 50 * 1024 * 1024;
 
+/// Every media type an attachment may have, with its kind.
+pub const MEDIA_TYPES: [(MediaKind, &str); 9] = [
+    (MediaKind::Document, "application/pdf"),
+    (MediaKind::Document, "image/jpeg"),
+    (MediaKind::Document, "image/png"),
+    (MediaKind::Audio, "audio/mpeg"),
+    (MediaKind::Audio, "audio/ogg"),
+    (MediaKind::Audio, "audio/wav"),
+    (MediaKind::Audio, "audio/mp4"),
+    (MediaKind::Video, "video/mp4"),
+    (MediaKind::Video, "video/webm"),
+];
+
 /// What an attachment is, from its content (never its name): its kind and
-/// media type; none for anything else.
+/// media type (one of [`MEDIA_TYPES`]); none for anything else.
 pub fn media_type(bytes: &[u8]) -> Option<(MediaKind, &'static str)> {
     let at = |offset: usize, magic: &[u8]| bytes.get(offset..offset + magic.len()) == Some(magic);
-    Some(if at(0, b"%PDF-") {
-        (MediaKind::Document, "application/pdf")
+    let index = if at(0, b"%PDF-") {
+        0
     } else if at(0, &[0xFF, 0xD8, 0xFF]) {
-        (MediaKind::Document, "image/jpeg")
+        1
     } else if at(0, b"\x89PNG\r\n\x1a\n") {
-        (MediaKind::Document, "image/png")
+        2
     } else if at(0, b"ID3") || (bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0) {
-        (MediaKind::Audio, "audio/mpeg")
+        3
     } else if at(0, b"OggS") {
-        (MediaKind::Audio, "audio/ogg")
+        4
     } else if at(0, b"RIFF") && at(8, b"WAVE") {
-        (MediaKind::Audio, "audio/wav")
+        5
     } else if at(4, b"ftypM4A") {
-        (MediaKind::Audio, "audio/mp4")
+        6
     } else if at(4, b"ftyp") {
-        (MediaKind::Video, "video/mp4")
+        7
     } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
-        (MediaKind::Video, "video/webm")
+        8
     } else {
         return None;
-    })
+    };
+    Some(MEDIA_TYPES[index])
 }
 
 /// A token of a text: its normal form and where it sits in the original text

@@ -161,6 +161,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A file's bytes, as the OpenAPI document names them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // named by the OpenAPI document only
+pub struct Binary(Vec<u8>);
+
 /// The problem document.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ProblemBody {

@@ -130,7 +130,6 @@ pub fn app(state: AppState) -> Router {
         .merge(gozinesh::router())
         .merge(employment::router())
         .merge(planning::router())
-        .merge(interop::router())
         .merge(library::router())
         .merge(cards::router())
         .merge(assets::router())

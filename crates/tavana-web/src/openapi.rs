@@ -1,5 +1,5 @@
-//! The JSON API under `/api/v1`: the document's header and the assembly of every
-//! module's `api()` routes. Routes are registered through utoipa-axum, so every
+//! The JSON API under `/api/v1` (and the DCI Social Registry search beside it):
+//! the document's header and the assembly of every module's `api()` routes. Routes are registered through utoipa-axum, so every
 //! route is in the OpenAPI document served at `/api/v1/openapi.json` by construction.
 
 use crate::AppState;
@@ -54,6 +54,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::planning::api())
         .merge(crate::library::api())
         .merge(crate::cards::api())
+        .merge(crate::interop::api())
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT))
 }
 
@@ -80,7 +81,8 @@ fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
         ("403", "The caller's roles do not allow this"),
         ("503", "The work took longer than the server allows and was stopped"),
     ];
-    for (path, item) in document.paths.paths.iter_mut() {
+    // The DCI standard's endpoints answer errors in the standard's shape.
+    for (path, item) in document.paths.paths.iter_mut().filter(|(path, _)| !path.starts_with(crate::interop::PREFIX)) {
         let with_id = path.contains('{');
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()

@@ -4,8 +4,10 @@
 //!
 //! Figures are counts, never persons: reading them is not a logged read. They
 //! are read from aggregates kept in the transaction of every change
-//! (`place_facts`, kept by the household facts' recount) or from indexed
-//! group-bys (enrollments per county office and state, decisions by time).
+//! (`place_facts`, kept by the household facts' recount; `enrollment_moves`,
+//! the moves of enrollments per month and office, whose sum over every month
+//! is what is in force and waiting today) or from indexed reads of one
+//! county's enrollments.
 //!
 //! An actor sees the area of their unit's place: the whole country at HQ, their
 //! province, or their county. Beneficiaries are counted by the county office
@@ -331,11 +333,12 @@ impl Store {
         let sql = match area.level {
             Level::Country | Level::Province => {
                 let key = if area.level == Level::Country { "o.province_id" } else { "o.place_id" };
+                // Every move ever tallied per office: those in force today.
                 let mut sql = Sql::new(&format!(
-                    "SELECT {key}, e.program_id, COUNT(*) FROM enrollments e JOIN org_units o ON o.id = e.unit_id \
-                     WHERE e.state = 'enrolled' AND o.kind = 'county' AND "
+                    "SELECT {key}, m.program_id, CAST(SUM(m.entries - m.leaves) AS BIGINT) FROM enrollment_moves m \
+                     JOIN org_units o ON o.id = m.unit_id WHERE o.kind = 'county' AND "
                 ));
-                sql.append(&offices).push(&format!(" GROUP BY {key}, e.program_id"));
+                sql.append(&offices).push(&format!(" GROUP BY {key}, m.program_id"));
                 sql
             }
             Level::County => {

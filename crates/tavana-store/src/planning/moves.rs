@@ -212,7 +212,9 @@ impl Store {
     }
 
     /// The groups (month, office, program) where `enrollment_moves` differs from
-    /// a recount of every decision; empty when it holds.
+    /// a recount of every decision, and (month 0) the offices and programs whose
+    /// moves ever do not add up to the enrollments in force and waiting today;
+    /// empty when it holds.
     pub async fn enrollment_moves_mismatches(&self) -> Result<Vec<(i64, i64, i64)>> {
         let count = by_day(&Sql::new("1 = 1"));
         let rows: Vec<DayRow> = on_pool!(self, |c| count.builder().build_query_as().fetch_all(c).await)?;
@@ -229,6 +231,32 @@ impl Store {
         let mut keys: Vec<Key> = kept.keys().chain(recount.keys()).copied().collect();
         keys.sort_unstable();
         keys.dedup();
-        Ok(keys.into_iter().filter(|k| kept.get(k) != recount.get(k)).collect())
+        let mut wrong: Vec<Key> = keys.into_iter().filter(|k| kept.get(k) != recount.get(k)).collect();
+        // Every move ever is what is in force and waiting today, per office
+        // and program (month 0 names these).
+        let mut today: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
+        for ((_, unit, program), m) in &kept {
+            let slot = today.entry((*unit, *program)).or_default();
+            slot.0 += m.0[0] - m.0[1];
+            slot.1 += m.0[2] - m.0[3];
+        }
+        let counted: Vec<(i64, i64, i64, i64)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT unit_id, program_id, CAST(SUM(CASE WHEN state = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN state = 'draft' THEN 1 ELSE 0 END) AS BIGINT) FROM enrollments \
+             WHERE state IN ('enrolled', 'draft') GROUP BY unit_id, program_id"
+        )
+        .fetch_all(c)
+        .await)?;
+        let counted: BTreeMap<(i64, i64), (i64, i64)> =
+            counted.into_iter().map(|(u, p, enrolled, draft)| ((u, p), (enrolled, draft))).collect();
+        for key in today.keys().chain(counted.keys()) {
+            let (a, b) = (today.get(key).copied().unwrap_or_default(), counted.get(key).copied().unwrap_or_default());
+            if a != b {
+                wrong.push((0, key.0, key.1));
+            }
+        }
+        wrong.sort_unstable();
+        wrong.dedup();
+        Ok(wrong)
     }
 }

@@ -139,39 +139,30 @@ impl Store {
         let months = self.months()?;
         let index: HashMap<i64, usize> = programs.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
         let offices = area.offices();
-        // Today's counts.
-        let mut now = Sql::new(
-            "SELECT e.program_id, CAST(SUM(CASE WHEN e.state = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN e.state = 'draft' THEN 1 ELSE 0 END) AS BIGINT) FROM enrollments e \
-             JOIN org_units o ON o.id = e.unit_id WHERE e.state IN ('enrolled', 'draft') AND ",
-        );
-        now.append(&offices).push(" GROUP BY e.program_id");
-        let now: Vec<(i64, i64, i64)> = on_pool!(self, |c| now.builder().build_query_as().fetch_all(c).await)?;
-        // The moves of each month, from their tallies (`enrollment_moves`); any
-        // dated after this month count in it.
+        // Every month's moves, from their tallies (`enrollment_moves`): those
+        // before the first month make today's counts with the rest; any dated
+        // after this month count in it.
         let mut moves = Sql::new(
             "SELECT m.program_id, m.month, CAST(SUM(m.entries) AS BIGINT), CAST(SUM(m.leaves) AS BIGINT), \
              CAST(SUM(m.into_waiting) AS BIGINT), CAST(SUM(m.out_of_waiting) AS BIGINT) FROM enrollment_moves m \
-             JOIN org_units o ON o.id = m.unit_id WHERE m.month >= ",
+             JOIN org_units o ON o.id = m.unit_id WHERE ",
         );
-        moves.bind_int(months[0]).push(" AND ").append(&offices).push(" GROUP BY m.program_id, m.month");
+        moves.append(&offices).push(" GROUP BY m.program_id, m.month");
         let moves: Vec<(i64, i64, i64, i64, i64, i64)> =
             on_pool!(self, |c| moves.builder().build_query_as().fetch_all(c).await)?;
         let zeros = || vec![vec![0i64; MONTHS]; programs.len()];
         let (mut entries, mut exits, mut into_waiting, mut out_of_waiting) = (zeros(), zeros(), zeros(), zeros());
+        // Today: every move ever, in force and waiting.
+        let mut current = vec![(0i64, 0i64); programs.len()];
         for (program, month, entered, left, waited, admitted) in moves {
-            let m = months.iter().rposition(|code| *code <= month).unwrap_or(0);
-            if let Some(&p) = index.get(&program) {
+            let Some(&p) = index.get(&program) else { continue };
+            current[p].0 += entered - left;
+            current[p].1 += waited - admitted;
+            if let Some(m) = months.iter().rposition(|code| *code <= month) {
                 entries[p][m] += entered;
                 exits[p][m] += left;
                 into_waiting[p][m] += waited;
                 out_of_waiting[p][m] += admitted;
-            }
-        }
-        let mut current = vec![(0i64, 0i64); programs.len()];
-        for (program, enrolled, draft) in now {
-            if let Some(&p) = index.get(&program) {
-                current[p] = (enrolled, draft);
             }
         }
         let (mut beneficiaries, mut waiting) = (zeros(), zeros());
@@ -199,9 +190,11 @@ impl Store {
             "SELECT g.id, g.code, g.name_fa, e.program_id, COUNT(*), \
              CAST(SUM(COALESCE(e.waiting_since, e.updated_at)) AS BIGINT), \
              CAST(MIN(COALESCE(e.waiting_since, e.updated_at)) AS BIGINT) FROM enrollments e \
-             JOIN org_units o ON o.id = e.unit_id JOIN places g ON g.id = {key} WHERE e.state = 'draft' AND "
+             JOIN org_units o ON o.id = e.unit_id JOIN places g ON g.id = {key} WHERE e.state = 'draft' \
+             AND e.unit_id IN (SELECT o.id FROM org_units o WHERE "
         ));
         sql.append(&area.offices())
+            .push(")")
             .push(" GROUP BY g.id, g.code, g.name_fa, e.program_id ORDER BY g.code, e.program_id");
         let rows: Vec<(i64, String, String, i64, i64, i64, i64)> =
             on_pool!(self, |c| sql.builder().build_query_as().fetch_all(c).await)?;
@@ -327,9 +320,9 @@ impl Store {
                 .collect();
         let mut amounts = Sql::new(
             "SELECT e.program_id, CAST(AVG(e.amount_rials) AS BIGINT) FROM enrollments e \
-             JOIN org_units o ON o.id = e.unit_id WHERE e.state = 'enrolled' AND e.amount_rials IS NOT NULL AND ",
+             WHERE e.state = 'enrolled' AND e.amount_rials IS NOT NULL AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
         );
-        amounts.append(&offices).push(" GROUP BY e.program_id");
+        amounts.append(&offices).push(") GROUP BY e.program_id");
         let amounts: HashMap<i64, i64> =
             on_pool!(self, |c| amounts.builder().build_query_as::<(i64, i64)>().fetch_all(c).await)?
                 .into_iter()

@@ -178,6 +178,8 @@ async fn an_application_goes_from_intake_to_the_program_or_its_waiting_list_and_
     let allocated = store.allocate(&officer, program, "budget raised", "art. 3").await.unwrap();
     assert_eq!(allocated.enrolled, 1);
     assert_eq!(store.enrollment(&officer, program, second).await.unwrap().state, S::Enrolled);
+    // The planning tallies followed every move: applied, waited, admitted.
+    assert_eq!(store.enrollment_moves_mismatches().await.unwrap(), vec![]);
     let moves: Vec<String> =
         store.application(&clerk, waiting).await.unwrap().events.iter().map(|e| e.to_state.clone()).collect();
     assert_eq!(moves, ["submitted", "under_review", "approved", "waitlisted", "enrolled"]);

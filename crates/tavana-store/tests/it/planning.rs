@@ -377,6 +377,7 @@ async fn the_waiting_list_now_and_over_time_matches_a_recount() {
         assert_eq!(row.waiting, here, "{}", row.code);
         assert_eq!((row.mean_days, row.longest_days), (44, 44), "waiting since the confirmation");
     }
+    assert_eq!(store.enrollment_moves_mismatches().await.unwrap(), vec![]);
     let trend = later.planning_trend(&planner, None).await.unwrap();
     let p = trend.programs.iter().position(|p| p.id == program).unwrap();
     assert_eq!(trend.waiting[p][11], waiting);

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiPath, ApiQuery, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiError, ApiPath, ApiQuery, Binary, ProblemBody, bad_body, invalid_fields};
 use crate::programs::api::{Enrolled, ExplanationDto, enrolled_dto, explanation_dto};
 use axum::Json;
 use axum::body::Body;
@@ -153,7 +153,9 @@ pub async fn attach(
 /// A document's content (a logged read), with its SHA-256 in `x-sha256`.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{document}", tag = "applications",
     params(("id" = i64, Path, description = "Application id"), ("document" = i64, Path, description = "Document id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, description = "The document, as its content says it is",
+        content((Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"))),
+        (status = 404, body = ProblemBody)))]
 pub async fn document(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,

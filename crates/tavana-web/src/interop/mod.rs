@@ -4,33 +4,41 @@
 //! by `tavana_domain::interop`; each search is answered on its own (`succ` with
 //! its page of Member records, or `rjct` with the standard's reason code), and
 //! transport errors answer `{"errors": [{code, message}]}` as the standard
-//! says. The standard documents this endpoint; it is not in `/api/v1`'s
-//! OpenAPI document.
+//! says. The endpoint is in the OpenAPI document with the envelope's schemas
+//! ([`schema`]); its errors keep the standard's shape, not problem+json.
+//!
+//! The caller is authenticated by its API token and sees its user's unit. The
+//! envelope's `signature` is read but not verified: no sender's key is
+//! registered with the system, the token is what is trusted.
 
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde_json::{Value, json};
 use tavana_domain::interop::{self, Item, ReasonCode, VERSION};
 use tavana_store::StoreError;
 use tavana_store::interop::{Asker, RegistryRecord};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The largest request: 1 MiB (twenty searches are a few kilobytes).
 const REQUEST_LIMIT: usize = 1024 * 1024;
 /// How this registry names itself as a sender.
 const REGISTRY_ID: &str = "tavana.behzisti.ir";
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/dci/registry/sync/search", post(search))
-        .layer(axum::extract::DefaultBodyLimit::max(REQUEST_LIMIT))
+mod schema;
+
+/// The DCI endpoint, in the OpenAPI document beside `/api/v1`.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search)).layer(axum::extract::DefaultBodyLimit::max(REQUEST_LIMIT))
 }
+
+/// The path prefix of the standard's endpoints, whose errors are the standard's.
+pub(crate) const PREFIX: &str = "/api/dci/";
 
 /// A transport error as the standard writes it.
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -96,7 +104,20 @@ fn rejected_item(reference_id: &str, timestamp: &str, code: ReasonCode, message:
     })
 }
 
-/// Searches the registry by the DCI Social Registry standard (sync).
+/// Searches the registry by the DCI Social Registry standard v1.0.0 (sync):
+/// each search of the envelope is answered on its own, `succ` with a page of
+/// Member records or `rjct` with the standard's reason code; an envelope whose
+/// header cannot be read is answered `rjct` whole. Authenticated by API token;
+/// the caller sees its user's unit.
+#[utoipa::path(post, path = "/api/dci/registry/sync/search", tag = "interop",
+    request_body = schema::SearchRequest,
+    responses(
+        (status = 200, description = "Every search answered (on-search)", body = schema::SearchResponse),
+        (status = 400, description = "The body is not JSON", body = schema::Errors),
+        (status = 401, description = "No valid API token", body = schema::Errors),
+        (status = 403, description = "The token's roles may not read the registry", body = schema::Errors),
+        (status = 413, description = "The body is beyond 1 MiB"),
+    ))]
 pub async fn search(State(state): State<AppState>, caller: Result<ApiCaller, ApiError>, body: Bytes) -> Response {
     let actor = match caller {
         Ok(ApiCaller(actor)) => actor,

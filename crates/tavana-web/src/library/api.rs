@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiPath, ApiQuery, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiError, ApiPath, ApiQuery, Binary, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -105,7 +105,11 @@ pub async fn attach(
 /// An attachment's content, with its SHA-256 in `x-sha256`.
 #[utoipa::path(get, path = "/api/v1/library/items/{id}/attachments/{document}", tag = "library",
     params(("id" = i64, Path, description = "Item id"), ("document" = i64, Path, description = "Attachment id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, description = "The attachment, as its content says it is (`tavana_domain::library::MEDIA_TYPES`)",
+        content((Binary = "application/pdf"), (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "audio/mpeg"),
+            (Binary = "audio/ogg"), (Binary = "audio/wav"), (Binary = "audio/mp4"), (Binary = "video/mp4"),
+            (Binary = "video/webm"))),
+        (status = 404, body = ProblemBody)))]
 pub async fn attachment(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,

@@ -11,7 +11,21 @@ async fn health_metrics_and_the_openapi_document() {
     assert_eq!(doc["info"]["title"], "Tavana API");
     // Every operation documents the errors every route can give, as problem+json
     // (a fuzz run found 401, 404 and 413 answers the document did not list).
-    for (path, item) in doc["paths"].as_object().unwrap() {
+    // The DCI search is documented beside `/api/v1`, its errors in the
+    // standard's shape.
+    let dci = &doc["paths"]["/api/dci/registry/sync/search"]["post"];
+    assert_eq!(
+        dci["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DciSearchRequest"
+    );
+    for (status, schema) in
+        [("200", "DciSearchResponse"), ("400", "DciErrors"), ("401", "DciErrors"), ("403", "DciErrors")]
+    {
+        let content = &dci["responses"][status]["content"];
+        assert_eq!(content["application/json"]["schema"]["$ref"], format!("#/components/schemas/{schema}"), "{status}");
+        assert!(content.get("application/problem+json").is_none(), "{status}");
+    }
+    for (path, item) in doc["paths"].as_object().unwrap().iter().filter(|(path, _)| !path.starts_with("/api/dci/")) {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
             for status in ["400", "401", "403", "503"] {
@@ -105,6 +119,8 @@ async fn every_documented_route_is_served() {
             let body: Value = response.json().await.unwrap();
             assert_ne!(body["detail"], tavana_web::NO_SUCH_ROUTE, "{method} {path} is not routed");
             let expected = match (takes_body, missing) {
+                // The DCI search answers an empty body as the standard says.
+                (true, _) if path.starts_with("/api/dci/") => 400,
                 (true, _) => 422,
                 (false, true) => 404,
                 (false, false) => 200,
@@ -126,6 +142,7 @@ async fn every_documented_route_is_served() {
         "/api/v1/households",
         "/api/v1/imports/{kind}",
         "/api/v1/programs",
+        "/api/dci/registry/sync/search",
         "/api/v1/programs/{id}/simulation",
         "/api/v1/programs/{id}/eligibility/{person}",
     ] {

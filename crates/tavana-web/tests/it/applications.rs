@@ -91,6 +91,13 @@ async fn an_application_over_the_api_waits_for_budget_and_is_admitted_by_allocat
         .await
         .unwrap();
     assert_eq!(back.headers()["content-type"], "application/pdf");
+    // Every media type a document is served as is in the OpenAPI document.
+    let openapi = serde_json::to_value(tavana_web::openapi_document()).unwrap();
+    let content =
+        &openapi["paths"]["/api/v1/applications/{id}/documents/{document}"]["get"]["responses"]["200"]["content"];
+    for media in tavana_domain::applications::MediaType::ALL {
+        assert!(content.get(media.code()).is_some(), "{} is not documented: {content}", media.code());
+    }
     assert_eq!(back.headers()["x-sha256"].to_str().unwrap(), doc["sha256"].as_str().unwrap());
     assert_eq!(back.bytes().await.unwrap().as_ref(), PDF);
     // And from the application's page: a form with its token, kind and file.

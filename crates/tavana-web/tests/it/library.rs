@@ -103,6 +103,15 @@ async fn a_library_item_over_the_api_is_found_whatever_the_spelling() {
         .await
         .unwrap();
     assert_eq!(download.headers()["content-type"], "audio/mpeg");
+    // Every media type an attachment is served as is in the OpenAPI document (a
+    // fuzz run was answered audio/wav where it said application/octet-stream).
+    let doc = serde_json::to_value(tavana_web::openapi_document()).unwrap();
+    let content =
+        &doc["paths"]["/api/v1/library/items/{id}/attachments/{document}"]["get"]["responses"]["200"]["content"];
+    let documented: Vec<&String> = content.as_object().unwrap().keys().collect();
+    for (_, media) in tavana_domain::library::MEDIA_TYPES {
+        assert!(documented.iter().any(|d| d.as_str() == media), "{media} is not documented: {documented:?}");
+    }
     let sha = download.headers()["x-sha256"].to_str().unwrap().to_string();
     assert_eq!(download.bytes().await.unwrap().as_ref(), mp3.as_slice());
     let whole: serde_json::Value = http
