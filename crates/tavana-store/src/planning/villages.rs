@@ -183,13 +183,15 @@ impl Store {
         let Grouping { within, .. } = area.grouping();
         // Villages with a census population, with what is registered there and
         // whether anybody registered there is served (a member of one of its
-        // households in force in any program): looked up village by village
-        // through its households, so only the villages' own people are read.
+        // households in force in any program): looked up village by village,
+        // household by household, in nested EXISTS so that the order holds on
+        // both backends (joined, SQLite began from every enrollment in force).
         let mut sql = Sql::new(
             "SELECT p.id, p.code, p.name_fa, c.name_fa, r.name_fa, v.population, COALESCE(f.households, 0), \
              COALESCE(f.members, 0), CAST(CASE WHEN COALESCE(f.households, 0) > 0 AND EXISTS (SELECT 1 \
-             FROM households h JOIN persons s ON s.household_id = h.id JOIN enrollments e ON e.person_id = s.id \
-             WHERE h.place_id = p.id AND e.state = 'enrolled') THEN 1 ELSE 0 END AS BIGINT) \
+             FROM households h WHERE h.place_id = p.id AND EXISTS (SELECT 1 FROM persons s \
+             WHERE s.household_id = h.id AND EXISTS (SELECT 1 FROM enrollments e WHERE e.person_id = s.id \
+             AND e.state = 'enrolled'))) THEN 1 ELSE 0 END AS BIGINT) \
              FROM village_populations v JOIN places p ON p.id = v.place_id \
              JOIN places c ON c.id = p.county_id JOIN places r ON r.id = p.province_id \
              LEFT JOIN place_facts f ON f.place_id = p.id WHERE p.kind = 'village' AND ",
