@@ -68,9 +68,9 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 /// Every error an operation may answer, documented as problem+json: the ones a
 /// route declares, and those every route can give (400 for a path or query value
 /// that does not parse, 401 without a valid token, 403 when the caller's roles do
-/// not allow it, 404 for an id that does not exist or is out of scope, 413 and 422
-/// for a body beyond its limit or with a bad field, 503 for work stopped at the
-/// time limit).
+/// not allow it, 404 for an id that does not exist or is out of scope, 409, 413
+/// and 422 for a body that came too late or clashes, is beyond its limit or has
+/// a bad field, 503 for work stopped at the time limit).
 fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
     const PROBLEM: &str = "application/problem+json";
@@ -99,6 +99,10 @@ fn problems_everywhere(document: &mut utoipa::openapi::OpenApi) {
                 .iter()
                 .copied()
                 .chain(with_id.then_some(("404", "No such record, or it is outside the caller's org unit")))
+                .chain(
+                    with_body
+                        .then_some(("409", "It changed meanwhile (a stale version) or clashes with what is stored")),
+                )
                 .chain(with_body.then_some(("413", "The body is beyond its limit")))
                 .chain(with_body.then_some(("422", "A field of the body is missing or wrong")));
             for (status, description) in extra {
