@@ -342,12 +342,12 @@ impl Store {
                 sql
             }
             Level::County => {
+                // The place each enrollment keeps (`enrollments.place_id`), from the index.
                 let mut sql = Sql::new(
-                    "SELECT h.place_id, e.program_id, COUNT(*) FROM enrollments e JOIN persons s ON s.id = e.person_id \
-                     JOIN households h ON h.id = s.household_id WHERE e.state = 'enrolled' \
+                    "SELECT e.place_id, e.program_id, COUNT(*) FROM enrollments e WHERE e.state = 'enrolled' \
                      AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
                 );
-                sql.append(&offices).push(") GROUP BY h.place_id, e.program_id");
+                sql.append(&offices).push(") GROUP BY e.place_id, e.program_id");
                 sql
             }
         };

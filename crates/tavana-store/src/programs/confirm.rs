@@ -194,14 +194,15 @@ impl Prepared<'_> {
         let household_column = if household { "r.household_id" } else { "NULL" };
         let enroll = format!(
             "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, amount_rials, version, \
-             updated_at, updated_by, household_id, priority, waiting_since) SELECT $1, r.person_id, r.province_id, \
-             r.unit_id, r.to_state, r.amount_rials, 1, $2, $3, {household_column}, \
-             CASE WHEN r.to_state = '{draft}' THEN r.priority END, CASE WHEN r.to_state = '{draft}' THEN $4 END \
+             updated_at, updated_by, household_id, priority, waiting_since, place_id) SELECT $1, r.person_id, \
+             r.province_id, r.unit_id, r.to_state, r.amount_rials, 1, $2, $3, {household_column}, \
+             CASE WHEN r.to_state = '{draft}' THEN r.priority END, CASE WHEN r.to_state = '{draft}' THEN $4 END, \
+             (SELECT h.place_id FROM persons s JOIN households h ON h.id = s.household_id WHERE s.id = r.person_id) \
              FROM confirm_rows r WHERE {written} \
              ON CONFLICT (program_id, person_id) DO UPDATE SET state = excluded.state, \
              amount_rials = excluded.amount_rials, version = enrollments.version + 1, \
              updated_at = excluded.updated_at, updated_by = excluded.updated_by, \
-             household_id = excluded.household_id, priority = excluded.priority, \
+             household_id = excluded.household_id, priority = excluded.priority, place_id = excluded.place_id, \
              waiting_since = CASE WHEN excluded.state = '{draft}' THEN excluded.waiting_since END"
         );
         on_tx!(tx, |c| sqlx::query(&enroll)

@@ -1116,8 +1116,8 @@ pub(crate) async fn record_refusal(
         None => on_tx!(tx, |c| {
             sqlx::query_scalar(
             "INSERT INTO enrollments (program_id, person_id, province_id, unit_id, state, version, updated_at, updated_by, \
-             household_id) SELECT $1, s.id, s.province_id, s.unit_id, $2, 1, $3, $4, s.household_id FROM persons s \
-             WHERE s.id = $5 RETURNING id"
+             household_id, place_id) SELECT $1, s.id, s.province_id, s.unit_id, $2, 1, $3, $4, s.household_id, \
+             (SELECT h.place_id FROM households h WHERE h.id = s.household_id) FROM persons s WHERE s.id = $5 RETURNING id"
         )
         .bind(program_id)
         .bind(to.code())

@@ -1425,14 +1425,22 @@ pub(crate) async fn records_follow(tx: &mut WriteTx, households: &[i64]) -> Resu
     Ok(())
 }
 
-/// The members of these households take their records to their office.
+/// The place an enrollment's person lives in (over `enrollments`).
+pub(crate) const PLACE_OF_PERSON: &str = "(SELECT h.place_id FROM persons s JOIN households h ON h.id = s.household_id \
+     WHERE s.id = enrollments.person_id)";
+
+/// The members of these households take their records to their office (and
+/// their enrollments to the place they live in).
 async fn follow(tx: &mut WriteTx, chunk: &[i64]) -> Result<()> {
     for (table, with_province) in [("disabilities", true), ("enrollments", true), ("enrollment_reviews", false)] {
-        let province = if with_province {
+        let mut province = if with_province {
             format!(", province_id = (SELECT p.province_id FROM persons p WHERE p.id = {table}.person_id)")
         } else {
             String::new()
         };
+        if table == "enrollments" {
+            province.push_str(&format!(", place_id = {PLACE_OF_PERSON}"));
+        }
         on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(format!(
                 "UPDATE {table} SET unit_id = (SELECT p.unit_id FROM persons p WHERE p.id = {table}.person_id)\

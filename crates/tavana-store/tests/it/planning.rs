@@ -433,6 +433,23 @@ async fn the_monthly_moves_follow_a_beneficiary_to_another_office_and_are_refill
     let tehran_trend = later.planning_trend(&planner, Some(tehran)).await.unwrap();
     assert_eq!(served_since, tehran_trend.beneficiaries[p][10]);
     assert!(counties.iter().any(|c| c.code == to[..5]));
+    // Within the county it went to, the village it lives in now counts it:
+    // every place's beneficiaries match a recount through the households.
+    let destination = counties.iter().find(|c| c.code == to[..5]).unwrap();
+    let places = later.coverage(&planner, Some(destination.place_id)).await.unwrap();
+    for row in &places.rows {
+        let served = count(
+            &store,
+            &format!(
+                "enrollments e JOIN persons s ON s.id = e.person_id JOIN households h ON h.id = s.household_id \
+                 WHERE e.state = 'enrolled' AND e.program_id = {program} AND h.place_id = {}",
+                row.place_id
+            ),
+        )
+        .await;
+        assert_eq!(row.beneficiaries[p], served, "{}", row.code);
+    }
+    assert!(places.rows.iter().find(|r| r.code == to).unwrap().beneficiaries[p] >= 1);
 
     // Lost (a database older than the tallies): the store counts them again.
     store.execute_unaudited_for_tests("DELETE FROM enrollment_moves").await.unwrap();
