@@ -1,6 +1,6 @@
 use crate::AppState;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiPath, ApiQuery, Problem, ProblemBody, bad_body, invalid_fields};
+use crate::error::{ApiError, ApiPath, ApiQuery, Binary, Problem, ProblemBody, bad_body, invalid_fields};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -177,7 +177,8 @@ pub async fn files(
 /// A bank file's bytes (CSV or pain.001 XML), streamed; its SHA-256 in `x-sha256`.
 #[utoipa::path(get, path = "/api/v1/payments/files/{id}", tag = "payments",
     params(("id" = i64, Path, description = "Bank file id")),
-    responses((status = 200, description = "The file", content_type = "application/xml"), (status = 404, body = ProblemBody)))]
+    responses((status = 200, description = "The file: CSV or pain.001 XML, as its format says",
+        content((Binary = "text/csv"), (Binary = "application/xml"))), (status = 404, body = ProblemBody)))]
 pub async fn file(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
