@@ -108,6 +108,12 @@ impl Store {
         Ok(n)
     }
 
+    /// The one integer a query reads (a recount a test compares with).
+    pub async fn scalar_for_tests(&self, sql: &str) -> Result<i64> {
+        let n = on_pool!(self, |c| sqlx::query_scalar(sql).fetch_one(c).await)?;
+        Ok(n)
+    }
+
     /// Runs a statement on the read pool, to prove it cannot write.
     pub async fn execute_on_read_pool_for_tests(&self, sql: &str) -> Result<u64> {
         let n = on_pool!(self, |c| sqlx::raw_sql(sql).execute(c).await.map(|r| r.rows_affected()))?;

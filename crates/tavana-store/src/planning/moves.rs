@@ -43,6 +43,19 @@ const COLUMNS: [&str; 11] = [
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Moves(pub [i64; 11]);
 
+impl Moves {
+    /// Entries into force less leaves: what these moves add to the
+    /// enrollments in force.
+    fn net_in_force(&self) -> i64 {
+        self.0[0] - self.0[1]
+    }
+
+    /// Comings onto the waiting list less goings: what they add to it.
+    fn net_waiting(&self) -> i64 {
+        self.0[2] - self.0[3]
+    }
+}
+
 /// A month (`yyyymm`, Jalali), a county office, a program.
 pub(crate) type Key = (i64, i64, i64);
 
@@ -237,8 +250,8 @@ impl Store {
         let mut today: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
         for ((_, unit, program), m) in &kept {
             let slot = today.entry((*unit, *program)).or_default();
-            slot.0 += m.0[0] - m.0[1];
-            slot.1 += m.0[2] - m.0[3];
+            slot.0 += m.net_in_force();
+            slot.1 += m.net_waiting();
         }
         let counted: Vec<(i64, i64, i64, i64)> = on_pool!(self, |c| sqlx::query_as(
             "SELECT unit_id, program_id, CAST(SUM(CASE WHEN state = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \

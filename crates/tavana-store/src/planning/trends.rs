@@ -318,15 +318,26 @@ impl Store {
                 .into_iter()
                 .map(|row| (row.0, row))
                 .collect();
+        // Summed per office and program in the index's order (no sort of the
+        // millions of rows a country has), then per program here.
         let mut amounts = Sql::new(
-            "SELECT e.program_id, CAST(AVG(e.amount_rials) AS BIGINT) FROM enrollments e \
-             WHERE e.state = 'enrolled' AND e.amount_rials IS NOT NULL AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
+            "SELECT e.program_id, CAST(SUM(e.amount_rials) AS BIGINT), CAST(COUNT(e.amount_rials) AS BIGINT) \
+             FROM enrollments e WHERE e.state = 'enrolled' AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
         );
-        amounts.append(&offices).push(") GROUP BY e.program_id");
-        let amounts: HashMap<i64, i64> =
-            on_pool!(self, |c| amounts.builder().build_query_as::<(i64, i64)>().fetch_all(c).await)?
-                .into_iter()
-                .collect();
+        amounts.append(&offices).push(") GROUP BY e.unit_id, e.program_id");
+        let mut sums: HashMap<i64, (i64, i64)> = HashMap::new();
+        for (program, sum, count) in
+            on_pool!(self, |c| amounts.builder().build_query_as::<(i64, Option<i64>, i64)>().fetch_all(c).await)?
+        {
+            let slot = sums.entry(program).or_default();
+            slot.0 += sum.unwrap_or(0);
+            slot.1 += count;
+        }
+        let amounts: HashMap<i64, i64> = sums
+            .into_iter()
+            .filter(|(_, (_, count))| *count > 0)
+            .map(|(program, (sum, count))| (program, sum / count))
+            .collect();
         let programs = trend
             .programs
             .iter()

@@ -23,6 +23,11 @@ const LIVING: &str = "(s.deceased_on IS NULL OR s.deceased_on > '2026-11-27')";
 
 /// A person program for severe disabilities, defined and put in force.
 async fn define_pension(store: &Store, officer: &Actor) -> i64 {
+    define_pension_paying(store, officer, "4500000").await
+}
+
+/// [`define_pension`] paying by `formula`.
+async fn define_pension_paying(store: &Store, officer: &Actor, formula: &str) -> i64 {
     let raw = tavana_domain::programs::RawProgram {
         code: "pension".into(),
         name_fa: "مستمری".into(),
@@ -30,7 +35,7 @@ async fn define_pension(store: &Store, officer: &Actor) -> i64 {
         kind: "cash_benefit".into(),
         target: "person".into(),
         rule: r#"disability.severity in ["severe", "very_severe"]"#.into(),
-        formula: "4500000".into(),
+        formula: formula.into(),
         ..Default::default()
     };
     let fields = tavana_domain::programs::ProgramFields::parse(&raw).unwrap();
@@ -41,7 +46,12 @@ async fn define_pension(store: &Store, officer: &Actor) -> i64 {
 
 /// The pension of [`define_pension`], everyone it proposes enrolled.
 async fn pension(store: &Store, officer: &Actor) -> (i64, Vec<i64>) {
-    let program = define_pension(store, officer).await;
+    pension_paying(store, officer, "4500000").await
+}
+
+/// [`pension`] paying by `formula`.
+async fn pension_paying(store: &Store, officer: &Actor, formula: &str) -> (i64, Vec<i64>) {
+    let program = define_pension_paying(store, officer, formula).await;
     let proposal = store.propose_enrollments(officer, program, store.default_as_of().unwrap()).await.unwrap();
     let enrolled = proposal.to_enroll.clone();
     confirm(store, officer, program, &enrolled, "assessed severe", "art. 27").await.unwrap();
@@ -296,7 +306,8 @@ async fn beneficiaries_over_time_and_effectiveness_are_recounted_from_the_decisi
     let officer = user(&store, "officer", "HQ", Role::ProgramOfficer).await;
     let planner = user(&store, "planner", "HQ", Role::Planner).await;
     load_population(&store, &registrar, 900, 75).await;
-    let (program, enrolled) = pension(&store, &officer).await;
+    // Amounts that differ from person to person, so their mean is a recount.
+    let (program, enrolled) = pension_paying(&store, &officer, "4000000 + 1000 * person.age").await;
     let n = enrolled.len() as i64;
 
     // A month and a half later, three leave: one for work, one by
@@ -337,8 +348,34 @@ async fn beneficiaries_over_time_and_effectiveness_are_recounted_from_the_decisi
     assert_eq!(e.mean_days_on_program, Some(44));
     let a = e.projection.assumptions;
     assert_eq!((a.beneficiaries, a.entries, a.exits, a.months), (n - 3, n, 3, 12));
-    assert_eq!(a.monthly_rials, 4_500_000);
+    // Today's mean amount, recounted from the enrollments in force (an integer
+    // division, as the page makes it), over the country and over one province.
+    let mean = |area: String| {
+        let store = &store;
+        async move {
+            let of = |what: &str| {
+                format!(
+                    "SELECT CAST({what} AS BIGINT) FROM enrollments WHERE program_id = {program} AND state = 'enrolled'{area}"
+                )
+            };
+            let sum = store.scalar_for_tests(&of("SUM(amount_rials)")).await.unwrap();
+            let distinct = store.scalar_for_tests(&of("COUNT(DISTINCT amount_rials)")).await.unwrap();
+            assert!(distinct > 1, "amounts differ: {distinct}");
+            sum / store.scalar_for_tests(&of("COUNT(amount_rials)")).await.unwrap()
+        }
+    };
+    assert_eq!(a.monthly_rials, mean(String::new()).await);
     assert_eq!(e.projection, tavana_domain::planning::project(a));
+    let province: i64 = store
+        .scalar_for_tests(&format!(
+            "SELECT province_id FROM enrollments WHERE program_id = {program} AND state = 'enrolled' \
+             GROUP BY province_id ORDER BY COUNT(*) DESC, province_id LIMIT 1"
+        ))
+        .await
+        .unwrap();
+    let in_province = later.effectiveness(&planner, Some(province)).await.unwrap();
+    let a = in_province.programs.iter().find(|e| e.program.id == program).unwrap().projection.assumptions;
+    assert_eq!(a.monthly_rials, mean(format!(" AND province_id = {province}")).await);
 }
 
 #[tokio::test]
