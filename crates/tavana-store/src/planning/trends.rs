@@ -319,12 +319,16 @@ impl Store {
                 .map(|row| (row.0, row))
                 .collect();
         // Summed per office and program in the index's order (no sort of the
-        // millions of rows a country has), then per program here.
+        // millions of rows a country has), then per program here; the
+        // country's offices are every office, so it asks no office of a row.
         let mut amounts = Sql::new(
             "SELECT e.program_id, CAST(SUM(e.amount_rials) AS BIGINT), CAST(COUNT(e.amount_rials) AS BIGINT) \
-             FROM enrollments e WHERE e.state = 'enrolled' AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ",
+             FROM enrollments e WHERE e.state = 'enrolled'",
         );
-        amounts.append(&offices).push(") GROUP BY e.unit_id, e.program_id");
+        if trend.area.level != Level::Country {
+            amounts.push(" AND e.unit_id IN (SELECT o.id FROM org_units o WHERE ").append(&offices).push(")");
+        }
+        amounts.push(" GROUP BY e.unit_id, e.program_id");
         let mut sums: HashMap<i64, (i64, i64)> = HashMap::new();
         for (program, sum, count) in
             on_pool!(self, |c| amounts.builder().build_query_as::<(i64, Option<i64>, i64)>().fetch_all(c).await)?
